@@ -1,0 +1,359 @@
+//! Who is due, who is overdue, and how complete a month is.
+//!
+//! Completion, as HR counts it, is simple: a person is *met* in a month when at least one session
+//! with them was held in it. The cadence adds the manager's own rhythm on top: a weekly person is due
+//! again seven days after the last session, a biweekly one fourteen days after, a monthly one by the
+//! end of the next calendar month. "Overdue" means that date has passed; for a monthly person that
+//! is a whole missed month, never a single late day.
+
+use jiff::ToSpan;
+use jiff::civil::{Date, DateTime, Weekday};
+use serde::Serialize;
+
+use crate::{Cadence, Month, SessionState};
+
+/// What the rules need to know about a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonFacts {
+    pub cadence: Cadence,
+    /// First day the person is in the manager's care; when absent, the day they were added.
+    pub start: Date,
+    /// Last day they are; archiving a person sets this to the day of archiving when it was open.
+    pub end: Option<Date>,
+}
+
+/// What the rules need to know about a session: its local time, state and held minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionFacts {
+    pub at: DateTime,
+    pub state: SessionState,
+    pub minutes: u32,
+}
+
+/// Where a person stands in a month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DueState {
+    /// Nothing more is owed this month: the next session is due after the month ends.
+    Done,
+    /// A session is planned before the due date.
+    Planned,
+    /// A session is owed by the due date, which has not passed yet.
+    Due,
+    /// The due date has passed without a held session.
+    Overdue,
+    /// A past month in which no session was held.
+    Missed,
+}
+
+/// One person's figures for one month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PersonMonth {
+    pub month: Month,
+    pub state: DueState,
+    /// Sessions held in the month.
+    pub held: u32,
+    /// Total minutes of the held sessions.
+    pub minutes: u32,
+    /// How many sessions the cadence asks for in this month.
+    pub expected: u32,
+    /// At least one session held: the completion figure HR sees.
+    pub met: bool,
+    /// The date by which the next session is owed (current and future months).
+    pub due_by: Option<Date>,
+    /// The next planned session from `today` on, within the month.
+    pub next_planned: Option<DateTime>,
+}
+
+impl Cadence {
+    /// Sessions the cadence asks for in `month`: one a month, two, or one per week that starts in it.
+    pub fn expected_in(self, month: Month) -> u32 {
+        match self {
+            Cadence::Monthly => 1,
+            Cadence::Biweekly => 2,
+            Cadence::Weekly => {
+                let mut day = month.first_day();
+                while day.weekday() != Weekday::Monday {
+                    day = day.tomorrow().unwrap_or(day);
+                }
+                let mut count = 0;
+                while month.contains(day) {
+                    count += 1;
+                    day = match day.checked_add(7.days()) {
+                        Ok(next) => next,
+                        Err(_) => break,
+                    };
+                }
+                count
+            }
+        }
+    }
+
+    /// The date by which the next session is owed, counting from the last held session's date, or
+    /// for someone never met, from the day they started (their first month, or first week).
+    pub fn next_due(self, last_held: Option<Date>, start: Date) -> Date {
+        match (self, last_held) {
+            (Cadence::Monthly, Some(held)) => Month::of(held).next().map_or(Date::MAX, Month::last_day),
+            (Cadence::Monthly, None) => Month::of(start).last_day(),
+            (Cadence::Weekly, held) => held.unwrap_or(start).saturating_add(7.days()),
+            (Cadence::Biweekly, held) => held.unwrap_or(start).saturating_add(14.days()),
+        }
+    }
+}
+
+impl PersonFacts {
+    /// Whether the person is in the manager's care for any day of `month`.
+    pub fn active_in(&self, month: Month) -> bool {
+        self.start <= month.last_day() && self.end.is_none_or(|end| end >= month.first_day())
+    }
+}
+
+/// The person's figures for `month` as seen on `today`, or `None` when they were not active in it.
+pub fn person_month(person: &PersonFacts, sessions: &[SessionFacts], month: Month, today: Date) -> Option<PersonMonth> {
+    if !person.active_in(month) {
+        return None;
+    }
+    let in_month = sessions.iter().filter(|s| month.contains(s.at.date()));
+    let held: Vec<&SessionFacts> = in_month.clone().filter(|s| s.state == SessionState::Held).collect();
+    let held_count = u32::try_from(held.len()).unwrap_or(u32::MAX);
+    let minutes = held.iter().map(|s| s.minutes).sum();
+    let expected = person.cadence.expected_in(month);
+    let met = held_count > 0;
+    let this_month = Month::of(today);
+
+    let mut figures = PersonMonth {
+        month,
+        state: DueState::Due,
+        held: held_count,
+        minutes,
+        expected,
+        met,
+        due_by: None,
+        next_planned: None,
+    };
+
+    if month < this_month {
+        figures.state = if met { DueState::Done } else { DueState::Missed };
+        return Some(figures);
+    }
+
+    // Only sessions held up to `today` (or the end of the month looked at) count for the rhythm.
+    let horizon = today.max(month.first_day()).min(month.last_day());
+    let last_held = sessions
+        .iter()
+        .filter(|s| s.state == SessionState::Held && s.at.date() <= horizon)
+        .map(|s| s.at.date())
+        .max();
+    let due_by = person.cadence.next_due(last_held, person.start);
+    let next_planned = sessions
+        .iter()
+        .filter(|s| s.state == SessionState::Planned && s.at.date() >= today && month.contains(s.at.date()))
+        .map(|s| s.at)
+        .min();
+    figures.next_planned = next_planned;
+
+    figures.state = if due_by > month.last_day() {
+        DueState::Done
+    } else if due_by < today {
+        DueState::Overdue
+    } else if next_planned.is_some_and(|at| at.date() <= due_by) {
+        DueState::Planned
+    } else {
+        DueState::Due
+    };
+    if figures.state != DueState::Done {
+        figures.due_by = Some(due_by);
+    }
+    Some(figures)
+}
+
+/// The completion of a month over everyone active in it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonthSummary {
+    pub month: Month,
+    /// People active in the month.
+    pub people: u32,
+    /// Of those, people with at least one held session.
+    pub met: u32,
+    /// `met / people`, or `None` when nobody was active.
+    pub rate: Option<f64>,
+    pub sessions_held: u32,
+    pub minutes: u32,
+}
+
+/// Sums per-person figures of one month into the month's completion.
+pub fn month_summary<'a>(month: Month, figures: impl IntoIterator<Item = &'a PersonMonth>) -> MonthSummary {
+    let mut summary = MonthSummary { month, people: 0, met: 0, rate: None, sessions_held: 0, minutes: 0 };
+    for person in figures.into_iter().filter(|f| f.month == month) {
+        summary.people += 1;
+        summary.met += u32::from(person.met);
+        summary.sessions_held += person.held;
+        summary.minutes += person.minutes;
+    }
+    if summary.people > 0 {
+        summary.rate = Some(f64::from(summary.met) / f64::from(summary.people));
+    }
+    summary
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+    use proptest::prelude::*;
+
+    fn m(s: &str) -> Month {
+        s.parse().unwrap()
+    }
+
+    fn person(cadence: Cadence, start: Date) -> PersonFacts {
+        PersonFacts { cadence, start, end: None }
+    }
+
+    fn session(at: Date, state: SessionState) -> SessionFacts {
+        SessionFacts { at: at.at(10, 0, 0, 0), state, minutes: if state == SessionState::Held { 30 } else { 0 } }
+    }
+
+    #[test]
+    fn monthly_person_met_this_month_is_done() {
+        let p = person(Cadence::Monthly, date(2026, 1, 1));
+        let s = [session(date(2026, 11, 3), SessionState::Held)];
+        let f = person_month(&p, &s, m("2026-11"), date(2026, 11, 25)).unwrap();
+        assert_eq!((f.state, f.held, f.minutes, f.met, f.due_by), (DueState::Done, 1, 30, true, None));
+    }
+
+    #[test]
+    fn monthly_person_met_last_month_is_due_by_month_end_then_planned() {
+        let p = person(Cadence::Monthly, date(2026, 1, 1));
+        let mut s = vec![session(date(2026, 10, 20), SessionState::Held)];
+        let f = person_month(&p, &s, m("2026-11"), date(2026, 11, 25)).unwrap();
+        assert_eq!((f.state, f.due_by), (DueState::Due, Some(date(2026, 11, 30))));
+        s.push(session(date(2026, 11, 27), SessionState::Planned));
+        let f = person_month(&p, &s, m("2026-11"), date(2026, 11, 25)).unwrap();
+        assert_eq!(f.state, DueState::Planned);
+        assert_eq!(f.next_planned, Some(date(2026, 11, 27).at(10, 0, 0, 0)));
+    }
+
+    #[test]
+    fn monthly_person_who_missed_a_whole_month_is_overdue() {
+        let p = person(Cadence::Monthly, date(2026, 1, 1));
+        let s = [session(date(2026, 9, 20), SessionState::Held), session(date(2026, 10, 5), SessionState::Skipped)];
+        let f = person_month(&p, &s, m("2026-11"), date(2026, 11, 2)).unwrap();
+        assert_eq!((f.state, f.due_by), (DueState::Overdue, Some(date(2026, 10, 31))));
+    }
+
+    #[test]
+    fn new_person_is_due_in_their_first_month_not_overdue() {
+        let p = person(Cadence::Monthly, date(2026, 11, 20));
+        let f = person_month(&p, &[], m("2026-11"), date(2026, 11, 25)).unwrap();
+        assert_eq!(f.state, DueState::Due);
+        assert!(person_month(&p, &[], m("2026-10"), date(2026, 11, 25)).is_none(), "not active before start");
+    }
+
+    #[test]
+    fn weekly_and_biweekly_run_on_days_since_the_last_session() {
+        let held = [session(date(2026, 11, 10), SessionState::Held)];
+        let weekly = person(Cadence::Weekly, date(2026, 1, 1));
+        let f = person_month(&weekly, &held, m("2026-11"), date(2026, 11, 16)).unwrap();
+        assert_eq!((f.state, f.due_by), (DueState::Due, Some(date(2026, 11, 17))));
+        let f = person_month(&weekly, &held, m("2026-11"), date(2026, 11, 18)).unwrap();
+        assert_eq!(f.state, DueState::Overdue);
+        let biweekly = person(Cadence::Biweekly, date(2026, 1, 1));
+        let f = person_month(&biweekly, &held, m("2026-11"), date(2026, 11, 18)).unwrap();
+        assert_eq!((f.state, f.due_by), (DueState::Due, Some(date(2026, 11, 24))));
+        // A weekly session late in the month covers the rest of it.
+        let late = [session(date(2026, 11, 27), SessionState::Held)];
+        let f = person_month(&weekly, &late, m("2026-11"), date(2026, 11, 28)).unwrap();
+        assert_eq!(f.state, DueState::Done);
+    }
+
+    #[test]
+    fn past_months_are_met_or_missed() {
+        let p = person(Cadence::Monthly, date(2025, 1, 1));
+        let s = [session(date(2025, 12, 31), SessionState::Held), session(date(2026, 1, 15), SessionState::Cancelled)];
+        let today = date(2026, 3, 1);
+        assert_eq!(person_month(&p, &s, m("2025-12"), today).unwrap().state, DueState::Done);
+        let jan = person_month(&p, &s, m("2026-01"), today).unwrap();
+        assert_eq!((jan.state, jan.held, jan.met), (DueState::Missed, 0, false));
+    }
+
+    #[test]
+    fn a_session_late_on_new_years_eve_counts_for_december() {
+        let p = person(Cadence::Monthly, date(2025, 1, 1));
+        let s = [SessionFacts { at: date(2025, 12, 31).at(23, 30, 0, 0), state: SessionState::Held, minutes: 45 }];
+        let today = date(2026, 1, 10);
+        assert!(person_month(&p, &s, m("2025-12"), today).unwrap().met);
+        let jan = person_month(&p, &s, m("2026-01"), today).unwrap();
+        assert!(!jan.met);
+        assert_eq!((jan.state, jan.due_by), (DueState::Due, Some(date(2026, 1, 31))));
+    }
+
+    #[test]
+    fn people_who_left_are_not_counted_after_they_left() {
+        let p = PersonFacts { cadence: Cadence::Monthly, start: date(2025, 1, 1), end: Some(date(2026, 9, 3)) };
+        assert!(p.active_in(m("2026-09")));
+        assert!(!p.active_in(m("2026-10")));
+        assert!(person_month(&p, &[], m("2026-11"), date(2026, 11, 25)).is_none());
+    }
+
+    #[test]
+    fn expected_sessions_follow_the_cadence() {
+        assert_eq!(Cadence::Monthly.expected_in(m("2026-11")), 1);
+        assert_eq!(Cadence::Biweekly.expected_in(m("2026-11")), 2);
+        assert_eq!(Cadence::Weekly.expected_in(m("2026-11")), 5); // Mondays: 2, 9, 16, 23, 30
+        assert_eq!(Cadence::Weekly.expected_in(m("2026-02")), 4);
+    }
+
+    #[test]
+    fn month_summary_counts_people_met_once_however_often() {
+        let today = date(2026, 11, 25);
+        let people = [person(Cadence::Weekly, date(2026, 1, 1)), person(Cadence::Monthly, date(2026, 1, 1)), person(Cadence::Monthly, date(2026, 1, 1))];
+        let sessions = [
+            vec![session(date(2026, 11, 2), SessionState::Held), session(date(2026, 11, 9), SessionState::Held)],
+            vec![session(date(2026, 11, 4), SessionState::Held)],
+            vec![session(date(2026, 11, 4), SessionState::Skipped)],
+        ];
+        let figures: Vec<PersonMonth> = people
+            .iter()
+            .zip(&sessions)
+            .filter_map(|(p, s)| person_month(p, s, m("2026-11"), today))
+            .collect();
+        let summary = month_summary(m("2026-11"), &figures);
+        assert_eq!((summary.people, summary.met, summary.sessions_held, summary.minutes), (3, 2, 3, 90));
+        assert_eq!(summary.rate, Some(2.0 / 3.0));
+        assert_eq!(month_summary(m("2026-10"), &figures).rate, None);
+    }
+
+    proptest! {
+        #[test]
+        fn met_means_a_held_session_in_the_month(
+            days in prop::collection::vec((0i32..400, 0usize..4), 0..12),
+            view in 0i32..14,
+            today_offset in 0i32..420,
+            cadence in prop::sample::select(Cadence::ALL.to_vec()),
+        ) {
+            let origin = date(2025, 10, 1);
+            let states = [SessionState::Planned, SessionState::Held, SessionState::Skipped, SessionState::Cancelled];
+            let sessions: Vec<SessionFacts> = days
+                .iter()
+                .map(|(d, s)| session(origin.saturating_add(d.days()), states[*s]))
+                .collect();
+            let month = Month::of(origin).plus(view).unwrap();
+            let today = origin.saturating_add(today_offset.days());
+            let p = person(cadence, origin);
+            let f = person_month(&p, &sessions, month, today).unwrap();
+            let held_here = sessions.iter().filter(|s| s.state == SessionState::Held && month.contains(s.at.date())).count();
+            prop_assert_eq!(f.held as usize, held_here);
+            prop_assert_eq!(f.met, held_here > 0);
+            prop_assert_eq!(f.minutes as usize, held_here * 30);
+            if month < Month::of(today) {
+                prop_assert_eq!(f.state, if f.met { DueState::Done } else { DueState::Missed });
+            } else {
+                prop_assert!(f.state != DueState::Missed);
+                prop_assert_eq!(f.due_by.is_some(), f.state != DueState::Done);
+                if f.state == DueState::Overdue { prop_assert!(f.due_by.unwrap() < today); }
+            }
+        }
+    }
+}
