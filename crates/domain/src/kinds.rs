@@ -85,6 +85,12 @@ vocabulary!(
     Owner, "owner", { Manager => "manager", Member => "member" }
 );
 
+impl Default for Relationship {
+    fn default() -> Self {
+        Relationship::Line
+    }
+}
+
 impl Default for Cadence {
     fn default() -> Self {
         Cadence::Monthly

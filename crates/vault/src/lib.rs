@@ -1,1 +1,215 @@
-//! placeholder
+//! Taiwa's vault: everything a manager types, in one folder, encrypted.
+//!
+//! A vault folder holds `vault.db`, a SQLCipher 4 database opened with a random 256-bit data key,
+//! and `vault.key`, that data key wrapped under the passphrase (Argon2id) and under the recovery key
+//! (HKDF). Invariants: nothing readable is written to disk (temp storage stays in memory, the key
+//! never leaves this process unwrapped); a wrong passphrase is known before the database is touched,
+//! so it changes no byte; every write is one transaction, durable when it returns; changing the
+//! passphrase rewrites only the key file, atomically. docs/SECURITY.md is the precise reference.
+
+mod backup;
+mod db;
+mod error;
+mod export;
+mod keyfile;
+mod queries;
+mod search;
+mod secret;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use jiff::civil::{Date, DateTime};
+use jiff::tz::TimeZone;
+use ring::rand::{SecureRandom, SystemRandom};
+use rusqlite::{Connection, Transaction};
+
+pub use backup::restore;
+pub use db::SCHEMA_VERSION;
+pub use error::{Error, Part};
+pub use export::{ExportFormat, ExportOptions};
+pub use queries::actions::{Action, NewAction};
+pub use queries::agenda::{AgendaItem, NewAgendaItem};
+pub use queries::notes::{MAX_NOTE_BYTES, Note};
+pub use queries::people::{NewPerson, Person, PersonEdit};
+pub use queries::sessions::{Session, SessionView};
+pub use queries::status::{PersonStatus, StatusReport};
+pub use search::{Hit, HitKind, SnippetPart};
+pub use secret::{MIN_PASSPHRASE_CHARS, Passphrase, RecoveryKey};
+
+use keyfile::KeyFile;
+
+/// An open, unlocked vault. Dropping it closes the database; the data key was only ever handed to
+/// SQLCipher and wiped from this side right after.
+#[derive(Debug)]
+pub struct Vault {
+    conn: Connection,
+    /// Kept for backups, which key their copy with it; wiped on drop.
+    key: secret::DataKey,
+    dir: PathBuf,
+    vault_id: String,
+    /// The local time zone: months and "today" are the manager's calendar's.
+    tz: TimeZone,
+}
+
+/// The result of `verify`: what was checked and what is wrong.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct VerifyReport {
+    pub key_file_ok: bool,
+    pub database_ok: bool,
+    /// Each problem found, in words, naming the part.
+    pub problems: Vec<String>,
+    pub schema_version: Option<u32>,
+}
+
+impl VerifyReport {
+    pub fn ok(&self) -> bool {
+        self.key_file_ok && self.database_ok
+    }
+}
+
+fn new_vault_id() -> Result<String, Error> {
+    let mut bytes = [0u8; 16];
+    SystemRandom::new().fill(&mut bytes).map_err(|_| Error::Random)?;
+    Ok(keyfile::hex(&bytes))
+}
+
+/// Whether `dir` holds a vault (its key file or database).
+pub fn exists(dir: &Path) -> bool {
+    dir.join(keyfile::KEY_FILE).exists() || dir.join(db::DB_FILE).exists()
+}
+
+fn check_vault_dir(dir: &Path) -> Result<(), Error> {
+    if exists(dir) { Ok(()) } else { Err(Error::NoVault(dir.to_owned())) }
+}
+
+impl Vault {
+    /// Creates a new vault in `dir` (made if missing) and returns it with its recovery key, which
+    /// is shown to the person once and stored nowhere.
+    pub fn create(dir: &Path, passphrase: &Passphrase, tz: TimeZone) -> Result<(Vault, RecoveryKey), Error> {
+        passphrase.check_strength()?;
+        if exists(dir) {
+            return Err(Error::VaultExists(dir.to_owned()));
+        }
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        restrict_permissions(dir)?;
+        let vault_id = new_vault_id()?;
+        let data_key = secret::DataKey::generate()?;
+        let recovery = RecoveryKey::generate()?;
+        let key_file = KeyFile::create(&vault_id, &data_key, passphrase, &recovery)?;
+        // Database first: a key file alone is not a vault, but the reverse would lock the person out.
+        let conn = db::open(dir, &data_key, true)?;
+        key_file.write(dir)?;
+        Ok((Vault { conn, key: data_key, dir: dir.to_owned(), vault_id, tz }, recovery))
+    }
+
+    /// Opens the vault in `dir`. A wrong passphrase is detected from the key file alone.
+    pub fn open(dir: &Path, passphrase: &Passphrase, tz: TimeZone) -> Result<Vault, Error> {
+        check_vault_dir(dir)?;
+        let key_file = KeyFile::read(dir)?;
+        let data_key = key_file.unwrap_with_passphrase(passphrase)?;
+        let conn = db::open(dir, &data_key, false)?;
+        Ok(Vault { conn, key: data_key, dir: dir.to_owned(), vault_id: key_file.vault_id().to_owned(), tz })
+    }
+
+    /// Opens the vault with its recovery key and sets `new_passphrase` in place of the forgotten one.
+    pub fn recover(dir: &Path, recovery: &RecoveryKey, new_passphrase: &Passphrase, tz: TimeZone) -> Result<Vault, Error> {
+        new_passphrase.check_strength()?;
+        check_vault_dir(dir)?;
+        let key_file = KeyFile::read(dir)?;
+        let data_key = key_file.unwrap_with_recovery(recovery)?;
+        let conn = db::open(dir, &data_key, false)?;
+        key_file.with_passphrase(&data_key, new_passphrase)?.write(dir)?;
+        Ok(Vault { conn, key: data_key, dir: dir.to_owned(), vault_id: key_file.vault_id().to_owned(), tz })
+    }
+
+    /// Re-wraps the data key under `new`; the database is not rewritten. Atomic: after a crash at
+    /// any point exactly one of `old` and `new` opens the vault.
+    pub fn change_passphrase(dir: &Path, old: &Passphrase, new: &Passphrase) -> Result<(), Error> {
+        new.check_strength()?;
+        check_vault_dir(dir)?;
+        let key_file = KeyFile::read(dir)?;
+        let data_key = key_file.unwrap_with_passphrase(old)?;
+        key_file.with_passphrase(&data_key, new)?.write(dir)
+    }
+
+    /// Checks the key file and every page of the database (`cipher_integrity_check`, then
+    /// `integrity_check`), reporting each problem. Works on a vault too damaged to open normally.
+    pub fn verify(dir: &Path, passphrase: &Passphrase) -> Result<VerifyReport, Error> {
+        check_vault_dir(dir)?;
+        let mut report = VerifyReport { key_file_ok: true, database_ok: true, problems: Vec::new(), schema_version: None };
+        let key_file = match KeyFile::read(dir) {
+            Ok(file) => file,
+            Err(Error::Damaged { part, detail }) => {
+                report.key_file_ok = false;
+                report.database_ok = false;
+                report.problems.push(format!("{part}: {detail}; the database cannot be checked without it"));
+                return Ok(report);
+            }
+            Err(e) => return Err(e),
+        };
+        let data_key = key_file.unwrap_with_passphrase(passphrase)?;
+        db::verify(dir, &data_key, &mut report)?;
+        Ok(report)
+    }
+
+    pub fn vault_id(&self) -> &str {
+        &self.vault_id
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn time_zone(&self) -> &TimeZone {
+        &self.tz
+    }
+
+    /// Today on the manager's calendar.
+    pub fn today(&self) -> Date {
+        self.now_local().date()
+    }
+
+    pub(crate) fn now_local(&self) -> DateTime {
+        self.tz.to_datetime(Timestamp::now())
+    }
+
+    /// A stored UTC timestamp as a local date and time (the epoch if it cannot be read).
+    pub(crate) fn local_time(&self, stamp: &str) -> DateTime {
+        stamp.parse::<Timestamp>().map(|t| self.tz.to_datetime(t)).unwrap_or_default()
+    }
+
+    /// Runs `f` in one immediate (write) transaction: all of it is stored, or none.
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T, Error>) -> Result<T, Error> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Ranked full-text search over notes, agenda items and action items.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>, Error> {
+        search::search(&self.conn, query, limit)
+    }
+}
+
+#[cfg(unix)]
+fn restrict_permissions(dir: &Path) -> Result<(), Error> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|e| Error::io(dir, e))
+}
+
+#[cfg(not(unix))]
+fn restrict_permissions(_dir: &Path) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Stored timestamps are UTC RFC 3339 instants.
+pub(crate) fn now_stamp() -> String {
+    Timestamp::now().to_string()
+}

@@ -1,0 +1,126 @@
+//! Opening the SQLCipher database and bringing its schema up to date.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::secret::DataKey;
+use crate::{Error, Part};
+
+include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
+
+pub(crate) const DB_FILE: &str = "vault.db";
+
+/// The schema version this build writes; a vault with a higher `user_version` is refused.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Opens (or with `create`, creates) the database in `dir` with `key`, in Signal Desktop's order:
+/// key, check SQLCipher answers, check the key opens the file, then WAL and the rest, then migrations.
+pub(crate) fn open(dir: &Path, key: &DataKey, create: bool) -> Result<Connection, Error> {
+    let path = dir.join(DB_FILE);
+    if !create && !path.exists() {
+        return Err(Error::Damaged { part: Part::Database, detail: "the database file vault.db is missing".into() });
+    }
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let conn = Connection::open_with_flags(&path, flags)?;
+    conn.execute_batch(&key.sqlcipher_pragma())?;
+    let version: Option<String> = conn.query_row("PRAGMA cipher_version", [], |r| r.get(0)).ok();
+    if version.is_none_or(|v| v.is_empty()) {
+        return Err(Error::NoEncryption);
+    }
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+        .map_err(|e| match Error::from(e) {
+            Error::Damaged { part, .. } => Error::Damaged {
+                part,
+                detail: "the data key does not open it: the file is damaged or belongs to another key file".into(),
+            },
+            other => other,
+        })?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // WAL with FULL sync: a commit that returned is on disk. Temp tables and sorts stay in memory,
+    // never in an unencrypted temp file.
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
+    )?;
+    migrate(&conn)?;
+    Ok(conn)
+}
+
+/// Runs SQLCipher's page check and SQLite's structure check into `report`, without migrating.
+pub(crate) fn verify(dir: &Path, key: &DataKey, report: &mut crate::VerifyReport) -> Result<(), Error> {
+    let path = dir.join(DB_FILE);
+    if !path.exists() {
+        report.database_ok = false;
+        report.problems.push(format!("{}: the file is missing", Part::Database));
+        return Ok(());
+    }
+    let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    conn.execute_batch(&key.sqlcipher_pragma())?;
+    let mut damaged = |what: String| {
+        report.database_ok = false;
+        report.problems.push(format!("{}: {what}", Part::Database));
+    };
+    let pages: Result<Vec<String>, rusqlite::Error> = conn
+        .prepare("PRAGMA cipher_integrity_check")
+        .and_then(|mut stmt| stmt.query_map([], |r| r.get::<_, String>(0))?.collect());
+    match pages {
+        Ok(errors) => errors.into_iter().for_each(|e| damaged(format!("cipher_integrity_check: {e}"))),
+        Err(e) => damaged(format!("cipher_integrity_check could not run: {e}")),
+    }
+    let structure: Result<Vec<String>, rusqlite::Error> = conn
+        .prepare("PRAGMA integrity_check")
+        .and_then(|mut stmt| stmt.query_map([], |r| r.get::<_, String>(0))?.collect());
+    match structure {
+        Ok(lines) if lines == ["ok"] => {}
+        Ok(lines) => lines.into_iter().for_each(|e| damaged(format!("integrity_check: {e}"))),
+        Err(e) => damaged(format!("integrity_check could not run: {e}")),
+    }
+    report.schema_version = user_version(&conn).ok();
+    Ok(())
+}
+
+fn user_version(conn: &Connection) -> Result<u32, Error> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Applies each pending migration in one transaction with the `user_version` bump that records it.
+fn migrate(conn: &Connection) -> Result<(), Error> {
+    let current = user_version(conn)?;
+    if current > SCHEMA_VERSION {
+        return Err(Error::TooNew { what: "vault", found: current, supported: SCHEMA_VERSION });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let target = index + 1;
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        // Another process may have migrated while this one waited for the write lock.
+        let applied = user_version(conn).and_then(|now| {
+            if now as usize >= target {
+                return Ok(());
+            }
+            conn.execute_batch(&format!("{sql}\n;\nPRAGMA user_version = {target};"))?;
+            Ok(())
+        });
+        match applied {
+            Ok(()) => conn.execute_batch("COMMIT")?,
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(e);
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_numbered_and_embedded() {
+        assert!(SCHEMA_VERSION >= 1);
+        assert!(MIGRATIONS[0].contains("CREATE TABLE people"));
+    }
+}

@@ -1,0 +1,82 @@
+use std::path::{Path, PathBuf};
+
+/// The part of a vault that is damaged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    KeyFile,
+    Database,
+    Backup,
+}
+
+impl std::fmt::Display for Part {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Part::KeyFile => "key file (vault.key)",
+            Part::Database => "database (vault.db)",
+            Part::Backup => "backup file",
+        })
+    }
+}
+
+/// Everything that can go wrong with a vault, one variant per thing a caller can act on.
+/// Messages name the problem and never contain a secret.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("wrong passphrase")]
+    WrongPassphrase,
+    #[error("wrong recovery key: it does not belong to this vault")]
+    WrongRecoveryKey,
+    #[error("there is no vault in {0}")]
+    NoVault(PathBuf),
+    #[error("a vault already exists in {0}; nothing was changed")]
+    VaultExists(PathBuf),
+    #[error("the vault's {part} is damaged: {detail}")]
+    Damaged { part: Part, detail: String },
+    #[error("this build of SQLite has no encryption (SQLCipher): refusing to store notes unencrypted")]
+    NoEncryption,
+    #[error("this {what} was written by a newer Taiwa (version {found}; this one knows up to {supported}): update Taiwa to open it")]
+    TooNew { what: &'static str, found: u32, supported: u32 },
+    #[error("no {what} with id {id}")]
+    NotFound { what: &'static str, id: i64 },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the disk is full: nothing was saved by the last change")]
+    DiskFull,
+    #[error("could not use {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("the vault is busy in another program; try again")]
+    Busy,
+    #[error("the system's random number generator failed")]
+    Random,
+    #[error("database error: {0}")]
+    Storage(rusqlite::Error),
+}
+
+impl Error {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Error {
+        if source.raw_os_error() == Some(28) || source.kind() == std::io::ErrorKind::StorageFull {
+            return Error::DiskFull;
+        }
+        Error::Io { path: path.to_owned(), source }
+    }
+
+    pub(crate) fn invalid(message: impl Into<String>) -> Error {
+        Error::Invalid(message.into())
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Error {
+        use rusqlite::ffi::ErrorCode;
+        match e.sqlite_error_code() {
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => Error::Damaged {
+                part: Part::Database,
+                detail: "a page does not decrypt or its structure is broken; run `taiwa verify`, then restore a backup".into(),
+            },
+            Some(ErrorCode::DiskFull) => Error::DiskFull,
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::Busy,
+            _ => Error::Storage(e),
+        }
+    }
+}

@@ -1,0 +1,301 @@
+//! The completion summary: per person and month, sessions held, minutes and action items opened and
+//! closed, as CSV, Markdown or HTML. Notes and agenda text appear only when asked for.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use taiwa_domain::{Month, SessionState, month_summary, person_month};
+
+use crate::{Error, Vault};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Markdown,
+    Html,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    pub from: Month,
+    pub to: Month,
+    pub format: ExportFormat,
+    pub include_notes: bool,
+}
+
+/// The longest range one summary covers.
+const MAX_MONTHS: i32 = 120;
+
+#[derive(Debug, Clone, Serialize)]
+struct Row {
+    month: Month,
+    person: String,
+    employee_id: String,
+    relationship: &'static str,
+    cadence: &'static str,
+    sessions_held: u32,
+    minutes: u32,
+    actions_opened: u32,
+    actions_closed: u32,
+    /// Agenda and notes of the month's sessions, only with `include_notes`.
+    notes: Vec<SessionText>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct SessionText {
+    at: String,
+    state: SessionState,
+    agenda: Vec<(bool, String)>,
+    note: String,
+}
+
+struct Totals {
+    month: Month,
+    people: u32,
+    met: u32,
+    rate: Option<f64>,
+}
+
+impl Vault {
+    /// The summary from `from` to `to`, both months included, in the chosen format.
+    pub fn export_summary(&self, options: &ExportOptions) -> Result<String, Error> {
+        let span = options.from.months_until(options.to);
+        if span < 0 {
+            return Err(Error::invalid(format!("the range ends ({}) before it starts ({})", options.to, options.from)));
+        }
+        if span >= MAX_MONTHS {
+            return Err(Error::invalid(format!("the range is {} months long; export at most {MAX_MONTHS} at a time", span + 1)));
+        }
+        let today = self.today();
+        let people = self.people(true)?;
+        let actions = self.actions(None, false)?;
+        let mut rows = Vec::new();
+        let mut totals = Vec::new();
+        for month in options.from.through(options.to) {
+            let mut figures = Vec::new();
+            for person in &people {
+                let sessions = self.sessions(Some(person.id))?;
+                let facts: Vec<_> = sessions.iter().map(|s| s.facts()).collect();
+                let created = self.local_time(&person.created_at).date();
+                let Some(f) = person_month(&person.facts(created), &facts, month, today) else { continue };
+                let theirs = actions.iter().filter(|a| a.person_id == person.id);
+                let opened = theirs.clone().filter(|a| Month::of(self.local_time(&a.created_at).date()) == month).count();
+                let closed = theirs.filter(|a| a.done_date.is_some_and(|d| month.contains(d))).count();
+                let mut notes = Vec::new();
+                if options.include_notes {
+                    for s in sessions.iter().filter(|s| s.month == month && s.state != SessionState::Cancelled) {
+                        let agenda = self.agenda(s.id)?.into_iter().map(|a| (a.done, a.text)).collect();
+                        let note = self.note(s.id)?.map(|n| n.body).unwrap_or_default();
+                        notes.push(SessionText { at: s.at.strftime("%Y-%m-%d %H:%M").to_string(), state: s.state, agenda, note });
+                    }
+                }
+                rows.push(Row {
+                    month,
+                    person: person.name.clone(),
+                    employee_id: person.employee_id.clone().unwrap_or_default(),
+                    relationship: person.relationship.as_str(),
+                    cadence: person.cadence.as_str(),
+                    sessions_held: f.held,
+                    minutes: f.minutes,
+                    actions_opened: u32::try_from(opened).unwrap_or(u32::MAX),
+                    actions_closed: u32::try_from(closed).unwrap_or(u32::MAX),
+                    notes,
+                });
+                figures.push(f);
+            }
+            let summary = month_summary(month, &figures);
+            totals.push(Totals { month, people: summary.people, met: summary.met, rate: summary.rate });
+        }
+        Ok(match options.format {
+            ExportFormat::Csv => csv(&rows, options.include_notes),
+            ExportFormat::Markdown => markdown(options, &rows, &totals),
+            ExportFormat::Html => html(options, &rows, &totals),
+        })
+    }
+}
+
+fn rate_text(rate: Option<f64>) -> String {
+    rate.map_or_else(|| "–".into(), |r| format!("{:.0}%", r * 100.0))
+}
+
+/// A CSV field, quoted when needed, and defused when a spreadsheet would read it as a formula.
+fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_owned() };
+    if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value }
+}
+
+fn session_text_plain(notes: &[SessionText]) -> String {
+    let mut out = String::new();
+    for s in notes {
+        let _ = writeln!(out, "# {} ({})", s.at, s.state);
+        for (done, text) in &s.agenda {
+            let _ = writeln!(out, "- [{}] {text}", if *done { "x" } else { " " });
+        }
+        if !s.note.is_empty() {
+            let _ = writeln!(out, "{}", s.note.trim_end());
+        }
+    }
+    out.trim_end().to_owned()
+}
+
+fn csv(rows: &[Row], include_notes: bool) -> String {
+    let mut out = String::from("month,person,employee_id,relationship,cadence,sessions_held,minutes,actions_opened,actions_closed");
+    if include_notes {
+        out.push_str(",notes");
+    }
+    out.push_str("\r\n");
+    for r in rows {
+        let _ = write!(
+            out,
+            "{},{},{},{},{},{},{},{},{}",
+            r.month,
+            csv_field(&r.person),
+            csv_field(&r.employee_id),
+            r.relationship,
+            r.cadence,
+            r.sessions_held,
+            r.minutes,
+            r.actions_opened,
+            r.actions_closed
+        );
+        if include_notes {
+            let _ = write!(out, ",{}", csv_field(&session_text_plain(&r.notes)));
+        }
+        out.push_str("\r\n");
+    }
+    out
+}
+
+fn md_cell(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+fn markdown(options: &ExportOptions, rows: &[Row], totals: &[Totals]) -> String {
+    let mut out = format!("# 1on1 summary {} – {}\n\n", options.from, options.to);
+    for t in totals {
+        let _ = writeln!(out, "## {}\n\nMet {} of {} people ({}).\n", t.month, t.met, t.people, rate_text(t.rate));
+        out.push_str("| Person | Employee id | Sessions held | Minutes | Action items opened | Action items closed |\n");
+        out.push_str("| --- | --- | ---: | ---: | ---: | ---: |\n");
+        for r in rows.iter().filter(|r| r.month == t.month) {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} |",
+                md_cell(&r.person),
+                md_cell(&r.employee_id),
+                r.sessions_held,
+                r.minutes,
+                r.actions_opened,
+                r.actions_closed
+            );
+        }
+        out.push('\n');
+        if options.include_notes {
+            for r in rows.iter().filter(|r| r.month == t.month && !r.notes.is_empty()) {
+                for s in &r.notes {
+                    let _ = writeln!(out, "### {} — {} ({})\n", md_cell(&r.person), s.at, s.state);
+                    for (done, text) in &s.agenda {
+                        let _ = writeln!(out, "- [{}] {}", if *done { "x" } else { " " }, md_cell(text));
+                    }
+                    if !s.agenda.is_empty() {
+                        out.push('\n');
+                    }
+                    if !s.note.trim().is_empty() {
+                        let _ = writeln!(out, "{}\n", s.note.trim_end());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn html(options: &ExportOptions, rows: &[Row], totals: &[Totals]) -> String {
+    let title = format!("1on1 summary {} – {}", options.from, options.to);
+    let mut out = format!(
+        "<!doctype html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n\
+         body{{font-family:system-ui,-apple-system,\"Hiragino Sans\",\"Yu Gothic UI\",\"Noto Sans CJK JP\",sans-serif;\
+         line-height:1.7;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1f2328}}\n\
+         table{{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}}th,td{{border-bottom:1px solid #d0d7de;\
+         padding:.35rem .6rem;text-align:left}}td.n,th.n{{text-align:right;font-variant-numeric:tabular-nums}}\n\
+         pre{{white-space:pre-wrap;background:#f6f8fa;padding:.75rem;border-radius:6px}}\n</style>\n</head>\n<body>\n<h1>{}</h1>\n",
+        escape(&title),
+        escape(&title)
+    );
+    for t in totals {
+        let _ = writeln!(
+            out,
+            "<h2>{}</h2>\n<p>Met {} of {} people ({}).</p>\n<table>\n<thead><tr><th>Person</th><th>Employee id</th>\
+             <th class=\"n\">Sessions held</th><th class=\"n\">Minutes</th><th class=\"n\">Action items opened</th>\
+             <th class=\"n\">Action items closed</th></tr></thead>\n<tbody>",
+            t.month,
+            t.met,
+            t.people,
+            rate_text(t.rate)
+        );
+        for r in rows.iter().filter(|r| r.month == t.month) {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                escape(&r.person),
+                escape(&r.employee_id),
+                r.sessions_held,
+                r.minutes,
+                r.actions_opened,
+                r.actions_closed
+            );
+        }
+        out.push_str("</tbody>\n</table>\n");
+        if options.include_notes {
+            for r in rows.iter().filter(|r| r.month == t.month) {
+                for s in &r.notes {
+                    let _ = writeln!(out, "<h3>{} — {} ({})</h3>", escape(&r.person), escape(&s.at), s.state);
+                    if !s.agenda.is_empty() {
+                        out.push_str("<ul>\n");
+                        for (done, text) in &s.agenda {
+                            let _ = writeln!(out, "<li>{} {}</li>", if *done { "☑" } else { "☐" }, escape(text));
+                        }
+                        out.push_str("</ul>\n");
+                    }
+                    if !s.note.trim().is_empty() {
+                        let _ = writeln!(out, "<pre>{}</pre>", escape(s.note.trim_end()));
+                    }
+                }
+            }
+        }
+    }
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_and_defused() {
+        assert_eq!(csv_field("佐藤, 花子"), "\"佐藤, 花子\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("plain"), "plain");
+    }
+
+    #[test]
+    fn html_escapes_everything_typed() {
+        assert_eq!(escape("<script>alert('x')</script> & \""), "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;");
+    }
+}

@@ -1,0 +1,118 @@
+//! Action items ("homework"): promises by the manager or the member, followed up until done.
+
+use jiff::civil::Date;
+use rusqlite::{Row, params};
+use serde::Serialize;
+use taiwa_domain::{ActionFacts, Owner, open_actions_before};
+
+use super::sessions::Session;
+use super::{clean_text, date_text, found, parsed, parsed_opt};
+use crate::search::{self, HitKind};
+use crate::{Error, Vault};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Action {
+    pub id: i64,
+    pub person_id: i64,
+    pub person_name: String,
+    /// The session it was agreed in, if any.
+    pub session_id: Option<i64>,
+    pub text: String,
+    pub owner: Owner,
+    pub due_date: Option<Date>,
+    pub done_date: Option<Date>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAction {
+    pub text: String,
+    pub session_id: Option<i64>,
+    pub owner: Owner,
+    pub due_date: Option<Date>,
+}
+
+const SELECT: &str = "SELECT a.id, a.person_id, p.name, a.session_id, a.text, a.owner, a.due_date, a.done_date, a.created_at
+    FROM action_items a JOIN people p ON p.id = a.person_id";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Action> {
+    Ok(Action {
+        id: row.get(0)?,
+        person_id: row.get(1)?,
+        person_name: row.get(2)?,
+        session_id: row.get(3)?,
+        text: row.get(4)?,
+        owner: parsed(row, 5)?,
+        due_date: parsed_opt(row, 6)?,
+        done_date: parsed_opt(row, 7)?,
+        created_at: row.get(8)?,
+    })
+}
+
+impl Vault {
+    pub fn add_action(&mut self, person_id: i64, new: NewAction) -> Result<Action, Error> {
+        let text = clean_text("action item", &new.text, 2000, true)?;
+        self.person(person_id)?;
+        if let Some(session_id) = new.session_id {
+            let session = self.session(session_id)?;
+            if session.person_id != person_id {
+                return Err(Error::invalid(format!(
+                    "session {session_id} is with {}, not with person {person_id}",
+                    session.person_name
+                )));
+            }
+        }
+        let id = self.write(|tx| {
+            tx.execute(
+                "INSERT INTO action_items (person_id, session_id, text, owner, due_date, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![person_id, new.session_id, text, new.owner.as_str(), new.due_date.map(date_text), crate::now_stamp()],
+            )?;
+            let id = tx.last_insert_rowid();
+            search::index(tx, HitKind::Action, id, &text)?;
+            Ok(id)
+        })?;
+        self.action(id)
+    }
+
+    pub fn action(&self, id: i64) -> Result<Action, Error> {
+        found(self.conn().query_row(&format!("{SELECT} WHERE a.id = ?1"), [id], from_row), "action item", id)
+    }
+
+    /// Marks an action item done on `on` (today by default), or open again with `None`.
+    pub fn set_action_done(&mut self, id: i64, on: Option<Date>) -> Result<Action, Error> {
+        self.action(id)?;
+        self.write(|tx| {
+            tx.execute("UPDATE action_items SET done_date = ?2 WHERE id = ?1", params![id, on.map(date_text)])?;
+            Ok(())
+        })?;
+        self.action(id)
+    }
+
+    /// Action items, of one person or everyone, open ones only when asked; by due date, undated last.
+    pub fn actions(&self, person_id: Option<i64>, open_only: bool) -> Result<Vec<Action>, Error> {
+        if let Some(id) = person_id {
+            self.person(id)?;
+        }
+        let mut stmt = self.conn().prepare(&format!(
+            "{SELECT} WHERE (?1 IS NULL OR a.person_id = ?1) AND (?2 = 0 OR a.done_date IS NULL)
+             ORDER BY a.due_date IS NULL, a.due_date, a.id"
+        ))?;
+        let rows = stmt.query_map(params![person_id, open_only], from_row)?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// The person's open action items that a session should show: made before its end.
+    pub(crate) fn open_actions_for(&self, session: &Session) -> Result<Vec<Action>, Error> {
+        let all = self.actions(Some(session.person_id), true)?;
+        let session_end = session.at.saturating_add(jiff::Span::new().minutes(i64::from(session.planned_minutes)));
+        let facts: Vec<ActionFacts> = all
+            .iter()
+            .map(|a| ActionFacts { id: a.id, created: self.local_time(&a.created_at), done: a.done_date.is_some() })
+            .collect();
+        // A session still to come shows everything open now; a past one, what was open by its end.
+        let cutoff = if session.state == taiwa_domain::SessionState::Planned { session_end.max(self.now_local()) } else { session_end };
+        let keep = open_actions_before(&facts, cutoff);
+        Ok(all.into_iter().filter(|a| keep.contains(&a.id)).collect())
+    }
+}

@@ -1,0 +1,87 @@
+//! Agenda items: what to talk about in a session.
+
+use rusqlite::{Row, params};
+use serde::Serialize;
+use taiwa_domain::{TopicKind, Wants};
+
+use super::{clean_text, found, parsed, parsed_opt};
+use crate::search::{self, HitKind};
+use crate::{Error, Vault};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AgendaItem {
+    pub id: i64,
+    pub session_id: i64,
+    pub text: String,
+    pub kind: TopicKind,
+    /// What the member wants from the manager on it.
+    pub wants: Option<Wants>,
+    pub done: bool,
+    /// The open item of the previous session this one was carried over from.
+    pub carried_from: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAgendaItem {
+    pub text: String,
+    pub kind: TopicKind,
+    pub wants: Option<Wants>,
+}
+
+/// The longest agenda item, in characters.
+pub const MAX_AGENDA_CHARS: usize = 2000;
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<AgendaItem> {
+    Ok(AgendaItem {
+        id: row.get(0)?,
+        session_id: row.get(1)?,
+        text: row.get(2)?,
+        kind: parsed(row, 3)?,
+        wants: parsed_opt(row, 4)?,
+        done: row.get(5)?,
+        carried_from: row.get(6)?,
+    })
+}
+
+const SELECT: &str = "SELECT id, session_id, text, kind, wants, done, carried_from FROM agenda_items";
+
+impl Vault {
+    pub fn add_agenda_item(&mut self, session_id: i64, new: NewAgendaItem) -> Result<AgendaItem, Error> {
+        let text = clean_text("agenda item", &new.text, MAX_AGENDA_CHARS, true)?;
+        self.session(session_id)?;
+        let id = self.write(|tx| {
+            tx.execute(
+                "INSERT INTO agenda_items (session_id, text, kind, wants, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![session_id, text, new.kind.as_str(), new.wants.map(Wants::as_str), crate::now_stamp()],
+            )?;
+            let id = tx.last_insert_rowid();
+            search::index(tx, HitKind::Agenda, id, &text)?;
+            Ok(id)
+        })?;
+        self.agenda_item(id)
+    }
+
+    pub fn agenda_item(&self, id: i64) -> Result<AgendaItem, Error> {
+        found(self.conn().query_row(&format!("{SELECT} WHERE id = ?1"), [id], from_row), "agenda item", id)
+    }
+
+    /// Ticks an agenda item off (or back on).
+    pub fn set_agenda_done(&mut self, id: i64, done: bool) -> Result<AgendaItem, Error> {
+        self.agenda_item(id)?;
+        self.write(|tx| {
+            tx.execute("UPDATE agenda_items SET done = ?2 WHERE id = ?1", params![id, done])?;
+            Ok(())
+        })?;
+        self.agenda_item(id)
+    }
+
+    /// A session's agenda, in the order the items were added (carried-over items first).
+    pub fn agenda(&self, session_id: i64) -> Result<Vec<AgendaItem>, Error> {
+        self.session(session_id)?;
+        let mut stmt = self
+            .conn()
+            .prepare(&format!("{SELECT} WHERE session_id = ?1 ORDER BY carried_from IS NULL, id"))?;
+        let rows = stmt.query_map([session_id], from_row)?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+}

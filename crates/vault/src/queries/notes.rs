@@ -1,0 +1,68 @@
+//! Private notes: one Markdown note per session.
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use crate::search::{self, HitKind};
+use crate::{Error, Vault};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Note {
+    pub session_id: i64,
+    pub body: String,
+    pub updated_at: String,
+}
+
+/// The largest note, in bytes of UTF-8: far beyond an hour of typing, small enough to index.
+pub const MAX_NOTE_BYTES: usize = 16 * 1024 * 1024;
+
+fn check_size(bytes: usize) -> Result<(), Error> {
+    if bytes > MAX_NOTE_BYTES {
+        return Err(Error::invalid(format!(
+            "the note is too large: {:.1} MB, at most {} MB",
+            bytes as f64 / 1_048_576.0,
+            MAX_NOTE_BYTES / 1_048_576
+        )));
+    }
+    Ok(())
+}
+
+impl Vault {
+    /// Replaces the session's note. Durable when this returns.
+    pub fn set_note(&mut self, session_id: i64, body: &str) -> Result<Note, Error> {
+        check_size(body.len())?;
+        if body.contains('\0') {
+            return Err(Error::invalid("the note contains a NUL character"));
+        }
+        self.session(session_id)?;
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO notes (session_id, body, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (session_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+                params![session_id, body, crate::now_stamp()],
+            )?;
+            search::index(tx, HitKind::Note, session_id, body)
+        })?;
+        self.note(session_id)?.ok_or(Error::NotFound { what: "note", id: session_id })
+    }
+
+    /// Adds `text` to the end of the session's note, on a new line.
+    pub fn append_note(&mut self, session_id: i64, text: &str) -> Result<Note, Error> {
+        let mut body = self.note(session_id)?.map(|n| n.body).unwrap_or_default();
+        if !body.is_empty() && !body.ends_with('\n') {
+            body.push('\n');
+        }
+        body.push_str(text);
+        self.set_note(session_id, &body)
+    }
+
+    pub fn note(&self, session_id: i64) -> Result<Option<Note>, Error> {
+        self.session(session_id)?;
+        Ok(self
+            .conn()
+            .query_row("SELECT session_id, body, updated_at FROM notes WHERE session_id = ?1", [session_id], |r| {
+                Ok(Note { session_id: r.get(0)?, body: r.get(1)?, updated_at: r.get(2)? })
+            })
+            .optional()?)
+    }
+}

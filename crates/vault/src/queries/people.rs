@@ -1,0 +1,226 @@
+//! The people a manager holds 1on1s with.
+
+use jiff::civil::Date;
+use rusqlite::{Row, params};
+use serde::Serialize;
+use taiwa_domain::{Cadence, PersonFacts, Relationship};
+
+use super::{clean_optional, clean_text, date_text, found, parsed, parsed_opt};
+use crate::{Error, Vault};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Person {
+    pub id: i64,
+    pub name: String,
+    pub relationship: Relationship,
+    pub cadence: Cadence,
+    pub employee_id: Option<String>,
+    pub email: Option<String>,
+    pub org_unit: Option<String>,
+    pub start_date: Option<Date>,
+    pub end_date: Option<Date>,
+    pub archived_at: Option<Date>,
+    pub created_at: String,
+}
+
+impl Person {
+    pub fn archived(&self) -> bool {
+        self.archived_at.is_some()
+    }
+
+    /// What the cadence rules need; `created_on` stands in for a missing start date.
+    pub(crate) fn facts(&self, created_on: Date) -> PersonFacts {
+        let end = match (self.end_date, self.archived_at) {
+            (Some(end), Some(archived)) => Some(end.min(archived)),
+            (end, archived) => end.or(archived),
+        };
+        PersonFacts { cadence: self.cadence, start: self.start_date.unwrap_or(created_on), end }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewPerson {
+    pub name: String,
+    pub relationship: Relationship,
+    pub cadence: Cadence,
+    pub employee_id: Option<String>,
+    pub email: Option<String>,
+    pub org_unit: Option<String>,
+    pub start_date: Option<Date>,
+    pub end_date: Option<Date>,
+}
+
+/// Changes to a person; `None` leaves a field as it is, `Some(None)` clears an optional one.
+#[derive(Debug, Clone, Default)]
+pub struct PersonEdit {
+    pub name: Option<String>,
+    pub relationship: Option<Relationship>,
+    pub cadence: Option<Cadence>,
+    pub employee_id: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+    pub org_unit: Option<Option<String>>,
+    pub start_date: Option<Option<Date>>,
+    pub end_date: Option<Option<Date>>,
+}
+
+const COLUMNS: &str =
+    "id, name, relationship, cadence, employee_id, email, org_unit, start_date, end_date, archived_at, created_at";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
+    Ok(Person {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        relationship: parsed(row, 2)?,
+        cadence: parsed(row, 3)?,
+        employee_id: row.get(4)?,
+        email: row.get(5)?,
+        org_unit: row.get(6)?,
+        start_date: parsed_opt(row, 7)?,
+        end_date: parsed_opt(row, 8)?,
+        archived_at: parsed_opt(row, 9)?,
+        created_at: row.get(10)?,
+    })
+}
+
+fn check_email(email: Option<String>) -> Result<Option<String>, Error> {
+    if let Some(e) = &email {
+        let shaped = e.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        });
+        if !shaped || e.chars().any(char::is_whitespace) || e.matches('@').count() != 1 {
+            return Err(Error::invalid(format!("'{e}' is not an email address")));
+        }
+    }
+    Ok(email)
+}
+
+fn check_employee_id(id: Option<String>) -> Result<Option<String>, Error> {
+    if let Some(value) = &id {
+        if value.chars().any(char::is_whitespace) || value.chars().count() > 64 {
+            return Err(Error::invalid(format!("'{value}' is not an employee id: at most 64 characters, no spaces")));
+        }
+    }
+    Ok(id)
+}
+
+fn check_dates(start: Option<Date>, end: Option<Date>) -> Result<(), Error> {
+    match (start, end) {
+        (Some(s), Some(e)) if e < s => Err(Error::invalid(format!("the end date {e} is before the start date {s}"))),
+        _ => Ok(()),
+    }
+}
+
+impl NewPerson {
+    fn validated(self) -> Result<NewPerson, Error> {
+        check_dates(self.start_date, self.end_date)?;
+        Ok(NewPerson {
+            name: clean_text("name", &self.name, 200, false)?,
+            employee_id: check_employee_id(clean_optional("employee id", self.employee_id.as_deref(), 64)?)?,
+            email: check_email(clean_optional("email", self.email.as_deref(), 254)?)?,
+            org_unit: clean_optional("org unit", self.org_unit.as_deref(), 200)?,
+            ..self
+        })
+    }
+}
+
+impl Vault {
+    pub fn add_person(&mut self, new: NewPerson) -> Result<Person, Error> {
+        let p = new.validated()?;
+        let id = self.write(|tx| {
+            tx.execute(
+                "INSERT INTO people (name, relationship, cadence, employee_id, email, org_unit, start_date, end_date, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    p.name,
+                    p.relationship.as_str(),
+                    p.cadence.as_str(),
+                    p.employee_id,
+                    p.email,
+                    p.org_unit,
+                    p.start_date.map(date_text),
+                    p.end_date.map(date_text),
+                    crate::now_stamp()
+                ],
+            )?;
+            Ok(tx.last_insert_rowid())
+        })?;
+        self.person(id)
+    }
+
+    pub fn person(&self, id: i64) -> Result<Person, Error> {
+        found(
+            self.conn().query_row(&format!("SELECT {COLUMNS} FROM people WHERE id = ?1"), [id], from_row),
+            "person",
+            id,
+        )
+    }
+
+    /// Everyone, by name; archived people only when asked for.
+    pub fn people(&self, include_archived: bool) -> Result<Vec<Person>, Error> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM people {} ORDER BY name COLLATE NOCASE, id",
+            if include_archived { "" } else { "WHERE archived_at IS NULL" }
+        );
+        let mut stmt = self.conn().prepare(&sql)?;
+        let rows = stmt.query_map([], from_row)?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    pub fn edit_person(&mut self, id: i64, edit: PersonEdit) -> Result<Person, Error> {
+        let current = self.person(id)?;
+        let start_date = edit.start_date.unwrap_or(current.start_date);
+        let end_date = edit.end_date.unwrap_or(current.end_date);
+        let next = NewPerson {
+            name: edit.name.unwrap_or(current.name),
+            relationship: edit.relationship.unwrap_or(current.relationship),
+            cadence: edit.cadence.unwrap_or(current.cadence),
+            employee_id: edit.employee_id.unwrap_or(current.employee_id),
+            email: edit.email.unwrap_or(current.email),
+            org_unit: edit.org_unit.unwrap_or(current.org_unit),
+            start_date,
+            end_date,
+        }
+        .validated()?;
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE people SET name = ?2, relationship = ?3, cadence = ?4, employee_id = ?5, email = ?6,
+                 org_unit = ?7, start_date = ?8, end_date = ?9 WHERE id = ?1",
+                params![
+                    id,
+                    next.name,
+                    next.relationship.as_str(),
+                    next.cadence.as_str(),
+                    next.employee_id,
+                    next.email,
+                    next.org_unit,
+                    next.start_date.map(date_text),
+                    next.end_date.map(date_text)
+                ],
+            )?;
+            Ok(())
+        })?;
+        self.person(id)
+    }
+
+    /// Archives a person: they leave the lists and the month's figures from today, and their
+    /// history stays, searchable. Archiving twice keeps the first date.
+    pub fn archive_person(&mut self, id: i64) -> Result<Person, Error> {
+        self.person(id)?;
+        let today = date_text(self.today());
+        self.write(|tx| {
+            tx.execute("UPDATE people SET archived_at = coalesce(archived_at, ?2) WHERE id = ?1", params![id, today])?;
+            Ok(())
+        })?;
+        self.person(id)
+    }
+
+    /// Brings an archived person back.
+    pub fn unarchive_person(&mut self, id: i64) -> Result<Person, Error> {
+        self.person(id)?;
+        self.write(|tx| {
+            tx.execute("UPDATE people SET archived_at = NULL WHERE id = ?1", [id])?;
+            Ok(())
+        })?;
+        self.person(id)
+    }
+}

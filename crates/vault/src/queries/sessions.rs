@@ -1,0 +1,217 @@
+//! 1on1 sessions: planned, then held, skipped or cancelled.
+
+use jiff::civil::DateTime;
+use rusqlite::{Connection, Row, params};
+use serde::Serialize;
+use taiwa_domain::{AgendaFacts, MAX_SESSION_MINUTES, Month, SessionFacts, SessionState, carry_over, previous_session};
+
+use super::actions::Action;
+use super::agenda::AgendaItem;
+use super::notes::Note;
+use super::{clean_text, datetime_text, found, parsed};
+use crate::{Error, Vault};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Session {
+    pub id: i64,
+    pub person_id: i64,
+    pub person_name: String,
+    /// Local date and time on the calendar of `time_zone`.
+    pub at: DateTime,
+    pub time_zone: String,
+    /// The month the session counts in: its local date's.
+    pub month: Month,
+    pub planned_minutes: u32,
+    pub state: SessionState,
+    pub held_minutes: Option<u32>,
+    /// Why it was skipped or cancelled: private, never sent anywhere.
+    pub reason: Option<String>,
+}
+
+impl Session {
+    pub(crate) fn facts(&self) -> SessionFacts {
+        SessionFacts { at: self.at, state: self.state, minutes: self.held_minutes.unwrap_or(0) }
+    }
+}
+
+/// Everything on one session's page.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionView {
+    pub session: Session,
+    pub agenda: Vec<AgendaItem>,
+    pub note: Option<Note>,
+    /// The person's action items still open, made before or in this session.
+    pub open_actions: Vec<Action>,
+}
+
+const SELECT: &str = "SELECT s.id, s.person_id, p.name, s.planned_at, s.time_zone, s.planned_minutes, s.state,
+    s.held_minutes, s.reason FROM sessions s JOIN people p ON p.id = s.person_id";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Session> {
+    let at: DateTime = parsed(row, 3)?;
+    Ok(Session {
+        id: row.get(0)?,
+        person_id: row.get(1)?,
+        person_name: row.get(2)?,
+        at,
+        time_zone: row.get(4)?,
+        month: Month::of(at.date()),
+        planned_minutes: row.get(5)?,
+        state: parsed(row, 6)?,
+        held_minutes: row.get(7)?,
+        reason: row.get(8)?,
+    })
+}
+
+fn check_minutes(minutes: u32) -> Result<u32, Error> {
+    if minutes == 0 || minutes > MAX_SESSION_MINUTES {
+        return Err(Error::invalid(format!(
+            "{minutes} minutes is not a session length: use 1 to {MAX_SESSION_MINUTES} minutes"
+        )));
+    }
+    Ok(minutes)
+}
+
+pub(crate) fn load(conn: &Connection, id: i64) -> Result<Session, Error> {
+    found(conn.query_row(&format!("{SELECT} WHERE s.id = ?1"), [id], from_row), "session", id)
+}
+
+pub(crate) fn of_person(conn: &Connection, person_id: Option<i64>) -> Result<Vec<Session>, Error> {
+    let mut stmt = conn.prepare(&format!(
+        "{SELECT} WHERE ?1 IS NULL OR s.person_id = ?1 ORDER BY s.planned_at, s.id"
+    ))?;
+    let rows = stmt.query_map([person_id], from_row)?.collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Copies the open agenda items of the session before `session` into it, once. Only a session
+/// still to come receives them, and only from one that has happened (held or skipped): items of a
+/// session not held yet may still be ticked off in it.
+pub(crate) fn carry_into(conn: &Connection, session: &Session) -> Result<(), Error> {
+    if session.state != SessionState::Planned {
+        return Ok(());
+    }
+    let theirs: Vec<(i64, DateTime, SessionState)> =
+        of_person(conn, Some(session.person_id))?.iter().map(|s| (s.id, s.at, s.state)).collect();
+    let Some(prev_id) = previous_session(&theirs, session.id, session.at) else { return Ok(()) };
+    let prev_state = theirs.iter().find(|s| s.0 == prev_id).map(|s| s.2);
+    if !matches!(prev_state, Some(SessionState::Held | SessionState::Skipped)) {
+        return Ok(());
+    }
+    let facts = |session_id: i64| -> Result<Vec<AgendaFacts>, Error> {
+        let mut stmt = conn.prepare("SELECT id, done, carried_from FROM agenda_items WHERE session_id = ?1")?;
+        let rows = stmt
+            .query_map([session_id], |r| Ok(AgendaFacts { id: r.get(0)?, done: r.get(1)?, carried_from: r.get(2)? }))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    };
+    for item in carry_over(&facts(prev_id)?, &facts(session.id)?) {
+        let inserted = conn.execute(
+            "INSERT OR IGNORE INTO agenda_items (session_id, text, kind, wants, carried_from, created_at)
+             SELECT ?1, text, kind, wants, id, ?3 FROM agenda_items WHERE id = ?2",
+            params![session.id, item, crate::now_stamp()],
+        )?;
+        if inserted == 1 {
+            let copy = conn.last_insert_rowid();
+            let text: String = conn.query_row("SELECT text FROM agenda_items WHERE id = ?1", [item], |r| r.get(0))?;
+            crate::search::index(conn, crate::HitKind::Agenda, copy, &text)?;
+        }
+    }
+    Ok(())
+}
+
+impl Vault {
+    /// Plans a session with a person at a local time in the vault's time zone.
+    pub fn plan_session(&mut self, person_id: i64, at: DateTime, minutes: u32) -> Result<Session, Error> {
+        let minutes = check_minutes(minutes)?;
+        let person = self.person(person_id)?;
+        if person.archived() {
+            return Err(Error::invalid(format!("{} is archived: unarchive them to plan a session", person.name)));
+        }
+        let zone = self.time_zone().iana_name().unwrap_or("UTC").to_owned();
+        let id = self.write(|tx| {
+            let now = crate::now_stamp();
+            tx.execute(
+                "INSERT INTO sessions (person_id, planned_at, time_zone, planned_minutes, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                params![person_id, datetime_text(at), zone, minutes, now],
+            )?;
+            let id = tx.last_insert_rowid();
+            carry_into(tx, &load(tx, id)?)?;
+            Ok(id)
+        })?;
+        self.session(id)
+    }
+
+    pub fn session(&self, id: i64) -> Result<Session, Error> {
+        load(self.conn(), id)
+    }
+
+    /// Sessions in time order, of one person or everyone.
+    pub fn sessions(&self, person_id: Option<i64>) -> Result<Vec<Session>, Error> {
+        if let Some(id) = person_id {
+            self.person(id)?;
+        }
+        of_person(self.conn(), person_id)
+    }
+
+    /// The session with its agenda (last time's open items carried in), note and open action items.
+    pub fn session_view(&mut self, id: i64) -> Result<SessionView, Error> {
+        let session = self.session(id)?;
+        self.write(|tx| carry_into(tx, &session))?;
+        let agenda = self.agenda(id)?;
+        let note = self.note(id)?;
+        let open_actions = self.open_actions_for(&session)?;
+        Ok(SessionView { session, agenda, note, open_actions })
+    }
+
+    /// Marks the session held, for `minutes` (default: as planned). Also corrects the minutes of a
+    /// session already held.
+    pub fn hold_session(&mut self, id: i64, minutes: Option<u32>) -> Result<Session, Error> {
+        let session = self.session(id)?;
+        let minutes = check_minutes(minutes.unwrap_or(session.planned_minutes))?;
+        self.set_state(id, SessionState::Held, Some(minutes), None)
+    }
+
+    /// Marks the session skipped, with a private reason.
+    pub fn skip_session(&mut self, id: i64, reason: &str) -> Result<Session, Error> {
+        let reason = clean_text("reason", reason, 2000, true)?;
+        self.session(id)?;
+        self.set_state(id, SessionState::Skipped, None, Some(reason))
+    }
+
+    /// Cancels the session, optionally with a private reason.
+    pub fn cancel_session(&mut self, id: i64, reason: Option<&str>) -> Result<Session, Error> {
+        let reason = reason.filter(|r| !r.trim().is_empty()).map(|r| clean_text("reason", r, 2000, true)).transpose()?;
+        self.session(id)?;
+        self.set_state(id, SessionState::Cancelled, None, reason)
+    }
+
+    /// Moves a session to another time or length; only a planned one.
+    pub fn reschedule_session(&mut self, id: i64, at: DateTime, minutes: Option<u32>) -> Result<Session, Error> {
+        let session = self.session(id)?;
+        if session.state != SessionState::Planned {
+            return Err(Error::invalid(format!("session {id} is {}: only a planned session can be moved", session.state)));
+        }
+        let minutes = check_minutes(minutes.unwrap_or(session.planned_minutes))?;
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE sessions SET planned_at = ?2, planned_minutes = ?3, updated_at = ?4 WHERE id = ?1",
+                params![id, datetime_text(at), minutes, crate::now_stamp()],
+            )?;
+            Ok(())
+        })?;
+        self.session(id)
+    }
+
+    fn set_state(&mut self, id: i64, state: SessionState, minutes: Option<u32>, reason: Option<String>) -> Result<Session, Error> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE sessions SET state = ?2, held_minutes = ?3, reason = ?4, updated_at = ?5 WHERE id = ?1",
+                params![id, state.as_str(), minutes, reason, crate::now_stamp()],
+            )?;
+            Ok(())
+        })?;
+        self.session(id)
+    }
+}

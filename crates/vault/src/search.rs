@@ -1,0 +1,310 @@
+//! Full-text search inside the encrypted file, Japanese included.
+//!
+//! FTS5's `unicode61` tokenizer keeps a run of kanji and kana as one token, and `trigram` cannot
+//! match a query shorter than three characters, yet many Japanese words have two (転職, 評価, 異動).
+//! So text is prepared before it is indexed: NFKC-normalised (full-width Latin becomes ASCII,
+//! half-width kana becomes full-width), and each run of Japanese (or other CJK) characters written
+//! as its overlapping two-character tokens plus its last character alone: 転職の相談 →
+//! `転職 職の の相 相談 談`. A query is prepared the same way and matched as a phrase, so a
+//! two-character word matches one token, a longer one a run of consecutive tokens, and a single
+//! character matches as a prefix. Latin words stay whole and match by prefix (`eval` finds
+//! `evaluation`). Snippets are cut from the original text, with the matches marked.
+
+use rusqlite::{Connection, params};
+use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::Error;
+
+/// What a search hit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HitKind {
+    Note,
+    Agenda,
+    Action,
+}
+
+impl HitKind {
+    fn code(self) -> i64 {
+        match self {
+            HitKind::Note => 1,
+            HitKind::Agenda => 2,
+            HitKind::Action => 3,
+        }
+    }
+
+    fn from_code(code: i64) -> Option<HitKind> {
+        match code {
+            1 => Some(HitKind::Note),
+            2 => Some(HitKind::Agenda),
+            3 => Some(HitKind::Action),
+            _ => None,
+        }
+    }
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3005}'..='\u{3007}'            // 々 〆 〇
+        | '\u{3041}'..='\u{309F}'          // hiragana
+        | '\u{30A1}'..='\u{30FA}'          // katakana (not the middle dot ・)
+        | '\u{30FC}'..='\u{30FF}'          // ー and katakana iteration marks
+        | '\u{31F0}'..='\u{31FF}'          // small katakana extensions
+        | '\u{3400}'..='\u{4DBF}'          // CJK extension A
+        | '\u{4E00}'..='\u{9FFF}'          // CJK unified ideographs
+        | '\u{AC00}'..='\u{D7AF}'          // hangul syllables
+        | '\u{F900}'..='\u{FAFF}'          // compatibility ideographs
+        | '\u{20000}'..='\u{3134F}')       // extensions B–H
+}
+
+/// One piece of prepared text: a CJK run or anything else.
+enum Piece {
+    Cjk(Vec<char>),
+    Other(String),
+}
+
+fn pieces(text: &str) -> Vec<Piece> {
+    let mut out = Vec::new();
+    for c in text.nfkc() {
+        match (is_cjk(c), out.last_mut()) {
+            (true, Some(Piece::Cjk(run))) => run.push(c),
+            (true, _) => out.push(Piece::Cjk(vec![c])),
+            (false, Some(Piece::Other(s))) => s.push(c),
+            (false, _) => out.push(Piece::Other(c.to_string())),
+        }
+    }
+    out
+}
+
+fn push_bigrams(out: &mut String, run: &[char], with_last: bool) {
+    for pair in run.windows(2) {
+        out.push(' ');
+        out.extend(pair);
+        out.push(' ');
+    }
+    if with_last || run.len() == 1 {
+        if let Some(last) = run.last() {
+            out.push(' ');
+            out.push(*last);
+            out.push(' ');
+        }
+    }
+}
+
+/// The text as it is stored in the index.
+pub(crate) fn index_form(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for piece in pieces(text) {
+        match piece {
+            Piece::Cjk(run) => push_bigrams(&mut out, &run, true),
+            Piece::Other(s) => out.push_str(&s),
+        }
+    }
+    out
+}
+
+/// An FTS5 MATCH expression for what a person typed: every word must match; `None` if nothing
+/// searchable was typed.
+pub(crate) fn match_expression(query: &str) -> Option<String> {
+    let mut terms = Vec::new();
+    for word in query.split_whitespace() {
+        let parts = pieces(word);
+        let mut phrase = String::new();
+        let count = parts.len();
+        let mut prefix = false;
+        for (i, piece) in parts.iter().enumerate() {
+            let last = i + 1 == count;
+            match piece {
+                // The word's last CJK run may end mid-run in the text: leave out its lone last char.
+                Piece::Cjk(run) => {
+                    push_bigrams(&mut phrase, run, !last);
+                    prefix = last && run.len() == 1;
+                }
+                Piece::Other(s) => {
+                    let searchable: String = s.chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
+                    phrase.push(' ');
+                    phrase.push_str(&searchable);
+                    prefix = last && s.chars().last().is_some_and(char::is_alphanumeric);
+                }
+            }
+        }
+        let tokens: Vec<&str> = phrase.split_whitespace().collect();
+        if tokens.is_empty() {
+            continue;
+        }
+        let quoted = format!("\"{}\"{}", tokens.join(" ").replace('"', "\"\""), if prefix { "*" } else { "" });
+        terms.push(quoted);
+    }
+    (!terms.is_empty()).then(|| terms.join(" AND "))
+}
+
+fn rowid(kind: HitKind, id: i64) -> i64 {
+    id * 4 + kind.code()
+}
+
+/// Puts `text` in the index for (`kind`, `id`), replacing what was there.
+pub(crate) fn index(conn: &Connection, kind: HitKind, id: i64, text: &str) -> Result<(), Error> {
+    let row = rowid(kind, id);
+    conn.execute("DELETE FROM search_index WHERE rowid = ?1", [row])?;
+    conn.execute("INSERT INTO search_index (rowid, body) VALUES (?1, ?2)", params![row, index_form(text)])?;
+    Ok(())
+}
+
+/// One part of a snippet: text, marked when it matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SnippetPart {
+    pub text: String,
+    pub hit: bool,
+}
+
+/// A ranked search hit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub kind: HitKind,
+    /// The note's session id, the agenda item's id or the action item's id.
+    pub id: i64,
+    pub session_id: Option<i64>,
+    pub person_id: i64,
+    pub person_name: String,
+    /// The session's local date and time, or the action item's creation time.
+    pub when: String,
+    pub snippet: Vec<SnippetPart>,
+}
+
+impl Hit {
+    /// The snippet with matches wrapped in `open` … `close`.
+    pub fn snippet_marked(&self, open: &str, close: &str) -> String {
+        self.snippet
+            .iter()
+            .map(|p| if p.hit { format!("{open}{}{close}", p.text) } else { p.text.clone() })
+            .collect()
+    }
+}
+
+/// The best `limit` hits for `query`, best first (FTS5's bm25).
+pub(crate) fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Hit>, Error> {
+    let Some(expression) = match_expression(query) else {
+        return Err(Error::invalid("the search is empty: type a word to look for"));
+    };
+    let mut stmt = conn.prepare(
+        "SELECT rowid FROM search_index WHERE search_index MATCH ?1 ORDER BY bm25(search_index), rowid DESC LIMIT ?2",
+    )?;
+    let rows: Vec<i64> = stmt
+        .query_map(params![expression, i64::try_from(limit).unwrap_or(i64::MAX)], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let needles = needles(query);
+    let mut hits = Vec::with_capacity(rows.len());
+    for row in rows {
+        let (id, Some(kind)) = (row.div_euclid(4), HitKind::from_code(row.rem_euclid(4))) else { continue };
+        let sql = match kind {
+            HitKind::Note => {
+                "SELECT n.body, s.id, p.id, p.name, s.planned_at FROM notes n JOIN sessions s ON s.id = n.session_id
+                 JOIN people p ON p.id = s.person_id WHERE n.session_id = ?1"
+            }
+            HitKind::Agenda => {
+                "SELECT a.text, s.id, p.id, p.name, s.planned_at FROM agenda_items a JOIN sessions s ON s.id = a.session_id
+                 JOIN people p ON p.id = s.person_id WHERE a.id = ?1"
+            }
+            HitKind::Action => {
+                "SELECT a.text, a.session_id, p.id, p.name, a.created_at FROM action_items a
+                 JOIN people p ON p.id = a.person_id WHERE a.id = ?1"
+            }
+        };
+        let found = conn.query_row(sql, [id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        });
+        let (text, session_id, person_id, person_name, when) = match found {
+            Ok(row) => row,
+            Err(rusqlite::Error::QueryReturnedNoRows) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        hits.push(Hit { kind, id, session_id, person_id, person_name, when, snippet: snippet(&text, &needles, 90) });
+    }
+    Ok(hits)
+}
+
+/// The query's words as they are looked for in the original text, lowercased.
+fn needles(query: &str) -> Vec<Vec<char>> {
+    query
+        .split_whitespace()
+        .map(|w| w.nfkc().flat_map(char::to_lowercase).collect::<Vec<char>>())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Up to `width` characters of `text` around the first match, with every match marked.
+pub(crate) fn snippet(text: &str, needles: &[Vec<char>], width: usize) -> Vec<SnippetPart> {
+    let chars: Vec<char> = text.nfkc().map(|c| if c.is_whitespace() { ' ' } else { c }).collect();
+    // One lowercase char per original char keeps positions aligned.
+    let folded: Vec<char> = chars.iter().map(|c| c.to_lowercase().next().unwrap_or(*c)).collect();
+    let mut marks = vec![false; chars.len()];
+    let mut first = None;
+    for needle in needles {
+        if needle.is_empty() || needle.len() > folded.len() {
+            continue;
+        }
+        for start in 0..=folded.len() - needle.len() {
+            if folded[start..start + needle.len()] == needle[..] {
+                first = Some(first.map_or(start, |f: usize| f.min(start)));
+                marks[start..start + needle.len()].iter_mut().for_each(|m| *m = true);
+            }
+        }
+    }
+    let begin = first.map_or(0, |f| f.saturating_sub(width / 3));
+    let end = (begin + width).min(chars.len());
+    let mut parts: Vec<SnippetPart> = Vec::new();
+    if begin > 0 {
+        parts.push(SnippetPart { text: "…".into(), hit: false });
+    }
+    for i in begin..end {
+        match parts.last_mut() {
+            Some(part) if part.hit == marks[i] && !(i == begin && begin > 0) => part.text.push(chars[i]),
+            _ => parts.push(SnippetPart { text: chars[i].to_string(), hit: marks[i] }),
+        }
+    }
+    if end < chars.len() {
+        match parts.last_mut() {
+            Some(part) if !part.hit => part.text.push('…'),
+            _ => parts.push(SnippetPart { text: "…".into(), hit: false }),
+        }
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn japanese_is_indexed_as_overlapping_pairs() {
+        assert_eq!(index_form("転職の相談").split_whitespace().collect::<Vec<_>>(), ["転職", "職の", "の相", "相談", "談"]);
+        assert_eq!(
+            index_form("Ｑ３の評価、OK").split_whitespace().collect::<Vec<_>>(),
+            ["Q3", "の評", "評価", "価", "、OK"],
+            "full-width Latin is folded; punctuation is left to the tokenizer"
+        );
+    }
+
+    #[test]
+    fn queries_become_phrases() {
+        assert_eq!(match_expression("転職").as_deref(), Some("\"転職\""));
+        assert_eq!(match_expression("転職活動").as_deref(), Some("\"転職 職活 活動\""));
+        assert_eq!(match_expression("転").as_deref(), Some("\"転\"*"));
+        assert_eq!(match_expression("eval 評価").as_deref(), Some("\"eval\"* AND \"評価\""));
+        assert_eq!(match_expression("\"quoted\" AND NEAR(").as_deref(), Some("\"quoted\" AND \"AND\"* AND \"NEAR\""));
+        assert_eq!(match_expression("  、。 "), None);
+    }
+
+    #[test]
+    fn snippets_mark_matches_in_the_original_text() {
+        let text = "先月から転職を考えている。評価に不満があり、転職サイトを見ている。";
+        let parts = snippet(text, &needles("転職"), 90);
+        let marked: String = parts.iter().map(|p| if p.hit { format!("[{}]", p.text) } else { p.text.clone() }).collect();
+        assert_eq!(marked, "先月から[転職]を考えている。評価に不満があり、[転職]サイトを見ている。");
+        let long = format!("{}Career talk{}", "x".repeat(200), "y".repeat(200));
+        let parts = snippet(&long, &needles("career"), 40);
+        let marked: String = parts.iter().map(|p| if p.hit { format!("[{}]", p.text) } else { p.text.clone() }).collect();
+        assert!(marked.starts_with('…') && marked.ends_with('…') && marked.contains("[Career]"), "{marked}");
+    }
+}
