@@ -11,14 +11,28 @@ fn main() {
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "sql"))
         .map(|p| {
-            let stem = p.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+            let stem = p
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default()
+                .to_owned();
             let number = stem.split('_').next().and_then(|n| n.parse().ok());
-            (number.unwrap_or_else(|| panic!("migration {} must start with a number", p.display())), p)
+            (
+                number.unwrap_or_else(|| {
+                    panic!("migration {} must start with a number", p.display())
+                }),
+                p,
+            )
         })
         .collect();
     files.sort();
     for (i, (number, path)) in files.iter().enumerate() {
-        assert_eq!(*number as usize, i + 1, "migrations must be numbered 1, 2, 3… without gaps: {}", path.display());
+        assert_eq!(
+            *number as usize,
+            i + 1,
+            "migrations must be numbered 1, 2, 3… without gaps: {}",
+            path.display()
+        );
     }
     let mut code = String::from("pub(crate) const MIGRATIONS: &[&str] = &[\n");
     for (_, path) in &files {

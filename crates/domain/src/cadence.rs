@@ -93,7 +93,9 @@ impl Cadence {
     /// for someone never met, from the day they started (their first month, or first week).
     pub fn next_due(self, last_held: Option<Date>, start: Date) -> Date {
         match (self, last_held) {
-            (Cadence::Monthly, Some(held)) => Month::of(held).next().map_or(Date::MAX, Month::last_day),
+            (Cadence::Monthly, Some(held)) => {
+                Month::of(held).next().map_or(Date::MAX, Month::last_day)
+            }
             (Cadence::Monthly, None) => Month::of(start).last_day(),
             (Cadence::Weekly, held) => held.unwrap_or(start).saturating_add(7.days()),
             (Cadence::Biweekly, held) => held.unwrap_or(start).saturating_add(14.days()),
@@ -109,12 +111,20 @@ impl PersonFacts {
 }
 
 /// The person's figures for `month` as seen on `today`, or `None` when they were not active in it.
-pub fn person_month(person: &PersonFacts, sessions: &[SessionFacts], month: Month, today: Date) -> Option<PersonMonth> {
+pub fn person_month(
+    person: &PersonFacts,
+    sessions: &[SessionFacts],
+    month: Month,
+    today: Date,
+) -> Option<PersonMonth> {
     if !person.active_in(month) {
         return None;
     }
     let in_month = sessions.iter().filter(|s| month.contains(s.at.date()));
-    let held: Vec<&SessionFacts> = in_month.clone().filter(|s| s.state == SessionState::Held).collect();
+    let held: Vec<&SessionFacts> = in_month
+        .clone()
+        .filter(|s| s.state == SessionState::Held)
+        .collect();
     let held_count = u32::try_from(held.len()).unwrap_or(u32::MAX);
     let minutes = held.iter().map(|s| s.minutes).sum();
     let expected = person.cadence.expected_in(month);
@@ -133,7 +143,11 @@ pub fn person_month(person: &PersonFacts, sessions: &[SessionFacts], month: Mont
     };
 
     if month < this_month {
-        figures.state = if met { DueState::Done } else { DueState::Missed };
+        figures.state = if met {
+            DueState::Done
+        } else {
+            DueState::Missed
+        };
         return Some(figures);
     }
 
@@ -147,7 +161,9 @@ pub fn person_month(person: &PersonFacts, sessions: &[SessionFacts], month: Mont
     let due_by = person.cadence.next_due(last_held, person.start);
     let next_planned = sessions
         .iter()
-        .filter(|s| s.state == SessionState::Planned && s.at.date() >= today && month.contains(s.at.date()))
+        .filter(|s| {
+            s.state == SessionState::Planned && s.at.date() >= today && month.contains(s.at.date())
+        })
         .map(|s| s.at)
         .min();
     figures.next_planned = next_planned;
@@ -182,8 +198,18 @@ pub struct MonthSummary {
 }
 
 /// Sums per-person figures of one month into the month's completion.
-pub fn month_summary<'a>(month: Month, figures: impl IntoIterator<Item = &'a PersonMonth>) -> MonthSummary {
-    let mut summary = MonthSummary { month, people: 0, met: 0, rate: None, sessions_held: 0, minutes: 0 };
+pub fn month_summary<'a>(
+    month: Month,
+    figures: impl IntoIterator<Item = &'a PersonMonth>,
+) -> MonthSummary {
+    let mut summary = MonthSummary {
+        month,
+        people: 0,
+        met: 0,
+        rate: None,
+        sessions_held: 0,
+        minutes: 0,
+    };
     for person in figures.into_iter().filter(|f| f.month == month) {
         summary.people += 1;
         summary.met += u32::from(person.met);
@@ -196,7 +222,6 @@ pub fn month_summary<'a>(month: Month, figures: impl IntoIterator<Item = &'a Per
     summary
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,11 +233,19 @@ mod tests {
     }
 
     fn person(cadence: Cadence, start: Date) -> PersonFacts {
-        PersonFacts { cadence, start, end: None }
+        PersonFacts {
+            cadence,
+            start,
+            end: None,
+        }
     }
 
     fn session(at: Date, state: SessionState) -> SessionFacts {
-        SessionFacts { at: at.at(10, 0, 0, 0), state, minutes: if state == SessionState::Held { 30 } else { 0 } }
+        SessionFacts {
+            at: at.at(10, 0, 0, 0),
+            state,
+            minutes: if state == SessionState::Held { 30 } else { 0 },
+        }
     }
 
     #[test]
@@ -220,7 +253,10 @@ mod tests {
         let p = person(Cadence::Monthly, date(2026, 1, 1));
         let s = [session(date(2026, 11, 3), SessionState::Held)];
         let f = person_month(&p, &s, m("2026-11"), date(2026, 11, 25)).unwrap();
-        assert_eq!((f.state, f.held, f.minutes, f.met, f.due_by), (DueState::Done, 1, 30, true, None));
+        assert_eq!(
+            (f.state, f.held, f.minutes, f.met, f.due_by),
+            (DueState::Done, 1, 30, true, None)
+        );
     }
 
     #[test]
@@ -228,7 +264,10 @@ mod tests {
         let p = person(Cadence::Monthly, date(2026, 1, 1));
         let mut s = vec![session(date(2026, 10, 20), SessionState::Held)];
         let f = person_month(&p, &s, m("2026-11"), date(2026, 11, 25)).unwrap();
-        assert_eq!((f.state, f.due_by), (DueState::Due, Some(date(2026, 11, 30))));
+        assert_eq!(
+            (f.state, f.due_by),
+            (DueState::Due, Some(date(2026, 11, 30)))
+        );
         s.push(session(date(2026, 11, 27), SessionState::Planned));
         let f = person_month(&p, &s, m("2026-11"), date(2026, 11, 25)).unwrap();
         assert_eq!(f.state, DueState::Planned);
@@ -238,9 +277,15 @@ mod tests {
     #[test]
     fn monthly_person_who_missed_a_whole_month_is_overdue() {
         let p = person(Cadence::Monthly, date(2026, 1, 1));
-        let s = [session(date(2026, 9, 20), SessionState::Held), session(date(2026, 10, 5), SessionState::Skipped)];
+        let s = [
+            session(date(2026, 9, 20), SessionState::Held),
+            session(date(2026, 10, 5), SessionState::Skipped),
+        ];
         let f = person_month(&p, &s, m("2026-11"), date(2026, 11, 2)).unwrap();
-        assert_eq!((f.state, f.due_by), (DueState::Overdue, Some(date(2026, 10, 31))));
+        assert_eq!(
+            (f.state, f.due_by),
+            (DueState::Overdue, Some(date(2026, 10, 31)))
+        );
     }
 
     #[test]
@@ -248,7 +293,10 @@ mod tests {
         let p = person(Cadence::Monthly, date(2026, 11, 20));
         let f = person_month(&p, &[], m("2026-11"), date(2026, 11, 25)).unwrap();
         assert_eq!(f.state, DueState::Due);
-        assert!(person_month(&p, &[], m("2026-10"), date(2026, 11, 25)).is_none(), "not active before start");
+        assert!(
+            person_month(&p, &[], m("2026-10"), date(2026, 11, 25)).is_none(),
+            "not active before start"
+        );
     }
 
     #[test]
@@ -256,12 +304,18 @@ mod tests {
         let held = [session(date(2026, 11, 10), SessionState::Held)];
         let weekly = person(Cadence::Weekly, date(2026, 1, 1));
         let f = person_month(&weekly, &held, m("2026-11"), date(2026, 11, 16)).unwrap();
-        assert_eq!((f.state, f.due_by), (DueState::Due, Some(date(2026, 11, 17))));
+        assert_eq!(
+            (f.state, f.due_by),
+            (DueState::Due, Some(date(2026, 11, 17)))
+        );
         let f = person_month(&weekly, &held, m("2026-11"), date(2026, 11, 18)).unwrap();
         assert_eq!(f.state, DueState::Overdue);
         let biweekly = person(Cadence::Biweekly, date(2026, 1, 1));
         let f = person_month(&biweekly, &held, m("2026-11"), date(2026, 11, 18)).unwrap();
-        assert_eq!((f.state, f.due_by), (DueState::Due, Some(date(2026, 11, 24))));
+        assert_eq!(
+            (f.state, f.due_by),
+            (DueState::Due, Some(date(2026, 11, 24)))
+        );
         // A weekly session late in the month covers the rest of it.
         let late = [session(date(2026, 11, 27), SessionState::Held)];
         let f = person_month(&weekly, &late, m("2026-11"), date(2026, 11, 28)).unwrap();
@@ -271,9 +325,15 @@ mod tests {
     #[test]
     fn past_months_are_met_or_missed() {
         let p = person(Cadence::Monthly, date(2025, 1, 1));
-        let s = [session(date(2025, 12, 31), SessionState::Held), session(date(2026, 1, 15), SessionState::Cancelled)];
+        let s = [
+            session(date(2025, 12, 31), SessionState::Held),
+            session(date(2026, 1, 15), SessionState::Cancelled),
+        ];
         let today = date(2026, 3, 1);
-        assert_eq!(person_month(&p, &s, m("2025-12"), today).unwrap().state, DueState::Done);
+        assert_eq!(
+            person_month(&p, &s, m("2025-12"), today).unwrap().state,
+            DueState::Done
+        );
         let jan = person_month(&p, &s, m("2026-01"), today).unwrap();
         assert_eq!((jan.state, jan.held, jan.met), (DueState::Missed, 0, false));
     }
@@ -281,17 +341,28 @@ mod tests {
     #[test]
     fn a_session_late_on_new_years_eve_counts_for_december() {
         let p = person(Cadence::Monthly, date(2025, 1, 1));
-        let s = [SessionFacts { at: date(2025, 12, 31).at(23, 30, 0, 0), state: SessionState::Held, minutes: 45 }];
+        let s = [SessionFacts {
+            at: date(2025, 12, 31).at(23, 30, 0, 0),
+            state: SessionState::Held,
+            minutes: 45,
+        }];
         let today = date(2026, 1, 10);
         assert!(person_month(&p, &s, m("2025-12"), today).unwrap().met);
         let jan = person_month(&p, &s, m("2026-01"), today).unwrap();
         assert!(!jan.met);
-        assert_eq!((jan.state, jan.due_by), (DueState::Due, Some(date(2026, 1, 31))));
+        assert_eq!(
+            (jan.state, jan.due_by),
+            (DueState::Due, Some(date(2026, 1, 31)))
+        );
     }
 
     #[test]
     fn people_who_left_are_not_counted_after_they_left() {
-        let p = PersonFacts { cadence: Cadence::Monthly, start: date(2025, 1, 1), end: Some(date(2026, 9, 3)) };
+        let p = PersonFacts {
+            cadence: Cadence::Monthly,
+            start: date(2025, 1, 1),
+            end: Some(date(2026, 9, 3)),
+        };
         assert!(p.active_in(m("2026-09")));
         assert!(!p.active_in(m("2026-10")));
         assert!(person_month(&p, &[], m("2026-11"), date(2026, 11, 25)).is_none());
@@ -308,9 +379,16 @@ mod tests {
     #[test]
     fn month_summary_counts_people_met_once_however_often() {
         let today = date(2026, 11, 25);
-        let people = [person(Cadence::Weekly, date(2026, 1, 1)), person(Cadence::Monthly, date(2026, 1, 1)), person(Cadence::Monthly, date(2026, 1, 1))];
+        let people = [
+            person(Cadence::Weekly, date(2026, 1, 1)),
+            person(Cadence::Monthly, date(2026, 1, 1)),
+            person(Cadence::Monthly, date(2026, 1, 1)),
+        ];
         let sessions = [
-            vec![session(date(2026, 11, 2), SessionState::Held), session(date(2026, 11, 9), SessionState::Held)],
+            vec![
+                session(date(2026, 11, 2), SessionState::Held),
+                session(date(2026, 11, 9), SessionState::Held),
+            ],
             vec![session(date(2026, 11, 4), SessionState::Held)],
             vec![session(date(2026, 11, 4), SessionState::Skipped)],
         ];
@@ -320,7 +398,15 @@ mod tests {
             .filter_map(|(p, s)| person_month(p, s, m("2026-11"), today))
             .collect();
         let summary = month_summary(m("2026-11"), &figures);
-        assert_eq!((summary.people, summary.met, summary.sessions_held, summary.minutes), (3, 2, 3, 90));
+        assert_eq!(
+            (
+                summary.people,
+                summary.met,
+                summary.sessions_held,
+                summary.minutes
+            ),
+            (3, 2, 3, 90)
+        );
         assert_eq!(summary.rate, Some(2.0 / 3.0));
         assert_eq!(month_summary(m("2026-10"), &figures).rate, None);
     }

@@ -28,10 +28,16 @@ pub struct ActionFacts {
 
 /// The session that comes before the one at `at`, among a person's sessions `(id, at, state)`:
 /// the latest earlier one that was not cancelled (a skipped session's agenda still stands).
-pub fn previous_session(sessions: &[(i64, DateTime, SessionState)], this_id: i64, at: DateTime) -> Option<i64> {
+pub fn previous_session(
+    sessions: &[(i64, DateTime, SessionState)],
+    this_id: i64,
+    at: DateTime,
+) -> Option<i64> {
     sessions
         .iter()
-        .filter(|(id, when, state)| *id != this_id && (*when, *id) < (at, this_id) && *state != SessionState::Cancelled)
+        .filter(|(id, when, state)| {
+            *id != this_id && (*when, *id) < (at, this_id) && *state != SessionState::Cancelled
+        })
         .max_by_key(|(id, when, _)| (*when, *id))
         .map(|(id, _, _)| *id)
 }
@@ -48,7 +54,11 @@ pub fn carry_over(previous: &[AgendaFacts], next: &[AgendaFacts]) -> Vec<i64> {
 
 /// The person's action items to show on a session at `at`: those still open that were made before it.
 pub fn open_actions_before(actions: &[ActionFacts], at: DateTime) -> Vec<i64> {
-    actions.iter().filter(|a| !a.done && a.created <= at).map(|a| a.id).collect()
+    actions
+        .iter()
+        .filter(|a| !a.done && a.created <= at)
+        .map(|a| a.id)
+        .collect()
 }
 
 #[cfg(test)]
@@ -58,18 +68,49 @@ mod tests {
     use proptest::prelude::*;
 
     fn open(id: i64) -> AgendaFacts {
-        AgendaFacts { id, done: false, carried_from: None }
+        AgendaFacts {
+            id,
+            done: false,
+            carried_from: None,
+        }
     }
 
     #[test]
     fn open_items_carry_once() {
-        let previous = [open(1), AgendaFacts { id: 2, done: true, carried_from: None }, open(3)];
+        let previous = [
+            open(1),
+            AgendaFacts {
+                id: 2,
+                done: true,
+                carried_from: None,
+            },
+            open(3),
+        ];
         assert_eq!(carry_over(&previous, &[]), vec![1, 3]);
         // After copying, asking again carries nothing more: no duplicates.
-        let next = [AgendaFacts { id: 10, done: false, carried_from: Some(1) }, AgendaFacts { id: 11, done: false, carried_from: Some(3) }, open(12)];
+        let next = [
+            AgendaFacts {
+                id: 10,
+                done: false,
+                carried_from: Some(1),
+            },
+            AgendaFacts {
+                id: 11,
+                done: false,
+                carried_from: Some(3),
+            },
+            open(12),
+        ];
         assert!(carry_over(&previous, &next).is_empty());
         // Ticking the copy off does not bring the original back.
-        let ticked = [AgendaFacts { id: 10, done: true, carried_from: Some(1) }, next[1]];
+        let ticked = [
+            AgendaFacts {
+                id: 10,
+                done: true,
+                carried_from: Some(1),
+            },
+            next[1],
+        ];
         assert!(carry_over(&previous, &ticked).is_empty());
     }
 
@@ -86,7 +127,10 @@ mod tests {
         assert_eq!(previous_session(&sessions, 4, d(23)), Some(3));
         assert_eq!(previous_session(&sessions, 1, d(2)), None);
         // Two sessions at the same minute are ordered by id.
-        let twins = [(5, d(2), SessionState::Held), (6, d(2), SessionState::Planned)];
+        let twins = [
+            (5, d(2), SessionState::Held),
+            (6, d(2), SessionState::Planned),
+        ];
         assert_eq!(previous_session(&twins, 6, d(2)), Some(5));
         assert_eq!(previous_session(&twins, 5, d(2)), None);
     }
@@ -95,9 +139,21 @@ mod tests {
     fn open_actions_show_until_done() {
         let d = |day| date(2026, 11, day).at(10, 0, 0, 0);
         let actions = [
-            ActionFacts { id: 1, created: d(2), done: false },
-            ActionFacts { id: 2, created: d(2), done: true },
-            ActionFacts { id: 3, created: d(20), done: false },
+            ActionFacts {
+                id: 1,
+                created: d(2),
+                done: false,
+            },
+            ActionFacts {
+                id: 2,
+                created: d(2),
+                done: true,
+            },
+            ActionFacts {
+                id: 3,
+                created: d(20),
+                done: false,
+            },
         ];
         assert_eq!(open_actions_before(&actions, d(16)), vec![1]);
         assert_eq!(open_actions_before(&actions, d(21)), vec![1, 3]);

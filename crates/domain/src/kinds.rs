@@ -85,12 +85,15 @@ vocabulary!(
     Owner, "owner", { Manager => "manager", Member => "member" }
 );
 
+// The enums are macro-made, so `#[default]` cannot be placed on a variant.
+#[allow(clippy::derivable_impls)]
 impl Default for Relationship {
     fn default() -> Self {
         Relationship::Line
     }
 }
 
+#[allow(clippy::derivable_impls)]
 impl Default for Cadence {
     fn default() -> Self {
         Cadence::Monthly

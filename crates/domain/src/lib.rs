@@ -6,13 +6,15 @@
 //! carried-over agenda item is carried once per hop, never duplicated. This crate does no I/O, so
 //! every rule is unit- and property-tested with plain values.
 
-mod carry;
 mod cadence;
+mod carry;
 mod kinds;
 mod month;
 
-pub use cadence::{DueState, MonthSummary, PersonFacts, PersonMonth, SessionFacts, month_summary, person_month};
-pub use carry::{AgendaFacts, ActionFacts, carry_over, open_actions_before, previous_session};
+pub use cadence::{
+    DueState, MonthSummary, PersonFacts, PersonMonth, SessionFacts, month_summary, person_month,
+};
+pub use carry::{ActionFacts, AgendaFacts, carry_over, open_actions_before, previous_session};
 pub use kinds::{Cadence, Owner, ParseKindError, Relationship, SessionState, TopicKind, Wants};
 pub use month::{Month, MonthError};
 

@@ -19,21 +19,30 @@ use crate::{Error, Part, Vault, db};
 const MAGIC: &[u8] = b"taiwa-backup 1\n";
 
 fn damaged(detail: impl Into<String>) -> Error {
-    Error::Damaged { part: Part::Backup, detail: detail.into() }
+    Error::Damaged {
+        part: Part::Backup,
+        detail: detail.into(),
+    }
 }
 
 impl Vault {
     /// Writes a backup of the whole vault to `out`, which must not exist yet.
     pub fn backup(&self, out: &Path) -> Result<u64, Error> {
         if out.exists() {
-            return Err(Error::invalid(format!("{} already exists: choose a new file name for the backup", out.display())));
+            return Err(Error::invalid(format!(
+                "{} already exists: choose a new file name for the backup",
+                out.display()
+            )));
         }
         let key_bytes = KeyFile::read(&self.dir)?.to_bytes()?;
         // A consistent copy through SQLite's backup API, into an encrypted file beside the vault.
         let snapshot = self.dir.join("vault.db.backup-tmp");
         let _ = fs::remove_file(&snapshot);
         let copied = (|| -> Result<Vec<u8>, Error> {
-            let mut dest = Connection::open_with_flags(&snapshot, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
+            let mut dest = Connection::open_with_flags(
+                &snapshot,
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+            )?;
             dest.execute_batch(&self.key.sqlcipher_pragma())?;
             {
                 let backup = rusqlite::backup::Backup::new(&self.conn, &mut dest)?;
@@ -84,14 +93,20 @@ fn parse(bytes: &[u8]) -> Result<Parts, Error> {
     }
     let (body, sum) = bytes.split_at(bytes.len() - 32);
     if digest::digest(&digest::SHA256, body).as_ref() != sum {
-        return Err(damaged("its checksum does not match: the file is truncated or altered"));
+        return Err(damaged(
+            "its checksum does not match: the file is truncated or altered",
+        ));
     }
     let mut rest = &body[MAGIC.len()..];
     let mut take = |what: &str| -> Result<Vec<u8>, Error> {
-        let (len, tail) = rest.split_at_checked(8).ok_or_else(|| damaged(format!("the {what} length is missing")))?;
+        let (len, tail) = rest
+            .split_at_checked(8)
+            .ok_or_else(|| damaged(format!("the {what} length is missing")))?;
         let len = usize::try_from(u64::from_be_bytes(len.try_into().unwrap_or_default()))
             .map_err(|_| damaged(format!("the {what} length is impossible")))?;
-        let (value, tail) = tail.split_at_checked(len).ok_or_else(|| damaged(format!("the {what} is truncated")))?;
+        let (value, tail) = tail
+            .split_at_checked(len)
+            .ok_or_else(|| damaged(format!("the {what} is truncated")))?;
         rest = tail;
         Ok(value.to_vec())
     };
@@ -102,7 +117,9 @@ fn parse(bytes: &[u8]) -> Result<Parts, Error> {
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let mut file = File::create(path).map_err(|e| Error::io(path, e))?;
-    file.write_all(bytes).and_then(|()| file.sync_all()).map_err(|e| Error::io(path, e))
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| Error::io(path, e))
 }
 
 /// Restores the backup `file` into `dir` and opens it with the passphrase it was made with.
@@ -128,8 +145,15 @@ pub fn restore(
     if occupied && !replace {
         return Err(Error::VaultExists(dir.to_owned()));
     }
-    let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("vault").to_owned();
-    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("vault")
+        .to_owned();
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     let staging = parent.join(format!(".{name}.restoring"));
     let _ = fs::remove_dir_all(&staging);
@@ -144,7 +168,9 @@ pub fn restore(
     let mut moved_aside = None;
     if dir.exists() {
         if occupied {
-            let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ").to_string();
+            let stamp = jiff::Timestamp::now()
+                .strftime("%Y%m%dT%H%M%SZ")
+                .to_string();
             let aside = parent.join(format!("{name}.before-restore-{stamp}"));
             fs::rename(dir, &aside).map_err(|e| Error::io(dir, e))?;
             moved_aside = Some(aside);

@@ -19,26 +19,37 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 pub(crate) fn open(dir: &Path, key: &DataKey, create: bool) -> Result<Connection, Error> {
     let path = dir.join(DB_FILE);
     if !create && !path.exists() {
-        return Err(Error::Damaged { part: Part::Database, detail: "the database file vault.db is missing".into() });
+        return Err(Error::Damaged {
+            part: Part::Database,
+            detail: "the database file vault.db is missing".into(),
+        });
     }
-    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
     let conn = Connection::open_with_flags(&path, flags)?;
     conn.execute_batch(&key.sqlcipher_pragma())?;
-    let version: Option<String> = conn.query_row("PRAGMA cipher_version", [], |r| r.get(0)).ok();
+    let version: Option<String> = conn
+        .query_row("PRAGMA cipher_version", [], |r| r.get(0))
+        .ok();
     if version.is_none_or(|v| v.is_empty()) {
         return Err(Error::NoEncryption);
     }
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
-        .map_err(|e| match Error::from(e) {
-            Error::Damaged { part, .. } => Error::Damaged {
-                part,
-                detail: "the data key does not open it: the file is damaged or belongs to another key file".into(),
-            },
-            other => other,
-        })?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map_err(|e| match Error::from(e) {
+        Error::Damaged { part, .. } => Error::Damaged {
+            part,
+            detail:
+                "the data key does not open it: the file is damaged or belongs to another key file"
+                    .into(),
+        },
+        other => other,
+    })?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // WAL with FULL sync: a commit that returned is on disk. Temp tables and sorts stay in memory,
     // never in an unencrypted temp file.
@@ -50,14 +61,23 @@ pub(crate) fn open(dir: &Path, key: &DataKey, create: bool) -> Result<Connection
 }
 
 /// Runs SQLCipher's page check and SQLite's structure check into `report`, without migrating.
-pub(crate) fn verify(dir: &Path, key: &DataKey, report: &mut crate::VerifyReport) -> Result<(), Error> {
+pub(crate) fn verify(
+    dir: &Path,
+    key: &DataKey,
+    report: &mut crate::VerifyReport,
+) -> Result<(), Error> {
     let path = dir.join(DB_FILE);
     if !path.exists() {
         report.database_ok = false;
-        report.problems.push(format!("{}: the file is missing", Part::Database));
+        report
+            .problems
+            .push(format!("{}: the file is missing", Part::Database));
         return Ok(());
     }
-    let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    let conn = Connection::open_with_flags(
+        &path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
     conn.execute_batch(&key.sqlcipher_pragma())?;
     let mut damaged = |what: String| {
         report.database_ok = false;
@@ -67,7 +87,9 @@ pub(crate) fn verify(dir: &Path, key: &DataKey, report: &mut crate::VerifyReport
         .prepare("PRAGMA cipher_integrity_check")
         .and_then(|mut stmt| stmt.query_map([], |r| r.get::<_, String>(0))?.collect());
     match pages {
-        Ok(errors) => errors.into_iter().for_each(|e| damaged(format!("cipher_integrity_check: {e}"))),
+        Ok(errors) => errors
+            .into_iter()
+            .for_each(|e| damaged(format!("cipher_integrity_check: {e}"))),
         Err(e) => damaged(format!("cipher_integrity_check could not run: {e}")),
     }
     let structure: Result<Vec<String>, rusqlite::Error> = conn
@@ -75,7 +97,9 @@ pub(crate) fn verify(dir: &Path, key: &DataKey, report: &mut crate::VerifyReport
         .and_then(|mut stmt| stmt.query_map([], |r| r.get::<_, String>(0))?.collect());
     match structure {
         Ok(lines) if lines == ["ok"] => {}
-        Ok(lines) => lines.into_iter().for_each(|e| damaged(format!("integrity_check: {e}"))),
+        Ok(lines) => lines
+            .into_iter()
+            .for_each(|e| damaged(format!("integrity_check: {e}"))),
         Err(e) => damaged(format!("integrity_check could not run: {e}")),
     }
     report.schema_version = user_version(&conn).ok();
@@ -90,7 +114,11 @@ fn user_version(conn: &Connection) -> Result<u32, Error> {
 fn migrate(conn: &Connection) -> Result<(), Error> {
     let current = user_version(conn)?;
     if current > SCHEMA_VERSION {
-        return Err(Error::TooNew { what: "vault", found: current, supported: SCHEMA_VERSION });
+        return Err(Error::TooNew {
+            what: "vault",
+            found: current,
+            supported: SCHEMA_VERSION,
+        });
     }
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let target = index + 1;
@@ -120,7 +148,7 @@ mod tests {
 
     #[test]
     fn migrations_are_numbered_and_embedded() {
-        assert!(SCHEMA_VERSION >= 1);
+        assert_eq!(SCHEMA_VERSION as usize, MIGRATIONS.len());
         assert!(MIGRATIONS[0].contains("CREATE TABLE people"));
     }
 }

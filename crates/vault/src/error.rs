@@ -33,10 +33,18 @@ pub enum Error {
     VaultExists(PathBuf),
     #[error("the vault's {part} is damaged: {detail}")]
     Damaged { part: Part, detail: String },
-    #[error("this build of SQLite has no encryption (SQLCipher): refusing to store notes unencrypted")]
+    #[error(
+        "this build of SQLite has no encryption (SQLCipher): refusing to store notes unencrypted"
+    )]
     NoEncryption,
-    #[error("this {what} was written by a newer Taiwa (version {found}; this one knows up to {supported}): update Taiwa to open it")]
-    TooNew { what: &'static str, found: u32, supported: u32 },
+    #[error(
+        "this {what} was written by a newer Taiwa (version {found}; this one knows up to {supported}): update Taiwa to open it"
+    )]
+    TooNew {
+        what: &'static str,
+        found: u32,
+        supported: u32,
+    },
     #[error("no {what} with id {id}")]
     NotFound { what: &'static str, id: i64 },
     #[error("{0}")]
@@ -44,7 +52,10 @@ pub enum Error {
     #[error("the disk is full: nothing was saved by the last change")]
     DiskFull,
     #[error("could not use {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("the vault is busy in another program; try again")]
     Busy,
     #[error("the system's random number generator failed")]
@@ -58,7 +69,10 @@ impl Error {
         if source.raw_os_error() == Some(28) || source.kind() == std::io::ErrorKind::StorageFull {
             return Error::DiskFull;
         }
-        Error::Io { path: path.to_owned(), source }
+        Error::Io {
+            path: path.to_owned(),
+            source,
+        }
     }
 
     pub(crate) fn invalid(message: impl Into<String>) -> Error {

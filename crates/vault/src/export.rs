@@ -61,10 +61,16 @@ impl Vault {
     pub fn export_summary(&self, options: &ExportOptions) -> Result<String, Error> {
         let span = options.from.months_until(options.to);
         if span < 0 {
-            return Err(Error::invalid(format!("the range ends ({}) before it starts ({})", options.to, options.from)));
+            return Err(Error::invalid(format!(
+                "the range ends ({}) before it starts ({})",
+                options.to, options.from
+            )));
         }
         if span >= MAX_MONTHS {
-            return Err(Error::invalid(format!("the range is {} months long; export at most {MAX_MONTHS} at a time", span + 1)));
+            return Err(Error::invalid(format!(
+                "the range is {} months long; export at most {MAX_MONTHS} at a time",
+                span + 1
+            )));
         }
         let today = self.today();
         let people = self.people(true)?;
@@ -77,16 +83,35 @@ impl Vault {
                 let sessions = self.sessions(Some(person.id))?;
                 let facts: Vec<_> = sessions.iter().map(|s| s.facts()).collect();
                 let created = self.local_time(&person.created_at).date();
-                let Some(f) = person_month(&person.facts(created), &facts, month, today) else { continue };
+                let Some(f) = person_month(&person.facts(created), &facts, month, today) else {
+                    continue;
+                };
                 let theirs = actions.iter().filter(|a| a.person_id == person.id);
-                let opened = theirs.clone().filter(|a| Month::of(self.local_time(&a.created_at).date()) == month).count();
-                let closed = theirs.filter(|a| a.done_date.is_some_and(|d| month.contains(d))).count();
+                let opened = theirs
+                    .clone()
+                    .filter(|a| Month::of(self.local_time(&a.created_at).date()) == month)
+                    .count();
+                let closed = theirs
+                    .filter(|a| a.done_date.is_some_and(|d| month.contains(d)))
+                    .count();
                 let mut notes = Vec::new();
                 if options.include_notes {
-                    for s in sessions.iter().filter(|s| s.month == month && s.state != SessionState::Cancelled) {
-                        let agenda = self.agenda(s.id)?.into_iter().map(|a| (a.done, a.text)).collect();
+                    for s in sessions
+                        .iter()
+                        .filter(|s| s.month == month && s.state != SessionState::Cancelled)
+                    {
+                        let agenda = self
+                            .agenda(s.id)?
+                            .into_iter()
+                            .map(|a| (a.done, a.text))
+                            .collect();
                         let note = self.note(s.id)?.map(|n| n.body).unwrap_or_default();
-                        notes.push(SessionText { at: s.at.strftime("%Y-%m-%d %H:%M").to_string(), state: s.state, agenda, note });
+                        notes.push(SessionText {
+                            at: s.at.strftime("%Y-%m-%d %H:%M").to_string(),
+                            state: s.state,
+                            agenda,
+                            note,
+                        });
                     }
                 }
                 rows.push(Row {
@@ -104,7 +129,12 @@ impl Vault {
                 figures.push(f);
             }
             let summary = month_summary(month, &figures);
-            totals.push(Totals { month, people: summary.people, met: summary.met, rate: summary.rate });
+            totals.push(Totals {
+                month,
+                people: summary.people,
+                met: summary.met,
+                rate: summary.rate,
+            });
         }
         Ok(match options.format {
             ExportFormat::Csv => csv(&rows, options.include_notes),
@@ -120,8 +150,16 @@ fn rate_text(rate: Option<f64>) -> String {
 
 /// A CSV field, quoted when needed, and defused when a spreadsheet would read it as a formula.
 fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_owned() };
-    if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value }
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
 }
 
 fn session_text_plain(notes: &[SessionText]) -> String {
@@ -139,7 +177,9 @@ fn session_text_plain(notes: &[SessionText]) -> String {
 }
 
 fn csv(rows: &[Row], include_notes: bool) -> String {
-    let mut out = String::from("month,person,employee_id,relationship,cadence,sessions_held,minutes,actions_opened,actions_closed");
+    let mut out = String::from(
+        "month,person,employee_id,relationship,cadence,sessions_held,minutes,actions_opened,actions_closed",
+    );
     if include_notes {
         out.push_str(",notes");
     }
@@ -167,13 +207,23 @@ fn csv(rows: &[Row], include_notes: bool) -> String {
 }
 
 fn md_cell(value: &str) -> String {
-    value.replace('\\', "\\\\").replace('|', "\\|").replace(['\n', '\r'], " ")
+    value
+        .replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace(['\n', '\r'], " ")
 }
 
 fn markdown(options: &ExportOptions, rows: &[Row], totals: &[Totals]) -> String {
     let mut out = format!("# 1on1 summary {} – {}\n\n", options.from, options.to);
     for t in totals {
-        let _ = writeln!(out, "## {}\n\nMet {} of {} people ({}).\n", t.month, t.met, t.people, rate_text(t.rate));
+        let _ = writeln!(
+            out,
+            "## {}\n\nMet {} of {} people ({}).\n",
+            t.month,
+            t.met,
+            t.people,
+            rate_text(t.rate)
+        );
         out.push_str("| Person | Employee id | Sessions held | Minutes | Action items opened | Action items closed |\n");
         out.push_str("| --- | --- | ---: | ---: | ---: | ---: |\n");
         for r in rows.iter().filter(|r| r.month == t.month) {
@@ -190,11 +240,19 @@ fn markdown(options: &ExportOptions, rows: &[Row], totals: &[Totals]) -> String 
         }
         out.push('\n');
         if options.include_notes {
-            for r in rows.iter().filter(|r| r.month == t.month && !r.notes.is_empty()) {
+            for r in rows
+                .iter()
+                .filter(|r| r.month == t.month && !r.notes.is_empty())
+            {
                 for s in &r.notes {
                     let _ = writeln!(out, "### {} — {} ({})\n", md_cell(&r.person), s.at, s.state);
                     for (done, text) in &s.agenda {
-                        let _ = writeln!(out, "- [{}] {}", if *done { "x" } else { " " }, md_cell(text));
+                        let _ = writeln!(
+                            out,
+                            "- [{}] {}",
+                            if *done { "x" } else { " " },
+                            md_cell(text)
+                        );
                     }
                     if !s.agenda.is_empty() {
                         out.push('\n');
@@ -263,11 +321,22 @@ fn html(options: &ExportOptions, rows: &[Row], totals: &[Totals]) -> String {
         if options.include_notes {
             for r in rows.iter().filter(|r| r.month == t.month) {
                 for s in &r.notes {
-                    let _ = writeln!(out, "<h3>{} — {} ({})</h3>", escape(&r.person), escape(&s.at), s.state);
+                    let _ = writeln!(
+                        out,
+                        "<h3>{} — {} ({})</h3>",
+                        escape(&r.person),
+                        escape(&s.at),
+                        s.state
+                    );
                     if !s.agenda.is_empty() {
                         out.push_str("<ul>\n");
                         for (done, text) in &s.agenda {
-                            let _ = writeln!(out, "<li>{} {}</li>", if *done { "☑" } else { "☐" }, escape(text));
+                            let _ = writeln!(
+                                out,
+                                "<li>{} {}</li>",
+                                if *done { "☑" } else { "☐" },
+                                escape(text)
+                            );
                         }
                         out.push_str("</ul>\n");
                     }
@@ -296,6 +365,9 @@ mod tests {
 
     #[test]
     fn html_escapes_everything_typed() {
-        assert_eq!(escape("<script>alert('x')</script> & \""), "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;");
+        assert_eq!(
+            escape("<script>alert('x')</script> & \""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;"
+        );
     }
 }

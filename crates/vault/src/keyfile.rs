@@ -76,7 +76,13 @@ struct Slot {
 #[serde(tag = "name", deny_unknown_fields)]
 enum Kdf {
     #[serde(rename = "argon2id")]
-    Argon2id { version: u32, m_cost_kib: u32, t_cost: u32, p_cost: u32, salt: String },
+    Argon2id {
+        version: u32,
+        m_cost_kib: u32,
+        t_cost: u32,
+        p_cost: u32,
+        salt: String,
+    },
     #[serde(rename = "hkdf-sha256")]
     HkdfSha256 { salt: String, info: String },
 }
@@ -89,16 +95,23 @@ pub(crate) struct KeyFile {
 
 fn random<const N: usize>() -> Result<[u8; N], Error> {
     let mut bytes = [0; N];
-    SystemRandom::new().fill(&mut bytes).map_err(|_| Error::Random)?;
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| Error::Random)?;
     Ok(bytes)
 }
 
 fn damaged(detail: impl Into<String>) -> Error {
-    Error::Damaged { part: Part::KeyFile, detail: detail.into() }
+    Error::Damaged {
+        part: Part::KeyFile,
+        detail: detail.into(),
+    }
 }
 
 fn decode(field: &str, text: &str) -> Result<Vec<u8>, Error> {
-    BASE64.decode(text.as_bytes()).map_err(|_| damaged(format!("the field '{field}' is not valid base64")))
+    BASE64
+        .decode(text.as_bytes())
+        .map_err(|_| damaged(format!("the field '{field}' is not valid base64")))
 }
 
 impl Kdf {
@@ -117,7 +130,10 @@ impl Kdf {
 
     fn derive_recovery(recovery: &RecoveryKey) -> Result<(Kdf, Zeroizing<[u8; 32]>), Error> {
         let salt = random::<16>()?;
-        let kdf = Kdf::HkdfSha256 { salt: BASE64.encode(&salt), info: RECOVERY_INFO.into() };
+        let kdf = Kdf::HkdfSha256 {
+            salt: BASE64.encode(&salt),
+            info: RECOVERY_INFO.into(),
+        };
         let key = kdf.derive(recovery.secret_bytes())?;
         Ok((kdf, key))
     }
@@ -126,7 +142,13 @@ impl Kdf {
     fn derive(&self, secret: &[u8]) -> Result<Zeroizing<[u8; 32]>, Error> {
         let mut out = Zeroizing::new([0u8; 32]);
         match self {
-            Kdf::Argon2id { version, m_cost_kib, t_cost, p_cost, salt } => {
+            Kdf::Argon2id {
+                version,
+                m_cost_kib,
+                t_cost,
+                p_cost,
+                salt,
+            } => {
                 if *version != 0x13 {
                     return Err(damaged(format!("unsupported Argon2 version {version}")));
                 }
@@ -161,15 +183,30 @@ fn wrap(kek: &[u8; 32], data_key: &DataKey, aad_text: &str) -> Result<(String, S
     let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, kek).map_err(|_| Error::Random)?);
     let nonce = random::<NONCE_LEN>()?;
     let mut buffer = Zeroizing::new(data_key.raw_bytes().to_vec());
-    key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad_text.as_bytes()), &mut *buffer)
-        .map_err(|_| Error::Random)?;
+    key.seal_in_place_append_tag(
+        Nonce::assume_unique_for_key(nonce),
+        Aad::from(aad_text.as_bytes()),
+        &mut *buffer,
+    )
+    .map_err(|_| Error::Random)?;
     Ok((BASE64.encode(&nonce), BASE64.encode(&buffer)))
 }
 
 impl Slot {
-    fn create(kind: SlotKind, kdf: Kdf, kek: &[u8; 32], data_key: &DataKey, vault_id: &str) -> Result<Slot, Error> {
+    fn create(
+        kind: SlotKind,
+        kdf: Kdf,
+        kek: &[u8; 32],
+        data_key: &DataKey,
+        vault_id: &str,
+    ) -> Result<Slot, Error> {
         let (nonce, wrapped) = wrap(kek, data_key, &aad(vault_id, kind))?;
-        Ok(Slot { kind, kdf, nonce, wrapped })
+        Ok(Slot {
+            kind,
+            kdf,
+            nonce,
+            wrapped,
+        })
     }
 
     /// Unwraps the data key; `None` when the secret is not the one this slot was made with.
@@ -182,9 +219,15 @@ impl Slot {
         if buffer.len() != 32 + AES_256_GCM.tag_len() {
             return Err(damaged("the wrapped key is not 48 bytes"));
         }
-        let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, kek.as_ref()).map_err(|_| Error::Random)?);
+        let key = LessSafeKey::new(
+            UnboundKey::new(&AES_256_GCM, kek.as_ref()).map_err(|_| Error::Random)?,
+        );
         let aad_text = aad(vault_id, self.kind);
-        match key.open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from(aad_text.as_bytes()), &mut *buffer) {
+        match key.open_in_place(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(aad_text.as_bytes()),
+            &mut buffer,
+        ) {
             Ok(plain) => {
                 let mut bytes = [0u8; 32];
                 bytes.copy_from_slice(plain);
@@ -199,13 +242,23 @@ impl Slot {
 
 impl KeyFile {
     /// A new key file for a new vault.
-    pub(crate) fn create(vault_id: &str, data_key: &DataKey, passphrase: &Passphrase, recovery: &RecoveryKey) -> Result<KeyFile, Error> {
+    pub(crate) fn create(
+        vault_id: &str,
+        data_key: &DataKey,
+        passphrase: &Passphrase,
+        recovery: &RecoveryKey,
+    ) -> Result<KeyFile, Error> {
         let (kdf, kek) = Kdf::derive_passphrase(passphrase)?;
         let pass_slot = Slot::create(SlotKind::Passphrase, kdf, &kek, data_key, vault_id)?;
         let (kdf, kek) = Kdf::derive_recovery(recovery)?;
         let recovery_slot = Slot::create(SlotKind::Recovery, kdf, &kek, data_key, vault_id)?;
         Ok(KeyFile {
-            body: Body { format: FORMAT.into(), version: VERSION, vault_id: vault_id.into(), slots: vec![pass_slot, recovery_slot] },
+            body: Body {
+                format: FORMAT.into(),
+                version: VERSION,
+                vault_id: vault_id.into(),
+                slots: vec![pass_slot, recovery_slot],
+            },
         })
     }
 
@@ -224,23 +277,37 @@ impl KeyFile {
     }
 
     pub(crate) fn parse(bytes: &[u8]) -> Result<KeyFile, Error> {
-        let text = std::str::from_utf8(bytes).map_err(|_| damaged("the key file is not UTF-8 text"))?;
+        let text =
+            std::str::from_utf8(bytes).map_err(|_| damaged("the key file is not UTF-8 text"))?;
         let mut lines = text.split('\n');
         let json = lines.next().unwrap_or_default();
         let sum_line = lines.next().unwrap_or_default();
         if lines.any(|rest| !rest.is_empty()) {
             return Err(damaged("the key file has extra lines"));
         }
-        let expected = format!("sha256:{}", hex(digest::digest(&digest::SHA256, json.as_bytes()).as_ref()));
+        let expected = format!(
+            "sha256:{}",
+            hex(digest::digest(&digest::SHA256, json.as_bytes()).as_ref())
+        );
         if sum_line != expected {
-            return Err(damaged("the key file's checksum does not match its content"));
+            return Err(damaged(
+                "the key file's checksum does not match its content",
+            ));
         }
-        let body: Body = serde_json::from_str(json).map_err(|e| damaged(format!("the key file is not valid: {e}")))?;
+        let body: Body = serde_json::from_str(json)
+            .map_err(|e| damaged(format!("the key file is not valid: {e}")))?;
         if body.format != FORMAT {
-            return Err(damaged(format!("the key file's format is '{}', not '{FORMAT}'", body.format)));
+            return Err(damaged(format!(
+                "the key file's format is '{}', not '{FORMAT}'",
+                body.format
+            )));
         }
         if body.version > VERSION {
-            return Err(Error::TooNew { what: "key file", found: body.version, supported: VERSION });
+            return Err(Error::TooNew {
+                what: "key file",
+                found: body.version,
+                supported: VERSION,
+            });
         }
         Ok(KeyFile { body })
     }
@@ -272,9 +339,19 @@ impl KeyFile {
     }
 
     /// The same file with a fresh passphrase slot (new salt, nonce and current KDF cost) for `data_key`.
-    pub(crate) fn with_passphrase(&self, data_key: &DataKey, passphrase: &Passphrase) -> Result<KeyFile, Error> {
+    pub(crate) fn with_passphrase(
+        &self,
+        data_key: &DataKey,
+        passphrase: &Passphrase,
+    ) -> Result<KeyFile, Error> {
         let (kdf, kek) = Kdf::derive_passphrase(passphrase)?;
-        let slot = Slot::create(SlotKind::Passphrase, kdf, &kek, data_key, &self.body.vault_id)?;
+        let slot = Slot::create(
+            SlotKind::Passphrase,
+            kdf,
+            &kek,
+            data_key,
+            &self.body.vault_id,
+        )?;
         let mut body = self.body.clone();
         body.slots.retain(|s| s.kind != SlotKind::Passphrase);
         body.slots.insert(0, slot);
@@ -288,11 +365,18 @@ impl KeyFile {
         let path = dir.join(KEY_FILE);
         failpoint("keyfile-before-write");
         {
-            let mut file = OpenOptions::new().write(true).create(true).truncate(true).open(&tmp).map_err(|e| Error::io(&tmp, e))?;
+            let mut file = OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(&tmp)
+                .map_err(|e| Error::io(&tmp, e))?;
             failpoint("keyfile-mid-write");
-            file.write_all(&bytes[..bytes.len() / 2]).map_err(|e| Error::io(&tmp, e))?;
+            file.write_all(&bytes[..bytes.len() / 2])
+                .map_err(|e| Error::io(&tmp, e))?;
             failpoint("keyfile-half-written");
-            file.write_all(&bytes[bytes.len() / 2..]).map_err(|e| Error::io(&tmp, e))?;
+            file.write_all(&bytes[bytes.len() / 2..])
+                .map_err(|e| Error::io(&tmp, e))?;
             file.sync_all().map_err(|e| Error::io(&tmp, e))?;
         }
         failpoint("keyfile-before-rename");
@@ -303,7 +387,9 @@ impl KeyFile {
 }
 
 pub(crate) fn sync_dir(dir: &Path) -> Result<(), Error> {
-    File::open(dir).and_then(|d| d.sync_all()).map_err(|e| Error::io(dir, e))
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io(dir, e))
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -340,7 +426,13 @@ mod tests {
     fn sample() -> (KeyFile, DataKey, RecoveryKey) {
         let data_key = DataKey::generate().unwrap();
         let recovery = RecoveryKey::generate().unwrap();
-        let file = KeyFile::create("v1", &data_key, &Passphrase::new("correct horse battery".into()), &recovery).unwrap();
+        let file = KeyFile::create(
+            "v1",
+            &data_key,
+            &Passphrase::new("correct horse battery".into()),
+            &recovery,
+        )
+        .unwrap();
         (file, data_key, recovery)
     }
 
@@ -348,11 +440,22 @@ mod tests {
     fn both_slots_unwrap_the_same_key_and_wrong_secrets_do_not() {
         let (file, data_key, recovery) = sample();
         let back = KeyFile::parse(&file.to_bytes().unwrap()).unwrap();
-        let by_pass = back.unwrap_with_passphrase(&Passphrase::new("correct horse battery".into())).unwrap();
+        let by_pass = back
+            .unwrap_with_passphrase(&Passphrase::new("correct horse battery".into()))
+            .unwrap();
         assert_eq!(by_pass.raw_bytes(), data_key.raw_bytes());
-        assert_eq!(back.unwrap_with_recovery(&recovery).unwrap().raw_bytes(), data_key.raw_bytes());
-        assert!(matches!(back.unwrap_with_passphrase(&Passphrase::new("correct horse battery!".into())), Err(Error::WrongPassphrase)));
-        assert!(matches!(back.unwrap_with_recovery(&RecoveryKey::generate().unwrap()), Err(Error::WrongRecoveryKey)));
+        assert_eq!(
+            back.unwrap_with_recovery(&recovery).unwrap().raw_bytes(),
+            data_key.raw_bytes()
+        );
+        assert!(matches!(
+            back.unwrap_with_passphrase(&Passphrase::new("correct horse battery!".into())),
+            Err(Error::WrongPassphrase)
+        ));
+        assert!(matches!(
+            back.unwrap_with_recovery(&RecoveryKey::generate().unwrap()),
+            Err(Error::WrongRecoveryKey)
+        ));
     }
 
     #[test]
@@ -361,7 +464,10 @@ mod tests {
         let mut moved = file.clone();
         moved.body.vault_id = "v2".into();
         let err = moved.unwrap_with_passphrase(&Passphrase::new("correct horse battery".into()));
-        assert!(matches!(err, Err(Error::WrongPassphrase)), "the vault id is bound by the associated data");
+        assert!(
+            matches!(err, Err(Error::WrongPassphrase)),
+            "the vault id is bound by the associated data"
+        );
     }
 
     #[test]
@@ -372,7 +478,10 @@ mod tests {
             let mut bad = bytes.clone();
             bad[i] ^= 0x04;
             match KeyFile::parse(&bad) {
-                Err(Error::Damaged { part: Part::KeyFile, .. }) => {}
+                Err(Error::Damaged {
+                    part: Part::KeyFile,
+                    ..
+                }) => {}
                 other => panic!("flipping byte {i} gave {other:?}"),
             }
         }

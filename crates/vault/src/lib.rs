@@ -71,7 +71,9 @@ impl VerifyReport {
 
 fn new_vault_id() -> Result<String, Error> {
     let mut bytes = [0u8; 16];
-    SystemRandom::new().fill(&mut bytes).map_err(|_| Error::Random)?;
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| Error::Random)?;
     Ok(keyfile::hex(&bytes))
 }
 
@@ -81,13 +83,21 @@ pub fn exists(dir: &Path) -> bool {
 }
 
 fn check_vault_dir(dir: &Path) -> Result<(), Error> {
-    if exists(dir) { Ok(()) } else { Err(Error::NoVault(dir.to_owned())) }
+    if exists(dir) {
+        Ok(())
+    } else {
+        Err(Error::NoVault(dir.to_owned()))
+    }
 }
 
 impl Vault {
     /// Creates a new vault in `dir` (made if missing) and returns it with its recovery key, which
     /// is shown to the person once and stored nowhere.
-    pub fn create(dir: &Path, passphrase: &Passphrase, tz: TimeZone) -> Result<(Vault, RecoveryKey), Error> {
+    pub fn create(
+        dir: &Path,
+        passphrase: &Passphrase,
+        tz: TimeZone,
+    ) -> Result<(Vault, RecoveryKey), Error> {
         passphrase.check_strength()?;
         if exists(dir) {
             return Err(Error::VaultExists(dir.to_owned()));
@@ -101,7 +111,16 @@ impl Vault {
         // Database first: a key file alone is not a vault, but the reverse would lock the person out.
         let conn = db::open(dir, &data_key, true)?;
         key_file.write(dir)?;
-        Ok((Vault { conn, key: data_key, dir: dir.to_owned(), vault_id, tz }, recovery))
+        Ok((
+            Vault {
+                conn,
+                key: data_key,
+                dir: dir.to_owned(),
+                vault_id,
+                tz,
+            },
+            recovery,
+        ))
     }
 
     /// Opens the vault in `dir`. A wrong passphrase is detected from the key file alone.
@@ -110,18 +129,37 @@ impl Vault {
         let key_file = KeyFile::read(dir)?;
         let data_key = key_file.unwrap_with_passphrase(passphrase)?;
         let conn = db::open(dir, &data_key, false)?;
-        Ok(Vault { conn, key: data_key, dir: dir.to_owned(), vault_id: key_file.vault_id().to_owned(), tz })
+        Ok(Vault {
+            conn,
+            key: data_key,
+            dir: dir.to_owned(),
+            vault_id: key_file.vault_id().to_owned(),
+            tz,
+        })
     }
 
     /// Opens the vault with its recovery key and sets `new_passphrase` in place of the forgotten one.
-    pub fn recover(dir: &Path, recovery: &RecoveryKey, new_passphrase: &Passphrase, tz: TimeZone) -> Result<Vault, Error> {
+    pub fn recover(
+        dir: &Path,
+        recovery: &RecoveryKey,
+        new_passphrase: &Passphrase,
+        tz: TimeZone,
+    ) -> Result<Vault, Error> {
         new_passphrase.check_strength()?;
         check_vault_dir(dir)?;
         let key_file = KeyFile::read(dir)?;
         let data_key = key_file.unwrap_with_recovery(recovery)?;
         let conn = db::open(dir, &data_key, false)?;
-        key_file.with_passphrase(&data_key, new_passphrase)?.write(dir)?;
-        Ok(Vault { conn, key: data_key, dir: dir.to_owned(), vault_id: key_file.vault_id().to_owned(), tz })
+        key_file
+            .with_passphrase(&data_key, new_passphrase)?
+            .write(dir)?;
+        Ok(Vault {
+            conn,
+            key: data_key,
+            dir: dir.to_owned(),
+            vault_id: key_file.vault_id().to_owned(),
+            tz,
+        })
     }
 
     /// Re-wraps the data key under `new`; the database is not rewritten. Atomic: after a crash at
@@ -138,13 +176,20 @@ impl Vault {
     /// `integrity_check`), reporting each problem. Works on a vault too damaged to open normally.
     pub fn verify(dir: &Path, passphrase: &Passphrase) -> Result<VerifyReport, Error> {
         check_vault_dir(dir)?;
-        let mut report = VerifyReport { key_file_ok: true, database_ok: true, problems: Vec::new(), schema_version: None };
+        let mut report = VerifyReport {
+            key_file_ok: true,
+            database_ok: true,
+            problems: Vec::new(),
+            schema_version: None,
+        };
         let key_file = match KeyFile::read(dir) {
             Ok(file) => file,
             Err(Error::Damaged { part, detail }) => {
                 report.key_file_ok = false;
                 report.database_ok = false;
-                report.problems.push(format!("{part}: {detail}; the database cannot be checked without it"));
+                report.problems.push(format!(
+                    "{part}: {detail}; the database cannot be checked without it"
+                ));
                 return Ok(report);
             }
             Err(e) => return Err(e),
@@ -177,12 +222,20 @@ impl Vault {
 
     /// A stored UTC timestamp as a local date and time (the epoch if it cannot be read).
     pub(crate) fn local_time(&self, stamp: &str) -> DateTime {
-        stamp.parse::<Timestamp>().map(|t| self.tz.to_datetime(t)).unwrap_or_default()
+        stamp
+            .parse::<Timestamp>()
+            .map(|t| self.tz.to_datetime(t))
+            .unwrap_or_default()
     }
 
     /// Runs `f` in one immediate (write) transaction: all of it is stored, or none.
-    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T, Error>) -> Result<T, Error> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    pub(crate) fn write<T>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
         tx.commit()?;
         Ok(value)
@@ -212,4 +265,122 @@ fn restrict_permissions(_dir: &Path) -> Result<(), Error> {
 /// Stored timestamps are UTC RFC 3339 instants.
 pub(crate) fn now_stamp() -> String {
     Timestamp::now().to_string()
+}
+
+#[cfg(test)]
+mod crash_tests {
+    //! A crash at each step of a passphrase change: the test binary runs itself as a child that
+    //! aborts at a failpoint, then checks that exactly one passphrase opens the vault.
+    use super::*;
+    use std::process::Command;
+
+    const OLD: &str = "old passphrase of twelve+";
+    const NEW: &str = "新しいパスフレーズは十二文字以上";
+
+    fn tz() -> TimeZone {
+        TimeZone::UTC
+    }
+
+    /// Runs only as the child of the test below.
+    #[test]
+    #[ignore = "run by passphrase_change_survives_a_crash_at_every_step"]
+    fn child_changes_the_passphrase() {
+        let Ok(dir) = std::env::var("TAIWA_TEST_DIR") else {
+            return;
+        };
+        Vault::change_passphrase(
+            Path::new(&dir),
+            &Passphrase::new(OLD.into()),
+            &Passphrase::new(NEW.into()),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn a_vault_from_a_newer_taiwa_is_refused_and_left_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("vault");
+        let (vault, _) = Vault::create(&dir, &Passphrase::new(OLD.into()), tz()).unwrap();
+        vault
+            .conn
+            .execute_batch(&format!("PRAGMA user_version = {}", SCHEMA_VERSION + 1))
+            .unwrap();
+        drop(vault);
+        let before = std::fs::read(dir.join(db::DB_FILE)).unwrap();
+        let err = Vault::open(&dir, &Passphrase::new(OLD.into()), tz()).unwrap_err();
+        assert!(
+            matches!(err, Error::TooNew { what: "vault", .. }),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string().contains("written by a newer Taiwa"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(dir.join(db::DB_FILE)).unwrap(), before);
+    }
+
+    #[test]
+    fn passphrase_change_survives_a_crash_at_every_step() {
+        for point in keyfile::FAILPOINTS {
+            let tmp = tempfile::tempdir().unwrap();
+            let dir = tmp.path().join("vault");
+            let (mut vault, _) = Vault::create(&dir, &Passphrase::new(OLD.into()), tz()).unwrap();
+            let person = vault
+                .add_person(NewPerson {
+                    name: "佐藤 花子".into(),
+                    ..Default::default()
+                })
+                .unwrap();
+            let session = vault
+                .plan_session(
+                    person.id,
+                    jiff::civil::date(2026, 11, 2).at(10, 0, 0, 0),
+                    30,
+                )
+                .unwrap();
+            vault.set_note(session.id, "転職を考えている").unwrap();
+            drop(vault);
+
+            let status = Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "--ignored",
+                    "--exact",
+                    "crash_tests::child_changes_the_passphrase",
+                    "--test-threads=1",
+                ])
+                .env("TAIWA_TEST_DIR", &dir)
+                .env("TAIWA_TEST_FAILPOINT", point)
+                .output()
+                .unwrap();
+            assert!(
+                !status.status.success(),
+                "the child should have aborted at {point}"
+            );
+
+            let old = Vault::open(&dir, &Passphrase::new(OLD.into()), tz());
+            let new = Vault::open(&dir, &Passphrase::new(NEW.into()), tz());
+            let working: Vec<&Vault> = [&old, &new]
+                .into_iter()
+                .filter_map(|r| r.as_ref().ok())
+                .collect();
+            assert_eq!(
+                working.len(),
+                1,
+                "exactly one passphrase must open the vault after a crash at {point}: old {old:?}, new {new:?}"
+            );
+            for failed in [&old, &new].into_iter().filter_map(|r| r.as_ref().err()) {
+                assert!(
+                    matches!(failed, Error::WrongPassphrase),
+                    "at {point}: {failed:?}"
+                );
+            }
+            let vault = working[0];
+            assert_eq!(
+                vault.note(session.id).unwrap().unwrap().body,
+                "転職を考えている"
+            );
+            // Crashing after the rename is the only step at which the new passphrase has won.
+            assert_eq!(new.is_ok(), *point == "keyfile-after-rename", "at {point}");
+        }
+    }
 }

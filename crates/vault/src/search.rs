@@ -55,7 +55,7 @@ fn is_cjk(c: char) -> bool {
         | '\u{4E00}'..='\u{9FFF}'          // CJK unified ideographs
         | '\u{AC00}'..='\u{D7AF}'          // hangul syllables
         | '\u{F900}'..='\u{FAFF}'          // compatibility ideographs
-        | '\u{20000}'..='\u{3134F}')       // extensions B–H
+        | '\u{20000}'..='\u{3134F}') // extensions B–H
 }
 
 /// One piece of prepared text: a CJK run or anything else.
@@ -83,12 +83,12 @@ fn push_bigrams(out: &mut String, run: &[char], with_last: bool) {
         out.extend(pair);
         out.push(' ');
     }
-    if with_last || run.len() == 1 {
-        if let Some(last) = run.last() {
-            out.push(' ');
-            out.push(*last);
-            out.push(' ');
-        }
+    if (with_last || run.len() == 1)
+        && let Some(last) = run.last()
+    {
+        out.push(' ');
+        out.push(*last);
+        out.push(' ');
     }
 }
 
@@ -122,7 +122,10 @@ pub(crate) fn match_expression(query: &str) -> Option<String> {
                     prefix = last && run.len() == 1;
                 }
                 Piece::Other(s) => {
-                    let searchable: String = s.chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
+                    let searchable: String = s
+                        .chars()
+                        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+                        .collect();
                     phrase.push(' ');
                     phrase.push_str(&searchable);
                     prefix = last && s.chars().last().is_some_and(char::is_alphanumeric);
@@ -133,7 +136,11 @@ pub(crate) fn match_expression(query: &str) -> Option<String> {
         if tokens.is_empty() {
             continue;
         }
-        let quoted = format!("\"{}\"{}", tokens.join(" ").replace('"', "\"\""), if prefix { "*" } else { "" });
+        let quoted = format!(
+            "\"{}\"{}",
+            tokens.join(" ").replace('"', "\"\""),
+            if prefix { "*" } else { "" }
+        );
         terms.push(quoted);
     }
     (!terms.is_empty()).then(|| terms.join(" AND "))
@@ -147,7 +154,10 @@ fn rowid(kind: HitKind, id: i64) -> i64 {
 pub(crate) fn index(conn: &Connection, kind: HitKind, id: i64, text: &str) -> Result<(), Error> {
     let row = rowid(kind, id);
     conn.execute("DELETE FROM search_index WHERE rowid = ?1", [row])?;
-    conn.execute("INSERT INTO search_index (rowid, body) VALUES (?1, ?2)", params![row, index_form(text)])?;
+    conn.execute(
+        "INSERT INTO search_index (rowid, body) VALUES (?1, ?2)",
+        params![row, index_form(text)],
+    )?;
     Ok(())
 }
 
@@ -177,7 +187,13 @@ impl Hit {
     pub fn snippet_marked(&self, open: &str, close: &str) -> String {
         self.snippet
             .iter()
-            .map(|p| if p.hit { format!("{open}{}{close}", p.text) } else { p.text.clone() })
+            .map(|p| {
+                if p.hit {
+                    format!("{open}{}{close}", p.text)
+                } else {
+                    p.text.clone()
+                }
+            })
             .collect()
     }
 }
@@ -185,18 +201,25 @@ impl Hit {
 /// The best `limit` hits for `query`, best first (FTS5's bm25).
 pub(crate) fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Hit>, Error> {
     let Some(expression) = match_expression(query) else {
-        return Err(Error::invalid("the search is empty: type a word to look for"));
+        return Err(Error::invalid(
+            "the search is empty: type a word to look for",
+        ));
     };
     let mut stmt = conn.prepare(
         "SELECT rowid FROM search_index WHERE search_index MATCH ?1 ORDER BY bm25(search_index), rowid DESC LIMIT ?2",
     )?;
     let rows: Vec<i64> = stmt
-        .query_map(params![expression, i64::try_from(limit).unwrap_or(i64::MAX)], |r| r.get(0))?
+        .query_map(
+            params![expression, i64::try_from(limit).unwrap_or(i64::MAX)],
+            |r| r.get(0),
+        )?
         .collect::<Result<_, _>>()?;
     let needles = needles(query);
     let mut hits = Vec::with_capacity(rows.len());
     for row in rows {
-        let (id, Some(kind)) = (row.div_euclid(4), HitKind::from_code(row.rem_euclid(4))) else { continue };
+        let (id, Some(kind)) = (row.div_euclid(4), HitKind::from_code(row.rem_euclid(4))) else {
+            continue;
+        };
         let sql = match kind {
             HitKind::Note => {
                 "SELECT n.body, s.id, p.id, p.name, s.planned_at FROM notes n JOIN sessions s ON s.id = n.session_id
@@ -212,14 +235,28 @@ pub(crate) fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec
             }
         };
         let found = conn.query_row(sql, [id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<i64>>(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+            ))
         });
         let (text, session_id, person_id, person_name, when) = match found {
             Ok(row) => row,
             Err(rusqlite::Error::QueryReturnedNoRows) => continue,
             Err(e) => return Err(e.into()),
         };
-        hits.push(Hit { kind, id, session_id, person_id, person_name, when, snippet: snippet(&text, &needles, 90) });
+        hits.push(Hit {
+            kind,
+            id,
+            session_id,
+            person_id,
+            person_name,
+            when,
+            snippet: snippet(&text, &needles, 90),
+        });
     }
     Ok(hits)
 }
@@ -235,9 +272,15 @@ fn needles(query: &str) -> Vec<Vec<char>> {
 
 /// Up to `width` characters of `text` around the first match, with every match marked.
 pub(crate) fn snippet(text: &str, needles: &[Vec<char>], width: usize) -> Vec<SnippetPart> {
-    let chars: Vec<char> = text.nfkc().map(|c| if c.is_whitespace() { ' ' } else { c }).collect();
+    let chars: Vec<char> = text
+        .nfkc()
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .collect();
     // One lowercase char per original char keeps positions aligned.
-    let folded: Vec<char> = chars.iter().map(|c| c.to_lowercase().next().unwrap_or(*c)).collect();
+    let folded: Vec<char> = chars
+        .iter()
+        .map(|c| c.to_lowercase().next().unwrap_or(*c))
+        .collect();
     let mut marks = vec![false; chars.len()];
     let mut first = None;
     for needle in needles {
@@ -247,7 +290,9 @@ pub(crate) fn snippet(text: &str, needles: &[Vec<char>], width: usize) -> Vec<Sn
         for start in 0..=folded.len() - needle.len() {
             if folded[start..start + needle.len()] == needle[..] {
                 first = Some(first.map_or(start, |f: usize| f.min(start)));
-                marks[start..start + needle.len()].iter_mut().for_each(|m| *m = true);
+                marks[start..start + needle.len()]
+                    .iter_mut()
+                    .for_each(|m| *m = true);
             }
         }
     }
@@ -255,18 +300,29 @@ pub(crate) fn snippet(text: &str, needles: &[Vec<char>], width: usize) -> Vec<Sn
     let end = (begin + width).min(chars.len());
     let mut parts: Vec<SnippetPart> = Vec::new();
     if begin > 0 {
-        parts.push(SnippetPart { text: "…".into(), hit: false });
+        parts.push(SnippetPart {
+            text: "…".into(),
+            hit: false,
+        });
     }
     for i in begin..end {
         match parts.last_mut() {
-            Some(part) if part.hit == marks[i] && !(i == begin && begin > 0) => part.text.push(chars[i]),
-            _ => parts.push(SnippetPart { text: chars[i].to_string(), hit: marks[i] }),
+            Some(part) if part.hit == marks[i] && !(i == begin && begin > 0) => {
+                part.text.push(chars[i])
+            }
+            _ => parts.push(SnippetPart {
+                text: chars[i].to_string(),
+                hit: marks[i],
+            }),
         }
     }
     if end < chars.len() {
         match parts.last_mut() {
             Some(part) if !part.hit => part.text.push('…'),
-            _ => parts.push(SnippetPart { text: "…".into(), hit: false }),
+            _ => parts.push(SnippetPart {
+                text: "…".into(),
+                hit: false,
+            }),
         }
     }
     parts
@@ -278,9 +334,16 @@ mod tests {
 
     #[test]
     fn japanese_is_indexed_as_overlapping_pairs() {
-        assert_eq!(index_form("転職の相談").split_whitespace().collect::<Vec<_>>(), ["転職", "職の", "の相", "相談", "談"]);
         assert_eq!(
-            index_form("Ｑ３の評価、OK").split_whitespace().collect::<Vec<_>>(),
+            index_form("転職の相談")
+                .split_whitespace()
+                .collect::<Vec<_>>(),
+            ["転職", "職の", "の相", "相談", "談"]
+        );
+        assert_eq!(
+            index_form("Ｑ３の評価、OK")
+                .split_whitespace()
+                .collect::<Vec<_>>(),
             ["Q3", "の評", "評価", "価", "、OK"],
             "full-width Latin is folded; punctuation is left to the tokenizer"
         );
@@ -289,10 +352,19 @@ mod tests {
     #[test]
     fn queries_become_phrases() {
         assert_eq!(match_expression("転職").as_deref(), Some("\"転職\""));
-        assert_eq!(match_expression("転職活動").as_deref(), Some("\"転職 職活 活動\""));
+        assert_eq!(
+            match_expression("転職活動").as_deref(),
+            Some("\"転職 職活 活動\"")
+        );
         assert_eq!(match_expression("転").as_deref(), Some("\"転\"*"));
-        assert_eq!(match_expression("eval 評価").as_deref(), Some("\"eval\"* AND \"評価\""));
-        assert_eq!(match_expression("\"quoted\" AND NEAR(").as_deref(), Some("\"quoted\" AND \"AND\"* AND \"NEAR\""));
+        assert_eq!(
+            match_expression("eval 評価").as_deref(),
+            Some("\"eval\"* AND \"評価\"")
+        );
+        assert_eq!(
+            match_expression("\"quoted\" AND NEAR(").as_deref(),
+            Some("\"quoted\" AND \"AND\"* AND \"NEAR\"")
+        );
         assert_eq!(match_expression("  、。 "), None);
     }
 
@@ -300,11 +372,35 @@ mod tests {
     fn snippets_mark_matches_in_the_original_text() {
         let text = "先月から転職を考えている。評価に不満があり、転職サイトを見ている。";
         let parts = snippet(text, &needles("転職"), 90);
-        let marked: String = parts.iter().map(|p| if p.hit { format!("[{}]", p.text) } else { p.text.clone() }).collect();
-        assert_eq!(marked, "先月から[転職]を考えている。評価に不満があり、[転職]サイトを見ている。");
+        let marked: String = parts
+            .iter()
+            .map(|p| {
+                if p.hit {
+                    format!("[{}]", p.text)
+                } else {
+                    p.text.clone()
+                }
+            })
+            .collect();
+        assert_eq!(
+            marked,
+            "先月から[転職]を考えている。評価に不満があり、[転職]サイトを見ている。"
+        );
         let long = format!("{}Career talk{}", "x".repeat(200), "y".repeat(200));
         let parts = snippet(&long, &needles("career"), 40);
-        let marked: String = parts.iter().map(|p| if p.hit { format!("[{}]", p.text) } else { p.text.clone() }).collect();
-        assert!(marked.starts_with('…') && marked.ends_with('…') && marked.contains("[Career]"), "{marked}");
+        let marked: String = parts
+            .iter()
+            .map(|p| {
+                if p.hit {
+                    format!("[{}]", p.text)
+                } else {
+                    p.text.clone()
+                }
+            })
+            .collect();
+        assert!(
+            marked.starts_with('…') && marked.ends_with('…') && marked.contains("[Career]"),
+            "{marked}"
+        );
     }
 }

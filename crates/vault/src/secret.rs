@@ -20,7 +20,9 @@ pub struct DataKey([u8; 32]);
 impl DataKey {
     pub(crate) fn generate() -> Result<DataKey, Error> {
         let mut key = DataKey([0; 32]);
-        SystemRandom::new().fill(&mut key.0).map_err(|_| Error::Random)?;
+        SystemRandom::new()
+            .fill(&mut key.0)
+            .map_err(|_| Error::Random)?;
         Ok(key)
     }
 
@@ -114,23 +116,32 @@ fn checksum(secret: &[u8]) -> [u8; 2] {
 impl RecoveryKey {
     pub(crate) fn generate() -> Result<RecoveryKey, Error> {
         let mut key = RecoveryKey([0; RECOVERY_SECRET_BYTES]);
-        SystemRandom::new().fill(&mut key.0).map_err(|_| Error::Random)?;
+        SystemRandom::new()
+            .fill(&mut key.0)
+            .map_err(|_| Error::Random)?;
         Ok(key)
     }
 
     /// Reads a recovery key as a person typed it: case, spaces and dashes do not matter, and
     /// O/I/L read as 0/1/1. A typo is caught by the checksum and reported as such.
     pub fn parse(text: &str) -> Result<RecoveryKey, Error> {
-        let compact: Zeroizing<String> =
-            Zeroizing::new(text.chars().filter(|c| !c.is_whitespace() && *c != '-').collect());
-        let bad = || Error::Invalid("this is not a recovery key: it has 32 letters and digits in groups of four, like ABCD-EFGH-…".into());
+        let compact: Zeroizing<String> = Zeroizing::new(
+            text.chars()
+                .filter(|c| !c.is_whitespace() && *c != '-')
+                .collect(),
+        );
+        let bad = || {
+            Error::Invalid("this is not a recovery key: it has 32 letters and digits in groups of four, like ABCD-EFGH-…".into())
+        };
         if compact.len() != 32 {
             return Err(bad());
         }
         let bytes = Zeroizing::new(crockford()?.decode(compact.as_bytes()).map_err(|_| bad())?);
         let (secret, sum) = bytes.split_at(RECOVERY_SECRET_BYTES);
         if checksum(secret) != sum {
-            return Err(Error::Invalid("the recovery key has a typo: check each group against what you wrote down".into()));
+            return Err(Error::Invalid(
+                "the recovery key has a typo: check each group against what you wrote down".into(),
+            ));
         }
         let mut key = RecoveryKey([0; RECOVERY_SECRET_BYTES]);
         key.0.copy_from_slice(secret);
@@ -184,8 +195,15 @@ mod tests {
         let shown = key.display_form().unwrap();
         assert_eq!(shown.len(), 39);
         assert_eq!(shown.matches('-').count(), 7);
-        let typed = shown.to_lowercase().replace('-', " ").replace('0', "o").replace('1', "l");
-        assert_eq!(RecoveryKey::parse(&typed).unwrap().secret_bytes(), key.secret_bytes());
+        let typed = shown
+            .to_lowercase()
+            .replace('-', " ")
+            .replace('0', "o")
+            .replace('1', "l");
+        assert_eq!(
+            RecoveryKey::parse(&typed).unwrap().secret_bytes(),
+            key.secret_bytes()
+        );
     }
 
     #[test]
@@ -196,15 +214,31 @@ mod tests {
         let typo: String = shown.into_iter().collect();
         let err = RecoveryKey::parse(&typo).unwrap_err().to_string();
         assert!(err.contains("typo"), "{err}");
-        assert!(RecoveryKey::parse("hello").unwrap_err().to_string().contains("not a recovery key"));
+        assert!(
+            RecoveryKey::parse("hello")
+                .unwrap_err()
+                .to_string()
+                .contains("not a recovery key")
+        );
     }
 
     #[test]
     fn short_passphrases_are_refused_with_the_rule() {
-        let err = Passphrase::new("short".into()).check_strength().unwrap_err().to_string();
+        let err = Passphrase::new("short".into())
+            .check_strength()
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("at least 12 characters"), "{err}");
-        assert!(Passphrase::new("            ".into()).check_strength().is_err());
-        assert!(Passphrase::new("四月の桜が咲く川沿いの道で".into()).check_strength().is_ok());
+        assert!(
+            Passphrase::new("            ".into())
+                .check_strength()
+                .is_err()
+        );
+        assert!(
+            Passphrase::new("四月の桜が咲く川沿いの道で".into())
+                .check_strength()
+                .is_ok()
+        );
     }
 
     #[test]

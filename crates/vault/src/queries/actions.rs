@@ -76,14 +76,22 @@ impl Vault {
     }
 
     pub fn action(&self, id: i64) -> Result<Action, Error> {
-        found(self.conn().query_row(&format!("{SELECT} WHERE a.id = ?1"), [id], from_row), "action item", id)
+        found(
+            self.conn()
+                .query_row(&format!("{SELECT} WHERE a.id = ?1"), [id], from_row),
+            "action item",
+            id,
+        )
     }
 
     /// Marks an action item done on `on` (today by default), or open again with `None`.
     pub fn set_action_done(&mut self, id: i64, on: Option<Date>) -> Result<Action, Error> {
         self.action(id)?;
         self.write(|tx| {
-            tx.execute("UPDATE action_items SET done_date = ?2 WHERE id = ?1", params![id, on.map(date_text)])?;
+            tx.execute(
+                "UPDATE action_items SET done_date = ?2 WHERE id = ?1",
+                params![id, on.map(date_text)],
+            )?;
             Ok(())
         })?;
         self.action(id)
@@ -98,20 +106,32 @@ impl Vault {
             "{SELECT} WHERE (?1 IS NULL OR a.person_id = ?1) AND (?2 = 0 OR a.done_date IS NULL)
              ORDER BY a.due_date IS NULL, a.due_date, a.id"
         ))?;
-        let rows = stmt.query_map(params![person_id, open_only], from_row)?.collect::<Result<Vec<_>, _>>()?;
+        let rows = stmt
+            .query_map(params![person_id, open_only], from_row)?
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
 
     /// The person's open action items that a session should show: made before its end.
     pub(crate) fn open_actions_for(&self, session: &Session) -> Result<Vec<Action>, Error> {
         let all = self.actions(Some(session.person_id), true)?;
-        let session_end = session.at.saturating_add(jiff::Span::new().minutes(i64::from(session.planned_minutes)));
+        let session_end = session
+            .at
+            .saturating_add(jiff::Span::new().minutes(i64::from(session.planned_minutes)));
         let facts: Vec<ActionFacts> = all
             .iter()
-            .map(|a| ActionFacts { id: a.id, created: self.local_time(&a.created_at), done: a.done_date.is_some() })
+            .map(|a| ActionFacts {
+                id: a.id,
+                created: self.local_time(&a.created_at),
+                done: a.done_date.is_some(),
+            })
             .collect();
         // A session still to come shows everything open now; a past one, what was open by its end.
-        let cutoff = if session.state == taiwa_domain::SessionState::Planned { session_end.max(self.now_local()) } else { session_end };
+        let cutoff = if session.state == taiwa_domain::SessionState::Planned {
+            session_end.max(self.now_local())
+        } else {
+            session_end
+        };
         let keep = open_actions_before(&facts, cutoff);
         Ok(all.into_iter().filter(|a| keep.contains(&a.id)).collect())
     }

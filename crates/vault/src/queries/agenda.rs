@@ -43,10 +43,15 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<AgendaItem> {
     })
 }
 
-const SELECT: &str = "SELECT id, session_id, text, kind, wants, done, carried_from FROM agenda_items";
+const SELECT: &str =
+    "SELECT id, session_id, text, kind, wants, done, carried_from FROM agenda_items";
 
 impl Vault {
-    pub fn add_agenda_item(&mut self, session_id: i64, new: NewAgendaItem) -> Result<AgendaItem, Error> {
+    pub fn add_agenda_item(
+        &mut self,
+        session_id: i64,
+        new: NewAgendaItem,
+    ) -> Result<AgendaItem, Error> {
         let text = clean_text("agenda item", &new.text, MAX_AGENDA_CHARS, true)?;
         self.session(session_id)?;
         let id = self.write(|tx| {
@@ -62,14 +67,22 @@ impl Vault {
     }
 
     pub fn agenda_item(&self, id: i64) -> Result<AgendaItem, Error> {
-        found(self.conn().query_row(&format!("{SELECT} WHERE id = ?1"), [id], from_row), "agenda item", id)
+        found(
+            self.conn()
+                .query_row(&format!("{SELECT} WHERE id = ?1"), [id], from_row),
+            "agenda item",
+            id,
+        )
     }
 
     /// Ticks an agenda item off (or back on).
     pub fn set_agenda_done(&mut self, id: i64, done: bool) -> Result<AgendaItem, Error> {
         self.agenda_item(id)?;
         self.write(|tx| {
-            tx.execute("UPDATE agenda_items SET done = ?2 WHERE id = ?1", params![id, done])?;
+            tx.execute(
+                "UPDATE agenda_items SET done = ?2 WHERE id = ?1",
+                params![id, done],
+            )?;
             Ok(())
         })?;
         self.agenda_item(id)
@@ -78,10 +91,12 @@ impl Vault {
     /// A session's agenda, in the order the items were added (carried-over items first).
     pub fn agenda(&self, session_id: i64) -> Result<Vec<AgendaItem>, Error> {
         self.session(session_id)?;
-        let mut stmt = self
-            .conn()
-            .prepare(&format!("{SELECT} WHERE session_id = ?1 ORDER BY carried_from IS NULL, id"))?;
-        let rows = stmt.query_map([session_id], from_row)?.collect::<Result<Vec<_>, _>>()?;
+        let mut stmt = self.conn().prepare(&format!(
+            "{SELECT} WHERE session_id = ?1 ORDER BY carried_from IS NULL, id"
+        ))?;
+        let rows = stmt
+            .query_map([session_id], from_row)?
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
 }

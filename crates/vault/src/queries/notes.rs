@@ -43,7 +43,10 @@ impl Vault {
             )?;
             search::index(tx, HitKind::Note, session_id, body)
         })?;
-        self.note(session_id)?.ok_or(Error::NotFound { what: "note", id: session_id })
+        self.note(session_id)?.ok_or(Error::NotFound {
+            what: "note",
+            id: session_id,
+        })
     }
 
     /// Adds `text` to the end of the session's note, on a new line.
@@ -60,9 +63,17 @@ impl Vault {
         self.session(session_id)?;
         Ok(self
             .conn()
-            .query_row("SELECT session_id, body, updated_at FROM notes WHERE session_id = ?1", [session_id], |r| {
-                Ok(Note { session_id: r.get(0)?, body: r.get(1)?, updated_at: r.get(2)? })
-            })
+            .query_row(
+                "SELECT session_id, body, updated_at FROM notes WHERE session_id = ?1",
+                [session_id],
+                |r| {
+                    Ok(Note {
+                        session_id: r.get(0)?,
+                        body: r.get(1)?,
+                        updated_at: r.get(2)?,
+                    })
+                },
+            )
             .optional()?)
     }
 }

@@ -34,7 +34,11 @@ impl Person {
             (Some(end), Some(archived)) => Some(end.min(archived)),
             (end, archived) => end.or(archived),
         };
-        PersonFacts { cadence: self.cadence, start: self.start_date.unwrap_or(created_on), end }
+        PersonFacts {
+            cadence: self.cadence,
+            start: self.start_date.unwrap_or(created_on),
+            end,
+        }
     }
 }
 
@@ -63,8 +67,7 @@ pub struct PersonEdit {
     pub end_date: Option<Option<Date>>,
 }
 
-const COLUMNS: &str =
-    "id, name, relationship, cadence, employee_id, email, org_unit, start_date, end_date, archived_at, created_at";
+const COLUMNS: &str = "id, name, relationship, cadence, employee_id, email, org_unit, start_date, end_date, archived_at, created_at";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
     Ok(Person {
@@ -85,7 +88,10 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
 fn check_email(email: Option<String>) -> Result<Option<String>, Error> {
     if let Some(e) = &email {
         let shaped = e.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
         });
         if !shaped || e.chars().any(char::is_whitespace) || e.matches('@').count() != 1 {
             return Err(Error::invalid(format!("'{e}' is not an email address")));
@@ -95,17 +101,21 @@ fn check_email(email: Option<String>) -> Result<Option<String>, Error> {
 }
 
 fn check_employee_id(id: Option<String>) -> Result<Option<String>, Error> {
-    if let Some(value) = &id {
-        if value.chars().any(char::is_whitespace) || value.chars().count() > 64 {
-            return Err(Error::invalid(format!("'{value}' is not an employee id: at most 64 characters, no spaces")));
-        }
+    if let Some(value) = &id
+        && (value.chars().any(char::is_whitespace) || value.chars().count() > 64)
+    {
+        return Err(Error::invalid(format!(
+            "'{value}' is not an employee id: at most 64 characters, no spaces"
+        )));
     }
     Ok(id)
 }
 
 fn check_dates(start: Option<Date>, end: Option<Date>) -> Result<(), Error> {
     match (start, end) {
-        (Some(s), Some(e)) if e < s => Err(Error::invalid(format!("the end date {e} is before the start date {s}"))),
+        (Some(s), Some(e)) if e < s => Err(Error::invalid(format!(
+            "the end date {e} is before the start date {s}"
+        ))),
         _ => Ok(()),
     }
 }
@@ -115,7 +125,11 @@ impl NewPerson {
         check_dates(self.start_date, self.end_date)?;
         Ok(NewPerson {
             name: clean_text("name", &self.name, 200, false)?,
-            employee_id: check_employee_id(clean_optional("employee id", self.employee_id.as_deref(), 64)?)?,
+            employee_id: check_employee_id(clean_optional(
+                "employee id",
+                self.employee_id.as_deref(),
+                64,
+            )?)?,
             email: check_email(clean_optional("email", self.email.as_deref(), 254)?)?,
             org_unit: clean_optional("org unit", self.org_unit.as_deref(), 200)?,
             ..self
@@ -149,7 +163,11 @@ impl Vault {
 
     pub fn person(&self, id: i64) -> Result<Person, Error> {
         found(
-            self.conn().query_row(&format!("SELECT {COLUMNS} FROM people WHERE id = ?1"), [id], from_row),
+            self.conn().query_row(
+                &format!("SELECT {COLUMNS} FROM people WHERE id = ?1"),
+                [id],
+                from_row,
+            ),
             "person",
             id,
         )
@@ -159,10 +177,16 @@ impl Vault {
     pub fn people(&self, include_archived: bool) -> Result<Vec<Person>, Error> {
         let sql = format!(
             "SELECT {COLUMNS} FROM people {} ORDER BY name COLLATE NOCASE, id",
-            if include_archived { "" } else { "WHERE archived_at IS NULL" }
+            if include_archived {
+                ""
+            } else {
+                "WHERE archived_at IS NULL"
+            }
         );
         let mut stmt = self.conn().prepare(&sql)?;
-        let rows = stmt.query_map([], from_row)?.collect::<Result<Vec<_>, _>>()?;
+        let rows = stmt
+            .query_map([], from_row)?
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
 
@@ -208,7 +232,10 @@ impl Vault {
         self.person(id)?;
         let today = date_text(self.today());
         self.write(|tx| {
-            tx.execute("UPDATE people SET archived_at = coalesce(archived_at, ?2) WHERE id = ?1", params![id, today])?;
+            tx.execute(
+                "UPDATE people SET archived_at = coalesce(archived_at, ?2) WHERE id = ?1",
+                params![id, today],
+            )?;
             Ok(())
         })?;
         self.person(id)

@@ -3,7 +3,10 @@
 use jiff::civil::DateTime;
 use rusqlite::{Connection, Row, params};
 use serde::Serialize;
-use taiwa_domain::{AgendaFacts, MAX_SESSION_MINUTES, Month, SessionFacts, SessionState, carry_over, previous_session};
+use taiwa_domain::{
+    AgendaFacts, MAX_SESSION_MINUTES, Month, SessionFacts, SessionState, carry_over,
+    previous_session,
+};
 
 use super::actions::Action;
 use super::agenda::AgendaItem;
@@ -30,7 +33,11 @@ pub struct Session {
 
 impl Session {
     pub(crate) fn facts(&self) -> SessionFacts {
-        SessionFacts { at: self.at, state: self.state, minutes: self.held_minutes.unwrap_or(0) }
+        SessionFacts {
+            at: self.at,
+            state: self.state,
+            minutes: self.held_minutes.unwrap_or(0),
+        }
     }
 }
 
@@ -44,7 +51,8 @@ pub struct SessionView {
     pub open_actions: Vec<Action>,
 }
 
-const SELECT: &str = "SELECT s.id, s.person_id, p.name, s.planned_at, s.time_zone, s.planned_minutes, s.state,
+const SELECT: &str =
+    "SELECT s.id, s.person_id, p.name, s.planned_at, s.time_zone, s.planned_minutes, s.state,
     s.held_minutes, s.reason FROM sessions s JOIN people p ON p.id = s.person_id";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Session> {
@@ -73,14 +81,20 @@ fn check_minutes(minutes: u32) -> Result<u32, Error> {
 }
 
 pub(crate) fn load(conn: &Connection, id: i64) -> Result<Session, Error> {
-    found(conn.query_row(&format!("{SELECT} WHERE s.id = ?1"), [id], from_row), "session", id)
+    found(
+        conn.query_row(&format!("{SELECT} WHERE s.id = ?1"), [id], from_row),
+        "session",
+        id,
+    )
 }
 
 pub(crate) fn of_person(conn: &Connection, person_id: Option<i64>) -> Result<Vec<Session>, Error> {
     let mut stmt = conn.prepare(&format!(
         "{SELECT} WHERE ?1 IS NULL OR s.person_id = ?1 ORDER BY s.planned_at, s.id"
     ))?;
-    let rows = stmt.query_map([person_id], from_row)?.collect::<Result<Vec<_>, _>>()?;
+    let rows = stmt
+        .query_map([person_id], from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
@@ -91,17 +105,28 @@ pub(crate) fn carry_into(conn: &Connection, session: &Session) -> Result<(), Err
     if session.state != SessionState::Planned {
         return Ok(());
     }
-    let theirs: Vec<(i64, DateTime, SessionState)> =
-        of_person(conn, Some(session.person_id))?.iter().map(|s| (s.id, s.at, s.state)).collect();
-    let Some(prev_id) = previous_session(&theirs, session.id, session.at) else { return Ok(()) };
+    let theirs: Vec<(i64, DateTime, SessionState)> = of_person(conn, Some(session.person_id))?
+        .iter()
+        .map(|s| (s.id, s.at, s.state))
+        .collect();
+    let Some(prev_id) = previous_session(&theirs, session.id, session.at) else {
+        return Ok(());
+    };
     let prev_state = theirs.iter().find(|s| s.0 == prev_id).map(|s| s.2);
     if !matches!(prev_state, Some(SessionState::Held | SessionState::Skipped)) {
         return Ok(());
     }
     let facts = |session_id: i64| -> Result<Vec<AgendaFacts>, Error> {
-        let mut stmt = conn.prepare("SELECT id, done, carried_from FROM agenda_items WHERE session_id = ?1")?;
+        let mut stmt =
+            conn.prepare("SELECT id, done, carried_from FROM agenda_items WHERE session_id = ?1")?;
         let rows = stmt
-            .query_map([session_id], |r| Ok(AgendaFacts { id: r.get(0)?, done: r.get(1)?, carried_from: r.get(2)? }))?
+            .query_map([session_id], |r| {
+                Ok(AgendaFacts {
+                    id: r.get(0)?,
+                    done: r.get(1)?,
+                    carried_from: r.get(2)?,
+                })
+            })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     };
@@ -113,7 +138,10 @@ pub(crate) fn carry_into(conn: &Connection, session: &Session) -> Result<(), Err
         )?;
         if inserted == 1 {
             let copy = conn.last_insert_rowid();
-            let text: String = conn.query_row("SELECT text FROM agenda_items WHERE id = ?1", [item], |r| r.get(0))?;
+            let text: String =
+                conn.query_row("SELECT text FROM agenda_items WHERE id = ?1", [item], |r| {
+                    r.get(0)
+                })?;
             crate::search::index(conn, crate::HitKind::Agenda, copy, &text)?;
         }
     }
@@ -122,11 +150,19 @@ pub(crate) fn carry_into(conn: &Connection, session: &Session) -> Result<(), Err
 
 impl Vault {
     /// Plans a session with a person at a local time in the vault's time zone.
-    pub fn plan_session(&mut self, person_id: i64, at: DateTime, minutes: u32) -> Result<Session, Error> {
+    pub fn plan_session(
+        &mut self,
+        person_id: i64,
+        at: DateTime,
+        minutes: u32,
+    ) -> Result<Session, Error> {
         let minutes = check_minutes(minutes)?;
         let person = self.person(person_id)?;
         if person.archived() {
-            return Err(Error::invalid(format!("{} is archived: unarchive them to plan a session", person.name)));
+            return Err(Error::invalid(format!(
+                "{} is archived: unarchive them to plan a session",
+                person.name
+            )));
         }
         let zone = self.time_zone().iana_name().unwrap_or("UTC").to_owned();
         let id = self.write(|tx| {
@@ -162,7 +198,12 @@ impl Vault {
         let agenda = self.agenda(id)?;
         let note = self.note(id)?;
         let open_actions = self.open_actions_for(&session)?;
-        Ok(SessionView { session, agenda, note, open_actions })
+        Ok(SessionView {
+            session,
+            agenda,
+            note,
+            open_actions,
+        })
     }
 
     /// Marks the session held, for `minutes` (default: as planned). Also corrects the minutes of a
@@ -182,16 +223,27 @@ impl Vault {
 
     /// Cancels the session, optionally with a private reason.
     pub fn cancel_session(&mut self, id: i64, reason: Option<&str>) -> Result<Session, Error> {
-        let reason = reason.filter(|r| !r.trim().is_empty()).map(|r| clean_text("reason", r, 2000, true)).transpose()?;
+        let reason = reason
+            .filter(|r| !r.trim().is_empty())
+            .map(|r| clean_text("reason", r, 2000, true))
+            .transpose()?;
         self.session(id)?;
         self.set_state(id, SessionState::Cancelled, None, reason)
     }
 
     /// Moves a session to another time or length; only a planned one.
-    pub fn reschedule_session(&mut self, id: i64, at: DateTime, minutes: Option<u32>) -> Result<Session, Error> {
+    pub fn reschedule_session(
+        &mut self,
+        id: i64,
+        at: DateTime,
+        minutes: Option<u32>,
+    ) -> Result<Session, Error> {
         let session = self.session(id)?;
         if session.state != SessionState::Planned {
-            return Err(Error::invalid(format!("session {id} is {}: only a planned session can be moved", session.state)));
+            return Err(Error::invalid(format!(
+                "session {id} is {}: only a planned session can be moved",
+                session.state
+            )));
         }
         let minutes = check_minutes(minutes.unwrap_or(session.planned_minutes))?;
         self.write(|tx| {
@@ -204,7 +256,13 @@ impl Vault {
         self.session(id)
     }
 
-    fn set_state(&mut self, id: i64, state: SessionState, minutes: Option<u32>, reason: Option<String>) -> Result<Session, Error> {
+    fn set_state(
+        &mut self,
+        id: i64,
+        state: SessionState,
+        minutes: Option<u32>,
+        reason: Option<String>,
+    ) -> Result<Session, Error> {
         self.write(|tx| {
             tx.execute(
                 "UPDATE sessions SET state = ?2, held_minutes = ?3, reason = ?4, updated_at = ?5 WHERE id = ?1",
