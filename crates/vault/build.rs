@@ -11,16 +11,10 @@ fn main() {
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "sql"))
         .map(|p| {
-            let stem = p
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or_default()
-                .to_owned();
+            let stem = p.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
             let number = stem.split('_').next().and_then(|n| n.parse().ok());
             (
-                number.unwrap_or_else(|| {
-                    panic!("migration {} must start with a number", p.display())
-                }),
+                number.unwrap_or_else(|| panic!("migration {} must start with a number", p.display())),
                 p,
             )
         })

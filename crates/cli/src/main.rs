@@ -1,1 +1,589 @@
-fn main() {}
+//! `taiwa`: the vault from the command line. Everything the desktop app does to the vault, a script
+//! can do here; with `--json` every command prints exactly one JSON document on stdout.
+//!
+//! Secrets never come from arguments (they would show in `ps` and shell history): the passphrase
+//! comes from `TAIWA_PASSPHRASE` or a prompt on the terminal.
+
+mod args;
+mod output;
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Parser;
+use jiff::civil::{Date, DateTime};
+use jiff::tz::TimeZone;
+use serde_json::json;
+use taiwa_domain::Month;
+use taiwa_vault::{
+    Error, ExportFormat, ExportOptions, NewAction, NewAgendaItem, NewPerson, Passphrase, PersonEdit, RecoveryKey, Vault,
+};
+
+use args::{ActionCmd, AgendaCmd, Cli, Command, ExportCmd, NoteCmd, PassphraseCmd, PersonCmd, SessionCmd};
+use output::Out;
+
+/// Exit codes, documented in the README.
+mod exit {
+    pub const FAILURE: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const WRONG_SECRET: u8 = 3;
+    pub const DAMAGED: u8 = 4;
+    pub const NOT_FOUND: u8 = 5;
+    pub const NO_VAULT: u8 = 6;
+    pub const VAULT_EXISTS: u8 = 7;
+    pub const TOO_NEW: u8 = 8;
+}
+
+/// A failure of a command: the vault's, or one found here (usage, input, terminal).
+enum Failure {
+    Vault(Error),
+    Usage(String),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Failure {
+        Failure::Vault(e)
+    }
+}
+
+impl Failure {
+    fn code(&self) -> &'static str {
+        match self {
+            Failure::Vault(e) => e.code(),
+            Failure::Usage(_) => "invalid_input",
+        }
+    }
+
+    fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Usage(_) => exit::USAGE,
+            Failure::Vault(e) => match e {
+                Error::Invalid(_) => exit::USAGE,
+                Error::WrongPassphrase | Error::WrongRecoveryKey => exit::WRONG_SECRET,
+                Error::Damaged { .. } => exit::DAMAGED,
+                Error::NotFound { .. } => exit::NOT_FOUND,
+                Error::NoVault(_) => exit::NO_VAULT,
+                Error::VaultExists(_) => exit::VAULT_EXISTS,
+                Error::TooNew { .. } => exit::TOO_NEW,
+                _ => exit::FAILURE,
+            },
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Failure::Vault(e) => e.to_string(),
+            Failure::Usage(m) => m.clone(),
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, Failure>;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::USAGE } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let out = Out::new(cli.json);
+    match run(&cli, &out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            out.error(failure.code(), &failure.message());
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}
+
+fn vault_dir(cli: &Cli) -> Result<PathBuf> {
+    if let Some(dir) = &cli.vault {
+        return Ok(dir.clone());
+    }
+    dirs::data_dir()
+        .map(|d| d.join("taiwa").join("vault"))
+        .ok_or_else(|| Failure::Usage("no data folder is known for this user: give --vault DIR or TAIWA_VAULT".into()))
+}
+
+fn time_zone() -> TimeZone {
+    TimeZone::system()
+}
+
+/// A secret from an environment variable, or else typed at the terminal without echo.
+fn secret_from(var: &str, prompt: &str) -> Result<String> {
+    if let Ok(value) = std::env::var(var) {
+        return Ok(value);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::Usage(format!("no terminal to ask on: set {var}")));
+    }
+    rpassword::prompt_password(prompt).map_err(|e| Failure::Usage(format!("could not read from the terminal: {e}")))
+}
+
+fn passphrase() -> Result<Passphrase> {
+    secret_from("TAIWA_PASSPHRASE", "Passphrase: ").map(Passphrase::new)
+}
+
+/// A new passphrase from `var`, or typed twice at the terminal.
+fn new_passphrase(var: &str) -> Result<Passphrase> {
+    if let Ok(value) = std::env::var(var) {
+        return Ok(Passphrase::new(value));
+    }
+    let first = secret_from(var, "New passphrase (at least 12 characters): ")?;
+    let again = secret_from(var, "New passphrase again: ")?;
+    if first != again {
+        return Err(Failure::Usage("the two passphrases differ: nothing was changed".into()));
+    }
+    Ok(Passphrase::new(first))
+}
+
+fn open(cli: &Cli) -> Result<Vault> {
+    let dir = vault_dir(cli)?;
+    let pass = passphrase()?;
+    Ok(Vault::open(&dir, &pass, time_zone())?)
+}
+
+fn parse_date(text: &str) -> Result<Date> {
+    text.parse::<Date>().map_err(|_| {
+        Failure::Usage(format!(
+            "'{text}' is not a date: write it as YYYY-MM-DD, for example 2026-04-01"
+        ))
+    })
+}
+
+fn parse_at(text: &str) -> Result<DateTime> {
+    let bad = || {
+        Failure::Usage(format!(
+            "'{text}' is not a date and time: write it as \"YYYY-MM-DD HH:MM\""
+        ))
+    };
+    let (day, time) = text.trim().split_once([' ', 'T']).ok_or_else(bad)?;
+    let day = day.parse::<Date>().map_err(|_| bad())?;
+    let time = time.parse::<jiff::civil::Time>().map_err(|_| bad())?;
+    Ok(day.to_datetime(time))
+}
+
+fn parse_month(text: &str) -> Result<Month> {
+    text.parse()
+        .map_err(|e: taiwa_domain::MonthError| Failure::Usage(e.to_string()))
+}
+
+/// Standard input as UTF-8 text, or a clear error; nothing is stored when it is not text.
+fn read_stdin_text() -> Result<String> {
+    let mut stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprintln!("Type the note, then Ctrl-D on a new line:");
+    }
+    let mut bytes = Vec::new();
+    stdin
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure::Usage(format!("could not read standard input: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        Failure::Usage(format!(
+            "the text on standard input is not valid UTF-8 (bad byte at offset {}): nothing was saved",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+fn optional(value: &Option<String>) -> Option<Option<String>> {
+    value.as_ref().map(|v| (!v.trim().is_empty()).then(|| v.clone()))
+}
+
+fn optional_date(value: &Option<String>) -> Result<Option<Option<Date>>> {
+    value
+        .as_ref()
+        .map(|v| {
+            if v.trim().is_empty() {
+                Ok(None)
+            } else {
+                parse_date(v).map(Some)
+            }
+        })
+        .transpose()
+}
+
+fn run(cli: &Cli, out: &Out) -> Result<()> {
+    match &cli.command {
+        Command::Init => {
+            let dir = vault_dir(cli)?;
+            let pass = new_passphrase("TAIWA_PASSPHRASE")?;
+            let (vault, recovery) = Vault::create(&dir, &pass, time_zone())?;
+            let shown = recovery.display_form()?;
+            out.recovery_key(vault.vault_id(), &dir, &shown);
+        }
+        Command::Person(cmd) => person(cli, out, cmd)?,
+        Command::Session(cmd) => session(cli, out, cmd)?,
+        Command::Agenda(cmd) => agenda(cli, out, cmd)?,
+        Command::Note(cmd) => note(cli, out, cmd)?,
+        Command::Action(cmd) => action(cli, out, cmd)?,
+        Command::Status { month } => {
+            let vault = open(cli)?;
+            let month = month
+                .as_deref()
+                .map(parse_month)
+                .transpose()?
+                .unwrap_or_else(|| Month::of(vault.today()));
+            out.status(&vault.status(month)?);
+        }
+        Command::Search { query, limit } => {
+            let vault = open(cli)?;
+            out.hits(&vault.search(query, *limit)?);
+        }
+        Command::Export(ExportCmd::Summary {
+            from,
+            to,
+            format,
+            out: file,
+            include_notes,
+        }) => {
+            let vault = open(cli)?;
+            let format = match format.as_str() {
+                "csv" => ExportFormat::Csv,
+                "md" => ExportFormat::Markdown,
+                "html" => ExportFormat::Html,
+                other => {
+                    return Err(Failure::Usage(format!(
+                        "'{other}' is not an export format: use csv, md or html"
+                    )));
+                }
+            };
+            let options = ExportOptions {
+                from: parse_month(from)?,
+                to: parse_month(to)?,
+                format,
+                include_notes: *include_notes,
+            };
+            let text = vault.export_summary(&options)?;
+            match file {
+                Some(path) => {
+                    write_file(path, text.as_bytes())?;
+                    out.done(
+                        json!({"path": path, "bytes": text.len()}),
+                        &format!("Wrote {}", path.display()),
+                    );
+                }
+                None => out.export(format_name(format), &text),
+            }
+        }
+        Command::Passphrase(PassphraseCmd::Change) => {
+            let dir = vault_dir(cli)?;
+            let old = passphrase()?;
+            let new = new_passphrase("TAIWA_NEW_PASSPHRASE")?;
+            Vault::change_passphrase(&dir, &old, &new)?;
+            out.done(
+                json!({"changed": true}),
+                "The passphrase is changed. The old one no longer opens the vault.",
+            );
+        }
+        Command::Recover => {
+            let dir = vault_dir(cli)?;
+            let typed = secret_from("TAIWA_RECOVERY_KEY", "Recovery key: ")?;
+            let recovery = RecoveryKey::parse(&typed)?;
+            let new = new_passphrase("TAIWA_NEW_PASSPHRASE")?;
+            let vault = Vault::recover(&dir, &recovery, &new, time_zone())?;
+            out.done(
+                json!({"vault_id": vault.vault_id(), "recovered": true}),
+                "The vault is open again with the new passphrase. Your recovery key still works; keep it safe.",
+            );
+        }
+        Command::Verify => {
+            let dir = vault_dir(cli)?;
+            let report = Vault::verify(&dir, &passphrase()?)?;
+            out.verify(&report);
+            if !report.ok() {
+                return Err(Failure::Vault(Error::Damaged {
+                    part: if report.key_file_ok {
+                        taiwa_vault::Part::Database
+                    } else {
+                        taiwa_vault::Part::KeyFile
+                    },
+                    detail: report.problems.join("; "),
+                }));
+            }
+        }
+        Command::Backup { out: file } => {
+            let vault = open(cli)?;
+            let bytes = vault.backup(file)?;
+            out.done(
+                json!({"path": file, "bytes": bytes}),
+                &format!("Backed up to {} ({bytes} bytes)", file.display()),
+            );
+        }
+        Command::Restore { file, replace } => {
+            let dir = vault_dir(cli)?;
+            let pass = passphrase()?;
+            let (vault, aside) = taiwa_vault::restore(file, &dir, &pass, *replace, time_zone())?;
+            let text = match &aside {
+                Some(old) => format!(
+                    "Restored into {}. The vault that was there is kept in {}",
+                    dir.display(),
+                    old.display()
+                ),
+                None => format!("Restored into {}", dir.display()),
+            };
+            out.done(
+                json!({"vault_id": vault.vault_id(), "path": dir, "previous_moved_to": aside}),
+                &text,
+            );
+        }
+    }
+    Ok(())
+}
+
+fn format_name(format: ExportFormat) -> &'static str {
+    match format {
+        ExportFormat::Csv => "csv",
+        ExportFormat::Markdown => "md",
+        ExportFormat::Html => "html",
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file, so a failed write leaves any old file whole.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("partial");
+    let result = std::fs::File::create(&tmp)
+        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
+        .and_then(|()| std::fs::rename(&tmp, path));
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Failure::Usage(format!("could not write {}: {e}", path.display()))
+    })
+}
+
+fn person(cli: &Cli, out: &Out, cmd: &PersonCmd) -> Result<()> {
+    let mut vault = open(cli)?;
+    match cmd {
+        PersonCmd::Add {
+            name,
+            employee_id,
+            email,
+            org_unit,
+            cadence,
+            cross,
+            start,
+            end,
+        } => {
+            let person = vault.add_person(NewPerson {
+                name: name.clone(),
+                relationship: if *cross {
+                    taiwa_domain::Relationship::Cross
+                } else {
+                    taiwa_domain::Relationship::Line
+                },
+                cadence: cadence.unwrap_or_default(),
+                employee_id: employee_id.clone(),
+                email: email.clone(),
+                org_unit: org_unit.clone(),
+                start_date: start.as_deref().map(parse_date).transpose()?,
+                end_date: end.as_deref().map(parse_date).transpose()?,
+            })?;
+            out.created(
+                &person,
+                person.id,
+                &format!("Added {} (person {})", person.name, person.id),
+            );
+        }
+        PersonCmd::List { all } => out.people(&vault.people(*all)?),
+        PersonCmd::Show { person } => {
+            let p = vault.person(*person)?;
+            let sessions = vault.sessions(Some(p.id))?;
+            let actions = vault.actions(Some(p.id), true)?;
+            out.person(&p, &sessions, &actions);
+        }
+        PersonCmd::Edit {
+            person,
+            name,
+            employee_id,
+            email,
+            org_unit,
+            cadence,
+            cross,
+            line,
+            start,
+            end,
+        } => {
+            let relationship = match (cross, line) {
+                (true, _) => Some(taiwa_domain::Relationship::Cross),
+                (_, true) => Some(taiwa_domain::Relationship::Line),
+                _ => None,
+            };
+            let p = vault.edit_person(
+                *person,
+                PersonEdit {
+                    name: name.clone(),
+                    relationship,
+                    cadence: *cadence,
+                    employee_id: optional(employee_id),
+                    email: optional(email),
+                    org_unit: optional(org_unit),
+                    start_date: optional_date(start)?,
+                    end_date: optional_date(end)?,
+                },
+            )?;
+            out.created(&p, p.id, &format!("Updated {} (person {})", p.name, p.id));
+        }
+        PersonCmd::Archive { person } => {
+            let p = vault.archive_person(*person)?;
+            out.created(
+                &p,
+                p.id,
+                &format!("Archived {}; their history stays searchable", p.name),
+            );
+        }
+        PersonCmd::Unarchive { person } => {
+            let p = vault.unarchive_person(*person)?;
+            out.created(&p, p.id, &format!("{} is back in the list", p.name));
+        }
+    }
+    Ok(())
+}
+
+fn session(cli: &Cli, out: &Out, cmd: &SessionCmd) -> Result<()> {
+    let mut vault = open(cli)?;
+    match cmd {
+        SessionCmd::Plan { person, at, minutes } => {
+            let s = vault.plan_session(*person, parse_at(at)?, *minutes)?;
+            out.created(
+                &s,
+                s.id,
+                &format!(
+                    "Planned session {} with {} on {}",
+                    s.id,
+                    s.person_name,
+                    output::when(s.at)
+                ),
+            );
+        }
+        SessionCmd::List { person, month } => {
+            let month = month.as_deref().map(parse_month).transpose()?;
+            let sessions: Vec<_> = vault
+                .sessions(*person)?
+                .into_iter()
+                .filter(|s| month.is_none_or(|m| s.month == m))
+                .collect();
+            out.sessions(&sessions);
+        }
+        SessionCmd::Show { session } => out.session_view(&vault.session_view(*session)?),
+        SessionCmd::Hold { session, minutes } => {
+            let s = vault.hold_session(*session, *minutes)?;
+            out.created(
+                &s,
+                s.id,
+                &format!("Session {} held, {} minutes", s.id, s.held_minutes.unwrap_or(0)),
+            );
+        }
+        SessionCmd::Skip { session, reason } => {
+            let s = vault.skip_session(*session, reason)?;
+            out.created(&s, s.id, &format!("Session {} skipped", s.id));
+        }
+        SessionCmd::Cancel { session, reason } => {
+            let s = vault.cancel_session(*session, reason.as_deref())?;
+            out.created(&s, s.id, &format!("Session {} cancelled", s.id));
+        }
+        SessionCmd::Move { session, at, minutes } => {
+            let s = vault.reschedule_session(*session, parse_at(at)?, *minutes)?;
+            out.created(&s, s.id, &format!("Session {} moved to {}", s.id, output::when(s.at)));
+        }
+    }
+    Ok(())
+}
+
+fn agenda(cli: &Cli, out: &Out, cmd: &AgendaCmd) -> Result<()> {
+    let mut vault = open(cli)?;
+    match cmd {
+        AgendaCmd::Add {
+            session,
+            text,
+            kind,
+            wants,
+        } => {
+            let item = vault.add_agenda_item(
+                *session,
+                NewAgendaItem {
+                    text: text.clone(),
+                    kind: kind.unwrap_or(taiwa_domain::TopicKind::Work),
+                    wants: *wants,
+                },
+            )?;
+            out.created(&item, item.id, &format!("Added agenda item {}", item.id));
+        }
+        AgendaCmd::Done { item, undo } => {
+            let item = vault.set_agenda_done(*item, !undo)?;
+            let text = if item.done { "ticked off" } else { "open again" };
+            out.created(&item, item.id, &format!("Agenda item {} {text}", item.id));
+        }
+        AgendaCmd::List { session } => {
+            vault.session_view(*session)?;
+            out.agenda(&vault.agenda(*session)?);
+        }
+    }
+    Ok(())
+}
+
+fn note(cli: &Cli, out: &Out, cmd: &NoteCmd) -> Result<()> {
+    match cmd {
+        NoteCmd::Set { session } | NoteCmd::Append { session } => {
+            // Read the text before asking for the passphrase: a bad input stores nothing.
+            let text = read_stdin_text()?;
+            let mut vault = open(cli)?;
+            let note = match cmd {
+                NoteCmd::Set { .. } => vault.set_note(*session, &text)?,
+                _ => vault.append_note(*session, &text)?,
+            };
+            out.done(
+                json!({"id": note.session_id, "session_id": note.session_id, "bytes": note.body.len(), "updated_at": note.updated_at}),
+                &format!("Saved the note of session {} ({} characters)", note.session_id, note.body.chars().count()),
+            );
+        }
+        NoteCmd::Show { session } => {
+            let vault = open(cli)?;
+            let note = vault.note(*session)?;
+            out.note(*session, note.as_ref());
+        }
+    }
+    Ok(())
+}
+
+fn action(cli: &Cli, out: &Out, cmd: &ActionCmd) -> Result<()> {
+    let mut vault = open(cli)?;
+    match cmd {
+        ActionCmd::Add {
+            person,
+            text,
+            session,
+            owner,
+            due,
+        } => {
+            let a = vault.add_action(
+                *person,
+                NewAction {
+                    text: text.clone(),
+                    session_id: *session,
+                    owner: owner.unwrap_or(taiwa_domain::Owner::Manager),
+                    due_date: due.as_deref().map(parse_date).transpose()?,
+                },
+            )?;
+            out.created(&a, a.id, &format!("Added action item {} for {}", a.id, a.person_name));
+        }
+        ActionCmd::Done { action, undo, on } => {
+            let when = if *undo {
+                None
+            } else {
+                Some(on.as_deref().map(parse_date).transpose()?.unwrap_or(vault.today()))
+            };
+            let a = vault.set_action_done(*action, when)?;
+            let text = if a.done_date.is_some() { "done" } else { "open again" };
+            out.created(&a, a.id, &format!("Action item {} {text}", a.id));
+        }
+        ActionCmd::List {
+            open: only_open,
+            person,
+        } => out.actions(&vault.actions(*person, *only_open)?),
+    }
+    Ok(())
+}

@@ -93,9 +93,7 @@ impl Cadence {
     /// for someone never met, from the day they started (their first month, or first week).
     pub fn next_due(self, last_held: Option<Date>, start: Date) -> Date {
         match (self, last_held) {
-            (Cadence::Monthly, Some(held)) => {
-                Month::of(held).next().map_or(Date::MAX, Month::last_day)
-            }
+            (Cadence::Monthly, Some(held)) => Month::of(held).next().map_or(Date::MAX, Month::last_day),
             (Cadence::Monthly, None) => Month::of(start).last_day(),
             (Cadence::Weekly, held) => held.unwrap_or(start).saturating_add(7.days()),
             (Cadence::Biweekly, held) => held.unwrap_or(start).saturating_add(14.days()),
@@ -111,20 +109,12 @@ impl PersonFacts {
 }
 
 /// The person's figures for `month` as seen on `today`, or `None` when they were not active in it.
-pub fn person_month(
-    person: &PersonFacts,
-    sessions: &[SessionFacts],
-    month: Month,
-    today: Date,
-) -> Option<PersonMonth> {
+pub fn person_month(person: &PersonFacts, sessions: &[SessionFacts], month: Month, today: Date) -> Option<PersonMonth> {
     if !person.active_in(month) {
         return None;
     }
     let in_month = sessions.iter().filter(|s| month.contains(s.at.date()));
-    let held: Vec<&SessionFacts> = in_month
-        .clone()
-        .filter(|s| s.state == SessionState::Held)
-        .collect();
+    let held: Vec<&SessionFacts> = in_month.clone().filter(|s| s.state == SessionState::Held).collect();
     let held_count = u32::try_from(held.len()).unwrap_or(u32::MAX);
     let minutes = held.iter().map(|s| s.minutes).sum();
     let expected = person.cadence.expected_in(month);
@@ -143,11 +133,7 @@ pub fn person_month(
     };
 
     if month < this_month {
-        figures.state = if met {
-            DueState::Done
-        } else {
-            DueState::Missed
-        };
+        figures.state = if met { DueState::Done } else { DueState::Missed };
         return Some(figures);
     }
 
@@ -161,9 +147,7 @@ pub fn person_month(
     let due_by = person.cadence.next_due(last_held, person.start);
     let next_planned = sessions
         .iter()
-        .filter(|s| {
-            s.state == SessionState::Planned && s.at.date() >= today && month.contains(s.at.date())
-        })
+        .filter(|s| s.state == SessionState::Planned && s.at.date() >= today && month.contains(s.at.date()))
         .map(|s| s.at)
         .min();
     figures.next_planned = next_planned;
@@ -198,10 +182,7 @@ pub struct MonthSummary {
 }
 
 /// Sums per-person figures of one month into the month's completion.
-pub fn month_summary<'a>(
-    month: Month,
-    figures: impl IntoIterator<Item = &'a PersonMonth>,
-) -> MonthSummary {
+pub fn month_summary<'a>(month: Month, figures: impl IntoIterator<Item = &'a PersonMonth>) -> MonthSummary {
     let mut summary = MonthSummary {
         month,
         people: 0,
@@ -264,10 +245,7 @@ mod tests {
         let p = person(Cadence::Monthly, date(2026, 1, 1));
         let mut s = vec![session(date(2026, 10, 20), SessionState::Held)];
         let f = person_month(&p, &s, m("2026-11"), date(2026, 11, 25)).unwrap();
-        assert_eq!(
-            (f.state, f.due_by),
-            (DueState::Due, Some(date(2026, 11, 30)))
-        );
+        assert_eq!((f.state, f.due_by), (DueState::Due, Some(date(2026, 11, 30))));
         s.push(session(date(2026, 11, 27), SessionState::Planned));
         let f = person_month(&p, &s, m("2026-11"), date(2026, 11, 25)).unwrap();
         assert_eq!(f.state, DueState::Planned);
@@ -282,10 +260,7 @@ mod tests {
             session(date(2026, 10, 5), SessionState::Skipped),
         ];
         let f = person_month(&p, &s, m("2026-11"), date(2026, 11, 2)).unwrap();
-        assert_eq!(
-            (f.state, f.due_by),
-            (DueState::Overdue, Some(date(2026, 10, 31)))
-        );
+        assert_eq!((f.state, f.due_by), (DueState::Overdue, Some(date(2026, 10, 31))));
     }
 
     #[test]
@@ -304,18 +279,12 @@ mod tests {
         let held = [session(date(2026, 11, 10), SessionState::Held)];
         let weekly = person(Cadence::Weekly, date(2026, 1, 1));
         let f = person_month(&weekly, &held, m("2026-11"), date(2026, 11, 16)).unwrap();
-        assert_eq!(
-            (f.state, f.due_by),
-            (DueState::Due, Some(date(2026, 11, 17)))
-        );
+        assert_eq!((f.state, f.due_by), (DueState::Due, Some(date(2026, 11, 17))));
         let f = person_month(&weekly, &held, m("2026-11"), date(2026, 11, 18)).unwrap();
         assert_eq!(f.state, DueState::Overdue);
         let biweekly = person(Cadence::Biweekly, date(2026, 1, 1));
         let f = person_month(&biweekly, &held, m("2026-11"), date(2026, 11, 18)).unwrap();
-        assert_eq!(
-            (f.state, f.due_by),
-            (DueState::Due, Some(date(2026, 11, 24)))
-        );
+        assert_eq!((f.state, f.due_by), (DueState::Due, Some(date(2026, 11, 24))));
         // A weekly session late in the month covers the rest of it.
         let late = [session(date(2026, 11, 27), SessionState::Held)];
         let f = person_month(&weekly, &late, m("2026-11"), date(2026, 11, 28)).unwrap();
@@ -330,10 +299,7 @@ mod tests {
             session(date(2026, 1, 15), SessionState::Cancelled),
         ];
         let today = date(2026, 3, 1);
-        assert_eq!(
-            person_month(&p, &s, m("2025-12"), today).unwrap().state,
-            DueState::Done
-        );
+        assert_eq!(person_month(&p, &s, m("2025-12"), today).unwrap().state, DueState::Done);
         let jan = person_month(&p, &s, m("2026-01"), today).unwrap();
         assert_eq!((jan.state, jan.held, jan.met), (DueState::Missed, 0, false));
     }
@@ -350,10 +316,7 @@ mod tests {
         assert!(person_month(&p, &s, m("2025-12"), today).unwrap().met);
         let jan = person_month(&p, &s, m("2026-01"), today).unwrap();
         assert!(!jan.met);
-        assert_eq!(
-            (jan.state, jan.due_by),
-            (DueState::Due, Some(date(2026, 1, 31)))
-        );
+        assert_eq!((jan.state, jan.due_by), (DueState::Due, Some(date(2026, 1, 31))));
     }
 
     #[test]
@@ -399,12 +362,7 @@ mod tests {
             .collect();
         let summary = month_summary(m("2026-11"), &figures);
         assert_eq!(
-            (
-                summary.people,
-                summary.met,
-                summary.sessions_held,
-                summary.minutes
-            ),
+            (summary.people, summary.met, summary.sessions_held, summary.minutes),
             (3, 2, 3, 90)
         );
         assert_eq!(summary.rate, Some(2.0 / 3.0));

@@ -28,16 +28,10 @@ pub struct ActionFacts {
 
 /// The session that comes before the one at `at`, among a person's sessions `(id, at, state)`:
 /// the latest earlier one that was not cancelled (a skipped session's agenda still stands).
-pub fn previous_session(
-    sessions: &[(i64, DateTime, SessionState)],
-    this_id: i64,
-    at: DateTime,
-) -> Option<i64> {
+pub fn previous_session(sessions: &[(i64, DateTime, SessionState)], this_id: i64, at: DateTime) -> Option<i64> {
     sessions
         .iter()
-        .filter(|(id, when, state)| {
-            *id != this_id && (*when, *id) < (at, this_id) && *state != SessionState::Cancelled
-        })
+        .filter(|(id, when, state)| *id != this_id && (*when, *id) < (at, this_id) && *state != SessionState::Cancelled)
         .max_by_key(|(id, when, _)| (*when, *id))
         .map(|(id, _, _)| *id)
 }
@@ -127,10 +121,7 @@ mod tests {
         assert_eq!(previous_session(&sessions, 4, d(23)), Some(3));
         assert_eq!(previous_session(&sessions, 1, d(2)), None);
         // Two sessions at the same minute are ordered by id.
-        let twins = [
-            (5, d(2), SessionState::Held),
-            (6, d(2), SessionState::Planned),
-        ];
+        let twins = [(5, d(2), SessionState::Held), (6, d(2), SessionState::Planned)];
         assert_eq!(previous_session(&twins, 6, d(2)), Some(5));
         assert_eq!(previous_session(&twins, 5, d(2)), None);
     }

@@ -11,9 +11,7 @@ mod carry;
 mod kinds;
 mod month;
 
-pub use cadence::{
-    DueState, MonthSummary, PersonFacts, PersonMonth, SessionFacts, month_summary, person_month,
-};
+pub use cadence::{DueState, MonthSummary, PersonFacts, PersonMonth, SessionFacts, month_summary, person_month};
 pub use carry::{ActionFacts, AgendaFacts, carry_over, open_actions_before, previous_session};
 pub use kinds::{Cadence, Owner, ParseKindError, Relationship, SessionState, TopicKind, Wants};
 pub use month::{Month, MonthError};

@@ -27,8 +27,7 @@ pub enum MonthError {
 impl Month {
     /// The month with this year and month number (1–12), or `None` if out of range.
     pub fn new(year: i16, month: i8) -> Option<Month> {
-        ((1900..=9999).contains(&year) && (1..=12).contains(&month))
-            .then_some(Month { year, month })
+        ((1900..=9999).contains(&year) && (1..=12).contains(&month)).then_some(Month { year, month })
     }
 
     pub fn year(self) -> i16 {
@@ -116,21 +115,13 @@ impl FromStr for Month {
     type Err = MonthError;
     fn from_str(s: &str) -> Result<Month, MonthError> {
         let bytes = s.as_bytes();
-        let shaped = bytes.len() == 7
-            && bytes[4] == b'-'
-            && bytes
-                .iter()
-                .enumerate()
-                .all(|(i, b)| i == 4 || b.is_ascii_digit());
+        let shaped =
+            bytes.len() == 7 && bytes[4] == b'-' && bytes.iter().enumerate().all(|(i, b)| i == 4 || b.is_ascii_digit());
         if !shaped {
             return Err(MonthError::Format(s.to_owned()));
         }
-        let year: i16 = s[..4]
-            .parse()
-            .map_err(|_| MonthError::Format(s.to_owned()))?;
-        let month: i8 = s[5..]
-            .parse()
-            .map_err(|_| MonthError::Format(s.to_owned()))?;
+        let year: i16 = s[..4].parse().map_err(|_| MonthError::Format(s.to_owned()))?;
+        let month: i8 = s[5..].parse().map_err(|_| MonthError::Format(s.to_owned()))?;
         Month::new(year, month).ok_or_else(|| MonthError::Range(s.to_owned()))
     }
 }
@@ -192,11 +183,7 @@ mod tests {
     #[test]
     fn bad_months_are_named() {
         for bad in ["2026-13", "2026-00", "0999-01"] {
-            assert_eq!(
-                bad.parse::<Month>(),
-                Err(MonthError::Range(bad.into())),
-                "{bad}"
-            );
+            assert_eq!(bad.parse::<Month>(), Err(MonthError::Range(bad.into())), "{bad}");
         }
         for bad in [
             "2026-1",
@@ -207,20 +194,13 @@ mod tests {
             "２０２６-01",
             "+026-01",
         ] {
-            assert_eq!(
-                bad.parse::<Month>(),
-                Err(MonthError::Format(bad.into())),
-                "{bad}"
-            );
+            assert_eq!(bad.parse::<Month>(), Err(MonthError::Format(bad.into())), "{bad}");
         }
     }
 
     #[test]
     fn through_lists_a_range_across_years() {
-        let months: Vec<String> = m("2025-11")
-            .through(m("2026-02"))
-            .map(|m| m.to_string())
-            .collect();
+        let months: Vec<String> = m("2025-11").through(m("2026-02")).map(|m| m.to_string()).collect();
         assert_eq!(months, ["2025-11", "2025-12", "2026-01", "2026-02"]);
         assert_eq!(m("2026-02").through(m("2025-11")).count(), 0);
     }

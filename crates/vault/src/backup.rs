@@ -93,9 +93,7 @@ fn parse(bytes: &[u8]) -> Result<Parts, Error> {
     }
     let (body, sum) = bytes.split_at(bytes.len() - 32);
     if digest::digest(&digest::SHA256, body).as_ref() != sum {
-        return Err(damaged(
-            "its checksum does not match: the file is truncated or altered",
-        ));
+        return Err(damaged("its checksum does not match: the file is truncated or altered"));
     }
     let mut rest = &body[MAGIC.len()..];
     let mut take = |what: &str| -> Result<Vec<u8>, Error> {
@@ -145,11 +143,7 @@ pub fn restore(
     if occupied && !replace {
         return Err(Error::VaultExists(dir.to_owned()));
     }
-    let name = dir
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("vault")
-        .to_owned();
+    let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("vault").to_owned();
     let parent = dir
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -168,9 +162,7 @@ pub fn restore(
     let mut moved_aside = None;
     if dir.exists() {
         if occupied {
-            let stamp = jiff::Timestamp::now()
-                .strftime("%Y%m%dT%H%M%SZ")
-                .to_string();
+            let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ").to_string();
             let aside = parent.join(format!("{name}.before-restore-{stamp}"));
             fs::rename(dir, &aside).map_err(|e| Error::io(dir, e))?;
             moved_aside = Some(aside);

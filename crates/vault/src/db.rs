@@ -24,32 +24,24 @@ pub(crate) fn open(dir: &Path, key: &DataKey, create: bool) -> Result<Connection
             detail: "the database file vault.db is missing".into(),
         });
     }
-    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-        | OpenFlags::SQLITE_OPEN_NO_MUTEX
-        | OpenFlags::SQLITE_OPEN_URI;
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
     let conn = Connection::open_with_flags(&path, flags)?;
     conn.execute_batch(&key.sqlcipher_pragma())?;
-    let version: Option<String> = conn
-        .query_row("PRAGMA cipher_version", [], |r| r.get(0))
-        .ok();
+    let version: Option<String> = conn.query_row("PRAGMA cipher_version", [], |r| r.get(0)).ok();
     if version.is_none_or(|v| v.is_empty()) {
         return Err(Error::NoEncryption);
     }
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-        r.get::<_, i64>(0)
-    })
-    .map_err(|e| match Error::from(e) {
-        Error::Damaged { part, .. } => Error::Damaged {
-            part,
-            detail:
-                "the data key does not open it: the file is damaged or belongs to another key file"
-                    .into(),
-        },
-        other => other,
-    })?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+        .map_err(|e| match Error::from(e) {
+            Error::Damaged { part, .. } => Error::Damaged {
+                part,
+                detail: "the data key does not open it: the file is damaged or belongs to another key file".into(),
+            },
+            other => other,
+        })?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // WAL with FULL sync: a commit that returned is on disk. Temp tables and sorts stay in memory,
     // never in an unencrypted temp file.
@@ -61,17 +53,11 @@ pub(crate) fn open(dir: &Path, key: &DataKey, create: bool) -> Result<Connection
 }
 
 /// Runs SQLCipher's page check and SQLite's structure check into `report`, without migrating.
-pub(crate) fn verify(
-    dir: &Path,
-    key: &DataKey,
-    report: &mut crate::VerifyReport,
-) -> Result<(), Error> {
+pub(crate) fn verify(dir: &Path, key: &DataKey, report: &mut crate::VerifyReport) -> Result<(), Error> {
     let path = dir.join(DB_FILE);
     if !path.exists() {
         report.database_ok = false;
-        report
-            .problems
-            .push(format!("{}: the file is missing", Part::Database));
+        report.problems.push(format!("{}: the file is missing", Part::Database));
         return Ok(());
     }
     let conn = Connection::open_with_flags(
@@ -97,9 +83,7 @@ pub(crate) fn verify(
         .and_then(|mut stmt| stmt.query_map([], |r| r.get::<_, String>(0))?.collect());
     match structure {
         Ok(lines) if lines == ["ok"] => {}
-        Ok(lines) => lines
-            .into_iter()
-            .for_each(|e| damaged(format!("integrity_check: {e}"))),
+        Ok(lines) => lines.into_iter().for_each(|e| damaged(format!("integrity_check: {e}"))),
         Err(e) => damaged(format!("integrity_check could not run: {e}")),
     }
     report.schema_version = user_version(&conn).ok();

@@ -33,9 +33,7 @@ pub enum Error {
     VaultExists(PathBuf),
     #[error("the vault's {part} is damaged: {detail}")]
     Damaged { part: Part, detail: String },
-    #[error(
-        "this build of SQLite has no encryption (SQLCipher): refusing to store notes unencrypted"
-    )]
+    #[error("this build of SQLite has no encryption (SQLCipher): refusing to store notes unencrypted")]
     NoEncryption,
     #[error(
         "this {what} was written by a newer Taiwa (version {found}; this one knows up to {supported}): update Taiwa to open it"
@@ -49,13 +47,12 @@ pub enum Error {
     NotFound { what: &'static str, id: i64 },
     #[error("{0}")]
     Invalid(String),
-    #[error("the disk is full: nothing was saved by the last change")]
+    #[error(
+        "could not write to the disk (is it full?): the last change was not saved, and what was saved before is intact"
+    )]
     DiskFull,
     #[error("could not use {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     #[error("the vault is busy in another program; try again")]
     Busy,
     #[error("the system's random number generator failed")]
@@ -82,15 +79,48 @@ impl Error {
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Error {
-        use rusqlite::ffi::ErrorCode;
+        use rusqlite::ffi::{self, ErrorCode};
+        if let rusqlite::Error::SqliteFailure(failure, _) = &e
+            && matches!(
+                failure.extended_code,
+                ffi::SQLITE_IOERR_WRITE
+                    | ffi::SQLITE_IOERR_FSYNC
+                    | ffi::SQLITE_IOERR_TRUNCATE
+                    | ffi::SQLITE_IOERR_SHMSIZE
+            )
+        {
+            return Error::DiskFull;
+        }
         match e.sqlite_error_code() {
             Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => Error::Damaged {
                 part: Part::Database,
-                detail: "a page does not decrypt or its structure is broken; run `taiwa verify`, then restore a backup".into(),
+                detail: "a page does not decrypt or its structure is broken; run `taiwa verify`, then restore a backup"
+                    .into(),
             },
             Some(ErrorCode::DiskFull) => Error::DiskFull,
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::Busy,
             _ => Error::Storage(e),
+        }
+    }
+}
+
+impl Error {
+    /// A stable code for the kind of failure, for scripts and the UI to switch on (never the message).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::WrongPassphrase => "wrong_passphrase",
+            Error::WrongRecoveryKey => "wrong_recovery_key",
+            Error::NoVault(_) => "no_vault",
+            Error::VaultExists(_) => "vault_exists",
+            Error::Damaged { .. } => "damaged",
+            Error::NoEncryption => "no_encryption",
+            Error::TooNew { .. } => "too_new",
+            Error::NotFound { .. } => "not_found",
+            Error::Invalid(_) => "invalid_input",
+            Error::DiskFull => "disk_full",
+            Error::Io { .. } => "io",
+            Error::Busy => "busy",
+            Error::Random | Error::Storage(_) => "internal",
         }
     }
 }

@@ -100,11 +100,7 @@ impl Vault {
                         .iter()
                         .filter(|s| s.month == month && s.state != SessionState::Cancelled)
                     {
-                        let agenda = self
-                            .agenda(s.id)?
-                            .into_iter()
-                            .map(|a| (a.done, a.text))
-                            .collect();
+                        let agenda = self.agenda(s.id)?.into_iter().map(|a| (a.done, a.text)).collect();
                         let note = self.note(s.id)?.map(|n| n.body).unwrap_or_default();
                         notes.push(SessionText {
                             at: s.at.strftime("%Y-%m-%d %H:%M").to_string(),
@@ -224,7 +220,9 @@ fn markdown(options: &ExportOptions, rows: &[Row], totals: &[Totals]) -> String 
             t.people,
             rate_text(t.rate)
         );
-        out.push_str("| Person | Employee id | Sessions held | Minutes | Action items opened | Action items closed |\n");
+        out.push_str(
+            "| Person | Employee id | Sessions held | Minutes | Action items opened | Action items closed |\n",
+        );
         out.push_str("| --- | --- | ---: | ---: | ---: | ---: |\n");
         for r in rows.iter().filter(|r| r.month == t.month) {
             let _ = writeln!(
@@ -240,19 +238,11 @@ fn markdown(options: &ExportOptions, rows: &[Row], totals: &[Totals]) -> String 
         }
         out.push('\n');
         if options.include_notes {
-            for r in rows
-                .iter()
-                .filter(|r| r.month == t.month && !r.notes.is_empty())
-            {
+            for r in rows.iter().filter(|r| r.month == t.month && !r.notes.is_empty()) {
                 for s in &r.notes {
                     let _ = writeln!(out, "### {} — {} ({})\n", md_cell(&r.person), s.at, s.state);
                     for (done, text) in &s.agenda {
-                        let _ = writeln!(
-                            out,
-                            "- [{}] {}",
-                            if *done { "x" } else { " " },
-                            md_cell(text)
-                        );
+                        let _ = writeln!(out, "- [{}] {}", if *done { "x" } else { " " }, md_cell(text));
                     }
                     if !s.agenda.is_empty() {
                         out.push('\n');
@@ -321,22 +311,11 @@ fn html(options: &ExportOptions, rows: &[Row], totals: &[Totals]) -> String {
         if options.include_notes {
             for r in rows.iter().filter(|r| r.month == t.month) {
                 for s in &r.notes {
-                    let _ = writeln!(
-                        out,
-                        "<h3>{} — {} ({})</h3>",
-                        escape(&r.person),
-                        escape(&s.at),
-                        s.state
-                    );
+                    let _ = writeln!(out, "<h3>{} — {} ({})</h3>", escape(&r.person), escape(&s.at), s.state);
                     if !s.agenda.is_empty() {
                         out.push_str("<ul>\n");
                         for (done, text) in &s.agenda {
-                            let _ = writeln!(
-                                out,
-                                "<li>{} {}</li>",
-                                if *done { "☑" } else { "☐" },
-                                escape(text)
-                            );
+                            let _ = writeln!(out, "<li>{} {}</li>", if *done { "☑" } else { "☐" }, escape(text));
                         }
                         out.push_str("</ul>\n");
                     }

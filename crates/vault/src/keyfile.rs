@@ -95,9 +95,7 @@ pub(crate) struct KeyFile {
 
 fn random<const N: usize>() -> Result<[u8; N], Error> {
     let mut bytes = [0; N];
-    SystemRandom::new()
-        .fill(&mut bytes)
-        .map_err(|_| Error::Random)?;
+    SystemRandom::new().fill(&mut bytes).map_err(|_| Error::Random)?;
     Ok(bytes)
 }
 
@@ -193,13 +191,7 @@ fn wrap(kek: &[u8; 32], data_key: &DataKey, aad_text: &str) -> Result<(String, S
 }
 
 impl Slot {
-    fn create(
-        kind: SlotKind,
-        kdf: Kdf,
-        kek: &[u8; 32],
-        data_key: &DataKey,
-        vault_id: &str,
-    ) -> Result<Slot, Error> {
+    fn create(kind: SlotKind, kdf: Kdf, kek: &[u8; 32], data_key: &DataKey, vault_id: &str) -> Result<Slot, Error> {
         let (nonce, wrapped) = wrap(kek, data_key, &aad(vault_id, kind))?;
         Ok(Slot {
             kind,
@@ -219,9 +211,7 @@ impl Slot {
         if buffer.len() != 32 + AES_256_GCM.tag_len() {
             return Err(damaged("the wrapped key is not 48 bytes"));
         }
-        let key = LessSafeKey::new(
-            UnboundKey::new(&AES_256_GCM, kek.as_ref()).map_err(|_| Error::Random)?,
-        );
+        let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, kek.as_ref()).map_err(|_| Error::Random)?);
         let aad_text = aad(vault_id, self.kind);
         match key.open_in_place(
             Nonce::assume_unique_for_key(nonce),
@@ -277,8 +267,7 @@ impl KeyFile {
     }
 
     pub(crate) fn parse(bytes: &[u8]) -> Result<KeyFile, Error> {
-        let text =
-            std::str::from_utf8(bytes).map_err(|_| damaged("the key file is not UTF-8 text"))?;
+        let text = std::str::from_utf8(bytes).map_err(|_| damaged("the key file is not UTF-8 text"))?;
         let mut lines = text.split('\n');
         let json = lines.next().unwrap_or_default();
         let sum_line = lines.next().unwrap_or_default();
@@ -290,12 +279,9 @@ impl KeyFile {
             hex(digest::digest(&digest::SHA256, json.as_bytes()).as_ref())
         );
         if sum_line != expected {
-            return Err(damaged(
-                "the key file's checksum does not match its content",
-            ));
+            return Err(damaged("the key file's checksum does not match its content"));
         }
-        let body: Body = serde_json::from_str(json)
-            .map_err(|e| damaged(format!("the key file is not valid: {e}")))?;
+        let body: Body = serde_json::from_str(json).map_err(|e| damaged(format!("the key file is not valid: {e}")))?;
         if body.format != FORMAT {
             return Err(damaged(format!(
                 "the key file's format is '{}', not '{FORMAT}'",
@@ -339,19 +325,9 @@ impl KeyFile {
     }
 
     /// The same file with a fresh passphrase slot (new salt, nonce and current KDF cost) for `data_key`.
-    pub(crate) fn with_passphrase(
-        &self,
-        data_key: &DataKey,
-        passphrase: &Passphrase,
-    ) -> Result<KeyFile, Error> {
+    pub(crate) fn with_passphrase(&self, data_key: &DataKey, passphrase: &Passphrase) -> Result<KeyFile, Error> {
         let (kdf, kek) = Kdf::derive_passphrase(passphrase)?;
-        let slot = Slot::create(
-            SlotKind::Passphrase,
-            kdf,
-            &kek,
-            data_key,
-            &self.body.vault_id,
-        )?;
+        let slot = Slot::create(SlotKind::Passphrase, kdf, &kek, data_key, &self.body.vault_id)?;
         let mut body = self.body.clone();
         body.slots.retain(|s| s.kind != SlotKind::Passphrase);
         body.slots.insert(0, slot);
@@ -479,8 +455,7 @@ mod tests {
             bad[i] ^= 0x04;
             match KeyFile::parse(&bad) {
                 Err(Error::Damaged {
-                    part: Part::KeyFile,
-                    ..
+                    part: Part::KeyFile, ..
                 }) => {}
                 other => panic!("flipping byte {i} gave {other:?}"),
             }

@@ -71,9 +71,7 @@ impl VerifyReport {
 
 fn new_vault_id() -> Result<String, Error> {
     let mut bytes = [0u8; 16];
-    SystemRandom::new()
-        .fill(&mut bytes)
-        .map_err(|_| Error::Random)?;
+    SystemRandom::new().fill(&mut bytes).map_err(|_| Error::Random)?;
     Ok(keyfile::hex(&bytes))
 }
 
@@ -93,11 +91,7 @@ fn check_vault_dir(dir: &Path) -> Result<(), Error> {
 impl Vault {
     /// Creates a new vault in `dir` (made if missing) and returns it with its recovery key, which
     /// is shown to the person once and stored nowhere.
-    pub fn create(
-        dir: &Path,
-        passphrase: &Passphrase,
-        tz: TimeZone,
-    ) -> Result<(Vault, RecoveryKey), Error> {
+    pub fn create(dir: &Path, passphrase: &Passphrase, tz: TimeZone) -> Result<(Vault, RecoveryKey), Error> {
         passphrase.check_strength()?;
         if exists(dir) {
             return Err(Error::VaultExists(dir.to_owned()));
@@ -150,9 +144,7 @@ impl Vault {
         let key_file = KeyFile::read(dir)?;
         let data_key = key_file.unwrap_with_recovery(recovery)?;
         let conn = db::open(dir, &data_key, false)?;
-        key_file
-            .with_passphrase(&data_key, new_passphrase)?
-            .write(dir)?;
+        key_file.with_passphrase(&data_key, new_passphrase)?.write(dir)?;
         Ok(Vault {
             conn,
             key: data_key,
@@ -187,9 +179,9 @@ impl Vault {
             Err(Error::Damaged { part, detail }) => {
                 report.key_file_ok = false;
                 report.database_ok = false;
-                report.problems.push(format!(
-                    "{part}: {detail}; the database cannot be checked without it"
-                ));
+                report
+                    .problems
+                    .push(format!("{part}: {detail}; the database cannot be checked without it"));
                 return Ok(report);
             }
             Err(e) => return Err(e),
@@ -229,10 +221,7 @@ impl Vault {
     }
 
     /// Runs `f` in one immediate (write) transaction: all of it is stored, or none.
-    pub(crate) fn write<T>(
-        &mut self,
-        f: impl FnOnce(&Transaction<'_>) -> Result<T, Error>,
-    ) -> Result<T, Error> {
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T, Error>) -> Result<T, Error> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -308,14 +297,8 @@ mod crash_tests {
         drop(vault);
         let before = std::fs::read(dir.join(db::DB_FILE)).unwrap();
         let err = Vault::open(&dir, &Passphrase::new(OLD.into()), tz()).unwrap_err();
-        assert!(
-            matches!(err, Error::TooNew { what: "vault", .. }),
-            "{err:?}"
-        );
-        assert!(
-            err.to_string().contains("written by a newer Taiwa"),
-            "{err}"
-        );
+        assert!(matches!(err, Error::TooNew { what: "vault", .. }), "{err:?}");
+        assert!(err.to_string().contains("written by a newer Taiwa"), "{err}");
         assert_eq!(std::fs::read(dir.join(db::DB_FILE)).unwrap(), before);
     }
 
@@ -332,11 +315,7 @@ mod crash_tests {
                 })
                 .unwrap();
             let session = vault
-                .plan_session(
-                    person.id,
-                    jiff::civil::date(2026, 11, 2).at(10, 0, 0, 0),
-                    30,
-                )
+                .plan_session(person.id, jiff::civil::date(2026, 11, 2).at(10, 0, 0, 0), 30)
                 .unwrap();
             vault.set_note(session.id, "転職を考えている").unwrap();
             drop(vault);
@@ -352,33 +331,21 @@ mod crash_tests {
                 .env("TAIWA_TEST_FAILPOINT", point)
                 .output()
                 .unwrap();
-            assert!(
-                !status.status.success(),
-                "the child should have aborted at {point}"
-            );
+            assert!(!status.status.success(), "the child should have aborted at {point}");
 
             let old = Vault::open(&dir, &Passphrase::new(OLD.into()), tz());
             let new = Vault::open(&dir, &Passphrase::new(NEW.into()), tz());
-            let working: Vec<&Vault> = [&old, &new]
-                .into_iter()
-                .filter_map(|r| r.as_ref().ok())
-                .collect();
+            let working: Vec<&Vault> = [&old, &new].into_iter().filter_map(|r| r.as_ref().ok()).collect();
             assert_eq!(
                 working.len(),
                 1,
                 "exactly one passphrase must open the vault after a crash at {point}: old {old:?}, new {new:?}"
             );
             for failed in [&old, &new].into_iter().filter_map(|r| r.as_ref().err()) {
-                assert!(
-                    matches!(failed, Error::WrongPassphrase),
-                    "at {point}: {failed:?}"
-                );
+                assert!(matches!(failed, Error::WrongPassphrase), "at {point}: {failed:?}");
             }
             let vault = working[0];
-            assert_eq!(
-                vault.note(session.id).unwrap().unwrap().body,
-                "転職を考えている"
-            );
+            assert_eq!(vault.note(session.id).unwrap().unwrap().body, "転職を考えている");
             // Crashing after the rename is the only step at which the new passphrase has won.
             assert_eq!(new.is_ok(), *point == "keyfile-after-rename", "at {point}");
         }

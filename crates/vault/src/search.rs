@@ -122,10 +122,7 @@ pub(crate) fn match_expression(query: &str) -> Option<String> {
                     prefix = last && run.len() == 1;
                 }
                 Piece::Other(s) => {
-                    let searchable: String = s
-                        .chars()
-                        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-                        .collect();
+                    let searchable: String = s.chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
                     phrase.push(' ');
                     phrase.push_str(&searchable);
                     prefix = last && s.chars().last().is_some_and(char::is_alphanumeric);
@@ -201,18 +198,15 @@ impl Hit {
 /// The best `limit` hits for `query`, best first (FTS5's bm25).
 pub(crate) fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Hit>, Error> {
     let Some(expression) = match_expression(query) else {
-        return Err(Error::invalid(
-            "the search is empty: type a word to look for",
-        ));
+        return Err(Error::invalid("the search is empty: type a word to look for"));
     };
     let mut stmt = conn.prepare(
         "SELECT rowid FROM search_index WHERE search_index MATCH ?1 ORDER BY bm25(search_index), rowid DESC LIMIT ?2",
     )?;
     let rows: Vec<i64> = stmt
-        .query_map(
-            params![expression, i64::try_from(limit).unwrap_or(i64::MAX)],
-            |r| r.get(0),
-        )?
+        .query_map(params![expression, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+            r.get(0)
+        })?
         .collect::<Result<_, _>>()?;
     let needles = needles(query);
     let mut hits = Vec::with_capacity(rows.len());
@@ -272,15 +266,9 @@ fn needles(query: &str) -> Vec<Vec<char>> {
 
 /// Up to `width` characters of `text` around the first match, with every match marked.
 pub(crate) fn snippet(text: &str, needles: &[Vec<char>], width: usize) -> Vec<SnippetPart> {
-    let chars: Vec<char> = text
-        .nfkc()
-        .map(|c| if c.is_whitespace() { ' ' } else { c })
-        .collect();
+    let chars: Vec<char> = text.nfkc().map(|c| if c.is_whitespace() { ' ' } else { c }).collect();
     // One lowercase char per original char keeps positions aligned.
-    let folded: Vec<char> = chars
-        .iter()
-        .map(|c| c.to_lowercase().next().unwrap_or(*c))
-        .collect();
+    let folded: Vec<char> = chars.iter().map(|c| c.to_lowercase().next().unwrap_or(*c)).collect();
     let mut marks = vec![false; chars.len()];
     let mut first = None;
     for needle in needles {
@@ -290,9 +278,7 @@ pub(crate) fn snippet(text: &str, needles: &[Vec<char>], width: usize) -> Vec<Sn
         for start in 0..=folded.len() - needle.len() {
             if folded[start..start + needle.len()] == needle[..] {
                 first = Some(first.map_or(start, |f: usize| f.min(start)));
-                marks[start..start + needle.len()]
-                    .iter_mut()
-                    .for_each(|m| *m = true);
+                marks[start..start + needle.len()].iter_mut().for_each(|m| *m = true);
             }
         }
     }
@@ -307,9 +293,7 @@ pub(crate) fn snippet(text: &str, needles: &[Vec<char>], width: usize) -> Vec<Sn
     }
     for i in begin..end {
         match parts.last_mut() {
-            Some(part) if part.hit == marks[i] && !(i == begin && begin > 0) => {
-                part.text.push(chars[i])
-            }
+            Some(part) if part.hit == marks[i] && !(i == begin && begin > 0) => part.text.push(chars[i]),
             _ => parts.push(SnippetPart {
                 text: chars[i].to_string(),
                 hit: marks[i],
@@ -335,15 +319,11 @@ mod tests {
     #[test]
     fn japanese_is_indexed_as_overlapping_pairs() {
         assert_eq!(
-            index_form("転職の相談")
-                .split_whitespace()
-                .collect::<Vec<_>>(),
+            index_form("転職の相談").split_whitespace().collect::<Vec<_>>(),
             ["転職", "職の", "の相", "相談", "談"]
         );
         assert_eq!(
-            index_form("Ｑ３の評価、OK")
-                .split_whitespace()
-                .collect::<Vec<_>>(),
+            index_form("Ｑ３の評価、OK").split_whitespace().collect::<Vec<_>>(),
             ["Q3", "の評", "評価", "価", "、OK"],
             "full-width Latin is folded; punctuation is left to the tokenizer"
         );
@@ -352,15 +332,9 @@ mod tests {
     #[test]
     fn queries_become_phrases() {
         assert_eq!(match_expression("転職").as_deref(), Some("\"転職\""));
-        assert_eq!(
-            match_expression("転職活動").as_deref(),
-            Some("\"転職 職活 活動\"")
-        );
+        assert_eq!(match_expression("転職活動").as_deref(), Some("\"転職 職活 活動\""));
         assert_eq!(match_expression("転").as_deref(), Some("\"転\"*"));
-        assert_eq!(
-            match_expression("eval 評価").as_deref(),
-            Some("\"eval\"* AND \"評価\"")
-        );
+        assert_eq!(match_expression("eval 評価").as_deref(), Some("\"eval\"* AND \"評価\""));
         assert_eq!(
             match_expression("\"quoted\" AND NEAR(").as_deref(),
             Some("\"quoted\" AND \"AND\"* AND \"NEAR\"")
@@ -374,13 +348,7 @@ mod tests {
         let parts = snippet(text, &needles("転職"), 90);
         let marked: String = parts
             .iter()
-            .map(|p| {
-                if p.hit {
-                    format!("[{}]", p.text)
-                } else {
-                    p.text.clone()
-                }
-            })
+            .map(|p| if p.hit { format!("[{}]", p.text) } else { p.text.clone() })
             .collect();
         assert_eq!(
             marked,
@@ -390,13 +358,7 @@ mod tests {
         let parts = snippet(&long, &needles("career"), 40);
         let marked: String = parts
             .iter()
-            .map(|p| {
-                if p.hit {
-                    format!("[{}]", p.text)
-                } else {
-                    p.text.clone()
-                }
-            })
+            .map(|p| if p.hit { format!("[{}]", p.text) } else { p.text.clone() })
             .collect();
         assert!(
             marked.starts_with('…') && marked.ends_with('…') && marked.contains("[Career]"),

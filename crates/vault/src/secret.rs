@@ -20,9 +20,7 @@ pub struct DataKey([u8; 32]);
 impl DataKey {
     pub(crate) fn generate() -> Result<DataKey, Error> {
         let mut key = DataKey([0; 32]);
-        SystemRandom::new()
-            .fill(&mut key.0)
-            .map_err(|_| Error::Random)?;
+        SystemRandom::new().fill(&mut key.0).map_err(|_| Error::Random)?;
         Ok(key)
     }
 
@@ -116,22 +114,19 @@ fn checksum(secret: &[u8]) -> [u8; 2] {
 impl RecoveryKey {
     pub(crate) fn generate() -> Result<RecoveryKey, Error> {
         let mut key = RecoveryKey([0; RECOVERY_SECRET_BYTES]);
-        SystemRandom::new()
-            .fill(&mut key.0)
-            .map_err(|_| Error::Random)?;
+        SystemRandom::new().fill(&mut key.0).map_err(|_| Error::Random)?;
         Ok(key)
     }
 
     /// Reads a recovery key as a person typed it: case, spaces and dashes do not matter, and
     /// O/I/L read as 0/1/1. A typo is caught by the checksum and reported as such.
     pub fn parse(text: &str) -> Result<RecoveryKey, Error> {
-        let compact: Zeroizing<String> = Zeroizing::new(
-            text.chars()
-                .filter(|c| !c.is_whitespace() && *c != '-')
-                .collect(),
-        );
+        let compact: Zeroizing<String> =
+            Zeroizing::new(text.chars().filter(|c| !c.is_whitespace() && *c != '-').collect());
         let bad = || {
-            Error::Invalid("this is not a recovery key: it has 32 letters and digits in groups of four, like ABCD-EFGH-…".into())
+            Error::Invalid(
+                "this is not a recovery key: it has 32 letters and digits in groups of four, like ABCD-EFGH-…".into(),
+            )
         };
         if compact.len() != 32 {
             return Err(bad());
@@ -200,10 +195,7 @@ mod tests {
             .replace('-', " ")
             .replace('0', "o")
             .replace('1', "l");
-        assert_eq!(
-            RecoveryKey::parse(&typed).unwrap().secret_bytes(),
-            key.secret_bytes()
-        );
+        assert_eq!(RecoveryKey::parse(&typed).unwrap().secret_bytes(), key.secret_bytes());
     }
 
     #[test]
@@ -229,11 +221,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("at least 12 characters"), "{err}");
-        assert!(
-            Passphrase::new("            ".into())
-                .check_strength()
-                .is_err()
-        );
+        assert!(Passphrase::new("            ".into()).check_strength().is_err());
         assert!(
             Passphrase::new("四月の桜が咲く川沿いの道で".into())
                 .check_strength()

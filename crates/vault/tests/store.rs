@@ -14,8 +14,8 @@ use jiff::civil::{DateTime, date};
 use jiff::tz::TimeZone;
 use taiwa_domain::{Cadence, DueState, Month, Owner, Relationship, TopicKind, Wants};
 use taiwa_vault::{
-    Error, ExportFormat, ExportOptions, HitKind, NewAction, NewAgendaItem, NewPerson, Part,
-    Passphrase, PersonEdit, RecoveryKey, Vault,
+    Error, ExportFormat, ExportOptions, HitKind, NewAction, NewAgendaItem, NewPerson, Part, Passphrase, PersonEdit,
+    RecoveryKey, Vault,
 };
 
 const PASS: &str = "correct horse battery staple";
@@ -90,9 +90,7 @@ fn everything_written_is_there_after_reopening() {
             ..Default::default()
         })
         .unwrap();
-    let s = vault
-        .plan_session(hanako.id, at(2026, 11, 2, 10), 30)
-        .unwrap();
+    let s = vault.plan_session(hanako.id, at(2026, 11, 2, 10), 30).unwrap();
     assert_eq!(
         (s.month.to_string(), s.time_zone.as_str()),
         ("2026-11".into(), "Asia/Tokyo")
@@ -129,10 +127,7 @@ fn everything_written_is_there_after_reopening() {
         people.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
         ["Alex Kim", "佐藤 花子"]
     );
-    assert_eq!(
-        vault.person(mentee.id).unwrap().relationship,
-        Relationship::Cross
-    );
+    assert_eq!(vault.person(mentee.id).unwrap().relationship, Relationship::Cross);
     let view = vault.session_view(s.id).unwrap();
     assert_eq!(view.session.held_minutes, Some(35));
     assert_eq!(view.agenda, vec![item]);
@@ -206,11 +201,7 @@ fn a_wrong_passphrase_is_named_and_changes_no_byte() {
     assert!(matches!(err, Error::WrongPassphrase), "{err:?}");
     assert_eq!(err.to_string(), "wrong passphrase");
     assert!(matches!(
-        Vault::change_passphrase(
-            &dir,
-            &pass("nope nope nope"),
-            &pass("a new long passphrase")
-        ),
+        Vault::change_passphrase(&dir, &pass("nope nope nope"), &pass("a new long passphrase")),
         Err(Error::WrongPassphrase)
     ));
     assert!(matches!(
@@ -249,8 +240,7 @@ fn change_passphrase_and_recovery_key() {
         "Ken"
     );
     // Short new passphrases are refused and nothing changes.
-    let err = Vault::change_passphrase(&dir, &pass("パスフレーズを変えました"), &pass("short"))
-        .unwrap_err();
+    let err = Vault::change_passphrase(&dir, &pass("パスフレーズを変えました"), &pass("short")).unwrap_err();
     assert!(err.to_string().contains("at least 12"), "{err}");
 
     // Forgotten: the recovery key (as written down) sets a new passphrase.
@@ -318,17 +308,11 @@ fn damage_to_the_database_and_to_the_key_file_is_told_apart() {
     let report = Vault::verify(&dir, &pass(PASS)).unwrap();
     assert!(report.key_file_ok && !report.database_ok, "{report:?}");
     assert!(
-        report
-            .problems
-            .iter()
-            .all(|p| p.contains("database (vault.db)")),
+        report.problems.iter().all(|p| p.contains("database (vault.db)")),
         "{report:?}"
     );
     assert!(
-        report
-            .problems
-            .iter()
-            .any(|p| p.contains("cipher_integrity_check")),
+        report.problems.iter().any(|p| p.contains("cipher_integrity_check")),
         "{report:?}"
     );
     let read_all = || -> Result<(), Error> {
@@ -349,10 +333,7 @@ fn damage_to_the_database_and_to_the_key_file_is_told_apart() {
         ),
         "{err:?}"
     );
-    assert!(
-        err.to_string().contains("database (vault.db) is damaged"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("database (vault.db) is damaged"), "{err}");
     flip_byte(&db, len / 2);
 
     // The first page.
@@ -388,10 +369,7 @@ fn damage_to_the_database_and_to_the_key_file_is_told_apart() {
         ),
         "{err:?}"
     );
-    assert!(
-        err.to_string().contains("key file (vault.key) is damaged"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("key file (vault.key) is damaged"), "{err}");
     let report = Vault::verify(&dir, &pass(PASS)).unwrap();
     assert!(
         !report.key_file_ok && report.problems[0].contains("key file"),
@@ -461,14 +439,8 @@ fn bad_input_is_named_and_stores_nothing() {
             vault.plan_session(p, at(2026, 11, 2, 10), 481).map(drop),
             "not a session length",
         ),
-        (
-            vault.hold_session(s.id, Some(600)).map(drop),
-            "not a session length",
-        ),
-        (
-            vault.skip_session(s.id, "  ").map(drop),
-            "the reason is empty",
-        ),
+        (vault.hold_session(s.id, Some(600)).map(drop), "not a session length"),
+        (vault.skip_session(s.id, "  ").map(drop), "the reason is empty"),
         (
             vault.add_agenda_item(12345, agenda("x")).map(drop),
             "no session with id 12345",
@@ -477,14 +449,8 @@ fn bad_input_is_named_and_stores_nothing() {
             vault.add_agenda_item(s.id, agenda("")).map(drop),
             "the agenda item is empty",
         ),
-        (
-            vault.set_agenda_done(777, true).map(drop),
-            "no agenda item with id 777",
-        ),
-        (
-            vault.set_note(4242, "x").map(drop),
-            "no session with id 4242",
-        ),
+        (vault.set_agenda_done(777, true).map(drop), "no agenda item with id 777"),
+        (vault.set_note(4242, "x").map(drop), "no session with id 4242"),
         (
             vault
                 .set_note(s.id, &"a".repeat(taiwa_vault::MAX_NOTE_BYTES + 1))
@@ -516,10 +482,7 @@ fn bad_input_is_named_and_stores_nothing() {
     }
     assert_eq!(vault.people(true).unwrap().len(), 1);
     assert_eq!(vault.sessions(None).unwrap().len(), 1);
-    assert_eq!(
-        vault.session(s.id).unwrap().state,
-        taiwa_domain::SessionState::Planned
-    );
+    assert_eq!(vault.session(s.id).unwrap().state, taiwa_domain::SessionState::Planned);
     assert_eq!(vault.note(s.id).unwrap().unwrap().body, "the note before");
     assert!(vault.agenda(s.id).unwrap().is_empty());
     assert!(vault.actions(None, false).unwrap().is_empty());
@@ -548,10 +511,7 @@ fn two_character_japanese_words_are_found_with_snippets() {
     let q = person(&mut vault, "Emma Brown");
     let s1 = vault.plan_session(p, at(2026, 10, 5, 10), 30).unwrap();
     vault
-        .set_note(
-            s1.id,
-            "最近、転職を考えているとのこと。評価への不満が背景にある。",
-        )
+        .set_note(s1.id, "最近、転職を考えているとのこと。評価への不満が背景にある。")
         .unwrap();
     let s2 = vault.plan_session(q, at(2026, 10, 6, 10), 30).unwrap();
     vault
@@ -560,9 +520,7 @@ fn two_character_japanese_words_are_found_with_snippets() {
             "Talked about the evaluation cycle and a possible transfer (異動) next spring.",
         )
         .unwrap();
-    vault
-        .add_agenda_item(s2.id, agenda("異動の時期について"))
-        .unwrap();
+    vault.add_agenda_item(s2.id, agenda("異動の時期について")).unwrap();
     vault
         .add_action(
             p,
@@ -586,21 +544,11 @@ fn two_character_japanese_words_are_found_with_snippets() {
         "最近、[転職]を考えているとのこと。評価への不満が背景にある。"
     );
 
-    assert_eq!(
-        vault.search("評価", 10).unwrap().len(),
-        1,
-        "評価 is two characters"
-    );
+    assert_eq!(vault.search("評価", 10).unwrap().len(), 1, "評価 is two characters");
     let moves = vault.search("異動", 10).unwrap();
     assert_eq!(moves.len(), 2, "{moves:?}");
-    assert!(
-        moves.iter().any(|h| h.kind == HitKind::Agenda)
-            && moves.iter().any(|h| h.kind == HitKind::Note)
-    );
-    assert_eq!(
-        vault.search("キャリア面談", 10).unwrap()[0].kind,
-        HitKind::Action
-    );
+    assert!(moves.iter().any(|h| h.kind == HitKind::Agenda) && moves.iter().any(|h| h.kind == HitKind::Note));
+    assert_eq!(vault.search("キャリア面談", 10).unwrap()[0].kind, HitKind::Action);
     assert_eq!(
         vault.search("eval", 10).unwrap()[0]
             .snippet_marked("[", "]")
@@ -613,11 +561,7 @@ fn two_character_japanese_words_are_found_with_snippets() {
             .snippet_marked("[", "]")
             .contains("[eval]uation")
     );
-    assert_eq!(
-        vault.search("EVALUATION", 10).unwrap().len(),
-        1,
-        "case-insensitive"
-    );
+    assert_eq!(vault.search("EVALUATION", 10).unwrap().len(), 1, "case-insensitive");
     assert_eq!(
         vault.search("ｅｖａｌｕａｔｉｏｎ", 10).unwrap().len(),
         1,
@@ -646,27 +590,19 @@ fn search_ranks_the_closer_match_first_and_includes_archived_people() {
     let (_tmp, _dir, mut vault, _) = new_vault();
     let p = person(&mut vault, "Old Colleague");
     let s = vault.plan_session(p, at(2026, 1, 5, 10), 30).unwrap();
-    vault
-        .set_note(s.id, "評価 評価 評価: 評価のことばかり話した")
-        .unwrap();
+    vault.set_note(s.id, "評価 評価 評価: 評価のことばかり話した").unwrap();
     let q = person(&mut vault, "New Colleague");
     let t = vault.plan_session(q, at(2026, 2, 5, 10), 30).unwrap();
     vault
         .set_note(
             t.id,
-            &format!(
-                "{} 評価 {}",
-                "関係ない話。".repeat(50),
-                "別の話。".repeat(50)
-            ),
+            &format!("{} 評価 {}", "関係ない話。".repeat(50), "別の話。".repeat(50)),
         )
         .unwrap();
     vault.archive_person(p).unwrap();
     let hits = vault.search("評価", 10).unwrap();
     assert_eq!(
-        hits.iter()
-            .map(|h| h.person_name.as_str())
-            .collect::<Vec<_>>(),
+        hits.iter().map(|h| h.person_name.as_str()).collect::<Vec<_>>(),
         ["Old Colleague", "New Colleague"]
     );
 }
@@ -676,12 +612,8 @@ fn open_items_carry_over_once_to_the_next_session() {
     let (_tmp, _dir, mut vault, _) = new_vault();
     let p = person(&mut vault, "Yui");
     let first = vault.plan_session(p, at(2026, 10, 5, 10), 30).unwrap();
-    let open = vault
-        .add_agenda_item(first.id, agenda("来期の目標"))
-        .unwrap();
-    let done = vault
-        .add_agenda_item(first.id, agenda("休暇の相談"))
-        .unwrap();
+    let open = vault.add_agenda_item(first.id, agenda("来期の目標")).unwrap();
+    let done = vault.add_agenda_item(first.id, agenda("休暇の相談")).unwrap();
     vault.set_agenda_done(done.id, true).unwrap();
     let homework = vault
         .add_action(
@@ -719,16 +651,8 @@ fn open_items_carry_over_once_to_the_next_session() {
     let agenda3 = vault.session_view(third.id).unwrap().agenda;
     assert_eq!(agenda3.len(), 1);
     assert_eq!(agenda3[0].carried_from, Some(view.agenda[0].id));
-    vault
-        .set_action_done(homework.id, Some(date(2026, 12, 1)))
-        .unwrap();
-    assert!(
-        vault
-            .session_view(third.id)
-            .unwrap()
-            .open_actions
-            .is_empty()
-    );
+    vault.set_action_done(homework.id, Some(date(2026, 12, 1))).unwrap();
+    assert!(vault.session_view(third.id).unwrap().open_actions.is_empty());
 }
 
 #[test]
@@ -781,11 +705,7 @@ fn status_shows_who_is_met_due_and_overdue() {
     assert_eq!(state(overdue), Some(DueState::Overdue));
     assert_eq!(state(left), None, "archived and ended last month");
     assert_eq!(
-        (
-            report.summary.people,
-            report.summary.met,
-            report.summary.minutes
-        ),
+        (report.summary.people, report.summary.met, report.summary.minutes),
         (3, 1, 40)
     );
     let last = vault.status(this_month.prev().unwrap()).unwrap();
@@ -805,9 +725,7 @@ fn export_holds_figures_and_text_only_when_asked() {
         .unwrap()
         .id;
     let s = vault.plan_session(p, at(2026, 3, 10, 10), 30).unwrap();
-    vault
-        .add_agenda_item(s.id, agenda("AGENDA-SECRET"))
-        .unwrap();
+    vault.add_agenda_item(s.id, agenda("AGENDA-SECRET")).unwrap();
     vault.set_note(s.id, "NOTE-SECRET <b>").unwrap();
     vault.hold_session(s.id, Some(45)).unwrap();
     let a = vault
@@ -829,24 +747,15 @@ fn export_holds_figures_and_text_only_when_asked() {
         include_notes,
     };
 
-    let csv = vault
-        .export_summary(&options(ExportFormat::Csv, false))
-        .unwrap();
+    let csv = vault.export_summary(&options(ExportFormat::Csv, false)).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
         "month,person,employee_id,relationship,cadence,sessions_held,minutes,actions_opened,actions_closed"
     );
-    assert_eq!(
-        lines[1],
-        "2026-03,\"Sato, Hanako\",E1,line,monthly,1,45,0,0"
-    );
+    assert_eq!(lines[1], "2026-03,\"Sato, Hanako\",E1,line,monthly,1,45,0,0");
     assert_eq!(lines[2], "2026-04,\"Sato, Hanako\",E1,line,monthly,0,0,0,1");
-    for format in [
-        ExportFormat::Csv,
-        ExportFormat::Markdown,
-        ExportFormat::Html,
-    ] {
+    for format in [ExportFormat::Csv, ExportFormat::Markdown, ExportFormat::Html] {
         let text = vault.export_summary(&options(format, false)).unwrap();
         assert!(!text.contains("SECRET"), "{format:?} leaked text:\n{text}");
         let with = vault.export_summary(&options(format, true)).unwrap();
@@ -855,17 +764,10 @@ fn export_holds_figures_and_text_only_when_asked() {
             "{format:?}:\n{with}"
         );
     }
-    let html = vault
-        .export_summary(&options(ExportFormat::Html, true))
-        .unwrap();
+    let html = vault.export_summary(&options(ExportFormat::Html, true)).unwrap();
     assert!(html.contains("NOTE-SECRET &lt;b&gt;") && !html.contains("<b>"));
-    let md = vault
-        .export_summary(&options(ExportFormat::Markdown, false))
-        .unwrap();
-    assert!(
-        md.contains("## 2026-03\n\nMet 1 of 1 people (100%)."),
-        "{md}"
-    );
+    let md = vault.export_summary(&options(ExportFormat::Markdown, false)).unwrap();
+    assert!(md.contains("## 2026-03\n\nMet 1 of 1 people (100%)."), "{md}");
     let err = vault
         .export_summary(&ExportOptions {
             from: "2026-05".parse().unwrap(),
@@ -899,13 +801,9 @@ fn backup_and_restore_never_overwrite_silently() {
 
     // Into a new folder.
     let elsewhere = tmp.path().join("restored");
-    let (restored, aside) =
-        taiwa_vault::restore(&file, &elsewhere, &pass(PASS), false, tokyo()).unwrap();
+    let (restored, aside) = taiwa_vault::restore(&file, &elsewhere, &pass(PASS), false, tokyo()).unwrap();
     assert!(aside.is_none());
-    assert_eq!(
-        restored.note(s.id).unwrap().unwrap().body,
-        "バックアップ前のメモ"
-    );
+    assert_eq!(restored.note(s.id).unwrap().unwrap().body, "バックアップ前のメモ");
     assert!(Vault::verify(&elsewhere, &pass(PASS)).unwrap().ok());
     drop(restored);
 
@@ -921,10 +819,7 @@ fn backup_and_restore_never_overwrite_silently() {
     ));
     assert_eq!(snapshot(&dir), before);
     let (restored, aside) = taiwa_vault::restore(&file, &dir, &pass(PASS), true, tokyo()).unwrap();
-    assert_eq!(
-        restored.note(s.id).unwrap().unwrap().body,
-        "バックアップ前のメモ"
-    );
+    assert_eq!(restored.note(s.id).unwrap().unwrap().body, "バックアップ前のメモ");
     let aside = aside.unwrap();
     assert_eq!(
         Vault::open(&aside, &pass(PASS), tokyo())
@@ -944,16 +839,7 @@ fn backup_and_restore_never_overwrite_silently() {
     fs::write(&bad_file, bad).unwrap();
     let target = tmp.path().join("never");
     let err = taiwa_vault::restore(&bad_file, &target, &pass(PASS), false, tokyo()).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Damaged {
-                part: Part::Backup,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::Damaged { part: Part::Backup, .. }), "{err:?}");
     assert!(!target.exists());
 }
 
@@ -972,14 +858,9 @@ fn child_writes_notes_until_killed() {
     for n in start.. {
         let s = vault.plan_session(p, at(2026, 11, 2, 10), 30).unwrap();
         vault
-            .set_note(
-                s.id,
-                &format!("note {n} {}", "本文".repeat((n % 50) as usize * 40)),
-            )
+            .set_note(s.id, &format!("note {n} {}", "本文".repeat((n % 50) as usize * 40)))
             .unwrap();
-        vault
-            .add_agenda_item(s.id, agenda(&format!("agenda {n}")))
-            .unwrap();
+        vault.add_agenda_item(s.id, agenda(&format!("agenda {n}"))).unwrap();
         println!("saved {n} {}", s.id);
     }
 }
@@ -1052,10 +933,7 @@ fn notes_saved_before_a_kill_survive_it() {
                 "round {round}: {}",
                 &note.body[..20]
             );
-            assert_eq!(
-                vault.agenda(*session).unwrap()[0].text,
-                format!("agenda {n}")
-            );
+            assert_eq!(vault.agenda(*session).unwrap()[0].text, format!("agenda {n}"));
         }
         drop(vault);
         assert!(

@@ -32,7 +32,8 @@ pub struct NewAction {
     pub due_date: Option<Date>,
 }
 
-const SELECT: &str = "SELECT a.id, a.person_id, p.name, a.session_id, a.text, a.owner, a.due_date, a.done_date, a.created_at
+const SELECT: &str =
+    "SELECT a.id, a.person_id, p.name, a.session_id, a.text, a.owner, a.due_date, a.done_date, a.created_at
     FROM action_items a JOIN people p ON p.id = a.person_id";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Action> {
@@ -66,7 +67,14 @@ impl Vault {
             tx.execute(
                 "INSERT INTO action_items (person_id, session_id, text, owner, due_date, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![person_id, new.session_id, text, new.owner.as_str(), new.due_date.map(date_text), crate::now_stamp()],
+                params![
+                    person_id,
+                    new.session_id,
+                    text,
+                    new.owner.as_str(),
+                    new.due_date.map(date_text),
+                    crate::now_stamp()
+                ],
             )?;
             let id = tx.last_insert_rowid();
             search::index(tx, HitKind::Action, id, &text)?;

@@ -43,21 +43,22 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<AgendaItem> {
     })
 }
 
-const SELECT: &str =
-    "SELECT id, session_id, text, kind, wants, done, carried_from FROM agenda_items";
+const SELECT: &str = "SELECT id, session_id, text, kind, wants, done, carried_from FROM agenda_items";
 
 impl Vault {
-    pub fn add_agenda_item(
-        &mut self,
-        session_id: i64,
-        new: NewAgendaItem,
-    ) -> Result<AgendaItem, Error> {
+    pub fn add_agenda_item(&mut self, session_id: i64, new: NewAgendaItem) -> Result<AgendaItem, Error> {
         let text = clean_text("agenda item", &new.text, MAX_AGENDA_CHARS, true)?;
         self.session(session_id)?;
         let id = self.write(|tx| {
             tx.execute(
                 "INSERT INTO agenda_items (session_id, text, kind, wants, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![session_id, text, new.kind.as_str(), new.wants.map(Wants::as_str), crate::now_stamp()],
+                params![
+                    session_id,
+                    text,
+                    new.kind.as_str(),
+                    new.wants.map(Wants::as_str),
+                    crate::now_stamp()
+                ],
             )?;
             let id = tx.last_insert_rowid();
             search::index(tx, HitKind::Agenda, id, &text)?;
@@ -79,10 +80,7 @@ impl Vault {
     pub fn set_agenda_done(&mut self, id: i64, done: bool) -> Result<AgendaItem, Error> {
         self.agenda_item(id)?;
         self.write(|tx| {
-            tx.execute(
-                "UPDATE agenda_items SET done = ?2 WHERE id = ?1",
-                params![id, done],
-            )?;
+            tx.execute("UPDATE agenda_items SET done = ?2 WHERE id = ?1", params![id, done])?;
             Ok(())
         })?;
         self.agenda_item(id)
@@ -94,9 +92,7 @@ impl Vault {
         let mut stmt = self.conn().prepare(&format!(
             "{SELECT} WHERE session_id = ?1 ORDER BY carried_from IS NULL, id"
         ))?;
-        let rows = stmt
-            .query_map([session_id], from_row)?
-            .collect::<Result<Vec<_>, _>>()?;
+        let rows = stmt.query_map([session_id], from_row)?.collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
 }

@@ -30,21 +30,13 @@ pub(crate) fn parsed<T: FromStr>(row: &rusqlite::Row<'_>, index: usize) -> rusql
     Ok(row.get::<_, Parsed<T>>(index)?.0)
 }
 
-pub(crate) fn parsed_opt<T: FromStr>(
-    row: &rusqlite::Row<'_>,
-    index: usize,
-) -> rusqlite::Result<Option<T>> {
+pub(crate) fn parsed_opt<T: FromStr>(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Option<T>> {
     Ok(row.get::<_, Option<Parsed<T>>>(index)?.map(|p| p.0))
 }
 
 /// Trims `value` and checks it is neither empty nor longer than `max` characters nor has control
 /// characters (tabs and newlines allowed only where `multiline`).
-pub(crate) fn clean_text(
-    field: &str,
-    value: &str,
-    max: usize,
-    multiline: bool,
-) -> Result<String, Error> {
+pub(crate) fn clean_text(field: &str, value: &str, max: usize, multiline: bool) -> Result<String, Error> {
     let value = value.trim();
     if value.is_empty() {
         return Err(Error::invalid(format!("the {field} is empty")));
@@ -59,19 +51,13 @@ pub(crate) fn clean_text(
         .chars()
         .any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t' || c == '\r')))
     {
-        return Err(Error::invalid(format!(
-            "the {field} contains control characters"
-        )));
+        return Err(Error::invalid(format!("the {field} contains control characters")));
     }
     Ok(value.to_owned())
 }
 
 /// Like `clean_text` for an optional field: `None` or blank means "none".
-pub(crate) fn clean_optional(
-    field: &str,
-    value: Option<&str>,
-    max: usize,
-) -> Result<Option<String>, Error> {
+pub(crate) fn clean_optional(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, Error> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
         Some(v) => clean_text(field, v, max, false).map(Some),
@@ -87,11 +73,7 @@ pub(crate) fn datetime_text(at: DateTime) -> String {
 }
 
 /// Maps "no such row" to a `NotFound` naming the thing and its id.
-pub(crate) fn found<T>(
-    result: rusqlite::Result<T>,
-    what: &'static str,
-    id: i64,
-) -> Result<T, Error> {
+pub(crate) fn found<T>(result: rusqlite::Result<T>, what: &'static str, id: i64) -> Result<T, Error> {
     match result {
         Err(rusqlite::Error::QueryReturnedNoRows) => Err(Error::NotFound { what, id }),
         other => Ok(other?),

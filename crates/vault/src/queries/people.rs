@@ -67,7 +67,8 @@ pub struct PersonEdit {
     pub end_date: Option<Option<Date>>,
 }
 
-const COLUMNS: &str = "id, name, relationship, cadence, employee_id, email, org_unit, start_date, end_date, archived_at, created_at";
+const COLUMNS: &str =
+    "id, name, relationship, cadence, employee_id, email, org_unit, start_date, end_date, archived_at, created_at";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
     Ok(Person {
@@ -88,10 +89,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
 fn check_email(email: Option<String>) -> Result<Option<String>, Error> {
     if let Some(e) = &email {
         let shaped = e.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
         });
         if !shaped || e.chars().any(char::is_whitespace) || e.matches('@').count() != 1 {
             return Err(Error::invalid(format!("'{e}' is not an email address")));
@@ -113,9 +111,7 @@ fn check_employee_id(id: Option<String>) -> Result<Option<String>, Error> {
 
 fn check_dates(start: Option<Date>, end: Option<Date>) -> Result<(), Error> {
     match (start, end) {
-        (Some(s), Some(e)) if e < s => Err(Error::invalid(format!(
-            "the end date {e} is before the start date {s}"
-        ))),
+        (Some(s), Some(e)) if e < s => Err(Error::invalid(format!("the end date {e} is before the start date {s}"))),
         _ => Ok(()),
     }
 }
@@ -125,11 +121,7 @@ impl NewPerson {
         check_dates(self.start_date, self.end_date)?;
         Ok(NewPerson {
             name: clean_text("name", &self.name, 200, false)?,
-            employee_id: check_employee_id(clean_optional(
-                "employee id",
-                self.employee_id.as_deref(),
-                64,
-            )?)?,
+            employee_id: check_employee_id(clean_optional("employee id", self.employee_id.as_deref(), 64)?)?,
             email: check_email(clean_optional("email", self.email.as_deref(), 254)?)?,
             org_unit: clean_optional("org unit", self.org_unit.as_deref(), 200)?,
             ..self
@@ -163,11 +155,8 @@ impl Vault {
 
     pub fn person(&self, id: i64) -> Result<Person, Error> {
         found(
-            self.conn().query_row(
-                &format!("SELECT {COLUMNS} FROM people WHERE id = ?1"),
-                [id],
-                from_row,
-            ),
+            self.conn()
+                .query_row(&format!("SELECT {COLUMNS} FROM people WHERE id = ?1"), [id], from_row),
             "person",
             id,
         )
@@ -184,9 +173,7 @@ impl Vault {
             }
         );
         let mut stmt = self.conn().prepare(&sql)?;
-        let rows = stmt
-            .query_map([], from_row)?
-            .collect::<Result<Vec<_>, _>>()?;
+        let rows = stmt.query_map([], from_row)?.collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
 

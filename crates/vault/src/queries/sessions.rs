@@ -3,10 +3,7 @@
 use jiff::civil::DateTime;
 use rusqlite::{Connection, Row, params};
 use serde::Serialize;
-use taiwa_domain::{
-    AgendaFacts, MAX_SESSION_MINUTES, Month, SessionFacts, SessionState, carry_over,
-    previous_session,
-};
+use taiwa_domain::{AgendaFacts, MAX_SESSION_MINUTES, Month, SessionFacts, SessionState, carry_over, previous_session};
 
 use super::actions::Action;
 use super::agenda::AgendaItem;
@@ -51,8 +48,7 @@ pub struct SessionView {
     pub open_actions: Vec<Action>,
 }
 
-const SELECT: &str =
-    "SELECT s.id, s.person_id, p.name, s.planned_at, s.time_zone, s.planned_minutes, s.state,
+const SELECT: &str = "SELECT s.id, s.person_id, p.name, s.planned_at, s.time_zone, s.planned_minutes, s.state,
     s.held_minutes, s.reason FROM sessions s JOIN people p ON p.id = s.person_id";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Session> {
@@ -92,9 +88,7 @@ pub(crate) fn of_person(conn: &Connection, person_id: Option<i64>) -> Result<Vec
     let mut stmt = conn.prepare(&format!(
         "{SELECT} WHERE ?1 IS NULL OR s.person_id = ?1 ORDER BY s.planned_at, s.id"
     ))?;
-    let rows = stmt
-        .query_map([person_id], from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = stmt.query_map([person_id], from_row)?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
@@ -117,8 +111,7 @@ pub(crate) fn carry_into(conn: &Connection, session: &Session) -> Result<(), Err
         return Ok(());
     }
     let facts = |session_id: i64| -> Result<Vec<AgendaFacts>, Error> {
-        let mut stmt =
-            conn.prepare("SELECT id, done, carried_from FROM agenda_items WHERE session_id = ?1")?;
+        let mut stmt = conn.prepare("SELECT id, done, carried_from FROM agenda_items WHERE session_id = ?1")?;
         let rows = stmt
             .query_map([session_id], |r| {
                 Ok(AgendaFacts {
@@ -138,10 +131,7 @@ pub(crate) fn carry_into(conn: &Connection, session: &Session) -> Result<(), Err
         )?;
         if inserted == 1 {
             let copy = conn.last_insert_rowid();
-            let text: String =
-                conn.query_row("SELECT text FROM agenda_items WHERE id = ?1", [item], |r| {
-                    r.get(0)
-                })?;
+            let text: String = conn.query_row("SELECT text FROM agenda_items WHERE id = ?1", [item], |r| r.get(0))?;
             crate::search::index(conn, crate::HitKind::Agenda, copy, &text)?;
         }
     }
@@ -150,12 +140,7 @@ pub(crate) fn carry_into(conn: &Connection, session: &Session) -> Result<(), Err
 
 impl Vault {
     /// Plans a session with a person at a local time in the vault's time zone.
-    pub fn plan_session(
-        &mut self,
-        person_id: i64,
-        at: DateTime,
-        minutes: u32,
-    ) -> Result<Session, Error> {
+    pub fn plan_session(&mut self, person_id: i64, at: DateTime, minutes: u32) -> Result<Session, Error> {
         let minutes = check_minutes(minutes)?;
         let person = self.person(person_id)?;
         if person.archived() {
@@ -232,12 +217,7 @@ impl Vault {
     }
 
     /// Moves a session to another time or length; only a planned one.
-    pub fn reschedule_session(
-        &mut self,
-        id: i64,
-        at: DateTime,
-        minutes: Option<u32>,
-    ) -> Result<Session, Error> {
+    pub fn reschedule_session(&mut self, id: i64, at: DateTime, minutes: Option<u32>) -> Result<Session, Error> {
         let session = self.session(id)?;
         if session.state != SessionState::Planned {
             return Err(Error::invalid(format!(

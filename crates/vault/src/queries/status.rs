@@ -1,9 +1,7 @@
 //! The month at a glance: who is met, planned, due or overdue.
 
 use serde::Serialize;
-use taiwa_domain::{
-    Cadence, Month, MonthSummary, PersonMonth, Relationship, month_summary, person_month,
-};
+use taiwa_domain::{Cadence, Month, MonthSummary, PersonMonth, Relationship, month_summary, person_month};
 
 use crate::{Error, Vault};
 
@@ -32,11 +30,7 @@ impl Vault {
         let today = self.today();
         let mut people = Vec::new();
         for person in self.people(true)? {
-            let sessions: Vec<_> = self
-                .sessions(Some(person.id))?
-                .iter()
-                .map(|s| s.facts())
-                .collect();
+            let sessions: Vec<_> = self.sessions(Some(person.id))?.iter().map(|s| s.facts()).collect();
             let facts = person.facts(self.local_time(&person.created_at).date());
             if let Some(figures) = person_month(&facts, &sessions, month, today) {
                 people.push(PersonStatus {
