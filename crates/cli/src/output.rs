@@ -227,9 +227,9 @@ impl Out {
             };
             let _ = writeln!(
                 text,
-                "{:>5}  {:<24} {:<9} held {}/{} ({} min)  {}",
+                "{:>5}  {} {:<9} held {}/{} ({} min)  {}",
                 p.person_id,
-                p.name,
+                pad(&p.name, 24),
                 p.cadence.as_str(),
                 f.held,
                 f.expected,
