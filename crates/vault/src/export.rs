@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use serde::Serialize;
-use taiwa_domain::{Month, SessionState, month_summary, person_month};
+use taiwa_domain::{Month, SessionState, month_summary};
 
 use crate::{Error, Vault};
 
@@ -81,16 +81,17 @@ impl Vault {
             let mut figures = Vec::new();
             for person in &people {
                 let sessions = self.sessions(Some(person.id))?;
-                let facts: Vec<_> = sessions.iter().map(|s| s.facts()).collect();
-                let created = self.local_time(&person.created_at).date();
-                let Some(f) = person_month(&person.facts(created), &facts, month, today) else {
+                let Some(f) = self.figures(person, &sessions, month, today) else {
                     continue;
                 };
                 let theirs = actions.iter().filter(|a| a.person_id == person.id);
-                let opened = theirs
-                    .clone()
-                    .filter(|a| Month::of(self.local_time(&a.created_at).date()) == month)
-                    .count();
+                // An action item agreed in a session opens in that session's month.
+                let opened_in = |a: &crate::Action| {
+                    a.session_id
+                        .and_then(|id| sessions.iter().find(|s| s.id == id))
+                        .map_or_else(|| Month::of(self.local_time(&a.created_at).date()), |s| s.month)
+                };
+                let opened = theirs.clone().filter(|a| opened_in(a) == month).count();
                 let closed = theirs
                     .filter(|a| a.done_date.is_some_and(|d| month.contains(d)))
                     .count();

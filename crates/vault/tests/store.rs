@@ -753,7 +753,7 @@ fn export_holds_figures_and_text_only_when_asked() {
         lines[0],
         "month,person,employee_id,relationship,cadence,sessions_held,minutes,actions_opened,actions_closed"
     );
-    assert_eq!(lines[1], "2026-03,\"Sato, Hanako\",E1,line,monthly,1,45,0,0");
+    assert_eq!(lines[1], "2026-03,\"Sato, Hanako\",E1,line,monthly,1,45,1,0");
     assert_eq!(lines[2], "2026-04,\"Sato, Hanako\",E1,line,monthly,0,0,0,1");
     for format in [ExportFormat::Csv, ExportFormat::Markdown, ExportFormat::Html] {
         let text = vault.export_summary(&options(format, false)).unwrap();

@@ -28,15 +28,15 @@ impl Person {
         self.archived_at.is_some()
     }
 
-    /// What the cadence rules need; `created_on` stands in for a missing start date.
-    pub(crate) fn facts(&self, created_on: Date) -> PersonFacts {
+    /// What the cadence rules need; `known_since` stands in for a missing start date.
+    pub(crate) fn facts(&self, known_since: Date) -> PersonFacts {
         let end = match (self.end_date, self.archived_at) {
             (Some(end), Some(archived)) => Some(end.min(archived)),
             (end, archived) => end.or(archived),
         };
         PersonFacts {
             cadence: self.cadence,
-            start: self.start_date.unwrap_or(created_on),
+            start: self.start_date.unwrap_or(known_since),
             end,
         }
     }

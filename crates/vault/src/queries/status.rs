@@ -3,7 +3,8 @@
 use serde::Serialize;
 use taiwa_domain::{Cadence, Month, MonthSummary, PersonMonth, Relationship, month_summary, person_month};
 
-use crate::{Error, Vault};
+use crate::{Error, Person, Session, Vault};
+use jiff::civil::Date;
 
 /// One person's line in the month.
 #[derive(Debug, Clone, Serialize)]
@@ -25,14 +26,33 @@ pub struct StatusReport {
 }
 
 impl Vault {
+    /// A person's figures for `month`. Without a start date, a person counts from the day they
+    /// were added or from their first session, whichever is earlier: a session logged after the
+    /// fact proves they were already in the manager's care.
+    pub(crate) fn figures(
+        &self,
+        person: &Person,
+        sessions: &[Session],
+        month: Month,
+        today: Date,
+    ) -> Option<PersonMonth> {
+        let added = self.local_time(&person.created_at).date();
+        let known_since = sessions
+            .iter()
+            .map(|s| s.at.date())
+            .min()
+            .map_or(added, |first| first.min(added));
+        let facts: Vec<_> = sessions.iter().map(Session::facts).collect();
+        person_month(&person.facts(known_since), &facts, month, today)
+    }
+
     /// Everyone active in `month`, with their state as of today, and the month's completion.
     pub fn status(&self, month: Month) -> Result<StatusReport, Error> {
         let today = self.today();
         let mut people = Vec::new();
         for person in self.people(true)? {
-            let sessions: Vec<_> = self.sessions(Some(person.id))?.iter().map(|s| s.facts()).collect();
-            let facts = person.facts(self.local_time(&person.created_at).date());
-            if let Some(figures) = person_month(&facts, &sessions, month, today) {
+            let sessions = self.sessions(Some(person.id))?;
+            if let Some(figures) = self.figures(&person, &sessions, month, today) {
                 people.push(PersonStatus {
                     person_id: person.id,
                     name: person.name,
