@@ -943,3 +943,71 @@ fn notes_saved_before_a_kill_survive_it() {
     }
     assert!(saved.len() >= 12 * 3);
 }
+
+#[test]
+fn a_year_of_1on1s_for_a_team_of_ten() {
+    let (_tmp, dir, mut vault, _) = new_vault();
+    let team: Vec<i64> = (1..=10)
+        .map(|i| {
+            vault
+                .add_person(NewPerson {
+                    name: format!("メンバー{i:02}"),
+                    employee_id: Some(format!("E{i:06}")),
+                    start_date: Some(date(2025, 1, 1)),
+                    ..Default::default()
+                })
+                .unwrap()
+                .id
+        })
+        .collect();
+    let mut expected_met = [0u32; 12];
+    let mut carried = 0;
+    for month in 1..=12i8 {
+        for (n, person) in team.iter().enumerate() {
+            let s = vault
+                .plan_session(*person, at(2025, month, 3 + n as i8, 10), 30)
+                .unwrap();
+            vault
+                .add_agenda_item(s.id, agenda(&format!("{month}月の目標 member{n}")))
+                .unwrap();
+            vault
+                .set_note(s.id, &format!("{month}月: メンバー{n}と話した。キーワード{month}-{n}"))
+                .unwrap();
+            // Every third pairing is skipped, the rest held.
+            if (month as usize + n) % 3 == 0 {
+                vault.skip_session(s.id, "出張").unwrap();
+                carried += usize::from(month < 12);
+            } else {
+                for item in vault.agenda(s.id).unwrap() {
+                    vault.set_agenda_done(item.id, true).unwrap();
+                }
+                vault.hold_session(s.id, Some(25 + n as u32)).unwrap();
+                expected_met[month as usize - 1] += 1;
+            }
+        }
+    }
+    drop(vault);
+    let vault = Vault::open(&dir, &pass(PASS), tokyo()).unwrap();
+    for month in 1..=12i8 {
+        let report = vault.status(Month::new(2025, month).unwrap()).unwrap();
+        assert_eq!(report.summary.people, 10);
+        assert_eq!(report.summary.met, expected_met[month as usize - 1], "2025-{month:02}");
+    }
+    let hits = vault.search("キーワード7-3", 10).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].person_name, "メンバー04");
+    // Each skipped session's goal was carried once to the next month's session.
+    assert_eq!(vault.search("目標", 500).unwrap().len(), 120 + carried);
+    let csv = vault
+        .export_summary(&ExportOptions {
+            from: "2025-01".parse().unwrap(),
+            to: "2025-12".parse().unwrap(),
+            format: ExportFormat::Csv,
+            include_notes: false,
+        })
+        .unwrap();
+    assert_eq!(csv.lines().count(), 1 + 120);
+    let held_rows = csv.lines().skip(1).filter(|l| l.contains(",1,")).count() as u32;
+    assert_eq!(held_rows, expected_met.iter().sum::<u32>());
+    assert!(Vault::verify(&dir, &pass(PASS)).unwrap().ok());
+}
