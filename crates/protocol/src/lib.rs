@@ -1,0 +1,210 @@
+//! The wire types of Taiwa's sync, shared by the desktop app, the CLI and the server.
+//!
+//! The promise to managers and members is kept here by construction: what a device sends holds ids,
+//! months, enums and counts, and the one free-text field is the device name chosen at enrolment
+//! (at most 64 characters). No note, agenda item, topic, reason or timestamp finer than a month has
+//! a field to travel in. Every request type refuses unknown fields, so nothing can be smuggled in
+//! beside them either.
+
+use serde::{Deserialize, Serialize};
+pub use taiwa_domain::{Month, Relationship};
+
+/// Path prefix of every API route.
+pub const API: &str = "/api/v1";
+/// The longest device name accepted at enrolment, in characters.
+pub const MAX_DEVICE_NAME_CHARS: usize = 64;
+/// The most records one completion batch may carry.
+pub const MAX_BATCH_RECORDS: usize = 500;
+/// The highest number of sessions a record may count in a month.
+pub const MAX_SESSIONS_PER_MONTH: u32 = 31;
+/// The most minutes a record may count per session held.
+pub const MAX_MINUTES_PER_SESSION: u32 = taiwa_domain::MAX_SESSION_MINUTES;
+/// How far back a record may go, in months before the current one.
+pub const MAX_MONTHS_BACK: i32 = 24;
+
+/// `POST /api/v1/enrol`: a one-time code from HR and a name for this device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolRequest {
+    pub code: String,
+    pub device_name: String,
+}
+
+/// The manager as the directory knows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manager {
+    pub employee_id: String,
+    pub name: String,
+}
+
+/// `201` answer to an enrolment: the device's bearer token, shown once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolResponse {
+    pub device_token: String,
+    pub manager: Manager,
+}
+
+/// One person on the roster (server to device only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RosterMember {
+    pub employee_id: String,
+    pub name: String,
+    pub email: String,
+    pub org_unit_id: String,
+    pub org_unit_name: String,
+}
+
+/// `GET /api/v1/roster`: the manager and their direct reports this month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Roster {
+    pub manager: RosterMember,
+    pub members: Vec<RosterMember>,
+}
+
+/// A (manager, member, month) completion figure. The manager is the device's; never named here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompletionRecord {
+    pub member_employee_id: String,
+    pub month: Month,
+    pub relationship: Relationship,
+    pub sessions_held: u32,
+    pub minutes: u32,
+    /// Rises with every change on the device; the server keeps the highest it has seen.
+    pub revision: u64,
+}
+
+/// `PUT /api/v1/completions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompletionBatch {
+    pub records: Vec<CompletionRecord>,
+}
+
+/// `200` answer to a batch: how many records were taken, and how many were older than what the
+/// server already had (a resent batch is all stale, and changes nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompletionResponse {
+    pub accepted: u32,
+    pub stale: u32,
+}
+
+/// What is wrong with one record of a rejected batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordProblem {
+    /// The record's position in the batch, from 0.
+    pub index: usize,
+    pub field: String,
+    pub problem: String,
+}
+
+/// The body of every error answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorDetail {
+    /// Stable: `unauthorized`, `forbidden`, `not_found`, `invalid_json`, `invalid_records`,
+    /// `invalid_code`, `too_large`, `rate_limited`, `unavailable`, `internal`, …
+    pub code: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<RecordProblem>,
+}
+
+/// One org unit's completion in a month (its whole subtree).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompletionRow {
+    pub org_unit_id: String,
+    pub name: String,
+    pub parent_id: Option<String>,
+    /// (manager, direct report) pairs whose member is in the subtree.
+    pub pairs: u64,
+    /// Of those, pairs with at least one session held in the month.
+    pub met: u64,
+    /// `met / pairs`, or `None` with no pairs.
+    pub rate: Option<f64>,
+}
+
+/// `GET /api/v1/admin/completion?month=…[&org=…]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompletionReport {
+    pub month: Month,
+    pub rows: Vec<CompletionRow>,
+    pub totals: Totals,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Totals {
+    pub pairs: u64,
+    pub met: u64,
+    pub rate: Option<f64>,
+}
+
+/// One pair's figures: `GET /api/v1/admin/pairs?month=…&org=…`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PairRow {
+    pub manager_employee_id: String,
+    pub manager_name: String,
+    pub member_employee_id: String,
+    pub member_name: String,
+    pub org_unit_id: String,
+    pub held: u32,
+    pub minutes: u32,
+}
+
+/// The answer of the pair-level route.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PairsReport {
+    pub month: Month,
+    pub org_unit_id: String,
+    pub pairs: Vec<PairRow>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let smuggled = r#"{"records":[{"member_employee_id":"E1","month":"2026-11","relationship":"line",
+            "sessions_held":1,"minutes":30,"revision":1,"note":"転職を考えている"}]}"#;
+        let err = serde_json::from_str::<CompletionBatch>(smuggled)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown field `note`"), "{err}");
+    }
+
+    #[test]
+    fn a_record_round_trips_with_months_as_text() {
+        let record = CompletionRecord {
+            member_employee_id: "E000002".into(),
+            month: "2026-11".parse().unwrap(),
+            relationship: Relationship::Line,
+            sessions_held: 1,
+            minutes: 35,
+            revision: 7,
+        };
+        let text = serde_json::to_string(&record).unwrap();
+        assert_eq!(
+            text,
+            r#"{"member_employee_id":"E000002","month":"2026-11","relationship":"line","sessions_held":1,"minutes":35,"revision":7}"#
+        );
+        assert_eq!(serde_json::from_str::<CompletionRecord>(&text).unwrap(), record);
+    }
+}

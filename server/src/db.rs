@@ -1,0 +1,380 @@
+//! The one storage interface and its two backends, SQLite (the embedded default) and PostgreSQL.
+//!
+//! Store logic is written once against [`Conn`] with `$1, $2, …` placeholders and portable SQL
+//! (BIGINT and TEXT columns, `ON CONFLICT … DO UPDATE`, casts on aggregates); each backend only
+//! binds values and reads rows. Every value is bound as a parameter: no SQL is built from input.
+
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use crate::Error;
+
+/// A bound value or a column value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum V {
+    Int(i64),
+    Text(String),
+    NullInt,
+    NullText,
+}
+
+impl From<i64> for V {
+    fn from(v: i64) -> V {
+        V::Int(v)
+    }
+}
+impl From<&str> for V {
+    fn from(v: &str) -> V {
+        V::Text(v.to_owned())
+    }
+}
+impl From<String> for V {
+    fn from(v: String) -> V {
+        V::Text(v)
+    }
+}
+impl From<&String> for V {
+    fn from(v: &String) -> V {
+        V::Text(v.clone())
+    }
+}
+impl From<Option<&str>> for V {
+    fn from(v: Option<&str>) -> V {
+        v.map_or(V::NullText, V::from)
+    }
+}
+impl From<Option<i64>> for V {
+    fn from(v: Option<i64>) -> V {
+        v.map_or(V::NullInt, V::Int)
+    }
+}
+
+/// A result row.
+#[derive(Debug, Clone)]
+pub struct Row(pub Vec<V>);
+
+impl Row {
+    pub fn int(&self, i: usize) -> i64 {
+        match self.0.get(i) {
+            Some(V::Int(v)) => *v,
+            _ => 0,
+        }
+    }
+
+    pub fn opt_int(&self, i: usize) -> Option<i64> {
+        match self.0.get(i) {
+            Some(V::Int(v)) => Some(*v),
+            _ => None,
+        }
+    }
+
+    pub fn text(&self, i: usize) -> String {
+        self.opt_text(i).unwrap_or_default()
+    }
+
+    pub fn opt_text(&self, i: usize) -> Option<String> {
+        match self.0.get(i) {
+            Some(V::Text(v)) => Some(v.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// One database connection.
+pub trait Conn: Send {
+    fn execute(&mut self, sql: &str, params: &[V]) -> Result<u64, Error>;
+    fn query(&mut self, sql: &str, params: &[V]) -> Result<Vec<Row>, Error>;
+    /// Runs statements without parameters (schema, transaction control).
+    fn batch(&mut self, sql: &str) -> Result<(), Error>;
+    /// Starts a transaction that will write.
+    fn begin(&mut self) -> Result<(), Error>;
+    fn backend(&self) -> Backend;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+// ---------------------------------------------------------------------------------------------
+// SQLite
+
+struct Sqlite(rusqlite::Connection);
+
+/// SQLite numbers its parameters `?1`; Postgres `$1`. The store writes `$1`.
+fn sqlite_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn to_sql(v: &V) -> rusqlite::types::Value {
+    use rusqlite::types::Value;
+    match v {
+        V::Int(i) => Value::Integer(*i),
+        V::Text(t) => Value::Text(t.clone()),
+        V::NullInt | V::NullText => Value::Null,
+    }
+}
+
+impl Conn for Sqlite {
+    fn execute(&mut self, sql: &str, params: &[V]) -> Result<u64, Error> {
+        let mut stmt = self.0.prepare_cached(&sqlite_placeholders(sql))?;
+        let values: Vec<rusqlite::types::Value> = params.iter().map(to_sql).collect();
+        Ok(stmt.execute(rusqlite::params_from_iter(values))? as u64)
+    }
+
+    fn query(&mut self, sql: &str, params: &[V]) -> Result<Vec<Row>, Error> {
+        let mut stmt = self.0.prepare_cached(&sqlite_placeholders(sql))?;
+        let columns = stmt.column_count();
+        let values: Vec<rusqlite::types::Value> = params.iter().map(to_sql).collect();
+        let rows = stmt.query_map(rusqlite::params_from_iter(values), |row| {
+            let mut out = Vec::with_capacity(columns);
+            for i in 0..columns {
+                out.push(match row.get_ref(i)? {
+                    rusqlite::types::ValueRef::Integer(v) => V::Int(v),
+                    rusqlite::types::ValueRef::Text(t) => V::Text(String::from_utf8_lossy(t).into_owned()),
+                    rusqlite::types::ValueRef::Real(f) => V::Int(f as i64),
+                    _ => V::NullText,
+                });
+            }
+            Ok(Row(out))
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<(), Error> {
+        Ok(self.0.execute_batch(sql)?)
+    }
+
+    fn begin(&mut self) -> Result<(), Error> {
+        self.batch("BEGIN IMMEDIATE")
+    }
+
+    fn backend(&self) -> Backend {
+        Backend::Sqlite
+    }
+}
+
+fn open_sqlite(path: &str) -> Result<Box<dyn Conn>, Error> {
+    let conn = rusqlite::Connection::open(path)?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    // WAL with FULL sync: an acknowledged write survives a crash or a kill.
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+    Ok(Box::new(Sqlite(conn)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL
+
+struct Postgres(postgres::Client);
+
+impl Postgres {
+    fn params(params: &[V]) -> Vec<Box<dyn postgres::types::ToSql + Sync>> {
+        params
+            .iter()
+            .map(|v| -> Box<dyn postgres::types::ToSql + Sync> {
+                match v {
+                    V::Int(i) => Box::new(*i),
+                    V::Text(t) => Box::new(t.clone()),
+                    V::NullInt => Box::new(None::<i64>),
+                    V::NullText => Box::new(None::<String>),
+                }
+            })
+            .collect()
+    }
+}
+
+impl Conn for Postgres {
+    fn execute(&mut self, sql: &str, params: &[V]) -> Result<u64, Error> {
+        let boxed = Postgres::params(params);
+        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = boxed.iter().map(AsRef::as_ref).collect();
+        Ok(self.0.execute(sql, &refs)?)
+    }
+
+    fn query(&mut self, sql: &str, params: &[V]) -> Result<Vec<Row>, Error> {
+        use postgres::types::Type;
+        let boxed = Postgres::params(params);
+        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = boxed.iter().map(AsRef::as_ref).collect();
+        let rows = self.0.query(sql, &refs)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let mut values = Vec::with_capacity(row.len());
+            for (i, column) in row.columns().iter().enumerate() {
+                let ty = column.type_();
+                values.push(if *ty == Type::INT8 {
+                    row.try_get::<_, Option<i64>>(i)?.map_or(V::NullInt, V::Int)
+                } else if *ty == Type::INT4 {
+                    row.try_get::<_, Option<i32>>(i)?
+                        .map_or(V::NullInt, |v| V::Int(i64::from(v)))
+                } else {
+                    row.try_get::<_, Option<String>>(i)?.map_or(V::NullText, V::Text)
+                });
+            }
+            out.push(Row(values));
+        }
+        Ok(out)
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<(), Error> {
+        Ok(self.0.batch_execute(sql)?)
+    }
+
+    fn begin(&mut self) -> Result<(), Error> {
+        self.batch("BEGIN")
+    }
+
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+}
+
+fn open_postgres(url: &str) -> Result<Box<dyn Conn>, Error> {
+    let client = postgres::Client::connect(url, postgres::NoTls)?;
+    Ok(Box::new(Postgres(client)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The pool
+
+type Opener = dyn Fn() -> Result<Box<dyn Conn>, Error> + Send + Sync;
+
+/// A small blocking pool: callers borrow a connection for one unit of work.
+#[derive(Clone)]
+pub struct Pool {
+    inner: Arc<PoolInner>,
+}
+
+struct PoolInner {
+    idle: Mutex<(Vec<Box<dyn Conn>>, usize)>,
+    freed: Condvar,
+    size: usize,
+    open: Box<Opener>,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Pool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may hold a password: never printed.
+        write!(f, "Pool({:?}, {} connections)", self.inner.backend, self.inner.size)
+    }
+}
+
+impl Pool {
+    /// Opens a pool for `url`: `sqlite://PATH` or `postgres://…`.
+    pub fn open(url: &str) -> Result<Pool, Error> {
+        let (backend, open, size): (Backend, Box<Opener>, usize) = if let Some(path) = url.strip_prefix("sqlite://") {
+            let path = path.to_owned();
+            (Backend::Sqlite, Box::new(move || open_sqlite(&path)), 4)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let url = url.to_owned();
+            (Backend::Postgres, Box::new(move || open_postgres(&url)), 10)
+        } else {
+            return Err(Error::Config(
+                "the database URL must start with sqlite:// or postgres://".into(),
+            ));
+        };
+        let first = open()?;
+        let pool = Pool {
+            inner: Arc::new(PoolInner {
+                idle: Mutex::new((vec![first], 1)),
+                freed: Condvar::new(),
+                size,
+                open,
+                backend,
+            }),
+        };
+        Ok(pool)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.inner.backend
+    }
+
+    /// Runs `f` with a connection. A connection whose work failed is not reused (it may be broken).
+    pub fn with<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T, Error>) -> Result<T, Error> {
+        let mut conn = self.take()?;
+        let result = f(conn.as_mut());
+        let mut guard = self
+            .inner
+            .idle
+            .lock()
+            .map_err(|_| Error::Internal("pool lock poisoned".into()))?;
+        match &result {
+            Err(Error::Database(_)) => guard.1 -= 1,
+            _ => guard.0.push(conn),
+        }
+        self.inner.freed.notify_one();
+        result
+    }
+
+    fn take(&self) -> Result<Box<dyn Conn>, Error> {
+        let mut guard = self
+            .inner
+            .idle
+            .lock()
+            .map_err(|_| Error::Internal("pool lock poisoned".into()))?;
+        loop {
+            if let Some(conn) = guard.0.pop() {
+                return Ok(conn);
+            }
+            if guard.1 < self.inner.size {
+                guard.1 += 1;
+                drop(guard);
+                return (self.inner.open)().inspect_err(|_| {
+                    if let Ok(mut g) = self.inner.idle.lock() {
+                        g.1 -= 1;
+                    }
+                });
+            }
+            let (next, timeout) = self
+                .inner
+                .freed
+                .wait_timeout(guard, Duration::from_secs(30))
+                .map_err(|_| Error::Internal("pool lock poisoned".into()))?;
+            if timeout.timed_out() {
+                return Err(Error::Unavailable("the database is too busy".into()));
+            }
+            guard = next;
+        }
+    }
+
+    /// Runs `f` in one write transaction: all of it is stored, or none.
+    pub fn write<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T, Error>) -> Result<T, Error> {
+        self.with(|conn| {
+            conn.begin()?;
+            match f(conn) {
+                Ok(value) => {
+                    conn.batch("COMMIT")?;
+                    Ok(value)
+                }
+                Err(e) => {
+                    let _ = conn.batch("ROLLBACK");
+                    Err(e)
+                }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_renumbered_for_sqlite() {
+        assert_eq!(
+            sqlite_placeholders("SELECT $1, $2 WHERE a = $10"),
+            "SELECT ?1, ?2 WHERE a = ?10"
+        );
+        assert_eq!(sqlite_placeholders("SELECT '$' || x"), "SELECT '$' || x");
+    }
+}

@@ -1,0 +1,61 @@
+//! Taiwa's company server: the directory, enrolment of managers' devices, completion ingest, and
+//! the admin API that HR reads completion rates from.
+//!
+//! It learns, per (manager, member) pair and month, how many 1on1s were held and for how many
+//! minutes, plus the device name; nothing else reaches it (the wire types in `taiwa-protocol` have
+//! no field for anything else). It keeps no state outside its database, so several instances can
+//! serve one PostgreSQL. A library with a thin binary: tests start it on port 0.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod directory;
+pub mod metrics;
+pub mod store;
+
+use taiwa_protocol::RecordProblem;
+
+/// Everything that can go wrong, one variant per answer a client can act on.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("database: {0}")]
+    Database(String),
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the batch was rejected: {} record(s) are invalid", .0.len())]
+    InvalidRecords(Vec<RecordProblem>),
+    #[error("the directory was not imported: {} problem(s)", .0.len())]
+    Directory(Vec<String>),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("a valid bearer token is required")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("this enrolment code is unknown, already used or expired: ask HR for a new one")]
+    InvalidCode,
+    #[error("the request body is larger than {0} bytes")]
+    TooLarge(usize),
+    #[error("too many requests: try again in {0} seconds")]
+    RateLimited(u64),
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Error {
+        Error::Database(e.to_string())
+    }
+}
+
+impl From<postgres::Error> for Error {
+    fn from(e: postgres::Error) -> Error {
+        Error::Database(e.to_string())
+    }
+}
