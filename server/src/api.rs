@@ -56,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/admin/completion.csv", get(admin_completion_csv))
         .route("/api/v1/admin/pairs", get(admin_pairs))
         .fallback(not_found)
+        .layer(middleware::from_fn(buffer_body))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
 }
@@ -189,13 +190,25 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
         let bytes = axum::body::to_bytes(req.into_body(), BODY_LIMIT)
             .await
             .map_err(|_| ApiError::from(Error::TooLarge(BODY_LIMIT)))?;
-        serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
+        // The path names the field at fault: `records[3].minutes: invalid type …`.
+        let invalid = |message: String| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "invalid_json",
-                format!("the body is not valid: {e}"),
+                format!("the body is not valid: {message}"),
             )
-        })
+        };
+        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+        let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+            let path = e.path().to_string();
+            invalid(if path == "." {
+                e.inner().to_string()
+            } else {
+                format!("{path}: {}", e.inner())
+            })
+        })?;
+        deserializer.end().map_err(|e| invalid(e.to_string()))?;
+        Ok(JsonBody(value))
     }
 }
 
@@ -297,6 +310,30 @@ impl RateLimiter {
 
 // ---------------------------------------------------------------------------------------------
 // Observability
+
+/// Reads the body (up to the limit) before any extractor runs, so that an early answer such as a
+/// 401 never leaves a client's request half-sent, which it would see as a reset connection.
+async fn buffer_body(request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    // A body somewhat over the limit is still read (and dropped) so that the client, which is
+    // still sending, sees the 413 rather than a reset connection; memory stays bounded.
+    match axum::body::to_bytes(body, DRAIN_LIMIT).await {
+        Ok(bytes) if bytes.len() <= BODY_LIMIT => {
+            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
+        }
+        _ => {
+            let mut response = ApiError::from(Error::TooLarge(BODY_LIMIT)).into_response();
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            response
+        }
+    }
+}
+
+/// How much of an oversized body is read before answering 413.
+const DRAIN_LIMIT: usize = 1024 * 1024;
 
 async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
@@ -493,5 +530,16 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn paths_name_the_field() {
+        let bytes = br#"{"records": [{"member_employee_id": 6}]}"#;
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let err = serde_path_to_error::deserialize::<_, taiwa_protocol::CompletionBatch>(&mut de).unwrap_err();
+        assert_eq!(err.path().to_string(), "records[0].member_employee_id");
     }
 }

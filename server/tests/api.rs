@@ -1,0 +1,580 @@
+//! The server's API over HTTP, against the real binary, on SQLite and on PostgreSQL.
+
+// Test code unwraps freely: a failure there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{Backend, Server, months_ago, record, this_month};
+use serde_json::{Value, json};
+
+on_both_backends!(
+    enrol_roster_push_and_known_rates,
+    pushes_are_idempotent_and_keep_the_highest_revision,
+    an_invalid_record_rejects_the_whole_batch,
+    tokens_are_checked_everywhere,
+    enrolment_codes_work_once_and_expire,
+    malformed_requests_get_clear_4xx_answers,
+    the_rate_limit_answers_429_with_retry_after,
+    a_reorganisation_keeps_past_months,
+    pair_detail_is_audited_and_can_be_turned_off,
+    a_bad_directory_changes_nothing,
+    metrics_count_requests_and_records,
+);
+
+fn rows_by_unit(report: &Value) -> std::collections::BTreeMap<String, (u64, u64)> {
+    report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["org_unit_id"].as_str().unwrap().to_owned(),
+                (r["pairs"].as_u64().unwrap(), r["met"].as_u64().unwrap()),
+            )
+        })
+        .collect()
+}
+
+fn enrol_roster_push_and_known_rates(backend: Backend) {
+    let server = Server::start(backend);
+    assert_eq!(server.get("/healthz", None).status, 200);
+    let e02 = server.enrol("E02");
+    let e03 = server.enrol("E03");
+    let e01 = server.enrol("E01");
+
+    let roster = server.get("/api/v1/roster", Some(&e02));
+    assert_eq!(roster.status, 200, "{}", roster.body);
+    let roster = roster.json();
+    assert_eq!(roster["manager"]["name"], "山本 享子");
+    let members: Vec<&str> = roster["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["employee_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(members, ["E04", "E05"]);
+    assert_eq!(roster["members"][0]["org_unit_name"], "営業部");
+
+    let month = this_month();
+    for (token, records) in [
+        (
+            &e02,
+            json!([record("E04", &month, 1, 30, 1), record("E05", &month, 0, 0, 1)]),
+        ),
+        (
+            &e03,
+            json!([record("E06", &month, 2, 70, 1), record("E07", &month, 1, 45, 1)]),
+        ),
+        (&e01, json!([record("E02", &month, 1, 60, 1)])),
+    ] {
+        let reply = server.push(token, records);
+        assert_eq!(reply.status, 200, "{}", reply.body);
+    }
+
+    // By hand: O2 has (E01,E02), (E02,E04), (E02,E05): 2 of 3 met. O4 has E06, E07, E08 under E03:
+    // 2 of 3. O3 adds (E01,E03), not met: 2 of 4. The company: 4 of 7.
+    let report = server.admin(&format!("/api/v1/admin/completion?month={month}"));
+    assert_eq!(report.status, 200, "{}", report.body);
+    let report = report.json();
+    let rows = rows_by_unit(&report);
+    assert_eq!(rows["O1"], (7, 4));
+    assert_eq!(rows["O2"], (3, 2));
+    assert_eq!(rows["O3"], (4, 2));
+    assert_eq!(rows["O4"], (3, 2));
+    assert_eq!(
+        (report["totals"]["pairs"].as_u64(), report["totals"]["met"].as_u64()),
+        (Some(7), Some(4))
+    );
+    assert!((report["totals"]["rate"].as_f64().unwrap() - 4.0 / 7.0).abs() < 1e-9);
+    let order: Vec<&str> = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["org_unit_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(order, ["O1", "O2", "O3", "O4"], "parents before children");
+
+    let sub = server
+        .admin(&format!("/api/v1/admin/completion?month={month}&org=O3"))
+        .json();
+    assert_eq!(rows_by_unit(&sub).keys().collect::<Vec<_>>(), ["O3", "O4"]);
+    assert_eq!(
+        (sub["totals"]["pairs"].as_u64(), sub["totals"]["met"].as_u64()),
+        (Some(4), Some(2))
+    );
+    assert_eq!(
+        server
+            .admin(&format!("/api/v1/admin/completion?month={month}&org=O9"))
+            .status,
+        404
+    );
+
+    let last = months_ago(1);
+    let csv = server.admin(&format!("/api/v1/admin/completion.csv?from={last}&to={month}&org=O3"));
+    assert_eq!(csv.status, 200);
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(lines[0], "month,org_unit_id,name,parent_id,pairs,met,rate");
+    assert!(
+        lines.contains(&format!("{last},O3,技術部,O1,4,0,0.0000").as_str()),
+        "{}",
+        csv.body
+    );
+    assert!(
+        lines.contains(&format!("{month},O3,技術部,O1,4,2,0.5000").as_str()),
+        "{}",
+        csv.body
+    );
+    assert!(
+        lines.contains(&format!("{month},O4,開発課,O3,3,2,0.6667").as_str()),
+        "{}",
+        csv.body
+    );
+    assert_eq!(lines.len(), 5);
+
+    let pairs = server
+        .admin(&format!("/api/v1/admin/pairs?month={month}&org=O4"))
+        .json();
+    let held: Vec<(String, u64, u64)> = pairs["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["member_employee_id"].as_str().unwrap().to_owned(),
+                p["held"].as_u64().unwrap(),
+                p["minutes"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        held,
+        [("E06".into(), 2, 70), ("E07".into(), 1, 45), ("E08".into(), 0, 0)]
+    );
+}
+
+fn pushes_are_idempotent_and_keep_the_highest_revision(backend: Backend) {
+    let server = Server::start(backend);
+    let token = server.enrol("E03");
+    let month = this_month();
+    let batch = json!([record("E06", &month, 1, 30, 5), record("E07", &month, 1, 40, 5)]);
+    assert_eq!(
+        server.push(&token, batch.clone()).json(),
+        json!({"accepted": 2, "stale": 0})
+    );
+    assert_eq!(
+        server.push(&token, batch).json(),
+        json!({"accepted": 0, "stale": 2}),
+        "a resent batch changes nothing"
+    );
+    let older = server.push(&token, json!([record("E06", &month, 0, 0, 4)]));
+    assert_eq!(older.json(), json!({"accepted": 0, "stale": 1}));
+    let minutes = |server: &Server| -> Vec<u64> {
+        server
+            .admin(&format!("/api/v1/admin/pairs?month={month}&org=O4"))
+            .json()["pairs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["minutes"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(minutes(&server), [30, 40, 0]);
+    // An edit on the device (a higher revision) replaces the figure, also for a past month.
+    assert_eq!(
+        server.push(&token, json!([record("E06", &month, 2, 75, 6)])).json(),
+        json!({"accepted": 1, "stale": 0})
+    );
+    assert_eq!(minutes(&server), [75, 40, 0]);
+    let past = months_ago(3);
+    server.push(&token, json!([record("E08", &past, 1, 20, 1)]));
+    server.push(&token, json!([record("E08", &past, 0, 0, 2)]));
+    let report = server
+        .admin(&format!("/api/v1/admin/completion?month={past}&org=O4"))
+        .json();
+    assert_eq!(
+        report["totals"]["met"], 0,
+        "un-holding a past session takes the pair out of `met`"
+    );
+}
+
+fn an_invalid_record_rejects_the_whole_batch(backend: Backend) {
+    let server = Server::start(backend);
+    let token = server.enrol("E03");
+    let month = this_month();
+    let future = taiwa_server::store::current_month().next().unwrap().to_string();
+    let cross = |member: &str| json!({"member_employee_id": member, "month": month, "relationship": "cross", "sessions_held": 1, "minutes": 30, "revision": 1});
+    let cases: Vec<(Value, &str, &str)> = vec![
+        (record("E06", &future, 1, 30, 1), "month", "after the current month"),
+        (
+            record("E06", &months_ago(25), 1, 30, 1),
+            "month",
+            "more than 24 months back",
+        ),
+        (record("E06", &month, 32, 30, 1), "sessions_held", "outside 0–31"),
+        (record("E06", &month, 1, 481, 1), "minutes", "more than 480 per session"),
+        (record("E06", &month, 0, 10, 1), "minutes", "more than 480 per session"),
+        (
+            record("E04", &month, 1, 30, 1),
+            "member_employee_id",
+            "not your direct report",
+        ),
+        (
+            record("E99", &month, 1, 30, 1),
+            "member_employee_id",
+            "not your direct report",
+        ),
+        (cross("E99"), "member_employee_id", "not in the directory"),
+        (record("E06", &month, 1, 30, u64::MAX), "revision", "larger than"),
+    ];
+    for (bad, field, problem) in cases {
+        let reply = server.push(&token, json!([record("E07", &month, 1, 30, 1), bad]));
+        assert_eq!(reply.status, 422, "{field}: {}", reply.body);
+        let body = reply.json();
+        assert_eq!(body["error"]["code"], "invalid_records");
+        let problems = body["error"]["problems"].as_array().unwrap();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p["index"] == 1 && p["field"] == field && p["problem"].as_str().unwrap().contains(problem)),
+            "{field}/{problem}: {problems:?}"
+        );
+        assert!(
+            problems.iter().all(|p| p["index"] == 1),
+            "the valid record is not blamed: {problems:?}"
+        );
+    }
+    let twice = server.push(
+        &token,
+        json!([record("E06", &month, 1, 30, 1), record("E06", &month, 1, 30, 2)]),
+    );
+    assert_eq!(twice.status, 422);
+    // Nothing of any rejected batch was stored.
+    let report = server.admin(&format!("/api/v1/admin/completion?month={month}")).json();
+    assert_eq!(report["totals"]["met"], 0);
+    // A cross-organisation mentee known to the directory is accepted, and is not a line pair.
+    assert_eq!(
+        server.push(&token, json!([cross("E05")])).json(),
+        json!({"accepted": 1, "stale": 0})
+    );
+    assert_eq!(
+        server.admin(&format!("/api/v1/admin/completion?month={month}")).json()["totals"]["met"],
+        0
+    );
+}
+
+fn tokens_are_checked_everywhere(backend: Backend) {
+    let server = Server::start(backend);
+    let device = server.enrol("E02");
+    let month = this_month();
+    let push = json!({"records": [record("E04", &month, 1, 30, 1)]});
+    for (method, path) in [
+        ("GET", "/api/v1/roster"),
+        ("PUT", "/api/v1/completions"),
+        ("DELETE", "/api/v1/device"),
+    ] {
+        let body = push.to_string();
+        for token in [None, Some("twd_not-a-real-token"), Some(server.admin_token.as_str())] {
+            let sent = (method == "PUT").then_some(body.as_bytes());
+            let reply = server.request(method, path, token, Some("application/json"), sent);
+            assert_eq!(reply.status, 401, "{method} {path} with {token:?}: {}", reply.body);
+            assert_eq!(reply.json()["error"]["code"], "unauthorized");
+        }
+    }
+    for path in [
+        "/api/v1/admin/completion?month=2026-01",
+        "/api/v1/admin/pairs?month=2026-01&org=O1",
+        "/api/v1/admin/completion.csv?from=2026-01&to=2026-01",
+    ] {
+        assert_eq!(server.get(path, None).status, 401, "{path}");
+        assert_eq!(
+            server.get(path, Some(&device)).status,
+            401,
+            "a device token is not an admin token: {path}"
+        );
+    }
+    // A device writes only its own manager's records: E02 cannot report E06 (E03's).
+    let other = server.push(&device, json!([record("E06", &month, 1, 30, 1)]));
+    assert_eq!(other.status, 422);
+    // The roster shows only the caller's reports; no answer names another manager's figures.
+    let roster = server.get("/api/v1/roster", Some(&device)).body;
+    assert!(!roster.contains("E06") && !roster.contains("E03"), "{roster}");
+    let accepted = server.push(&device, json!([record("E04", &month, 1, 30, 1)]));
+    assert_eq!(accepted.body, r#"{"accepted":1,"stale":0}"#);
+
+    // Revoked: the token stops working at once.
+    assert_eq!(
+        server
+            .request("DELETE", "/api/v1/device", Some(&device), None, None)
+            .status,
+        204
+    );
+    assert_eq!(server.get("/api/v1/roster", Some(&device)).status, 401);
+    assert_eq!(
+        server.push(&device, json!([record("E04", &month, 1, 30, 2)])).status,
+        401
+    );
+}
+
+fn enrolment_codes_work_once_and_expire(backend: Backend) {
+    let server = Server::start(backend);
+    let code = server.code("E03");
+    assert_eq!(code.len(), 19, "XXXX-XXXX-XXXX-XXXX: {code}");
+    let enrol =
+        |code: &str, name: &str| server.post_json("/api/v1/enrol", None, &json!({"code": code, "device_name": name}));
+    let first = enrol(&code.to_lowercase().replace('-', " "), "Yui's ThinkPad");
+    assert_eq!(first.status, 201, "{}", first.body);
+    assert_eq!(
+        first.json()["manager"],
+        json!({"employee_id": "E03", "name": "鈴木 由美"})
+    );
+    let again = enrol(&code, "Another");
+    assert_eq!(again.status, 400);
+    assert_eq!(again.json()["error"]["code"], "invalid_code");
+    assert_eq!(
+        enrol("AAAA-BBBB-CCCC-DDDD", "Guess").json()["error"]["code"],
+        "invalid_code"
+    );
+    let long_name = "x".repeat(65);
+    assert_eq!(enrol(&server.code("E03"), &long_name).status, 400);
+
+    // An expired code: age it in the database as time would.
+    let expiring = server.code("E02");
+    server
+        .pool()
+        .with(|conn| conn.execute("UPDATE enrol_codes SET expires_at = 1 WHERE used_at IS NULL", &[]))
+        .unwrap();
+    assert_eq!(enrol(&expiring, "Late").json()["error"]["code"], "invalid_code");
+
+    let unknown = server.cli(&["enrol-code", "--employee-id", "E404"], &[]);
+    assert_eq!(unknown.code(), 5);
+    assert!(unknown.stderr().contains("no employee E404"), "{}", unknown.stderr());
+}
+
+fn malformed_requests_get_clear_4xx_answers(backend: Backend) {
+    let server = Server::start(backend);
+    let token = server.enrol("E03");
+    let month = this_month();
+    let put = |content_type: Option<&str>, body: &[u8]| {
+        server.request("PUT", "/api/v1/completions", Some(&token), content_type, Some(body))
+    };
+    let cases: Vec<(Vec<u8>, u16, &str)> = vec![
+        (br#"{"records": [], "extra": 1}"#.to_vec(), 400, "unknown field `extra`"),
+        (format!(r#"{{"records": [{{"member_employee_id": "E06", "month": "{month}", "relationship": "line", "sessions_held": 1, "minutes": 30, "revision": 1, "note": "転職"}}]}}"#).into_bytes(), 400, "unknown field `note`"),
+        (br#"{"records": [{"member_employee_id": 6}]}"#.to_vec(), 400, "records[0].member_employee_id: invalid type"),
+        (format!(r#"{{"records": [{{"member_employee_id": "E06", "month": "{month}", "relationship": "line", "sessions_held": 99999999999999999999, "minutes": 30, "revision": 1}}]}}"#).into_bytes(), 400, "records[0].sessions_held"),
+        (format!(r#"{{"records": [{{"member_employee_id": "E06", "month": "{month}", "relationship": "boss", "sessions_held": 1, "minutes": 30, "revision": 1}}]}}"#).into_bytes(), 400, "unknown variant `boss`"),
+        (br#"{"records": [{"member_employee_id": "E06", "month": "2026-13", "relationship": "line", "sessions_held": 1, "minutes": 30, "revision": 1}]}"#.to_vec(), 400, "out of range"),
+        (b"{\"records\": [\"\xff\xfe\"]}".to_vec(), 400, "invalid"),
+        (b"not json".to_vec(), 400, "expected"),
+        (b"".to_vec(), 400, "EOF"),
+    ];
+    for (body, status, message) in cases {
+        let reply = put(Some("application/json"), &body);
+        assert_eq!(
+            reply.status,
+            status,
+            "{}: {}",
+            String::from_utf8_lossy(&body),
+            reply.body
+        );
+        let json = reply.json();
+        assert_eq!(json["error"]["code"], "invalid_json");
+        assert!(
+            json["error"]["message"].as_str().unwrap().contains(message),
+            "{message}: {}",
+            reply.body
+        );
+    }
+    assert_eq!(put(Some("text/plain"), b"{}").status, 415);
+    // Over 64 KiB: refused before it is read whole.
+    let big = json!({"records": (0..2000).map(|i| record(&format!("E{i:05}"), &month, 1, 30, 1)).collect::<Vec<_>>()})
+        .to_string();
+    assert!(big.len() > 64 * 1024);
+    let reply = put(Some("application/json"), big.as_bytes());
+    assert_eq!(reply.status, 413);
+    assert_eq!(reply.json()["error"]["code"], "too_large");
+    // Admin query parameters are checked too.
+    assert_eq!(
+        server.admin("/api/v1/admin/completion").json()["error"]["message"],
+        "the query parameter 'month' (YYYY-MM) is required"
+    );
+    assert_eq!(server.admin("/api/v1/admin/completion?month=May").status, 400);
+    assert_eq!(
+        server
+            .admin("/api/v1/admin/completion.csv?from=2026-05&to=2026-01")
+            .status,
+        400
+    );
+    assert_eq!(server.get("/api/v1/nowhere", None).status, 404);
+    // None of it was stored, and the server still answers.
+    assert_eq!(
+        server.admin(&format!("/api/v1/admin/completion?month={month}")).json()["totals"]["met"],
+        0
+    );
+    assert_eq!(server.get("/healthz", None).status, 200);
+}
+
+fn the_rate_limit_answers_429_with_retry_after(backend: Backend) {
+    let server = Server::start_with(
+        backend,
+        common::ORG_UNITS,
+        common::EMPLOYEES,
+        "rate_limit_per_minute = 120\n",
+    );
+    let token = server.enrol("E02");
+    let other = server.enrol("E03");
+    let mut statuses = Vec::new();
+    for _ in 0..125 {
+        statuses.push(server.get("/api/v1/roster", Some(&token)).status);
+    }
+    // A normal client's pace (120 a minute) is never refused; the 121st request within the minute is.
+    let first_refused = statuses.iter().position(|s| *s == 429);
+    assert!(statuses[..120].iter().all(|s| *s == 200), "{statuses:?}");
+    assert!(first_refused.is_some_and(|i| i >= 120), "{statuses:?}");
+    let reply = server.get("/api/v1/roster", Some(&token));
+    assert_eq!(reply.status, 429);
+    let retry: u64 = reply.retry_after.clone().expect("Retry-After").parse().unwrap();
+    assert!((1..=60).contains(&retry));
+    assert_eq!(reply.json()["error"]["code"], "rate_limited");
+    assert_eq!(
+        server.get("/api/v1/roster", Some(&other)).status,
+        200,
+        "the limit is per token"
+    );
+}
+
+fn a_reorganisation_keeps_past_months(backend: Backend) {
+    let server = Server::start(backend);
+    let e02 = server.enrol("E02");
+    let e03 = server.enrol("E03");
+    let (now, last) = (this_month(), months_ago(1));
+    server.push(
+        &e02,
+        json!([record("E04", &last, 1, 30, 1), record("E05", &last, 1, 30, 1)]),
+    );
+    let before = server.admin(&format!("/api/v1/admin/completion?month={last}")).json();
+
+    // E05 moves from 営業部 (under E02) to 開発課 under E03, and a new unit appears.
+    let orgs = format!("{}O5,品質保証課,O3\n", common::ORG_UNITS);
+    let emps = common::EMPLOYEES.replace(
+        "E05,佐藤 花子,e05@example.co.jp,O2,E02",
+        "E05,佐藤 花子,e05@example.co.jp,O5,E03",
+    );
+    let out = server.import(&orgs, &emps);
+    assert!(
+        out.stdout_line().contains(&format!("effective from {now}")),
+        "{}",
+        out.stdout_line()
+    );
+
+    let after = server.admin(&format!("/api/v1/admin/completion?month={last}")).json();
+    assert_eq!(
+        rows_by_unit(&after),
+        rows_by_unit(&before),
+        "last month keeps its pairs"
+    );
+    assert_eq!(rows_by_unit(&after)["O2"], (3, 2));
+    let current = server.admin(&format!("/api/v1/admin/completion?month={now}")).json();
+    let rows = rows_by_unit(&current);
+    assert_eq!((rows["O2"].0, rows["O5"].0, rows["O3"].0), (2, 1, 5));
+
+    // This month E05 is E03's report, no longer E02's; last month the other way round.
+    assert_eq!(server.push(&e02, json!([record("E05", &now, 1, 30, 1)])).status, 422);
+    assert_eq!(server.push(&e03, json!([record("E05", &now, 1, 30, 1)])).status, 200);
+    assert_eq!(server.push(&e02, json!([record("E05", &last, 1, 30, 2)])).status, 200);
+    let roster = server.get("/api/v1/roster", Some(&e03)).json();
+    assert!(
+        roster["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["employee_id"] == "E05" && m["org_unit_name"] == "品質保証課")
+    );
+    // Importing the same files again changes nothing.
+    assert!(server.import(&orgs, &emps).stdout_line().contains("0 change(s)"));
+}
+
+fn pair_detail_is_audited_and_can_be_turned_off(backend: Backend) {
+    let server = Server::start(backend);
+    let month = this_month();
+    assert_eq!(
+        server
+            .admin(&format!("/api/v1/admin/pairs?month={month}&org=O2"))
+            .status,
+        200
+    );
+    let log = taiwa_server::store::audit_entries(&server.pool(), 10).unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!((log[0].1.as_str(), log[0].2.as_str()), (common::ADMIN, "pairs"));
+    assert!(log[0].3.contains("\"org\":\"O2\""), "{}", log[0].3);
+    assert_eq!(
+        server.admin(&format!("/api/v1/admin/pairs?month={month}")).status,
+        400,
+        "org is required"
+    );
+
+    let off = Server::start_with(backend, common::ORG_UNITS, common::EMPLOYEES, "pair_detail = false\n");
+    let reply = off.admin(&format!("/api/v1/admin/pairs?month={month}&org=O2"));
+    assert_eq!(reply.status, 403);
+    assert!(
+        reply.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("turned off")
+    );
+    assert_eq!(
+        off.admin(&format!("/api/v1/admin/completion?month={month}")).status,
+        200
+    );
+}
+
+fn a_bad_directory_changes_nothing(backend: Backend) {
+    let server = Server::start(backend);
+    let month = this_month();
+    let before = server.admin(&format!("/api/v1/admin/completion?month={month}")).json();
+    let emps = format!(
+        "{}E09,新人,not-an-email,O9,E77\n",
+        common::EMPLOYEES.replace("E08,渡辺 結衣", "E07,渡辺 結衣")
+    );
+    let out = server.import(common::ORG_UNITS, &emps);
+    assert_eq!(out.code(), 2);
+    let err = out.stderr();
+    for expected in [
+        "nothing changed",
+        "employees, line 9: duplicate employee id E07 (first on line 8)",
+        "employees, line 10: 'not-an-email' is not an email address",
+        "employees, line 10: unknown org_unit_id O9 of E09",
+        "employees, line 10: unknown manager_id E77 of E09",
+    ] {
+        assert!(err.contains(expected), "missing '{expected}' in:\n{err}");
+    }
+    assert_eq!(
+        server.admin(&format!("/api/v1/admin/completion?month={month}")).json(),
+        before
+    );
+}
+
+fn metrics_count_requests_and_records(backend: Backend) {
+    let server = Server::start(backend);
+    let token = server.enrol("E02");
+    let month = this_month();
+    server.push(
+        &token,
+        json!([record("E04", &month, 1, 30, 1), record("E05", &month, 1, 30, 1)]),
+    );
+    server.push(&token, json!([record("E04", &month, 1, 30, 1)]));
+    server.push(&token, json!([record("E06", &month, 1, 30, 1)]));
+    let metrics = server.get("/metrics", None).body;
+    for line in [
+        "taiwa_records_total{outcome=\"accepted\"} 2",
+        "taiwa_records_total{outcome=\"stale\"} 1",
+        "taiwa_records_total{outcome=\"rejected\"} 1",
+        "taiwa_http_requests_total{method=\"PUT\",route=\"/api/v1/completions\",status=\"200\"} 2",
+        "taiwa_http_requests_total{method=\"PUT\",route=\"/api/v1/completions\",status=\"422\"} 1",
+        "taiwa_http_request_duration_seconds_count{route=\"/api/v1/completions\"} 3",
+    ] {
+        assert!(metrics.contains(line), "missing {line} in\n{metrics}");
+    }
+    assert!(!metrics.contains(&token) && !metrics.contains("E04"));
+}
