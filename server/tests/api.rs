@@ -578,3 +578,76 @@ fn metrics_count_requests_and_records(backend: Backend) {
     }
     assert!(!metrics.contains(&token) && !metrics.contains("E04"));
 }
+
+#[test]
+fn serves_https_when_given_a_certificate() {
+    let mut server = Server::start(Backend::Sqlite);
+    server.kill();
+    let dir = server.dir.path().to_owned();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+        ])
+        .args(["-addext", "subjectAltName=IP:127.0.0.1"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    server.serve_with(&["--tls-cert", cert.to_str().unwrap(), "--tls-key", key.to_str().unwrap()]);
+    assert!(server.base.starts_with("https://127.0.0.1:"), "{}", server.base);
+    let curl = |extra: &[&str], url: &str| {
+        std::process::Command::new("curl")
+            .args(["-sS", "--max-time", "10"])
+            .args(extra)
+            .arg(url)
+            .output()
+            .unwrap()
+    };
+    let ok = curl(
+        &["--cacert", cert.to_str().unwrap()],
+        &format!("{}/healthz", server.base),
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&ok.stdout),
+        "ok\n",
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    // Without trusting the certificate, a client refuses it; plain HTTP gets no answer.
+    assert!(!curl(&[], &format!("{}/healthz", server.base)).status.success());
+    let plain = server.base.replace("https://", "http://");
+    assert_ne!(
+        String::from_utf8_lossy(&curl(&[], &format!("{plain}/healthz")).stdout),
+        "ok\n"
+    );
+    let missing = server.cli(
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--tls-cert",
+            "/nonexistent.pem",
+            "--tls-key",
+            "/nonexistent.pem",
+        ],
+        &[],
+    );
+    assert_eq!(missing.code(), 2);
+    assert!(
+        missing.stderr().contains("cannot load the TLS certificate or key"),
+        "{}",
+        missing.stderr()
+    );
+}

@@ -157,8 +157,14 @@ impl Server {
 
     /// Starts (or restarts) `serve` on a free loopback port.
     pub fn serve(&mut self) {
+        self.serve_with(&[]);
+    }
+
+    pub fn serve_with(&mut self, extra: &[&str]) {
+        let mut args = vec!["serve", "--listen", "127.0.0.1:0"];
+        args.extend_from_slice(extra);
         let mut child = self
-            .command(&["serve", "--listen", "127.0.0.1:0"])
+            .command(&args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
