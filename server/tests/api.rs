@@ -20,6 +20,8 @@ on_both_backends!(
     pair_detail_is_audited_and_can_be_turned_off,
     a_bad_directory_changes_nothing,
     metrics_count_requests_and_records,
+    logs_hold_no_secret,
+    the_example_company_imports_and_reports,
 );
 
 fn rows_by_unit(report: &Value) -> std::collections::BTreeMap<String, (u64, u64)> {
@@ -650,4 +652,76 @@ fn serves_https_when_given_a_certificate() {
         "{}",
         missing.stderr()
     );
+}
+
+fn logs_hold_no_secret(backend: Backend) {
+    let server = Server::start(backend);
+    let code = server.code("E02");
+    let enrolled = server.post_json("/api/v1/enrol", None, &json!({"code": code, "device_name": "Laptop"}));
+    let token = enrolled.json()["device_token"].as_str().unwrap().to_owned();
+    let month = this_month();
+    server.push(&token, json!([record("E04", &month, 1, 30, 1)]));
+    server.push(&token, json!([record("E06", &month, 1, 30, 1)]));
+    server.get("/api/v1/roster", Some("twd_wrong-token"));
+    server.admin(&format!("/api/v1/admin/pairs?month={month}&org=O2"));
+    let log = std::fs::read_to_string(server.log_path()).unwrap();
+    assert!(
+        log.contains("/api/v1/completions") && log.contains("device enrolled"),
+        "the log is written:\n{log}"
+    );
+    let code_compact = code.replace('-', "");
+    for secret in [
+        token.as_str(),
+        &server.admin_token,
+        &code,
+        &code_compact,
+        "twd_wrong-token",
+        "a long admin password",
+    ] {
+        assert!(!log.contains(secret), "a secret is in the log:\n{log}");
+    }
+    if let Some(password) = server
+        .db
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('@'))
+        .map(|(auth, _)| auth)
+    {
+        assert!(!log.contains(password), "the database credentials are in the log");
+    }
+}
+
+fn the_example_company_imports_and_reports(backend: Backend) {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/acme-5000");
+    let orgs = std::fs::read_to_string(fixtures.join("org_units.csv")).unwrap();
+    let emps = std::fs::read_to_string(fixtures.join("employees.csv")).unwrap();
+    let server = Server::start_with(backend, &orgs, &emps, "");
+    let token = server.enrol("E000002");
+    let roster = server.get("/api/v1/roster", Some(&token)).json();
+    let members: Vec<String> = roster["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["employee_id"].as_str().unwrap().to_owned())
+        .collect();
+    let expected = emps.lines().filter(|l| l.ends_with(",E000002")).count();
+    assert_eq!(members.len(), expected);
+    let month = this_month();
+    let records: Vec<Value> = members
+        .iter()
+        .take(2)
+        .enumerate()
+        .map(|(i, m)| record(m, &month, 1, 30, i as u64 + 1))
+        .collect();
+    assert_eq!(
+        server.push(&token, json!(records)).json(),
+        json!({"accepted": 2, "stale": 0})
+    );
+    let report = server.admin(&format!("/api/v1/admin/completion?month={month}")).json();
+    // 5,000 people, one without a manager: 4,999 pairs, of which the two just pushed are met.
+    assert_eq!(
+        (report["totals"]["pairs"].as_u64(), report["totals"]["met"].as_u64()),
+        (Some(4999), Some(2))
+    );
+    assert_eq!(report["rows"].as_array().unwrap().len(), orgs.lines().count() - 1);
+    assert_eq!(report["rows"][0]["name"], "本社");
 }

@@ -163,10 +163,16 @@ impl Server {
     pub fn serve_with(&mut self, extra: &[&str]) {
         let mut args = vec!["serve", "--listen", "127.0.0.1:0"];
         args.extend_from_slice(extra);
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.log_path())
+            .unwrap();
         let mut child = self
             .command(&args)
+            .env("TAIWA_LOG", "debug")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .unwrap();
         let mut line = String::new();
@@ -179,6 +185,11 @@ impl Server {
             .unwrap_or_else(|| panic!("unexpected first line: {line}"))
             .to_owned();
         self.child = Some(child);
+    }
+
+    /// Where `serve` writes its log lines.
+    pub fn log_path(&self) -> PathBuf {
+        self.dir.path().join("server.log")
     }
 
     /// SIGKILL, as a crash would.
