@@ -452,6 +452,13 @@ fn damage_is_reported_with_its_own_exit_code() {
         text.contains("database: DAMAGED") && text.contains("key file: ok"),
         "{text}"
     );
+    // One line in words, not SQLCipher's own log lines.
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("taiwa: the vault's database (vault.db) is damaged"),
+        "{}",
+        stderr(&out)
+    );
     flip("vault.db", db_len / 2);
     assert_eq!(code(&env.run(&["verify"])), 0);
 

@@ -29,6 +29,7 @@ pub(crate) fn open(dir: &Path, key: &DataKey, create: bool) -> Result<Connection
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
     let conn = Connection::open_with_flags(&path, flags)?;
+    quiet(&conn);
     conn.execute_batch(&key.sqlcipher_pragma())?;
     let version: Option<String> = conn.query_row("PRAGMA cipher_version", [], |r| r.get(0)).ok();
     if version.is_none_or(|v| v.is_empty()) {
@@ -64,6 +65,7 @@ pub(crate) fn verify(dir: &Path, key: &DataKey, report: &mut crate::VerifyReport
         &path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
+    quiet(&conn);
     conn.execute_batch(&key.sqlcipher_pragma())?;
     let mut damaged = |what: String| {
         report.database_ok = false;
@@ -88,6 +90,11 @@ pub(crate) fn verify(dir: &Path, key: &DataKey, report: &mut crate::VerifyReport
     }
     report.schema_version = user_version(&conn).ok();
     Ok(())
+}
+
+/// SQLCipher writes its own error lines to stderr; Taiwa reports damage itself, in words.
+fn quiet(conn: &Connection) {
+    let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
 }
 
 fn user_version(conn: &Connection) -> Result<u32, Error> {

@@ -122,6 +122,11 @@ impl Vault {
         check_vault_dir(dir)?;
         let key_file = KeyFile::read(dir)?;
         let data_key = key_file.unwrap_with_passphrase(passphrase)?;
+        Vault::unlocked(dir, &key_file, data_key, tz)
+    }
+
+    /// The vault in `dir` opened with a data key already unwrapped from `key_file`.
+    fn unlocked(dir: &Path, key_file: &KeyFile, data_key: secret::DataKey, tz: TimeZone) -> Result<Vault, Error> {
         let conn = db::open(dir, &data_key, false)?;
         Ok(Vault {
             conn,
@@ -143,15 +148,11 @@ impl Vault {
         check_vault_dir(dir)?;
         let key_file = KeyFile::read(dir)?;
         let data_key = key_file.unwrap_with_recovery(recovery)?;
-        let conn = db::open(dir, &data_key, false)?;
-        key_file.with_passphrase(&data_key, new_passphrase)?.write(dir)?;
-        Ok(Vault {
-            conn,
-            key: data_key,
-            dir: dir.to_owned(),
-            vault_id: key_file.vault_id().to_owned(),
-            tz,
-        })
+        let new_key_file = key_file.with_passphrase(&data_key, new_passphrase)?;
+        // Open (and so check) the database before the new passphrase replaces the old one.
+        let vault = Vault::unlocked(dir, &key_file, data_key, tz)?;
+        new_key_file.write(dir)?;
+        Ok(vault)
     }
 
     /// Re-wraps the data key under `new`; the database is not rewritten. Atomic: after a crash at
