@@ -45,6 +45,12 @@ pub enum Command {
     /// Action items ("homework")
     #[command(subcommand)]
     Action(ActionCmd),
+    /// A person's career note: aspirations, strengths, paths discussed (text on standard input)
+    #[command(subcommand)]
+    Career(CareerCmd),
+    /// Topics to raise next time: they join the person's next planned session
+    #[command(subcommand)]
+    Topic(TopicCmd),
     /// Who is met, planned, due or overdue in a month
     Status {
         /// The month, YYYY-MM (default: this month)
@@ -282,4 +288,29 @@ pub enum ExportCmd {
 pub enum PassphraseCmd {
     /// Change the passphrase
     Change,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CareerCmd {
+    /// Replace the career note with standard input
+    Set { person: i64 },
+    /// Print the career note
+    Show { person: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TopicCmd {
+    /// Add a topic for next time
+    Add {
+        person: i64,
+        text: String,
+        #[arg(long)]
+        kind: Option<TopicKind>,
+        #[arg(long)]
+        wants: Option<Wants>,
+    },
+    /// The topics waiting for the person's next session
+    List { person: i64 },
+    /// Drop a topic
+    Remove { topic: i64 },
 }

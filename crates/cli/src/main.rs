@@ -20,7 +20,9 @@ use taiwa_vault::{
     Error, ExportFormat, ExportOptions, NewAction, NewAgendaItem, NewPerson, Passphrase, PersonEdit, RecoveryKey, Vault,
 };
 
-use args::{ActionCmd, AgendaCmd, Cli, Command, ExportCmd, NoteCmd, PassphraseCmd, PersonCmd, SessionCmd};
+use args::{
+    ActionCmd, AgendaCmd, CareerCmd, Cli, Command, ExportCmd, NoteCmd, PassphraseCmd, PersonCmd, SessionCmd, TopicCmd,
+};
 use output::Out;
 
 /// Exit codes, documented in the README.
@@ -221,6 +223,8 @@ fn run(cli: &Cli, out: &Out) -> Result<()> {
         Command::Agenda(cmd) => agenda(cli, out, cmd)?,
         Command::Note(cmd) => note(cli, out, cmd)?,
         Command::Action(cmd) => action(cli, out, cmd)?,
+        Command::Career(cmd) => career(cli, out, cmd)?,
+        Command::Topic(cmd) => topic(cli, out, cmd)?,
         Command::Status { month } => {
             let vault = open(cli)?;
             let month = month
@@ -584,6 +588,52 @@ fn action(cli: &Cli, out: &Out, cmd: &ActionCmd) -> Result<()> {
             open: only_open,
             person,
         } => out.actions(&vault.actions(*person, *only_open)?),
+    }
+    Ok(())
+}
+
+fn career(cli: &Cli, out: &Out, cmd: &CareerCmd) -> Result<()> {
+    match cmd {
+        CareerCmd::Set { person } => {
+            let text = read_stdin_text()?;
+            let note = open(cli)?.set_career_note(*person, &text)?;
+            out.done(
+                json!({"id": note.person_id, "person_id": note.person_id, "updated_at": note.updated_at}),
+                &format!("Saved the career note of person {}", note.person_id),
+            );
+        }
+        CareerCmd::Show { person } => {
+            let note = open(cli)?.career_note(*person)?;
+            out.text_body(*person, note.as_ref().map(|n| n.body.as_str()));
+        }
+    }
+    Ok(())
+}
+
+fn topic(cli: &Cli, out: &Out, cmd: &TopicCmd) -> Result<()> {
+    let mut vault = open(cli)?;
+    match cmd {
+        TopicCmd::Add {
+            person,
+            text,
+            kind,
+            wants,
+        } => {
+            let item = vault.add_backlog_item(
+                *person,
+                NewAgendaItem {
+                    text: text.clone(),
+                    kind: kind.unwrap_or(taiwa_domain::TopicKind::Work),
+                    wants: *wants,
+                },
+            )?;
+            out.created(&item, item.id, &format!("Added topic {} for next time", item.id));
+        }
+        TopicCmd::List { person } => out.topics(&vault.backlog(*person)?),
+        TopicCmd::Remove { topic } => {
+            vault.remove_backlog_item(*topic)?;
+            out.done(json!({"id": topic, "removed": true}), &format!("Removed topic {topic}"));
+        }
     }
     Ok(())
 }

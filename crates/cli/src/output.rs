@@ -179,6 +179,32 @@ impl Out {
         );
     }
 
+    /// A text body (the career note) with its owner's id.
+    pub fn text_body(&self, id: i64, body: Option<&str>) {
+        if self.json {
+            self.print_json(&json!({"id": id, "body": body.unwrap_or("")}));
+        } else if let Some(body) = body {
+            print!("{body}");
+            if !body.ends_with('\n') && !body.is_empty() {
+                println!();
+            }
+        }
+    }
+
+    pub fn topics(&self, items: &[taiwa_vault::BacklogItem]) {
+        let text: String = items
+            .iter()
+            .map(|t| {
+                let wants = t.wants.map(|w| format!(", wants: {w}")).unwrap_or_default();
+                format!("{:>5}  {}  ({}{wants})\n", t.id, t.text, t.kind)
+            })
+            .collect();
+        self.emit(
+            to_value(&items),
+            if text.is_empty() { "No topics waiting." } else { &text },
+        );
+    }
+
     pub fn note(&self, session_id: i64, note: Option<&Note>) {
         if self.json {
             self.print_json(&json!({
@@ -263,6 +289,7 @@ impl Out {
                 taiwa_vault::HitKind::Note => "note",
                 taiwa_vault::HitKind::Agenda => "agenda",
                 taiwa_vault::HitKind::Action => "action",
+                taiwa_vault::HitKind::Career => "career",
             };
             let when = h.when.get(..16).unwrap_or(&h.when).replace('T', " ");
             println!(

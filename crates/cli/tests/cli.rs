@@ -671,3 +671,41 @@ fn init_refuses_an_existing_vault_and_missing_vaults_are_named() {
     assert!(!env.root.join("weak").join("vault.key").exists());
     assert_eq!(code(&env.run(&["no-such-command"])), 2);
 }
+
+#[test]
+fn career_notes_and_topics_for_next_time() {
+    let env = Env::new();
+    env.init();
+    let p = env.id(&["person", "add", "Sakura"]);
+    env.json_with(&["career", "set", &p], "希望: 海外赴任".as_bytes(), &[]);
+    assert_eq!(
+        String::from_utf8(env.run(&["career", "show", &p]).stdout).unwrap(),
+        "希望: 海外赴任\n"
+    );
+    assert_eq!(env.json(&["search", "海外"])[0]["kind"], "career");
+    let topic = env.id(&[
+        "topic",
+        "add",
+        &p,
+        "資格取得の支援",
+        "--kind",
+        "career",
+        "--wants",
+        "advise",
+    ]);
+    env.id(&["topic", "add", &p, "Drop me"]);
+    let listed = env.json(&["topic", "list", &p]);
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+    let dropped = listed[1]["id"].as_i64().unwrap().to_string();
+    env.json(&["topic", "remove", &dropped]);
+    assert_eq!(code(&env.run(&["topic", "remove", &dropped])), 5);
+    let s = env.id(&["session", "plan", &p, "--at", "2099-01-05 10:00"]);
+    let agenda = env.json(&["agenda", "list", &s]);
+    assert_eq!(agenda.as_array().unwrap().len(), 1);
+    assert_eq!(
+        (agenda[0]["text"].as_str(), agenda[0]["wants"].as_str()),
+        (Some("資格取得の支援"), Some("advise"))
+    );
+    assert!(env.json(&["topic", "list", &p]).as_array().unwrap().is_empty());
+    assert_ne!(topic, "");
+}

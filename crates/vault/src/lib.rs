@@ -31,6 +31,7 @@ pub use error::{Error, Part};
 pub use export::{ExportFormat, ExportOptions};
 pub use queries::actions::{Action, NewAction};
 pub use queries::agenda::{AgendaItem, NewAgendaItem};
+pub use queries::career::{BacklogItem, CareerNote};
 pub use queries::notes::{MAX_NOTE_BYTES, Note};
 pub use queries::people::{NewPerson, Person, PersonEdit};
 pub use queries::sessions::{Session, SessionView};

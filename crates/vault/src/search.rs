@@ -23,6 +23,8 @@ pub enum HitKind {
     Note,
     Agenda,
     Action,
+    /// A person's career note (`id` is the person's).
+    Career,
 }
 
 impl HitKind {
@@ -31,6 +33,7 @@ impl HitKind {
             HitKind::Note => 1,
             HitKind::Agenda => 2,
             HitKind::Action => 3,
+            HitKind::Career => 0,
         }
     }
 
@@ -39,6 +42,7 @@ impl HitKind {
             1 => Some(HitKind::Note),
             2 => Some(HitKind::Agenda),
             3 => Some(HitKind::Action),
+            0 => Some(HitKind::Career),
             _ => None,
         }
     }
@@ -226,6 +230,10 @@ pub(crate) fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec
             HitKind::Action => {
                 "SELECT a.text, a.session_id, p.id, p.name, a.created_at FROM action_items a
                  JOIN people p ON p.id = a.person_id WHERE a.id = ?1"
+            }
+            HitKind::Career => {
+                "SELECT c.body, NULL, p.id, p.name, c.updated_at FROM career_notes c
+                 JOIN people p ON p.id = c.person_id WHERE c.person_id = ?1"
             }
         };
         let found = conn.query_row(sql, [id], |r| {

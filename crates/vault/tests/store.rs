@@ -1011,3 +1011,84 @@ fn a_year_of_1on1s_for_a_team_of_ten() {
     assert_eq!(held_rows, expected_met.iter().sum::<u32>());
     assert!(Vault::verify(&dir, &pass(PASS)).unwrap().ok());
 }
+
+#[test]
+fn career_notes_are_kept_and_searchable() {
+    let (_tmp, dir, mut vault, _) = new_vault();
+    let p = person(&mut vault, "Sakura");
+    assert!(vault.career_note(p).unwrap().is_none());
+    vault
+        .set_career_note(p, "強み: 顧客折衝。希望: 海外赴任、将来はPM。")
+        .unwrap();
+    vault
+        .set_career_note(p, "強み: 顧客折衝。希望: 海外赴任、将来はプロダクトマネージャー。")
+        .unwrap();
+    drop(vault);
+    let vault = Vault::open(&dir, &pass(PASS), tokyo()).unwrap();
+    assert!(
+        vault
+            .career_note(p)
+            .unwrap()
+            .unwrap()
+            .body
+            .ends_with("プロダクトマネージャー。")
+    );
+    let hits = vault.search("海外", 10).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(
+        (hits[0].kind, hits[0].id, hits[0].session_id),
+        (HitKind::Career, p, None)
+    );
+    assert!(
+        vault.search("将来はPM", 10).unwrap().is_empty(),
+        "the old text left the index"
+    );
+    assert!(matches!(
+        vault.career_note(999),
+        Err(Error::NotFound { what: "person", .. })
+    ));
+}
+
+#[test]
+fn backlog_topics_join_the_next_session_once() {
+    let (_tmp, _dir, mut vault, _) = new_vault();
+    let p = person(&mut vault, "Haruto");
+    let topic = |text: &str| NewAgendaItem {
+        text: text.into(),
+        kind: TopicKind::Career,
+        wants: Some(Wants::Think),
+    };
+    vault.add_backlog_item(p, topic("異動の希望を聞く")).unwrap();
+    let dropped = vault.add_backlog_item(p, topic("取り下げる話題")).unwrap();
+    vault.add_backlog_item(p, topic("資格取得の支援")).unwrap();
+    vault.remove_backlog_item(dropped.id).unwrap();
+    assert!(matches!(
+        vault.remove_backlog_item(dropped.id),
+        Err(Error::NotFound { .. })
+    ));
+    assert_eq!(vault.backlog(p).unwrap().len(), 2);
+
+    // A stale planned session in the past does not take the backlog; the next one ahead does.
+    let today = vault.today();
+    let stale = vault
+        .plan_session(p, today.saturating_sub(jiff::ToSpan::days(40)).at(10, 0, 0, 0), 30)
+        .unwrap();
+    let next = vault
+        .plan_session(p, today.saturating_add(jiff::ToSpan::days(3)).at(10, 0, 0, 0), 30)
+        .unwrap();
+    assert!(vault.session_view(stale.id).unwrap().agenda.is_empty());
+    let agenda = vault.session_view(next.id).unwrap().agenda;
+    let texts: Vec<&str> = agenda.iter().map(|a| a.text.as_str()).collect();
+    assert_eq!(texts, ["異動の希望を聞く", "資格取得の支援"]);
+    assert_eq!(
+        (agenda[0].kind, agenda[0].wants),
+        (TopicKind::Career, Some(Wants::Think))
+    );
+    assert!(vault.backlog(p).unwrap().is_empty());
+    assert_eq!(
+        vault.session_view(next.id).unwrap().agenda.len(),
+        2,
+        "moved, not copied"
+    );
+    assert_eq!(vault.search("資格取得", 10).unwrap()[0].kind, HitKind::Agenda);
+}

@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod agenda;
+pub mod career;
 pub mod notes;
 pub mod people;
 pub mod sessions;

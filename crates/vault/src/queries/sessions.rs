@@ -1,7 +1,7 @@
 //! 1on1 sessions: planned, then held, skipped or cancelled.
 
 use jiff::civil::DateTime;
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use taiwa_domain::{AgendaFacts, MAX_SESSION_MINUTES, Month, SessionFacts, SessionState, carry_over, previous_session};
 
@@ -95,9 +95,21 @@ pub(crate) fn of_person(conn: &Connection, person_id: Option<i64>) -> Result<Vec
 /// Copies the open agenda items of the session before `session` into it, once. Only a session
 /// still to come receives them, and only from one that has happened (held or skipped): items of a
 /// session not held yet may still be ticked off in it.
-pub(crate) fn carry_into(conn: &Connection, session: &Session) -> Result<(), Error> {
+pub(crate) fn carry_into(conn: &Connection, session: &Session, today: jiff::civil::Date) -> Result<(), Error> {
     if session.state != SessionState::Planned {
         return Ok(());
+    }
+    // Only the person's next session takes the backlog: the earliest planned one from today on.
+    let next_planned: Option<i64> = conn
+        .query_row(
+            "SELECT id FROM sessions WHERE person_id = ?1 AND state = 'planned' AND planned_at >= ?2
+             ORDER BY planned_at, id LIMIT 1",
+            params![session.person_id, super::date_text(today)],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if next_planned == Some(session.id) {
+        super::career::move_backlog_into(conn, session.person_id, session.id)?;
     }
     let theirs: Vec<(i64, DateTime, SessionState)> = of_person(conn, Some(session.person_id))?
         .iter()
@@ -150,6 +162,7 @@ impl Vault {
             )));
         }
         let zone = self.time_zone().iana_name().unwrap_or("UTC").to_owned();
+        let today = self.today();
         let id = self.write(|tx| {
             let now = crate::now_stamp();
             tx.execute(
@@ -158,7 +171,7 @@ impl Vault {
                 params![person_id, datetime_text(at), zone, minutes, now],
             )?;
             let id = tx.last_insert_rowid();
-            carry_into(tx, &load(tx, id)?)?;
+            carry_into(tx, &load(tx, id)?, today)?;
             Ok(id)
         })?;
         self.session(id)
@@ -179,7 +192,8 @@ impl Vault {
     /// The session with its agenda (last time's open items carried in), note and open action items.
     pub fn session_view(&mut self, id: i64) -> Result<SessionView, Error> {
         let session = self.session(id)?;
-        self.write(|tx| carry_into(tx, &session))?;
+        let today = self.today();
+        self.write(|tx| carry_into(tx, &session, today))?;
         let agenda = self.agenda(id)?;
         let note = self.note(id)?;
         let open_actions = self.open_actions_for(&session)?;
