@@ -32,6 +32,7 @@ pub struct SessionFacts {
 
 /// Where a person stands in a month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum DueState {
     /// Nothing more is owed this month: the next session is due after the month ends.
@@ -48,6 +49,7 @@ pub enum DueState {
 
 /// One person's figures for one month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PersonMonth {
     pub month: Month,
     pub state: DueState,
@@ -60,8 +62,10 @@ pub struct PersonMonth {
     /// At least one session held: the completion figure HR sees.
     pub met: bool,
     /// The date by which the next session is owed (current and future months).
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub due_by: Option<Date>,
     /// The next planned session from `today` on, within the month.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub next_planned: Option<DateTime>,
 }
 
@@ -169,6 +173,7 @@ pub fn person_month(person: &PersonFacts, sessions: &[SessionFacts], month: Mont
 
 /// The completion of a month over everyone active in it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MonthSummary {
     pub month: Month,
     /// People active in the month.

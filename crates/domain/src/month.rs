@@ -126,6 +126,19 @@ impl FromStr for Month {
     }
 }
 
+/// On the wire and in TypeScript a month is its `YYYY-MM` text.
+#[cfg(feature = "ts")]
+impl ts_rs::TS for Month {
+    type WithoutGenerics = Self;
+    type OptionInnerType = Self;
+    fn name(_: &ts_rs::Config) -> String {
+        "string".into()
+    }
+    fn inline(cfg: &ts_rs::Config) -> String {
+        <Self as ts_rs::TS>::name(cfg)
+    }
+}
+
 impl Serialize for Month {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)

@@ -56,6 +56,7 @@ pub struct Vault {
 
 /// The result of `verify`: what was checked and what is wrong.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VerifyReport {
     pub key_file_ok: bool,
     pub database_ok: bool,

@@ -18,6 +18,7 @@ use crate::Error;
 
 /// What a search hit is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum HitKind {
     Note,
@@ -164,6 +165,7 @@ pub(crate) fn index(conn: &Connection, kind: HitKind, id: i64, text: &str) -> Re
 
 /// One part of a snippet: text, marked when it matched.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SnippetPart {
     pub text: String,
     pub hit: bool,
@@ -171,6 +173,7 @@ pub struct SnippetPart {
 
 /// A ranked search hit.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Hit {
     pub kind: HitKind,
     /// The note's session id, the agenda item's id or the action item's id.

@@ -11,6 +11,7 @@ use crate::search::{self, HitKind};
 use crate::{Error, Vault};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Action {
     pub id: i64,
     pub person_id: i64,
@@ -19,7 +20,9 @@ pub struct Action {
     pub session_id: Option<i64>,
     pub text: String,
     pub owner: Owner,
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub due_date: Option<Date>,
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub done_date: Option<Date>,
     pub created_at: String,
 }

@@ -9,6 +9,7 @@ use crate::search::{self, HitKind};
 use crate::{Error, Vault};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AgendaItem {
     pub id: i64,
     pub session_id: i64,

@@ -12,6 +12,7 @@ use crate::{Error, Vault};
 
 /// Aspirations, strengths, the paths discussed: one Markdown note per person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CareerNote {
     pub person_id: i64,
     pub body: String,
@@ -20,6 +21,7 @@ pub struct CareerNote {
 
 /// A topic to raise next time; it joins the agenda of the person's next session when opened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BacklogItem {
     pub id: i64,
     pub person_id: i64,

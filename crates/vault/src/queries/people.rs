@@ -9,6 +9,7 @@ use super::{clean_optional, clean_text, date_text, found, parsed, parsed_opt};
 use crate::{Error, Vault};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Person {
     pub id: i64,
     pub name: String,
@@ -17,8 +18,11 @@ pub struct Person {
     pub employee_id: Option<String>,
     pub email: Option<String>,
     pub org_unit: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub start_date: Option<Date>,
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub end_date: Option<Date>,
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub archived_at: Option<Date>,
     pub created_at: String,
 }

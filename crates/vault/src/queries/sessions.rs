@@ -12,11 +12,13 @@ use super::{clean_text, datetime_text, found, parsed};
 use crate::{Error, Vault};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Session {
     pub id: i64,
     pub person_id: i64,
     pub person_name: String,
     /// Local date and time on the calendar of `time_zone`.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub at: DateTime,
     pub time_zone: String,
     /// The month the session counts in: its local date's.
@@ -40,6 +42,7 @@ impl Session {
 
 /// Everything on one session's page.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SessionView {
     pub session: Session,
     pub agenda: Vec<AgendaItem>,

@@ -8,6 +8,7 @@ use jiff::civil::Date;
 
 /// One person's line in the month.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PersonStatus {
     pub person_id: i64,
     pub name: String,
@@ -18,8 +19,10 @@ pub struct PersonStatus {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StatusReport {
     pub month: Month,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub today: jiff::civil::Date,
     pub people: Vec<PersonStatus>,
     pub summary: MonthSummary,

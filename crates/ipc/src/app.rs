@@ -1,0 +1,349 @@
+//! The app's state and every command behind the UI.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use jiff::civil::{Date, DateTime};
+use jiff::tz::TimeZone;
+use taiwa_domain::{Month, SessionState};
+use taiwa_vault::{
+    Action, AgendaItem, BacklogItem, CareerNote, Hit, NewAction, NewAgendaItem, NewPerson, Passphrase, Person,
+    PersonEdit, RecoveryKey, Session, SessionView, Vault,
+};
+
+use crate::types::*;
+
+const SETTINGS_FILE: &str = "settings.json";
+
+/// The desktop app: a vault folder, its settings, and the vault while unlocked.
+#[derive(Debug)]
+pub struct App {
+    dir: PathBuf,
+    settings: Settings,
+    vault: Option<Vault>,
+    last_activity: Instant,
+}
+
+fn parse_date(field: &str, text: &str) -> IpcResult<Option<Date>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse::<Date>()
+        .map(Some)
+        .map_err(|_| IpcError::invalid(format!("{field}: '{text}' is not a date (YYYY-MM-DD)")))
+}
+
+fn parse_at(text: &str) -> IpcResult<DateTime> {
+    text.trim()
+        .parse::<DateTime>()
+        .map_err(|_| IpcError::invalid(format!("'{text}' is not a date and time (YYYY-MM-DDTHH:MM)")))
+}
+
+fn optional(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+impl App {
+    /// The app over the vault folder `dir`; settings are read from beside it.
+    pub fn new(dir: PathBuf) -> App {
+        let settings = std::fs::read(dir.join(SETTINGS_FILE))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default();
+        App {
+            dir,
+            settings,
+            vault: None,
+            last_activity: Instant::now(),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn time_zone() -> TimeZone {
+        TimeZone::system()
+    }
+
+    /// Records activity, for auto-lock.
+    pub fn touch(&mut self) {
+        self.last_activity = Instant::now();
+    }
+
+    fn vault(&mut self) -> IpcResult<&mut Vault> {
+        self.last_activity = Instant::now();
+        self.vault.as_mut().ok_or_else(IpcError::locked)
+    }
+
+    pub fn status(&self) -> AppStatus {
+        AppStatus {
+            vault_exists: taiwa_vault::exists(&self.dir),
+            unlocked: self.vault.is_some(),
+            vault_path: self.dir.display().to_string(),
+            settings: self.settings.clone(),
+        }
+    }
+
+    pub fn create_vault(&mut self, input: CreateVaultInput) -> IpcResult<CreatedVault> {
+        if input.passphrase.expose() != input.passphrase_again.expose() {
+            return Err(IpcError::invalid("the two passphrases differ"));
+        }
+        let passphrase = Passphrase::new(input.passphrase.expose().to_owned());
+        let (vault, recovery) = Vault::create(&self.dir, &passphrase, App::time_zone())?;
+        let recovery_key = recovery.display_form()?.to_string();
+        self.vault = Some(vault);
+        self.touch();
+        Ok(CreatedVault { recovery_key })
+    }
+
+    pub fn unlock(&mut self, input: UnlockInput) -> IpcResult<AppStatus> {
+        let passphrase = Passphrase::new(input.passphrase.expose().to_owned());
+        self.vault = Some(Vault::open(&self.dir, &passphrase, App::time_zone())?);
+        self.touch();
+        Ok(self.status())
+    }
+
+    pub fn recover(&mut self, input: RecoverInput) -> IpcResult<AppStatus> {
+        if input.new_passphrase.expose() != input.new_passphrase_again.expose() {
+            return Err(IpcError::invalid("the two passphrases differ"));
+        }
+        let recovery = RecoveryKey::parse(input.recovery_key.expose())?;
+        let passphrase = Passphrase::new(input.new_passphrase.expose().to_owned());
+        self.vault = Some(Vault::recover(&self.dir, &recovery, &passphrase, App::time_zone())?);
+        self.touch();
+        Ok(self.status())
+    }
+
+    /// Drops the vault: the data key is wiped and every further command answers `locked`.
+    pub fn lock(&mut self) -> AppStatus {
+        self.vault = None;
+        self.status()
+    }
+
+    /// Locks when idle for longer than the setting; returns whether it locked now.
+    pub fn lock_if_idle(&mut self, now: Instant) -> bool {
+        let limit = Duration::from_secs(u64::from(self.settings.auto_lock_minutes.max(1)) * 60);
+        if self.vault.is_some() && now.saturating_duration_since(self.last_activity) >= limit {
+            self.vault = None;
+            return true;
+        }
+        false
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings.clone()
+    }
+
+    pub fn set_settings(&mut self, settings: Settings) -> IpcResult<Settings> {
+        if !(1..=240).contains(&settings.auto_lock_minutes) {
+            return Err(IpcError::invalid("auto-lock must be between 1 and 240 minutes"));
+        }
+        std::fs::create_dir_all(&self.dir).map_err(|e| IpcError {
+            code: "io".into(),
+            message: e.to_string(),
+        })?;
+        let text = serde_json::to_vec_pretty(&settings).map_err(|e| IpcError {
+            code: "internal".into(),
+            message: e.to_string(),
+        })?;
+        let path = self.dir.join(SETTINGS_FILE);
+        let tmp = self.dir.join("settings.json.tmp");
+        std::fs::write(&tmp, text)
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .map_err(|e| IpcError {
+                code: "io".into(),
+                message: e.to_string(),
+            })?;
+        self.settings = settings;
+        Ok(self.settings.clone())
+    }
+
+    pub fn home(&mut self) -> IpcResult<Home> {
+        let vault = self.vault()?;
+        let today = vault.today();
+        let month = Month::of(today);
+        let report = vault.status(month)?;
+        let first = month.plus(-11).unwrap_or(month);
+        let mut history = Vec::new();
+        for m in first.through(month) {
+            history.push(vault.status(m)?);
+        }
+        let people = report
+            .people
+            .into_iter()
+            .map(|status| {
+                let strip = history
+                    .iter()
+                    .map(|r| {
+                        let cell = r.people.iter().find(|p| p.person_id == status.person_id);
+                        StripCell {
+                            month: r.month,
+                            active: cell.is_some(),
+                            met: cell.is_some_and(|c| c.figures.met),
+                        }
+                    })
+                    .collect();
+                HomePerson { status, strip }
+            })
+            .collect();
+        let now = vault.today().at(0, 0, 0, 0);
+        let mut upcoming: Vec<Session> = vault
+            .sessions(None)?
+            .into_iter()
+            .filter(|s| s.state == SessionState::Planned && s.at >= now)
+            .collect();
+        upcoming.truncate(10);
+        let week = today.saturating_add(jiff::ToSpan::days(7));
+        let actions_due = vault
+            .actions(None, true)?
+            .into_iter()
+            .filter(|a| a.due_date.is_some_and(|d| d <= week))
+            .collect();
+        Ok(Home {
+            month,
+            today,
+            summary: report.summary,
+            people,
+            upcoming,
+            actions_due,
+        })
+    }
+
+    pub fn people(&mut self, include_archived: bool) -> IpcResult<Vec<Person>> {
+        Ok(self.vault()?.people(include_archived)?)
+    }
+
+    pub fn person_page(&mut self, id: i64) -> IpcResult<PersonPage> {
+        let vault = self.vault()?;
+        let person = vault.person(id)?;
+        let mut sessions = vault.sessions(Some(id))?;
+        sessions.reverse();
+        Ok(PersonPage {
+            person,
+            sessions,
+            open_actions: vault.actions(Some(id), true)?,
+            backlog: vault.backlog(id)?,
+            career_note: vault.career_note(id)?,
+        })
+    }
+
+    /// Adds a person (`id` = `None`) or changes one.
+    pub fn save_person(&mut self, id: Option<i64>, input: PersonInput) -> IpcResult<Person> {
+        let start_date = parse_date("start date", &input.start_date)?;
+        let end_date = parse_date("end date", &input.end_date)?;
+        let vault = self.vault()?;
+        Ok(match id {
+            None => vault.add_person(NewPerson {
+                name: input.name,
+                relationship: input.relationship,
+                cadence: input.cadence,
+                employee_id: optional(&input.employee_id),
+                email: optional(&input.email),
+                org_unit: optional(&input.org_unit),
+                start_date,
+                end_date,
+            })?,
+            Some(id) => vault.edit_person(
+                id,
+                PersonEdit {
+                    name: Some(input.name),
+                    relationship: Some(input.relationship),
+                    cadence: Some(input.cadence),
+                    employee_id: Some(optional(&input.employee_id)),
+                    email: Some(optional(&input.email)),
+                    org_unit: Some(optional(&input.org_unit)),
+                    start_date: Some(start_date),
+                    end_date: Some(end_date),
+                },
+            )?,
+        })
+    }
+
+    pub fn set_archived(&mut self, id: i64, archived: bool) -> IpcResult<Person> {
+        let vault = self.vault()?;
+        Ok(if archived {
+            vault.archive_person(id)?
+        } else {
+            vault.unarchive_person(id)?
+        })
+    }
+
+    pub fn plan_session(&mut self, input: PlanInput) -> IpcResult<Session> {
+        let at = parse_at(&input.at)?;
+        Ok(self.vault()?.plan_session(input.person_id, at, input.minutes)?)
+    }
+
+    pub fn session(&mut self, id: i64) -> IpcResult<SessionView> {
+        Ok(self.vault()?.session_view(id)?)
+    }
+
+    pub fn finish_session(&mut self, id: i64, input: FinishInput) -> IpcResult<Session> {
+        let vault = self.vault()?;
+        Ok(match input {
+            FinishInput::Held { minutes } => vault.hold_session(id, Some(minutes))?,
+            FinishInput::Skipped { reason } => vault.skip_session(id, &reason)?,
+            FinishInput::Cancelled { reason } => vault.cancel_session(id, Some(&reason))?,
+        })
+    }
+
+    pub fn add_agenda_item(&mut self, session_id: i64, input: AgendaInput) -> IpcResult<AgendaItem> {
+        let item = NewAgendaItem {
+            text: input.text,
+            kind: input.kind,
+            wants: input.wants,
+        };
+        Ok(self.vault()?.add_agenda_item(session_id, item)?)
+    }
+
+    pub fn set_agenda_done(&mut self, id: i64, done: bool) -> IpcResult<AgendaItem> {
+        Ok(self.vault()?.set_agenda_done(id, done)?)
+    }
+
+    pub fn save_note(&mut self, session_id: i64, body: &str) -> IpcResult<Saved> {
+        let note = self.vault()?.set_note(session_id, body)?;
+        Ok(Saved {
+            updated_at: note.updated_at,
+        })
+    }
+
+    pub fn add_action(&mut self, input: ActionInput) -> IpcResult<Action> {
+        let due_date = parse_date("due date", &input.due_date)?;
+        let new = NewAction {
+            text: input.text,
+            session_id: input.session_id,
+            owner: input.owner,
+            due_date,
+        };
+        Ok(self.vault()?.add_action(input.person_id, new)?)
+    }
+
+    pub fn set_action_done(&mut self, id: i64, done: bool) -> IpcResult<Action> {
+        let vault = self.vault()?;
+        let on = done.then(|| vault.today());
+        Ok(vault.set_action_done(id, on)?)
+    }
+
+    pub fn save_career_note(&mut self, person_id: i64, body: &str) -> IpcResult<CareerNote> {
+        Ok(self.vault()?.set_career_note(person_id, body)?)
+    }
+
+    pub fn add_topic(&mut self, person_id: i64, input: AgendaInput) -> IpcResult<BacklogItem> {
+        let item = NewAgendaItem {
+            text: input.text,
+            kind: input.kind,
+            wants: input.wants,
+        };
+        Ok(self.vault()?.add_backlog_item(person_id, item)?)
+    }
+
+    pub fn remove_topic(&mut self, id: i64) -> IpcResult<()> {
+        Ok(self.vault()?.remove_backlog_item(id)?)
+    }
+
+    pub fn search(&mut self, query: &str) -> IpcResult<Vec<Hit>> {
+        Ok(self.vault()?.search(query, 50)?)
+    }
+}

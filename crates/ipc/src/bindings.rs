@@ -1,0 +1,36 @@
+//! The TypeScript side of the IPC schema, generated from the Rust types.
+
+use ts_rs::{Config, TS};
+
+use crate::types::*;
+
+macro_rules! declarations {
+    ($cfg:expr; $($ty:ty),* $(,)?) => {{
+        let mut out = String::new();
+        $(
+            out.push_str("export ");
+            out.push_str(&<$ty as TS>::decl($cfg));
+            out.push_str("\n\n");
+        )*
+        out
+    }};
+}
+
+/// The whole `ui/src/lib/bindings.ts`, one declaration per type, in a stable order.
+pub fn typescript_bindings() -> String {
+    let cfg = Config::new().with_large_int("number");
+    let body = declarations!(&cfg;
+        IpcError, Language, Settings, AppStatus, Secret, CreateVaultInput, CreatedVault, UnlockInput, RecoverInput,
+        PersonInput, PlanInput, AgendaInput, ActionInput, FinishInput, StripCell, HomePerson, Home, PersonPage, Saved,
+        taiwa_domain::Relationship, taiwa_domain::Cadence, taiwa_domain::SessionState, taiwa_domain::TopicKind,
+        taiwa_domain::Wants, taiwa_domain::Owner, taiwa_domain::DueState, taiwa_domain::PersonMonth,
+        taiwa_domain::MonthSummary,
+        taiwa_vault::Person, taiwa_vault::Session, taiwa_vault::SessionView, taiwa_vault::AgendaItem,
+        taiwa_vault::Note, taiwa_vault::Action, taiwa_vault::PersonStatus, taiwa_vault::Hit, taiwa_vault::HitKind,
+        taiwa_vault::SnippetPart, taiwa_vault::CareerNote, taiwa_vault::BacklogItem,
+    );
+    format!("// Generated from the Rust types by crates/ipc (typescript_bindings). Do not edit:\n// run `TAIWA_UPDATE_BINDINGS=1 cargo test -p taiwa-ipc bindings` after changing a type.\n\n{body}")
+        .trim_end()
+        .to_owned()
+        + "\n"
+}

@@ -1,0 +1,15 @@
+//! The desktop app's commands, written once here and called by thin Tauri commands in
+//! `src-tauri/`. Everything the UI can ask is a method of [`App`] taking and returning types that
+//! derive TypeScript bindings (`ui/src/lib/bindings.ts`, checked for staleness by a test), and every
+//! failure crosses the boundary as an [`IpcError`] with a stable `code` the UI switches on.
+//!
+//! Invariants: the data key lives only inside the open `Vault` here, and locking drops it (the
+//! vault wipes it); secrets arriving from the UI are wiped after use; nothing here knows Tauri.
+
+mod app;
+mod bindings;
+mod types;
+
+pub use app::App;
+pub use bindings::typescript_bindings;
+pub use types::*;

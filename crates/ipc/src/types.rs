@@ -1,0 +1,215 @@
+//! Request and response types of the IPC schema.
+
+use serde::{Deserialize, Serialize};
+use taiwa_domain::{Cadence, Month, MonthSummary, Owner, Relationship, TopicKind, Wants};
+use taiwa_vault::{Action, AgendaItem, BacklogItem, CareerNote, Person, PersonStatus, Session};
+use ts_rs::TS;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+/// Every failure, as the UI sees it: switch on `code`, show `message`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct IpcError {
+    /// `wrong_passphrase`, `wrong_recovery_key`, `locked`, `no_vault`, `vault_exists`, `not_found`,
+    /// `invalid_input`, `damaged`, `too_new`, `disk_full`, `busy`, `io`, `internal`, …
+    pub code: String,
+    pub message: String,
+}
+
+impl IpcError {
+    pub fn locked() -> IpcError {
+        IpcError {
+            code: "locked".into(),
+            message: "the vault is locked".into(),
+        }
+    }
+
+    pub fn invalid(message: impl Into<String>) -> IpcError {
+        IpcError {
+            code: "invalid_input".into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<taiwa_vault::Error> for IpcError {
+    fn from(e: taiwa_vault::Error) -> IpcError {
+        IpcError {
+            code: e.code().into(),
+            message: e.to_string(),
+        }
+    }
+}
+
+pub type IpcResult<T> = Result<T, IpcError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    Ja,
+    En,
+}
+
+/// Settings kept beside the vault in plain text, because they are needed before unlocking.
+/// They hold no content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct Settings {
+    /// `None` until chosen: the UI then follows the OS language.
+    pub language: Option<Language>,
+    /// Minutes without activity before the vault locks itself.
+    pub auto_lock_minutes: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            language: None,
+            auto_lock_minutes: 10,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AppStatus {
+    pub vault_exists: bool,
+    pub unlocked: bool,
+    pub vault_path: String,
+    pub settings: Settings,
+}
+
+/// A secret typed in the UI; wiped when dropped, never printed.
+#[derive(Clone, Deserialize, TS, Zeroize, ZeroizeOnDrop)]
+#[serde(transparent)]
+#[ts(type = "string")]
+pub struct Secret(String);
+
+impl Secret {
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct CreateVaultInput {
+    pub passphrase: Secret,
+    pub passphrase_again: Secret,
+}
+
+/// The recovery key, shown once.
+#[derive(Debug, Serialize, TS)]
+pub struct CreatedVault {
+    pub recovery_key: String,
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct UnlockInput {
+    pub passphrase: Secret,
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct RecoverInput {
+    pub recovery_key: Secret,
+    pub new_passphrase: Secret,
+    pub new_passphrase_again: Secret,
+}
+
+/// A person as the form sends it; dates `YYYY-MM-DD`, empty strings mean "none".
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct PersonInput {
+    pub name: String,
+    pub relationship: Relationship,
+    pub cadence: Cadence,
+    pub employee_id: String,
+    pub email: String,
+    pub org_unit: String,
+    pub start_date: String,
+    pub end_date: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct PlanInput {
+    pub person_id: i64,
+    /// Local date and time, `YYYY-MM-DDTHH:MM`.
+    pub at: String,
+    pub minutes: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct AgendaInput {
+    pub text: String,
+    pub kind: TopicKind,
+    pub wants: Option<Wants>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct ActionInput {
+    pub person_id: i64,
+    pub session_id: Option<i64>,
+    pub text: String,
+    pub owner: Owner,
+    /// `YYYY-MM-DD` or empty.
+    pub due_date: String,
+}
+
+/// How a session ended.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(tag = "outcome", rename_all = "lowercase")]
+pub enum FinishInput {
+    Held { minutes: u32 },
+    Skipped { reason: String },
+    Cancelled { reason: String },
+}
+
+/// One month in a person's 12-month strip.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct StripCell {
+    pub month: Month,
+    /// Whether the person was in the manager's care that month.
+    pub active: bool,
+    pub met: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct HomePerson {
+    pub status: PersonStatus,
+    pub strip: Vec<StripCell>,
+}
+
+/// "This month" at a glance.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Home {
+    pub month: Month,
+    #[ts(type = "string")]
+    pub today: jiff::civil::Date,
+    pub summary: MonthSummary,
+    pub people: Vec<HomePerson>,
+    /// Planned sessions from now on, soonest first.
+    pub upcoming: Vec<Session>,
+    /// Open action items due within a week or already late, soonest first.
+    pub actions_due: Vec<Action>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PersonPage {
+    pub person: Person,
+    /// Newest first.
+    pub sessions: Vec<Session>,
+    pub open_actions: Vec<Action>,
+    pub backlog: Vec<BacklogItem>,
+    pub career_note: Option<CareerNote>,
+}
+
+/// What saving a note answers: when it was stored.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Saved {
+    pub updated_at: String,
+}
+
+/// The agenda item type, re-exported for the bindings.
+pub type Agenda = AgendaItem;

@@ -1,0 +1,210 @@
+//! The desktop app's commands without Tauri, through the same functions the commands call.
+
+// Test code unwraps freely: a failure there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use taiwa_ipc::*;
+
+const PASS: &str = "correct horse battery staple";
+
+fn input<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
+    serde_json::from_value(value).unwrap()
+}
+
+fn unlocked() -> (tempfile::TempDir, App) {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut app = App::new(tmp.path().join("vault"));
+    assert!(!app.status().vault_exists);
+    let created = app
+        .create_vault(input(json!({"passphrase": PASS, "passphrase_again": PASS})))
+        .unwrap();
+    assert_eq!(created.recovery_key.len(), 39);
+    (tmp, app)
+}
+
+fn person(app: &mut App, name: &str) -> i64 {
+    app.save_person(
+        None,
+        input(
+            json!({"name": name, "relationship": "line", "cadence": "monthly", "employee_id": "", "email": "",
+            "org_unit": "", "start_date": "", "end_date": ""}),
+        ),
+    )
+    .unwrap()
+    .id
+}
+
+#[test]
+fn locked_means_locked_and_errors_carry_codes() {
+    let (_tmp, mut app) = unlocked();
+    let p = person(&mut app, "Aoi");
+    let status = app.lock();
+    assert!(status.vault_exists && !status.unlocked);
+    assert_eq!(app.people(false).unwrap_err().code, "locked");
+    assert_eq!(app.person_page(p).unwrap_err().code, "locked");
+    let wrong = app
+        .unlock(input(json!({"passphrase": "not the passphrase"})))
+        .unwrap_err();
+    assert_eq!(
+        (wrong.code.as_str(), wrong.message.as_str()),
+        ("wrong_passphrase", "wrong passphrase")
+    );
+    assert!(app.unlock(input(json!({"passphrase": PASS}))).unwrap().unlocked);
+    assert_eq!(app.people(false).unwrap()[0].name, "Aoi");
+    assert_eq!(app.person_page(999).unwrap_err().code, "not_found");
+    let bad = app
+        .plan_session(input(json!({"person_id": p, "at": "tomorrow", "minutes": 30})))
+        .unwrap_err();
+    assert_eq!(bad.code, "invalid_input");
+    let differ =
+        App::new(_tmp.path().join("other")).create_vault(input(json!({"passphrase": PASS, "passphrase_again": "x"})));
+    assert_eq!(differ.unwrap_err().message, "the two passphrases differ");
+}
+
+#[test]
+fn secrets_never_show_in_debug_output() {
+    let unlock: UnlockInput = input(json!({"passphrase": PASS}));
+    assert!(!format!("{unlock:?}").contains(PASS));
+}
+
+#[test]
+fn auto_lock_after_the_idle_time() {
+    let (_tmp, mut app) = unlocked();
+    app.set_settings(Settings {
+        language: Some(Language::Ja),
+        auto_lock_minutes: 5,
+    })
+    .unwrap();
+    let now = Instant::now();
+    assert!(!app.lock_if_idle(now + Duration::from_secs(4 * 60)));
+    assert!(app.status().unlocked);
+    assert!(app.lock_if_idle(now + Duration::from_secs(5 * 60 + 1)));
+    assert!(!app.status().unlocked);
+    assert_eq!(app.home().unwrap_err().code, "locked");
+    // Settings survive a restart of the app.
+    let again = App::new(app.dir().to_owned());
+    assert_eq!(
+        again.settings(),
+        Settings {
+            language: Some(Language::Ja),
+            auto_lock_minutes: 5
+        }
+    );
+    assert_eq!(
+        app.set_settings(Settings {
+            language: None,
+            auto_lock_minutes: 0
+        })
+        .unwrap_err()
+        .code,
+        "invalid_input"
+    );
+}
+
+#[test]
+fn home_shows_the_month_and_a_twelve_month_strip() {
+    let (_tmp, mut app) = unlocked();
+    let met = person(&mut app, "Met Today");
+    let due = person(&mut app, "Not Yet");
+    let today = jiff::ZonedDateTime::now().date();
+    let at = format!("{}T09:00", today);
+    let s = app
+        .plan_session(input(json!({"person_id": met, "at": at, "minutes": 30})))
+        .unwrap();
+    app.finish_session(s.id, input(json!({"outcome": "held", "minutes": 25})))
+        .unwrap();
+    let later = today.saturating_add(jiff::ToSpan::days(3));
+    app.plan_session(input(
+        json!({"person_id": due, "at": format!("{later}T15:00"), "minutes": 30}),
+    ))
+    .unwrap();
+    app.add_action(input(json!({"person_id": due, "session_id": null, "text": "Send the doc", "owner": "manager", "due_date": today.to_string()})))
+        .unwrap();
+
+    let home = app.home().unwrap();
+    assert_eq!((home.summary.people, home.summary.met), (2, 1));
+    let row = home.people.iter().find(|p| p.status.person_id == met).unwrap();
+    assert_eq!(row.strip.len(), 12);
+    assert!(row.strip[11].met && row.strip[11].active);
+    assert!(!row.strip[10].active, "added this month");
+    assert_eq!(home.upcoming.len(), 1);
+    assert_eq!(home.actions_due.len(), 1);
+}
+
+#[test]
+fn a_session_in_three_moments() {
+    let (_tmp, mut app) = unlocked();
+    let p = person(&mut app, "Ren");
+    app.add_topic(
+        p,
+        input(json!({"text": "評価面談の準備", "kind": "career", "wants": "advise"})),
+    )
+    .unwrap();
+    let next = jiff::ZonedDateTime::now().date().saturating_add(jiff::ToSpan::days(1));
+    let s = app
+        .plan_session(input(
+            json!({"person_id": p, "at": format!("{next}T10:00"), "minutes": 30}),
+        ))
+        .unwrap();
+    let item = app
+        .add_agenda_item(
+            s.id,
+            input(json!({"text": "休暇の相談", "kind": "health", "wants": "listen"})),
+        )
+        .unwrap();
+    let view = app.session(s.id).unwrap();
+    assert_eq!(
+        view.agenda.iter().map(|a| a.text.as_str()).collect::<Vec<_>>(),
+        ["評価面談の準備", "休暇の相談"]
+    );
+    app.set_agenda_done(item.id, true).unwrap();
+    let saved = app.save_note(s.id, "# メモ\n体調は回復。").unwrap();
+    assert!(!saved.updated_at.is_empty());
+    app.add_action(input(
+        json!({"person_id": p, "session_id": s.id, "text": "書類を送る", "owner": "member", "due_date": ""}),
+    ))
+    .unwrap();
+    let held = app
+        .finish_session(s.id, input(json!({"outcome": "held", "minutes": 35})))
+        .unwrap();
+    assert_eq!(held.held_minutes, Some(35));
+    let page = app.person_page(p).unwrap();
+    assert_eq!(
+        (page.sessions.len(), page.open_actions.len(), page.backlog.len()),
+        (1, 1, 0)
+    );
+    app.save_career_note(p, "将来は海外拠点で働きたい").unwrap();
+    assert_eq!(app.search("海外").unwrap()[0].kind, taiwa_vault::HitKind::Career);
+    assert_eq!(app.search("体調").unwrap()[0].kind, taiwa_vault::HitKind::Note);
+    let skipped = app
+        .finish_session(s.id, input(json!({"outcome": "skipped", "reason": ""})))
+        .unwrap_err();
+    assert_eq!(skipped.code, "invalid_input");
+}
+
+#[test]
+fn recovery_sets_a_new_passphrase() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut app = App::new(tmp.path().join("vault"));
+    let key = app
+        .create_vault(input(json!({"passphrase": PASS, "passphrase_again": PASS})))
+        .unwrap()
+        .recovery_key;
+    app.lock();
+    let new = "a brand new passphrase";
+    let status = app
+        .recover(input(
+            json!({"recovery_key": key, "new_passphrase": new, "new_passphrase_again": new}),
+        ))
+        .unwrap();
+    assert!(status.unlocked);
+    app.lock();
+    assert_eq!(
+        app.unlock(input(json!({"passphrase": PASS}))).unwrap_err().code,
+        "wrong_passphrase"
+    );
+    assert!(app.unlock(input(json!({"passphrase": new}))).is_ok());
+}

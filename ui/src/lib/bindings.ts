@@ -1,0 +1,215 @@
+// Generated from the Rust types by crates/ipc (typescript_bindings). Do not edit:
+// run `TAIWA_UPDATE_BINDINGS=1 cargo test -p taiwa-ipc bindings` after changing a type.
+
+export type IpcError = { 
+/**
+ * `wrong_passphrase`, `wrong_recovery_key`, `locked`, `no_vault`, `vault_exists`, `not_found`,
+ * `invalid_input`, `damaged`, `too_new`, `disk_full`, `busy`, `io`, `internal`, …
+ */
+code: string, message: string, };
+
+export type Language = "ja" | "en";
+
+export type Settings = { 
+/**
+ * `None` until chosen: the UI then follows the OS language.
+ */
+language: Language | null, 
+/**
+ * Minutes without activity before the vault locks itself.
+ */
+auto_lock_minutes: number, };
+
+export type AppStatus = { vault_exists: boolean, unlocked: boolean, vault_path: string, settings: Settings, };
+
+export type Secret = string;
+
+export type CreateVaultInput = { passphrase: Secret, passphrase_again: Secret, };
+
+export type CreatedVault = { recovery_key: string, };
+
+export type UnlockInput = { passphrase: Secret, };
+
+export type RecoverInput = { recovery_key: Secret, new_passphrase: Secret, new_passphrase_again: Secret, };
+
+export type PersonInput = { name: string, relationship: Relationship, cadence: Cadence, employee_id: string, email: string, org_unit: string, start_date: string, end_date: string, };
+
+export type PlanInput = { person_id: number, 
+/**
+ * Local date and time, `YYYY-MM-DDTHH:MM`.
+ */
+at: string, minutes: number, };
+
+export type AgendaInput = { text: string, kind: TopicKind, wants: Wants | null, };
+
+export type ActionInput = { person_id: number, session_id: number | null, text: string, owner: Owner, 
+/**
+ * `YYYY-MM-DD` or empty.
+ */
+due_date: string, };
+
+export type FinishInput = { "outcome": "held", minutes: number, } | { "outcome": "skipped", reason: string, } | { "outcome": "cancelled", reason: string, };
+
+export type StripCell = { month: string, 
+/**
+ * Whether the person was in the manager's care that month.
+ */
+active: boolean, met: boolean, };
+
+export type HomePerson = { status: PersonStatus, strip: Array<StripCell>, };
+
+export type Home = { month: string, today: string, summary: MonthSummary, people: Array<HomePerson>, 
+/**
+ * Planned sessions from now on, soonest first.
+ */
+upcoming: Array<Session>, 
+/**
+ * Open action items due within a week or already late, soonest first.
+ */
+actions_due: Array<Action>, };
+
+export type PersonPage = { person: Person, 
+/**
+ * Newest first.
+ */
+sessions: Array<Session>, open_actions: Array<Action>, backlog: Array<BacklogItem>, career_note: CareerNote | null, };
+
+export type Saved = { updated_at: string, };
+
+export type Relationship = "line" | "cross";
+
+export type Cadence = "weekly" | "biweekly" | "monthly";
+
+export type SessionState = "planned" | "held" | "skipped" | "cancelled";
+
+export type TopicKind = "work" | "career" | "health" | "relationships" | "private" | "feedback" | "other";
+
+export type Wants = "listen" | "advise" | "decide" | "think" | "share";
+
+export type Owner = "manager" | "member";
+
+export type DueState = "done" | "planned" | "due" | "overdue" | "missed";
+
+export type PersonMonth = { month: string, state: DueState, 
+/**
+ * Sessions held in the month.
+ */
+held: number, 
+/**
+ * Total minutes of the held sessions.
+ */
+minutes: number, 
+/**
+ * How many sessions the cadence asks for in this month.
+ */
+expected: number, 
+/**
+ * At least one session held: the completion figure HR sees.
+ */
+met: boolean, 
+/**
+ * The date by which the next session is owed (current and future months).
+ */
+due_by: string | null, 
+/**
+ * The next planned session from `today` on, within the month.
+ */
+next_planned: string | null, };
+
+export type MonthSummary = { month: string, 
+/**
+ * People active in the month.
+ */
+people: number, 
+/**
+ * Of those, people with at least one held session.
+ */
+met: number, 
+/**
+ * `met / people`, or `None` when nobody was active.
+ */
+rate: number | null, sessions_held: number, minutes: number, };
+
+export type Person = { id: number, name: string, relationship: Relationship, cadence: Cadence, employee_id: string | null, email: string | null, org_unit: string | null, start_date: string | null, end_date: string | null, archived_at: string | null, created_at: string, };
+
+export type Session = { id: number, person_id: number, person_name: string, 
+/**
+ * Local date and time on the calendar of `time_zone`.
+ */
+at: string, time_zone: string, 
+/**
+ * The month the session counts in: its local date's.
+ */
+month: string, planned_minutes: number, state: SessionState, held_minutes: number | null, 
+/**
+ * Why it was skipped or cancelled: private, never sent anywhere.
+ */
+reason: string | null, };
+
+export type SessionView = { session: Session, agenda: Array<AgendaItem>, note: Note | null, 
+/**
+ * The person's action items still open, made before or in this session.
+ */
+open_actions: Array<Action>, };
+
+export type AgendaItem = { id: number, session_id: number, text: string, kind: TopicKind, 
+/**
+ * What the member wants from the manager on it.
+ */
+wants: Wants | null, done: boolean, 
+/**
+ * The open item of the previous session this one was carried over from.
+ */
+carried_from: number | null, };
+
+export type Note = { session_id: number, body: string, updated_at: string, };
+
+export type Action = { id: number, person_id: number, person_name: string, 
+/**
+ * The session it was agreed in, if any.
+ */
+session_id: number | null, text: string, owner: Owner, due_date: string | null, done_date: string | null, created_at: string, };
+
+export type PersonStatus = { person_id: number, name: string, relationship: Relationship, cadence: Cadence, month: string, state: DueState, 
+/**
+ * Sessions held in the month.
+ */
+held: number, 
+/**
+ * Total minutes of the held sessions.
+ */
+minutes: number, 
+/**
+ * How many sessions the cadence asks for in this month.
+ */
+expected: number, 
+/**
+ * At least one session held: the completion figure HR sees.
+ */
+met: boolean, 
+/**
+ * The date by which the next session is owed (current and future months).
+ */
+due_by: string | null, 
+/**
+ * The next planned session from `today` on, within the month.
+ */
+next_planned: string | null, };
+
+export type Hit = { kind: HitKind, 
+/**
+ * The note's session id, the agenda item's id or the action item's id.
+ */
+id: number, session_id: number | null, person_id: number, person_name: string, 
+/**
+ * The session's local date and time, or the action item's creation time.
+ */
+when: string, snippet: Array<SnippetPart>, };
+
+export type HitKind = "note" | "agenda" | "action" | "career";
+
+export type SnippetPart = { text: string, hit: boolean, };
+
+export type CareerNote = { person_id: number, body: string, updated_at: string, };
+
+export type BacklogItem = { id: number, person_id: number, text: string, kind: TopicKind, wants: Wants | null, };
