@@ -1,0 +1,208 @@
+//! Taiwa's desktop app: a thin Tauri shell. Each command is a line or two over `taiwa_ipc::App`,
+//! where the logic lives and is tested without Tauri. The data key exists only inside the `App`'s
+//! open vault in this process; the web view never sees it.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use taiwa_ipc::*;
+use taiwa_vault::{Action, AgendaItem, BacklogItem, CareerNote, Hit, Person, Session, SessionView};
+use tauri::{Emitter, Manager};
+
+struct Shared(Mutex<App>);
+
+impl Shared {
+    fn app(&self) -> MutexGuard<'_, App> {
+        // A panic while holding the lock leaves the app usable: the state is still consistent.
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+type State<'a> = tauri::State<'a, Shared>;
+
+#[tauri::command(rename_all = "snake_case")]
+fn status(state: State<'_>) -> AppStatus {
+    state.app().status()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn create_vault(state: State<'_>, input: CreateVaultInput) -> IpcResult<CreatedVault> {
+    state.app().create_vault(input)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn unlock(state: State<'_>, input: UnlockInput) -> IpcResult<AppStatus> {
+    state.app().unlock(input)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn recover(state: State<'_>, input: RecoverInput) -> IpcResult<AppStatus> {
+    state.app().recover(input)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn lock(state: State<'_>) -> AppStatus {
+    state.app().lock()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn touch(state: State<'_>) {
+    state.app().touch();
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn set_settings(state: State<'_>, settings: Settings) -> IpcResult<Settings> {
+    state.app().set_settings(settings)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn home(state: State<'_>) -> IpcResult<Home> {
+    state.app().home()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn people(state: State<'_>, include_archived: bool) -> IpcResult<Vec<Person>> {
+    state.app().people(include_archived)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn person_page(state: State<'_>, id: i64) -> IpcResult<PersonPage> {
+    state.app().person_page(id)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn save_person(state: State<'_>, id: Option<i64>, input: PersonInput) -> IpcResult<Person> {
+    state.app().save_person(id, input)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn set_archived(state: State<'_>, id: i64, archived: bool) -> IpcResult<Person> {
+    state.app().set_archived(id, archived)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn plan_session(state: State<'_>, input: PlanInput) -> IpcResult<Session> {
+    state.app().plan_session(input)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn session(state: State<'_>, id: i64) -> IpcResult<SessionView> {
+    state.app().session(id)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn finish_session(state: State<'_>, id: i64, input: FinishInput) -> IpcResult<Session> {
+    state.app().finish_session(id, input)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn add_agenda_item(state: State<'_>, session_id: i64, input: AgendaInput) -> IpcResult<AgendaItem> {
+    state.app().add_agenda_item(session_id, input)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn set_agenda_done(state: State<'_>, id: i64, done: bool) -> IpcResult<AgendaItem> {
+    state.app().set_agenda_done(id, done)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn save_note(state: State<'_>, session_id: i64, body: String) -> IpcResult<Saved> {
+    state.app().save_note(session_id, &body)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn add_action(state: State<'_>, input: ActionInput) -> IpcResult<Action> {
+    state.app().add_action(input)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn set_action_done(state: State<'_>, id: i64, done: bool) -> IpcResult<Action> {
+    state.app().set_action_done(id, done)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn save_career_note(state: State<'_>, person_id: i64, body: String) -> IpcResult<CareerNote> {
+    state.app().save_career_note(person_id, &body)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn add_topic(state: State<'_>, person_id: i64, input: AgendaInput) -> IpcResult<BacklogItem> {
+    state.app().add_topic(person_id, input)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn remove_topic(state: State<'_>, id: i64) -> IpcResult<()> {
+    state.app().remove_topic(id)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn search(state: State<'_>, query: String) -> IpcResult<Vec<Hit>> {
+    state.app().search(&query)
+}
+
+/// The vault folder: `TAIWA_VAULT`, or the user's data folder (as the `taiwa` command line).
+fn vault_dir() -> PathBuf {
+    std::env::var_os("TAIWA_VAULT")
+        .map(PathBuf::from)
+        .or_else(|| dirs::data_dir().map(|d| d.join("taiwa").join("vault")))
+        .unwrap_or_else(|| PathBuf::from("taiwa-vault"))
+}
+
+fn main() {
+    let app = tauri::Builder::default()
+        .manage(Shared(Mutex::new(App::new(vault_dir()))))
+        .setup(|app| {
+            // A safety net behind the UI's own idle timer (which saves the note first): lock a
+            // little after the idle time even if the UI cannot, and tell the window.
+            let handle = app.handle().clone();
+            std::thread::spawn(move || {
+                loop {
+                    std::thread::sleep(Duration::from_secs(5));
+                    let grace = Instant::now()
+                        .checked_sub(Duration::from_secs(30))
+                        .unwrap_or_else(Instant::now);
+                    if handle.state::<Shared>().app().lock_if_idle(grace) {
+                        let _ = handle.emit("vault-locked", ());
+                    }
+                }
+            });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            status,
+            create_vault,
+            unlock,
+            recover,
+            lock,
+            touch,
+            set_settings,
+            home,
+            people,
+            person_page,
+            save_person,
+            set_archived,
+            plan_session,
+            session,
+            finish_session,
+            add_agenda_item,
+            set_agenda_done,
+            save_note,
+            add_action,
+            set_action_done,
+            save_career_note,
+            add_topic,
+            remove_topic,
+            search,
+        ])
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|_, _| {}),
+        Err(e) => {
+            eprintln!("taiwa-desktop: could not start: {e}");
+            std::process::exit(1);
+        }
+    }
+}

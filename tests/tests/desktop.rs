@@ -1,0 +1,161 @@
+//! The real desktop app under Xvfb, driven through WebDriver, over a real vault.
+
+// Test code unwraps freely: a failure there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use fantoccini::key::Key;
+use taiwa_e2e::Desktop;
+
+const PASS: &str = "correct horse battery staple";
+
+/// Sets an input's value the way typing would (date pickers do not take keys reliably).
+async fn set_value(app: &Desktop, css: &str, value: &str) {
+    let script = "const el = document.querySelector(arguments[0]); el.value = arguments[1]; \
+                  el.dispatchEvent(new Event('input', { bubbles: true })); el.dispatchEvent(new Event('change', { bubbles: true }));";
+    app.client
+        .execute(script, vec![css.into(), value.into()])
+        .await
+        .unwrap();
+}
+
+/// Today at `hh:mm` on the app's own clock, as a datetime-local value.
+async fn today_at(app: &Desktop, hh: u32, mm: u32) -> String {
+    let script = "const d = new Date(); const p = (n) => String(n).padStart(2, '0'); \
+                  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(arguments[0])}:${p(arguments[1])}`;";
+    app.client
+        .execute(script, vec![hh.into(), mm.into()])
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn create_vault(app: &Desktop) -> String {
+    app.type_into("#new-passphrase", PASS).await;
+    app.wait_text("#strength", "Strong").await;
+    app.type_into("#new-passphrase-again", PASS).await;
+    app.click("#create").await;
+    let key = app.text("#recovery-key").await;
+    assert_eq!(key.len(), 39, "{key}");
+    app.screenshot("01-recovery-key").await;
+    app.click("#confirm-written").await;
+    app.click("#recovery-continue").await;
+    key
+}
+
+async fn unlock(app: &Desktop, passphrase: &str) {
+    app.type_into("#passphrase", passphrase).await;
+    app.click("#unlock").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_manager_runs_a_first_1on1_and_finds_it_after_a_restart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = tmp.path().join("vault");
+    let app = Desktop::start(&vault, "en_US.UTF-8").await;
+    create_vault(&app).await;
+    app.screenshot("02-home-empty").await;
+
+    // Add a person from the keyboard-friendly form.
+    app.click("[data-nav=people]").await;
+    app.click("#add-person").await;
+    app.type_into("#person-name", "佐藤 花子").await;
+    app.type_into("#person-employee-id", "E000123").await;
+    app.type_into("#person-org-unit", "技術部").await;
+    app.click("#person-save").await;
+    app.wait_text("#people-list", "佐藤 花子").await;
+    app.screenshot("03-people").await;
+
+    // Plan a 1on1 for today.
+    app.click("#people-list button").await;
+    app.wait_text("#person-title", "佐藤 花子").await;
+    let at = today_at(&app, 9, 0).await;
+    set_value(&app, "#plan-at", &at).await;
+    app.click("#plan-session").await;
+    app.wait_text("#session-title", "佐藤 花子").await;
+
+    // Prepare: an agenda item with what the member wants.
+    app.type_into("#agenda-text", "評価面談の振り返り").await;
+    set_value(&app, "#agenda-kind", "career").await;
+    set_value(&app, "#agenda-wants", "advise").await;
+    app.click("#agenda-add").await;
+    app.wait_text("#agenda", "評価面談の振り返り").await;
+    app.screenshot("04-session-prepare").await;
+
+    // Run: notes save by themselves; Ctrl+Enter captures an action item without the mouse.
+    app.click("#moment-run").await;
+    app.type_into(
+        "#note-editor",
+        &format!("転職を少し考えているとのこと。{}来月もう一度話す。", Key::Enter),
+    )
+    .await;
+    app.wait_text("#save-state", "Saved").await;
+    app.keys("#note-editor", &format!("{}{}", Key::Control, Key::Enter))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let active = app.client.active_element().await.unwrap();
+    assert_eq!(
+        active.attr("id").await.unwrap().as_deref(),
+        Some("action-text"),
+        "Ctrl+Enter moves to the action item field"
+    );
+    active
+        .send_keys(&format!("研修の案内を送る{}", Key::Enter))
+        .await
+        .unwrap();
+    app.wait_text("#open-actions", "研修の案内を送る").await;
+    app.screenshot("05-session-run").await;
+
+    // Finish: held, 35 minutes.
+    app.click("#moment-finish").await;
+    set_value(&app, "#held-minutes", "35").await;
+    app.click("#mark-held").await;
+    app.wait_text("#session-state", "Held").await;
+
+    app.click("[data-nav=home]").await;
+    app.wait_text("#met-summary", "1 of 1 met this month").await;
+    let state = app.find("[data-state=done]").await;
+    assert_eq!(state.text().await.unwrap(), "Met");
+    app.screenshot("06-home-met").await;
+
+    // Search finds the two-character Japanese word.
+    app.click("[data-nav=search]").await;
+    app.type_into("#search-input", "転職").await;
+    app.wait_text("#search-results", "転職").await;
+    app.screenshot("07-search").await;
+
+    // Lock, then a wrong passphrase: a clear message, and nothing else happens.
+    app.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(&format!("{}l", Key::Control))
+        .await
+        .unwrap();
+    app.find("#passphrase").await;
+    unlock(&app, "not my passphrase").await;
+    app.wait_text("#gate-error", "does not open this vault").await;
+    app.screenshot("08-wrong-passphrase").await;
+    app.stop().await;
+
+    // Start again: unlock, and everything is there.
+    let app = Desktop::start(&vault, "en_US.UTF-8").await;
+    unlock(&app, PASS).await;
+    app.wait_text("#met-summary", "1 of 1 met this month").await;
+    app.click(".person-row .name").await;
+    app.wait_text("#person-title", "佐藤 花子").await;
+    app.click(".timeline button").await;
+    app.click("#moment-run").await;
+    let note = app
+        .find("#note-editor")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(note, "転職を少し考えているとのこと。\n来月もう一度話す。");
+    app.stop().await;
+}

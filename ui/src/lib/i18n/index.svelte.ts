@@ -1,0 +1,61 @@
+// Message catalogs with typed keys, and dates and numbers through Intl in the chosen language.
+// Sentences are whole messages with {placeholders}: word order differs between Japanese and English.
+import { en, type MessageKey } from './en';
+import { ja } from './ja';
+import type { Language } from '../bindings';
+
+const catalogs: Record<Language, Record<MessageKey, string>> = { en, ja };
+
+export const locale = $state<{ lang: Language }>({ lang: 'en' });
+
+/** The language to use when the user has not chosen one: the OS's. */
+export function systemLanguage(languages: readonly string[] = navigator.languages): Language {
+  return languages.some((l) => l.toLowerCase().startsWith('ja')) ? 'ja' : 'en';
+}
+
+export function setLanguage(lang: Language | null): void {
+  locale.lang = lang ?? systemLanguage();
+  document.documentElement.lang = locale.lang;
+}
+
+export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
+  const template = catalogs[locale.lang][key];
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
+}
+
+function bcp47(): string {
+  return locale.lang === 'ja' ? 'ja-JP' : 'en-GB';
+}
+
+/** `2026-11-20` as a short local date. */
+export function formatDate(isoDate: string): string {
+  const [y, m, d] = isoDate.slice(0, 10).split('-').map(Number);
+  if (!y || !m || !d) return isoDate;
+  return new Intl.DateTimeFormat(bcp47(), { month: 'short', day: 'numeric', weekday: 'short' }).format(
+    new Date(y, m - 1, d),
+  );
+}
+
+/** `2026-11-20T10:00:00` (local civil time) as date and time. */
+export function formatDateTime(isoLocal: string): string {
+  const [date, time = '00:00'] = isoLocal.split('T');
+  const [y, m, d] = (date ?? '').split('-').map(Number);
+  const [hh, mm] = time.split(':').map(Number);
+  if (!y || !m || !d) return isoLocal;
+  return new Intl.DateTimeFormat(bcp47(), {
+    month: 'short',
+    day: 'numeric',
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(new Date(y, m - 1, d, hh ?? 0, mm ?? 0));
+}
+
+/** `2026-11` as a month name with its year. */
+export function formatMonth(month: string, style: 'long' | 'short' = 'long'): string {
+  const [y, m] = month.split('-').map(Number);
+  if (!y || !m) return month;
+  const options: Intl.DateTimeFormatOptions =
+    style === 'long' ? { year: 'numeric', month: 'long' } : { month: 'narrow' };
+  return new Intl.DateTimeFormat(bcp47(), options).format(new Date(y, m - 1, 1));
+}

@@ -1,0 +1,61 @@
+// The one facade over the Rust commands; every component calls these, so a test can swap them.
+import { invoke } from '@tauri-apps/api/core';
+import type * as B from './bindings';
+
+/** A failed command: switch on `code` (stable), show `message`. */
+export class IpcFailure extends Error {
+  readonly code: string;
+  constructor(error: B.IpcError) {
+    super(error.message);
+    this.code = error.code;
+  }
+}
+
+function isIpcError(value: unknown): value is B.IpcError {
+  return typeof value === 'object' && value !== null && 'code' in value && 'message' in value;
+}
+
+type Invoke = <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
+let backend: Invoke = invoke;
+
+/** For tests: answer commands without Tauri. */
+export function setBackend(fake: Invoke): void {
+  backend = fake;
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await backend<T>(command, args);
+  } catch (error) {
+    throw new IpcFailure(isIpcError(error) ? error : { code: 'internal', message: String(error) });
+  }
+}
+
+export const ipc = {
+  status: () => call<B.AppStatus>('status'),
+  createVault: (input: B.CreateVaultInput) => call<B.CreatedVault>('create_vault', { input }),
+  unlock: (input: B.UnlockInput) => call<B.AppStatus>('unlock', { input }),
+  recover: (input: B.RecoverInput) => call<B.AppStatus>('recover', { input }),
+  lock: () => call<B.AppStatus>('lock'),
+  touch: () => call<void>('touch'),
+  setSettings: (settings: B.Settings) => call<B.Settings>('set_settings', { settings }),
+  home: () => call<B.Home>('home'),
+  people: (includeArchived: boolean) => call<B.Person[]>('people', { include_archived: includeArchived }),
+  personPage: (id: number) => call<B.PersonPage>('person_page', { id }),
+  savePerson: (id: number | null, input: B.PersonInput) => call<B.Person>('save_person', { id, input }),
+  setArchived: (id: number, archived: boolean) => call<B.Person>('set_archived', { id, archived }),
+  planSession: (input: B.PlanInput) => call<B.Session>('plan_session', { input }),
+  session: (id: number) => call<B.SessionView>('session', { id }),
+  finishSession: (id: number, input: B.FinishInput) => call<B.Session>('finish_session', { id, input }),
+  addAgendaItem: (sessionId: number, input: B.AgendaInput) =>
+    call<B.AgendaItem>('add_agenda_item', { session_id: sessionId, input }),
+  setAgendaDone: (id: number, done: boolean) => call<B.AgendaItem>('set_agenda_done', { id, done }),
+  saveNote: (sessionId: number, body: string) => call<B.Saved>('save_note', { session_id: sessionId, body }),
+  addAction: (input: B.ActionInput) => call<B.Action>('add_action', { input }),
+  setActionDone: (id: number, done: boolean) => call<B.Action>('set_action_done', { id, done }),
+  saveCareerNote: (personId: number, body: string) =>
+    call<B.CareerNote>('save_career_note', { person_id: personId, body }),
+  addTopic: (personId: number, input: B.AgendaInput) => call<B.BacklogItem>('add_topic', { person_id: personId, input }),
+  removeTopic: (id: number) => call<void>('remove_topic', { id }),
+  search: (query: string) => call<B.Hit[]>('search', { query }),
+};
