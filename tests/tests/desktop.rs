@@ -38,7 +38,13 @@ async fn create_vault(app: &Desktop) -> String {
     app.wait_text("#strength", "Strong").await;
     app.type_into("#new-passphrase-again", PASS).await;
     app.click("#create").await;
-    let key = app.text("#recovery-key").await;
+    let key = app
+        .find("#recovery-key")
+        .await
+        .attr("aria-label")
+        .await
+        .unwrap()
+        .unwrap_or_default();
     assert_eq!(key.len(), 39, "{key}");
     app.screenshot("01-recovery-key").await;
     app.click("#confirm-written").await;
@@ -157,5 +163,131 @@ async fn a_manager_runs_a_first_1on1_and_finds_it_after_a_restart() {
         .unwrap()
         .unwrap_or_default();
     assert_eq!(note, "転職を少し考えているとのこと。\n来月もう一度話す。");
+    app.stop().await;
+}
+
+/// A vault with one person and a session planned today, opened on the session's notes.
+async fn vault_with_a_session(app: &Desktop, name: &str) {
+    app.click("[data-nav=people]").await;
+    app.click("#add-person").await;
+    app.type_into("#person-name", name).await;
+    app.click("#person-save").await;
+    app.wait_text("#people-list", name).await;
+    app.click("#people-list button").await;
+    let at = today_at(app, 18, 0).await;
+    set_value(app, "#plan-at", &at).await;
+    app.click("#plan-session").await;
+    app.wait_text("#session-title", name).await;
+    app.click("#moment-run").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn forgot_passphrase_recovers_with_the_recovery_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = tmp.path().join("vault");
+    let app = Desktop::start(&vault, "en_US.UTF-8").await;
+    let key = create_vault(&app).await;
+    app.click("[data-nav=lock]").await;
+    app.click("#forgot").await;
+    app.type_into("#recovery-input", &key.to_lowercase()).await;
+    app.type_into("#recover-passphrase", "a new passphrase after forgetting")
+        .await;
+    app.type_into("#recover-passphrase-again", "a new passphrase after forgetting")
+        .await;
+    app.screenshot("09-recover").await;
+    app.click("#recover").await;
+    app.find("[data-nav=home]").await;
+    app.click("[data-nav=lock]").await;
+    unlock(&app, PASS).await;
+    app.wait_text("#gate-error", "does not open this vault").await;
+    unlock(&app, "a new passphrase after forgetting").await;
+    app.find("[data-nav=home]").await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_note_typed_a_second_before_a_kill_is_there_after_restart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = tmp.path().join("vault");
+    let app = Desktop::start(&vault, "en_US.UTF-8").await;
+    create_vault(&app).await;
+    vault_with_a_session(&app, "Kill Test").await;
+    app.type_into("#note-editor", "typed just before the crash").await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    app.kill_app().await; // SIGKILL: no chance to save on the way out
+
+    let app = Desktop::start(&vault, "en_US.UTF-8").await;
+    unlock(&app, PASS).await;
+    app.click("[data-nav=people]").await;
+    app.click("#people-list button").await;
+    app.click(".timeline button").await;
+    app.click("#moment-run").await;
+    let note = app
+        .find("#note-editor")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(note, "typed just before the crash");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn idle_locks_itself_after_saving_the_note() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = tmp.path().join("vault");
+    let app = Desktop::start(&vault, "en_US.UTF-8").await;
+    create_vault(&app).await;
+    app.click("[data-nav=settings]").await;
+    set_value(&app, "#settings-autolock", "1").await;
+    app.wait_text("#settings-message", "Saved").await;
+    vault_with_a_session(&app, "Idle Test").await;
+    // Typed, then nothing for over a minute: the vault locks, the note is kept.
+    app.type_into("#note-editor", "left open at lunch").await;
+    let locked_at = tokio::time::Instant::now();
+    let deadline = locked_at + Duration::from_secs(100);
+    loop {
+        if app.client.find(fantoccini::Locator::Css("#passphrase")).await.is_ok() {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the vault did not lock itself");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    app.screenshot("10-auto-locked").await;
+    unlock(&app, PASS).await;
+    app.click("[data-nav=people]").await;
+    app.click("#people-list button").await;
+    app.click(".timeline button").await;
+    app.click("#moment-run").await;
+    let note = app
+        .find("#note-editor")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(note, "left open at lunch");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_app_speaks_japanese() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = tmp.path().join("vault");
+    let app = Desktop::start(&vault, "ja_JP.UTF-8").await;
+    create_vault(&app).await;
+    app.click("[data-nav=settings]").await;
+    set_value(&app, "#settings-language", "ja").await;
+    app.wait_text("[data-nav=home]", "今月").await;
+    vault_with_a_session(&app, "田中 誠").await;
+    app.wait_text("#session-title", "田中 誠 さんとの 1on1").await;
+    app.type_into("#note-editor", "異動の希望あり。来期に向けて相談。")
+        .await;
+    app.wait_text("#save-state", "保存済み").await;
+    app.screenshot("11-session-ja").await;
+    app.click("[data-nav=home]").await;
+    app.wait_text("#met-summary", "今月 1 人中 0 人と実施済み").await;
+    app.screenshot("12-home-ja").await;
     app.stop().await;
 }
