@@ -133,6 +133,27 @@ async fn a_manager_runs_a_first_1on1_and_finds_it_after_a_restart() {
     app.wait_text("#search-results", "転職").await;
     app.screenshot("07-search").await;
 
+    // The person's page, the settings and the shortcut list.
+    app.click("[data-nav=home]").await;
+    app.click(".person-row .name").await;
+    app.wait_text("#person-title", "佐藤 花子").await;
+    app.screenshot("08-person").await;
+    app.click("[data-nav=settings]").await;
+    app.find("#settings-language").await;
+    app.screenshot("09-settings").await;
+    app.click("[data-nav=home]").await;
+    app.find("#met-summary").await;
+    app.client.active_element().await.unwrap().send_keys("?").await.unwrap();
+    app.wait_text("#help-title", "Keyboard shortcuts").await;
+    app.screenshot("10-help").await;
+    app.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(&Key::Escape.to_string())
+        .await
+        .unwrap();
+
     // Lock, then a wrong passphrase: a clear message, and nothing else happens.
     app.client
         .active_element()
@@ -144,7 +165,7 @@ async fn a_manager_runs_a_first_1on1_and_finds_it_after_a_restart() {
     app.find("#passphrase").await;
     unlock(&app, "not my passphrase").await;
     app.wait_text("#gate-error", "does not open this vault").await;
-    app.screenshot("08-wrong-passphrase").await;
+    app.screenshot("11-wrong-passphrase").await;
     app.stop().await;
 
     // Start again: unlock, and everything is there.
@@ -194,7 +215,7 @@ async fn forgot_passphrase_recovers_with_the_recovery_key() {
         .await;
     app.type_into("#recover-passphrase-again", "a new passphrase after forgetting")
         .await;
-    app.screenshot("09-recover").await;
+    app.screenshot("12-recover").await;
     app.click("#recover").await;
     app.find("[data-nav=home]").await;
     app.click("[data-nav=lock]").await;
@@ -254,7 +275,7 @@ async fn idle_locks_itself_after_saving_the_note() {
         assert!(tokio::time::Instant::now() < deadline, "the vault did not lock itself");
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
-    app.screenshot("10-auto-locked").await;
+    app.screenshot("13-auto-locked").await;
     unlock(&app, PASS).await;
     app.click("[data-nav=people]").await;
     app.click("#people-list button").await;
@@ -285,9 +306,9 @@ async fn the_app_speaks_japanese() {
     app.type_into("#note-editor", "異動の希望あり。来期に向けて相談。")
         .await;
     app.wait_text("#save-state", "保存済み").await;
-    app.screenshot("11-session-ja").await;
+    app.screenshot("14-session-ja").await;
     app.click("[data-nav=home]").await;
     app.wait_text("#met-summary", "今月 1 人中 0 人と実施済み").await;
-    app.screenshot("12-home-ja").await;
+    app.screenshot("15-home-ja").await;
     app.stop().await;
 }

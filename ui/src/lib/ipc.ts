@@ -16,6 +16,12 @@ function isIpcError(value: unknown): value is B.IpcError {
 }
 
 type Invoke = <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
+let onLocked: () => void = () => {};
+
+/** Called whenever a command finds the vault locked (it locked itself while idle). */
+export function whenLocked(handler: () => void): void {
+  onLocked = handler;
+}
 let backend: Invoke = invoke;
 
 /** For tests: answer commands without Tauri. */
@@ -27,7 +33,9 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   try {
     return await backend<T>(command, args);
   } catch (error) {
-    throw new IpcFailure(isIpcError(error) ? error : { code: 'internal', message: String(error) });
+    const failure = new IpcFailure(isIpcError(error) ? error : { code: 'internal', message: String(error) });
+    if (failure.code === 'locked') onLocked();
+    throw failure;
   }
 }
 
