@@ -172,19 +172,23 @@ async fn a_manager_runs_a_first_1on1_and_finds_it_after_a_restart() {
     let app = Desktop::start(&vault, "en_US.UTF-8").await;
     unlock(&app, PASS).await;
     app.wait_text("#met-summary", "1 of 1 met this month").await;
-    app.click(".person-row .name").await;
-    app.wait_text("#person-title", "佐藤 花子").await;
+    let note = first_session_note(&app).await;
+    assert_eq!(note, "転職を少し考えているとのこと。\n来月もう一度話す。");
+    app.stop().await;
+}
+
+/// The note of the first person's latest session, as the notes editor shows it.
+async fn first_session_note(app: &Desktop) -> String {
+    app.click("[data-nav=people]").await;
+    app.click("#people-list button").await;
     app.click(".timeline button").await;
     app.click("#moment-run").await;
-    let note = app
-        .find("#note-editor")
+    app.find("#note-editor")
         .await
         .prop("value")
         .await
         .unwrap()
-        .unwrap_or_default();
-    assert_eq!(note, "転職を少し考えているとのこと。\n来月もう一度話す。");
-    app.stop().await;
+        .unwrap_or_default()
 }
 
 /// A vault with one person and a session planned today, opened on the session's notes.
@@ -239,17 +243,7 @@ async fn a_note_typed_a_second_before_a_kill_is_there_after_restart() {
 
     let app = Desktop::start(&vault, "en_US.UTF-8").await;
     unlock(&app, PASS).await;
-    app.click("[data-nav=people]").await;
-    app.click("#people-list button").await;
-    app.click(".timeline button").await;
-    app.click("#moment-run").await;
-    let note = app
-        .find("#note-editor")
-        .await
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap_or_default();
+    let note = first_session_note(&app).await;
     assert_eq!(note, "typed just before the crash");
     app.stop().await;
 }
@@ -277,17 +271,7 @@ async fn idle_locks_itself_after_saving_the_note() {
     }
     app.screenshot("13-auto-locked").await;
     unlock(&app, PASS).await;
-    app.click("[data-nav=people]").await;
-    app.click("#people-list button").await;
-    app.click(".timeline button").await;
-    app.click("#moment-run").await;
-    let note = app
-        .find("#note-editor")
-        .await
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap_or_default();
+    let note = first_session_note(&app).await;
     assert_eq!(note, "left open at lunch");
     app.stop().await;
 }
