@@ -74,6 +74,9 @@ pub enum Command {
     Recover,
     /// Check the key file and every page of the database
     Verify,
+    /// The company server: enrol, push completion figures, see what is sent
+    #[command(subcommand)]
+    Sync(SyncCmd),
     /// Write an encrypted backup of the whole vault to one file
     Backup {
         #[arg(long, value_name = "FILE")]
@@ -145,6 +148,12 @@ pub enum PersonCmd {
     },
     /// Archive a person: off the lists, history kept and searchable
     Archive { person: i64 },
+    /// Never send this person's figures to the company server (--off to share them again)
+    Private {
+        person: i64,
+        #[arg(long)]
+        off: bool,
+    },
     /// Bring an archived person back
     Unarchive { person: i64 },
 }
@@ -313,4 +322,35 @@ pub enum TopicCmd {
     List { person: i64 },
     /// Drop a topic
     Remove { topic: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCmd {
+    /// Enrol this vault with the company server (the one-time code from TAIWA_ENROL_CODE or a prompt)
+    Enrol {
+        /// The server's address, https://… (plain http only to localhost)
+        #[arg(long)]
+        server: String,
+        /// A name for this device, shown to HR (default: the host name)
+        #[arg(long)]
+        device_name: Option<String>,
+        /// A company CA certificate (PEM) to trust besides the system's
+        #[arg(long, value_name = "PEM")]
+        ca_file: Option<PathBuf>,
+    },
+    /// Send the figures waiting in the outbox
+    Push,
+    /// Exactly the records the next push will send ("what HR sees")
+    Preview,
+    /// Enrolment, last sync, errors, records waiting or refused
+    Status,
+    /// What was sent when
+    Log,
+    /// The manager's direct reports as the directory has them (--add adds the missing ones)
+    Roster {
+        #[arg(long)]
+        add: bool,
+    },
+    /// Revoke this device on the server and forget the enrolment
+    Unenrol,
 }

@@ -6,6 +6,7 @@
 
 mod args;
 mod output;
+mod sync;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -35,12 +36,23 @@ mod exit {
     pub const NO_VAULT: u8 = 6;
     pub const VAULT_EXISTS: u8 = 7;
     pub const TOO_NEW: u8 = 8;
+    pub const SYNC: u8 = 9;
 }
 
 /// A failure of a command: the vault's, or one found here (usage, input, terminal).
-enum Failure {
+pub(crate) enum Failure {
     Vault(Error),
     Usage(String),
+    Sync(taiwa_sync::SyncError),
+}
+
+impl From<taiwa_sync::SyncError> for Failure {
+    fn from(e: taiwa_sync::SyncError) -> Failure {
+        match e {
+            taiwa_sync::SyncError::Vault(v) => Failure::Vault(v),
+            other => Failure::Sync(other),
+        }
+    }
 }
 
 impl From<Error> for Failure {
@@ -54,12 +66,15 @@ impl Failure {
         match self {
             Failure::Vault(e) => e.code(),
             Failure::Usage(_) => "invalid_input",
+            Failure::Sync(e) => e.code(),
         }
     }
 
     fn exit_code(&self) -> u8 {
         match self {
             Failure::Usage(_) => exit::USAGE,
+            Failure::Sync(taiwa_sync::SyncError::InvalidServer(_) | taiwa_sync::SyncError::CaFile(_)) => exit::USAGE,
+            Failure::Sync(_) => exit::SYNC,
             Failure::Vault(e) => match e {
                 Error::Invalid(_) => exit::USAGE,
                 Error::WrongPassphrase | Error::WrongRecoveryKey => exit::WRONG_SECRET,
@@ -77,11 +92,19 @@ impl Failure {
         match self {
             Failure::Vault(e) => e.to_string(),
             Failure::Usage(m) => m.clone(),
+            Failure::Sync(taiwa_sync::SyncError::Rejected(problems)) => {
+                let list: Vec<String> = problems
+                    .iter()
+                    .map(|p| format!("record {}: {} ({})", p.index, p.problem, p.field))
+                    .collect();
+                format!("the server refused the records: {}", list.join("; "))
+            }
+            Failure::Sync(e) => e.to_string(),
         }
     }
 }
 
-type Result<T> = std::result::Result<T, Failure>;
+pub(crate) type Result<T> = std::result::Result<T, Failure>;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -116,7 +139,7 @@ fn time_zone() -> TimeZone {
 }
 
 /// A secret from an environment variable, or else typed at the terminal without echo.
-fn secret_from(var: &str, prompt: &str) -> Result<String> {
+pub(crate) fn secret_from(var: &str, prompt: &str) -> Result<String> {
     if let Ok(value) = std::env::var(var) {
         return Ok(value);
     }
@@ -143,7 +166,7 @@ fn new_passphrase(var: &str) -> Result<Passphrase> {
     Ok(Passphrase::new(first))
 }
 
-fn open(cli: &Cli) -> Result<Vault> {
+pub(crate) fn open(cli: &Cli) -> Result<Vault> {
     let dir = vault_dir(cli)?;
     let pass = passphrase()?;
     Ok(Vault::open(&dir, &pass, time_zone())?)
@@ -224,6 +247,7 @@ fn run(cli: &Cli, out: &Out) -> Result<()> {
         Command::Note(cmd) => note(cli, out, cmd)?,
         Command::Action(cmd) => action(cli, out, cmd)?,
         Command::Career(cmd) => career(cli, out, cmd)?,
+        Command::Sync(cmd) => sync::run(cli, out, cmd)?,
         Command::Topic(cmd) => topic(cli, out, cmd)?,
         Command::Status { month } => {
             let vault = open(cli)?;
@@ -438,6 +462,16 @@ fn person(cli: &Cli, out: &Out, cmd: &PersonCmd) -> Result<()> {
                 p.id,
                 &format!("Archived {}; their history stays searchable", p.name),
             );
+        }
+        PersonCmd::Private { person, off } => {
+            vault.set_private(*person, !off)?;
+            let p = vault.person(*person)?;
+            let text = if *off {
+                format!("{}'s figures will be sent to the company server again", p.name)
+            } else {
+                format!("{}'s figures will never be sent to the company server", p.name)
+            };
+            out.done(json!({"id": p.id, "private": !off}), &text);
         }
         PersonCmd::Unarchive { person } => {
             let p = vault.unarchive_person(*person)?;

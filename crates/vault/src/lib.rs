@@ -36,6 +36,9 @@ pub use queries::notes::{MAX_NOTE_BYTES, Note};
 pub use queries::people::{NewPerson, Person, PersonEdit};
 pub use queries::sessions::{Session, SessionView};
 pub use queries::status::{PersonStatus, StatusReport};
+pub use queries::sync::{
+    DeviceToken, Enrolment, OutgoingRecord, RejectedRecord, SYNC_MONTHS_BACK, SyncLogEntry, SyncStatus,
+};
 pub use search::{Hit, HitKind, SnippetPart};
 pub use secret::{MIN_PASSPHRASE_CHARS, Passphrase, RecoveryKey};
 

@@ -7,6 +7,7 @@ pub mod notes;
 pub mod people;
 pub mod sessions;
 pub mod status;
+pub mod sync;
 
 use std::str::FromStr;
 

@@ -183,6 +183,7 @@ impl Vault {
 
     pub fn edit_person(&mut self, id: i64, edit: PersonEdit) -> Result<Person, Error> {
         let current = self.person(id)?;
+        let (current_employee_id, current_relationship) = (current.employee_id.clone(), current.relationship);
         let start_date = edit.start_date.unwrap_or(current.start_date);
         let end_date = edit.end_date.unwrap_or(current.end_date);
         let next = NewPerson {
@@ -196,7 +197,15 @@ impl Vault {
             end_date,
         }
         .validated()?;
+        let relinked = next.employee_id != current_employee_id || next.relationship != current_relationship;
         self.write(|tx| {
+            // A new employee id or relationship changes every figure of this person: queue the
+            // months under the old id (to correct them) and under the new one.
+            if relinked {
+                for employee_id in [&current_employee_id, &next.employee_id].into_iter().flatten() {
+                    super::sync::queue_person(tx, id, employee_id)?;
+                }
+            }
             tx.execute(
                 "UPDATE people SET name = ?2, relationship = ?3, cadence = ?4, employee_id = ?5, email = ?6,
                  org_unit = ?7, start_date = ?8, end_date = ?9 WHERE id = ?1",

@@ -261,6 +261,19 @@ impl Vault {
         reason: Option<String>,
     ) -> Result<Session, Error> {
         self.write(|tx| {
+            let before = load(tx, id)?;
+            // Holding, un-holding and changing held minutes change the month's figure: queue it
+            // for the sync in this same transaction.
+            if before.state == SessionState::Held || state == SessionState::Held {
+                let employee_id: Option<String> = tx.query_row(
+                    "SELECT employee_id FROM people WHERE id = ?1",
+                    [before.person_id],
+                    |r| r.get(0),
+                )?;
+                if let Some(employee_id) = employee_id {
+                    super::sync::queue(tx, &employee_id, before.month)?;
+                }
+            }
             tx.execute(
                 "UPDATE sessions SET state = ?2, held_minutes = ?3, reason = ?4, updated_at = ?5 WHERE id = ?1",
                 params![id, state.as_str(), minutes, reason, crate::now_stamp()],

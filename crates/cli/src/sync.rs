@@ -1,0 +1,205 @@
+//! `taiwa sync …`: the company server from the command line.
+
+use serde_json::json;
+use taiwa_domain::{Month, Relationship};
+use taiwa_sync::{Client, SyncError, push_outbox, to_wire};
+use taiwa_vault::{DeviceToken, Enrolment, NewPerson, PersonEdit, Vault};
+
+use crate::args::{Cli, SyncCmd};
+use crate::output::Out;
+use crate::{Failure, Result, open, secret_from};
+
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().chars().take(64).collect::<String>())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "Taiwa".into())
+}
+
+/// The client and token of an enrolled vault.
+fn connected(vault: &Vault) -> Result<(Client, DeviceToken)> {
+    let enrolment = vault.enrolment()?.ok_or(Failure::Sync(SyncError::NotEnrolled))?;
+    let token = vault.device_token()?.ok_or(Failure::Sync(SyncError::NotEnrolled))?;
+    let client = Client::new(
+        &enrolment.server,
+        enrolment.ca_file.as_deref().map(std::path::Path::new),
+    )?;
+    Ok((client, token))
+}
+
+pub(crate) fn run(cli: &Cli, out: &Out, cmd: &SyncCmd) -> Result<()> {
+    let mut vault = open(cli)?;
+    let current = Month::of(vault.today());
+    match cmd {
+        SyncCmd::Enrol {
+            server,
+            device_name,
+            ca_file,
+        } => {
+            let client = Client::new(server, ca_file.as_deref())?;
+            let code = secret_from("TAIWA_ENROL_CODE", "Enrolment code: ")?;
+            let name = device_name.clone().unwrap_or_else(host_name);
+            let answer = client.enrol(&code, &name)?;
+            let enrolment = Enrolment {
+                server: client.server().to_owned(),
+                device_name: name.clone(),
+                manager_employee_id: answer.manager.employee_id.clone(),
+                manager_name: answer.manager.name.clone(),
+                ca_file: ca_file.as_ref().map(|p| p.display().to_string()),
+            };
+            vault.set_enrolment(&enrolment, &DeviceToken::new(answer.device_token))?;
+            let waiting = vault.pending_records(current)?.len();
+            out.done(
+                json!({"server": enrolment.server, "device_name": name, "manager": answer.manager, "pending": waiting}),
+                &format!(
+                    "Enrolled \"{name}\" with {} as {} ({}). {waiting} record(s) are waiting: `taiwa sync preview` shows them, `taiwa sync push` sends them.",
+                    enrolment.server, answer.manager.name, answer.manager.employee_id
+                ),
+            );
+        }
+        SyncCmd::Push => {
+            let (client, token) = connected(&vault)?;
+            let report = push_outbox(&mut vault, &client, &token)?;
+            let mut text = format!(
+                "Sent {} record(s): {} accepted, {} already up to date.",
+                report.sent, report.accepted, report.stale
+            );
+            for (id, month, reason) in &report.rejected {
+                text.push_str(&format!("\nRefused: {id} {month}: {reason}"));
+            }
+            out.done(json!(report), &text);
+        }
+        SyncCmd::Preview => {
+            let records: Vec<_> = vault.pending_records(current)?.iter().map(to_wire).collect();
+            let text = if records.is_empty() {
+                "Nothing is waiting to be sent.".to_owned()
+            } else {
+                records
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "{}  {}  {}  {} session(s), {} min",
+                            r.member_employee_id, r.month, r.relationship, r.sessions_held, r.minutes
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            out.done(json!(records), &text);
+        }
+        SyncCmd::Status => {
+            let enrolment = vault.enrolment()?;
+            let status = vault.sync_status()?;
+            let pending = vault.pending_records(current)?.len();
+            let rejected = vault.rejected_records()?;
+            let mut text = match &enrolment {
+                Some(e) => format!(
+                    "Enrolled with {} as {} ({}), device \"{}\".",
+                    e.server, e.manager_name, e.manager_employee_id, e.device_name
+                ),
+                None => "Not enrolled with a company server.".to_owned(),
+            };
+            text.push_str(&format!(
+                "\nLast sync: {}",
+                status.last_sync_at.as_deref().unwrap_or("never")
+            ));
+            if let Some(e) = &status.last_error {
+                text.push_str(&format!("\nLast error: {e}"));
+            }
+            text.push_str(&format!("\nWaiting: {pending} record(s)"));
+            for r in &rejected {
+                text.push_str(&format!("\nRefused: {} {}: {}", r.employee_id, r.month, r.reason));
+            }
+            out.done(
+                json!({"enrolment": enrolment, "status": status, "pending": pending, "rejected": rejected}),
+                &text,
+            );
+        }
+        SyncCmd::Log => {
+            let log = vault.sync_log(100)?;
+            let text = log
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{}  {} record(s): {} accepted, {} stale, {} refused — {}",
+                        e.at, e.records, e.accepted, e.stale, e.rejected, e.outcome
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            out.done(json!(log), if text.is_empty() { "Nothing sent yet." } else { &text });
+        }
+        SyncCmd::Roster { add } => {
+            let (client, token) = connected(&vault)?;
+            let roster = client.roster(token.expose())?;
+            let people = vault.people(true)?;
+            let mut rows = Vec::new();
+            for member in &roster.members {
+                let known = people
+                    .iter()
+                    .find(|p| p.employee_id.as_deref() == Some(member.employee_id.as_str()));
+                let status = match known {
+                    Some(p) => {
+                        // A pull updates names and organisations; it never deletes anything local.
+                        let changed = p.name != member.name
+                            || p.org_unit.as_deref() != Some(member.org_unit_name.as_str())
+                            || p.email.as_deref() != Some(member.email.as_str());
+                        if changed {
+                            vault.edit_person(
+                                p.id,
+                                PersonEdit {
+                                    name: Some(member.name.clone()),
+                                    org_unit: Some(Some(member.org_unit_name.clone())),
+                                    email: Some(Some(member.email.clone())),
+                                    ..Default::default()
+                                },
+                            )?;
+                            "updated"
+                        } else {
+                            "known"
+                        }
+                    }
+                    None if *add => {
+                        vault.add_person(NewPerson {
+                            name: member.name.clone(),
+                            relationship: Relationship::Line,
+                            employee_id: Some(member.employee_id.clone()),
+                            email: Some(member.email.clone()),
+                            org_unit: Some(member.org_unit_name.clone()),
+                            ..Default::default()
+                        })?;
+                        "added"
+                    }
+                    None => "new",
+                };
+                rows.push(json!({"employee_id": member.employee_id, "name": member.name, "org_unit_name": member.org_unit_name, "status": status}));
+            }
+            let text = rows
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{}  {}  {}  ({})",
+                        r["employee_id"].as_str().unwrap_or(""),
+                        r["name"].as_str().unwrap_or(""),
+                        r["org_unit_name"].as_str().unwrap_or(""),
+                        r["status"].as_str().unwrap_or("")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            out.done(json!(rows), &text);
+        }
+        SyncCmd::Unenrol => {
+            let (client, token) = connected(&vault)?;
+            client.revoke(token.expose())?;
+            vault.clear_enrolment()?;
+            out.done(
+                json!({"unenrolled": true}),
+                "This device is revoked on the server and the enrolment is forgotten here.",
+            );
+        }
+    }
+    Ok(())
+}

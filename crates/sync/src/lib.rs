@@ -1,0 +1,13 @@
+//! The sync client, used by the desktop app and the `taiwa` command line.
+//!
+//! It sends the company server, per (member, month), how many 1on1s were held and for how many
+//! minutes, and nothing else: what it sends is built only from `taiwa_vault::OutgoingRecord`
+//! (ids, months, counts) into `taiwa_protocol` types, which have no field for anything else. The
+//! network and the vault never meet inside one call: a caller reads the outbox, sends without
+//! holding the vault, then records the answer, so the app's UI never waits on the network.
+
+mod client;
+mod push;
+
+pub use client::{Client, SyncError, check_server_url};
+pub use push::{Backoff, PushReport, push_outbox, to_wire};

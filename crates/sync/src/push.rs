@@ -1,0 +1,143 @@
+//! Draining the vault's outbox to the server, batch by batch.
+
+use std::time::Duration;
+
+use taiwa_domain::Month;
+use taiwa_protocol::{CompletionRecord, MAX_BATCH_RECORDS};
+use taiwa_vault::{DeviceToken, OutgoingRecord, SyncLogEntry, Vault};
+
+use crate::{Client, SyncError};
+
+/// What one push did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct PushReport {
+    pub sent: u32,
+    pub accepted: u32,
+    pub stale: u32,
+    /// Records the server refused this time, with its reasons (kept aside in the vault).
+    pub rejected: Vec<(String, Month, String)>,
+}
+
+/// The wire form of a record: ids, a month, an enum and counts; nothing else exists to send.
+pub fn to_wire(record: &OutgoingRecord) -> CompletionRecord {
+    CompletionRecord {
+        member_employee_id: record.employee_id.clone(),
+        month: record.month,
+        relationship: record.relationship,
+        sessions_held: record.sessions_held,
+        minutes: record.minutes,
+        revision: record.revision,
+    }
+}
+
+fn now() -> String {
+    jiff::Timestamp::now().to_string()
+}
+
+/// Sends everything waiting in the outbox. A failure keeps the records for next time; records the
+/// server refuses are set aside with its reason and the rest are sent.
+pub fn push_outbox(vault: &mut Vault, client: &Client, token: &DeviceToken) -> Result<PushReport, SyncError> {
+    let current = Month::of(vault.today());
+    let mut report = PushReport::default();
+    loop {
+        let batch: Vec<OutgoingRecord> = vault
+            .pending_records(current)?
+            .into_iter()
+            .take(MAX_BATCH_RECORDS)
+            .collect();
+        if batch.is_empty() {
+            break;
+        }
+        let count = u32::try_from(batch.len()).unwrap_or(u32::MAX);
+        let mut entry = SyncLogEntry {
+            at: now(),
+            records: count,
+            accepted: 0,
+            stale: 0,
+            rejected: 0,
+            outcome: String::new(),
+        };
+        match client.push(token.expose(), batch.iter().map(to_wire).collect()) {
+            Ok(answer) => {
+                vault.mark_sent(&batch)?;
+                report.sent += count;
+                report.accepted += answer.accepted;
+                report.stale += answer.stale;
+                entry.accepted = answer.accepted;
+                entry.stale = answer.stale;
+                entry.outcome = "sent".into();
+                vault.record_sync(&entry, None)?;
+            }
+            Err(SyncError::Rejected(problems)) if !problems.is_empty() => {
+                for problem in &problems {
+                    if let Some(record) = batch.get(problem.index) {
+                        let reason = format!("{}: {}", problem.field, problem.problem);
+                        vault.mark_rejected(record, &reason)?;
+                        report.rejected.push((record.employee_id.clone(), record.month, reason));
+                    }
+                }
+                entry.rejected = u32::try_from(problems.len()).unwrap_or(u32::MAX);
+                entry.outcome = "refused by the server; the others are sent again".into();
+                let first = &problems[0];
+                vault.record_sync(
+                    &entry,
+                    Some(&format!("a record was refused: {} ({})", first.problem, first.field)),
+                )?;
+            }
+            Err(e) => {
+                entry.outcome = e.to_string();
+                vault.record_sync(&entry, Some(&e.to_string()))?;
+                return Err(e);
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// When to try again after a failure: doubling from `first`, capped at `max`, with jitter so that
+/// many devices coming back online do not all knock at once.
+#[derive(Debug, Clone, Copy)]
+pub struct Backoff {
+    pub first: Duration,
+    pub max: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Backoff {
+        Backoff {
+            first: Duration::from_secs(5),
+            max: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+impl Backoff {
+    /// The wait before try number `attempt` (from 1); `jitter` in [0, 1) spreads it by ±25%.
+    pub fn delay(&self, attempt: u32, jitter: f64) -> Duration {
+        let doubled = self
+            .first
+            .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1).min(20)));
+        let capped = doubled.min(self.max);
+        capped.mul_f64(0.75 + 0.5 * jitter.clamp(0.0, 1.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_caps_and_spreads() {
+        let b = Backoff {
+            first: Duration::from_secs(5),
+            max: Duration::from_secs(60),
+        };
+        assert_eq!(b.delay(1, 0.5), Duration::from_secs(5));
+        assert_eq!(b.delay(2, 0.5), Duration::from_secs(10));
+        assert_eq!(b.delay(4, 0.5), Duration::from_secs(40));
+        assert_eq!(b.delay(9, 0.5), Duration::from_secs(60));
+        assert_eq!(b.delay(1, 0.0), Duration::from_millis(3750));
+        assert!(b.delay(1, 0.999) < Duration::from_millis(6250));
+        assert_eq!(b.delay(u32::MAX, 0.5), Duration::from_secs(60));
+    }
+}
