@@ -301,10 +301,11 @@ fn damage_to_the_database_and_to_the_key_file_is_told_apart() {
     drop(vault);
     assert!(Vault::verify(&dir, &pass(PASS)).unwrap().ok());
 
-    // A byte in the middle of the database: opening may still work, reading that page does not.
+    // A byte in each eighth of the database: opening may still work, reading those pages does not.
     let db = dir.join("vault.db");
     let len = fs::metadata(&db).unwrap().len() as usize;
-    flip_byte(&db, len / 2);
+    let spots: Vec<usize> = (1..8).map(|k| len * k / 8).collect();
+    spots.iter().for_each(|at| flip_byte(&db, *at));
     let report = Vault::verify(&dir, &pass(PASS)).unwrap();
     assert!(report.key_file_ok && !report.database_ok, "{report:?}");
     assert!(
@@ -317,9 +318,12 @@ fn damage_to_the_database_and_to_the_key_file_is_told_apart() {
     );
     let read_all = || -> Result<(), Error> {
         let mut vault = Vault::open(&dir, &pass(PASS), tokyo())?;
+        // Everything a person can reach: every session's page, the search index, the people.
         for s in vault.sessions(None)? {
             vault.session_view(s.id)?;
         }
+        vault.search("長いメモ", 1000)?;
+        vault.people(true)?;
         Ok(())
     };
     let err = read_all().unwrap_err();
@@ -334,7 +338,7 @@ fn damage_to_the_database_and_to_the_key_file_is_told_apart() {
         "{err:?}"
     );
     assert!(err.to_string().contains("database (vault.db) is damaged"), "{err}");
-    flip_byte(&db, len / 2);
+    spots.iter().for_each(|at| flip_byte(&db, *at));
 
     // The first page.
     flip_byte(&db, 100);
@@ -1091,4 +1095,92 @@ fn backlog_topics_join_the_next_session_once() {
         "moved, not copied"
     );
     assert_eq!(vault.search("資格取得", 10).unwrap()[0].kind, HitKind::Agenda);
+}
+
+#[test]
+fn every_figure_change_queues_its_month_and_nothing_private_is_sent() {
+    let (_tmp, _dir, mut vault, _) = new_vault();
+    let current = Month::of(vault.today());
+    let last = current.prev().unwrap();
+    let sato = vault.add_person(NewPerson { name: "Sato".into(), employee_id: Some("E1".into()), ..Default::default() }).unwrap().id;
+    let kim = vault.add_person(NewPerson { name: "Kim".into(), employee_id: Some("E2".into()), relationship: Relationship::Cross, ..Default::default() }).unwrap().id;
+    let noid = person(&mut vault, "No Id");
+    let at = |m: Month, day: i8| m.first_day().saturating_add(jiff::ToSpan::days(i64::from(day))).at(10, 0, 0, 0);
+
+    // Planning changes no figure; holding does.
+    let s1 = vault.plan_session(sato, at(last, 3), 30).unwrap();
+    assert!(vault.pending_records(current).unwrap().is_empty());
+    vault.hold_session(s1.id, Some(40)).unwrap();
+    let s2 = vault.plan_session(kim, at(current, 0), 30).unwrap();
+    vault.hold_session(s2.id, None).unwrap();
+    let s3 = vault.plan_session(noid, at(current, 1), 30).unwrap();
+    vault.hold_session(s3.id, None).unwrap();
+    let pending = vault.pending_records(current).unwrap();
+    let figures: Vec<(&str, String, u32, u32, Relationship)> = pending
+        .iter()
+        .map(|r| (r.employee_id.as_str(), r.month.to_string(), r.sessions_held, r.minutes, r.relationship))
+        .collect();
+    assert_eq!(figures, [("E1", last.to_string(), 1, 40, Relationship::Line), ("E2", current.to_string(), 1, 30, Relationship::Cross)]);
+    assert!(pending[0].revision < pending[1].revision, "revisions rise");
+
+    // Sent: the outbox empties; editing minutes of a past month queues it again with a higher revision.
+    vault.mark_sent(&pending).unwrap();
+    assert!(vault.pending_records(current).unwrap().is_empty());
+    vault.hold_session(s1.id, Some(55)).unwrap();
+    let again = vault.pending_records(current).unwrap();
+    assert_eq!((again[0].minutes, again.len()), (55, 1));
+    assert!(again[0].revision > pending[1].revision);
+    // A change while a push is on its way is not lost when the push is acknowledged.
+    vault.cancel_session(s1.id, None).unwrap();
+    vault.mark_sent(&again).unwrap();
+    let un_held = vault.pending_records(current).unwrap();
+    assert_eq!((un_held.len(), un_held[0].sessions_held, un_held[0].minutes), (1, 0, 0), "un-holding sends a zero");
+    vault.mark_sent(&un_held).unwrap();
+
+    // Re-linking to another employee id corrects the old id's months and fills the new one's.
+    vault.hold_session(s1.id, Some(30)).unwrap();
+    vault.mark_sent(&vault.pending_records(current).unwrap()).unwrap();
+    vault.edit_person(sato, PersonEdit { employee_id: Some(Some("E9".into())), ..Default::default() }).unwrap();
+    let relinked: Vec<(String, u32)> =
+        vault.pending_records(current).unwrap().iter().map(|r| (r.employee_id.clone(), r.sessions_held)).collect();
+    assert_eq!(relinked, [("E1".to_owned(), 0), ("E9".to_owned(), 1)]);
+    vault.mark_sent(&vault.pending_records(current).unwrap()).unwrap();
+
+    // Private: never sent; a refused record waits aside with the reason until it changes.
+    vault.set_private(kim, true).unwrap();
+    vault.hold_session(s2.id, Some(45)).unwrap();
+    assert!(vault.pending_records(current).unwrap().is_empty());
+    vault.set_private(kim, false).unwrap();
+    let shared = vault.pending_records(current).unwrap();
+    assert_eq!((shared[0].employee_id.as_str(), shared[0].minutes), ("E2", 45));
+    vault.mark_rejected(&shared[0], "member_employee_id: E2 is not in the directory").unwrap();
+    assert!(vault.pending_records(current).unwrap().is_empty());
+    assert_eq!(vault.rejected_records().unwrap()[0].reason, "member_employee_id: E2 is not in the directory");
+    vault.hold_session(s2.id, Some(50)).unwrap();
+    assert_eq!(vault.pending_records(current).unwrap()[0].minutes, 50);
+    assert!(vault.rejected_records().unwrap().is_empty());
+}
+
+#[test]
+fn the_device_token_stays_inside_the_vault() {
+    let (_tmp, dir, mut vault, _) = new_vault();
+    let enrolment = taiwa_vault::Enrolment {
+        server: "https://taiwa.example.co.jp".into(),
+        device_name: "Laptop".into(),
+        manager_employee_id: "M1".into(),
+        manager_name: "部長".into(),
+        ca_file: None,
+    };
+    let token = taiwa_vault::DeviceToken::new("twd_SECRET-TOKEN-VALUE-12345".into());
+    assert_eq!(format!("{token:?}"), "DeviceToken(***)");
+    vault.set_enrolment(&enrolment, &token).unwrap();
+    drop(vault);
+    for (path, (bytes, _)) in snapshot(&dir) {
+        assert!(!bytes.windows(12).any(|w| w == b"SECRET-TOKEN"), "token readable in {}", path.display());
+    }
+    let mut vault = Vault::open(&dir, &pass(PASS), tokyo()).unwrap();
+    assert_eq!(vault.enrolment().unwrap(), Some(enrolment));
+    assert_eq!(vault.device_token().unwrap().unwrap().expose(), "twd_SECRET-TOKEN-VALUE-12345");
+    vault.clear_enrolment().unwrap();
+    assert!(vault.enrolment().unwrap().is_none() && vault.device_token().unwrap().is_none());
 }
