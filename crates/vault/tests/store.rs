@@ -1102,10 +1102,29 @@ fn every_figure_change_queues_its_month_and_nothing_private_is_sent() {
     let (_tmp, _dir, mut vault, _) = new_vault();
     let current = Month::of(vault.today());
     let last = current.prev().unwrap();
-    let sato = vault.add_person(NewPerson { name: "Sato".into(), employee_id: Some("E1".into()), ..Default::default() }).unwrap().id;
-    let kim = vault.add_person(NewPerson { name: "Kim".into(), employee_id: Some("E2".into()), relationship: Relationship::Cross, ..Default::default() }).unwrap().id;
+    let sato = vault
+        .add_person(NewPerson {
+            name: "Sato".into(),
+            employee_id: Some("E1".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .id;
+    let kim = vault
+        .add_person(NewPerson {
+            name: "Kim".into(),
+            employee_id: Some("E2".into()),
+            relationship: Relationship::Cross,
+            ..Default::default()
+        })
+        .unwrap()
+        .id;
     let noid = person(&mut vault, "No Id");
-    let at = |m: Month, day: i8| m.first_day().saturating_add(jiff::ToSpan::days(i64::from(day))).at(10, 0, 0, 0);
+    let at = |m: Month, day: i8| {
+        m.first_day()
+            .saturating_add(jiff::ToSpan::days(i64::from(day)))
+            .at(10, 0, 0, 0)
+    };
 
     // Planning changes no figure; holding does.
     let s1 = vault.plan_session(sato, at(last, 3), 30).unwrap();
@@ -1118,9 +1137,23 @@ fn every_figure_change_queues_its_month_and_nothing_private_is_sent() {
     let pending = vault.pending_records(current).unwrap();
     let figures: Vec<(&str, String, u32, u32, Relationship)> = pending
         .iter()
-        .map(|r| (r.employee_id.as_str(), r.month.to_string(), r.sessions_held, r.minutes, r.relationship))
+        .map(|r| {
+            (
+                r.employee_id.as_str(),
+                r.month.to_string(),
+                r.sessions_held,
+                r.minutes,
+                r.relationship,
+            )
+        })
         .collect();
-    assert_eq!(figures, [("E1", last.to_string(), 1, 40, Relationship::Line), ("E2", current.to_string(), 1, 30, Relationship::Cross)]);
+    assert_eq!(
+        figures,
+        [
+            ("E1", last.to_string(), 1, 40, Relationship::Line),
+            ("E2", current.to_string(), 1, 30, Relationship::Cross)
+        ]
+    );
     assert!(pending[0].revision < pending[1].revision, "revisions rise");
 
     // Sent: the outbox empties; editing minutes of a past month queues it again with a higher revision.
@@ -1134,15 +1167,31 @@ fn every_figure_change_queues_its_month_and_nothing_private_is_sent() {
     vault.cancel_session(s1.id, None).unwrap();
     vault.mark_sent(&again).unwrap();
     let un_held = vault.pending_records(current).unwrap();
-    assert_eq!((un_held.len(), un_held[0].sessions_held, un_held[0].minutes), (1, 0, 0), "un-holding sends a zero");
+    assert_eq!(
+        (un_held.len(), un_held[0].sessions_held, un_held[0].minutes),
+        (1, 0, 0),
+        "un-holding sends a zero"
+    );
     vault.mark_sent(&un_held).unwrap();
 
     // Re-linking to another employee id corrects the old id's months and fills the new one's.
     vault.hold_session(s1.id, Some(30)).unwrap();
     vault.mark_sent(&vault.pending_records(current).unwrap()).unwrap();
-    vault.edit_person(sato, PersonEdit { employee_id: Some(Some("E9".into())), ..Default::default() }).unwrap();
-    let relinked: Vec<(String, u32)> =
-        vault.pending_records(current).unwrap().iter().map(|r| (r.employee_id.clone(), r.sessions_held)).collect();
+    vault
+        .edit_person(
+            sato,
+            PersonEdit {
+                employee_id: Some(Some("E9".into())),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let relinked: Vec<(String, u32)> = vault
+        .pending_records(current)
+        .unwrap()
+        .iter()
+        .map(|r| (r.employee_id.clone(), r.sessions_held))
+        .collect();
     assert_eq!(relinked, [("E1".to_owned(), 0), ("E9".to_owned(), 1)]);
     vault.mark_sent(&vault.pending_records(current).unwrap()).unwrap();
 
@@ -1153,9 +1202,14 @@ fn every_figure_change_queues_its_month_and_nothing_private_is_sent() {
     vault.set_private(kim, false).unwrap();
     let shared = vault.pending_records(current).unwrap();
     assert_eq!((shared[0].employee_id.as_str(), shared[0].minutes), ("E2", 45));
-    vault.mark_rejected(&shared[0], "member_employee_id: E2 is not in the directory").unwrap();
+    vault
+        .mark_rejected(&shared[0], "member_employee_id: E2 is not in the directory")
+        .unwrap();
     assert!(vault.pending_records(current).unwrap().is_empty());
-    assert_eq!(vault.rejected_records().unwrap()[0].reason, "member_employee_id: E2 is not in the directory");
+    assert_eq!(
+        vault.rejected_records().unwrap()[0].reason,
+        "member_employee_id: E2 is not in the directory"
+    );
     vault.hold_session(s2.id, Some(50)).unwrap();
     assert_eq!(vault.pending_records(current).unwrap()[0].minutes, 50);
     assert!(vault.rejected_records().unwrap().is_empty());
@@ -1176,11 +1230,18 @@ fn the_device_token_stays_inside_the_vault() {
     vault.set_enrolment(&enrolment, &token).unwrap();
     drop(vault);
     for (path, (bytes, _)) in snapshot(&dir) {
-        assert!(!bytes.windows(12).any(|w| w == b"SECRET-TOKEN"), "token readable in {}", path.display());
+        assert!(
+            !bytes.windows(12).any(|w| w == b"SECRET-TOKEN"),
+            "token readable in {}",
+            path.display()
+        );
     }
     let mut vault = Vault::open(&dir, &pass(PASS), tokyo()).unwrap();
     assert_eq!(vault.enrolment().unwrap(), Some(enrolment));
-    assert_eq!(vault.device_token().unwrap().unwrap().expose(), "twd_SECRET-TOKEN-VALUE-12345");
+    assert_eq!(
+        vault.device_token().unwrap().unwrap().expose(),
+        "twd_SECRET-TOKEN-VALUE-12345"
+    );
     vault.clear_enrolment().unwrap();
     assert!(vault.enrolment().unwrap().is_none() && vault.device_token().unwrap().is_none());
 }
