@@ -139,6 +139,17 @@ impl ts_rs::TS for Month {
     }
 }
 
+/// A month's JSON schema: a `YYYY-MM` string, marked with the format `month`.
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Month {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Month".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "format": "month", "pattern": "^[0-9]{4}-[0-9]{2}$" })
+    }
+}
+
 impl Serialize for Month {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)

@@ -24,9 +24,14 @@ pub const MAX_MONTHS_BACK: i32 = 24;
 
 /// `POST /api/v1/enrol`: a one-time code from HR and a name for this device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EnrolRequest {
+    /// The one-time code HR issued: an id, not text.
+    #[cfg_attr(feature = "schema", schemars(extend("x-kind" = "id")))]
     pub code: String,
+    /// The one free-text field a device ever sends, at most 64 characters.
+    #[cfg_attr(feature = "schema", schemars(length(max = 64), extend("x-kind" = "device-name")))]
     pub device_name: String,
 }
 
@@ -67,8 +72,10 @@ pub struct Roster {
 
 /// A (manager, member, month) completion figure. The manager is the device's; never named here.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CompletionRecord {
+    #[cfg_attr(feature = "schema", schemars(extend("x-kind" = "id")))]
     pub member_employee_id: String,
     pub month: Month,
     pub relationship: Relationship,
@@ -80,6 +87,7 @@ pub struct CompletionRecord {
 
 /// `PUT /api/v1/completions`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CompletionBatch {
     pub records: Vec<CompletionRecord>,
