@@ -143,6 +143,59 @@ fn search(state: State<'_>, query: String) -> IpcResult<Vec<Hit>> {
     state.app().search(&query)
 }
 
+#[tauri::command(rename_all = "snake_case")]
+fn sync_overview(state: State<'_>) -> IpcResult<SyncOverview> {
+    state.app().sync_overview()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn add_member(state: State<'_>, member: NewMember) -> IpcResult<SyncOverview> {
+    state.app().add_member(member)
+}
+
+/// Network work runs on a blocking thread, never while the app is locked for it.
+async fn off_the_ui<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> IpcResult<T> {
+    tauri::async_runtime::spawn_blocking(work).await.map_err(|e| IpcError {
+        code: "internal".into(),
+        message: e.to_string(),
+    })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn enrol(state: State<'_>, input: EnrolInput) -> IpcResult<SyncOverview> {
+    let (enrolment, token) = off_the_ui(move || App::prepare_enrolment(&input)).await??;
+    state.app().finish_enrolment(&enrolment, &token)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn sync_now(state: State<'_>) -> IpcResult<SyncOverview> {
+    let job = state.app().sync_job()?; // the lock ends here, before the network
+    if let Some(job) = job {
+        let outcome = off_the_ui(move || job.run()).await?;
+        state.app().apply_sync(outcome)?;
+    }
+    state.app().sync_overview()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn unenrol(state: State<'_>) -> IpcResult<SyncOverview> {
+    let revoke = state.app().unenrol_job()?;
+    if let Some((client, token)) = revoke {
+        off_the_ui(move || client.revoke(token.expose())).await??;
+    }
+    state.app().forget_enrolment()
+}
+
+/// Syncs in the background while enrolled and unlocked; errors are kept for the status line.
+fn background_sync(handle: &tauri::AppHandle) {
+    let job = handle.state::<Shared>().app().sync_job();
+    if let Ok(Some(job)) = job {
+        let outcome = job.run();
+        let _ = handle.state::<Shared>().app().apply_sync(outcome);
+        let _ = handle.emit("sync-updated", ());
+    }
+}
+
 /// The vault folder: `TAIWA_VAULT`, or the user's data folder (as the `taiwa` command line).
 fn vault_dir() -> PathBuf {
     std::env::var_os("TAIWA_VAULT")
@@ -158,6 +211,17 @@ fn main() {
             // A safety net behind the UI's own idle timer (which saves the note first): lock a
             // little after the idle time even if the UI cannot, and tell the window.
             let handle = app.handle().clone();
+            let syncing = app.handle().clone();
+            std::thread::spawn(move || {
+                let every = std::env::var("TAIWA_SYNC_SECONDS")
+                    .ok()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(120);
+                loop {
+                    std::thread::sleep(Duration::from_secs(every));
+                    background_sync(&syncing);
+                }
+            });
             std::thread::spawn(move || {
                 loop {
                     std::thread::sleep(Duration::from_secs(5));
@@ -196,6 +260,11 @@ fn main() {
             add_topic,
             remove_topic,
             search,
+            sync_overview,
+            add_member,
+            enrol,
+            sync_now,
+            unenrol,
         ])
         .build(tauri::generate_context!());
     match app {

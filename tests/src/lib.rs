@@ -2,12 +2,14 @@
 //! and a WebDriver client, started per test and stopped in order (`../shared/TESTING.md`).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test support: a failure here fails the test
 
+use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::Value;
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -267,4 +269,121 @@ fn terminate(child: &mut Child) {
     }
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// A workspace binary next to the running test (built by scripts/test).
+pub fn binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let path = exe.parent().and_then(Path::parent).unwrap().join(name);
+    assert!(
+        path.exists(),
+        "build it first: cargo build -p {name} ({} is missing)",
+        path.display()
+    );
+    path
+}
+
+/// The real `taiwa-server` on a fixed loopback port (so it can stop and start again there).
+#[derive(Debug)]
+pub struct Server {
+    pub db: String,
+    port: u16,
+    child: Option<Child>,
+    dir: PathBuf,
+}
+
+impl Server {
+    /// A company of three (M1 manages E1 and E2), an admin, and an enrolment code for M1; serving.
+    /// Returns the server, the admin token and the code.
+    pub fn small_company(dir: &Path) -> (Server, String, String) {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut server = Server {
+            db: format!("sqlite://{}", dir.join("server.db").display()),
+            port,
+            child: None,
+            dir: dir.to_owned(),
+        };
+        let orgs = dir.join("o.csv");
+        let emps = dir.join("e.csv");
+        std::fs::write(&orgs, "org_unit_id,name,parent_id\nO1,本社,\nO2,開発部,O1\n").unwrap();
+        std::fs::write(&emps, "employee_id,name,email,org_unit_id,manager_id\nM1,部長,m1@example.co.jp,O1,\nE1,佐藤 花子,e1@example.co.jp,O2,M1\nE2,田中 誠,e2@example.co.jp,O2,M1\n").unwrap();
+        server.line(&[
+            "directory",
+            "import",
+            "--org-units",
+            orgs.to_str().unwrap(),
+            "--employees",
+            emps.to_str().unwrap(),
+        ]);
+        server.line(&["admin", "create", "--email", "hr@example.co.jp"]);
+        let admin = server.line(&["admin", "token", "--email", "hr@example.co.jp"]);
+        let code = server.line(&["enrol-code", "--employee-id", "M1"]);
+        server.start();
+        (server, admin, code)
+    }
+
+    pub fn cli(&self, args: &[&str]) -> Output {
+        Command::new(binary("taiwa-server"))
+            .arg("--db")
+            .arg(&self.db)
+            .args(args)
+            .env("TAIWA_ADMIN_PASSWORD", "a long admin password")
+            .output()
+            .unwrap()
+    }
+
+    pub fn line(&self, args: &[&str]) -> String {
+        let out = self.cli(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
+    pub fn start(&mut self) {
+        let mut child = Command::new(binary("taiwa-server"))
+            .arg("--db")
+            .arg(&self.db)
+            .args(["serve", "--listen", &format!("127.0.0.1:{}", self.port)])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(line.starts_with("listening on"), "{line}");
+        self.child = Some(child);
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().unwrap();
+            child.wait().unwrap();
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn admin(&self, token: &str, path: &str) -> Value {
+        let out = Command::new("curl")
+            .args(["-sS", "-H", &format!("Authorization: Bearer {token}")])
+            .arg(format!("{}{path}", self.url()))
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{path}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = &self.dir;
+    }
 }

@@ -296,3 +296,67 @@ async fn the_app_speaks_japanese() {
     app.screenshot("15-home-ja").await;
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_app_enrols_shows_what_hr_sees_and_syncs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (server, admin, code) = taiwa_e2e::Server::small_company(tmp.path());
+    let vault = tmp.path().join("vault");
+    let app = Desktop::start(&vault, "en_US.UTF-8").await;
+    create_vault(&app).await;
+    app.click("[data-nav=people]").await;
+    app.click("#add-person").await;
+    app.type_into("#person-name", "佐藤 花子").await;
+    app.type_into("#person-employee-id", "E1").await;
+    app.click("#person-save").await;
+    app.click("#people-list button").await;
+    set_value(&app, "#plan-at", &today_at(&app, 8, 0).await).await;
+    app.click("#plan-session").await;
+    app.type_into("#agenda-text", "SECRET-AGENDA 転職の相談").await;
+    app.click("#agenda-add").await;
+    app.click("#moment-run").await;
+    app.type_into("#note-editor", "SECRET-NOTE 異動の希望").await;
+    app.wait_text("#save-state", "Saved").await;
+    app.click("#moment-finish").await;
+    app.click("#mark-held").await;
+    app.wait_text("#session-state", "Held").await;
+
+    // Enrol from the app; the screen shows exactly what will be sent.
+    app.click("[data-nav=sync]").await;
+    app.type_into("#sync-server", &server.url()).await;
+    app.type_into("#sync-code", &code).await;
+    app.type_into("#sync-device", "Test laptop").await;
+    app.click("#sync-enrol").await;
+    app.wait_text("#sync-enrolled", "部長 (M1)").await;
+    app.wait_text("#sync-pending", "佐藤 花子").await;
+    app.wait_text("#sync-pending", "1 session(s), 30 min").await;
+    app.screenshot("16-what-hr-sees").await;
+
+    // Sync: the figure reaches HR, nothing else; the directory offers the other direct report.
+    app.click("#sync-now").await;
+    app.wait_text("#sync-log", "1 record(s): 1 accepted").await;
+    app.wait_text("#sync-nothing", "Nothing is waiting").await;
+    app.wait_text("#sync-new-members", "田中 誠").await;
+    app.click("#sync-new-members button").await;
+    app.click("[data-nav=people]").await;
+    app.wait_text("#people-list", "田中 誠").await;
+    let month = app
+        .client
+        .execute(
+            "const d = new Date(); return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let report = server.admin(&admin, &format!("/api/v1/admin/completion?month={month}"));
+    assert_eq!(
+        (report["totals"]["pairs"].as_u64(), report["totals"]["met"].as_u64()),
+        (Some(2), Some(1))
+    );
+    let pairs = server.admin(&admin, &format!("/api/v1/admin/pairs?month={month}&org=O1"));
+    assert!(!pairs.to_string().contains("SECRET"));
+    app.stop().await;
+}

@@ -4,96 +4,11 @@
 // Test code unwraps freely: a failure there is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
-
-fn binary(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let path = exe.parent().and_then(Path::parent).unwrap().join(name);
-    assert!(
-        path.exists(),
-        "build it first: cargo build -p {name} ({} is missing)",
-        path.display()
-    );
-    path
-}
-
-struct Server {
-    db: String,
-    port: u16,
-    child: Option<Child>,
-    dir: PathBuf,
-}
-
-impl Server {
-    fn cli(&self, args: &[&str]) -> Output {
-        Command::new(binary("taiwa-server"))
-            .arg("--db")
-            .arg(&self.db)
-            .args(args)
-            .env("TAIWA_ADMIN_PASSWORD", "a long admin password")
-            .output()
-            .unwrap()
-    }
-
-    fn line(&self, args: &[&str]) -> String {
-        let out = self.cli(args);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
-    }
-
-    fn start(&mut self) {
-        let mut child = Command::new(binary("taiwa-server"))
-            .arg("--db")
-            .arg(&self.db)
-            .args(["serve", "--listen", &format!("127.0.0.1:{}", self.port)])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert!(line.starts_with("listening on"), "{line}");
-        self.child = Some(child);
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            child.kill().unwrap();
-            child.wait().unwrap();
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn admin(&self, token: &str, path: &str) -> Value {
-        let out = Command::new("curl")
-            .args(["-sS", "-H", &format!("Authorization: Bearer {token}")])
-            .arg(format!("{}{path}", self.url()))
-            .output()
-            .unwrap();
-        serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{path}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop();
-        let _ = &self.dir;
-    }
-}
+use taiwa_e2e::{Server, binary};
 
 struct Taiwa {
     vault: PathBuf,
@@ -149,33 +64,7 @@ fn month_offset(n: i32) -> (String, String) {
 #[test]
 fn enrol_push_and_the_admin_figures_through_outages_edits_and_revocation() {
     let tmp = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = Server {
-        db: format!("sqlite://{}", tmp.path().join("server.db").display()),
-        port,
-        child: None,
-        dir: tmp.path().to_owned(),
-    };
-    let orgs = tmp.path().join("o.csv");
-    let emps = tmp.path().join("e.csv");
-    std::fs::write(&orgs, "org_unit_id,name,parent_id\nO1,本社,\nO2,開発部,O1\n").unwrap();
-    std::fs::write(&emps, "employee_id,name,email,org_unit_id,manager_id\nM1,部長,m1@example.co.jp,O1,\nE1,佐藤 花子,e1@example.co.jp,O2,M1\nE2,田中 誠,e2@example.co.jp,O2,M1\n").unwrap();
-    server.line(&[
-        "directory",
-        "import",
-        "--org-units",
-        orgs.to_str().unwrap(),
-        "--employees",
-        emps.to_str().unwrap(),
-    ]);
-    server.line(&["admin", "create", "--email", "hr@example.co.jp"]);
-    let admin = server.line(&["admin", "token", "--email", "hr@example.co.jp"]);
-    let code = server.line(&["enrol-code", "--employee-id", "M1"]);
-    server.start();
+    let (mut server, admin, code) = Server::small_company(tmp.path());
 
     let taiwa = Taiwa {
         vault: tmp.path().join("vault"),

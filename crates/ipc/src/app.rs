@@ -22,6 +22,8 @@ pub struct App {
     settings: Settings,
     vault: Option<Vault>,
     last_activity: Instant,
+    /// The last roster pulled from the server, for offering new direct reports.
+    pub(crate) roster: Option<taiwa_protocol::Roster>,
 }
 
 fn parse_date(field: &str, text: &str) -> IpcResult<Option<Date>> {
@@ -57,6 +59,7 @@ impl App {
             settings,
             vault: None,
             last_activity: Instant::now(),
+            roster: None,
         }
     }
 
@@ -73,8 +76,13 @@ impl App {
         self.last_activity = Instant::now();
     }
 
-    fn vault(&mut self) -> IpcResult<&mut Vault> {
+    pub(crate) fn vault(&mut self) -> IpcResult<&mut Vault> {
         self.last_activity = Instant::now();
+        self.vault.as_mut().ok_or_else(IpcError::locked)
+    }
+
+    /// The vault for background work, which must not count as the person's activity.
+    pub(crate) fn vault_quietly(&mut self) -> IpcResult<&mut Vault> {
         self.vault.as_mut().ok_or_else(IpcError::locked)
     }
 
@@ -120,6 +128,7 @@ impl App {
     /// Drops the vault: the data key is wiped and every further command answers `locked`.
     pub fn lock(&mut self) -> AppStatus {
         self.vault = None;
+        self.roster = None;
         self.status()
     }
 

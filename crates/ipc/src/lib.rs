@@ -8,8 +8,10 @@
 
 mod app;
 mod bindings;
+mod sync;
 mod types;
 
 pub use app::App;
 pub use bindings::typescript_bindings;
+pub use sync::{EnrolInput, NewMember, SyncJob, SyncOutcome, SyncOverview};
 pub use types::*;

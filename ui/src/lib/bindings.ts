@@ -213,3 +213,35 @@ export type SnippetPart = { text: string, hit: boolean, };
 export type CareerNote = { person_id: number, body: string, updated_at: string, };
 
 export type BacklogItem = { id: number, person_id: number, text: string, kind: TopicKind, wants: Wants | null, };
+
+export type EnrolInput = { server: string, code: Secret, device_name: string, 
+/**
+ * A company CA certificate file, or empty.
+ */
+ca_file: string, };
+
+export type SyncOverview = { enrolment: Enrolment | null, status: SyncStatus, pending: Array<OutgoingRecord>, rejected: Array<RejectedRecord>, log: Array<SyncLogEntry>, 
+/**
+ * Direct reports in the directory who are not in the people list yet.
+ */
+new_members: Array<NewMember>, };
+
+export type NewMember = { employee_id: string, name: string, email: string, org_unit_name: string, };
+
+export type Enrolment = { server: string, device_name: string, manager_employee_id: string, manager_name: string, 
+/**
+ * A company CA certificate file trusted besides the system's roots.
+ */
+ca_file: string | null, };
+
+export type SyncStatus = { last_sync_at: string | null, last_error: string | null, };
+
+export type OutgoingRecord = { employee_id: string, month: string, relationship: Relationship, sessions_held: number, minutes: number, revision: number, };
+
+export type RejectedRecord = { employee_id: string, month: string, reason: string, };
+
+export type SyncLogEntry = { at: string, records: number, accepted: number, stale: number, rejected: number, 
+/**
+ * `sent`, or what went wrong in words.
+ */
+outcome: string, };

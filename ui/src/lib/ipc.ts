@@ -66,4 +66,9 @@ export const ipc = {
   addTopic: (personId: number, input: B.AgendaInput) => call<B.BacklogItem>('add_topic', { person_id: personId, input }),
   removeTopic: (id: number) => call<void>('remove_topic', { id }),
   search: (query: string) => call<B.Hit[]>('search', { query }),
+  syncOverview: () => call<B.SyncOverview>('sync_overview'),
+  enrol: (input: B.EnrolInput) => call<B.SyncOverview>('enrol', { input }),
+  syncNow: () => call<B.SyncOverview>('sync_now'),
+  unenrol: () => call<B.SyncOverview>('unenrol'),
+  addMember: (member: B.NewMember) => call<B.SyncOverview>('add_member', { member }),
 };

@@ -5,7 +5,8 @@ export type Screen =
   | { name: 'person'; id: number }
   | { name: 'session'; id: number }
   | { name: 'search' }
-  | { name: 'settings' };
+  | { name: 'settings' }
+  | { name: 'sync' };
 
 export const nav = $state<{ screen: Screen }>({ screen: { name: 'home' } });
 

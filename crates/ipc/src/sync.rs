@@ -1,0 +1,263 @@
+//! The app's side of the sync. Network calls never run while the `App` is borrowed: a job is
+//! taken from the vault under the app's lock, sent without it, and its outcome applied under the
+//! lock again, so the UI is never blocked on the network.
+
+use serde::{Deserialize, Serialize};
+use taiwa_domain::{Month, Relationship};
+use taiwa_protocol::Roster;
+use taiwa_sync::{Client, PushReport, SyncError, to_wire};
+use taiwa_vault::{
+    DeviceToken, Enrolment, NewPerson, OutgoingRecord, PersonEdit, RejectedRecord, SyncLogEntry, SyncStatus,
+};
+use ts_rs::TS;
+
+use crate::App;
+use crate::types::{IpcError, IpcResult, Secret};
+
+impl From<SyncError> for IpcError {
+    fn from(e: SyncError) -> IpcError {
+        IpcError {
+            code: e.code().into(),
+            message: e.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct EnrolInput {
+    pub server: String,
+    pub code: Secret,
+    pub device_name: String,
+    /// A company CA certificate file, or empty.
+    pub ca_file: String,
+}
+
+/// "What HR sees": the enrolment, the records the next push sends, refusals and the log.
+#[derive(Debug, Serialize, TS)]
+pub struct SyncOverview {
+    pub enrolment: Option<Enrolment>,
+    pub status: SyncStatus,
+    pub pending: Vec<OutgoingRecord>,
+    pub rejected: Vec<RejectedRecord>,
+    pub log: Vec<SyncLogEntry>,
+    /// Direct reports in the directory who are not in the people list yet.
+    pub new_members: Vec<NewMember>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct NewMember {
+    pub employee_id: String,
+    pub name: String,
+    pub email: String,
+    pub org_unit_name: String,
+}
+
+/// Work for the network, taken from the vault.
+#[derive(Debug)]
+pub struct SyncJob {
+    client: Client,
+    token: DeviceToken,
+    batch: Vec<OutgoingRecord>,
+}
+
+/// What the network said.
+#[derive(Debug)]
+pub struct SyncOutcome {
+    batch: Vec<OutgoingRecord>,
+    push: Option<Result<taiwa_protocol::CompletionResponse, SyncError>>,
+    roster: Option<Result<Roster, SyncError>>,
+}
+
+impl SyncJob {
+    /// Sends the batch and asks for the roster, without touching the vault.
+    pub fn run(self) -> SyncOutcome {
+        let push = (!self.batch.is_empty()).then(|| {
+            self.client
+                .push(self.token.expose(), self.batch.iter().map(to_wire).collect())
+        });
+        let revoked = matches!(push, Some(Err(SyncError::TokenRevoked)));
+        let roster = (!revoked).then(|| self.client.roster(self.token.expose()));
+        SyncOutcome {
+            batch: self.batch,
+            push,
+            roster,
+        }
+    }
+}
+
+fn client_for(enrolment: &Enrolment) -> Result<Client, SyncError> {
+    Client::new(
+        &enrolment.server,
+        enrolment.ca_file.as_deref().map(std::path::Path::new),
+    )
+}
+
+impl App {
+    /// Exchanges the code for a device token (over the network: call without holding other work).
+    pub fn prepare_enrolment(input: &EnrolInput) -> IpcResult<(Enrolment, DeviceToken)> {
+        let ca = input.ca_file.trim();
+        let client = Client::new(&input.server, (!ca.is_empty()).then(|| std::path::Path::new(ca)))?;
+        let name = input.device_name.trim();
+        let answer = client.enrol(input.code.expose(), if name.is_empty() { "Taiwa" } else { name })?;
+        let enrolment = Enrolment {
+            server: client.server().to_owned(),
+            device_name: if name.is_empty() {
+                "Taiwa".into()
+            } else {
+                name.to_owned()
+            },
+            manager_employee_id: answer.manager.employee_id,
+            manager_name: answer.manager.name,
+            ca_file: (!ca.is_empty()).then(|| ca.to_owned()),
+        };
+        Ok((enrolment, DeviceToken::new(answer.device_token)))
+    }
+
+    pub fn finish_enrolment(&mut self, enrolment: &Enrolment, token: &DeviceToken) -> IpcResult<SyncOverview> {
+        self.vault()?.set_enrolment(enrolment, token)?;
+        self.sync_overview()
+    }
+
+    /// The next batch to send, or `None` when not enrolled.
+    pub fn sync_job(&mut self) -> IpcResult<Option<SyncJob>> {
+        let vault = self.vault_quietly()?;
+        let (Some(enrolment), Some(token)) = (vault.enrolment()?, vault.device_token()?) else {
+            return Ok(None);
+        };
+        let current = Month::of(vault.today());
+        let batch = vault
+            .pending_records(current)?
+            .into_iter()
+            .take(taiwa_protocol::MAX_BATCH_RECORDS)
+            .collect();
+        Ok(Some(SyncJob {
+            client: client_for(&enrolment)?,
+            token,
+            batch,
+        }))
+    }
+
+    /// Records what the network said: sent rows leave the outbox, refusals are set aside, the roster
+    /// updates names and organisations (nothing local is deleted) and offers new members.
+    pub fn apply_sync(&mut self, outcome: SyncOutcome) -> IpcResult<PushReport> {
+        let vault = self.vault_quietly()?;
+        let mut report = PushReport::default();
+        let now = jiff::Timestamp::now().to_string();
+        let count = u32::try_from(outcome.batch.len()).unwrap_or(u32::MAX);
+        let mut entry = SyncLogEntry {
+            at: now,
+            records: count,
+            accepted: 0,
+            stale: 0,
+            rejected: 0,
+            outcome: String::new(),
+        };
+        match outcome.push {
+            None => {}
+            Some(Ok(answer)) => {
+                vault.mark_sent(&outcome.batch)?;
+                (report.sent, report.accepted, report.stale) = (count, answer.accepted, answer.stale);
+                (entry.accepted, entry.stale, entry.outcome) = (answer.accepted, answer.stale, "sent".into());
+                vault.record_sync(&entry, None)?;
+            }
+            Some(Err(SyncError::Rejected(problems))) => {
+                for p in &problems {
+                    if let Some(record) = outcome.batch.get(p.index) {
+                        let reason = format!("{}: {}", p.field, p.problem);
+                        vault.mark_rejected(record, &reason)?;
+                        report.rejected.push((record.employee_id.clone(), record.month, reason));
+                    }
+                }
+                entry.rejected = u32::try_from(problems.len()).unwrap_or(u32::MAX);
+                entry.outcome = "refused by the server".into();
+                let reason = problems.first().map(|p| p.problem.clone()).unwrap_or_default();
+                vault.record_sync(&entry, Some(&format!("a record was refused: {reason}")))?;
+            }
+            Some(Err(e)) => {
+                entry.outcome = e.to_string();
+                vault.record_sync(&entry, Some(&e.to_string()))?;
+                return Err(e.into());
+            }
+        }
+        if let Some(Ok(roster)) = outcome.roster {
+            let people = vault.people(true)?;
+            for member in &roster.members {
+                if let Some(p) = people
+                    .iter()
+                    .find(|p| p.employee_id.as_deref() == Some(member.employee_id.as_str()))
+                    && (p.name != member.name || p.org_unit.as_deref() != Some(member.org_unit_name.as_str()))
+                {
+                    vault.edit_person(
+                        p.id,
+                        PersonEdit {
+                            name: Some(member.name.clone()),
+                            org_unit: Some(Some(member.org_unit_name.clone())),
+                            ..Default::default()
+                        },
+                    )?;
+                }
+            }
+            self.roster = Some(roster);
+        }
+        Ok(report)
+    }
+
+    pub fn sync_overview(&mut self) -> IpcResult<SyncOverview> {
+        let roster = self.roster.clone();
+        let vault = self.vault()?;
+        let current = Month::of(vault.today());
+        let people = vault.people(true)?;
+        let new_members = roster
+            .map(|r| r.members)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|m| {
+                !people
+                    .iter()
+                    .any(|p| p.employee_id.as_deref() == Some(m.employee_id.as_str()))
+            })
+            .map(|m| NewMember {
+                employee_id: m.employee_id,
+                name: m.name,
+                email: m.email,
+                org_unit_name: m.org_unit_name,
+            })
+            .collect();
+        Ok(SyncOverview {
+            enrolment: vault.enrolment()?,
+            status: vault.sync_status()?,
+            pending: vault.pending_records(current)?,
+            rejected: vault.rejected_records()?,
+            log: vault.sync_log(20)?,
+            new_members,
+        })
+    }
+
+    /// Adds a direct report offered by the roster.
+    pub fn add_member(&mut self, member: NewMember) -> IpcResult<SyncOverview> {
+        self.vault()?.add_person(NewPerson {
+            name: member.name,
+            relationship: Relationship::Line,
+            employee_id: Some(member.employee_id),
+            email: Some(member.email),
+            org_unit: Some(member.org_unit_name),
+            ..Default::default()
+        })?;
+        self.sync_overview()
+    }
+
+    /// The token to revoke on un-enrolment (the caller revokes it over the network, then `forget_enrolment`).
+    pub fn unenrol_job(&mut self) -> IpcResult<Option<(Client, DeviceToken)>> {
+        let vault = self.vault()?;
+        let (Some(enrolment), Some(token)) = (vault.enrolment()?, vault.device_token()?) else {
+            return Ok(None);
+        };
+        Ok(Some((client_for(&enrolment)?, token)))
+    }
+
+    pub fn forget_enrolment(&mut self) -> IpcResult<SyncOverview> {
+        self.vault()?.clear_enrolment()?;
+        self.roster = None;
+        self.sync_overview()
+    }
+}
