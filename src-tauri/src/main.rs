@@ -84,6 +84,11 @@ fn set_archived(state: State<'_>, id: i64, archived: bool) -> IpcResult<Person> 
 }
 
 #[tauri::command(rename_all = "snake_case")]
+fn set_private(state: State<'_>, id: i64, private: bool) -> IpcResult<PersonPage> {
+    state.app().set_private(id, private)
+}
+
+#[tauri::command(rename_all = "snake_case")]
 fn plan_session(state: State<'_>, input: PlanInput) -> IpcResult<Session> {
     state.app().plan_session(input)
 }
@@ -187,12 +192,16 @@ async fn unenrol(state: State<'_>) -> IpcResult<SyncOverview> {
 }
 
 /// Syncs in the background while enrolled and unlocked; errors are kept for the status line.
-fn background_sync(handle: &tauri::AppHandle) {
-    let job = handle.state::<Shared>().app().sync_job();
-    if let Ok(Some(job)) = job {
-        let outcome = job.run();
-        let _ = handle.state::<Shared>().app().apply_sync(outcome);
-        let _ = handle.emit("sync-updated", ());
+/// One background sync; `Err` when it failed in a way worth retrying sooner than usual.
+fn background_sync(handle: &tauri::AppHandle) -> Result<(), ()> {
+    let job = handle.state::<Shared>().app().sync_job(); // the lock ends here, before the network
+    let Ok(Some(job)) = job else { return Ok(()) };
+    let outcome = job.run();
+    let applied = handle.state::<Shared>().app().apply_sync(outcome);
+    let _ = handle.emit("sync-updated", ());
+    match applied {
+        Err(e) if matches!(e.code.as_str(), "unreachable" | "rate_limited" | "server_error") => Err(()),
+        _ => Ok(()),
     }
 }
 
@@ -217,9 +226,23 @@ fn main() {
                     .ok()
                     .and_then(|s| s.parse().ok())
                     .unwrap_or(120);
+                // After a failure, try again sooner, spaced out with jitter; back to the usual pace
+                // once a sync succeeds.
+                let backoff = taiwa_sync::Backoff::default();
+                let mut failures = 0u32;
+                let mut wait = Duration::from_secs(every);
                 loop {
-                    std::thread::sleep(Duration::from_secs(every));
-                    background_sync(&syncing);
+                    std::thread::sleep(wait);
+                    if background_sync(&syncing).is_ok() {
+                        failures = 0;
+                        wait = Duration::from_secs(every);
+                    } else {
+                        failures += 1;
+                        let nanos = std::time::SystemTime::now()
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .map_or(0, |d| d.subsec_nanos());
+                        wait = backoff.delay(failures, f64::from(nanos % 1000) / 1000.0);
+                    }
                 }
             });
             std::thread::spawn(move || {
@@ -248,6 +271,7 @@ fn main() {
             person_page,
             save_person,
             set_archived,
+            set_private,
             plan_session,
             session,
             finish_session,

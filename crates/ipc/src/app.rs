@@ -236,6 +236,7 @@ impl App {
             open_actions: vault.actions(Some(id), true)?,
             backlog: vault.backlog(id)?,
             career_note: vault.career_note(id)?,
+            private: vault.is_private(id)?,
         })
     }
 
@@ -269,6 +270,12 @@ impl App {
                 },
             )?,
         })
+    }
+
+    /// Marks a person private (their figures never leave the laptop) or shared again.
+    pub fn set_private(&mut self, id: i64, private: bool) -> IpcResult<PersonPage> {
+        self.vault()?.set_private(id, private)?;
+        self.person_page(id)
     }
 
     pub fn set_archived(&mut self, id: i64, archived: bool) -> IpcResult<Person> {

@@ -203,6 +203,8 @@ pub struct PersonPage {
     pub open_actions: Vec<Action>,
     pub backlog: Vec<BacklogItem>,
     pub career_note: Option<CareerNote>,
+    /// Never sent to the company server.
+    pub private: bool,
 }
 
 /// What saving a note answers: when it was stored.

@@ -176,6 +176,8 @@ fn a_session_in_three_moments() {
         (page.sessions.len(), page.open_actions.len(), page.backlog.len()),
         (1, 1, 0)
     );
+    assert!(!page.private);
+    assert!(app.set_private(p, true).unwrap().private);
     app.save_career_note(p, "将来は海外拠点で働きたい").unwrap();
     assert_eq!(app.search("海外").unwrap()[0].kind, taiwa_vault::HitKind::Career);
     assert_eq!(app.search("体調").unwrap()[0].kind, taiwa_vault::HitKind::Note);

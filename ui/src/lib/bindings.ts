@@ -72,7 +72,11 @@ export type PersonPage = { person: Person,
 /**
  * Newest first.
  */
-sessions: Array<Session>, open_actions: Array<Action>, backlog: Array<BacklogItem>, career_note: CareerNote | null, };
+sessions: Array<Session>, open_actions: Array<Action>, backlog: Array<BacklogItem>, career_note: CareerNote | null, 
+/**
+ * Never sent to the company server.
+ */
+private: boolean, };
 
 export type Saved = { updated_at: string, };
 

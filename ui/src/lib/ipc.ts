@@ -52,6 +52,7 @@ export const ipc = {
   personPage: (id: number) => call<B.PersonPage>('person_page', { id }),
   savePerson: (id: number | null, input: B.PersonInput) => call<B.Person>('save_person', { id, input }),
   setArchived: (id: number, archived: boolean) => call<B.Person>('set_archived', { id, archived }),
+  setPrivate: (id: number, isPrivate: boolean) => call<B.PersonPage>('set_private', { id, private: isPrivate }),
   planSession: (input: B.PlanInput) => call<B.Session>('plan_session', { input }),
   session: (id: number) => call<B.SessionView>('session', { id }),
   finishSession: (id: number, input: B.FinishInput) => call<B.Session>('finish_session', { id, input }),

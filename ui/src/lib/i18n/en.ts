@@ -72,6 +72,8 @@ export const en = {
   'person.cancel': 'Cancel',
   'person.edit': 'Edit',
   'person.archive': 'Archive',
+  'person.private': 'Never send to the company server',
+  'person.privateHint': 'Their 1on1 counts stay on this computer.',
   'person.unarchive': 'Unarchive',
   'person.sessions': 'Sessions',
   'person.noSessions': 'No sessions yet.',

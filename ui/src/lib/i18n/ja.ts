@@ -74,6 +74,8 @@ export const ja: Record<MessageKey, string> = {
   'person.cancel': 'キャンセル',
   'person.edit': '編集',
   'person.archive': 'アーカイブ',
+  'person.private': '会社のサーバーに送らない',
+  'person.privateHint': 'この人の 1on1 の回数はこのコンピューターから出ません。',
   'person.unarchive': 'アーカイブを解除',
   'person.sessions': '1on1 の履歴',
   'person.noSessions': 'まだ 1on1 はありません。',
