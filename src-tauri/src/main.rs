@@ -169,7 +169,15 @@ async fn off_the_ui<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static
 #[tauri::command(rename_all = "snake_case")]
 async fn enrol(state: State<'_>, input: EnrolInput) -> IpcResult<SyncOverview> {
     let (enrolment, token) = off_the_ui(move || App::prepare_enrolment(&input)).await??;
-    state.app().finish_enrolment(&enrolment, &token)
+    state.app().finish_enrolment(&enrolment, &token)?;
+    // Pull the roster at once to offer new direct reports; sending waits, so the manager can see
+    // first what HR will see.
+    let job = state.app().roster_job()?;
+    if let Some(job) = job {
+        let outcome = off_the_ui(move || job.run()).await?;
+        state.app().apply_sync(outcome)?;
+    }
+    state.app().sync_overview()
 }
 
 #[tauri::command(rename_all = "snake_case")]

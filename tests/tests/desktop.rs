@@ -360,3 +360,95 @@ async fn the_app_enrols_shows_what_hr_sees_and_syncs() {
     assert!(!pairs.to_string().contains("SECRET"));
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_app_keeps_figures_through_an_outage_an_edit_and_a_revocation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut server, admin, code) = taiwa_e2e::Server::small_company(tmp.path());
+    let vault = tmp.path().join("vault");
+    let app = Desktop::start(&vault, "en_US.UTF-8").await;
+    create_vault(&app).await;
+    app.click("[data-nav=sync]").await;
+    app.type_into("#sync-server", &server.url()).await;
+    app.type_into("#sync-code", &code).await;
+    app.click("#sync-enrol").await;
+    app.wait_text("#sync-new-members", "佐藤 花子").await;
+    app.click("#sync-new-members button").await; // 佐藤 花子 (E1) joins the people list
+
+    // A session last month, held, then the server goes down before it is sent.
+    let last_month_day = app
+        .client
+        .execute(
+            "const d = new Date(); d.setDate(1); d.setMonth(d.getMonth() - 1); d.setDate(10); const p = (n) => String(n).padStart(2, '0'); \
+             return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T10:00`;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let last_month = last_month_day[..7].to_owned();
+    server.stop();
+    app.click("[data-nav=people]").await;
+    app.click("#people-list button").await;
+    set_value(&app, "#plan-at", &last_month_day).await;
+    app.click("#plan-session").await;
+    app.click("#moment-finish").await;
+    set_value(&app, "#held-minutes", "25").await;
+    app.click("#mark-held").await;
+    app.wait_text("#session-state", "Held").await;
+    app.click("[data-nav=sync]").await;
+    app.click("#sync-now").await;
+    app.wait_text("#sync-error", "cannot be reached").await;
+    app.wait_text("#sync-pending", "1 session(s), 25 min").await;
+    app.screenshot("17-offline").await;
+
+    // Back online: delivered.
+    server.start();
+    app.click("#sync-now").await;
+    app.wait_text("#sync-nothing", "Nothing is waiting").await;
+    let minutes = |server: &taiwa_e2e::Server| {
+        let pairs = server.admin(&admin, &format!("/api/v1/admin/pairs?month={last_month}&org=O1"));
+        pairs["pairs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["member_employee_id"] == "E1")
+            .unwrap()["minutes"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(minutes(&server), 25);
+
+    // An edit to that past month reaches the server's figure.
+    app.click("[data-nav=people]").await;
+    app.click("#people-list button").await;
+    app.click(".timeline button").await;
+    app.click("#moment-finish").await;
+    set_value(&app, "#held-minutes", "45").await;
+    app.click("#mark-held").await;
+    app.click("[data-nav=sync]").await;
+    app.wait_text("#sync-pending", "45 min").await;
+    app.click("#sync-now").await;
+    app.wait_text("#sync-nothing", "Nothing is waiting").await;
+    assert_eq!(minutes(&server), 45);
+
+    // HR revokes the device: a clear message, and the figures wait locally.
+    let pool = taiwa_server::db::Pool::open(&server.db).unwrap();
+    pool.with(|c| c.execute("UPDATE devices SET revoked_at = 1", &[]))
+        .unwrap();
+    app.click("[data-nav=people]").await;
+    app.click("#people-list button").await;
+    app.click(".timeline button").await;
+    app.click("#moment-finish").await;
+    set_value(&app, "#held-minutes", "50").await;
+    app.click("#mark-held").await;
+    app.click("[data-nav=sync]").await;
+    app.click("#sync-now").await;
+    app.wait_text("#sync-error", "new code").await;
+    app.wait_text("#sync-pending", "50 min").await;
+    app.screenshot("18-revoked").await;
+    assert_eq!(minutes(&server), 45);
+    app.stop().await;
+}

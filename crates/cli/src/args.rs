@@ -197,6 +197,8 @@ pub enum SessionCmd {
         #[arg(long)]
         reason: Option<String>,
     },
+    /// Delete a session entered by mistake (with its agenda and note)
+    Delete { session: i64 },
     /// Move a planned session
     Move {
         session: i64,

@@ -523,6 +523,13 @@ fn session(cli: &Cli, out: &Out, cmd: &SessionCmd) -> Result<()> {
             let s = vault.cancel_session(*session, reason.as_deref())?;
             out.created(&s, s.id, &format!("Session {} cancelled", s.id));
         }
+        SessionCmd::Delete { session } => {
+            vault.delete_session(*session)?;
+            out.done(
+                json!({"id": session, "deleted": true}),
+                &format!("Deleted session {session}"),
+            );
+        }
         SessionCmd::Move { session, at, minutes } => {
             let s = vault.reschedule_session(*session, parse_at(at)?, *minutes)?;
             out.created(&s, s.id, &format!("Session {} moved to {}", s.id, output::when(s.at)));

@@ -137,6 +137,14 @@ impl App {
         }))
     }
 
+    /// A job that only pulls the roster (right after enrolment).
+    pub fn roster_job(&mut self) -> IpcResult<Option<SyncJob>> {
+        Ok(self.sync_job()?.map(|job| SyncJob {
+            batch: Vec::new(),
+            ..job
+        }))
+    }
+
     /// Records what the network said: sent rows leave the outbox, refusals are set aside, the roster
     /// updates names and organisations (nothing local is deleted) and offers new members.
     pub fn apply_sync(&mut self, outcome: SyncOutcome) -> IpcResult<PushReport> {

@@ -1245,3 +1245,49 @@ fn the_device_token_stays_inside_the_vault() {
     vault.clear_enrolment().unwrap();
     assert!(vault.enrolment().unwrap().is_none() && vault.device_token().unwrap().is_none());
 }
+
+#[test]
+fn deleting_a_held_session_corrects_its_month_and_leaves_nothing_behind() {
+    let (_tmp, _dir, mut vault, _) = new_vault();
+    let current = Month::of(vault.today());
+    let p = vault
+        .add_person(NewPerson {
+            name: "Sato".into(),
+            employee_id: Some("E1".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .id;
+    let s = vault.plan_session(p, current.first_day().at(10, 0, 0, 0), 30).unwrap();
+    vault.add_agenda_item(s.id, agenda("DELETEME-AGENDA")).unwrap();
+    vault.set_note(s.id, "DELETEME-NOTE").unwrap();
+    let action = vault
+        .add_action(
+            p,
+            NewAction {
+                text: "keep me".into(),
+                session_id: Some(s.id),
+                owner: Owner::Manager,
+                due_date: None,
+            },
+        )
+        .unwrap();
+    vault.hold_session(s.id, None).unwrap();
+    vault.mark_sent(&vault.pending_records(current).unwrap()).unwrap();
+
+    vault.delete_session(s.id).unwrap();
+    assert!(matches!(vault.session(s.id), Err(Error::NotFound { .. })));
+    assert!(vault.search("DELETEME", 10).unwrap().is_empty());
+    assert_eq!(
+        vault.action(action.id).unwrap().session_id,
+        None,
+        "the action item stays with the person"
+    );
+    let pending = vault.pending_records(current).unwrap();
+    assert_eq!(
+        (pending.len(), pending[0].sessions_held),
+        (1, 0),
+        "the month's figure is corrected"
+    );
+    assert!(matches!(vault.delete_session(s.id), Err(Error::NotFound { .. })));
+}

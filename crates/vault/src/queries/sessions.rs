@@ -233,6 +233,41 @@ impl Vault {
         self.set_state(id, SessionState::Cancelled, None, reason)
     }
 
+    /// Deletes a session entered by mistake, with its agenda and note; its action items stay with
+    /// the person. Deleting a held session changes its month's figure, which is queued for the sync.
+    pub fn delete_session(&mut self, id: i64) -> Result<(), Error> {
+        let session = self.session(id)?;
+        self.write(|tx| {
+            if session.state == SessionState::Held {
+                let employee_id: Option<String> = tx.query_row(
+                    "SELECT employee_id FROM people WHERE id = ?1",
+                    [session.person_id],
+                    |r| r.get(0),
+                )?;
+                if let Some(employee_id) = employee_id {
+                    super::sync::queue(tx, &employee_id, session.month)?;
+                }
+            }
+            let items: Vec<i64> = tx
+                .prepare("SELECT id FROM agenda_items WHERE session_id = ?1")?
+                .query_map([id], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            for item in items {
+                tx.execute(
+                    "UPDATE agenda_items SET carried_from = NULL WHERE carried_from = ?1",
+                    [item],
+                )?;
+                tx.execute("DELETE FROM search_index WHERE rowid = ?1", [item * 4 + 2])?;
+            }
+            tx.execute("DELETE FROM agenda_items WHERE session_id = ?1", [id])?;
+            tx.execute("DELETE FROM search_index WHERE rowid = ?1", [id * 4 + 1])?;
+            tx.execute("DELETE FROM notes WHERE session_id = ?1", [id])?;
+            tx.execute("UPDATE action_items SET session_id = NULL WHERE session_id = ?1", [id])?;
+            tx.execute("DELETE FROM sessions WHERE id = ?1", [id])?;
+            Ok(())
+        })
+    }
+
     /// Moves a session to another time or length; only a planned one.
     pub fn reschedule_session(&mut self, id: i64, at: DateTime, minutes: Option<u32>) -> Result<Session, Error> {
         let session = self.session(id)?;
