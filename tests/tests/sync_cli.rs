@@ -92,6 +92,17 @@ fn enrol_push_and_the_admin_figures_through_outages_edits_and_revocation() {
     );
     assert_eq!(enrolled["manager"]["employee_id"], "M1");
     assert_eq!(enrolled["pending"], 2);
+    let offered: Vec<&str> = enrolled["new_members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["employee_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        offered,
+        ["E2"],
+        "the roster is pulled at enrolment; E1 is already a person here"
+    );
     let roster = taiwa.json(&["sync", "roster", "--add"]);
     let statuses: Vec<(String, String)> = roster
         .as_array()
@@ -207,4 +218,11 @@ fn enrol_push_and_the_admin_figures_through_outages_edits_and_revocation() {
     );
     assert_eq!(taiwa.json(&["sync", "preview"]).as_array().unwrap().len(), 1);
     assert_eq!(taiwa.json(&["note", "show", &s])["id"].as_i64().unwrap().to_string(), s);
+
+    // Un-enrolling revokes on the server (already done here) and forgets the token locally.
+    taiwa.json(&["sync", "unenrol"]);
+    assert!(taiwa.json(&["sync", "status"])["enrolment"].is_null());
+    let after = taiwa.run(&["sync", "push"], &[]);
+    assert_eq!(after.status.code(), Some(9));
+    assert!(String::from_utf8_lossy(&after.stderr).contains("not enrolled"));
 }

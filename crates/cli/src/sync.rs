@@ -49,14 +49,38 @@ pub(crate) fn run(cli: &Cli, out: &Out, cmd: &SyncCmd) -> Result<()> {
                 manager_name: answer.manager.name.clone(),
                 ca_file: ca_file.as_ref().map(|p| p.display().to_string()),
             };
-            vault.set_enrolment(&enrolment, &DeviceToken::new(answer.device_token))?;
+            let token = DeviceToken::new(answer.device_token);
+            vault.set_enrolment(&enrolment, &token)?;
+            // The roster is pulled at once: direct reports not in the people list yet are named.
+            let people = vault.people(true)?;
+            let new_members: Vec<_> = client
+                .roster(token.expose())?
+                .members
+                .into_iter()
+                .filter(|m| {
+                    !people
+                        .iter()
+                        .any(|p| p.employee_id.as_deref() == Some(m.employee_id.as_str()))
+                })
+                .collect();
             let waiting = vault.pending_records(current)?.len();
+            let mut text = format!(
+                "Enrolled \"{name}\" with {} as {} ({}). {waiting} record(s) are waiting: `taiwa sync preview` shows them, `taiwa sync push` sends them.",
+                enrolment.server, answer.manager.name, answer.manager.employee_id
+            );
+            if !new_members.is_empty() {
+                let names: Vec<String> = new_members
+                    .iter()
+                    .map(|m| format!("{} ({})", m.name, m.employee_id))
+                    .collect();
+                text.push_str(&format!(
+                    "\nNew direct reports in the directory: {}. `taiwa sync roster --add` adds them.",
+                    names.join(", ")
+                ));
+            }
             out.done(
-                json!({"server": enrolment.server, "device_name": name, "manager": answer.manager, "pending": waiting}),
-                &format!(
-                    "Enrolled \"{name}\" with {} as {} ({}). {waiting} record(s) are waiting: `taiwa sync preview` shows them, `taiwa sync push` sends them.",
-                    enrolment.server, answer.manager.name, answer.manager.employee_id
-                ),
+                json!({"server": enrolment.server, "device_name": name, "manager": answer.manager, "pending": waiting, "new_members": new_members}),
+                &text,
             );
         }
         SyncCmd::Push => {
