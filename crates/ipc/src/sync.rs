@@ -150,42 +150,8 @@ impl App {
     pub fn apply_sync(&mut self, outcome: SyncOutcome) -> IpcResult<PushReport> {
         let vault = self.vault_quietly()?;
         let mut report = PushReport::default();
-        let now = jiff::Timestamp::now().to_string();
-        let count = u32::try_from(outcome.batch.len()).unwrap_or(u32::MAX);
-        let mut entry = SyncLogEntry {
-            at: now,
-            records: count,
-            accepted: 0,
-            stale: 0,
-            rejected: 0,
-            outcome: String::new(),
-        };
-        match outcome.push {
-            None => {}
-            Some(Ok(answer)) => {
-                vault.mark_sent(&outcome.batch)?;
-                (report.sent, report.accepted, report.stale) = (count, answer.accepted, answer.stale);
-                (entry.accepted, entry.stale, entry.outcome) = (answer.accepted, answer.stale, "sent".into());
-                vault.record_sync(&entry, None)?;
-            }
-            Some(Err(SyncError::Rejected(problems))) => {
-                for p in &problems {
-                    if let Some(record) = outcome.batch.get(p.index) {
-                        let reason = format!("{}: {}", p.field, p.problem);
-                        vault.mark_rejected(record, &reason)?;
-                        report.rejected.push((record.employee_id.clone(), record.month, reason));
-                    }
-                }
-                entry.rejected = u32::try_from(problems.len()).unwrap_or(u32::MAX);
-                entry.outcome = "refused by the server".into();
-                let reason = problems.first().map(|p| p.problem.clone()).unwrap_or_default();
-                vault.record_sync(&entry, Some(&format!("a record was refused: {reason}")))?;
-            }
-            Some(Err(e)) => {
-                entry.outcome = e.to_string();
-                vault.record_sync(&entry, Some(&e.to_string()))?;
-                return Err(e.into());
-            }
+        if let Some(answer) = outcome.push {
+            taiwa_sync::record_outcome(vault, &outcome.batch, answer, &mut report)?;
         }
         if let Some(Ok(roster)) = outcome.roster {
             let people = vault.people(true)?;

@@ -10,4 +10,4 @@ mod client;
 mod push;
 
 pub use client::{Client, SyncError, check_server_url};
-pub use push::{Backoff, PushReport, push_outbox, to_wire};
+pub use push::{Backoff, PushReport, push_outbox, record_outcome, to_wire};

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use taiwa_domain::Month;
-use taiwa_protocol::{CompletionRecord, MAX_BATCH_RECORDS};
+use taiwa_protocol::{CompletionRecord, CompletionResponse, MAX_BATCH_RECORDS};
 use taiwa_vault::{DeviceToken, OutgoingRecord, SyncLogEntry, Vault};
 
 use crate::{Client, SyncError};
@@ -34,6 +34,59 @@ fn now() -> String {
     jiff::Timestamp::now().to_string()
 }
 
+/// Records what the server answered to `batch` in the vault: sent rows leave the outbox, refused
+/// ones are set aside with the reason, the log and the status line are written. The vault is not
+/// needed while the batch is on the network, so callers may release it in between.
+pub fn record_outcome(
+    vault: &mut Vault,
+    batch: &[OutgoingRecord],
+    answer: Result<CompletionResponse, SyncError>,
+    report: &mut PushReport,
+) -> Result<(), SyncError> {
+    let count = u32::try_from(batch.len()).unwrap_or(u32::MAX);
+    let mut entry = SyncLogEntry {
+        at: now(),
+        records: count,
+        accepted: 0,
+        stale: 0,
+        rejected: 0,
+        outcome: String::new(),
+    };
+    match answer {
+        Ok(answer) => {
+            vault.mark_sent(batch)?;
+            report.sent += count;
+            report.accepted += answer.accepted;
+            report.stale += answer.stale;
+            (entry.accepted, entry.stale, entry.outcome) = (answer.accepted, answer.stale, "sent".into());
+            vault.record_sync(&entry, None)?;
+            Ok(())
+        }
+        Err(SyncError::Rejected(problems)) if !problems.is_empty() => {
+            for problem in &problems {
+                if let Some(record) = batch.get(problem.index) {
+                    let reason = format!("{}: {}", problem.field, problem.problem);
+                    vault.mark_rejected(record, &reason)?;
+                    report.rejected.push((record.employee_id.clone(), record.month, reason));
+                }
+            }
+            entry.rejected = u32::try_from(problems.len()).unwrap_or(u32::MAX);
+            entry.outcome = "refused by the server; the others are sent again".into();
+            let first = &problems[0];
+            vault.record_sync(
+                &entry,
+                Some(&format!("a record was refused: {} ({})", first.problem, first.field)),
+            )?;
+            Ok(())
+        }
+        Err(e) => {
+            entry.outcome = e.to_string();
+            vault.record_sync(&entry, Some(&e.to_string()))?;
+            Err(e)
+        }
+    }
+}
+
 /// Sends everything waiting in the outbox. A failure keeps the records for next time; records the
 /// server refuses are set aside with its reason and the rest are sent.
 pub fn push_outbox(vault: &mut Vault, client: &Client, token: &DeviceToken) -> Result<PushReport, SyncError> {
@@ -48,48 +101,8 @@ pub fn push_outbox(vault: &mut Vault, client: &Client, token: &DeviceToken) -> R
         if batch.is_empty() {
             break;
         }
-        let count = u32::try_from(batch.len()).unwrap_or(u32::MAX);
-        let mut entry = SyncLogEntry {
-            at: now(),
-            records: count,
-            accepted: 0,
-            stale: 0,
-            rejected: 0,
-            outcome: String::new(),
-        };
-        match client.push(token.expose(), batch.iter().map(to_wire).collect()) {
-            Ok(answer) => {
-                vault.mark_sent(&batch)?;
-                report.sent += count;
-                report.accepted += answer.accepted;
-                report.stale += answer.stale;
-                entry.accepted = answer.accepted;
-                entry.stale = answer.stale;
-                entry.outcome = "sent".into();
-                vault.record_sync(&entry, None)?;
-            }
-            Err(SyncError::Rejected(problems)) if !problems.is_empty() => {
-                for problem in &problems {
-                    if let Some(record) = batch.get(problem.index) {
-                        let reason = format!("{}: {}", problem.field, problem.problem);
-                        vault.mark_rejected(record, &reason)?;
-                        report.rejected.push((record.employee_id.clone(), record.month, reason));
-                    }
-                }
-                entry.rejected = u32::try_from(problems.len()).unwrap_or(u32::MAX);
-                entry.outcome = "refused by the server; the others are sent again".into();
-                let first = &problems[0];
-                vault.record_sync(
-                    &entry,
-                    Some(&format!("a record was refused: {} ({})", first.problem, first.field)),
-                )?;
-            }
-            Err(e) => {
-                entry.outcome = e.to_string();
-                vault.record_sync(&entry, Some(&e.to_string()))?;
-                return Err(e);
-            }
-        }
+        let answer = client.push(token.expose(), batch.iter().map(to_wire).collect());
+        record_outcome(vault, &batch, answer, &mut report)?;
     }
     Ok(report)
 }
