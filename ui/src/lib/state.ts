@@ -1,5 +1,5 @@
 // How a person's month reads, for the pills on Home and People.
-import type { DueState, PersonMonth } from './bindings';
+import type { DueState, PersonMonth, SessionState } from './bindings';
 import type { MessageKey } from './i18n/en';
 
 export function stateLabel(f: Pick<PersonMonth, 'state' | 'due_by' | 'next_planned'>): { key: MessageKey; date: string | null } {
@@ -12,6 +12,11 @@ export function stateLabel(f: Pick<PersonMonth, 'state' | 'due_by' | 'next_plann
   };
   const date = f.state === 'planned' ? f.next_planned : f.state === 'due' || f.state === 'overdue' ? f.due_by : null;
   return { key: keys[f.state], date };
+}
+
+/** The pill colour of a session's state: held reads as done, skipped and cancelled as missed. */
+export function sessionPill(state: SessionState): 'done' | 'planned' | 'missed' {
+  return state === 'held' ? 'done' : state === 'planned' ? 'planned' : 'missed';
 }
 
 /** People who still need a 1on1 first, then by name. */

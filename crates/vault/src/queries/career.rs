@@ -5,7 +5,7 @@ use serde::Serialize;
 use taiwa_domain::{TopicKind, Wants};
 
 use super::agenda::{MAX_AGENDA_CHARS, NewAgendaItem};
-use super::notes::MAX_NOTE_BYTES;
+use super::notes::check_size;
 use super::{clean_text, found, parsed, parsed_opt};
 use crate::search::{self, HitKind};
 use crate::{Error, Vault};
@@ -42,12 +42,7 @@ fn backlog_row(row: &Row<'_>) -> rusqlite::Result<BacklogItem> {
 
 impl Vault {
     pub fn set_career_note(&mut self, person_id: i64, body: &str) -> Result<CareerNote, Error> {
-        if body.len() > MAX_NOTE_BYTES {
-            return Err(Error::invalid(format!(
-                "the career note is too large: at most {} MB",
-                MAX_NOTE_BYTES >> 20
-            )));
-        }
+        check_size("career note", body.len())?;
         self.person(person_id)?;
         self.write(|tx| {
             tx.execute(

@@ -17,10 +17,11 @@ pub struct Note {
 /// The largest note, in bytes of UTF-8: far beyond an hour of typing, small enough to index.
 pub const MAX_NOTE_BYTES: usize = 16 * 1024 * 1024;
 
-fn check_size(bytes: usize) -> Result<(), Error> {
+/// Refuses a `what` (note, career note) larger than `MAX_NOTE_BYTES`, naming both sizes.
+pub(crate) fn check_size(what: &str, bytes: usize) -> Result<(), Error> {
     if bytes > MAX_NOTE_BYTES {
         return Err(Error::invalid(format!(
-            "the note is too large: {:.1} MB, at most {} MB",
+            "the {what} is too large: {:.1} MB, at most {} MB",
             bytes as f64 / 1_048_576.0,
             MAX_NOTE_BYTES / 1_048_576
         )));
@@ -31,7 +32,7 @@ fn check_size(bytes: usize) -> Result<(), Error> {
 impl Vault {
     /// Replaces the session's note. Durable when this returns.
     pub fn set_note(&mut self, session_id: i64, body: &str) -> Result<Note, Error> {
-        check_size(body.len())?;
+        check_size("note", body.len())?;
         if body.contains('\0') {
             return Err(Error::invalid("the note contains a NUL character"));
         }

@@ -239,14 +239,7 @@ impl Vault {
         let session = self.session(id)?;
         self.write(|tx| {
             if session.state == SessionState::Held {
-                let employee_id: Option<String> = tx.query_row(
-                    "SELECT employee_id FROM people WHERE id = ?1",
-                    [session.person_id],
-                    |r| r.get(0),
-                )?;
-                if let Some(employee_id) = employee_id {
-                    super::sync::queue(tx, &employee_id, session.month)?;
-                }
+                super::sync::queue_session(tx, &session)?;
             }
             let items: Vec<i64> = tx
                 .prepare("SELECT id FROM agenda_items WHERE session_id = ?1")?
@@ -300,14 +293,7 @@ impl Vault {
             // Holding, un-holding and changing held minutes change the month's figure: queue it
             // for the sync in this same transaction.
             if before.state == SessionState::Held || state == SessionState::Held {
-                let employee_id: Option<String> = tx.query_row(
-                    "SELECT employee_id FROM people WHERE id = ?1",
-                    [before.person_id],
-                    |r| r.get(0),
-                )?;
-                if let Some(employee_id) = employee_id {
-                    super::sync::queue(tx, &employee_id, before.month)?;
-                }
+                super::sync::queue_session(tx, &before)?;
             }
             tx.execute(
                 "UPDATE sessions SET state = ?2, held_minutes = ?3, reason = ?4, updated_at = ?5 WHERE id = ?1",

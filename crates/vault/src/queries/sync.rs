@@ -122,6 +122,19 @@ pub(crate) fn queue(conn: &Connection, employee_id: &str, month: Month) -> Resul
     Ok(())
 }
 
+/// Queues the month of `session` under its person's employee id, if they have one.
+pub(crate) fn queue_session(conn: &Connection, session: &super::sessions::Session) -> Result<(), Error> {
+    let employee_id: Option<String> = conn.query_row(
+        "SELECT employee_id FROM people WHERE id = ?1",
+        [session.person_id],
+        |r| r.get(0),
+    )?;
+    match employee_id {
+        Some(employee_id) => queue(conn, &employee_id, session.month),
+        None => Ok(()),
+    }
+}
+
 /// Queues every month in which `person_id` has a held session, under `employee_id`.
 pub(crate) fn queue_person(conn: &Connection, person_id: i64, employee_id: &str) -> Result<(), Error> {
     let mut stmt =
