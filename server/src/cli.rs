@@ -54,20 +54,70 @@ pub enum Command {
         #[arg(long, default_value_t = 14)]
         days: u32,
     },
+    /// Devices: list them, revoke one (a lost laptop, a manager who left)
+    #[command(subcommand)]
+    Devices(DevicesCmd),
+    /// HR's settings: target rate, k, survey window, pair detail
+    #[command(subcommand)]
+    Settings(SettingsCmd),
+    /// Engagement-survey scores
+    #[command(subcommand)]
+    Survey(ImportCmd),
+    /// The company's career-path catalogue
+    #[command(name = "career-paths", subcommand)]
+    CareerPaths(ImportCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevicesCmd {
+    /// List devices (all, or one manager's)
+    List {
+        #[arg(long)]
+        employee_id: Option<String>,
+    },
+    /// Revoke a device by the id `devices list` shows
+    Revoke { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SettingsCmd {
+    /// Print every setting
+    Show,
+    /// Change one setting (checked as on the settings page)
+    Set { name: String, value: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCmd {
+    /// Import a CSV file, checked exactly like the page's upload: all or nothing
+    Import { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCmd {
-    /// Create an administrator (password from TAIWA_ADMIN_PASSWORD or a prompt)
+    /// Create an HR account (password from TAIWA_ADMIN_PASSWORD or a prompt)
     Create {
         #[arg(long)]
         email: String,
+        /// hr_admin (everything) or org_viewer (one org subtree, aggregates only)
+        #[arg(long, default_value = "hr_admin")]
+        role: String,
+        /// The org unit an org_viewer sees (with its subtree)
+        #[arg(long, value_name = "ID")]
+        org: Option<String>,
     },
-    /// Print a new bearer token for the admin API
+    /// Print a new bearer token for the admin API (hr_admin accounts only)
     Token {
         #[arg(long)]
         email: String,
+        /// Days the token stays valid
+        #[arg(long, default_value_t = store::TOKEN_DAYS)]
+        days: u32,
     },
+    /// List the admin API tokens (their ids, never the tokens)
+    Tokens,
+    /// Revoke an admin API token by the id `admin tokens` shows
+    Revoke { id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -127,6 +177,15 @@ fn admin_password() -> Result<String, Error> {
     Ok(first)
 }
 
+fn read_file(path: &PathBuf) -> Result<std::fs::File, Error> {
+    std::fs::File::open(path).map_err(|e| Error::Invalid(format!("cannot read {}: {e}", path.display())))
+}
+
+/// A Unix time as its UTC date.
+fn day(t: i64) -> String {
+    jiff::Timestamp::from_second(t).map_or_else(|_| t.to_string(), |ts| ts.strftime("%Y-%m-%d").to_string())
+}
+
 /// Runs the command; `serve` runs until stopped.
 pub fn run(cli: &Cli) -> Result<(), Error> {
     let config = cli.config()?;
@@ -144,21 +203,95 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
                 println!("listening on {scheme}://{addr}");
             }))
         }
-        Command::Admin(AdminCmd::Create { email }) => {
+        Command::Admin(AdminCmd::Create { email, role, org }) => {
+            let role = store::Role::parse(role, org.as_deref())?;
             let password = admin_password()?;
-            store::create_admin(&open(&config)?, email, &password)?;
-            println!("created admin {email}");
+            store::create_admin(&open(&config)?, email, &password, &role)?;
+            println!("created {} {email}", role.name());
             Ok(())
         }
-        Command::Admin(AdminCmd::Token { email }) => {
-            println!("{}", store::create_admin_token(&open(&config)?, email)?);
+        Command::Admin(AdminCmd::Token { email, days }) => {
+            println!("{}", store::create_admin_token(&open(&config)?, email, *days)?);
+            Ok(())
+        }
+        Command::Admin(AdminCmd::Tokens) => {
+            let today = store::now();
+            for t in store::admin_tokens(&open(&config)?)? {
+                let state = match t.revoked_at {
+                    Some(_) => "revoked",
+                    None if t.expires_at <= today => "expired",
+                    None => "active",
+                };
+                println!(
+                    "{}  {:<8} {}  created {}  expires {}",
+                    t.id,
+                    state,
+                    t.email,
+                    day(t.created_at),
+                    day(t.expires_at)
+                );
+            }
+            Ok(())
+        }
+        Command::Admin(AdminCmd::Revoke { id }) => {
+            store::revoke_admin_token(&open(&config)?, id)?;
+            println!("revoked token {id}");
+            Ok(())
+        }
+        Command::Devices(DevicesCmd::List { employee_id }) => {
+            for d in store::devices(&open(&config)?, employee_id.as_deref())? {
+                let state = if d.revoked_at.is_some() { "revoked" } else { "active" };
+                println!(
+                    "{}  {:<7}  {}  {}  {}  enrolled {}",
+                    d.id,
+                    state,
+                    d.employee_id,
+                    crate::web::strip_controls(&d.name),
+                    crate::web::strip_controls(&d.device_name),
+                    day(d.created_at)
+                );
+            }
+            Ok(())
+        }
+        Command::Devices(DevicesCmd::Revoke { id }) => {
+            store::revoke_device_by_id(&open(&config)?, id)?;
+            println!("revoked device {id}");
+            Ok(())
+        }
+        Command::Settings(SettingsCmd::Show) => {
+            let settings = store::settings(&open(&config)?)?;
+            for name in store::SETTING_NAMES {
+                println!("{name} = {}", settings.get(name).unwrap_or_default());
+            }
+            Ok(())
+        }
+        Command::Settings(SettingsCmd::Set { name, value }) => {
+            let settings = store::save_settings(&open(&config)?, &[(name, value)])?;
+            println!("{name} = {}", settings.get(name).unwrap_or_default());
+            Ok(())
+        }
+        Command::Survey(ImportCmd::Import { file }) => {
+            let scores = crate::survey::parse(read_file(file)?).map_err(|p| Error::Import("survey", p))?;
+            let summary = store::import_survey(&open(&config)?, &scores)?;
+            let months: Vec<String> = summary.months.iter().map(ToString::to_string).collect();
+            println!(
+                "imported {} scores: {} item(s), survey month(s) {}",
+                summary.rows,
+                summary.items,
+                months.join(", ")
+            );
+            Ok(())
+        }
+        Command::CareerPaths(ImportCmd::Import { file }) => {
+            let paths =
+                crate::career::parse(read_file(file)?).map_err(|p| Error::Import("career-path catalogue", p))?;
+            let count = store::import_career_paths(&open(&config)?, &paths)?;
+            println!("imported {count} career paths; the catalogue was replaced");
             Ok(())
         }
         Command::Directory(DirectoryCmd::Import { org_units, employees }) => {
-            let read = |p: &PathBuf| {
-                std::fs::File::open(p).map_err(|e| Error::Invalid(format!("cannot read {}: {e}", p.display())))
-            };
-            let parsed = directory::parse(read(org_units)?, read(employees)?).map_err(Error::Directory)?;
+            let parsed = directory::parse(read_file(org_units)?, read_file(employees)?)
+                .map_err(|p| Error::Import("directory", p))?;
             let summary = store::import_directory(&open(&config)?, &parsed, store::current_month())?;
             match summary.effective_from {
                 None => println!(
@@ -173,7 +306,10 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::EnrolCode { employee_id, days } => {
-            println!("{}", store::create_enrol_code(&open(&config)?, employee_id, *days)?);
+            println!(
+                "{}",
+                store::create_enrol_code(&open(&config)?, employee_id, *days, "command line")?
+            );
             Ok(())
         }
     }

@@ -17,8 +17,6 @@ pub struct Config {
     pub listen: SocketAddr,
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
-    /// Whether HR may see pair-level figures (`/api/v1/admin/pairs`); every such view is logged.
-    pub pair_detail: bool,
     /// Requests a minute one token (or, for enrolment, one address) may make.
     pub rate_limit_per_minute: u32,
     /// `text` or `json` log lines.
@@ -32,7 +30,6 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             tls_cert: None,
             tls_key: None,
-            pair_detail: true,
             rate_limit_per_minute: 300,
             log_format: "text".into(),
         }
@@ -46,7 +43,6 @@ impl std::fmt::Debug for Config {
             .field("db", &format_args!("{backend}://***"))
             .field("listen", &self.listen)
             .field("tls", &self.tls_cert.is_some())
-            .field("pair_detail", &self.pair_detail)
             .field("rate_limit_per_minute", &self.rate_limit_per_minute)
             .finish()
     }

@@ -30,7 +30,7 @@ pub struct Directory {
     pub employees: Vec<Employee>,
 }
 
-fn records(file: &str, reader: impl Read, header: &[&str]) -> Result<Vec<(u64, Vec<String>)>, Vec<String>> {
+pub(crate) fn records(file: &str, reader: impl Read, header: &[&str]) -> Result<Vec<(u64, Vec<String>)>, Vec<String>> {
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -81,7 +81,7 @@ fn describe(e: &csv::Error) -> String {
     }
 }
 
-fn valid_id(id: &str) -> bool {
+pub(crate) fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && !id.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 

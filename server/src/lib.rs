@@ -7,12 +7,17 @@
 //! serve one PostgreSQL. A library with a thin binary: tests start it on port 0.
 
 pub mod api;
+pub mod career;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod directory;
+pub mod figures;
 pub mod metrics;
+pub mod spreadsheet;
 pub mod store;
+pub mod survey;
+pub mod web;
 
 use taiwa_protocol::RecordProblem;
 
@@ -32,8 +37,9 @@ pub enum Error {
     Invalid(String),
     #[error("the batch was rejected: {} record(s) are invalid", .0.len())]
     InvalidRecords(Vec<RecordProblem>),
-    #[error("the directory was not imported: {} problem(s)", .0.len())]
-    Directory(Vec<String>),
+    /// A file (the directory, a survey, the career paths) with problems: nothing was stored.
+    #[error("the {what} was not imported: {count} problem(s)", what = .0, count = .1.len())]
+    Import(&'static str, Vec<String>),
     #[error("{0}")]
     NotFound(String),
     #[error("a valid bearer token is required")]

@@ -27,9 +27,9 @@ fn main() -> ExitCode {
     }
     match taiwa_server::cli::run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Error::Directory(problems)) => {
+        Err(Error::Import(what, problems)) => {
             eprintln!(
-                "taiwa-server: the directory was not imported; nothing changed. {} problem(s):",
+                "taiwa-server: the {what} was not imported; nothing changed. {} problem(s):",
                 problems.len()
             );
             for p in problems {

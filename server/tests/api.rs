@@ -40,6 +40,7 @@ fn rows_by_unit(report: &Value) -> std::collections::BTreeMap<String, (u64, u64)
 
 fn enrol_roster_push_and_known_rates(backend: Backend) {
     let server = Server::start(backend);
+    server.cli(&["settings", "set", "pair_detail", "on"], &[]).assert_ok();
     assert_eq!(server.get("/healthz", None).status, 200);
     let e02 = server.enrol("E02");
     let e03 = server.enrol("E03");
@@ -157,6 +158,7 @@ fn enrol_roster_push_and_known_rates(backend: Backend) {
 
 fn pushes_are_idempotent_and_keep_the_highest_revision(backend: Backend) {
     let server = Server::start(backend);
+    server.cli(&["settings", "set", "pair_detail", "on"], &[]).assert_ok();
     let token = server.enrol("E03");
     let month = this_month();
     let batch = json!([record("E06", &month, 1, 30, 5), record("E07", &month, 1, 40, 5)]);
@@ -399,7 +401,7 @@ fn malformed_requests_get_clear_4xx_answers(backend: Backend) {
     // Admin query parameters are checked too.
     assert_eq!(
         server.admin("/api/v1/admin/completion").json()["error"]["message"],
-        "the query parameter 'month' (YYYY-MM) is required"
+        "the query parameter 'month' is required"
     );
     assert_eq!(server.admin("/api/v1/admin/completion?month=May").status, 400);
     assert_eq!(
@@ -500,6 +502,23 @@ fn a_reorganisation_keeps_past_months(backend: Backend) {
 fn pair_detail_is_audited_and_can_be_turned_off(backend: Backend) {
     let server = Server::start(backend);
     let month = this_month();
+    // Off by default: the company turns it on.
+    let reply = server.admin(&format!("/api/v1/admin/pairs?month={month}&org=O2"));
+    assert_eq!(reply.status, 403);
+    assert!(
+        reply.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("turned off")
+    );
+    assert!(
+        taiwa_server::store::audit_entries(&server.pool(), 10)
+            .unwrap()
+            .is_empty()
+    );
+
+    // Turned on from the command line while the server runs: the next request sees it.
+    server.cli(&["settings", "set", "pair_detail", "on"], &[]).assert_ok();
     assert_eq!(
         server
             .admin(&format!("/api/v1/admin/pairs?month={month}&org=O2"))
@@ -510,24 +529,30 @@ fn pair_detail_is_audited_and_can_be_turned_off(backend: Backend) {
     assert_eq!(log.len(), 1);
     assert_eq!((log[0].1.as_str(), log[0].2.as_str()), (common::ADMIN, "pairs"));
     assert!(log[0].3.contains("\"org\":\"O2\""), "{}", log[0].3);
-    assert_eq!(
-        server.admin(&format!("/api/v1/admin/pairs?month={month}")).status,
-        400,
-        "org is required"
-    );
+    let missing = server.admin(&format!("/api/v1/admin/pairs?month={month}"));
+    assert_eq!(missing.status, 400, "org is required");
+    assert_eq!(missing.json()["error"]["code"], "invalid_input");
+    let twice = server.admin(&format!("/api/v1/admin/pairs?month={month}&org=O2&org=O3"));
+    assert_eq!(twice.status, 400, "a repeated parameter is refused");
+    assert!(twice.body.contains("twice"), "{}", twice.body);
 
-    let off = Server::start_with(backend, common::ORG_UNITS, common::EMPLOYEES, "pair_detail = false\n");
-    let reply = off.admin(&format!("/api/v1/admin/pairs?month={month}&org=O2"));
-    assert_eq!(reply.status, 403);
-    assert!(
-        reply.json()["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("turned off")
+    server.cli(&["settings", "set", "pair_detail", "off"], &[]).assert_ok();
+    assert_eq!(
+        server
+            .admin(&format!("/api/v1/admin/pairs?month={month}&org=O2"))
+            .status,
+        403
     );
     assert_eq!(
-        off.admin(&format!("/api/v1/admin/completion?month={month}")).status,
+        server.admin(&format!("/api/v1/admin/completion?month={month}")).status,
         200
+    );
+    let bad = server.cli(&["settings", "set", "k", "2"], &[]);
+    assert_eq!(bad.code(), 2);
+    assert!(
+        bad.stderr().contains("k must be a whole number from 3"),
+        "{}",
+        bad.stderr()
     );
 }
 

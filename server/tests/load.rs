@@ -37,6 +37,7 @@ fn directory() -> (String, String) {
 fn fifty_devices_for_a_minute_with_a_kill_lose_nothing_acknowledged(backend: Backend) {
     let (orgs, emps) = directory();
     let mut server = Server::start_with(backend, &orgs, &emps, "");
+    server.cli(&["settings", "set", "pair_detail", "on"], &[]).assert_ok();
     let tokens: Vec<String> = (0..DEVICES).map(|m| server.enrol(&format!("M{m:02}"))).collect();
     let base = Arc::new(RwLock::new(server.base.clone()));
     let months = [this_month(), months_ago(1)];

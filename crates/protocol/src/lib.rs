@@ -184,6 +184,30 @@ pub struct PairsReport {
     pub pairs: Vec<PairRow>,
 }
 
+/// One entry of the company's career-path catalogue, as HR published it. Server to device only:
+/// devices never send catalogue text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CareerPath {
+    pub path_id: String,
+    pub org_unit_id: String,
+    /// The unit's name in the current directory (empty when the unit is gone).
+    pub org_unit_name: String,
+    pub title: String,
+    pub description: String,
+    pub skills: Vec<String>,
+    pub next_roles: Vec<String>,
+}
+
+/// `GET /api/v1/career-paths` (device token; `ETag`/`If-None-Match`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CareerPaths {
+    /// Rises with every change of the catalogue; the `ETag` is derived from it.
+    pub version: u64,
+    pub paths: Vec<CareerPath>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

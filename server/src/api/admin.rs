@@ -1,0 +1,88 @@
+//! The admin API HR scripts call with a bearer token, with typed query parameters.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use taiwa_protocol::Month;
+
+use super::AppState;
+use super::error::{ApiResult, blocking};
+use super::extract::{Admin, ApiQuery};
+use crate::{Error, store};
+
+/// `?month=YYYY-MM[&org=ID]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonthQuery {
+    pub month: Month,
+    pub org: Option<String>,
+}
+
+/// `?month=YYYY-MM&org=ID`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PairsQuery {
+    pub month: Month,
+    pub org: String,
+}
+
+/// `?from=YYYY-MM&to=YYYY-MM[&org=ID]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RangeQuery {
+    pub from: Month,
+    pub to: Month,
+    pub org: Option<String>,
+}
+
+pub async fn completion(
+    State(state): State<AppState>,
+    _admin: Admin,
+    ApiQuery(q): ApiQuery<MonthQuery>,
+) -> ApiResult<Json<taiwa_protocol::CompletionReport>> {
+    let pool = state.pool.clone();
+    Ok(Json(
+        blocking(move || store::completion(&pool, q.month, q.org.as_deref())).await?,
+    ))
+}
+
+pub async fn pairs(
+    State(state): State<AppState>,
+    admin: Admin,
+    ApiQuery(q): ApiQuery<PairsQuery>,
+) -> ApiResult<Json<taiwa_protocol::PairsReport>> {
+    let pool = state.pool.clone();
+    let settings = {
+        let pool = pool.clone();
+        blocking(move || store::settings(&pool)).await?
+    };
+    if !settings.pair_detail {
+        return Err(Error::Forbidden("pair-level detail is turned off on this server".into()).into());
+    }
+    Ok(Json(
+        blocking(move || store::pairs(&pool, q.month, &q.org, &admin.email)).await?,
+    ))
+}
+
+pub async fn completion_csv(
+    State(state): State<AppState>,
+    _admin: Admin,
+    ApiQuery(q): ApiQuery<RangeQuery>,
+) -> ApiResult<Response> {
+    let pool = state.pool.clone();
+    let (from, to) = (q.from, q.to);
+    let csv = blocking(move || store::completion_csv(&pool, from, to, q.org.as_deref())).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"completion-{from}-{to}.csv\""),
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}

@@ -1,0 +1,52 @@
+//! The routes devices call: enrolment, the roster, completion records, revocation.
+
+use std::net::SocketAddr;
+
+use axum::Json;
+use axum::extract::{ConnectInfo, State};
+use axum::http::StatusCode;
+use taiwa_protocol::{CompletionBatch, EnrolRequest, EnrolResponse};
+
+use super::AppState;
+use super::error::{ApiResult, blocking};
+use super::extract::{Device, JsonBody};
+use crate::store;
+
+pub async fn enrol(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    JsonBody(request): JsonBody<EnrolRequest>,
+) -> ApiResult<(StatusCode, Json<EnrolResponse>)> {
+    // Codes are guessed one request at a time: limit tries per address.
+    state.limiter.check(&format!("enrol:{}", addr.ip()))?;
+    let pool = state.pool.clone();
+    let (device_token, manager) = blocking(move || store::enrol(&pool, &request.code, &request.device_name)).await?;
+    tracing::info!(employee = %manager.employee_id, "device enrolled");
+    Ok((StatusCode::CREATED, Json(EnrolResponse { device_token, manager })))
+}
+
+pub async fn roster(State(state): State<AppState>, device: Device) -> ApiResult<Json<taiwa_protocol::Roster>> {
+    let pool = state.pool.clone();
+    Ok(Json(blocking(move || store::roster(&pool, &device.employee_id)).await?))
+}
+
+pub async fn completions(
+    State(state): State<AppState>,
+    device: Device,
+    JsonBody(batch): JsonBody<CompletionBatch>,
+) -> ApiResult<Json<taiwa_protocol::CompletionResponse>> {
+    let pool = state.pool.clone();
+    let count = batch.records.len() as u64;
+    let result = blocking(move || store::ingest(&pool, &device.employee_id, &batch.records)).await;
+    match &result {
+        Ok(r) => state.metrics.records(u64::from(r.accepted), u64::from(r.stale), 0),
+        Err(_) => state.metrics.records(0, 0, count),
+    }
+    Ok(Json(result?))
+}
+
+pub async fn revoke(State(state): State<AppState>, device: Device) -> ApiResult<StatusCode> {
+    let pool = state.pool.clone();
+    blocking(move || store::revoke_device(&pool, &device.token)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,96 @@
+//! Every error becomes one JSON answer here; handlers just use `?`.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use taiwa_protocol::{ErrorBody, ErrorDetail};
+
+use crate::Error;
+
+/// An error as the client sees it: a status and a JSON body with a stable code.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    body: ErrorDetail,
+    retry_after: Option<u64>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            body: ErrorDetail {
+                code: code.into(),
+                message: message.into(),
+                problems: Vec::new(),
+            },
+            retry_after: None,
+        }
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> ApiError {
+        let message = e.to_string();
+        match e {
+            Error::Invalid(_) => ApiError::new(StatusCode::BAD_REQUEST, "invalid_input", message),
+            Error::InvalidRecords(problems) => ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                body: ErrorDetail {
+                    code: "invalid_records".into(),
+                    message,
+                    problems,
+                },
+                retry_after: None,
+            },
+            Error::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "not_found", message),
+            Error::Unauthorized => ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message),
+            Error::Forbidden(_) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", message),
+            Error::InvalidCode => ApiError::new(StatusCode::BAD_REQUEST, "invalid_code", message),
+            Error::TooLarge(_) => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message),
+            Error::RateLimited(secs) => ApiError {
+                retry_after: Some(secs),
+                ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
+            },
+            Error::Unavailable(_) | Error::Database(_) => {
+                tracing::error!(error = %message, "storage failed");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the server cannot reach its database right now; try again later",
+                )
+            }
+            Error::Config(_) | Error::Internal(_) | Error::Import(..) => {
+                tracing::error!(error = %message, "internal error");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, Json(ErrorBody { error: self.body })).into_response();
+        if let Some(secs) = self.retry_after
+            && let Ok(value) = HeaderValue::from_str(&secs.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Runs blocking database work off the async threads.
+pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, Error> + Send + 'static) -> ApiResult<T> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(result) => result.map_err(ApiError::from),
+        Err(e) => Err(Error::Internal(e.to_string()).into()),
+    }
+}

@@ -1,0 +1,205 @@
+//! Extractors: a strict JSON body, a device's bearer token, an HR API token; and the rate limiter
+//! they share.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::{StatusCode, header, request::Parts};
+use serde::de::DeserializeOwned;
+
+use super::error::{ApiError, blocking};
+use super::{AppState, BODY_LIMIT};
+use crate::{Error, store};
+
+/// A JSON body: at most `BODY_LIMIT` bytes, strictly typed, unknown fields refused.
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.split(';')
+                    .next()
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+            });
+        if !json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "invalid_json",
+                "send the body as Content-Type: application/json",
+            ));
+        }
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        if declared.is_some_and(|n| n > BODY_LIMIT) {
+            return Err(Error::TooLarge(BODY_LIMIT).into());
+        }
+        let bytes = axum::body::to_bytes(req.into_body(), BODY_LIMIT)
+            .await
+            .map_err(|_| ApiError::from(Error::TooLarge(BODY_LIMIT)))?;
+        // The path names the field at fault: `records[3].minutes: invalid type …`.
+        let invalid = |message: String| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                format!("the body is not valid: {message}"),
+            )
+        };
+        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+        let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+            let path = e.path().to_string();
+            invalid(if path == "." {
+                e.inner().to_string()
+            } else {
+                format!("{path}: {}", e.inner())
+            })
+        })?;
+        deserializer.end().map_err(|e| invalid(e.to_string()))?;
+        Ok(JsonBody(value))
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<String> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim().to_owned())
+}
+
+/// An enrolled device: the bearer token of a device that is not revoked.
+pub struct Device {
+    pub employee_id: String,
+    pub(crate) token: String,
+}
+
+impl std::fmt::Debug for Device {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Device")
+            .field("employee_id", &self.employee_id)
+            .field("token", &"***")
+            .finish()
+    }
+}
+
+impl FromRequestParts<AppState> for Device {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts).ok_or(Error::Unauthorized)?;
+        state.limiter.check(&format!("token:{}", store::hash_secret(&token)))?;
+        let pool = state.pool.clone();
+        let lookup = token.clone();
+        let employee_id = blocking(move || store::device_for_token(&pool, &lookup))
+            .await?
+            .ok_or(Error::Unauthorized)?;
+        Ok(Device { employee_id, token })
+    }
+}
+
+/// An HR administrator's bearer token.
+#[derive(Debug)]
+pub struct Admin {
+    pub email: String,
+}
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts).ok_or(Error::Unauthorized)?;
+        state.limiter.check(&format!("token:{}", store::hash_secret(&token)))?;
+        let pool = state.pool.clone();
+        let email = blocking(move || store::admin_for_token(&pool, &token))
+            .await?
+            .ok_or(Error::Unauthorized)?;
+        Ok(Admin { email })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rate limiting: a fixed one-minute window per key, kept in this instance's memory.
+
+#[derive(Debug)]
+pub struct RateLimiter {
+    per_minute: u32,
+    windows: Mutex<HashMap<String, (u64, u32)>>,
+    started: Instant,
+}
+
+impl RateLimiter {
+    pub fn new(per_minute: u32) -> RateLimiter {
+        RateLimiter {
+            per_minute,
+            windows: Mutex::new(HashMap::new()),
+            started: Instant::now(),
+        }
+    }
+
+    pub fn check(&self, key: &str) -> Result<(), Error> {
+        let elapsed = self.started.elapsed().as_secs();
+        let window = elapsed / 60;
+        let Ok(mut windows) = self.windows.lock() else {
+            return Ok(());
+        };
+        if windows.len() > 100_000 {
+            windows.retain(|_, (w, _)| *w == window);
+        }
+        let entry = windows.entry(key.to_owned()).or_insert((window, 0));
+        if entry.0 != window {
+            *entry = (window, 0);
+        }
+        if entry.1 >= self.per_minute {
+            return Err(Error::RateLimited(60 - elapsed % 60));
+        }
+        entry.1 += 1;
+        Ok(())
+    }
+}
+
+/// Typed query parameters: unknown, repeated or malformed ones get a JSON 400 naming them.
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parse_query(parts.uri.query().unwrap_or_default())
+            .map(ApiQuery)
+            .map_err(ApiError::from)
+    }
+}
+
+/// Parses a query string into `T`: a parameter given twice, an unknown one, a missing one or a
+/// malformed value is an `Invalid` error that names it.
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, Error> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+        .map_err(|_| Error::Invalid("the query string is not valid URL encoding".into()))?;
+    let mut seen = std::collections::HashSet::new();
+    for (name, _) in &pairs {
+        if !seen.insert(name.as_str()) {
+            return Err(Error::Invalid(format!("the query parameter '{name}' is given twice")));
+        }
+    }
+    serde_urlencoded::from_str::<T>(query).map_err(|e| {
+        let text = e.to_string();
+        let field = text.split('`').nth(1).unwrap_or_default().to_owned();
+        Error::Invalid(if text.starts_with("missing field") {
+            format!("the query parameter '{field}' is required")
+        } else if text.starts_with("unknown field") {
+            format!("there is no query parameter '{field}'")
+        } else {
+            format!("the query is not valid: {text}")
+        })
+    })
+}

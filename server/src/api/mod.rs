@@ -1,0 +1,158 @@
+//! The HTTP API and the HR pages: one `router()` lists every route; authentication is an
+//! extractor; every API error becomes a JSON answer in one place (`ApiError`), so handlers just
+//! use `?`. Handlers live in rooms by who calls them: devices (`device`), HR scripts (`admin`),
+//! HR people in a browser (`crate::web`).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::middleware;
+use axum::response::IntoResponse;
+use axum::routing::{delete, get, post, put};
+
+use crate::Error;
+use crate::config::Config;
+use crate::db::Pool;
+use crate::metrics::Metrics;
+
+pub mod admin;
+pub mod device;
+pub mod error;
+pub mod extract;
+pub mod observe;
+
+pub use error::{ApiError, ApiResult, blocking};
+use extract::RateLimiter;
+
+/// The largest request body accepted.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub pool: Pool,
+    pub config: Arc<Config>,
+    pub metrics: Arc<Metrics>,
+    pub(crate) limiter: Arc<RateLimiter>,
+}
+
+impl AppState {
+    pub fn new(pool: Pool, config: Config) -> AppState {
+        let limiter = Arc::new(RateLimiter::new(config.rate_limit_per_minute));
+        AppState {
+            pool,
+            config: Arc::new(config),
+            metrics: Arc::new(Metrics::default()),
+            limiter,
+        }
+    }
+}
+
+/// Every route of the server.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/api/v1/enrol", post(device::enrol))
+        .route("/api/v1/roster", get(device::roster))
+        .route("/api/v1/completions", put(device::completions))
+        .route("/api/v1/device", delete(device::revoke))
+        .route("/api/v1/admin/completion", get(admin::completion))
+        .route("/api/v1/admin/completion.csv", get(admin::completion_csv))
+        .route("/api/v1/admin/pairs", get(admin::pairs))
+        .fallback(not_found)
+        .layer(middleware::from_fn(observe::buffer_body))
+        .layer(middleware::from_fn_with_state(state.clone(), observe::observe))
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
+}
+
+async fn healthz(State(state): State<AppState>) -> ApiResult<&'static str> {
+    let pool = state.pool.clone();
+    blocking(move || pool.with(|conn| conn.query("SELECT 1", &[]).map(drop))).await?;
+    Ok("ok\n")
+}
+
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+}
+
+pub async fn serve(state: AppState, on_bound: impl FnOnce(SocketAddr, bool)) -> Result<(), Error> {
+    let config = state.config.clone();
+    let listener = std::net::TcpListener::bind(config.listen)
+        .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", config.listen)))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    let addr = listener.local_addr().map_err(|e| Error::Internal(e.to_string()))?;
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => {
+            let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+                .await
+                .map_err(|e| Error::Config(format!("cannot load the TLS certificate or key: {e}")))?;
+            let handle = axum_server::Handle::new();
+            let stopper = handle.clone();
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                stopper.graceful_shutdown(Some(Duration::from_secs(10)));
+            });
+            on_bound(addr, true);
+            axum_server::from_tcp_rustls(listener, tls)
+                .map_err(|e| Error::Internal(e.to_string()))?
+                .handle(handle)
+                .serve(app)
+                .await
+                .map_err(|e| Error::Internal(e.to_string()))
+        }
+        _ => {
+            let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| Error::Internal(e.to_string()))?;
+            on_bound(addr, false);
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown_signal())
+                .await
+                .map_err(|e| Error::Internal(e.to_string()))
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn paths_name_the_field() {
+        let bytes = br#"{"records": [{"member_employee_id": 6}]}"#;
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let err = serde_path_to_error::deserialize::<_, taiwa_protocol::CompletionBatch>(&mut de).unwrap_err();
+        assert_eq!(err.path().to_string(), "records[0].member_employee_id");
+    }
+}

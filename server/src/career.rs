@@ -1,0 +1,112 @@
+//! The company's career-path catalogue from CSV
+//! (`path_id,org_unit_id,title,description,skills,next_roles`), validated whole: every bad row is
+//! named with its line, and a file with any problem changes nothing. Skills and next roles are
+//! lists separated by `;`.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use taiwa_protocol::CareerPath;
+
+use crate::directory::{records, valid_id};
+
+pub const MAX_TITLE_CHARS: usize = 200;
+pub const MAX_DESCRIPTION_CHARS: usize = 4000;
+pub const MAX_LIST_CHARS: usize = 1000;
+
+/// Splits a `;`-separated list, dropping empty entries.
+pub fn split_list(text: &str) -> Vec<String> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Checks one entry's fields; the problems are named by field.
+pub fn check(path: &CareerPath) -> Vec<String> {
+    let mut problems = Vec::new();
+    let text_ok = |t: &str, max: usize, newlines: bool| {
+        t.chars().count() <= max && !t.chars().any(|c| c.is_control() && !(newlines && c == '\n'))
+    };
+    if !valid_id(&path.path_id) {
+        problems.push(format!("'{}' is not a valid path id", path.path_id));
+    }
+    if !valid_id(&path.org_unit_id) {
+        problems.push(format!("'{}' is not a valid org unit id", path.org_unit_id));
+    }
+    if path.title.trim().is_empty() || !text_ok(&path.title, MAX_TITLE_CHARS, false) {
+        problems.push(format!(
+            "the title must be 1 to {MAX_TITLE_CHARS} characters on one line"
+        ));
+    }
+    if !text_ok(&path.description, MAX_DESCRIPTION_CHARS, true) {
+        problems.push(format!(
+            "the description must be at most {MAX_DESCRIPTION_CHARS} characters"
+        ));
+    }
+    for (name, list) in [("skills", &path.skills), ("next_roles", &path.next_roles)] {
+        if !text_ok(&list.join(";"), MAX_LIST_CHARS, false) {
+            problems.push(format!(
+                "{name} must be at most {MAX_LIST_CHARS} characters on one line"
+            ));
+        }
+    }
+    problems
+}
+
+/// Parses and checks the file's own rules; whether each unit exists is the store's check.
+pub fn parse(reader: impl Read) -> Result<Vec<(u64, CareerPath)>, Vec<String>> {
+    let rows = records(
+        "career paths",
+        reader,
+        &["path_id", "org_unit_id", "title", "description", "skills", "next_roles"],
+    )?;
+    let mut problems = Vec::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut paths = Vec::new();
+    for (line, f) in rows {
+        let path = CareerPath {
+            path_id: f[0].clone(),
+            org_unit_id: f[1].clone(),
+            org_unit_name: String::new(),
+            title: f[2].clone(),
+            description: f[3].replace("\r\n", "\n"),
+            skills: split_list(&f[4]),
+            next_roles: split_list(&f[5]),
+        };
+        let found = check(&path);
+        if !found.is_empty() {
+            problems.extend(found.into_iter().map(|p| format!("career paths, line {line}: {p}")));
+            continue;
+        }
+        if let Some(first) = seen.insert(path.path_id.clone(), line) {
+            problems.push(format!(
+                "career paths, line {line}: duplicate path id {} (first on line {first})",
+                path.path_id
+            ));
+            continue;
+        }
+        paths.push((line, path));
+    }
+    if problems.is_empty() { Ok(paths) } else { Err(problems) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_parse_and_bad_ones_are_named() {
+        let ok = "path_id,org_unit_id,title,description,skills,next_roles\nP1,O2,営業企画,\"顧客と\n市場を読む\",分析; 提案,マネージャー\n";
+        let paths = parse(ok.as_bytes()).unwrap();
+        assert_eq!(paths[0].1.skills, vec!["分析", "提案"]);
+        assert_eq!(paths[0].1.description, "顧客と\n市場を読む");
+        let bad = "path_id,org_unit_id,title,description,skills,next_roles\nP1,O2,,d,,\nP 2,O2,t,d,,\nP3,O2,t,d,,\nP3,O2,t,d,,\n";
+        let problems = parse(bad.as_bytes()).unwrap_err();
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems[0].contains("line 2") && problems[0].contains("title"));
+        assert!(problems[1].contains("line 3"));
+        assert!(problems[2].contains("line 5") && problems[2].contains("duplicate"));
+    }
+}

@@ -1,0 +1,252 @@
+//! HR's imported data beside the directory: engagement-survey scores and the career-path
+//! catalogue. Both are imported all or nothing, checked against the directory.
+
+use std::collections::HashSet;
+
+use taiwa_protocol::{CareerPath, CareerPaths, Month};
+
+use super::{month_from_index, month_index, now};
+use crate::Error;
+use crate::db::{Conn, Pool, V};
+use crate::survey::Score;
+
+/// Scores are stored in thousandths, so both backends keep them as integers.
+const SCORE_SCALE: f64 = 1000.0;
+
+/// What a survey import stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveySummary {
+    pub rows: usize,
+    pub months: Vec<Month>,
+    pub items: usize,
+}
+
+fn units_in(conn: &mut dyn Conn, month: Option<Month>) -> Result<HashSet<String>, Error> {
+    let rows = match month {
+        Some(m) => conn.query(
+            "SELECT org_unit_id FROM org_units WHERE valid_from <= $1 AND (valid_to IS NULL OR valid_to >= $1)",
+            &[V::Int(month_index(m))],
+        )?,
+        None => conn.query("SELECT org_unit_id FROM org_units WHERE valid_to IS NULL", &[])?,
+    };
+    Ok(rows.into_iter().map(|r| r.text(0)).collect())
+}
+
+/// Stores a parsed survey: every unit must be in the directory of its survey month. The months
+/// in the file replace what was stored for them.
+pub fn import_survey(pool: &Pool, scores: &[(u64, Score)]) -> Result<SurveySummary, Error> {
+    pool.write(|conn| {
+        let mut months: Vec<Month> = scores.iter().map(|(_, s)| s.survey_month).collect();
+        months.sort();
+        months.dedup();
+        let mut units = std::collections::HashMap::new();
+        for &month in &months {
+            units.insert(month, units_in(conn, Some(month))?);
+        }
+        let problems: Vec<String> = scores
+            .iter()
+            .filter(|(_, s)| !units.get(&s.survey_month).is_some_and(|u| u.contains(&s.org_unit_id)))
+            .map(|(line, s)| {
+                format!(
+                    "survey, line {line}: no org unit {} in the directory of {}",
+                    s.org_unit_id, s.survey_month
+                )
+            })
+            .collect();
+        if !problems.is_empty() {
+            return Err(Error::Import("survey", problems));
+        }
+        for &month in &months {
+            conn.execute(
+                "DELETE FROM survey_scores WHERE survey_month = $1",
+                &[V::Int(month_index(month))],
+            )?;
+        }
+        for (_, s) in scores {
+            conn.execute(
+                "INSERT INTO survey_scores (org_unit_id, survey_month, item, score_milli) VALUES ($1, $2, $3, $4)",
+                &[
+                    V::from(s.org_unit_id.as_str()),
+                    V::Int(month_index(s.survey_month)),
+                    V::from(s.item.as_str()),
+                    V::Int((s.score * SCORE_SCALE).round() as i64),
+                ],
+            )?;
+        }
+        let items: HashSet<&str> = scores.iter().map(|(_, s)| s.item.as_str()).collect();
+        Ok(SurveySummary {
+            rows: scores.len(),
+            months,
+            items: items.len(),
+        })
+    })
+}
+
+/// The survey months stored, newest first, with their items.
+pub fn surveys(pool: &Pool) -> Result<Vec<(Month, Vec<String>)>, Error> {
+    let rows = pool.with(|conn| {
+        conn.query(
+            "SELECT DISTINCT survey_month, item FROM survey_scores ORDER BY survey_month DESC, item",
+            &[],
+        )
+    })?;
+    let mut out: Vec<(Month, Vec<String>)> = Vec::new();
+    for r in rows {
+        let Some(month) = month_from_index(r.int(0)) else {
+            continue;
+        };
+        match out.last_mut() {
+            Some((m, items)) if *m == month => items.push(r.text(1)),
+            _ => out.push((month, vec![r.text(1)])),
+        }
+    }
+    Ok(out)
+}
+
+/// Each unit's score for one survey month and item.
+pub fn survey_scores(pool: &Pool, month: Month, item: &str) -> Result<Vec<(String, f64)>, Error> {
+    let rows = pool.with(|conn| {
+        conn.query(
+            "SELECT org_unit_id, score_milli FROM survey_scores WHERE survey_month = $1 AND item = $2 ORDER BY org_unit_id",
+            &[V::Int(month_index(month)), V::from(item)],
+        )
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.text(0), r.int(1) as f64 / SCORE_SCALE))
+        .collect())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Career paths
+
+const VERSION_KEY: &str = "career_paths_version";
+
+fn bump_version(conn: &mut dyn Conn) -> Result<(), Error> {
+    let current = catalog_version(conn)?;
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        &[V::from(VERSION_KEY), V::from((current + 1).to_string())],
+    )?;
+    Ok(())
+}
+
+fn catalog_version(conn: &mut dyn Conn) -> Result<u64, Error> {
+    Ok(conn
+        .query("SELECT value FROM meta WHERE key = $1", &[V::from(VERSION_KEY)])?
+        .first()
+        .and_then(|r| r.text(0).parse().ok())
+        .unwrap_or(0))
+}
+
+/// The catalogue's version alone: what an `If-None-Match` is checked against.
+pub fn career_paths_version(pool: &Pool) -> Result<u64, Error> {
+    pool.with(catalog_version)
+}
+
+fn check_units(conn: &mut dyn Conn, paths: &[(u64, CareerPath)]) -> Result<(), Error> {
+    let units = units_in(conn, None)?;
+    let problems: Vec<String> = paths
+        .iter()
+        .filter(|(_, p)| !units.contains(&p.org_unit_id))
+        .map(|(line, p)| {
+            if *line == 0 {
+                format!("no org unit {} in the current directory", p.org_unit_id)
+            } else {
+                format!(
+                    "career paths, line {line}: no org unit {} in the current directory",
+                    p.org_unit_id
+                )
+            }
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Import("career-path catalogue", problems))
+    }
+}
+
+fn insert_path(conn: &mut dyn Conn, p: &CareerPath) -> Result<(), Error> {
+    conn.execute(
+        "INSERT INTO career_paths (path_id, org_unit_id, title, description, skills, next_roles, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (path_id) DO UPDATE SET org_unit_id = excluded.org_unit_id, title = excluded.title,
+           description = excluded.description, skills = excluded.skills, next_roles = excluded.next_roles,
+           updated_at = excluded.updated_at",
+        &[
+            V::from(p.path_id.as_str()),
+            V::from(p.org_unit_id.as_str()),
+            V::from(p.title.as_str()),
+            V::from(p.description.as_str()),
+            V::from(p.skills.join(";")),
+            V::from(p.next_roles.join(";")),
+            V::Int(now()),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Replaces the whole catalogue with a parsed file.
+pub fn import_career_paths(pool: &Pool, paths: &[(u64, CareerPath)]) -> Result<usize, Error> {
+    pool.write(|conn| {
+        check_units(conn, paths)?;
+        conn.execute("DELETE FROM career_paths", &[])?;
+        for (_, p) in paths {
+            insert_path(conn, p)?;
+        }
+        bump_version(conn)?;
+        Ok(paths.len())
+    })
+}
+
+/// Adds or changes one entry, checked like a file's row.
+pub fn save_career_path(pool: &Pool, path: &CareerPath) -> Result<(), Error> {
+    let problems = crate::career::check(path);
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems.join("; ")));
+    }
+    pool.write(|conn| {
+        check_units(conn, &[(0, path.clone())]).map_err(|e| match e {
+            Error::Import(_, p) => Error::Invalid(p.join("; ")),
+            other => other,
+        })?;
+        insert_path(conn, path)?;
+        bump_version(conn)
+    })
+}
+
+pub fn delete_career_path(pool: &Pool, path_id: &str) -> Result<(), Error> {
+    pool.write(|conn| {
+        if conn.execute("DELETE FROM career_paths WHERE path_id = $1", &[V::from(path_id)])? == 0 {
+            return Err(Error::NotFound(format!("no career path {path_id}")));
+        }
+        bump_version(conn)
+    })
+}
+
+/// The catalogue, with each unit's current name.
+pub fn career_paths(pool: &Pool) -> Result<CareerPaths, Error> {
+    pool.with(|conn| {
+        let version = catalog_version(conn)?;
+        let rows = conn.query(
+            "SELECT c.path_id, c.org_unit_id, o.name, c.title, c.description, c.skills, c.next_roles
+             FROM career_paths c LEFT JOIN org_units o ON o.org_unit_id = c.org_unit_id AND o.valid_to IS NULL
+             ORDER BY c.org_unit_id, c.path_id",
+            &[],
+        )?;
+        let paths = rows
+            .into_iter()
+            .map(|r| CareerPath {
+                path_id: r.text(0),
+                org_unit_id: r.text(1),
+                org_unit_name: r.text(2),
+                title: r.text(3),
+                description: r.text(4),
+                skills: crate::career::split_list(&r.text(5)),
+                next_roles: crate::career::split_list(&r.text(6)),
+            })
+            .collect();
+        Ok(CareerPaths { version, paths })
+    })
+}

@@ -1,0 +1,229 @@
+//! Enrolment codes and the devices they enrol: issued, listed, cancelled and revoked by HR.
+
+use taiwa_protocol::{MAX_DEVICE_NAME_CHARS, Manager};
+
+use super::{Snapshot, current_month, hash_secret, new_code, new_token, normalize_code, now};
+use crate::Error;
+use crate::db::{Pool, V};
+
+pub fn create_enrol_code(pool: &Pool, employee_id: &str, days: u32, created_by: &str) -> Result<String, Error> {
+    if !(1..=90).contains(&days) {
+        return Err(Error::Invalid(format!(
+            "{days} days: a code may be valid for 1 to 90 days"
+        )));
+    }
+    let code = new_code()?;
+    pool.write(|conn| {
+        let current = conn.query(
+            "SELECT name FROM employees WHERE employee_id = $1 AND valid_to IS NULL",
+            &[V::from(employee_id)],
+        )?;
+        if current.is_empty() {
+            return Err(Error::NotFound(format!(
+                "no employee {employee_id} in the current directory"
+            )));
+        }
+        conn.execute(
+            "INSERT INTO enrol_codes (code_hash, employee_id, expires_at, created_at, created_by) VALUES ($1, $2, $3, $4, $5)",
+            &[
+                V::from(hash_secret(&normalize_code(&code))),
+                V::from(employee_id),
+                V::Int(now() + i64::from(days) * 86_400),
+                V::Int(now()),
+                V::from(created_by),
+            ],
+        )?;
+        Ok(())
+    })?;
+    Ok(code)
+}
+
+/// Exchanges a one-time code for a device token.
+pub fn enrol(pool: &Pool, code: &str, device_name: &str) -> Result<(String, Manager), Error> {
+    let device_name = device_name.trim();
+    let chars = device_name.chars().count();
+    if chars == 0 || chars > MAX_DEVICE_NAME_CHARS || device_name.chars().any(char::is_control) {
+        return Err(Error::Invalid(format!(
+            "device_name must be 1 to {MAX_DEVICE_NAME_CHARS} characters without control characters"
+        )));
+    }
+    let token = new_token("twd_")?;
+    let month = current_month();
+    pool.write(|conn| {
+        let t = now();
+        let code_hash = hash_secret(&normalize_code(code));
+        let rows = conn.query(
+            "SELECT employee_id FROM enrol_codes WHERE code_hash = $1 AND used_at IS NULL AND cancelled_at IS NULL AND expires_at > $2",
+            &[V::from(&code_hash), V::Int(t)],
+        )?;
+        let Some(employee_id) = rows.first().map(|r| r.text(0)) else {
+            return Err(Error::InvalidCode);
+        };
+        // Only one request can use the code, even when two race.
+        let used = conn.execute(
+            "UPDATE enrol_codes SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL",
+            &[V::from(&code_hash), V::Int(t)],
+        )?;
+        if used != 1 {
+            return Err(Error::InvalidCode);
+        }
+        let snapshot = Snapshot::load(conn, month)?;
+        let name = snapshot
+            .people
+            .get(&employee_id)
+            .map(|p| p.name.clone())
+            .ok_or(Error::InvalidCode)?;
+        conn.execute(
+            "INSERT INTO devices (token_hash, employee_id, device_name, created_at) VALUES ($1, $2, $3, $4)",
+            &[
+                V::from(hash_secret(&token)),
+                V::from(&employee_id),
+                V::from(device_name),
+                V::Int(t),
+            ],
+        )?;
+        Ok((token.clone(), Manager { employee_id, name }))
+    })
+}
+
+/// The employee id of the device holding `token`, if the token is valid and not revoked.
+pub fn device_for_token(pool: &Pool, token: &str) -> Result<Option<String>, Error> {
+    let rows = pool.with(|conn| {
+        conn.query(
+            "SELECT employee_id FROM devices WHERE token_hash = $1 AND revoked_at IS NULL",
+            &[V::from(hash_secret(token))],
+        )
+    })?;
+    Ok(rows.first().map(|r| r.text(0)))
+}
+
+pub fn revoke_device(pool: &Pool, token: &str) -> Result<(), Error> {
+    pool.write(|conn| {
+        conn.execute(
+            "UPDATE devices SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL",
+            &[V::from(hash_secret(token)), V::Int(now())],
+        )?;
+        Ok(())
+    })
+}
+
+/// A code as HR lists it: its id is the first 12 characters of its hash, never the code.
+#[derive(Debug, Clone)]
+pub struct CodeInfo {
+    pub id: String,
+    pub employee_id: String,
+    pub name: String,
+    pub created_at: Option<i64>,
+    pub expires_at: i64,
+    pub created_by: Option<String>,
+}
+
+/// Codes neither used, cancelled nor expired, newest first.
+pub fn outstanding_codes(pool: &Pool) -> Result<Vec<CodeInfo>, Error> {
+    let rows = pool.with(|conn| {
+        conn.query(
+            "SELECT c.code_hash, c.employee_id, e.name, c.created_at, c.expires_at, c.created_by
+             FROM enrol_codes c LEFT JOIN employees e ON e.employee_id = c.employee_id AND e.valid_to IS NULL
+             WHERE c.used_at IS NULL AND c.cancelled_at IS NULL AND c.expires_at > $1
+             ORDER BY c.expires_at DESC, c.employee_id",
+            &[V::Int(now())],
+        )
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|r| CodeInfo {
+            id: r.text(0).chars().take(12).collect(),
+            employee_id: r.text(1),
+            name: r.text(2),
+            created_at: r.opt_int(3),
+            expires_at: r.int(4),
+            created_by: r.opt_text(5),
+        })
+        .collect())
+}
+
+/// Cancels an outstanding code by its listed id.
+pub fn cancel_code(pool: &Pool, id: &str) -> Result<(), Error> {
+    let id = id.trim().to_ascii_lowercase();
+    if id.len() < 8 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(Error::Invalid("give the code's id as listed".into()));
+    }
+    pool.write(|conn| {
+        let rows = conn.query(
+            "SELECT code_hash FROM enrol_codes WHERE used_at IS NULL AND cancelled_at IS NULL",
+            &[],
+        )?;
+        let matching: Vec<String> = rows
+            .into_iter()
+            .map(|r| r.text(0))
+            .filter(|h| h.starts_with(&id))
+            .collect();
+        let [hash] = matching.as_slice() else {
+            return Err(Error::NotFound(format!("no outstanding code {id}")));
+        };
+        conn.execute(
+            "UPDATE enrol_codes SET cancelled_at = $2 WHERE code_hash = $1",
+            &[V::from(hash.as_str()), V::Int(now())],
+        )?;
+        Ok(())
+    })
+}
+
+/// A device as HR lists it: its id is the first 12 characters of its token's hash.
+#[derive(Debug, Clone)]
+pub struct DeviceInfo {
+    pub id: String,
+    pub employee_id: String,
+    pub name: String,
+    pub device_name: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// Devices, for one manager or all, enrolled newest first.
+pub fn devices(pool: &Pool, employee_id: Option<&str>) -> Result<Vec<DeviceInfo>, Error> {
+    let rows = pool.with(|conn| {
+        conn.query(
+            "SELECT d.token_hash, d.employee_id, e.name, d.device_name, d.created_at, d.revoked_at
+             FROM devices d LEFT JOIN employees e ON e.employee_id = d.employee_id AND e.valid_to IS NULL
+             WHERE $1 = '' OR d.employee_id = $1
+             ORDER BY d.created_at DESC, d.employee_id",
+            &[V::from(employee_id.unwrap_or(""))],
+        )
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|r| DeviceInfo {
+            id: r.text(0).chars().take(12).collect(),
+            employee_id: r.text(1),
+            name: r.text(2),
+            device_name: r.text(3),
+            created_at: r.int(4),
+            revoked_at: r.opt_int(5),
+        })
+        .collect())
+}
+
+/// Revokes a device by its listed id (a lost laptop, a manager who left).
+pub fn revoke_device_by_id(pool: &Pool, id: &str) -> Result<(), Error> {
+    let id = id.trim().to_ascii_lowercase();
+    if id.len() < 8 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(Error::Invalid("give the device's id as listed".into()));
+    }
+    pool.write(|conn| {
+        let rows = conn.query("SELECT token_hash FROM devices WHERE revoked_at IS NULL", &[])?;
+        let matching: Vec<String> = rows
+            .into_iter()
+            .map(|r| r.text(0))
+            .filter(|h| h.starts_with(&id))
+            .collect();
+        let [hash] = matching.as_slice() else {
+            return Err(Error::NotFound(format!("no active device {id}")));
+        };
+        conn.execute(
+            "UPDATE devices SET revoked_at = $2 WHERE token_hash = $1",
+            &[V::from(hash.as_str()), V::Int(now())],
+        )?;
+        Ok(())
+    })
+}

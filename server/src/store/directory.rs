@@ -1,0 +1,198 @@
+//! The directory and its history: every row is valid from one month to another, so a past month
+//! keeps the org tree and the pairs it had.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use taiwa_protocol::{Month, RosterMember};
+
+use super::month_index;
+use crate::Error;
+use crate::db::{Conn, Pool, V};
+use crate::directory::Directory;
+
+const VALID_IN: &str = "valid_from <= $1 AND (valid_to IS NULL OR valid_to >= $1)";
+
+/// What an import did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ImportSummary {
+    pub org_units: usize,
+    pub employees: usize,
+    /// Rows that differ from the directory before (new, changed or gone).
+    pub changes: usize,
+    /// The month from which this directory applies; earlier months keep their pairs.
+    pub effective_from: Option<Month>,
+}
+
+/// Stores a validated directory. The first import applies to every month; a later one is a
+/// reorganisation that takes effect from `month`, past months keeping the pairs they had.
+pub fn import_directory(pool: &Pool, directory: &Directory, month: Month) -> Result<ImportSummary, Error> {
+    let m = month_index(month);
+    pool.write(|conn| {
+        let existing = conn.query("SELECT CAST(count(*) AS BIGINT) FROM employees", &[])?.first().map_or(0, |r| r.int(0))
+            + conn.query("SELECT CAST(count(*) AS BIGINT) FROM org_units", &[])?.first().map_or(0, |r| r.int(0));
+        let from = if existing == 0 { 0 } else { m };
+
+        let current_orgs: HashMap<String, (String, Option<String>, i64)> = conn
+            .query("SELECT org_unit_id, name, parent_id, valid_from FROM org_units WHERE valid_to IS NULL", &[])?
+            .into_iter()
+            .map(|r| (r.text(0), (r.text(1), r.opt_text(2), r.int(3))))
+            .collect();
+        let new_orgs: HashMap<&str, (&str, Option<&str>)> =
+            directory.org_units.iter().map(|o| (o.id.as_str(), (o.name.as_str(), o.parent.as_deref()))).collect();
+        let mut changes = 0;
+        for (id, (name, parent, valid_from)) in &current_orgs {
+            let same = new_orgs.get(id.as_str()).is_some_and(|(n, p)| n == name && *p == parent.as_deref());
+            if !same {
+                changes += 1;
+                retire(conn, "org_units", "org_unit_id", id, *valid_from, from)?;
+            }
+        }
+        for o in &directory.org_units {
+            let same = current_orgs.get(&o.id).is_some_and(|(n, p, _)| *n == o.name && *p == o.parent);
+            if !same {
+                if !current_orgs.contains_key(&o.id) {
+                    changes += 1;
+                }
+                conn.execute(
+                    "INSERT INTO org_units (org_unit_id, name, parent_id, valid_from) VALUES ($1, $2, $3, $4)",
+                    &[V::from(&o.id), V::from(&o.name), V::from(o.parent.as_deref()), V::Int(from)],
+                )?;
+            }
+        }
+
+        type EmpRow = (String, String, String, Option<String>, i64);
+        let current_emps: HashMap<String, EmpRow> = conn
+            .query("SELECT employee_id, name, email, org_unit_id, manager_id, valid_from FROM employees WHERE valid_to IS NULL", &[])?
+            .into_iter()
+            .map(|r| (r.text(0), (r.text(1), r.text(2), r.text(3), r.opt_text(4), r.int(5))))
+            .collect();
+        let matches = |e: &crate::directory::Employee, c: &EmpRow| {
+            c.0 == e.name && c.1 == e.email && c.2 == e.org_unit && c.3 == e.manager
+        };
+        let new_ids: HashSet<&str> = directory.employees.iter().map(|e| e.id.as_str()).collect();
+        let by_id: HashMap<&str, &crate::directory::Employee> =
+            directory.employees.iter().map(|e| (e.id.as_str(), e)).collect();
+        for (id, row) in &current_emps {
+            let same = new_ids.contains(id.as_str()) && by_id.get(id.as_str()).is_some_and(|e| matches(e, row));
+            if !same {
+                changes += 1;
+                retire(conn, "employees", "employee_id", id, row.4, from)?;
+            }
+        }
+        for e in &directory.employees {
+            if current_emps.get(&e.id).is_some_and(|row| matches(e, row)) {
+                continue;
+            }
+            if !current_emps.contains_key(&e.id) {
+                changes += 1;
+            }
+            conn.execute(
+                "INSERT INTO employees (employee_id, name, email, org_unit_id, manager_id, valid_from) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[V::from(&e.id), V::from(&e.name), V::from(&e.email), V::from(&e.org_unit), V::from(e.manager.as_deref()), V::Int(from)],
+            )?;
+        }
+        Ok(ImportSummary {
+            org_units: directory.org_units.len(),
+            employees: directory.employees.len(),
+            changes,
+            effective_from: (from != 0).then_some(month),
+        })
+    })
+}
+
+/// Ends the current version of a row before month `from`; a version that began in `from` itself
+/// (an earlier import this month) is replaced outright.
+fn retire(conn: &mut dyn Conn, table: &str, key: &str, id: &str, valid_from: i64, from: i64) -> Result<(), Error> {
+    if valid_from >= from {
+        conn.execute(
+            &format!("DELETE FROM {table} WHERE {key} = $1 AND valid_to IS NULL"),
+            &[V::from(id)],
+        )?;
+    } else {
+        conn.execute(
+            &format!("UPDATE {table} SET valid_to = $2 WHERE {key} = $1 AND valid_to IS NULL"),
+            &[V::from(id), V::Int(from - 1)],
+        )?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Person {
+    pub name: String,
+    pub email: String,
+    pub org_unit: String,
+    pub manager: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Unit {
+    pub name: String,
+    pub parent: Option<String>,
+}
+
+/// The directory as it was in one month.
+pub(crate) struct Snapshot {
+    pub units: BTreeMap<String, Unit>,
+    pub people: HashMap<String, Person>,
+}
+
+impl Snapshot {
+    pub(crate) fn load(conn: &mut dyn Conn, month: Month) -> Result<Snapshot, Error> {
+        let m = V::Int(month_index(month));
+        let units = conn
+            .query(
+                &format!("SELECT org_unit_id, name, parent_id FROM org_units WHERE {VALID_IN}"),
+                std::slice::from_ref(&m),
+            )?
+            .into_iter()
+            .map(|r| {
+                (
+                    r.text(0),
+                    Unit {
+                        name: r.text(1),
+                        parent: r.opt_text(2),
+                    },
+                )
+            })
+            .collect();
+        let people = conn
+            .query(
+                &format!("SELECT employee_id, name, email, org_unit_id, manager_id FROM employees WHERE {VALID_IN}"),
+                &[m],
+            )?
+            .into_iter()
+            .map(|r| {
+                (
+                    r.text(0),
+                    Person {
+                        name: r.text(1),
+                        email: r.text(2),
+                        org_unit: r.text(3),
+                        manager: r.opt_text(4),
+                    },
+                )
+            })
+            .collect();
+        Ok(Snapshot { units, people })
+    }
+
+    /// (manager, member) pairs: everyone with a manager who is in the directory that month.
+    pub(crate) fn pairs(&self) -> impl Iterator<Item = (&str, &str, &Person)> {
+        self.people.iter().filter_map(|(id, p)| {
+            let manager = p.manager.as_deref()?;
+            self.people.contains_key(manager).then_some((manager, id.as_str(), p))
+        })
+    }
+
+    pub(crate) fn member(&self, id: &str) -> Option<RosterMember> {
+        let p = self.people.get(id)?;
+        Some(RosterMember {
+            employee_id: id.to_owned(),
+            name: p.name.clone(),
+            email: p.email.clone(),
+            org_unit_id: p.org_unit.clone(),
+            org_unit_name: self.units.get(&p.org_unit).map(|u| u.name.clone()).unwrap_or_default(),
+        })
+    }
+}

@@ -1,0 +1,165 @@
+//! The server's operations over the storage interface, written once for both backends, in rooms
+//! by what they serve: the directory and its history, accounts and devices, device ingest, and
+//! the reports HR reads. The arithmetic of the reports lives apart, as pure functions, in
+//! `crate::figures`.
+
+use data_encoding::BASE64URL_NOPAD;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use ring::digest;
+use ring::rand::{SecureRandom, SystemRandom};
+use taiwa_protocol::Month;
+
+use crate::Error;
+use crate::db::{Backend, Pool, V};
+
+mod auth;
+mod catalog;
+mod devices;
+mod directory;
+mod ingest;
+mod report;
+mod settings;
+
+pub use auth::*;
+pub use catalog::*;
+pub use devices::*;
+pub use directory::*;
+pub use ingest::*;
+pub use report::*;
+pub use settings::*;
+
+const SQLITE_MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/sqlite/0001_init.sql"),
+    include_str!("../../migrations/sqlite/0002_hr_pages.sql"),
+];
+const POSTGRES_MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/postgres/0001_init.sql"),
+    include_str!("../../migrations/postgres/0002_hr_pages.sql"),
+];
+
+/// Months are stored as `year * 12 + month - 1`, so ranges compare as integers.
+pub fn month_index(m: Month) -> i64 {
+    i64::from(m.year()) * 12 + i64::from(m.number()) - 1
+}
+
+pub fn month_from_index(i: i64) -> Option<Month> {
+    Month::new(
+        i16::try_from(i.div_euclid(12)).ok()?,
+        i8::try_from(i.rem_euclid(12) + 1).ok()?,
+    )
+}
+
+/// The current month, generously: the month it already is somewhere on Earth (UTC+14), so that a
+/// device whose calendar has turned is never refused by a server whose calendar has not.
+pub fn current_month() -> Month {
+    let ahead = TimeZone::fixed(jiff::tz::offset(14));
+    Month::of_instant(Timestamp::now(), &ahead)
+}
+
+pub fn now() -> i64 {
+    Timestamp::now().as_second()
+}
+
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], Error> {
+    let mut bytes = [0; N];
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| Error::Internal("random number generator failed".into()))?;
+    Ok(bytes)
+}
+
+/// Tokens and codes are stored as their SHA-256, never as themselves.
+pub fn hash_secret(secret: &str) -> String {
+    digest::digest(&digest::SHA256, secret.as_bytes())
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+pub(crate) fn new_token(prefix: &str) -> Result<String, Error> {
+    Ok(format!("{prefix}{}", BASE64URL_NOPAD.encode(&random_bytes::<32>()?)))
+}
+
+/// A code a person can type: 16 Crockford base32 characters in four groups.
+pub(crate) fn new_code() -> Result<String, Error> {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let bytes = random_bytes::<16>()?;
+    let chars: String = bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(b & 31)]))
+        .collect();
+    Ok(format!(
+        "{}-{}-{}-{}",
+        &chars[0..4],
+        &chars[4..8],
+        &chars[8..12],
+        &chars[12..16]
+    ))
+}
+
+/// How a typed code is compared: case, spaces and dashes do not matter; O, I and L read as 0, 1, 1.
+pub(crate) fn normalize_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            other => other,
+        })
+        .collect()
+}
+
+/// Applies pending schema migrations, one transaction each; safe with several instances starting.
+pub fn migrate(pool: &Pool) -> Result<(), Error> {
+    let migrations = match pool.backend() {
+        Backend::Sqlite => SQLITE_MIGRATIONS,
+        Backend::Postgres => POSTGRES_MIGRATIONS,
+    };
+    pool.write(|conn| {
+        if conn.backend() == Backend::Postgres {
+            conn.batch("SELECT pg_advisory_xact_lock(7461237)")?;
+        }
+        conn.batch("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)")?;
+        let applied = conn.query("SELECT CAST(count(*) AS BIGINT) FROM schema_migrations", &[])?;
+        let done = usize::try_from(applied.first().map_or(0, |r| r.int(0))).unwrap_or(0);
+        if done > migrations.len() {
+            return Err(Error::Config(format!(
+                "the database has schema version {done}, newer than this server's {}: update the server",
+                migrations.len()
+            )));
+        }
+        for (i, sql) in migrations.iter().enumerate().skip(done) {
+            conn.batch(sql)?;
+            conn.execute(
+                "INSERT INTO schema_migrations (version) VALUES ($1)",
+                &[V::Int(i as i64 + 1)],
+            )?;
+        }
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_indices_round_trip_and_order() {
+        let m: Month = "2026-01".parse().unwrap();
+        assert_eq!(month_from_index(month_index(m)), Some(m));
+        assert_eq!(month_index(m) - 1, month_index("2025-12".parse().unwrap()));
+    }
+
+    #[test]
+    fn codes_read_forgivingly() {
+        let code = new_code().unwrap();
+        assert_eq!(code.len(), 19);
+        assert_eq!(
+            normalize_code(&code.to_lowercase().replace('-', " ")),
+            normalize_code(&code)
+        );
+        assert_eq!(normalize_code("oi-L0"), "0110");
+    }
+}

@@ -1,0 +1,132 @@
+//! HR's settings, kept in the database so that every instance reads the same and the pages can
+//! change them: the target rate, the smallest group shown (k), the survey window, pair detail.
+
+use std::collections::HashMap;
+
+use crate::Error;
+use crate::db::{Pool, V};
+
+/// The smallest k a setting may hold: groups of one or two are never shown, whatever HR asks.
+pub const MIN_K: u32 = 3;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Units whose completion rate is below this (a percentage) are highlighted.
+    pub target_percent: u32,
+    /// Groups with fewer pairs than this are shown as "fewer than k" where suppression applies.
+    pub k: u32,
+    /// How many calendar months before a survey its completion rate is read over.
+    pub survey_window: u32,
+    /// Whether hr_admin may see pair-level figures (the not-yet list, `/api/v1/admin/pairs`).
+    pub pair_detail: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            target_percent: 90,
+            k: 5,
+            survey_window: 6,
+            pair_detail: false,
+        }
+    }
+}
+
+/// The names `settings set` and the settings page use.
+pub const SETTING_NAMES: &[&str] = &["target_percent", "k", "survey_window", "pair_detail"];
+
+impl Settings {
+    /// Applies one named value, checked; the same rules for the page and the command line.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), Error> {
+        let number = |lo: u32, hi: u32| -> Result<u32, Error> {
+            value
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (lo..=hi).contains(n))
+                .ok_or_else(|| Error::Invalid(format!("{name} must be a whole number from {lo} to {hi}")))
+        };
+        match name {
+            "target_percent" => self.target_percent = number(1, 100)?,
+            "k" => self.k = number(MIN_K, 100)?,
+            "survey_window" => self.survey_window = number(1, 24)?,
+            "pair_detail" => {
+                self.pair_detail = match value.trim() {
+                    "on" | "true" | "1" => true,
+                    "off" | "false" | "0" => false,
+                    _ => return Err(Error::Invalid("pair_detail is on or off".into())),
+                }
+            }
+            _ => {
+                return Err(Error::Invalid(format!(
+                    "no setting '{name}': the settings are {}",
+                    SETTING_NAMES.join(", ")
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn get(&self, name: &str) -> Option<String> {
+        Some(match name {
+            "target_percent" => self.target_percent.to_string(),
+            "k" => self.k.to_string(),
+            "survey_window" => self.survey_window.to_string(),
+            "pair_detail" => if self.pair_detail { "on" } else { "off" }.to_owned(),
+            _ => return None,
+        })
+    }
+}
+
+/// The settings in force: defaults, overridden by what was stored.
+pub fn settings(pool: &Pool) -> Result<Settings, Error> {
+    let rows = pool.with(|conn| conn.query("SELECT key, value FROM settings", &[]))?;
+    let stored: HashMap<String, String> = rows.into_iter().map(|r| (r.text(0), r.text(1))).collect();
+    let mut settings = Settings::default();
+    for name in SETTING_NAMES {
+        if let Some(value) = stored.get(*name) {
+            // A value stored by an older rule that no longer holds falls back to the default.
+            let mut candidate = settings.clone();
+            if candidate.set(name, value).is_ok() {
+                settings = candidate;
+            }
+        }
+    }
+    Ok(settings)
+}
+
+/// Checks and stores named values, all or none.
+pub fn save_settings(pool: &Pool, values: &[(&str, &str)]) -> Result<Settings, Error> {
+    let mut settings = settings(pool)?;
+    for (name, value) in values {
+        settings.set(name, value)?;
+    }
+    pool.write(|conn| {
+        for name in SETTING_NAMES {
+            let value = settings.get(name).unwrap_or_default();
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                &[V::from(*name), V::from(value)],
+            )?;
+        }
+        Ok(())
+    })?;
+    Ok(settings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn k_never_goes_below_three_and_names_are_checked() {
+        let mut s = Settings::default();
+        assert!(s.set("k", "2").is_err());
+        s.set("k", "3").unwrap();
+        assert_eq!(s.k, 3);
+        assert!(s.set("target_percent", "0").is_err());
+        assert!(s.set("nope", "1").unwrap_err().to_string().contains("target_percent"));
+        s.set("pair_detail", "on").unwrap();
+        assert_eq!(s.get("pair_detail").as_deref(), Some("on"));
+    }
+}
