@@ -8,7 +8,7 @@ use std::io::Read;
 
 use taiwa_protocol::CareerPath;
 
-use crate::directory::{records, valid_id};
+use crate::directory::{Rows, records, valid_id};
 
 pub const MAX_TITLE_CHARS: usize = 200;
 pub const MAX_DESCRIPTION_CHARS: usize = 4000;
@@ -55,8 +55,9 @@ pub fn check(path: &CareerPath) -> Vec<String> {
     problems
 }
 
-/// Parses and checks the file's own rules; whether each unit exists is the store's check.
-pub fn parse(reader: impl Read) -> Result<Vec<(u64, CareerPath)>, Vec<String>> {
+/// Parses and checks the file's own rules, returning the good rows and the problems of the bad
+/// ones (each with its line); whether each unit exists is the store's check.
+pub fn parse(reader: impl Read) -> Rows<CareerPath> {
     let rows = records(
         "career paths",
         reader,
@@ -77,19 +78,26 @@ pub fn parse(reader: impl Read) -> Result<Vec<(u64, CareerPath)>, Vec<String>> {
         };
         let found = check(&path);
         if !found.is_empty() {
-            problems.extend(found.into_iter().map(|p| format!("career paths, line {line}: {p}")));
+            problems.extend(
+                found
+                    .into_iter()
+                    .map(|p| (line, format!("career paths, line {line}: {p}"))),
+            );
             continue;
         }
         if let Some(first) = seen.insert(path.path_id.clone(), line) {
-            problems.push(format!(
-                "career paths, line {line}: duplicate path id {} (first on line {first})",
-                path.path_id
+            problems.push((
+                line,
+                format!(
+                    "career paths, line {line}: duplicate path id {} (first on line {first})",
+                    path.path_id
+                ),
             ));
             continue;
         }
         paths.push((line, path));
     }
-    if problems.is_empty() { Ok(paths) } else { Err(problems) }
+    Ok((paths, problems))
 }
 
 #[cfg(test)]
@@ -99,11 +107,12 @@ mod tests {
     #[test]
     fn rows_parse_and_bad_ones_are_named() {
         let ok = "path_id,org_unit_id,title,description,skills,next_roles\nP1,O2,営業企画,\"顧客と\n市場を読む\",分析; 提案,マネージャー\n";
-        let paths = parse(ok.as_bytes()).unwrap();
+        let (paths, _) = parse(ok.as_bytes()).unwrap();
         assert_eq!(paths[0].1.skills, vec!["分析", "提案"]);
         assert_eq!(paths[0].1.description, "顧客と\n市場を読む");
         let bad = "path_id,org_unit_id,title,description,skills,next_roles\nP1,O2,,d,,\nP 2,O2,t,d,,\nP3,O2,t,d,,\nP3,O2,t,d,,\n";
-        let problems = parse(bad.as_bytes()).unwrap_err();
+        let (_, problems) = parse(bad.as_bytes()).unwrap();
+        let problems: Vec<String> = problems.into_iter().map(|(_, p)| p).collect();
         assert_eq!(problems.len(), 3, "{problems:?}");
         assert!(problems[0].contains("line 2") && problems[0].contains("title"));
         assert!(problems[1].contains("line 3"));

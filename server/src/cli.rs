@@ -66,6 +66,17 @@ pub enum Command {
     /// The company's career-path catalogue
     #[command(name = "career-paths", subcommand)]
     CareerPaths(ImportCmd),
+    /// Fill a demonstration database: enrol most managers of the imported directory and send a
+    /// year of plausible completion records (never on a real company's database)
+    Demo {
+        #[arg(long, default_value_t = 12)]
+        months: i32,
+        /// The share of managers enrolled (0 to 1)
+        #[arg(long, default_value_t = 0.85)]
+        enrolled: f64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -271,8 +282,7 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Survey(ImportCmd::Import { file }) => {
-            let scores = crate::survey::parse(read_file(file)?).map_err(|p| Error::Import("survey", p))?;
-            let summary = store::import_survey(&open(&config)?, &scores)?;
+            let summary = store::import_survey_file(&open(&config)?, read_file(file)?)?;
             let months: Vec<String> = summary.months.iter().map(ToString::to_string).collect();
             println!(
                 "imported {} scores: {} item(s), survey month(s) {}",
@@ -282,10 +292,19 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
             );
             Ok(())
         }
+        Command::Demo { months, enrolled, seed } => {
+            if !(1..=24).contains(months) || !(0.0..=1.0).contains(enrolled) {
+                return Err(Error::Invalid("--months is 1 to 24 and --enrolled 0 to 1".into()));
+            }
+            let s = crate::demo::seed(&open(&config)?, *months, *enrolled, *seed)?;
+            println!(
+                "demonstration: {} of {} managers enrolled, {} records over {} months",
+                s.enrolled, s.managers, s.records, s.months
+            );
+            Ok(())
+        }
         Command::CareerPaths(ImportCmd::Import { file }) => {
-            let paths =
-                crate::career::parse(read_file(file)?).map_err(|p| Error::Import("career-path catalogue", p))?;
-            let count = store::import_career_paths(&open(&config)?, &paths)?;
+            let count = store::import_career_paths_file(&open(&config)?, read_file(file)?)?;
             println!("imported {count} career paths; the catalogue was replaced");
             Ok(())
         }

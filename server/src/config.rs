@@ -21,6 +21,9 @@ pub struct Config {
     pub rate_limit_per_minute: u32,
     /// `text` or `json` log lines.
     pub log_format: String,
+    /// The address people open, when a TLS proxy is in front (`https://…`): session cookies are
+    /// then marked `Secure` although this server speaks plain HTTP behind the proxy.
+    pub public_url: Option<String>,
 }
 
 impl Default for Config {
@@ -32,6 +35,7 @@ impl Default for Config {
             tls_key: None,
             rate_limit_per_minute: 300,
             log_format: "text".into(),
+            public_url: None,
         }
     }
 }
@@ -56,12 +60,22 @@ impl Config {
         toml::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))
     }
 
+    /// Whether browsers reach the server over HTTPS (directly or through a proxy).
+    pub fn https(&self) -> bool {
+        self.tls_cert.is_some() || self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+    }
+
     pub fn check(&self) -> Result<(), Error> {
         if self.rate_limit_per_minute < 120 {
             return Err(Error::Config("rate_limit_per_minute must be at least 120".into()));
         }
         if self.tls_cert.is_some() != self.tls_key.is_some() {
             return Err(Error::Config("give both tls_cert and tls_key, or neither".into()));
+        }
+        if let Some(url) = &self.public_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err(Error::Config("public_url starts with https:// (or http://)".into()));
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return Err(Error::Config("log_format is text or json".into()));

@@ -30,6 +30,10 @@ pub struct Directory {
     pub employees: Vec<Employee>,
 }
 
+/// A CSV upload read row by row: the good rows and the problems of the bad ones, each with its
+/// line; or, for a file that cannot be read at all (a wrong header), its problems.
+pub type Rows<T> = Result<(Vec<(u64, T)>, Vec<(u64, String)>), Vec<String>>;
+
 pub(crate) fn records(file: &str, reader: impl Read, header: &[&str]) -> Result<Vec<(u64, Vec<String>)>, Vec<String>> {
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(true)

@@ -7,10 +7,11 @@
 //! - A pair is **met** in a month when at least one 1on1 was held (a line record with one or more
 //!   sessions). Nothing else counts as met: not a plan, not a cross-organisation 1on1.
 //! - The **completion rate** of a unit is met pairs / pairs whose member is in the unit or below.
-//! - A pair is **reporting** when its manager has a device enrolled for that month (enrolled at
-//!   any time and not revoked before the month began) or the server holds a record for it; the
+//! - A pair is **reporting** when its manager had a device enrolled in that month (enrolled before
+//!   the month ended and not revoked before it began) or the server holds a record for it; the
 //!   **rate over reporting pairs** is met / reporting pairs. A unit with no reporting pair in a
-//!   month has **no data** for it, which the pages say instead of 0%.
+//!   month has **no data** for it, which the pages say instead of 0%, and a period's figures
+//!   leave such months out.
 //! - **Coverage** is managers enrolled / managers (managers with at least one pair in the unit)
 //!   and reporting pairs / pairs.
 //! - **Cross-organisation** 1on1s (a manager with someone not their direct report) are counted
@@ -254,6 +255,47 @@ pub fn suppress(tree: &Tree, totals: &[u64], k: u64) -> Vec<bool> {
         }
     }
     shown
+}
+
+/// [`suppress`] over the subtree of `root` alone, as if it were the whole tree (what an org viewer
+/// sees); units outside it are not shown.
+pub fn suppress_under(tree: &Tree, root: usize, totals: &[u64], k: u64) -> Vec<bool> {
+    let units = tree.subtree(root);
+    let position: std::collections::HashMap<usize, usize> = units.iter().enumerate().map(|(i, &u)| (u, i)).collect();
+    let parents = units
+        .iter()
+        .map(|&u| {
+            if u == root {
+                None
+            } else {
+                tree.parent(u).and_then(|p| position.get(&p).copied())
+            }
+        })
+        .collect();
+    let sub_totals: Vec<u64> = units.iter().map(|&u| totals.get(u).copied().unwrap_or(0)).collect();
+    let shown_sub = suppress(&Tree::new(parents), &sub_totals, k);
+    let mut shown = vec![false; tree.len()];
+    for (i, &u) in units.iter().enumerate() {
+        shown[u] = shown_sub[i];
+    }
+    shown
+}
+
+/// The figures of several months, in order, added up for a period: pairs become pair-months and
+/// met pair-months, sessions and minutes add up; coverage (managers) is that of the last month.
+pub fn add_up<'a>(months: impl IntoIterator<Item = &'a Figures>) -> Figures {
+    months.into_iter().fold(Figures::default(), |mut sum, f| {
+        sum.pairs += f.pairs;
+        sum.met += f.met;
+        sum.reporting_pairs += f.reporting_pairs;
+        sum.sessions += f.sessions;
+        sum.minutes += f.minutes;
+        sum.managers = f.managers;
+        sum.managers_enrolled = f.managers_enrolled;
+        sum.cross_sessions += f.cross_sessions;
+        sum.cross_minutes += f.cross_minutes;
+        sum
+    })
 }
 
 /// Pearson's r and Spearman's ρ of paired values, each with a 95% interval by Fisher's z.

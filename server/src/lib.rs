@@ -11,6 +11,7 @@ pub mod career;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod directory;
 pub mod figures;
 pub mod metrics;

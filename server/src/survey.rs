@@ -7,7 +7,7 @@ use std::io::Read;
 
 use taiwa_protocol::Month;
 
-use crate::directory::{records, valid_id};
+use crate::directory::{Rows, records, valid_id};
 
 /// The longest survey item name.
 pub const MAX_ITEM_CHARS: usize = 100;
@@ -20,14 +20,15 @@ pub struct Score {
     pub score: f64,
 }
 
-/// Parses and checks the file's own rules; whether each unit exists is the store's check.
-pub fn parse(reader: impl Read) -> Result<Vec<(u64, Score)>, Vec<String>> {
+/// Parses and checks the file's own rules, returning the good rows and the problems of the bad
+/// ones (each with its line); whether each unit exists is the store's check.
+pub fn parse(reader: impl Read) -> Rows<Score> {
     let rows = records("survey", reader, &["org_unit_id", "survey_month", "item", "score"])?;
     let mut problems = Vec::new();
     let mut seen: HashMap<(String, Month, String), u64> = HashMap::new();
     let mut scores = Vec::new();
     for (line, f) in rows {
-        let at = |what: String| format!("survey, line {line}: {what}");
+        let at = |what: String| (line, format!("survey, line {line}: {what}"));
         if !valid_id(&f[0]) {
             problems.push(at(format!("'{}' is not a valid org unit id", f[0])));
             continue;
@@ -67,7 +68,7 @@ pub fn parse(reader: impl Read) -> Result<Vec<(u64, Score)>, Vec<String>> {
             },
         ));
     }
-    if problems.is_empty() { Ok(scores) } else { Err(problems) }
+    Ok((scores, problems))
 }
 
 #[cfg(test)]
@@ -81,14 +82,16 @@ mod tests {
             "/../../shared/fixtures/acme-5000/engagement.csv"
         );
         let Ok(file) = std::fs::File::open(path) else { return };
-        let scores = parse(file).unwrap();
+        let (scores, problems) = parse(file).unwrap();
         assert_eq!(scores.len(), 8016);
+        assert!(problems.is_empty());
     }
 
     #[test]
     fn every_bad_row_is_named() {
         let csv = "org_unit_id,survey_month,item,score\nO1,2026-13,x,1\nO1,2026-04,,1\nO1,2026-04,x,abc\nO1,2026-04,x,1\nO1,2026-04,x,2\n";
-        let problems = parse(csv.as_bytes()).unwrap_err();
+        let (_, problems) = parse(csv.as_bytes()).unwrap();
+        let problems: Vec<String> = problems.into_iter().map(|(_, p)| p).collect();
         assert_eq!(problems.len(), 4, "{problems:?}");
         assert!(problems[0].contains("line 2") && problems[0].contains("2026-13"));
         assert!(problems[1].contains("line 3"));

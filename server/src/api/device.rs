@@ -50,3 +50,29 @@ pub async fn revoke(State(state): State<AppState>, device: Device) -> ApiResult<
     blocking(move || store::revoke_device(&pool, &device.token)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// The career-path catalogue; an unchanged one (`If-None-Match` with the last `ETag`) costs a
+/// 304 and no body.
+pub async fn career_paths(
+    State(state): State<AppState>,
+    _device: Device,
+    headers: axum::http::HeaderMap,
+) -> ApiResult<axum::response::Response> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let pool = state.pool.clone();
+    let version = blocking(move || store::career_paths_version(&pool)).await?;
+    let etag = format!("\"career-paths-{version}\"");
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    if unchanged {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+    }
+    let pool = state.pool.clone();
+    let catalog = blocking(move || store::career_paths(&pool)).await?;
+    // The version read with the rows is the one the ETag names.
+    let etag = format!("\"career-paths-{}\"", catalog.version);
+    Ok(([(header::ETAG, etag)], Json(catalog)).into_response())
+}

@@ -37,6 +37,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
     pub(crate) limiter: Arc<RateLimiter>,
+    pub(crate) logins: Arc<crate::web::LoginThrottle>,
 }
 
 impl AppState {
@@ -47,6 +48,7 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
             limiter,
+            logins: Arc::default(),
         }
     }
 }
@@ -63,6 +65,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/admin/completion", get(admin::completion))
         .route("/api/v1/admin/completion.csv", get(admin::completion_csv))
         .route("/api/v1/admin/pairs", get(admin::pairs))
+        .route("/api/v1/career-paths", get(device::career_paths))
+        .merge(crate::web::routes())
         .fallback(not_found)
         .layer(middleware::from_fn(observe::buffer_body))
         .layer(middleware::from_fn_with_state(state.clone(), observe::observe))

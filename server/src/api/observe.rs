@@ -15,15 +15,22 @@ use crate::Error;
 /// 401 never leaves a client's request half-sent, which it would see as a reset connection.
 pub async fn buffer_body(request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
+    // HR's uploads (a survey, a catalogue) may be larger; everything else is small.
+    let upload = parts.method == axum::http::Method::POST && parts.uri.path().ends_with("/import");
+    let (limit, drain) = if upload {
+        (crate::web::UPLOAD_LIMIT, crate::web::UPLOAD_LIMIT + DRAIN_LIMIT)
+    } else {
+        (BODY_LIMIT, DRAIN_LIMIT)
+    };
     // A body somewhat over the limit is still read (and dropped) so that the client, which is
     // still sending, sees the 413 rather than a reset connection; memory stays bounded.
-    match axum::body::to_bytes(body, DRAIN_LIMIT).await {
-        Ok(bytes) if bytes.len() <= BODY_LIMIT => {
+    match axum::body::to_bytes(body, drain).await {
+        Ok(bytes) if bytes.len() <= limit => {
             next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
                 .await
         }
         _ => {
-            let mut response = ApiError::from(Error::TooLarge(BODY_LIMIT)).into_response();
+            let mut response = ApiError::from(Error::TooLarge(limit)).into_response();
             response
                 .headers_mut()
                 .insert(header::CONNECTION, HeaderValue::from_static("close"));

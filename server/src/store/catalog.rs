@@ -8,7 +8,6 @@ use taiwa_protocol::{CareerPath, CareerPaths, Month};
 use super::{month_from_index, month_index, now};
 use crate::Error;
 use crate::db::{Conn, Pool, V};
-use crate::survey::Score;
 
 /// Scores are stored in thousandths, so both backends keep them as integers.
 const SCORE_SCALE: f64 = 1000.0;
@@ -32,9 +31,11 @@ fn units_in(conn: &mut dyn Conn, month: Option<Month>) -> Result<HashSet<String>
     Ok(rows.into_iter().map(|r| r.text(0)).collect())
 }
 
-/// Stores a parsed survey: every unit must be in the directory of its survey month. The months
-/// in the file replace what was stored for them.
-pub fn import_survey(pool: &Pool, scores: &[(u64, Score)]) -> Result<SurveySummary, Error> {
+/// Imports a survey file: the file's own problems and every score for a unit not in the
+/// directory of its survey month, all named with their lines, or everything stored. The months in
+/// the file replace what was stored for them. The command line and the page both call this.
+pub fn import_survey_file(pool: &Pool, file: impl std::io::Read) -> Result<SurveySummary, Error> {
+    let (scores, mut problems) = crate::survey::parse(file).map_err(|p| Error::Import("survey", p))?;
     pool.write(|conn| {
         let mut months: Vec<Month> = scores.iter().map(|(_, s)| s.survey_month).collect();
         months.sort();
@@ -43,18 +44,23 @@ pub fn import_survey(pool: &Pool, scores: &[(u64, Score)]) -> Result<SurveySumma
         for &month in &months {
             units.insert(month, units_in(conn, Some(month))?);
         }
-        let problems: Vec<String> = scores
-            .iter()
-            .filter(|(_, s)| !units.get(&s.survey_month).is_some_and(|u| u.contains(&s.org_unit_id)))
-            .map(|(line, s)| {
-                format!(
-                    "survey, line {line}: no org unit {} in the directory of {}",
-                    s.org_unit_id, s.survey_month
-                )
-            })
-            .collect();
+        problems.extend(
+            scores
+                .iter()
+                .filter(|(_, s)| !units.get(&s.survey_month).is_some_and(|u| u.contains(&s.org_unit_id)))
+                .map(|(line, s)| {
+                    (
+                        *line,
+                        format!(
+                            "survey, line {line}: no org unit {} in the directory of {}",
+                            s.org_unit_id, s.survey_month
+                        ),
+                    )
+                }),
+        );
         if !problems.is_empty() {
-            return Err(Error::Import("survey", problems));
+            problems.sort_by_key(|(line, _)| *line);
+            return Err(Error::Import("survey", problems.into_iter().map(|(_, p)| p).collect()));
         }
         for &month in &months {
             conn.execute(
@@ -62,7 +68,7 @@ pub fn import_survey(pool: &Pool, scores: &[(u64, Score)]) -> Result<SurveySumma
                 &[V::Int(month_index(month))],
             )?;
         }
-        for (_, s) in scores {
+        for (_, s) in &scores {
             conn.execute(
                 "INSERT INTO survey_scores (org_unit_id, survey_month, item, score_milli) VALUES ($1, $2, $3, $4)",
                 &[
@@ -144,27 +150,24 @@ pub fn career_paths_version(pool: &Pool) -> Result<u64, Error> {
     pool.with(catalog_version)
 }
 
-fn check_units(conn: &mut dyn Conn, paths: &[(u64, CareerPath)]) -> Result<(), Error> {
+/// Every entry whose unit is not in the current directory, with its line (0 for a page's edit).
+fn unit_problems(conn: &mut dyn Conn, paths: &[(u64, CareerPath)]) -> Result<Vec<(u64, String)>, Error> {
     let units = units_in(conn, None)?;
-    let problems: Vec<String> = paths
+    Ok(paths
         .iter()
         .filter(|(_, p)| !units.contains(&p.org_unit_id))
         .map(|(line, p)| {
-            if *line == 0 {
+            let text = if *line == 0 {
                 format!("no org unit {} in the current directory", p.org_unit_id)
             } else {
                 format!(
                     "career paths, line {line}: no org unit {} in the current directory",
                     p.org_unit_id
                 )
-            }
+            };
+            (*line, text)
         })
-        .collect();
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Import("career-path catalogue", problems))
-    }
+        .collect())
 }
 
 fn insert_path(conn: &mut dyn Conn, p: &CareerPath) -> Result<(), Error> {
@@ -187,12 +190,20 @@ fn insert_path(conn: &mut dyn Conn, p: &CareerPath) -> Result<(), Error> {
     Ok(())
 }
 
-/// Replaces the whole catalogue with a parsed file.
-pub fn import_career_paths(pool: &Pool, paths: &[(u64, CareerPath)]) -> Result<usize, Error> {
+/// Imports a catalogue file, replacing the whole catalogue: the file's own problems and every
+/// entry for a unit not in the current directory, all named with their lines, or everything
+/// stored. The command line and the page both call this.
+pub fn import_career_paths_file(pool: &Pool, file: impl std::io::Read) -> Result<usize, Error> {
+    const WHAT: &str = "career-path catalogue";
+    let (paths, mut problems) = crate::career::parse(file).map_err(|p| Error::Import(WHAT, p))?;
     pool.write(|conn| {
-        check_units(conn, paths)?;
+        problems.extend(unit_problems(conn, &paths)?);
+        if !problems.is_empty() {
+            problems.sort_by_key(|(line, _)| *line);
+            return Err(Error::Import(WHAT, problems.into_iter().map(|(_, p)| p).collect()));
+        }
         conn.execute("DELETE FROM career_paths", &[])?;
-        for (_, p) in paths {
+        for (_, p) in &paths {
             insert_path(conn, p)?;
         }
         bump_version(conn)?;
@@ -207,10 +218,12 @@ pub fn save_career_path(pool: &Pool, path: &CareerPath) -> Result<(), Error> {
         return Err(Error::Invalid(problems.join("; ")));
     }
     pool.write(|conn| {
-        check_units(conn, &[(0, path.clone())]).map_err(|e| match e {
-            Error::Import(_, p) => Error::Invalid(p.join("; ")),
-            other => other,
-        })?;
+        let problems = unit_problems(conn, &[(0, path.clone())])?;
+        if !problems.is_empty() {
+            return Err(Error::Invalid(
+                problems.into_iter().map(|(_, p)| p).collect::<Vec<_>>().join("; "),
+            ));
+        }
         insert_path(conn, path)?;
         bump_version(conn)
     })

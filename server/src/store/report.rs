@@ -72,8 +72,12 @@ impl MonthView {
         }
         let enrolled: HashSet<String> = conn
             .query(
-                "SELECT DISTINCT employee_id FROM devices WHERE revoked_at IS NULL OR revoked_at >= $1",
-                &[V::Int(month_start(month))],
+                "SELECT DISTINCT employee_id FROM devices
+                 WHERE created_at < $2 AND (revoked_at IS NULL OR revoked_at >= $1)",
+                &[
+                    V::Int(month_start(month)),
+                    V::Int(month.plus(1).map_or(i64::MAX, month_start)),
+                ],
             )?
             .into_iter()
             .map(|r| r.text(0))

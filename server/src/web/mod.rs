@@ -1,4 +1,533 @@
-//! HR pages.
+//! HR's pages, served by `taiwa-server` itself: HTML rendered on the server with maud (templates
+//! checked at compile time, every value escaped unless marked otherwise), charts drawn as SVG on
+//! the server, one stylesheet with a print section, and a small script only for extras (sorting a
+//! table). Every page works without JavaScript and without any other host.
+//!
+//! Access: a browser session (cookie `HttpOnly`, `SameSite=Strict`, `Secure` under HTTPS; a new id
+//! at every sign-in; idle and absolute expiry), a CSRF token in every form, and two roles:
+//! `hr_admin` sees everything; `org_viewer` sees the aggregates of one subtree with groups under k
+//! suppressed, and never a name.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Request};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use maud::{Markup, html};
+use serde::de::DeserializeOwned;
+
+use crate::api::AppState;
+use crate::store::{self, Account, Role, Settings};
+use crate::{Error, api};
+
+mod chart;
+mod format;
+mod pages;
+
+pub use format::Lang;
+
+/// The largest upload (a survey or a career-path catalogue).
+pub const UPLOAD_LIMIT: usize = 16 * 1024 * 1024;
+
+const SESSION_COOKIE: &str = "taiwa_session";
+const LANG_COOKIE: &str = "taiwa_lang";
+
+/// Every HR page.
+pub fn routes() -> Router<AppState> {
+    use pages::*;
+    let uploads = Router::new()
+        .route("/hr/engagement/import", post(engagement::import))
+        .route("/hr/career-paths/import", post(career::import))
+        .layer(DefaultBodyLimit::max(UPLOAD_LIMIT));
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/hr/") }))
+        .route("/hr", get(|| async { Redirect::to("/hr/") }))
+        .route("/hr/", get(dashboard::page))
+        .route("/hr/static/taiwa.css", get(static_css))
+        .route("/hr/static/taiwa.js", get(static_js))
+        .route("/hr/login", get(login::form).post(login::submit))
+        .route("/hr/logout", post(login::logout))
+        .route("/hr/lang", post(login::language))
+        .route("/hr/account", get(login::account).post(login::change_password))
+        .route("/hr/invite/{token}", get(login::invitation).post(login::accept))
+        .route("/hr/not-yet", get(not_yet::page))
+        .route("/hr/not-yet.csv", get(not_yet::csv))
+        .route("/hr/report", get(report::page))
+        .route("/hr/report.csv", get(report::csv))
+        .route("/hr/engagement", get(engagement::page))
+        .route("/hr/career-paths", get(career::page).post(career::save))
+        .route("/hr/career-paths/delete", post(career::delete))
+        .route("/hr/rollout", get(rollout::page))
+        .route("/hr/rollout/code", post(rollout::issue))
+        .route("/hr/rollout/codes.csv", post(rollout::issue_for_unit))
+        .route("/hr/rollout/cancel", post(rollout::cancel))
+        .route("/hr/rollout/revoke", post(rollout::revoke))
+        .route("/hr/settings", get(settings::page).post(settings::save))
+        .route("/hr/settings/invite", post(settings::invite))
+        .route("/hr/settings/account", post(settings::account))
+        .route("/hr/settings/token", post(settings::revoke_token))
+        .route("/hr/audit", get(audit::page))
+        .merge(uploads)
+        .layer(middleware::from_fn(headers))
+}
+
+/// What every page answer carries: no framing, no sniffing, scripts and styles from this origin
+/// only, nothing cached.
+async fn headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+async fn static_css() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("static/taiwa.css"),
+    )
+        .into_response()
+}
+
+async fn static_js() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("static/taiwa.js"),
+    )
+        .into_response()
+}
+
+/// Text from outside (directory names, device names) without control characters, for a terminal.
 pub fn strip_controls(s: &str) -> String {
     s.chars().filter(|c| !c.is_control()).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors as pages
+
+/// An error shown as a page in the reader's language.
+#[derive(Debug)]
+pub struct PageError {
+    status: StatusCode,
+    message: String,
+    lang: Lang,
+}
+
+impl PageError {
+    pub fn new(status: StatusCode, lang: Lang, message: impl Into<String>) -> PageError {
+        PageError {
+            status,
+            message: message.into(),
+            lang,
+        }
+    }
+
+    pub fn forbidden(lang: Lang) -> PageError {
+        PageError::new(
+            StatusCode::FORBIDDEN,
+            lang,
+            lang.pick(
+                "This page is not part of your role.",
+                "このページはあなたの役割では表示できません。",
+            ),
+        )
+    }
+
+    /// An `Error` from the store, in the reader's language where it is one a person can act on.
+    pub fn from_error(e: Error, lang: Lang) -> PageError {
+        let message = e.to_string();
+        match e {
+            Error::Invalid(_) | Error::InvalidRecords(_) | Error::Import(..) => {
+                PageError::new(StatusCode::BAD_REQUEST, lang, message)
+            }
+            Error::NotFound(_) => PageError::new(StatusCode::NOT_FOUND, lang, message),
+            Error::Forbidden(_) => PageError::forbidden(lang),
+            Error::Unavailable(_) | Error::Database(_) => {
+                tracing::error!(error = %message, "storage failed");
+                PageError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    lang,
+                    lang.pick(
+                        "The server cannot reach its database right now. Try again in a minute.",
+                        "サーバーがデータベースに接続できません。しばらくしてからもう一度お試しください。",
+                    ),
+                )
+            }
+            _ => {
+                tracing::error!(error = %message, "internal error");
+                PageError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    lang,
+                    lang.pick("Something went wrong on the server.", "サーバーで問題が起きました。"),
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let lang = self.lang;
+        let title = match self.status {
+            StatusCode::FORBIDDEN => lang.pick("Not allowed", "表示できません"),
+            StatusCode::NOT_FOUND => lang.pick("Not found", "見つかりません"),
+            StatusCode::BAD_REQUEST => lang.pick("Please check the input", "入力を確認してください"),
+            _ => lang.pick("Error", "エラー"),
+        };
+        let body = pages::layout::bare(
+            lang,
+            title,
+            html! {
+                main.narrow {
+                    h1 { (title) }
+                    p.problem role="alert" { (self.message) }
+                    p { a href="/hr/" { (lang.pick("Back to the dashboard", "ダッシュボードへ戻る")) } }
+                }
+            },
+        );
+        (self.status, body).into_response()
+    }
+}
+
+pub type PageResult<T> = Result<T, PageError>;
+
+/// Runs blocking store work and turns its error into a page in `lang`.
+pub async fn run<T: Send + 'static>(
+    lang: Lang,
+    f: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> PageResult<T> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(result) => result.map_err(|e| PageError::from_error(e, lang)),
+        Err(e) => Err(PageError::from_error(Error::Internal(e.to_string()), lang)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Language
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The language of a request without an account: the remembered choice, else Accept-Language.
+pub fn request_lang(headers: &HeaderMap) -> Lang {
+    if let Some(lang) = cookie(headers, LANG_COOKIE).and_then(Lang::parse) {
+        return lang;
+    }
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    Lang::from_accept_language(accept)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The signed-in person
+
+/// A signed-in HR person, with the settings in force for this request.
+#[derive(Debug, Clone)]
+pub struct Hr {
+    pub account: Account,
+    pub csrf: String,
+    pub lang: Lang,
+    pub settings: Settings,
+    /// The path and query of this request, for links back to it.
+    pub here: String,
+}
+
+impl Hr {
+    pub fn is_admin(&self) -> bool {
+        self.account.role == Role::HrAdmin
+    }
+
+    /// Pages for hr_admin only.
+    pub fn require_admin(&self) -> PageResult<()> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(PageError::forbidden(self.lang))
+        }
+    }
+
+    /// The unit an org_viewer is limited to.
+    pub fn scope(&self) -> Option<&str> {
+        match &self.account.role {
+            Role::HrAdmin => None,
+            Role::OrgViewer { org_unit_id } => Some(org_unit_id),
+        }
+    }
+
+    /// Checks a form's CSRF token in constant time.
+    pub fn check_csrf(&self, token: &str) -> PageResult<()> {
+        let (a, b) = (self.csrf.as_bytes(), token.as_bytes());
+        let same = a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
+        if same {
+            Ok(())
+        } else {
+            Err(PageError::new(
+                StatusCode::FORBIDDEN,
+                self.lang,
+                self.lang.pick(
+                    "This form has expired or did not come from this site. Open the page again and resend.",
+                    "このフォームは期限切れか、このサイトから送信されたものではありません。ページを開き直して送信してください。",
+                ),
+            ))
+        }
+    }
+
+    /// Writes an entry to the audit log.
+    pub async fn audit(&self, state: &AppState, action: &'static str, detail: serde_json::Value) -> PageResult<()> {
+        let pool = state.pool.clone();
+        let actor = self.account.email.clone();
+        run(self.lang, move || {
+            store::audit(&pool, &actor, action, &detail.to_string())
+        })
+        .await
+    }
+}
+
+impl FromRequestParts<AppState> for Hr {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let lang = request_lang(&parts.headers);
+        let here = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| "/hr/".to_owned(), |p| p.as_str().to_owned());
+        let to_login = || {
+            let next = if parts.method == axum::http::Method::GET {
+                here.clone()
+            } else {
+                "/hr/".into()
+            };
+            Redirect::to(&format!("/hr/login?next={}", urlencode(&next))).into_response()
+        };
+        let Some(id) = cookie(&parts.headers, SESSION_COOKIE).map(str::to_owned) else {
+            return Err(to_login());
+        };
+        let pool = state.pool.clone();
+        let found = run(lang, move || {
+            let session = store::session(&pool, &id)?;
+            let settings = store::settings(&pool)?;
+            Ok(session.map(|s| (s, settings)))
+        })
+        .await
+        .map_err(IntoResponse::into_response)?;
+        let Some((session, settings)) = found else {
+            return Err(to_login());
+        };
+        let lang = session.account.lang.as_deref().and_then(Lang::parse).unwrap_or(lang);
+        Ok(Hr {
+            account: session.account,
+            csrf: session.csrf,
+            lang,
+            settings,
+            here,
+        })
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("x", s)])
+        .map(|e| e.trim_start_matches("x=").to_owned())
+        .unwrap_or_default()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forms and queries
+
+/// A form body (`application/x-www-form-urlencoded`), typed; a malformed one is a 400 page.
+#[derive(Debug)]
+pub struct PageForm<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let lang = request_lang(req.headers());
+        let bytes = axum::body::to_bytes(req.into_body(), api::BODY_LIMIT)
+            .await
+            .map_err(|_| PageError::from_error(Error::TooLarge(api::BODY_LIMIT), lang))?;
+        serde_urlencoded::from_bytes::<T>(&bytes).map(PageForm).map_err(|e| {
+            PageError::new(
+                StatusCode::BAD_REQUEST,
+                lang,
+                format!(
+                    "{}: {e}",
+                    lang.pick("The form is not valid", "フォームの内容が正しくありません")
+                ),
+            )
+        })
+    }
+}
+
+/// Typed query parameters for a page; a malformed one is a 400 page naming it.
+#[derive(Debug)]
+pub struct PageQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for PageQuery<T> {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let lang = request_lang(&parts.headers);
+        api::extract::parse_query(parts.uri.query().unwrap_or_default())
+            .map(PageQuery)
+            .map_err(|e| PageError::from_error(e, lang))
+    }
+}
+
+/// The address a request came from.
+pub fn client_ip(connect: &ConnectInfo<SocketAddr>) -> IpAddr {
+    connect.0.ip()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sign-in throttling
+
+/// Failed sign-ins counted per account and per address in a sliding window; past the limit, no
+/// password is checked until the window has passed. Bounded: the oldest entries go first.
+#[derive(Debug)]
+pub struct LoginThrottle {
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+/// Failures allowed in a window, per account and per address.
+pub const LOGIN_FAILURES_PER_ACCOUNT: u32 = 5;
+pub const LOGIN_FAILURES_PER_ADDRESS: u32 = 20;
+pub const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
+const LOGIN_KEYS_KEPT: usize = 10_000;
+
+impl Default for LoginThrottle {
+    fn default() -> LoginThrottle {
+        LoginThrottle {
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl LoginThrottle {
+    fn keys(email: &str, ip: IpAddr) -> [(String, u32); 2] {
+        [
+            (
+                format!("account:{}", email.trim().to_lowercase()),
+                LOGIN_FAILURES_PER_ACCOUNT,
+            ),
+            (format!("address:{ip}"), LOGIN_FAILURES_PER_ADDRESS),
+        ]
+    }
+
+    /// `Some(wait)` while either the account or the address is blocked.
+    pub fn blocked(&self, email: &str, ip: IpAddr) -> Option<Duration> {
+        let Ok(failures) = self.failures.lock() else {
+            return None;
+        };
+        Self::keys(email, ip)
+            .iter()
+            .filter_map(|(key, limit)| {
+                let (count, since) = failures.get(key)?;
+                let left = LOGIN_WINDOW.checked_sub(since.elapsed())?;
+                (*count >= *limit).then_some(left)
+            })
+            .max()
+    }
+
+    pub fn failed(&self, email: &str, ip: IpAddr) {
+        let Ok(mut failures) = self.failures.lock() else { return };
+        if failures.len() >= LOGIN_KEYS_KEPT {
+            failures.retain(|_, (_, since)| since.elapsed() < LOGIN_WINDOW);
+            if failures.len() >= LOGIN_KEYS_KEPT {
+                let oldest = failures
+                    .iter()
+                    .min_by_key(|(_, (_, since))| *since)
+                    .map(|(k, _)| k.clone());
+                if let Some(k) = oldest {
+                    failures.remove(&k);
+                }
+            }
+        }
+        for (key, _) in Self::keys(email, ip) {
+            let entry = failures.entry(key).or_insert((0, Instant::now()));
+            if entry.1.elapsed() >= LOGIN_WINDOW {
+                *entry = (0, Instant::now());
+            }
+            entry.0 += 1;
+        }
+    }
+
+    pub fn succeeded(&self, email: &str) {
+        if let Ok(mut failures) = self.failures.lock() {
+            failures.remove(&format!("account:{}", email.trim().to_lowercase()));
+        }
+    }
+}
+
+/// A `Content-Disposition` for a download, its name reduced to safe characters.
+pub fn attachment(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{safe}\"")
+}
+
+/// Builds a `Set-Cookie` value for the session.
+pub fn session_cookie(value: &str, max_age: i64, secure: bool) -> String {
+    format!(
+        "{SESSION_COOKIE}={value}; Path=/hr; HttpOnly; SameSite=Strict; Max-Age={max_age}{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+pub fn lang_cookie(lang: Lang, secure: bool) -> String {
+    format!(
+        "{LANG_COOKIE}={}; Path=/hr; SameSite=Strict; Max-Age=31536000{}",
+        lang.code(),
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+pub fn session_id(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, SESSION_COOKIE).map(str::to_owned)
+}
+
+/// A small page part: the hidden CSRF field every form carries.
+pub fn csrf_field(hr: &Hr) -> Markup {
+    html! { input type="hidden" name="_csrf" value=(hr.csrf); }
 }

@@ -1,0 +1,395 @@
+//! The dashboard: a month's completion for the company (or the viewer's part of it), the org tree
+//! with each unit's rate, coverage, sessions and minutes, cross-organisation 1on1s apart, a
+//! 12-month sparkline per unit, drill-down to any unit, and (for hr_admin) the managers of a unit.
+
+use std::collections::HashMap;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use maud::{Markup, html};
+use serde::Deserialize;
+use taiwa_protocol::Month;
+
+use super::layout::{self, Nav};
+use crate::api::AppState;
+use crate::figures::{Figures, suppress_under};
+use crate::store::{self, MonthView};
+use crate::web::format::path;
+use crate::web::{Hr, Lang, PageError, PageQuery, PageResult, chart, run};
+
+/// Which pairs a rate is read over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    /// Met pairs over all pairs.
+    #[default]
+    All,
+    /// Met pairs over reporting pairs (managers enrolled, or a record held).
+    Reporting,
+}
+
+impl Basis {
+    pub fn code(self) -> &'static str {
+        match self {
+            Basis::All => "all",
+            Basis::Reporting => "reporting",
+        }
+    }
+
+    /// The rate a page shows: none for a month with no data at all, whichever the basis.
+    pub fn rate(self, f: &Figures) -> Option<f64> {
+        if !f.has_data() {
+            return None;
+        }
+        match self {
+            Basis::All => f.rate(),
+            Basis::Reporting => f.reporting_rate(),
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Basis::All => lang.pick("Rate over all pairs", "実施率（全ペア）"),
+            Basis::Reporting => lang.pick("Rate over reporting pairs", "実施率（報告中のペア）"),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardQuery {
+    month: Option<Month>,
+    unit: Option<String>,
+    #[serde(default)]
+    basis: Basis,
+    /// `all` shows the whole tree below the unit; otherwise two levels.
+    depth: Option<String>,
+}
+
+/// The unit a page is about: the one asked for, within the viewer's scope.
+pub fn resolve_unit(hr: &Hr, view: &MonthView, asked: Option<&str>) -> PageResult<Option<usize>> {
+    let lang = hr.lang;
+    let scope = match hr.scope() {
+        None => None,
+        Some(id) => Some(view.unit(id).map_err(|_| {
+            PageError::new(
+                StatusCode::NOT_FOUND,
+                lang,
+                match lang {
+                    Lang::Ja => format!("あなたの組織 {id} はこの月の組織図にありません。"),
+                    Lang::En => format!("Your org unit {id} is not in this month's directory."),
+                },
+            )
+        })?),
+    };
+    let Some(asked) = asked.filter(|a| !a.is_empty()) else {
+        return Ok(scope);
+    };
+    let unit = view.unit(asked).map_err(|e| PageError::from_error(e, lang))?;
+    if let Some(root) = scope
+        && !view.tree.ancestry(unit).any(|u| u == root)
+    {
+        return Err(PageError::forbidden(lang));
+    }
+    Ok(Some(unit))
+}
+
+/// What a viewer may see of each unit: everything for hr_admin; for an org viewer, the units of
+/// their subtree whose groups are not smaller than k, none of whose differences reveal one.
+pub fn visible(hr: &Hr, view: &MonthView, figures: &[Figures]) -> Vec<bool> {
+    match hr.scope().and_then(|id| view.index.get(id).copied()) {
+        None if hr.is_admin() => vec![true; view.units.len()],
+        None => vec![false; view.units.len()],
+        Some(root) => {
+            let totals: Vec<u64> = figures.iter().map(|f| f.pairs).collect();
+            suppress_under(&view.tree, root, &totals, u64::from(hr.settings.k))
+        }
+    }
+}
+
+pub fn month_nav(lang: Lang, base: &str, month: Month, current: Month, extra: &str) -> Markup {
+    let prev = month.plus(-1);
+    let next = month.plus(1).filter(|n| *n <= current);
+    html! {
+        div.month-nav {
+            @if let Some(p) = prev { a href={(base) "?month=" (p) (extra)} { "‹ " (lang.month(p)) } }
+            strong { (lang.month(month)) }
+            @if let Some(n) = next { a href={(base) "?month=" (n) (extra)} { (lang.month(n)) " ›" } }
+            @if month != current { a href={(base) "?month=" (current) (extra)} { (lang.pick("This month", "今月")) } }
+        }
+    }
+}
+
+/// One month's figures and what of them a viewer may see, by unit id.
+struct Shown<'a> {
+    index: HashMap<&'a str, usize>,
+    figures: Vec<Figures>,
+    shown: Vec<bool>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    hr: Hr,
+    PageQuery(q): PageQuery<DashboardQuery>,
+) -> PageResult<Markup> {
+    let lang = hr.lang;
+    let current = store::current_month();
+    let month = q.month.unwrap_or(current).min(current);
+    let first = month.plus(-11).unwrap_or(month);
+    let pool = state.pool.clone();
+    let views = run(lang, move || store::month_views(&pool, first, month)).await?;
+    let Some(view) = views.last() else {
+        return Err(PageError::from_error(
+            crate::Error::Internal("no month loaded".into()),
+            lang,
+        ));
+    };
+    let root = resolve_unit(&hr, view, q.unit.as_deref())?;
+    let figures = view.figures();
+    let shown = visible(&hr, view, &figures);
+    let history: Vec<Shown> = views
+        .iter()
+        .map(|v| {
+            let figures = v.figures();
+            let shown = visible(&hr, v, &figures);
+            Shown {
+                index: v.index.iter().map(|(k, i)| (k.as_str(), *i)).collect(),
+                figures,
+                shown,
+            }
+        })
+        .collect();
+    let spark = |unit: usize| -> Vec<Option<f64>> {
+        let id = view.units[unit].id.as_str();
+        history
+            .iter()
+            .map(|h| {
+                h.index
+                    .get(id)
+                    .filter(|&&i| h.shown[i])
+                    .and_then(|&i| q.basis.rate(&h.figures[i]))
+            })
+            .collect()
+    };
+    let target = f64::from(hr.settings.target_percent) / 100.0;
+    let k = hr.settings.k;
+    let basis = q.basis;
+    let all_depth = q.depth.as_deref() == Some("all");
+
+    // The headline: the unit asked for, or the whole company.
+    let (headline, headline_shown) = match root {
+        Some(r) => (figures[r].clone(), shown[r]),
+        None => (crate::figures::company_figures(&view.pairs, &view.cross), hr.is_admin()),
+    };
+    let company_spark: Vec<Option<f64>> = match root {
+        Some(r) => spark(r),
+        None => views
+            .iter()
+            .map(|v| basis.rate(&crate::figures::company_figures(&v.pairs, &v.cross)))
+            .collect(),
+    };
+    let title = match root {
+        Some(r) => path(&view.units[r].path),
+        None => lang.pick("The whole company", "全社").to_owned(),
+    };
+
+    // The rows: the unit's subtree (or the whole tree), two levels deep unless asked for all.
+    let base_depth = root.map_or(0, |r| view.tree.ancestry(r).count());
+    let rows: Vec<usize> = view
+        .units_under(root)
+        .into_iter()
+        .filter(|&u| {
+            let depth = view.tree.ancestry(u).count() - base_depth;
+            all_depth || depth <= 1 + usize::from(root.is_none())
+        })
+        .collect();
+    let hidden = rows.iter().filter(|&&u| !shown[u]).count();
+    let extra = |month_too: bool| {
+        let mut s = String::new();
+        if month_too {
+            s.push_str(&format!("&month={month}"));
+        }
+        if basis == Basis::Reporting {
+            s.push_str("&basis=reporting");
+        }
+        s
+    };
+    let unit_link = |u: usize| format!("/hr/?unit={}{}", crate::web::urlencode(&view.units[u].id), extra(true));
+    let here_unit = root
+        .map(|r| format!("&unit={}", crate::web::urlencode(&view.units[r].id)))
+        .unwrap_or_default();
+
+    // The managers of the unit (hr_admin only, and not for the whole company at once).
+    let managers = match root {
+        Some(r) if hr.is_admin() => Some(manager_rollup(view, r)),
+        _ => None,
+    };
+    if let (Some(list), Some(r)) = (&managers, root)
+        && !list.is_empty()
+    {
+        hr.audit(
+            &state,
+            "managers",
+            serde_json::json!({"unit": view.units[r].id, "month": month, "managers": list.len()}),
+        )
+        .await?;
+    }
+
+    let body = html! {
+        div.page-head {
+            div {
+                @if let Some(r) = root {
+                    nav.crumbs aria-label=(lang.pick("Path", "階層")) {
+                        @if hr.is_admin() { a href={"/hr/?" (extra(true).trim_start_matches('&'))} { (lang.pick("Company", "全社")) } " › " }
+                        @for (i, a) in view.tree.ancestry(r).collect::<Vec<_>>().into_iter().rev().enumerate() {
+                            @if i > 0 { " › " }
+                            @if a == r { strong { (view.units[a].name) } }
+                            @else if shown[a] || hr.is_admin() { a href=(unit_link(a)) { (view.units[a].name) } }
+                            @else { (view.units[a].name) }
+                        }
+                    }
+                }
+                h1 { (title) }
+            }
+            (month_nav(lang, "/hr/", month, current, &format!("{here_unit}{}", extra(false))))
+        }
+        section.headline aria-label=(lang.pick("This month", "今月")) {
+            @if headline_shown {
+                div.big {
+                    span.figure data-pairs=(headline.pairs) data-met=(headline.met) { (lang.rate(basis.rate(&headline))) }
+                    span.caption { (basis.label(lang)) }
+                }
+                div.facts {
+                    p { strong { (lang.pick("Met", "実施済み")) } " "
+                        (match lang { Lang::Ja => format!("{} / {} ペア", lang.count(headline.met), lang.count(headline.pairs)),
+                                      Lang::En => format!("{} of {} pairs", lang.count(headline.met), lang.count(headline.pairs)) }) }
+                    p { strong { (lang.pick("Managers enrolled", "登録済みの上司")) } " " (lang.of(headline.managers_enrolled, headline.managers))
+                        " · " strong { (lang.pick("Pairs reporting", "報告中のペア")) } " " (lang.of(headline.reporting_pairs, headline.pairs)) }
+                    p { strong { (lang.pick("1on1s held", "実施した1on1")) } " " (lang.count(headline.sessions)) " · " (lang.minutes(headline.minutes))
+                        " · " strong { (lang.pick("Cross-organisation", "組織をまたぐ1on1")) } " " (lang.count(headline.cross_sessions)) " · " (lang.minutes(headline.cross_minutes)) }
+                }
+                div.trend-small { (chart::sparkline(&company_spark, target, lang.pick("The last 12 months", "直近12か月"))) }
+            } @else {
+                p.suppressed { (lang.fewer_than(k)) }
+            }
+        }
+        div.toolbar {
+            span { (lang.pick("Rate over:", "実施率の分母:")) " " }
+            @for b in [Basis::All, Basis::Reporting] {
+                @if b == basis { strong { (b.label(lang)) } }
+                @else { a href={"/hr/?month=" (month) (here_unit) "&basis=" (b.code())} { (b.label(lang)) } }
+                " "
+            }
+            span.sep { "|" }
+            @if all_depth { a href={"/hr/?month=" (month) (here_unit) (extra(false))} { (lang.pick("Two levels", "2階層まで")) } }
+            @else { a href={"/hr/?month=" (month) (here_unit) (extra(false)) "&depth=all"} { (lang.pick("Whole tree", "すべての階層")) } }
+            span.sep { "|" }
+            span.legend { svg width="14" height="4" aria-hidden="true" { line.target x1="0" x2="14" y1="2" y2="2" {} } " "
+                (match lang { Lang::Ja => format!("目標 {}%", hr.settings.target_percent), Lang::En => format!("Target {}%", hr.settings.target_percent) }) }
+        }
+        table.units.sortable {
+            thead { tr {
+                th { (lang.pick("Org unit", "組織")) }
+                th.num { (basis.label(lang)) }
+                th.num { (lang.pick("Met / pairs", "実施 / ペア")) }
+                th.num { (lang.pick("Managers enrolled", "登録済みの上司")) }
+                th.num { (lang.pick("Pairs reporting", "報告中のペア")) }
+                th.num { (lang.pick("1on1s · minutes", "1on1・時間")) }
+                th.num { (lang.pick("Cross-org · minutes", "組織横断・時間")) }
+                th { (lang.pick("12 months", "12か月")) }
+            } }
+            tbody {
+                @for &u in &rows {
+                    @let depth = view.tree.ancestry(u).count() - base_depth;
+                    @let f = &figures[u];
+                    @let rate = basis.rate(f);
+                    @let below = rate.is_some_and(|r| r < target);
+                    @if shown[u] {
+                        tr class=(if below { "below" } else { "" }) data-unit=(view.units[u].id) data-pairs=(f.pairs) data-met=(f.met) {
+                            th.unit scope="row" data-depth=(depth) {
+                                span class={"indent d" (depth.min(8))} {}
+                                a href=(unit_link(u)) { (view.units[u].name) }
+                                @if view.units[u].path.len() > 1 { span.path { (path(&view.units[u].path)) } }
+                            }
+                            td.num data-sort=(rate.map_or(-1.0, |r| r)) {
+                                (chart::bar(rate, target, below)) " " (lang.rate(rate))
+                                @if below { span.flag { (lang.pick(" below target", " 目標未達")) } }
+                            }
+                            td.num data-sort=(f.met) { (lang.count(f.met)) " / " (lang.count(f.pairs)) }
+                            td.num { (lang.of(f.managers_enrolled, f.managers)) }
+                            td.num { (lang.of(f.reporting_pairs, f.pairs)) }
+                            td.num { (lang.count(f.sessions)) " · " (lang.minutes(f.minutes)) }
+                            td.num { (lang.count(f.cross_sessions)) " · " (lang.minutes(f.cross_minutes)) }
+                            td { (chart::sparkline(&spark(u), target, &format!("{}: {}", view.units[u].name, lang.pick("the last 12 months", "直近12か月")))) }
+                        }
+                    }
+                }
+            }
+        }
+        @if hidden > 0 {
+            p.muted { (match lang {
+                Lang::Ja => format!("{hidden} 組織は表示していません: {k}組未満の組織、またはその数が他の数字から割り出せてしまう組織です。"),
+                Lang::En => format!("{hidden} unit(s) not shown: fewer than {k} pairs, or a figure that other figures on this page would reveal."),
+            }) }
+        }
+        @if let Some(list) = &managers {
+            h2 { (lang.pick("Managers in this unit", "この組織の上司")) }
+            @if list.is_empty() {
+                p.muted { (lang.pick("No pairs in this unit.", "この組織にはペアがありません。")) }
+            } @else {
+                p.muted { (lang.pick("Every manager with a direct report in this unit or below. Viewing this list is written to the audit log.",
+                                     "この組織と配下に直属の部下がいる上司です。この一覧の表示は監査ログに記録されます。")) }
+                table.sortable {
+                    thead { tr {
+                        th { (lang.pick("Manager", "上司")) }
+                        th { (lang.pick("Enrolled", "端末登録")) }
+                        th.num { (lang.pick("Met / pairs", "実施 / ペア")) }
+                        th.num { (lang.pick("Rate", "実施率")) }
+                        th.num { (lang.pick("1on1s · minutes", "1on1・時間")) }
+                    } }
+                    tbody {
+                        @for m in list {
+                            tr {
+                                td { (m.name) " " span.id { (m.id) } }
+                                td { @if m.figures.managers_enrolled > 0 { (lang.pick("yes", "済")) } @else { span.warn { (lang.pick("not enrolled", "未登録")) } } }
+                                td.num { (lang.count(m.figures.met)) " / " (lang.count(m.figures.pairs)) }
+                                td.num data-sort=(basis.rate(&m.figures).map_or(-1.0, |r| r)) { (lang.rate(basis.rate(&m.figures))) }
+                                td.num { (lang.count(m.figures.sessions)) " · " (lang.minutes(m.figures.minutes)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(layout::page(&hr, Nav::Dashboard, &title, body))
+}
+
+/// One manager's figures over their pairs in a unit's subtree.
+#[derive(Debug, Clone)]
+pub struct ManagerRow {
+    pub id: String,
+    pub name: String,
+    pub figures: Figures,
+}
+
+pub fn manager_rollup(view: &MonthView, root: usize) -> Vec<ManagerRow> {
+    let pairs = view.pairs_under(root);
+    let mut by_manager: HashMap<usize, Vec<crate::figures::PairFact>> = HashMap::new();
+    for i in pairs {
+        by_manager.entry(view.pairs[i].manager).or_default().push(view.pairs[i]);
+    }
+    let mut rows: Vec<ManagerRow> = by_manager
+        .into_iter()
+        .map(|(m, facts)| {
+            let id = view.managers[m].clone();
+            ManagerRow {
+                name: view.name(&id),
+                id,
+                figures: crate::figures::company_figures(&facts, &[]),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    rows
+}

@@ -1,0 +1,438 @@
+//! Engagement (hr_admin): import survey scores, and for each survey item the correlation across
+//! org units between completion in the N months before the survey and the score.
+//!
+//! Each point is one unit with its own members' pairs (the members whose unit it is, not its
+//! subtree, so that no pair counts in two points); its rate is met pair-months / pair-months over
+//! the N calendar months before the survey month (the survey month itself excluded). Units with
+//! fewer than k distinct pairs in the window, or with no data, are left out and counted.
+
+use std::collections::{HashMap, HashSet};
+
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+use serde::Deserialize;
+use taiwa_protocol::Month;
+
+use super::layout::{self, Nav};
+use crate::api::AppState;
+use crate::figures::{Correlation, correlate, rate};
+use crate::store::{self, MonthView};
+use crate::web::chart::{self, Point};
+use crate::web::format::path;
+use crate::web::{Hr, Lang, PageError, PageQuery, PageResult, csrf_field, run};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngagementQuery {
+    survey: Option<Month>,
+    item: Option<String>,
+}
+
+/// One unit's point: its own members' completion in the window and its score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitPoint {
+    pub unit_id: String,
+    pub path: Vec<String>,
+    pub pairs: u64,
+    pub pair_months: u64,
+    pub met_pair_months: u64,
+    pub rate: f64,
+    pub score: f64,
+}
+
+/// The points of one item, and what was left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Points {
+    pub points: Vec<UnitPoint>,
+    /// Units with a score but fewer than k distinct pairs in the window.
+    pub small: usize,
+    /// Units with a score and enough pairs but no reporting pair in the window.
+    pub no_data: usize,
+    /// Scores for units not in the directory of the window's last month.
+    pub unknown: usize,
+}
+
+/// Builds the points from the window's views (the N months before the survey) and the scores.
+pub fn points(window: &[MonthView], scores: &[(String, f64)], k: u32) -> Points {
+    #[derive(Default)]
+    struct Acc {
+        pairs: HashSet<(String, String)>,
+        pair_months: u64,
+        met: u64,
+        reporting: u64,
+    }
+    let mut acc: HashMap<&str, Acc> = HashMap::new();
+    for view in window {
+        for (i, p) in view.pairs.iter().enumerate() {
+            let a = acc.entry(view.units[p.unit].id.as_str()).or_default();
+            a.pairs.insert(view.pair_ids[i].clone());
+            a.pair_months += 1;
+            a.met += u64::from(p.met());
+            a.reporting += u64::from(p.reporting());
+        }
+    }
+    let last = window.last();
+    let mut out = Points {
+        points: Vec::new(),
+        small: 0,
+        no_data: 0,
+        unknown: 0,
+    };
+    for (unit, score) in scores {
+        let Some(path) = last.and_then(|v| v.index.get(unit).map(|&u| v.units[u].path.clone())) else {
+            out.unknown += 1;
+            continue;
+        };
+        let a = acc.get(unit.as_str());
+        let pairs = a.map_or(0, |a| a.pairs.len() as u64);
+        if pairs < u64::from(k) {
+            out.small += 1;
+            continue;
+        }
+        let Some(a) = a.filter(|a| a.reporting > 0) else {
+            out.no_data += 1;
+            continue;
+        };
+        let Some(r) = rate(a.met, a.pair_months) else {
+            out.no_data += 1;
+            continue;
+        };
+        out.points.push(UnitPoint {
+            unit_id: unit.clone(),
+            path,
+            pairs,
+            pair_months: a.pair_months,
+            met_pair_months: a.met,
+            rate: r,
+            score: *score,
+        });
+    }
+    out
+}
+
+fn correlation_of(p: &Points) -> Option<Correlation> {
+    let xy: Vec<(f64, f64)> = p.points.iter().map(|u| (u.rate, u.score)).collect();
+    correlate(&xy)
+}
+
+fn interval(lang: Lang, i: Option<(f64, f64)>) -> String {
+    match i {
+        Some((lo, hi)) => format!("{lo:.2} – {hi:.2}"),
+        None => lang.pick("too few units", "組織が少なすぎます").to_owned(),
+    }
+}
+
+/// Says in words how strong a correlation is; never that one causes the other.
+fn strength(lang: Lang, r: f64) -> &'static str {
+    let a = r.abs();
+    match (a, r >= 0.0) {
+        (a, _) if a < 0.1 => lang.pick("no clear relation", "はっきりした関係はない"),
+        (a, true) if a < 0.3 => lang.pick("a weak positive relation", "弱い正の相関"),
+        (a, false) if a < 0.3 => lang.pick("a weak negative relation", "弱い負の相関"),
+        (a, true) if a < 0.5 => lang.pick("a moderate positive relation", "中程度の正の相関"),
+        (a, false) if a < 0.5 => lang.pick("a moderate negative relation", "中程度の負の相関"),
+        (_, true) => lang.pick("a strong positive relation", "強い正の相関"),
+        (_, false) => lang.pick("a strong negative relation", "強い負の相関"),
+    }
+}
+
+struct Loaded {
+    surveys: Vec<(Month, Vec<String>)>,
+    survey: Option<Month>,
+    item: Option<String>,
+    window: (Month, Month),
+    /// Each item of the survey with its points.
+    items: Vec<(String, Points)>,
+}
+
+async fn load(state: &AppState, hr: &Hr, q: EngagementQuery) -> PageResult<Loaded> {
+    let lang = hr.lang;
+    let pool = state.pool.clone();
+    let surveys = run(lang, move || store::surveys(&pool)).await?;
+    let survey = q.survey.or_else(|| surveys.first().map(|(m, _)| *m));
+    let n = i32::try_from(hr.settings.survey_window).unwrap_or(6);
+    let Some(month) = survey else {
+        let now = store::current_month();
+        return Ok(Loaded {
+            surveys,
+            survey: None,
+            item: None,
+            window: (now, now),
+            items: Vec::new(),
+        });
+    };
+    let Some(items) = surveys.iter().find(|(m, _)| *m == month).map(|(_, i)| i.clone()) else {
+        return Err(PageError::new(
+            StatusCode::NOT_FOUND,
+            lang,
+            match lang {
+                Lang::Ja => format!("{} の調査結果はありません。", lang.month(month)),
+                Lang::En => format!("No survey for {}.", lang.month(month)),
+            },
+        ));
+    };
+    let from = month.plus(-n).unwrap_or(month);
+    let to = month.plus(-1).unwrap_or(month);
+    let pool = state.pool.clone();
+    let k = hr.settings.k;
+    let all_items = items.clone();
+    let computed = run(lang, move || {
+        let window = store::month_views(&pool, from, to)?;
+        all_items
+            .into_iter()
+            .map(|item| {
+                let scores = store::survey_scores(&pool, month, &item)?;
+                Ok((item, points(&window, &scores, k)))
+            })
+            .collect::<Result<Vec<_>, crate::Error>>()
+    })
+    .await?;
+    let item = q.item.filter(|i| items.contains(i)).or_else(|| items.first().cloned());
+    Ok(Loaded {
+        surveys,
+        survey,
+        item,
+        window: (from, to),
+        items: computed,
+    })
+}
+
+fn render(hr: &Hr, l: &Loaded, problems: &[String], notice: Option<&str>) -> Markup {
+    let lang = hr.lang;
+    let k = hr.settings.k;
+    let selected = l.item.as_ref().and_then(|i| l.items.iter().find(|(name, _)| name == i));
+    html! {
+        h1 { (lang.pick("Engagement and completion", "エンゲージメントと1on1実施率")) }
+        (layout::notice(notice))
+        @if !problems.is_empty() {
+            div.problem role="alert" {
+                p { (match lang {
+                    Lang::Ja => format!("取り込んでいません（変更はありません）。問題 {} 件:", problems.len()),
+                    Lang::En => format!("Nothing was imported (nothing changed). {} problem(s):", problems.len()),
+                }) }
+                ul { @for p in problems.iter().take(200) { li { (p) } } }
+            }
+        }
+        @if let Some(month) = l.survey {
+            form.inline.toolbar method="get" action="/hr/engagement" {
+                label { (lang.pick("Survey", "調査")) " "
+                    select name="survey" {
+                        @for (m, _) in &l.surveys { option value=(m) selected[*m == month] { (lang.month(*m)) } }
+                    }
+                }
+                button { (lang.pick("Show", "表示")) }
+            }
+            p.muted { (match lang {
+                Lang::Ja => format!("各点は1つの組織（その組織に直接所属するメンバーのペア。配下の組織は含みません）です。実施率は調査月の前の{}か月（{}）の「実施したペア月 ÷ ペア月」です。{}組未満の組織は除いています。",
+                    hr.settings.survey_window, lang.period(l.window.0, l.window.1), k),
+                Lang::En => format!("Each point is one org unit (the pairs of its own members, not its subtree). Its rate is met pair-months over pair-months in the {} months before the survey ({}). Units with fewer than {} pairs are left out.",
+                    hr.settings.survey_window, lang.period(l.window.0, l.window.1), k),
+            }) }
+            table.items {
+                thead { tr {
+                    th { (lang.pick("Survey item", "設問")) }
+                    th.num { "n" }
+                    th.num { (lang.pick("Pearson r", "ピアソンの r")) }
+                    th.num { (lang.pick("Spearman ρ", "スピアマンの ρ")) }
+                    th { (lang.pick("Left out", "除外")) }
+                } }
+                tbody {
+                    @for (item, p) in &l.items {
+                        @let c = correlation_of(p);
+                        tr aria-current=[(Some(item) == l.item.as_ref()).then_some("true")] {
+                            td { a href={"/hr/engagement?survey=" (month) "&item=" (crate::web::urlencode(item))} { (item) } }
+                            td.num { (p.points.len()) }
+                            td.num { (c.as_ref().map_or("—".to_owned(), |c| format!("{:.2}", c.pearson))) }
+                            td.num { (c.as_ref().map_or("—".to_owned(), |c| format!("{:.2}", c.spearman))) }
+                            td { (left_out(lang, p, k)) }
+                        }
+                    }
+                }
+            }
+            @if let Some((item, p)) = selected {
+                @let c = correlation_of(p);
+                section.item-detail {
+                    h2 { (item) " — " (lang.month(month)) }
+                    @match &c {
+                        Some(c) => {
+                            dl.facts {
+                                dt { (lang.pick("Units (n)", "組織数 (n)")) } dd { (c.n) }
+                                dt { (lang.pick("Pearson r", "ピアソンの r")) } dd { (format!("{:.3}", c.pearson)) " " span.muted { "(95% " (interval(lang, c.pearson_interval)) ")" } }
+                                dt { (lang.pick("Spearman ρ", "スピアマンの ρ")) } dd { (format!("{:.3}", c.spearman)) " " span.muted { "(95% " (interval(lang, c.spearman_interval)) ")" } }
+                            }
+                            p.sentence { (match lang {
+                                Lang::Ja => format!("{}組織の間で、1on1の実施率と「{}」のスコアには{}が見られます（r = {:.2}）。これは組織をまたいだ相関であり、1on1がスコアを上げたという因果の証明ではありません。",
+                                    c.n, item, strength(lang, c.pearson), c.pearson),
+                                Lang::En => format!("Across {} units, completion and the score for \"{}\" show {} (r = {:.2}). This is a correlation across units, not proof that 1on1s caused the score.",
+                                    c.n, item, strength(lang, c.pearson), c.pearson),
+                            }) }
+                        }
+                        None => p.muted { (lang.pick("Too few units (or no variation) to compute a correlation.", "相関を計算するには組織が少なすぎるか、値にばらつきがありません。")) }
+                    }
+                    p.muted { (left_out(lang, p, k)) }
+                    @let pts: Vec<Point> = p.points.iter().map(|u| Point { label: format!("{} — {} / {:.1}", path(&u.path), lang.rate(Some(u.rate)), u.score), x: u.rate, y: u.score }).collect();
+                    (chart::scatter(&pts, lang.pick("Completion rate (own members, window)", "実施率（直属メンバー・対象期間）"), item,
+                        lang.pick("Completion rate against score, one point per unit", "組織ごとの実施率とスコア")))
+                    table.sortable {
+                        thead { tr {
+                            th { (lang.pick("Unit", "組織")) }
+                            th.num { (lang.pick("Pairs", "ペア")) }
+                            th.num { (lang.pick("Met / pair-months", "実施 / ペア月")) }
+                            th.num { (lang.pick("Rate", "実施率")) }
+                            th.num { (lang.pick("Score", "スコア")) }
+                        } }
+                        tbody {
+                            @for u in &p.points {
+                                tr {
+                                    td { (u.path.last().cloned().unwrap_or_default()) span.path { (path(&u.path)) } }
+                                    td.num { (u.pairs) }
+                                    td.num { (u.met_pair_months) " / " (u.pair_months) }
+                                    td.num data-sort=(u.rate) { (lang.rate(Some(u.rate))) }
+                                    td.num data-sort=(u.score) { (format!("{:.1}", u.score)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        } @else {
+            p { (lang.pick("No survey has been imported yet.", "調査結果はまだ取り込まれていません。")) }
+        }
+        section.import {
+            h2 { (lang.pick("Import survey scores", "調査結果の取り込み")) }
+            p.muted { (lang.pick("CSV with the header org_unit_id,survey_month,item,score (UTF-8). Every bad row is named with its line and nothing is stored unless the whole file is valid. A survey month in the file replaces what was stored for it.",
+                                 "CSV（UTF-8、見出し行 org_unit_id,survey_month,item,score）。問題のある行はすべて行番号つきで示し、ファイル全体が正しいときだけ取り込みます。ファイル内の調査月は、既存のその月の結果を置き換えます。")) }
+            form.stack method="post" action="/hr/engagement/import" enctype="multipart/form-data" {
+                (csrf_field(hr))
+                input type="file" name="file" accept=".csv,text/csv" required;
+                button.primary { (lang.pick("Import", "取り込む")) }
+            }
+        }
+    }
+}
+
+fn left_out(lang: Lang, p: &Points, k: u32) -> String {
+    let mut parts = Vec::new();
+    if p.small > 0 {
+        parts.push(match lang {
+            Lang::Ja => format!("{}組織を除外: {k}組未満", p.small),
+            Lang::En if p.small == 1 => format!("1 unit left out: fewer than {k} pairs"),
+            Lang::En => format!("{} units left out: fewer than {k} pairs", p.small),
+        });
+    }
+    if p.no_data > 0 {
+        parts.push(match lang {
+            Lang::Ja => format!("{}組織を除外: データなし", p.no_data),
+            Lang::En if p.no_data == 1 => "1 unit left out: no data".to_owned(),
+            Lang::En => format!("{} units left out: no data", p.no_data),
+        });
+    }
+    if p.unknown > 0 {
+        parts.push(match lang {
+            Lang::Ja => format!("{}組織を除外: 組織図にない", p.unknown),
+            Lang::En if p.unknown == 1 => "1 unit left out: not in the directory".to_owned(),
+            Lang::En => format!("{} units left out: not in the directory", p.unknown),
+        });
+    }
+    if parts.is_empty() {
+        lang.pick("none", "なし").to_owned()
+    } else {
+        parts.join(lang.pick("; ", "、"))
+    }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    hr: Hr,
+    PageQuery(q): PageQuery<EngagementQuery>,
+) -> PageResult<Markup> {
+    hr.require_admin()?;
+    let loaded = load(&state, &hr, q).await?;
+    Ok(layout::page(
+        &hr,
+        Nav::Engagement,
+        hr.lang.pick("Engagement", "エンゲージメント"),
+        render(&hr, &loaded, &[], None),
+    ))
+}
+
+/// Reads a multipart upload: the CSRF token and the file's bytes.
+pub async fn read_upload(hr: &Hr, mut multipart: Multipart) -> PageResult<Vec<u8>> {
+    let lang = hr.lang;
+    let bad = |m: &str| PageError::new(StatusCode::BAD_REQUEST, lang, m.to_owned());
+    let mut csrf = None;
+    let mut file = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| bad(lang.pick("The upload could not be read.", "アップロードを読み取れませんでした。")))?
+    {
+        match field.name() {
+            Some("_csrf") => csrf = Some(field.text().await.unwrap_or_default()),
+            Some("file") => {
+                file = Some(
+                    field
+                        .bytes()
+                        .await
+                        .map_err(|_| bad(lang.pick("The file is too large.", "ファイルが大きすぎます。")))?
+                        .to_vec(),
+                );
+            }
+            _ => {}
+        }
+    }
+    hr.check_csrf(csrf.as_deref().unwrap_or_default())?;
+    file.ok_or_else(|| bad(lang.pick("Choose a file to import.", "取り込むファイルを選んでください。")))
+}
+
+pub async fn import(State(state): State<AppState>, hr: Hr, multipart: Multipart) -> PageResult<Response> {
+    hr.require_admin()?;
+    let lang = hr.lang;
+    let bytes = read_upload(&hr, multipart).await?;
+    let pool = state.pool.clone();
+    let result = tokio::task::spawn_blocking(move || store::import_survey_file(&pool, bytes.as_slice()))
+        .await
+        .map_err(|e| PageError::from_error(crate::Error::Internal(e.to_string()), lang))?;
+    let query = EngagementQuery {
+        survey: None,
+        item: None,
+    };
+    match result {
+        Ok(summary) => {
+            hr.audit(
+                &state,
+                "survey_import",
+                serde_json::json!({"rows": summary.rows, "months": summary.months}),
+            )
+            .await?;
+            let loaded = load(&state, &hr, query).await?;
+            let notice = match lang {
+                Lang::Ja => format!("{}件のスコア（設問 {}）を取り込みました。", summary.rows, summary.items),
+                Lang::En => format!("Imported {} scores ({} item(s)).", summary.rows, summary.items),
+            };
+            Ok(layout::page(
+                &hr,
+                Nav::Engagement,
+                lang.pick("Engagement", "エンゲージメント"),
+                render(&hr, &loaded, &[], Some(&notice)),
+            )
+            .into_response())
+        }
+        Err(crate::Error::Import(_, problems)) => {
+            let loaded = load(&state, &hr, query).await?;
+            Ok((
+                StatusCode::BAD_REQUEST,
+                layout::page(
+                    &hr,
+                    Nav::Engagement,
+                    lang.pick("Engagement", "エンゲージメント"),
+                    render(&hr, &loaded, &problems, None),
+                ),
+            )
+                .into_response())
+        }
+        Err(e) => Err(PageError::from_error(e, lang)),
+    }
+}

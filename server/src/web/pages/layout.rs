@@ -1,0 +1,132 @@
+//! The frame of every page: the head, the navigation by role, the language switch and sign-out.
+
+use maud::{DOCTYPE, Markup, html};
+
+use crate::web::{Hr, Lang, csrf_field};
+
+/// The sections of the navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nav {
+    Dashboard,
+    NotYet,
+    Report,
+    Engagement,
+    CareerPaths,
+    Rollout,
+    Settings,
+    Audit,
+    Account,
+}
+
+fn head(lang: Lang, title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) " — Taiwa" }
+            link rel="stylesheet" href="/hr/static/taiwa.css";
+            script src="/hr/static/taiwa.js" defer {}
+            meta name="color-scheme" content="light";
+            meta name="language" content=(lang.code());
+        }
+    }
+}
+
+/// A page without navigation: sign-in, invitations, errors.
+pub fn bare(lang: Lang, title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            (head(lang, title))
+            body.bare {
+                header.top {
+                    span.brand { "Taiwa " span.brand-ja { "対話" } }
+                }
+                (body)
+            }
+        }
+    }
+}
+
+/// A page for a signed-in person.
+pub fn page(hr: &Hr, active: Nav, title: &str, body: Markup) -> Markup {
+    let lang = hr.lang;
+    let mut items: Vec<(Nav, &str, &str)> = vec![(Nav::Dashboard, "/hr/", lang.pick("Completion", "実施状況"))];
+    if hr.is_admin() {
+        items.extend([
+            (
+                Nav::NotYet,
+                "/hr/not-yet",
+                lang.pick("Not yet this month", "今月未実施"),
+            ),
+            (Nav::Report, "/hr/report", lang.pick("Executive report", "経営報告")),
+            (
+                Nav::Engagement,
+                "/hr/engagement",
+                lang.pick("Engagement", "エンゲージメント"),
+            ),
+            (
+                Nav::CareerPaths,
+                "/hr/career-paths",
+                lang.pick("Career paths", "キャリアパス"),
+            ),
+            (
+                Nav::Rollout,
+                "/hr/rollout",
+                lang.pick("Roll-out & devices", "導入と端末"),
+            ),
+            (Nav::Settings, "/hr/settings", lang.pick("Settings", "設定")),
+            (Nav::Audit, "/hr/audit", lang.pick("Audit log", "監査ログ")),
+        ]);
+    }
+    let role = match hr.scope() {
+        None => lang.pick("HR administrator", "人事管理者").to_owned(),
+        Some(unit) => match lang {
+            Lang::Ja => format!("組織閲覧者（{unit}）"),
+            Lang::En => format!("Org viewer ({unit})"),
+        },
+    };
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            (head(lang, title))
+            body {
+                header.top {
+                    a.brand href="/hr/" { "Taiwa " span.brand-ja { "対話" } }
+                    nav aria-label=(lang.pick("Sections", "メニュー")) {
+                        @for (nav, href, label) in &items {
+                            a href=(href) aria-current=[(*nav == active).then_some("page")] { (label) }
+                        }
+                    }
+                    div.who {
+                        form.inline method="post" action="/hr/lang" {
+                            (csrf_field(hr))
+                            input type="hidden" name="next" value=(hr.here);
+                            button.link name="lang" value="ja" disabled[lang == Lang::Ja] { "日本語" }
+                            " | "
+                            button.link name="lang" value="en" disabled[lang == Lang::En] { "English" }
+                        }
+                        a href="/hr/account" title=(role) aria-current=[(active == Nav::Account).then_some("page")] { (hr.account.email) }
+                        form.inline method="post" action="/hr/logout" {
+                            (csrf_field(hr))
+                            button.link { (lang.pick("Sign out", "サインアウト")) }
+                        }
+                    }
+                }
+                main { (body) }
+                footer.page-foot {
+                    p { (crate::web::format::met_definition(lang)) }
+                }
+            }
+        }
+    }
+}
+
+/// A notice at the top of a page after an action.
+pub fn notice(text: Option<&str>) -> Markup {
+    html! {
+        @if let Some(t) = text {
+            p.notice role="status" { (t) }
+        }
+    }
+}

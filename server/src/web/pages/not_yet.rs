@@ -1,0 +1,276 @@
+//! Not yet this month (hr_admin, with pair detail on): the manager–member pairs of a unit with no
+//! 1on1 held yet in the month, and how many months in a row each has gone without one. Every view
+//! and download is written to the audit log.
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+use serde::Deserialize;
+use taiwa_protocol::Month;
+
+use super::dashboard::{month_nav, resolve_unit};
+use super::layout::{self, Nav};
+use crate::api::AppState;
+use crate::spreadsheet::CsvOut;
+use crate::store::{self, MonthView};
+use crate::web::format::path;
+use crate::web::{Hr, Lang, PageError, PageQuery, PageResult, attachment, run};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotYetQuery {
+    month: Option<Month>,
+    unit: Option<String>,
+}
+
+/// A pair with no 1on1 held in the month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotYet {
+    pub manager_id: String,
+    pub manager_name: String,
+    pub member_id: String,
+    pub member_name: String,
+    pub unit_path: Vec<String>,
+    /// Months in a row without a 1on1, this one included, counted back through months that have
+    /// any record on the server (at most 24).
+    pub months_without: u32,
+    pub manager_enrolled: bool,
+}
+
+/// The pairs under `root` not met in the last of `views` (oldest first), with their streaks.
+pub fn not_yet(views: &[MonthView], root: usize) -> Vec<NotYet> {
+    let Some(view) = views.last() else { return Vec::new() };
+    // Months with any line record at all: before the first of them nothing was measured.
+    let measured: Vec<bool> = views.iter().map(|v| v.pairs.iter().any(|p| p.recorded)).collect();
+    let lookups: Vec<std::collections::HashMap<(&str, &str), bool>> = views
+        .iter()
+        .map(|v| {
+            v.pair_ids
+                .iter()
+                .zip(&v.pairs)
+                .map(|((a, b), p)| ((a.as_str(), b.as_str()), p.met()))
+                .collect()
+        })
+        .collect();
+    let mut rows: Vec<NotYet> = view
+        .pairs_under(root)
+        .into_iter()
+        .filter(|&i| !view.pairs[i].met())
+        .map(|i| {
+            let (manager, member) = &view.pair_ids[i];
+            let key = (manager.as_str(), member.as_str());
+            let mut streak = 0;
+            for (m, lookup) in lookups.iter().enumerate().rev() {
+                match lookup.get(&key) {
+                    Some(false) if measured[m] || m + 1 == lookups.len() => streak += 1,
+                    _ => break,
+                }
+            }
+            NotYet {
+                manager_id: manager.clone(),
+                manager_name: view.name(manager),
+                member_id: member.clone(),
+                member_name: view.name(member),
+                unit_path: view.units[view.pairs[i].unit].path.clone(),
+                months_without: streak,
+                manager_enrolled: view.pairs[i].manager_enrolled,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.months_without
+            .cmp(&a.months_without)
+            .then_with(|| (&a.manager_id, &a.member_id).cmp(&(&b.manager_id, &b.member_id)))
+    });
+    rows
+}
+
+struct Loaded {
+    month: Month,
+    views: Vec<MonthView>,
+    root: usize,
+    rows: Vec<NotYet>,
+}
+
+async fn load(state: &AppState, hr: &Hr, q: NotYetQuery) -> PageResult<Loaded> {
+    hr.require_admin()?;
+    let lang = hr.lang;
+    if !hr.settings.pair_detail {
+        return Err(PageError::new(
+            StatusCode::FORBIDDEN,
+            lang,
+            lang.pick(
+                "Pair-level detail is turned off. An HR administrator can turn it on in Settings; every view is then written to the audit log.",
+                "ペア単位の表示はオフになっています。人事管理者が設定でオンにできます（表示はすべて監査ログに記録されます）。",
+            ),
+        ));
+    }
+    let current = store::current_month();
+    let month = q.month.unwrap_or(current).min(current);
+    let first = month.plus(-23).unwrap_or(month);
+    let pool = state.pool.clone();
+    let views = run(lang, move || store::month_views(&pool, first, month)).await?;
+    let Some(view) = views.last() else {
+        return Err(PageError::from_error(
+            crate::Error::Internal("no month loaded".into()),
+            lang,
+        ));
+    };
+    let root = match resolve_unit(hr, view, q.unit.as_deref())? {
+        Some(r) => r,
+        None => *view.tree.order().first().ok_or_else(|| {
+            PageError::new(
+                StatusCode::NOT_FOUND,
+                lang,
+                lang.pick("No directory yet.", "組織図がまだありません。"),
+            )
+        })?,
+    };
+    let rows = not_yet(&views, root);
+    Ok(Loaded {
+        month,
+        views,
+        root,
+        rows,
+    })
+}
+
+pub async fn page(State(state): State<AppState>, hr: Hr, PageQuery(q): PageQuery<NotYetQuery>) -> PageResult<Markup> {
+    let lang = hr.lang;
+    let Loaded {
+        month,
+        views,
+        root,
+        rows,
+    } = load(&state, &hr, q).await?;
+    let view = views.last().ok_or_else(|| PageError::forbidden(lang))?;
+    let unit = &view.units[root];
+    hr.audit(
+        &state,
+        "not_yet",
+        serde_json::json!({"unit": unit.id, "month": month, "pairs": rows.len()}),
+    )
+    .await?;
+    let current = store::current_month();
+    let q_unit = format!("&unit={}", crate::web::urlencode(&unit.id));
+    let children: Vec<usize> = view.tree.children(root).to_vec();
+    let body = html! {
+        div.page-head {
+            div {
+                p.crumbs { (path(&unit.path)) }
+                h1 { (lang.pick("Not yet this month", "今月未実施")) }
+            }
+            (month_nav(lang, "/hr/not-yet", month, current, &q_unit))
+        }
+        p { (match lang {
+            Lang::Ja => format!("{} で {} に1on1がまだ行われていないペア: {}組", unit.name, lang.month(month), lang.count(rows.len() as u64)),
+            Lang::En => format!("Pairs in {} with no 1on1 held yet in {}: {}", unit.name, lang.month(month), lang.count(rows.len() as u64)),
+        }) }
+        p.muted { (lang.pick("Months in a row counts this month and the months before it without a 1on1, back to the first month with any record on the server. A manager who is not enrolled cannot report: their pairs are marked.",
+                             "連続月数は今月を含めて1on1のない月が続いた数です（サーバーに記録がある最初の月まで遡ります）。端末未登録の上司は報告できないため、その旨を表示します。")) }
+        div.toolbar {
+            a.button href={"/hr/not-yet.csv?month=" (month) (q_unit)} download { (lang.pick("Download CSV", "CSVをダウンロード")) }
+            @if !children.is_empty() {
+                form.inline method="get" action="/hr/not-yet" {
+                    input type="hidden" name="month" value=(month);
+                    label { (lang.pick("Unit ", "組織 "))
+                        select name="unit" {
+                            option value=(unit.id) selected { (unit.name) }
+                            @for c in &children { option value=(view.units[*c].id) { "— " (view.units[*c].name) } }
+                        }
+                    }
+                    button { (lang.pick("Show", "表示")) }
+                }
+            }
+            @if let Some(p) = unit.parent {
+                a href={"/hr/not-yet?month=" (month) "&unit=" (crate::web::urlencode(&view.units[p].id))} { (lang.pick("↑ Up one level", "↑ 上の階層")) }
+            }
+        }
+        @if rows.is_empty() {
+            p.good { (lang.pick("Every pair in this unit has met this month.", "この組織のすべてのペアが今月1on1を行いました。")) }
+        } @else {
+            table.sortable {
+                thead { tr {
+                    th { (lang.pick("Manager", "上司")) }
+                    th { (lang.pick("Member", "メンバー")) }
+                    th { (lang.pick("Member's unit", "メンバーの組織")) }
+                    th.num { (lang.pick("Months in a row", "連続月数")) }
+                    th { (lang.pick("Manager's device", "上司の端末")) }
+                } }
+                tbody {
+                    @for r in &rows {
+                        tr data-member=(r.member_id) data-months=(r.months_without) {
+                            td { (r.manager_name) " " span.id { (r.manager_id) } }
+                            td { (r.member_name) " " span.id { (r.member_id) } }
+                            td.path-cell { (path(&r.unit_path)) }
+                            td.num data-sort=(r.months_without) { (r.months_without) }
+                            td { @if r.manager_enrolled { (lang.pick("enrolled", "登録済み")) } @else { span.warn { (lang.pick("not enrolled", "未登録")) } } }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(layout::page(
+        &hr,
+        Nav::NotYet,
+        lang.pick("Not yet this month", "今月未実施"),
+        body,
+    ))
+}
+
+pub async fn csv(State(state): State<AppState>, hr: Hr, PageQuery(q): PageQuery<NotYetQuery>) -> PageResult<Response> {
+    let lang = hr.lang;
+    let Loaded {
+        month,
+        views,
+        root,
+        rows,
+    } = load(&state, &hr, q).await?;
+    let unit_id = views.last().map(|v| v.units[root].id.clone()).unwrap_or_default();
+    hr.audit(
+        &state,
+        "not_yet_csv",
+        serde_json::json!({"unit": unit_id, "month": month, "pairs": rows.len()}),
+    )
+    .await?;
+    let mut out = CsvOut::new(true);
+    let fail = |e| PageError::from_error(e, lang);
+    out.row(&[
+        "month",
+        "manager_employee_id",
+        "manager_name",
+        "member_employee_id",
+        "member_name",
+        "member_unit",
+        "months_in_a_row",
+        "manager_enrolled",
+    ])
+    .map_err(fail)?;
+    for r in &rows {
+        out.row(&[
+            month.to_string(),
+            r.manager_id.clone(),
+            r.manager_name.clone(),
+            r.member_id.clone(),
+            r.member_name.clone(),
+            path(&r.unit_path),
+            r.months_without.to_string(),
+            if r.manager_enrolled { "yes" } else { "no" }.to_owned(),
+        ])
+        .map_err(fail)?;
+    }
+    let text = out.finish().map_err(fail)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                attachment(&format!("not-yet-{unit_id}-{month}.csv")),
+            ),
+        ],
+        text,
+    )
+        .into_response())
+}

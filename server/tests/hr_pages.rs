@@ -1,0 +1,461 @@
+//! HR's pages in headless Chromium against the real server, on SQLite and on PostgreSQL: sign-in,
+//! the dashboard equal to the admin API, drill-down, the not-yet list, the report printed to PDF,
+//! CSV downloads, the engagement import and its correlation, k-suppression for an org viewer, and
+//! names from the directory shown as text. Screenshots go to `artifacts/screenshots/hr-*.png`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::browser::{Browser, pdf_text};
+use common::{Backend, Server, months_ago, record, this_month};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "a long admin password";
+
+on_both_backends!(
+    sign_in_dashboard_drill_down_not_yet_report_and_csv,
+    an_org_viewer_sees_only_their_part_and_no_small_group,
+    engagement_import_and_the_correlation,
+);
+
+/// A company where every figure is known:
+/// 本社 (R) ← 3 departments D1–D3 (each head reports to the CEO, so each department has one own
+/// pair), each with teams T{d}{t} of a lead and six members (7 pairs a team, the lead's pair
+/// counting in the team); D3 also has a small team T34 of a lead and two members (3 pairs).
+fn company() -> (String, String) {
+    let mut orgs = String::from("org_unit_id,name,parent_id\nR,本社,\n");
+    let mut emps = String::from("employee_id,name,email,org_unit_id,manager_id\nCEO,社長 一郎,ceo@example.co.jp,R,\n");
+    for d in 1..=3 {
+        let dept_name = match d {
+            1 => "営業本部".to_owned(),
+            2 => "<script>alert(1)</script>開発本部".to_owned(),
+            _ => "管理本部".to_owned(),
+        };
+        orgs.push_str(&format!("D{d},\"{dept_name}\",R\n"));
+        emps.push_str(&format!("H{d},本部長 {d},h{d}@example.co.jp,D{d},CEO\n"));
+        let teams = if d == 3 { 4 } else { 3 };
+        for t in 1..=teams {
+            // Team names repeat across departments, as in real directories.
+            orgs.push_str(&format!("T{d}{t},{}チーム,D{d}\n", ["A", "B", "C", "D"][t - 1]));
+            emps.push_str(&format!("L{d}{t},リーダー {d}{t},l{d}{t}@example.co.jp,T{d}{t},H{d}\n"));
+            let members = if d == 3 && t == 4 { 2 } else { 6 };
+            for m in 1..=members {
+                let name = if d == 1 && t == 1 && m == 1 {
+                    "\"=HYPERLINK(\"\"http://x\"\")\"".to_owned()
+                } else {
+                    format!("メンバー {d}{t}{m}")
+                };
+                emps.push_str(&format!("E{d}{t}{m},{name},e{d}{t}{m}@example.co.jp,T{d}{t},L{d}{t}\n"));
+            }
+        }
+    }
+    (orgs, emps)
+}
+
+/// Pushes the month's records: in team T{d}{t}, the first `met(d, t)` members met (one 30-minute
+/// 1on1 each). Every lead except L23 is enrolled; the department heads and the CEO too.
+fn push_history(server: &Server) -> BTreeMap<String, String> {
+    let mut tokens = BTreeMap::new();
+    for who in [
+        "CEO", "H1", "H2", "H3", "L11", "L12", "L13", "L21", "L22", "L31", "L32", "L33", "L34",
+    ] {
+        tokens.insert(who.to_owned(), server.enrol(who));
+    }
+    let met = |d: u32, t: u32| -> u32 { (d + t) % 4 + 2 };
+    let mut revision = 1;
+    for back in [2, 1, 0] {
+        let month = months_ago(back);
+        for d in 1..=3u32 {
+            let teams = if d == 3 { 4 } else { 3 };
+            for t in 1..=teams {
+                let lead = format!("L{d}{t}");
+                let Some(token) = tokens.get(&lead) else { continue };
+                let members = if d == 3 && t == 4 { 2 } else { 6 };
+                // E{d}{t}6 never meets: three months in a row by now.
+                let records: Vec<Value> = (1..=members.min(met(d, t)).min(5))
+                    .map(|m| {
+                        revision += 1;
+                        record(&format!("E{d}{t}{m}"), &month, 1, 30, revision)
+                    })
+                    .collect();
+                let reply = server.push(token, json!(records));
+                assert_eq!(reply.status, 200, "{}", reply.body);
+            }
+            // Each head met their first lead.
+            revision += 1;
+            let reply = server.push(
+                &tokens[&format!("H{d}")],
+                json!([record(&format!("L{d}1"), &month, 1, 45, revision)]),
+            );
+            assert_eq!(reply.status, 200, "{}", reply.body);
+        }
+    }
+    tokens
+}
+
+fn start(backend: Backend) -> Server {
+    let (orgs, emps) = company();
+    let server = Server::start_with(backend, &orgs, &emps, "");
+    push_history(&server);
+    server
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+/// "12.3%" as the pages write a rate.
+fn pct(met: u64, pairs: u64) -> String {
+    format!("{:.1}%", met as f64 * 100.0 / pairs as f64)
+}
+
+fn sign_in_dashboard_drill_down_not_yet_report_and_csv(backend: Backend) {
+    let server = start(backend);
+    let month = this_month();
+    let api = server.admin(&format!("/api/v1/admin/completion?month={month}")).json();
+    let api_rows: BTreeMap<String, (u64, u64)> = api["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["org_unit_id"].as_str().unwrap().to_owned(),
+                (r["met"].as_u64().unwrap(), r["pairs"].as_u64().unwrap()),
+            )
+        })
+        .collect();
+    let (total_met, total_pairs) = (
+        api["totals"]["met"].as_u64().unwrap(),
+        api["totals"]["pairs"].as_u64().unwrap(),
+    );
+    assert_eq!(total_pairs, 3 + 9 * 7 + 3, "the company's pairs by hand");
+
+    block_on(async {
+        let b = Browser::start(&server.base, "en").await;
+        // Unauthenticated pages lead to the sign-in form.
+        b.goto("/hr/").await;
+        assert!(b.path().await.starts_with("/hr/login"), "{}", b.path().await);
+        b.screenshot("hr-login").await;
+
+        // A wrong password: a clear message, still on the form, nothing said about the email.
+        b.login(common::ADMIN, "not the password").await;
+        assert!(b.text(".problem").await.contains("email or the password is not right"));
+        b.login("nobody@example.co.jp", "not the password").await;
+        assert!(b.text(".problem").await.contains("email or the password is not right"));
+
+        b.login(common::ADMIN, PASSWORD).await;
+        assert_eq!(b.path().await, "/hr/");
+        // The headline equals the admin API's totals.
+        let headline = b.find(".headline .figure").await;
+        assert_eq!(headline.text().await.unwrap(), pct(total_met, total_pairs));
+        assert_eq!(
+            headline.attr("data-pairs").await.unwrap().unwrap(),
+            total_pairs.to_string()
+        );
+        // Every unit's row equals the API's row.
+        let units = b.attr_all("tr[data-unit]", "data-unit").await;
+        let pairs = b.attr_all("tr[data-unit]", "data-pairs").await;
+        let mets = b.attr_all("tr[data-unit]", "data-met").await;
+        assert!(units.len() >= 4, "{units:?}");
+        for ((u, p), m) in units.iter().zip(&pairs).zip(&mets) {
+            assert_eq!(api_rows[u], (m.parse().unwrap(), p.parse().unwrap()), "unit {u}");
+        }
+        // A name from the directory is shown as text, not run.
+        let body = b.body().await;
+        assert!(
+            body.contains("<script>alert(1)</script>開発本部"),
+            "the name shows as text"
+        );
+        assert!(b.client.get_alert_text().await.is_err(), "no script ran");
+        b.screenshot("hr-dashboard").await;
+
+        // Drill down to a department: its teams, with their paths.
+        b.click("tr[data-unit='D1'] th a").await;
+        assert!(b.path().await.contains("unit=D1"));
+        assert_eq!(b.text("h1").await, "本社 › 営業本部");
+        let teams = b.attr_all("tr[data-unit]", "data-unit").await;
+        assert_eq!(teams, ["D1", "T11", "T12", "T13"]);
+        assert!(b.text("tr[data-unit='T11'] .path").await.contains("営業本部 › Aチーム"));
+        // The managers of the unit, audited.
+        assert!(b.body().await.contains("リーダー 11"));
+        b.screenshot("hr-dashboard-unit").await;
+
+        // Not yet: off until pair detail is turned on.
+        b.goto("/hr/not-yet?unit=D1").await;
+        assert!(b.body().await.contains("Pair-level detail is turned off"));
+        server.cli(&["settings", "set", "pair_detail", "on"], &[]).assert_ok();
+        b.goto("/hr/not-yet?unit=D1").await;
+        let rows = b.texts("table tbody tr").await;
+        // In D1: T11 met 4 of 7 (3 + lead L11 met by H1… the lead's pair is met), so count by hand:
+        // team t met min(6, (1+t)%4+2, 5) members; the lead of team 1 met; others not.
+        let expected: usize = (1..=3u32)
+            .map(|t| 6 - ((1 + t) % 4 + 2).min(5) as usize + usize::from(t != 1))
+            .sum::<usize>()
+            + 1; // the head's own pair with the CEO, who sent nothing
+        assert_eq!(rows.len(), expected, "{rows:#?}");
+        let streak = b
+            .find("tr[data-member='E116']")
+            .await
+            .attr("data-months")
+            .await
+            .unwrap();
+        assert_eq!(
+            streak.as_deref(),
+            Some("3"),
+            "E116 has gone three months in a row without a 1on1"
+        );
+        let streak = b.find("tr[data-member='H1']").await.attr("data-months").await.unwrap();
+        assert_eq!(streak.as_deref(), Some("3"));
+        b.screenshot("hr-not-yet").await;
+        let (status, csv) = b.fetch("/hr/not-yet.csv?unit=D1").await;
+        assert_eq!(status, 200);
+        assert!(csv.starts_with('\u{feff}'), "a BOM for Excel");
+        assert!(csv.lines().count() == expected + 1, "{csv}");
+        // The formula-like name would be defused wherever it appears.
+        let (_, team_csv) = b.fetch(&format!("/hr/not-yet.csv?unit=T11&month={month}")).await;
+        for line in team_csv.lines().skip(1) {
+            assert!(!line.contains(",=HYPERLINK"), "{line}");
+        }
+
+        // The executive report, printed to PDF: the headline figure is on the page.
+        b.goto(&format!("/hr/report?from={}&to={month}", months_ago(1))).await;
+        let figure = b.text(".report .headline .figure").await;
+        let all: Vec<(u64, u64)> = [months_ago(1), month.clone()]
+            .iter()
+            .map(|m| {
+                let t = server.admin(&format!("/api/v1/admin/completion?month={m}")).json();
+                (
+                    t["totals"]["met"].as_u64().unwrap(),
+                    t["totals"]["pairs"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            figure,
+            pct(all[0].0 + all[1].0, all[0].1 + all[1].1),
+            "met pair-months over pair-months"
+        );
+        assert_eq!(b.texts("ul.sentences li").await.len(), 3, "a sentence per department");
+        b.screenshot("hr-report").await;
+        let text = pdf_text(&b.print_pdf().await);
+        assert!(
+            text.contains(&figure),
+            "the printed report has the headline figure: {text}"
+        );
+        assert!(!text.contains("Sign out"), "the print view has no navigation");
+        let (status, report_csv) = b
+            .fetch(&format!("/hr/report.csv?from={}&to={month}", months_ago(1)))
+            .await;
+        assert_eq!(status, 200);
+        assert!(report_csv.lines().nth(1).unwrap().contains(&format!(
+            "{:.4}",
+            (all[0].0 + all[1].0) as f64 / (all[0].1 + all[1].1) as f64
+        )));
+        assert!(
+            report_csv.contains("<script>alert(1)</script>開発本部"),
+            "names stay text in CSV"
+        );
+
+        // The audit log lists the views of named pairs and managers.
+        b.goto("/hr/audit").await;
+        let audit = b.body().await;
+        assert!(
+            audit.contains("Viewed pairs not met yet") && audit.contains("unit: D1"),
+            "{audit}"
+        );
+        assert!(audit.contains("Viewed a unit's managers"));
+        b.screenshot("hr-audit").await;
+
+        // The other pages render for hr_admin.
+        for (path, name) in [
+            ("/hr/settings", "hr-settings"),
+            ("/hr/rollout", "hr-rollout"),
+            ("/hr/career-paths", "hr-career-paths"),
+        ] {
+            b.goto(path).await;
+            assert!(b.exists("main h1").await, "{path}");
+            b.screenshot(name).await;
+        }
+        // Japanese: switch and it is remembered.
+        b.goto("/hr/").await;
+        b.click("form[action='/hr/lang'] button[value=ja]").await;
+        assert_eq!(b.text("header nav a[aria-current=page]").await, "実施状況");
+        b.goto("/hr/report").await;
+        assert!(b.text("h1").await.contains("実施状況報告"));
+        b.screenshot("hr-report-ja").await;
+        b.goto("/hr/").await;
+        b.screenshot("hr-dashboard-ja").await;
+        b.stop().await;
+    });
+}
+
+fn an_org_viewer_sees_only_their_part_and_no_small_group(backend: Backend) {
+    let server = start(backend);
+    server
+        .cli(
+            &[
+                "admin",
+                "create",
+                "--email",
+                "head3@example.co.jp",
+                "--role",
+                "org_viewer",
+                "--org",
+                "D3",
+            ],
+            &[("TAIWA_ADMIN_PASSWORD", PASSWORD)],
+        )
+        .assert_ok();
+    let k: u64 = 5;
+    block_on(async {
+        let b = Browser::start(&server.base, "en").await;
+        b.login("head3@example.co.jp", PASSWORD).await;
+        assert_eq!(b.path().await, "/hr/");
+        assert_eq!(b.text("h1").await, "本社 › 管理本部");
+        let units = b.attr_all("tr[data-unit]", "data-unit").await;
+        let pairs: Vec<u64> = b
+            .attr_all("tr[data-unit]", "data-pairs")
+            .await
+            .iter()
+            .map(|p| p.parse().unwrap())
+            .collect();
+        // D3 has 1 own pair + 3 teams of 7 + a small team of 3 = 25; T34 (3 pairs) is hidden, and
+        // 25 − 21 = 4 would reveal the head's own pair: one more team is hidden.
+        assert!(!units.contains(&"T34".to_owned()), "{units:?}");
+        assert_eq!(units[0], "D3");
+        let shown_children: u64 = pairs[1..].iter().sum();
+        let rest = pairs[0] - shown_children;
+        assert!(
+            rest == 0 || rest >= k,
+            "{} − {shown_children} = {rest}: a small group by subtraction",
+            pairs[0]
+        );
+        assert!(units.len() < 4, "a sibling is hidden as well: {units:?}");
+        assert!(b.body().await.contains("not shown"));
+        // No names, and nothing outside D3, by link or by URL.
+        assert!(!b.body().await.contains("リーダー"), "no names for an org viewer");
+        assert!(!b.exists("header nav a[href='/hr/not-yet']").await);
+        b.screenshot("hr-org-viewer").await;
+        for path in [
+            "/hr/?unit=D1",
+            "/hr/?unit=R",
+            "/hr/not-yet?unit=D3",
+            "/hr/report",
+            "/hr/settings",
+            "/hr/audit",
+            "/hr/engagement",
+            "/hr/rollout",
+        ] {
+            let (status, body) = b.fetch(path).await;
+            assert_eq!(status, 403, "{path}: {body}");
+        }
+        let (status, _) = b.fetch("/hr/?unit=T31").await;
+        assert_eq!(status, 200, "a unit inside their subtree");
+        let (_, body) = b.fetch("/hr/?unit=T34").await;
+        assert!(
+            !body.contains("data-unit=\"T34\""),
+            "a small unit stays hidden when asked for directly"
+        );
+        b.stop().await;
+    });
+}
+
+fn engagement_import_and_the_correlation(backend: Backend) {
+    let server = start(backend);
+    server.cli(&["settings", "set", "survey_window", "2"], &[]).assert_ok();
+    let survey_month = this_month();
+    // Scores for every team, rising with the team's number, and one for a unit that does not exist.
+    let teams: Vec<(String, f64)> = (1..=3u32)
+        .flat_map(|d| {
+            (1..=if d == 3 { 4 } else { 3 }).map(move |t| (format!("T{d}{t}"), 40.0 + f64::from(d * 3 + t) * 1.7))
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, format!("org_unit_id,survey_month,item,score\nT11,{survey_month},上司との対話,abc\nNOPE,{survey_month},上司との対話,50\n")).unwrap();
+    let good = dir.path().join("survey.csv");
+    let mut csv = String::from("org_unit_id,survey_month,item,score\n");
+    for (t, s) in &teams {
+        csv.push_str(&format!("{t},{survey_month},上司との対話,{s}\n"));
+    }
+    std::fs::write(&good, csv).unwrap();
+
+    // The expected points, computed here from the records as pushed: team t of department d met
+    // min((d+t)%4+2, 5, members) members in each of the two months before the survey, the first
+    // team's lead too (one pair of the team) — and T34 has 3 pairs, fewer than k = 5.
+    let mut points = Vec::new();
+    for (t, score) in &teams {
+        let d: u32 = t[1..2].parse().unwrap();
+        let n: u32 = t[2..3].parse().unwrap();
+        let members = if d == 3 && n == 4 { 2 } else { 6 };
+        let pairs = members + 1;
+        if pairs < 5 {
+            continue;
+        }
+        // L23 is not enrolled and H2 enrolled only this month: T23 has no data in the window.
+        if t == "T23" {
+            continue;
+        }
+        let met = ((d + n) % 4 + 2).min(5).min(members) + u32::from(n == 1);
+        points.push((f64::from(met) / f64::from(pairs), *score));
+    }
+    let r = pearson(&points);
+
+    block_on(async {
+        let b = Browser::start(&server.base, "en").await;
+        b.login(common::ADMIN, PASSWORD).await;
+        b.goto("/hr/engagement").await;
+        assert!(b.body().await.contains("No survey has been imported yet"));
+        // A bad file: every problem named with its line; nothing stored.
+        b.find("input[type=file]")
+            .await
+            .send_keys(bad.to_str().unwrap())
+            .await
+            .unwrap();
+        b.click("section.import button.primary").await;
+        let problem = b.text(".problem").await;
+        assert!(problem.contains("line 2") && problem.contains("abc"), "{problem}");
+        assert!(problem.contains("line 3") && problem.contains("NOPE"), "{problem}");
+        assert!(b.body().await.contains("No survey has been imported yet"));
+        // The good file.
+        b.find("input[type=file]")
+            .await
+            .send_keys(good.to_str().unwrap())
+            .await
+            .unwrap();
+        b.click("section.import button.primary").await;
+        assert!(
+            b.text(".notice")
+                .await
+                .contains(&format!("Imported {} scores", teams.len()))
+        );
+        let facts = b.text(".item-detail dl.facts").await;
+        assert!(facts.contains(&format!("{:.3}", r)), "r = {r:.3} expected in {facts}");
+        assert!(facts.contains(&points.len().to_string()));
+        let body = b.body().await;
+        assert!(body.contains("1 unit left out: fewer than 5 pairs"), "{body}");
+        assert!(body.contains("1 unit left out: no data"), "{body}");
+        assert!(body.contains("not proof"), "the caveat is said");
+        assert_eq!(b.texts(".item-detail tbody tr").await.len(), points.len());
+        assert_eq!(b.texts("svg.scatter circle.point").await.len(), points.len());
+        b.screenshot("hr-engagement").await;
+        b.stop().await;
+    });
+}
+
+/// Pearson's r by its textbook formula, independent of the server's statistics crate.
+fn pearson(points: &[(f64, f64)]) -> f64 {
+    let n = points.len() as f64;
+    let mx = points.iter().map(|p| p.0).sum::<f64>() / n;
+    let my = points.iter().map(|p| p.1).sum::<f64>() / n;
+    let sxy: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    let sxx: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    let syy: f64 = points.iter().map(|p| (p.1 - my).powi(2)).sum();
+    sxy / (sxx * syy).sqrt()
+}
