@@ -140,7 +140,7 @@ pub async fn page(State(state): State<AppState>, hr: Hr, PageQuery(q): PageQuery
 
 #[derive(Debug, Deserialize)]
 pub struct PathForm {
-    #[serde(rename = "_csrf")]
+    #[serde(rename = "_csrf", default)]
     csrf: String,
     path_id: String,
     org_unit_id: String,
@@ -202,7 +202,7 @@ pub async fn save(State(state): State<AppState>, hr: Hr, PageForm(f): PageForm<P
 
 #[derive(Debug, Deserialize)]
 pub struct DeleteForm {
-    #[serde(rename = "_csrf")]
+    #[serde(rename = "_csrf", default)]
     csrf: String,
     path_id: String,
 }

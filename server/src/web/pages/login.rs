@@ -151,7 +151,7 @@ pub async fn submit(
 
 #[derive(Debug, Deserialize)]
 pub struct CsrfOnly {
-    #[serde(rename = "_csrf")]
+    #[serde(rename = "_csrf", default)]
     csrf: String,
 }
 
@@ -177,7 +177,7 @@ pub async fn logout(
 pub struct LangForm {
     lang: String,
     next: Option<String>,
-    #[serde(rename = "_csrf")]
+    #[serde(rename = "_csrf", default)]
     csrf: Option<String>,
 }
 
@@ -261,7 +261,7 @@ pub async fn account(hr: Hr) -> maud::Markup {
 
 #[derive(Deserialize)]
 pub struct PasswordForm {
-    #[serde(rename = "_csrf")]
+    #[serde(rename = "_csrf", default)]
     csrf: String,
     current: String,
     new: String,

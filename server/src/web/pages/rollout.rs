@@ -263,7 +263,7 @@ pub async fn page(State(state): State<AppState>, hr: Hr, PageQuery(q): PageQuery
 
 #[derive(Debug, Deserialize)]
 pub struct CodeForm {
-    #[serde(rename = "_csrf")]
+    #[serde(rename = "_csrf", default)]
     csrf: String,
     employee_id: String,
     days: u32,
@@ -294,7 +294,7 @@ pub async fn issue(State(state): State<AppState>, hr: Hr, PageForm(f): PageForm<
 
 #[derive(Debug, Deserialize)]
 pub struct UnitCodesForm {
-    #[serde(rename = "_csrf")]
+    #[serde(rename = "_csrf", default)]
     csrf: String,
     unit: String,
     only_new: Option<String>,
@@ -387,7 +387,7 @@ pub async fn issue_for_unit(
 
 #[derive(Debug, Deserialize)]
 pub struct IdForm {
-    #[serde(rename = "_csrf")]
+    #[serde(rename = "_csrf", default)]
     csrf: String,
     id: String,
 }

@@ -169,7 +169,7 @@ pub async fn page(State(state): State<AppState>, hr: Hr, PageQuery(q): PageQuery
 
 #[derive(Debug, Deserialize)]
 pub struct SettingsForm {
-    #[serde(rename = "_csrf")]
+    #[serde(rename = "_csrf", default)]
     csrf: String,
     target_percent: String,
     k: String,
@@ -226,7 +226,7 @@ pub async fn save(State(state): State<AppState>, hr: Hr, PageForm(f): PageForm<S
 
 #[derive(Debug, Deserialize)]
 pub struct InviteForm {
-    #[serde(rename = "_csrf")]
+    #[serde(rename = "_csrf", default)]
     csrf: String,
     email: String,
     role: String,
@@ -286,7 +286,7 @@ pub async fn invite(
 
 #[derive(Debug, Deserialize)]
 pub struct AccountForm {
-    #[serde(rename = "_csrf")]
+    #[serde(rename = "_csrf", default)]
     csrf: String,
     email: String,
     action: String,
@@ -342,7 +342,7 @@ pub async fn account(
 
 #[derive(Debug, Deserialize)]
 pub struct TokenForm {
-    #[serde(rename = "_csrf")]
+    #[serde(rename = "_csrf", default)]
     csrf: String,
     id: String,
 }

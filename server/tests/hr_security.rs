@@ -1,0 +1,469 @@
+//! The HR pages' protections over plain HTTP, on SQLite and PostgreSQL: session cookies, no
+//! fixation, sign-out, CSRF, sign-in throttling, security headers, expiring and revocable admin
+//! tokens, revocable devices, the career-path API with its ETag, and imports from the command line
+//! checked like the page's upload.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{Backend, Server};
+
+const PASSWORD: &str = "a long admin password";
+
+on_both_backends!(
+    sessions_cookies_and_csrf,
+    failed_sign_ins_are_slowed_and_tell_nothing,
+    tokens_devices_and_accounts_from_the_command_line,
+    career_paths_reach_devices_with_an_etag,
+    imports_name_every_bad_line_and_change_nothing,
+);
+
+struct Http {
+    agent: ureq::Agent,
+    base: String,
+}
+
+struct Answer {
+    status: u16,
+    cookies: Vec<String>,
+    location: Option<String>,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Http {
+    fn new(server: &Server) -> Http {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build()
+            .into();
+        Http {
+            agent,
+            base: server.base.clone(),
+        }
+    }
+
+    fn send(&self, method: &str, path: &str, cookie: Option<&str>, form: Option<&[(&str, &str)]>) -> Answer {
+        let mut builder = ureq::http::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base));
+        if let Some(c) = cookie {
+            builder = builder.header("Cookie", c);
+        }
+        let body = match form {
+            Some(fields) => {
+                builder = builder.header("Content-Type", "application/x-www-form-urlencoded");
+                serde_urlencoded::to_string(fields).unwrap().into_bytes()
+            }
+            None => Vec::new(),
+        };
+        let mut response = self.agent.run(builder.body(body).unwrap()).unwrap();
+        let headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned()))
+            .collect();
+        Answer {
+            status: response.status().as_u16(),
+            cookies: headers
+                .iter()
+                .filter(|(k, _)| k == "set-cookie")
+                .map(|(_, v)| v.clone())
+                .collect(),
+            location: headers.iter().find(|(k, _)| k == "location").map(|(_, v)| v.clone()),
+            body: response.body_mut().read_to_string().unwrap_or_default(),
+            headers,
+        }
+    }
+
+    /// Signs in; returns the answer and the `taiwa_session=…` pair.
+    fn login(&self, email: &str, password: &str) -> (Answer, Option<String>) {
+        let answer = self.send(
+            "POST",
+            "/hr/login",
+            None,
+            Some(&[("email", email), ("password", password), ("next", "/hr/")]),
+        );
+        let session = answer
+            .cookies
+            .iter()
+            .find(|c| c.starts_with("taiwa_session="))
+            .map(|c| c.split(';').next().unwrap().to_owned());
+        (answer, session)
+    }
+
+    /// The CSRF token of the page's first form.
+    fn csrf(&self, cookie: &str, path: &str) -> String {
+        let page = self.send("GET", path, Some(cookie), None);
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+        let at = page.body.find("name=\"_csrf\" value=\"").expect("a CSRF field") + 20;
+        page.body[at..].split('"').next().unwrap().to_owned()
+    }
+}
+
+fn sessions_cookies_and_csrf(backend: Backend) {
+    let server = Server::start(backend);
+    let http = Http::new(&server);
+
+    let (answer, first) = http.login(common::ADMIN, PASSWORD);
+    assert_eq!(answer.status, 303);
+    assert_eq!(answer.location.as_deref(), Some("/hr/"));
+    let cookie = answer.cookies.iter().find(|c| c.starts_with("taiwa_session=")).unwrap();
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/hr"] {
+        assert!(cookie.contains(attribute), "{cookie}");
+    }
+    assert!(!cookie.contains("Secure"), "plain HTTP on loopback: {cookie}");
+    let first = first.unwrap();
+    // A new id at every sign-in: no fixation.
+    let (_, second) = http.login(common::ADMIN, PASSWORD);
+    let second = second.unwrap();
+    assert_ne!(first, second);
+
+    // Pages answer with the security headers.
+    let page = http.send("GET", "/hr/", Some(&first), None);
+    assert_eq!(page.status, 200);
+    let header = |name: &str| {
+        page.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    assert!(header("content-security-policy").contains("default-src 'none'"));
+    assert!(header("content-security-policy").contains("frame-ancestors 'none'"));
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert_eq!(header("cache-control"), "no-store");
+
+    // CSRF: a POST without the token, or with another session's, changes nothing.
+    let before = server.cli(&["settings", "show"], &[]).0.stdout;
+    let fields = [("target_percent", "50"), ("k", "7"), ("survey_window", "3")];
+    let refused = http.send("POST", "/hr/settings", Some(&first), Some(&fields));
+    assert_eq!(refused.status, 403, "a form without its token: {}", refused.body);
+    let other = http.csrf(&second, "/hr/settings");
+    let mut forged = fields.to_vec();
+    forged.push(("_csrf", &other));
+    let refused = http.send("POST", "/hr/settings", Some(&first), Some(&forged));
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert!(refused.body.contains("did not come from this site"));
+    assert_eq!(
+        server.cli(&["settings", "show"], &[]).0.stdout,
+        before,
+        "nothing changed"
+    );
+    let token = http.csrf(&first, "/hr/settings");
+    let mut good = fields.to_vec();
+    good.push(("_csrf", &token));
+    let saved = http.send("POST", "/hr/settings", Some(&first), Some(&good));
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let shown = String::from_utf8(server.cli(&["settings", "show"], &[]).0.stdout).unwrap();
+    assert!(
+        shown.contains("target_percent = 50") && shown.contains("k = 7"),
+        "{shown}"
+    );
+    // k below 3 is refused by the page as by the command line.
+    let mut low = vec![("target_percent", "50"), ("k", "2"), ("survey_window", "3")];
+    low.push(("_csrf", &token));
+    let refused = http.send("POST", "/hr/settings", Some(&first), Some(&low));
+    assert_eq!(refused.status, 400);
+    assert!(refused.body.contains("k must be a whole number from 3"));
+
+    // Sign-out ends the session; the other one lives on.
+    let token = http.csrf(&first, "/hr/");
+    let out = http.send("POST", "/hr/logout", Some(&first), Some(&[("_csrf", &token)]));
+    assert_eq!(out.status, 303);
+    let after = http.send("GET", "/hr/", Some(&first), None);
+    assert_eq!(after.status, 303);
+    assert!(after.location.unwrap().starts_with("/hr/login"));
+    assert_eq!(http.send("GET", "/hr/", Some(&second), None).status, 200);
+
+    // A password change ends every session of the account.
+    let token = http.csrf(&second, "/hr/account");
+    let changed = http.send(
+        "POST",
+        "/hr/account",
+        Some(&second),
+        Some(&[
+            ("_csrf", &token),
+            ("current", PASSWORD),
+            ("new", "another long password"),
+            ("again", "another long password"),
+        ]),
+    );
+    assert_eq!(changed.status, 303, "{}", changed.body);
+    assert_eq!(http.send("GET", "/hr/", Some(&second), None).status, 303);
+    assert_eq!(http.login(common::ADMIN, PASSWORD).0.status, 401);
+    assert_eq!(http.login(common::ADMIN, "another long password").0.status, 303);
+
+    // Behind a TLS proxy, cookies are Secure.
+    let proxied = Server::start_with(
+        backend,
+        common::ORG_UNITS,
+        common::EMPLOYEES,
+        "public_url = \"https://taiwa.example.co.jp\"\n",
+    );
+    let (answer, _) = Http::new(&proxied).login(common::ADMIN, PASSWORD);
+    assert!(
+        answer.cookies.iter().all(|c| c.contains("; Secure")),
+        "{:?}",
+        answer.cookies
+    );
+}
+
+fn failed_sign_ins_are_slowed_and_tell_nothing(backend: Backend) {
+    let server = Server::start(backend);
+    let http = Http::new(&server);
+    let (unknown, _) = http.login("nobody@example.co.jp", "whatever it is");
+    let (wrong, _) = http.login(common::ADMIN, "not the password");
+    assert_eq!((unknown.status, wrong.status), (401, 401));
+    let message = |a: &Answer| {
+        a.body
+            .split("role=\"alert\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        message(&unknown),
+        message(&wrong),
+        "the same words whether the email exists or not"
+    );
+    for _ in 0..4 {
+        assert_eq!(http.login(common::ADMIN, "not the password").0.status, 401);
+    }
+    // Five failures: even the right password is not checked for a while.
+    let (blocked, session) = http.login(common::ADMIN, PASSWORD);
+    assert_eq!(blocked.status, 429);
+    assert!(session.is_none());
+    assert!(blocked.body.contains("Too many failed sign-ins"), "{}", blocked.body);
+    // Another account from the same address still signs in (the address allows more tries).
+    server
+        .cli(
+            &["admin", "create", "--email", "second@example.co.jp"],
+            &[("TAIWA_ADMIN_PASSWORD", PASSWORD)],
+        )
+        .assert_ok();
+    assert_eq!(http.login("second@example.co.jp", PASSWORD).0.status, 303);
+    // The log says a sign-in was refused, never with the password.
+    let log = std::fs::read_to_string(server.log_path()).unwrap();
+    assert!(!log.contains("not the password"));
+}
+
+fn tokens_devices_and_accounts_from_the_command_line(backend: Backend) {
+    let server = Server::start(backend);
+    // Tokens: listed by id, revocable, expiring.
+    let token = server
+        .cli(&["admin", "token", "--email", common::ADMIN, "--days", "1"], &[])
+        .stdout_line();
+    let month = common::this_month();
+    assert_eq!(
+        server
+            .get(&format!("/api/v1/admin/completion?month={month}"), Some(&token))
+            .status,
+        200
+    );
+    let list = String::from_utf8(server.cli(&["admin", "tokens"], &[]).0.stdout).unwrap();
+    assert!(!list.contains(&token), "never the token itself");
+    let id = taiwa_server::store::hash_secret(&token)[..12].to_owned();
+    assert!(list.contains(&id) && list.contains("active"), "{list}");
+    server.cli(&["admin", "revoke", &id], &[]).assert_ok();
+    assert_eq!(
+        server
+            .get(&format!("/api/v1/admin/completion?month={month}"), Some(&token))
+            .status,
+        401
+    );
+    // An expired token is refused (its expiry moved to the past, as time would).
+    let pool = server.pool();
+    pool.write(|c| {
+        c.execute(
+            "UPDATE admin_tokens SET expires_at = 1 WHERE token_hash = $1",
+            &[taiwa_server::db::V::from(taiwa_server::store::hash_secret(
+                &server.admin_token,
+            ))],
+        )
+    })
+    .unwrap();
+    assert_eq!(
+        server.admin(&format!("/api/v1/admin/completion?month={month}")).status,
+        401
+    );
+    assert!(
+        String::from_utf8(server.cli(&["admin", "tokens"], &[]).0.stdout)
+            .unwrap()
+            .contains("expired")
+    );
+
+    // Devices: listed, revoked by HR; the device is refused from then on.
+    let device = server.enrol("E02");
+    assert_eq!(server.get("/api/v1/roster", Some(&device)).status, 200);
+    let devices = String::from_utf8(server.cli(&["devices", "list", "--employee-id", "E02"], &[]).0.stdout).unwrap();
+    let id = devices.split_whitespace().next().unwrap().to_owned();
+    assert!(
+        devices.contains("Test laptop") && devices.contains("active"),
+        "{devices}"
+    );
+    server.cli(&["devices", "revoke", &id], &[]).assert_ok();
+    assert_eq!(server.get("/api/v1/roster", Some(&device)).status, 401);
+
+    // Accounts: roles checked; an org viewer has no API token.
+    let viewer = server.cli(
+        &["admin", "create", "--email", "v@example.co.jp", "--role", "org_viewer"],
+        &[("TAIWA_ADMIN_PASSWORD", PASSWORD)],
+    );
+    assert_eq!(viewer.code(), 2);
+    assert!(viewer.stderr().contains("needs the org unit"), "{}", viewer.stderr());
+    let unknown = server.cli(
+        &[
+            "admin",
+            "create",
+            "--email",
+            "v@example.co.jp",
+            "--role",
+            "org_viewer",
+            "--org",
+            "NOPE",
+        ],
+        &[("TAIWA_ADMIN_PASSWORD", PASSWORD)],
+    );
+    assert_eq!(unknown.code(), 5);
+    server
+        .cli(
+            &[
+                "admin",
+                "create",
+                "--email",
+                "v@example.co.jp",
+                "--role",
+                "org_viewer",
+                "--org",
+                "O3",
+            ],
+            &[("TAIWA_ADMIN_PASSWORD", PASSWORD)],
+        )
+        .assert_ok();
+    let no_token = server.cli(&["admin", "token", "--email", "v@example.co.jp"], &[]);
+    assert_eq!(no_token.code(), 2);
+    assert!(no_token.stderr().contains("hr_admin"));
+}
+
+fn career_paths_reach_devices_with_an_etag(backend: Backend) {
+    let server = Server::start(backend);
+    let device = server.enrol("E02");
+    assert_eq!(server.get("/api/v1/career-paths", None).status, 401);
+    let empty = server.get("/api/v1/career-paths", Some(&device));
+    assert_eq!(empty.status, 200);
+    assert_eq!(empty.json()["paths"].as_array().unwrap().len(), 0);
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("paths.csv");
+    std::fs::write(
+        &file,
+        "path_id,org_unit_id,title,description,skills,next_roles\nP1,O2,法人営業,\"顧客の課題を\n一緒に解く\",提案; 交渉,営業マネージャー\nP2,O4,バックエンド開発,API とデータ,Rust; SQL,テックリード; アーキテクト\n",
+    )
+    .unwrap();
+    server
+        .cli(&["career-paths", "import", file.to_str().unwrap()], &[])
+        .assert_ok();
+    let url = format!("{}/api/v1/career-paths", server.base);
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let get = |etag: Option<&str>| {
+        let mut req = agent.get(&url).header("Authorization", &format!("Bearer {device}"));
+        if let Some(e) = etag {
+            req = req.header("If-None-Match", e);
+        }
+        let mut r = req.call().unwrap();
+        let etag = r.headers().get("etag").map(|v| v.to_str().unwrap().to_owned());
+        (
+            r.status().as_u16(),
+            etag,
+            r.body_mut().read_to_string().unwrap_or_default(),
+        )
+    };
+    let (status, etag, body) = get(None);
+    assert_eq!(status, 200);
+    let catalog: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(catalog["paths"][0]["title"], "法人営業");
+    assert_eq!(catalog["paths"][0]["org_unit_name"], "営業部");
+    assert_eq!(catalog["paths"][0]["description"], "顧客の課題を\n一緒に解く");
+    assert_eq!(
+        catalog["paths"][1]["next_roles"],
+        serde_json::json!(["テックリード", "アーキテクト"])
+    );
+    let etag = etag.unwrap();
+    // Unchanged: 304 and no body.
+    let (status, again, body) = get(Some(&etag));
+    assert_eq!(
+        (status, again.as_deref(), body.as_str()),
+        (304, Some(etag.as_str()), "")
+    );
+    // Changed: a new version, a new ETag.
+    std::fs::write(
+        &file,
+        "path_id,org_unit_id,title,description,skills,next_roles\nP1,O2,法人営業,d,,\n",
+    )
+    .unwrap();
+    server
+        .cli(&["career-paths", "import", file.to_str().unwrap()], &[])
+        .assert_ok();
+    let (status, changed, body) = get(Some(&etag));
+    assert_eq!(status, 200);
+    assert_ne!(changed.unwrap(), etag);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["paths"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+fn imports_name_every_bad_line_and_change_nothing(backend: Backend) {
+    let server = Server::start(backend);
+    let dir = tempfile::tempdir().unwrap();
+    let month = common::this_month();
+    let survey = dir.path().join("survey.csv");
+    std::fs::write(
+        &survey,
+        format!("org_unit_id,survey_month,item,score\nO2,{month},上司との対話,60\n"),
+    )
+    .unwrap();
+    server
+        .cli(&["survey", "import", survey.to_str().unwrap()], &[])
+        .assert_ok();
+    std::fs::write(
+        &survey,
+        format!("org_unit_id,survey_month,item,score\nO2,{month},上司との対話,61\nNOPE,{month},上司との対話,50\nO3,2026-13,x,1\nO3,{month},キャリアの見通し,high\n"),
+    )
+    .unwrap();
+    let bad = server.cli(&["survey", "import", survey.to_str().unwrap()], &[]);
+    assert_eq!(bad.code(), 2);
+    let err = bad.stderr();
+    for needle in [
+        "line 3: no org unit NOPE",
+        "line 4: '2026-13' is not a month",
+        "line 5: 'high' is not a score",
+    ] {
+        assert!(err.contains(needle), "{needle} in {err}");
+    }
+    let stored = taiwa_server::store::survey_scores(&server.pool(), month.parse().unwrap(), "上司との対話").unwrap();
+    assert_eq!(stored, vec![("O2".to_owned(), 60.0)], "the earlier import is untouched");
+
+    let paths = dir.path().join("paths.csv");
+    std::fs::write(
+        &paths,
+        "path_id,org_unit_id,title,description,skills,next_roles\nP1,O9,t,d,,\nP2,O2,,d,,\n",
+    )
+    .unwrap();
+    let bad = server.cli(&["career-paths", "import", paths.to_str().unwrap()], &[]);
+    assert_eq!(bad.code(), 2);
+    assert!(bad.stderr().contains("line 2: no org unit O9"), "{}", bad.stderr());
+    assert!(bad.stderr().contains("line 3: the title"), "{}", bad.stderr());
+    assert_eq!(
+        taiwa_server::store::career_paths(&server.pool()).unwrap().paths.len(),
+        0
+    );
+}
