@@ -42,7 +42,8 @@ fn company() -> (String, String) {
             emps.push_str(&format!("L{d}{t},リーダー {d}{t},l{d}{t}@example.co.jp,T{d}{t},H{d}\n"));
             let members = if d == 3 && t == 4 { 2 } else { 6 };
             for m in 1..=members {
-                let name = if d == 1 && t == 1 && m == 1 {
+                // E116 never meets, so this name is in the not-yet list and its CSV.
+                let name = if d == 1 && t == 1 && m == 6 {
                     "\"=HYPERLINK(\"\"http://x\"\")\"".to_owned()
                 } else {
                     format!("メンバー {d}{t}{m}")
@@ -92,6 +93,11 @@ fn push_history(server: &Server) -> BTreeMap<String, String> {
             assert_eq!(reply.status, 200, "{}", reply.body);
         }
     }
+    // One cross-organisation 1on1 this month: L11 mentors E211 of another department.
+    revision += 1;
+    let mut cross = record("E211", &this_month(), 1, 40, revision);
+    cross["relationship"] = json!("cross");
+    assert_eq!(server.push(&tokens["L11"], json!([cross])).status, 200);
     tokens
 }
 
@@ -166,6 +172,15 @@ fn sign_in_dashboard_drill_down_not_yet_report_and_csv(backend: Backend) {
         for ((u, p), m) in units.iter().zip(&pairs).zip(&mets) {
             assert_eq!(api_rows[u], (m.parse().unwrap(), p.parse().unwrap()), "unit {u}");
         }
+        // Cross-organisation 1on1s are counted apart, by the member's unit, never in the rate.
+        assert!(
+            b.text(".headline .facts")
+                .await
+                .contains("Cross-organisation 1 · 40 min"),
+            "{}",
+            b.text(".headline .facts").await
+        );
+        assert!(b.text("tr[data-unit='D2']").await.contains("1 · 40 min"));
         // A name from the directory is shown as text, not run.
         let body = b.body().await;
         assert!(
@@ -217,11 +232,15 @@ fn sign_in_dashboard_drill_down_not_yet_report_and_csv(backend: Backend) {
         assert_eq!(status, 200);
         assert!(csv.starts_with('\u{feff}'), "a BOM for Excel");
         assert!(csv.lines().count() == expected + 1, "{csv}");
-        // The formula-like name would be defused wherever it appears.
+        // The formula-like name is shown as text on the page and defused in the CSV.
+        assert!(
+            b.text("tr[data-member='E116']")
+                .await
+                .contains("=HYPERLINK(\"http://x\")")
+        );
         let (_, team_csv) = b.fetch(&format!("/hr/not-yet.csv?unit=T11&month={month}")).await;
-        for line in team_csv.lines().skip(1) {
-            assert!(!line.contains(",=HYPERLINK"), "{line}");
-        }
+        let row = team_csv.lines().find(|l| l.contains("E116")).expect("E116 in the CSV");
+        assert!(row.contains(",\"'=HYPERLINK(\"\"http://x\"\")\","), "{row}");
 
         // The executive report, printed to PDF: the headline figure is on the page.
         b.goto(&format!("/hr/report?from={}&to={month}", months_ago(1))).await;

@@ -16,6 +16,7 @@ on_both_backends!(
     tokens_devices_and_accounts_from_the_command_line,
     career_paths_reach_devices_with_an_etag,
     imports_name_every_bad_line_and_change_nothing,
+    invitations_codes_devices_and_career_paths_from_the_pages,
 );
 
 struct Http {
@@ -466,4 +467,187 @@ fn imports_name_every_bad_line_and_change_nothing(backend: Backend) {
         taiwa_server::store::career_paths(&server.pool()).unwrap().paths.len(),
         0
     );
+}
+
+fn invitations_codes_devices_and_career_paths_from_the_pages(backend: Backend) {
+    let server = Server::start(backend);
+    let http = Http::new(&server);
+    let (_, admin) = http.login(common::ADMIN, PASSWORD);
+    let admin = admin.unwrap();
+
+    // An invitation: a one-time link; the person chooses a password and signs in as an org viewer.
+    let token = http.csrf(&admin, "/hr/settings");
+    let page = http.send(
+        "POST",
+        "/hr/settings/invite",
+        Some(&admin),
+        Some(&[
+            ("_csrf", &token),
+            ("email", "head@example.co.jp"),
+            ("role", "org_viewer"),
+            ("org", "O3"),
+        ]),
+    );
+    assert_eq!(page.status, 200, "{}", page.body);
+    let at = page.body.find("/hr/invite/").expect("the link is shown once");
+    let link: String = page.body[at..].chars().take_while(|c| *c != '<' && *c != '"').collect();
+    assert_eq!(
+        http.login("head@example.co.jp", "anything at all").0.status,
+        401,
+        "no password yet"
+    );
+    assert_eq!(http.send("GET", &link, None, None).status, 200);
+    let set = http.send(
+        "POST",
+        &link,
+        None,
+        Some(&[
+            ("password", "the head's long password"),
+            ("again", "the head's long password"),
+        ]),
+    );
+    assert_eq!(set.status, 303, "{}", set.body);
+    assert_eq!(http.send("GET", &link, None, None).status, 404, "the link works once");
+    let (_, head) = http.login("head@example.co.jp", "the head's long password");
+    let head = head.unwrap();
+    assert_eq!(http.send("GET", "/hr/?unit=O4", Some(&head), None).status, 200);
+    assert_eq!(http.send("GET", "/hr/?unit=O2", Some(&head), None).status, 403);
+    // Disabled by hr_admin: the session ends at once.
+    let token = http.csrf(&admin, "/hr/settings");
+    let off = http.send(
+        "POST",
+        "/hr/settings/account",
+        Some(&admin),
+        Some(&[
+            ("_csrf", &token),
+            ("email", "head@example.co.jp"),
+            ("action", "disable"),
+        ]),
+    );
+    assert_eq!(off.status, 303, "{}", off.body);
+    assert_eq!(http.send("GET", "/hr/", Some(&head), None).status, 303);
+    assert_eq!(
+        http.login("head@example.co.jp", "the head's long password").0.status,
+        401
+    );
+
+    // An enrolment code from the page works once, from a device.
+    let token = http.csrf(&admin, "/hr/rollout");
+    let page = http.send(
+        "POST",
+        "/hr/rollout/code",
+        Some(&admin),
+        Some(&[("_csrf", &token), ("employee_id", "E02"), ("days", "7")]),
+    );
+    assert_eq!(page.status, 200, "{}", page.body);
+    let code: String = page
+        .body
+        .split("<p class=\"code\">")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take(19)
+        .collect();
+    let enrolled = server.post_json(
+        "/api/v1/enrol",
+        None,
+        &serde_json::json!({"code": code, "device_name": "Laptop"}),
+    );
+    assert_eq!(enrolled.status, 201, "{}", enrolled.body);
+    let device = enrolled.json()["device_token"].as_str().unwrap().to_owned();
+    // Codes for every manager of a unit not yet enrolled, as a CSV to mail-merge.
+    let token = http.csrf(&admin, "/hr/rollout");
+    let csv = http.send(
+        "POST",
+        "/hr/rollout/codes.csv",
+        Some(&admin),
+        Some(&[("_csrf", &token), ("unit", "O1"), ("only_new", "1"), ("days", "14")]),
+    );
+    assert_eq!(csv.status, 200, "{}", csv.body);
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert!(
+        lines[0].starts_with("\u{feff}employee_id,name,email,unit,code"),
+        "{}",
+        lines[0]
+    );
+    let managers: Vec<&str> = lines[1..].iter().map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(managers, ["E01", "E03"], "E02 is enrolled already");
+    // Outstanding codes can be cancelled; a cancelled code is refused.
+    let page = http.send("GET", "/hr/rollout", Some(&admin), None);
+    let ids: Vec<String> = page
+        .body
+        .split("name=\"id\" value=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().to_owned())
+        .collect();
+    assert!(ids.len() >= 2, "two outstanding codes and a device");
+    let code_e01 = lines[1].split(',').nth(4).unwrap();
+    for id in &ids {
+        let token = http.csrf(&admin, "/hr/rollout");
+        http.send(
+            "POST",
+            "/hr/rollout/cancel",
+            Some(&admin),
+            Some(&[("_csrf", &token), ("id", id)]),
+        );
+    }
+    let refused = server.post_json(
+        "/api/v1/enrol",
+        None,
+        &serde_json::json!({"code": code_e01, "device_name": "Laptop"}),
+    );
+    assert_eq!(refused.status, 400, "a cancelled code: {}", refused.body);
+    // The device is revoked from the page; its next request is refused.
+    let devices = String::from_utf8(server.cli(&["devices", "list", "--employee-id", "E02"], &[]).0.stdout).unwrap();
+    let id = devices.split_whitespace().next().unwrap().to_owned();
+    let token = http.csrf(&admin, "/hr/rollout");
+    let revoked = http.send(
+        "POST",
+        "/hr/rollout/revoke",
+        Some(&admin),
+        Some(&[("_csrf", &token), ("id", &id)]),
+    );
+    assert_eq!(revoked.status, 303, "{}", revoked.body);
+    assert_eq!(server.get("/api/v1/roster", Some(&device)).status, 401);
+
+    // A career path added and edited on the page reaches devices; a bad one names its fields.
+    let other = server.enrol("E03");
+    let token = http.csrf(&admin, "/hr/career-paths");
+    let fields = |title: &'static str, unit: &'static str| {
+        vec![
+            ("_csrf", token.clone()),
+            ("path_id", "P9".to_owned()),
+            ("org_unit_id", unit.to_owned()),
+            ("title", title.to_owned()),
+            ("description", "説明".to_owned()),
+            ("skills", "a; b".to_owned()),
+            ("next_roles", "".to_owned()),
+        ]
+    };
+    let as_refs = |v: &Vec<(&'static str, String)>| v.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+    let send = |v: Vec<(&'static str, String)>| {
+        let refs: Vec<(&str, &str)> = v.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        http.send("POST", "/hr/career-paths", Some(&admin), Some(&refs))
+    };
+    let bad = send(as_refs(&fields("", "O9")));
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("the title must be"), "{}", bad.body);
+    assert_eq!(send(fields("人事企画", "O2")).status, 303);
+    assert_eq!(send(fields("人事企画リーダー", "O2")).status, 303);
+    let catalog = server.get("/api/v1/career-paths", Some(&other)).json();
+    assert_eq!(catalog["paths"][0]["title"], "人事企画リーダー");
+    assert_eq!(catalog["paths"][0]["skills"], serde_json::json!(["a", "b"]));
+    let audit = taiwa_server::store::audit_entries(&server.pool(), 50).unwrap();
+    let actions: Vec<&str> = audit.iter().map(|e| e.2.as_str()).collect();
+    for a in [
+        "account_invited",
+        "account_changed",
+        "code_issued",
+        "codes_issued",
+        "code_cancelled",
+        "device_revoked",
+        "career_path_saved",
+    ] {
+        assert!(actions.contains(&a), "{a} in {actions:?}");
+    }
 }

@@ -36,6 +36,8 @@ pub struct MonthView {
     pub cross: Vec<CrossFact>,
     /// Everyone's name that month, for the views that name people.
     pub names: HashMap<String, String>,
+    /// Everyone's own unit that month.
+    pub homes: HashMap<String, usize>,
 }
 
 /// The Unix time at which a month begins (UTC).
@@ -151,6 +153,11 @@ impl MonthView {
             .iter()
             .map(|(id, p)| (id.clone(), p.name.clone()))
             .collect();
+        let homes = snapshot
+            .people
+            .iter()
+            .filter_map(|(id, p)| Some((id.clone(), *index.get(&p.org_unit)?)))
+            .collect();
         Ok(MonthView {
             month,
             units,
@@ -161,6 +168,7 @@ impl MonthView {
             pair_ids,
             cross,
             names,
+            homes,
         })
     }
 
@@ -200,6 +208,14 @@ impl MonthView {
 
     pub fn name(&self, employee: &str) -> String {
         self.names.get(employee).cloned().unwrap_or_default()
+    }
+
+    /// The path of someone's own unit, or empty when they are not in the month's directory.
+    pub fn home_path(&self, employee: &str) -> Vec<String> {
+        self.homes
+            .get(employee)
+            .map(|&u| self.units[u].path.clone())
+            .unwrap_or_default()
     }
 }
 

@@ -91,14 +91,8 @@ fn render(hr: &Hr, l: &Loaded, employee: Option<&str>, issued: Option<(&str, &st
                 m
             });
     let pending: HashSet<&str> = l.codes.iter().map(|c| c.employee_id.as_str()).collect();
-    let unit_of = |id: &str| -> String {
-        // A manager's own unit, from the directory (names repeat: show the path).
-        view.pair_ids
-            .iter()
-            .position(|(_, member)| member == id)
-            .map(|i| path(&view.units[view.pairs[i].unit].path))
-            .unwrap_or_default()
-    };
+    // A manager's own unit (names repeat: show the path).
+    let unit_of = |id: &str| path(&view.home_path(id));
     let devices: Vec<&DeviceInfo> = l
         .devices
         .iter()
@@ -146,7 +140,7 @@ fn render(hr: &Hr, l: &Loaded, employee: Option<&str>, issued: Option<(&str, &st
                 form.stack method="post" action="/hr/rollout/codes.csv" {
                     (csrf_field(hr))
                     input type="hidden" name="unit" value=(unit.id);
-                    label { input type="checkbox" name="only_new" value="1" checked; " " (lang.pick("Only managers not yet enrolled", "未登録の上司のみ")) }
+                    label.check { input type="checkbox" name="only_new" value="1" checked; " " (lang.pick("Only managers not yet enrolled", "未登録の上司のみ")) }
                     label { (lang.pick("Valid for (days)", "有効期間（日）")) input type="number" name="days" value="14" min="1" max="90" required; }
                     button.primary { (lang.pick("Download codes (CSV)", "コードをダウンロード（CSV）")) }
                 }
@@ -354,13 +348,7 @@ pub async fn issue_for_unit(
     out.row(&["employee_id", "name", "email", "unit", "code", "expires"])
         .map_err(fail)?;
     for (id, code) in &codes {
-        let unit = l
-            .view
-            .pair_ids
-            .iter()
-            .position(|(_, member)| member == id)
-            .map(|i| path(&l.view.units[l.view.pairs[i].unit].path))
-            .unwrap_or_default();
+        let unit = path(&l.view.home_path(id));
         out.row(&[
             id.clone(),
             l.view.name(id),
