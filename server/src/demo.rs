@@ -71,6 +71,14 @@ pub fn seed(pool: &Pool, months: i32, enrolled_share: f64, seed: u64) -> Result<
             enrolled.push(m.clone());
         }
     }
+    // The demonstration's managers enrolled when its history began.
+    let since = crate::store::month_start(first);
+    pool.write(|conn| {
+        conn.execute(
+            "UPDATE devices SET created_at = $1 WHERE device_name = 'Demo laptop'",
+            &[crate::db::V::Int(since)],
+        )
+    })?;
     let enrolled_set: std::collections::HashSet<&str> = enrolled.iter().map(String::as_str).collect();
     // A few pairs that keep not meeting, so that "months in a row" means something.
     let mut stuck: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();

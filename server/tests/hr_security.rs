@@ -78,13 +78,35 @@ impl Http {
         }
     }
 
+    /// Opens the sign-in form as a browser would: its cookie and its hidden token.
+    fn login_form(&self) -> (String, String) {
+        let form = self.send("GET", "/hr/login", None, None);
+        let cookie = form
+            .cookies
+            .iter()
+            .find(|c| c.starts_with("taiwa_login="))
+            .expect("a sign-in cookie");
+        let needle = "name=\"_login\" value=\"";
+        let at = form.body.find(needle).expect("a sign-in token") + needle.len();
+        (
+            cookie.split(';').next().unwrap().to_owned(),
+            form.body[at..].split('"').next().unwrap().to_owned(),
+        )
+    }
+
     /// Signs in; returns the answer and the `taiwa_session=…` pair.
     fn login(&self, email: &str, password: &str) -> (Answer, Option<String>) {
+        let (cookie, token) = self.login_form();
         let answer = self.send(
             "POST",
             "/hr/login",
-            None,
-            Some(&[("email", email), ("password", password), ("next", "/hr/")]),
+            Some(&cookie),
+            Some(&[
+                ("email", email),
+                ("password", password),
+                ("next", "/hr/"),
+                ("_login", &token),
+            ]),
         );
         let session = answer
             .cookies
@@ -106,6 +128,28 @@ impl Http {
 fn sessions_cookies_and_csrf(backend: Backend) {
     let server = Server::start(backend);
     let http = Http::new(&server);
+
+    // A sign-in that did not come from this server's form is refused (no login CSRF).
+    let forged = http.send(
+        "POST",
+        "/hr/login",
+        None,
+        Some(&[("email", common::ADMIN), ("password", PASSWORD), ("next", "/hr/")]),
+    );
+    assert_eq!(forged.status, 403);
+    assert!(forged.cookies.iter().all(|c| !c.starts_with("taiwa_session=")));
+    let (cookie, _) = http.login_form();
+    let forged = http.send(
+        "POST",
+        "/hr/login",
+        Some(&cookie),
+        Some(&[
+            ("email", common::ADMIN),
+            ("password", PASSWORD),
+            ("_login", "a guessed token"),
+        ]),
+    );
+    assert_eq!(forged.status, 403);
 
     let (answer, first) = http.login(common::ADMIN, PASSWORD);
     assert_eq!(answer.status, 303);

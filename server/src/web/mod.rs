@@ -227,7 +227,7 @@ pub async fn run<T: Send + 'static>(
 // ---------------------------------------------------------------------------------------------
 // Language
 
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()

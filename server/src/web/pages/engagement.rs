@@ -124,6 +124,33 @@ fn interval(lang: Lang, i: Option<(f64, f64)>) -> String {
     }
 }
 
+/// The plain sentence under a correlation: how strong, across how many units, and that it is not
+/// proof of cause.
+fn summary(lang: Lang, c: &Correlation, item: &str) -> String {
+    let caveat = lang.pick(
+        "This is a correlation across units, not proof that 1on1s caused the score.",
+        "これは組織をまたいだ相関であり、1on1がスコアを上げたという因果の証明ではありません。",
+    );
+    match (lang, c.pearson.abs() < 0.1) {
+        (Lang::Ja, true) => format!(
+            "{}組織の間で、1on1の実施率と「{item}」のスコアに、はっきりした関係は見られません（r = {:.2}）。{caveat}",
+            c.n, c.pearson
+        ),
+        (Lang::Ja, false) => format!(
+            "{}組織の間で、1on1の実施率と「{item}」のスコアには{}が見られます（r = {:.2}）。{caveat}",
+            c.n,
+            strength(lang, c.pearson),
+            c.pearson
+        ),
+        (Lang::En, _) => format!(
+            "Across {} units, completion and the score for \"{item}\" show {} (r = {:.2}). {caveat}",
+            c.n,
+            strength(lang, c.pearson),
+            c.pearson
+        ),
+    }
+}
+
 /// Says in words how strong a correlation is; never that one causes the other.
 fn strength(lang: Lang, r: f64) -> &'static str {
     let a = r.abs();
@@ -262,12 +289,7 @@ fn render(hr: &Hr, l: &Loaded, problems: &[String], notice: Option<&str>) -> Mar
                                 dt { (lang.pick("Pearson r", "ピアソンの r")) } dd { (format!("{:.3}", c.pearson)) " " span.muted { "(95% " (interval(lang, c.pearson_interval)) ")" } }
                                 dt { (lang.pick("Spearman ρ", "スピアマンの ρ")) } dd { (format!("{:.3}", c.spearman)) " " span.muted { "(95% " (interval(lang, c.spearman_interval)) ")" } }
                             }
-                            p.sentence { (match lang {
-                                Lang::Ja => format!("{}組織の間で、1on1の実施率と「{}」のスコアには{}が見られます（r = {:.2}）。これは組織をまたいだ相関であり、1on1がスコアを上げたという因果の証明ではありません。",
-                                    c.n, item, strength(lang, c.pearson), c.pearson),
-                                Lang::En => format!("Across {} units, completion and the score for \"{}\" show {} (r = {:.2}). This is a correlation across units, not proof that 1on1s caused the score.",
-                                    c.n, item, strength(lang, c.pearson), c.pearson),
-                            }) }
+                            p.sentence { (summary(lang, c, item)) }
                         }
                         None => p.muted { (lang.pick("Too few units (or no variation) to compute a correlation.", "相関を計算するには組織が少なすぎるか、値にばらつきがありません。")) }
                     }

@@ -30,7 +30,17 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-fn login_page(lang: Lang, next: &str, email: &str, problem: Option<&str>) -> maud::Markup {
+/// The cookie and field that tie a sign-in to a form this server served (no login CSRF).
+const LOGIN_COOKIE: &str = "taiwa_login";
+
+fn login_cookie(token: &str, secure: bool) -> String {
+    format!(
+        "{LOGIN_COOKIE}={token}; Path=/hr; HttpOnly; SameSite=Strict; Max-Age=3600{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+fn login_page(lang: Lang, next: &str, email: &str, problem: Option<&str>, token: &str) -> maud::Markup {
     layout::bare(
         lang,
         lang.pick("Sign in", "サインイン"),
@@ -44,6 +54,7 @@ fn login_page(lang: Lang, next: &str, email: &str, problem: Option<&str>) -> mau
                 }
                 form.stack method="post" action="/hr/login" {
                     input type="hidden" name="next" value=(next);
+                    input type="hidden" name="_login" value=(token);
                     label { (lang.pick("Email", "メールアドレス"))
                         input type="email" name="email" value=(email) autocomplete="username" required autofocus; }
                     label { (lang.pick("Password", "パスワード"))
@@ -61,9 +72,18 @@ fn login_page(lang: Lang, next: &str, email: &str, problem: Option<&str>) -> mau
     )
 }
 
-pub async fn form(headers: HeaderMap, PageQuery(q): PageQuery<NextQuery>) -> maud::Markup {
+pub async fn form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageQuery(q): PageQuery<NextQuery>,
+) -> PageResult<Response> {
     let lang = request_lang(&headers);
-    login_page(lang, &safe_next(q.next.as_deref()), "", None)
+    let token = store::new_token("").map_err(|e| PageError::from_error(e, lang))?;
+    Ok((
+        [(header::SET_COOKIE, login_cookie(&token, state.config.https()))],
+        login_page(lang, &safe_next(q.next.as_deref()), "", None, &token),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -71,6 +91,8 @@ pub struct LoginForm {
     email: String,
     password: String,
     next: Option<String>,
+    #[serde(rename = "_login", default)]
+    login: String,
 }
 
 impl std::fmt::Debug for LoginForm {
@@ -96,6 +118,28 @@ pub async fn submit(
     let next = safe_next(form.next.as_deref());
     let ip = client_ip(&connect);
     let email = form.email.trim().to_owned();
+    let expected = crate::web::cookie(&headers, LOGIN_COOKIE)
+        .unwrap_or_default()
+        .to_owned();
+    let same = !expected.is_empty()
+        && expected.len() == form.login.len()
+        && expected
+            .bytes()
+            .zip(form.login.bytes())
+            .fold(0u8, |a, (x, y)| a | (x ^ y))
+            == 0;
+    if !same {
+        return PageError::new(
+            StatusCode::FORBIDDEN,
+            lang,
+            lang.pick(
+                "This sign-in form has expired or did not come from this site. Open the sign-in page again.",
+                "このサインインフォームは期限切れか、このサイトのものではありません。サインインのページを開き直してください。",
+            ),
+        )
+        .into_response();
+    }
+    let token = expected;
     if let Some(wait) = state.logins.blocked(&email, ip) {
         let minutes = wait.as_secs().div_ceil(60).max(1);
         let message = match lang {
@@ -106,7 +150,7 @@ pub async fn submit(
         };
         return (
             StatusCode::TOO_MANY_REQUESTS,
-            login_page(lang, &next, &email, Some(&message)),
+            login_page(lang, &next, &email, Some(&message), &token),
         )
             .into_response();
     }
@@ -128,7 +172,11 @@ pub async fn submit(
             "The email or the password is not right.",
             "メールアドレスまたはパスワードが正しくありません。",
         );
-        return (StatusCode::UNAUTHORIZED, login_page(lang, &next, &email, Some(message))).into_response();
+        return (
+            StatusCode::UNAUTHORIZED,
+            login_page(lang, &next, &email, Some(message), &token),
+        )
+            .into_response();
     };
     state.logins.succeeded(&email);
     let pool = state.pool.clone();
@@ -143,6 +191,10 @@ pub async fn submit(
         axum::response::AppendHeaders([
             (header::SET_COOKIE, session_cookie(&id, store::SESSION_MAX_SECS, secure)),
             (header::SET_COOKIE, lang_cookie(lang_now, secure)),
+            (
+                header::SET_COOKIE,
+                login_cookie("", secure).replace("Max-Age=3600", "Max-Age=0"),
+            ),
         ]),
         Redirect::to(&next),
     )
