@@ -316,6 +316,8 @@ impl Server {
             emps.to_str().unwrap(),
         ]);
         server.line(&["admin", "create", "--email", "hr@example.co.jp"]);
+        // The tests read pair-level figures, which a company turns on.
+        server.line(&["settings", "set", "pair_detail", "on"]);
         let admin = server.line(&["admin", "token", "--email", "hr@example.co.jp"]);
         let code = server.line(&["enrol-code", "--employee-id", "M1"]);
         server.start();

@@ -126,8 +126,28 @@ impl Browser {
         e.send_keys(value).await.unwrap();
     }
 
+    /// Clicks something that loads a new page (a link, a form's button) and waits for that page.
     pub async fn click(&self, css: &str) {
-        self.find(css).await.click().await.unwrap();
+        let element = self.find(css).await;
+        self.client.execute("window.__taiwaOld = true;", vec![]).await.unwrap();
+        element.click().await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let loaded = self
+                .client
+                .execute(
+                    "return window.__taiwaOld === undefined && document.readyState === 'complete';",
+                    vec![],
+                )
+                .await
+                .map(|v| v.as_bool() == Some(true))
+                .unwrap_or(false);
+            if loaded {
+                return;
+            }
+            assert!(Instant::now() < deadline, "clicking '{css}' loaded no new page");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Signs in through the form and lands on `next` (or the dashboard).
