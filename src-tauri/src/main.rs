@@ -9,7 +9,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use taiwa_ipc::*;
-use taiwa_vault::{Action, AgendaItem, BacklogItem, CareerNote, Hit, Person, Session, SessionView};
+use taiwa_vault::{Action, AgendaItem, BacklogItem, CareerNote, Footprint, Hit, Person, Session, SessionView};
 use tauri::{Emitter, Manager};
 
 struct Shared(Mutex<App>);
@@ -96,6 +96,16 @@ fn plan_session(state: State<'_>, input: PlanInput) -> IpcResult<Session> {
 #[tauri::command(rename_all = "snake_case")]
 fn session(state: State<'_>, id: i64) -> IpcResult<SessionView> {
     state.app().session(id)
+}
+
+#[tauri::command]
+fn person_footprint(state: State<'_>, id: i64) -> IpcResult<Footprint> {
+    state.app().person_footprint(id)
+}
+
+#[tauri::command]
+fn delete_person(state: State<'_>, id: i64) -> IpcResult<Footprint> {
+    state.app().delete_person(id)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -283,6 +293,8 @@ fn main() {
             plan_session,
             session,
             finish_session,
+            person_footprint,
+            delete_person,
             add_agenda_item,
             set_agenda_done,
             save_note,

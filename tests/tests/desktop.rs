@@ -123,8 +123,14 @@ async fn a_manager_runs_a_first_1on1_and_finds_it_after_a_restart() {
 
     app.click("[data-nav=home]").await;
     app.wait_text("#met-summary", "1 of 1 met this month").await;
-    let state = app.find("[data-state=done]").await;
-    assert_eq!(state.text().await.unwrap(), "Met");
+    // HR's figure and the rhythm, apart: met this month, and when the next one is owed.
+    let met = app.find("[data-met=true]").await;
+    assert_eq!(met.text().await.unwrap(), "Met");
+    let rhythm = app.find("[data-state]").await;
+    assert!(
+        rhythm.text().await.unwrap().starts_with("Next due")
+            || rhythm.attr("data-state").await.unwrap().as_deref() != Some("clear")
+    );
     app.screenshot("06-home-met").await;
 
     // Search finds the two-character Japanese word.
@@ -450,5 +456,110 @@ async fn the_app_keeps_figures_through_an_outage_an_edit_and_a_revocation() {
     app.wait_text("#sync-pending", "50 min").await;
     app.screenshot("18-revoked").await;
     assert_eq!(minutes(&server), 45);
+    app.stop().await;
+}
+
+/// A datetime-local value `hours` before now on the app's clock, to the minute.
+async fn hours_ago(app: &Desktop, hours: u32) -> String {
+    let script = "const d = new Date(Date.now() - arguments[0] * 3600000); const p = (n) => String(n).padStart(2, '0'); \
+                  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;";
+    app.client
+        .execute(script, vec![hours.into()])
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn add_person(app: &Desktop, name: &str, employee_id: &str) {
+    app.click("[data-nav=people]").await;
+    app.click("#add-person").await;
+    app.type_into("#person-name", name).await;
+    app.type_into("#person-employee-id", employee_id).await;
+    app.click("#person-save").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn this_month_asks_about_past_sessions_and_deletes_with_care() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = tmp.path().join("vault");
+    let app = Desktop::start(&vault, "en_US.UTF-8").await;
+    create_vault(&app).await;
+
+    // The same employee id twice is refused with the name of who has it.
+    add_person(&app, "佐藤 花子", "E1").await;
+    app.wait_text("#people-list", "佐藤 花子").await;
+    add_person(&app, "田中 誠", "E1").await;
+    app.wait_text("[role=alert]", "E1 is already 佐藤 花子's").await;
+    app.find("#person-employee-id").await.clear().await.unwrap();
+    app.type_into("#person-employee-id", "E2").await;
+    app.click("#person-save").await;
+    app.wait_text("#people-list", "田中 誠").await;
+    // The list shows employee ids.
+    app.wait_text("#people-list", "E1").await;
+    app.wait_text("#people-list", "E2").await;
+
+    // A 1on1 planned two hours ago and never closed.
+    app.click("#people-list button").await;
+    app.wait_text("#person-title", "佐藤 花子").await;
+    let at = hours_ago(&app, 2).await;
+    set_value(&app, "#plan-at", &at).await;
+    app.click("#plan-session").await;
+    app.wait_text("#session-title", "佐藤 花子").await;
+
+    // Home asks whether it happened; until then nobody is met.
+    app.click("[data-nav=home]").await;
+    app.wait_text("#unclosed", "Did these happen?").await;
+    app.wait_text("#unclosed", "佐藤 花子").await;
+    app.wait_text("#met-summary", "0 of 2 met this month").await;
+    assert!(
+        !app.text("aside.stack").await.contains("佐藤 花子"),
+        "a past session is not among the next ones"
+    );
+    assert!(
+        app.client
+            .find(fantoccini::Locator::Css("[data-met=true]"))
+            .await
+            .is_err(),
+        "nobody is shown as met"
+    );
+    app.screenshot("20-home-did-these-happen").await;
+    set_value(&app, "#unclosed input[type=number]", "40").await;
+    app.click("#unclosed [data-close=held]").await;
+    app.wait_text("#met-summary", "1 of 2 met this month").await;
+    assert!(
+        app.client.find(fantoccini::Locator::Css("#unclosed")).await.is_err(),
+        "nothing left to ask"
+    );
+    let met = app.find("[data-met=true]").await;
+    assert_eq!(met.text().await.unwrap(), "Met");
+    app.screenshot("21-home-met-and-rhythm").await;
+
+    // Deleting asks once, naming what goes; cancelling keeps everything.
+    app.click("[data-nav=people]").await;
+    app.wait_text("#people-list", "田中 誠").await;
+    let buttons = app
+        .client
+        .find_all(fantoccini::Locator::Css("#people-list button"))
+        .await
+        .unwrap();
+    let mut tanaka = None;
+    for b in buttons {
+        if b.text().await.unwrap() == "田中 誠" {
+            tanaka = Some(b);
+        }
+    }
+    tanaka.expect("田中 誠 in the list").click().await.unwrap();
+    app.wait_text("#person-title", "田中 誠").await;
+    app.click("#delete-person").await;
+    app.wait_text("#delete-what", "0 session(s)").await;
+    app.screenshot("22-person-delete-confirm").await;
+    app.click("#confirm-delete").await;
+    app.wait_text("#people-list", "佐藤 花子").await;
+    let list = app.text("#people-list").await;
+    assert!(!list.contains("田中 誠"), "{list}");
+    app.click("[data-nav=home]").await;
+    app.wait_text("#met-summary", "1 of 1 met this month").await;
     app.stop().await;
 }

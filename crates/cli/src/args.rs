@@ -156,6 +156,13 @@ pub enum PersonCmd {
     },
     /// Bring an archived person back
     Unarchive { person: i64 },
+    /// Delete a person and everything about them (says what would go unless --yes)
+    Delete {
+        person: i64,
+        /// Delete for good
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

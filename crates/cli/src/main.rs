@@ -463,6 +463,31 @@ fn person(cli: &Cli, out: &Out, cmd: &PersonCmd) -> Result<()> {
                 &format!("Archived {}; their history stays searchable", p.name),
             );
         }
+        PersonCmd::Delete { person, yes } => {
+            let p = vault.person(*person)?;
+            let f = vault.person_footprint(*person)?;
+            let what = format!(
+                "{} session(s), {} note(s), {} agenda item(s), {} action item(s), {} topic(s){}",
+                f.sessions,
+                f.notes,
+                f.agenda_items,
+                f.action_items,
+                f.topics,
+                if f.career_note { " and the career note" } else { "" }
+            );
+            if !yes {
+                return Err(taiwa_vault::Error::Invalid(format!(
+                    "deleting {} removes {what} for good; {} held 1on1(s) already reported to the company stay counted there. Run again with --yes to delete",
+                    p.name, f.held
+                ))
+                .into());
+            }
+            let f = vault.delete_person(*person)?;
+            out.done(
+                serde_json::json!({"id": person, "deleted": true, "footprint": f}),
+                &format!("Deleted {} with {what}", p.name),
+            );
+        }
         PersonCmd::Private { person, off } => {
             vault.set_private(*person, !off)?;
             let p = vault.person(*person)?;

@@ -244,8 +244,12 @@ impl Out {
         };
         for p in &report.people {
             let f = &p.figures;
+            // The rhythm (what is owed next); whether they were met is said apart.
             let state = match f.state {
-                DueState::Done => "✓ met".to_owned(),
+                DueState::Clear => match f.due_by {
+                    Some(d) => format!("next due {d}"),
+                    None => String::new(),
+                },
                 DueState::Planned => format!("planned {}", f.next_planned.map(when).unwrap_or_default()),
                 DueState::Due => format!("due by {}", f.due_by.map(|d| d.to_string()).unwrap_or_default()),
                 DueState::Overdue => format!("overdue since {}", f.due_by.map(|d| d.to_string()).unwrap_or_default()),
@@ -253,10 +257,11 @@ impl Out {
             };
             let _ = writeln!(
                 text,
-                "{:>5}  {} {:<9} held {}/{} ({} min)  {}",
+                "{:>5}  {} {:<9} {:<7} held {}/{} ({} min)  {}",
                 p.person_id,
                 pad(&p.name, 24),
                 p.cadence.as_str(),
+                if f.met { "✓ met" } else { "not met" },
                 f.held,
                 f.expected,
                 f.minutes,

@@ -235,7 +235,7 @@ fn a_month_of_1on1s_from_the_command_line() {
             )
         })
         .collect();
-    assert_eq!(states["佐藤 花子"], "done");
+    assert_eq!(states["佐藤 花子"], "clear");
     assert_eq!(states["Ken Ito"], "missed");
 
     let hits = env.json(&["search", "転職"]);
@@ -708,4 +708,29 @@ fn career_notes_and_topics_for_next_time() {
     );
     assert!(env.json(&["topic", "list", &p]).as_array().unwrap().is_empty());
     assert_ne!(topic, "");
+}
+
+#[test]
+fn a_person_is_deleted_only_when_asked_twice_and_ids_are_unique() {
+    let env = Env::new();
+    env.init();
+    let p = env.id(&["person", "add", "Aiko", "--employee-id", "E1"]);
+    let twice = env.run(&["person", "add", "Aiko again", "--employee-id", "E1"]);
+    assert_eq!(code(&twice), 2);
+    assert!(stderr(&twice).contains("E1 is already Aiko's"), "{}", stderr(&twice));
+    let s = env.id(&["session", "plan", &p, "--at", "2026-11-02 10:00"]);
+    env.json_with(&["note", "set", &s], b"a note", &[]);
+    let asked = env.run(&["person", "delete", &p]);
+    assert_eq!(code(&asked), 2);
+    assert!(stderr(&asked).contains("1 session(s), 1 note(s)"), "{}", stderr(&asked));
+    assert!(stderr(&asked).contains("--yes"));
+    assert_eq!(
+        env.json(&["person", "list"]).as_array().unwrap().len(),
+        1,
+        "nothing deleted yet"
+    );
+    let done = env.json(&["person", "delete", &p, "--yes"]);
+    assert_eq!(done["deleted"], true);
+    assert_eq!(env.json(&["person", "list"]).as_array().unwrap().len(), 0);
+    assert_eq!(code(&env.run(&["note", "show", &s])), 5, "the session went with them");
 }

@@ -30,13 +30,16 @@ pub struct SessionFacts {
     pub minutes: u32,
 }
 
-/// Where a person stands in a month.
+/// Where a person stands in the manager's rhythm in a month. This is never HR's figure: whether
+/// a person was *met* is `PersonMonth::met` alone (a weekly person added this week owes nothing
+/// yet this month, and is still not met).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum DueState {
-    /// Nothing more is owed this month: the next session is due after the month ends.
-    Done,
+    /// Nothing more is owed this month: the next session is due after the month ends (for a past
+    /// month: at least one session was held in it).
+    Clear,
     /// A session is planned before the due date.
     Planned,
     /// A session is owed by the due date, which has not passed yet.
@@ -61,7 +64,8 @@ pub struct PersonMonth {
     pub expected: u32,
     /// At least one session held: the completion figure HR sees.
     pub met: bool,
-    /// The date by which the next session is owed (current and future months).
+    /// The date by which the next session is owed (current and future months, also when that
+    /// date is after the month: "next due …").
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub due_by: Option<Date>,
     /// The next planned session from `today` on, within the month.
@@ -137,7 +141,7 @@ pub fn person_month(person: &PersonFacts, sessions: &[SessionFacts], month: Mont
     };
 
     if month < this_month {
-        figures.state = if met { DueState::Done } else { DueState::Missed };
+        figures.state = if met { DueState::Clear } else { DueState::Missed };
         return Some(figures);
     }
 
@@ -157,7 +161,7 @@ pub fn person_month(person: &PersonFacts, sessions: &[SessionFacts], month: Mont
     figures.next_planned = next_planned;
 
     figures.state = if due_by > month.last_day() {
-        DueState::Done
+        DueState::Clear
     } else if due_by < today {
         DueState::Overdue
     } else if next_planned.is_some_and(|at| at.date() <= due_by) {
@@ -165,9 +169,7 @@ pub fn person_month(person: &PersonFacts, sessions: &[SessionFacts], month: Mont
     } else {
         DueState::Due
     };
-    if figures.state != DueState::Done {
-        figures.due_by = Some(due_by);
-    }
+    figures.due_by = Some(due_by);
     Some(figures)
 }
 
@@ -241,7 +243,7 @@ mod tests {
         let f = person_month(&p, &s, m("2026-11"), date(2026, 11, 25)).unwrap();
         assert_eq!(
             (f.state, f.held, f.minutes, f.met, f.due_by),
-            (DueState::Done, 1, 30, true, None)
+            (DueState::Clear, 1, 30, true, Some(date(2026, 12, 31)))
         );
     }
 
@@ -293,7 +295,38 @@ mod tests {
         // A weekly session late in the month covers the rest of it.
         let late = [session(date(2026, 11, 27), SessionState::Held)];
         let f = person_month(&weekly, &late, m("2026-11"), date(2026, 11, 28)).unwrap();
-        assert_eq!(f.state, DueState::Done);
+        assert_eq!(f.state, DueState::Clear);
+    }
+
+    #[test]
+    fn owing_nothing_yet_is_not_met() {
+        // A weekly person added this week, with no session held: nothing is owed before next
+        // week, which is next month, and still they were not met this month.
+        let p = person(Cadence::Weekly, date(2026, 11, 25));
+        let f = person_month(&p, &[], m("2026-11"), date(2026, 11, 25)).unwrap();
+        assert_eq!((f.state, f.met, f.held), (DueState::Clear, false, 0));
+        assert_eq!(
+            f.due_by,
+            Some(date(2026, 12, 2)),
+            "the rhythm says when the next one is owed"
+        );
+        // A planned session does not make anyone met either.
+        let planned = [session(date(2026, 11, 27), SessionState::Planned)];
+        let f = person_month(&p, &planned, m("2026-11"), date(2026, 11, 25)).unwrap();
+        assert!(!f.met);
+        // The month's summary counts met people only.
+        let others = [
+            person_month(&p, &[], m("2026-11"), date(2026, 11, 25)).unwrap(),
+            person_month(
+                &person(Cadence::Monthly, date(2026, 1, 1)),
+                &[session(date(2026, 11, 3), SessionState::Held)],
+                m("2026-11"),
+                date(2026, 11, 25),
+            )
+            .unwrap(),
+        ];
+        let summary = month_summary(m("2026-11"), others.iter());
+        assert_eq!((summary.people, summary.met), (2, 1));
     }
 
     #[test]
@@ -304,7 +337,10 @@ mod tests {
             session(date(2026, 1, 15), SessionState::Cancelled),
         ];
         let today = date(2026, 3, 1);
-        assert_eq!(person_month(&p, &s, m("2025-12"), today).unwrap().state, DueState::Done);
+        assert_eq!(
+            person_month(&p, &s, m("2025-12"), today).unwrap().state,
+            DueState::Clear
+        );
         let jan = person_month(&p, &s, m("2026-01"), today).unwrap();
         assert_eq!((jan.state, jan.held, jan.met), (DueState::Missed, 0, false));
     }
@@ -397,10 +433,11 @@ mod tests {
             prop_assert_eq!(f.met, held_here > 0);
             prop_assert_eq!(f.minutes as usize, held_here * 30);
             if month < Month::of(today) {
-                prop_assert_eq!(f.state, if f.met { DueState::Done } else { DueState::Missed });
+                prop_assert_eq!(f.state, if f.met { DueState::Clear } else { DueState::Missed });
             } else {
                 prop_assert!(f.state != DueState::Missed);
-                prop_assert_eq!(f.due_by.is_some(), f.state != DueState::Done);
+                prop_assert!(f.due_by.is_some());
+                prop_assert_eq!(f.state == DueState::Clear, f.due_by.unwrap() > month.last_day());
                 if f.state == DueState::Overdue { prop_assert!(f.due_by.unwrap() < today); }
             }
         }

@@ -7,8 +7,8 @@ use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
 use taiwa_domain::{Month, SessionState};
 use taiwa_vault::{
-    Action, AgendaItem, BacklogItem, CareerNote, Hit, NewAction, NewAgendaItem, NewPerson, Passphrase, Person,
-    PersonEdit, RecoveryKey, Session, SessionView, Vault,
+    Action, AgendaItem, BacklogItem, CareerNote, Footprint, Hit, NewAction, NewAgendaItem, NewPerson, Passphrase,
+    Person, PersonEdit, RecoveryKey, Session, SessionView, Vault,
 };
 
 use crate::types::*;
@@ -198,11 +198,13 @@ impl App {
                 HomePerson { status, strip }
             })
             .collect();
+        let unclosed = vault.unclosed_sessions()?;
         let now = vault.today().at(0, 0, 0, 0);
+        // Planned from today on, less those whose time is already over (they are asked about).
         let mut upcoming: Vec<Session> = vault
             .sessions(None)?
             .into_iter()
-            .filter(|s| s.state == SessionState::Planned && s.at >= now)
+            .filter(|s| s.state == SessionState::Planned && s.at >= now && !unclosed.iter().any(|u| u.id == s.id))
             .collect();
         upcoming.truncate(10);
         let week = today.saturating_add(jiff::ToSpan::days(7));
@@ -217,6 +219,7 @@ impl App {
             summary: report.summary,
             people,
             upcoming,
+            unclosed,
             actions_due,
         })
     }
@@ -273,6 +276,16 @@ impl App {
     }
 
     /// Marks a person private (their figures never leave the laptop) or shared again.
+    /// What deleting a person would remove, for the confirmation.
+    pub fn person_footprint(&mut self, id: i64) -> IpcResult<Footprint> {
+        Ok(self.vault()?.person_footprint(id)?)
+    }
+
+    /// Deletes a person with everything about them.
+    pub fn delete_person(&mut self, id: i64) -> IpcResult<Footprint> {
+        Ok(self.vault()?.delete_person(id)?)
+    }
+
     pub fn set_private(&mut self, id: i64, private: bool) -> IpcResult<PersonPage> {
         self.vault()?.set_private(id, private)?;
         self.person_page(id)

@@ -191,6 +191,8 @@ pub struct Home {
     pub people: Vec<HomePerson>,
     /// Planned sessions from now on, soonest first.
     pub upcoming: Vec<Session>,
+    /// Planned sessions whose time is over and that were never closed: "Did these happen?"
+    pub unclosed: Vec<Session>,
     /// Open action items due within a week or already late, soonest first.
     pub actions_due: Vec<Action>,
 }

@@ -152,6 +152,12 @@ fn rowid(kind: HitKind, id: i64) -> i64 {
     id * 4 + kind.code()
 }
 
+/// Takes (`kind`, `id`) out of the index.
+pub(crate) fn remove(conn: &Connection, kind: HitKind, id: i64) -> Result<(), Error> {
+    conn.execute("DELETE FROM search_index WHERE rowid = ?1", [rowid(kind, id)])?;
+    Ok(())
+}
+
 /// Puts `text` in the index for (`kind`, `id`), replacing what was there.
 pub(crate) fn index(conn: &Connection, kind: HitKind, id: i64, text: &str) -> Result<(), Error> {
     let row = rowid(kind, id);

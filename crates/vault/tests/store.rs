@@ -704,7 +704,7 @@ fn status_shows_who_is_met_due_and_overdue() {
             .find(|p| p.person_id == id)
             .map(|p| p.figures.state)
     };
-    assert_eq!(state(met), Some(DueState::Done));
+    assert_eq!(state(met), Some(DueState::Clear));
     assert_eq!(state(due), Some(DueState::Due));
     assert_eq!(state(overdue), Some(DueState::Overdue));
     assert_eq!(state(left), None, "archived and ended last month");
@@ -1290,4 +1290,143 @@ fn deleting_a_held_session_corrects_its_month_and_leaves_nothing_behind() {
         "the month's figure is corrected"
     );
     assert!(matches!(vault.delete_session(s.id), Err(Error::NotFound { .. })));
+}
+
+#[test]
+fn an_employee_id_belongs_to_one_person() {
+    let (_tmp, _dir, mut vault, _) = new_vault();
+    let aoi = vault
+        .add_person(NewPerson {
+            name: "木村 葵".into(),
+            employee_id: Some("E100".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    let twice = vault
+        .add_person(NewPerson {
+            name: "木村 葵 (2)".into(),
+            employee_id: Some("E100".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert!(twice.to_string().contains("E100 is already 木村 葵's"), "{twice}");
+    let ken = person(&mut vault, "Ken Ito");
+    let edit = vault
+        .edit_person(
+            ken,
+            PersonEdit {
+                employee_id: Some(Some("E100".into())),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+    assert!(edit.to_string().contains("already 木村 葵's"), "{edit}");
+    assert_eq!(vault.person(ken).unwrap().employee_id, None, "nothing changed");
+    // Keeping one's own id in an edit is fine.
+    vault
+        .edit_person(
+            aoi.id,
+            PersonEdit {
+                name: Some("木村 あおい".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(vault.people(true).unwrap().len(), 2);
+}
+
+#[test]
+fn deleting_a_person_removes_everything_about_them_and_sends_nothing() {
+    let (_tmp, _dir, mut vault, _) = new_vault();
+    let gone = vault
+        .add_person(NewPerson {
+            name: "削除 される".into(),
+            employee_id: Some("E200".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .id;
+    let stays = person(&mut vault, "残る 人");
+    let today = vault.today();
+    let held = vault.plan_session(gone, today.at(9, 0, 0, 0), 30).unwrap();
+    vault.add_agenda_item(held.id, agenda("消えるアジェンダ")).unwrap();
+    vault.set_note(held.id, "消えるメモ marker-gone").unwrap();
+    vault.hold_session(held.id, Some(30)).unwrap();
+    vault
+        .add_action(
+            gone,
+            NewAction {
+                text: "消える宿題".into(),
+                session_id: Some(held.id),
+                owner: Owner::Member,
+                due_date: None,
+            },
+        )
+        .unwrap();
+    vault.set_career_note(gone, "消えるキャリア").unwrap();
+    let kept = vault.plan_session(stays, today.at(11, 0, 0, 0), 30).unwrap();
+    vault.set_note(kept.id, "残るメモ marker-kept").unwrap();
+
+    let footprint = vault.person_footprint(gone).unwrap();
+    assert_eq!(
+        (
+            footprint.sessions,
+            footprint.held,
+            footprint.notes,
+            footprint.agenda_items,
+            footprint.action_items,
+            footprint.career_note
+        ),
+        (1, 1, 1, 1, 1, true)
+    );
+    let month = Month::of(today);
+    assert!(
+        !vault.pending_records(month).unwrap().is_empty(),
+        "the held 1on1 waits to be sent"
+    );
+    assert_eq!(vault.delete_person(gone).unwrap(), footprint);
+
+    assert!(matches!(vault.person(gone), Err(Error::NotFound { .. })));
+    assert!(vault.search("marker-gone", 50).unwrap().is_empty());
+    assert!(
+        vault.search("消える", 50).unwrap().is_empty(),
+        "no agenda, action or career hit is left"
+    );
+    assert_eq!(
+        vault.search("marker-kept", 50).unwrap().len(),
+        1,
+        "others are untouched"
+    );
+    assert!(
+        vault.pending_records(month).unwrap().is_empty(),
+        "nothing is sent for a deleted person"
+    );
+    assert!(vault.sessions(None).unwrap().iter().all(|s| s.person_id == stays));
+    let report = vault.status(month).unwrap();
+    assert_eq!(report.summary.people, 1);
+    // The employee id is free again.
+    vault
+        .add_person(NewPerson {
+            name: "新しい 人".into(),
+            employee_id: Some("E200".into()),
+            ..Default::default()
+        })
+        .unwrap();
+}
+
+#[test]
+fn past_planned_sessions_wait_to_be_closed() {
+    let (_tmp, _dir, mut vault, _) = new_vault();
+    let p = person(&mut vault, "佐藤 花子");
+    let today = vault.today();
+    let yesterday = today.yesterday().unwrap();
+    let past = vault.plan_session(p, yesterday.at(10, 0, 0, 0), 30).unwrap();
+    let future = vault
+        .plan_session(p, today.tomorrow().unwrap().at(10, 0, 0, 0), 30)
+        .unwrap();
+    let unclosed: Vec<i64> = vault.unclosed_sessions().unwrap().iter().map(|s| s.id).collect();
+    assert_eq!(unclosed, [past.id], "only the one whose time is over");
+    assert!(!unclosed.contains(&future.id));
+    vault.hold_session(past.id, Some(45)).unwrap();
+    assert!(vault.unclosed_sessions().unwrap().is_empty());
 }

@@ -64,6 +64,10 @@ export type Home = { month: string, today: string, summary: MonthSummary, people
  */
 upcoming: Array<Session>, 
 /**
+ * Planned sessions whose time is over and that were never closed: "Did these happen?"
+ */
+unclosed: Array<Session>, 
+/**
  * Open action items due within a week or already late, soonest first.
  */
 actions_due: Array<Action>, };
@@ -92,7 +96,7 @@ export type Wants = "listen" | "advise" | "decide" | "think" | "share";
 
 export type Owner = "manager" | "member";
 
-export type DueState = "done" | "planned" | "due" | "overdue" | "missed";
+export type DueState = "clear" | "planned" | "due" | "overdue" | "missed";
 
 export type PersonMonth = { month: string, state: DueState, 
 /**
@@ -112,7 +116,8 @@ expected: number,
  */
 met: boolean, 
 /**
- * The date by which the next session is owed (current and future months).
+ * The date by which the next session is owed (current and future months, also when that
+ * date is after the month: "next due …").
  */
 due_by: string | null, 
 /**
@@ -192,7 +197,8 @@ expected: number,
  */
 met: boolean, 
 /**
- * The date by which the next session is owed (current and future months).
+ * The date by which the next session is owed (current and future months, also when that
+ * date is after the month: "next due …").
  */
 due_by: string | null, 
 /**
@@ -217,6 +223,8 @@ export type SnippetPart = { text: string, hit: boolean, };
 export type CareerNote = { person_id: number, body: string, updated_at: string, };
 
 export type BacklogItem = { id: number, person_id: number, text: string, kind: TopicKind, wants: Wants | null, };
+
+export type Footprint = { sessions: number, held: number, notes: number, agenda_items: number, action_items: number, topics: number, career_note: boolean, };
 
 export type EnrolInput = { server: string, code: Secret, device_name: string, 
 /**

@@ -1,7 +1,7 @@
 //! The people a manager holds 1on1s with.
 
 use jiff::civil::Date;
-use rusqlite::{Row, params};
+use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 use taiwa_domain::{Cadence, PersonFacts, Relationship};
 
@@ -133,10 +133,46 @@ impl NewPerson {
     }
 }
 
+/// An employee id belongs to one person: the same id twice would send one pair's figures twice.
+fn check_unique_employee_id(
+    tx: &rusqlite::Transaction<'_>,
+    employee_id: Option<&str>,
+    except: i64,
+) -> Result<(), Error> {
+    let Some(employee_id) = employee_id else { return Ok(()) };
+    let holder: Option<String> = tx
+        .query_row(
+            "SELECT name FROM people WHERE employee_id = ?1 AND id <> ?2 LIMIT 1",
+            params![employee_id, except],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match holder {
+        Some(name) => Err(Error::invalid(format!(
+            "the employee id {employee_id} is already {name}'s: each person has their own"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// What deleting a person takes with them, for the confirmation that names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Footprint {
+    pub sessions: u32,
+    pub held: u32,
+    pub notes: u32,
+    pub agenda_items: u32,
+    pub action_items: u32,
+    pub topics: u32,
+    pub career_note: bool,
+}
+
 impl Vault {
     pub fn add_person(&mut self, new: NewPerson) -> Result<Person, Error> {
         let p = new.validated()?;
         let id = self.write(|tx| {
+            check_unique_employee_id(tx, p.employee_id.as_deref(), 0)?;
             tx.execute(
                 "INSERT INTO people (name, relationship, cadence, employee_id, email, org_unit, start_date, end_date, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -199,6 +235,7 @@ impl Vault {
         .validated()?;
         let relinked = next.employee_id != current_employee_id || next.relationship != current_relationship;
         self.write(|tx| {
+            check_unique_employee_id(tx, next.employee_id.as_deref(), id)?;
             // A new employee id or relationship changes every figure of this person: queue the
             // months under the old id (to correct them) and under the new one.
             if relinked {
@@ -224,6 +261,81 @@ impl Vault {
             Ok(())
         })?;
         self.person(id)
+    }
+
+    /// What deleting the person would remove.
+    pub fn person_footprint(&self, id: i64) -> Result<Footprint, Error> {
+        self.person(id)?;
+        let count = |sql: &str| -> Result<u32, Error> { Ok(self.conn().query_row(sql, [id], |r| r.get(0))?) };
+        Ok(Footprint {
+            sessions: count("SELECT count(*) FROM sessions WHERE person_id = ?1")?,
+            held: count("SELECT count(*) FROM sessions WHERE person_id = ?1 AND state = 'held'")?,
+            notes: count(
+                "SELECT count(*) FROM notes WHERE body <> '' AND session_id IN (SELECT id FROM sessions WHERE person_id = ?1)",
+            )?,
+            agenda_items: count(
+                "SELECT count(*) FROM agenda_items WHERE session_id IN (SELECT id FROM sessions WHERE person_id = ?1)",
+            )?,
+            action_items: count("SELECT count(*) FROM action_items WHERE person_id = ?1")?,
+            topics: count("SELECT count(*) FROM backlog_items WHERE person_id = ?1")?,
+            career_note: count("SELECT count(*) FROM career_notes WHERE person_id = ?1 AND body <> ''")? > 0,
+        })
+    }
+
+    /// Deletes a person and everything about them: sessions, notes, agenda and action items,
+    /// topics, the career note and their search entries. Nothing is sent for it: 1on1s already
+    /// reported to the company stay counted there, and figures not yet sent are dropped.
+    pub fn delete_person(&mut self, id: i64) -> Result<Footprint, Error> {
+        let person = self.person(id)?;
+        let footprint = self.person_footprint(id)?;
+        self.write(|tx| {
+            let sessions: Vec<i64> = tx
+                .prepare("SELECT id FROM sessions WHERE person_id = ?1")?
+                .query_map([id], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            for session in &sessions {
+                crate::search::remove(tx, crate::HitKind::Note, *session)?;
+                let items: Vec<i64> = tx
+                    .prepare("SELECT id FROM agenda_items WHERE session_id = ?1")?
+                    .query_map([session], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?;
+                for item in items {
+                    tx.execute(
+                        "UPDATE agenda_items SET carried_from = NULL WHERE carried_from = ?1",
+                        [item],
+                    )?;
+                    crate::search::remove(tx, crate::HitKind::Agenda, item)?;
+                }
+                tx.execute("DELETE FROM agenda_items WHERE session_id = ?1", [session])?;
+                tx.execute("DELETE FROM notes WHERE session_id = ?1", [session])?;
+            }
+            let actions: Vec<i64> = tx
+                .prepare("SELECT id FROM action_items WHERE person_id = ?1")?
+                .query_map([id], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            for action in actions {
+                crate::search::remove(tx, crate::HitKind::Action, action)?;
+            }
+            crate::search::remove(tx, crate::HitKind::Career, id)?;
+            tx.execute("DELETE FROM action_items WHERE person_id = ?1", [id])?;
+            tx.execute("DELETE FROM backlog_items WHERE person_id = ?1", [id])?;
+            tx.execute("DELETE FROM career_notes WHERE person_id = ?1", [id])?;
+            tx.execute("DELETE FROM sessions WHERE person_id = ?1", [id])?;
+            tx.execute("DELETE FROM people WHERE id = ?1", [id])?;
+            // Figures waiting to be sent for this person go with them (their id is theirs alone).
+            if let Some(employee_id) = &person.employee_id {
+                let others: i64 = tx.query_row(
+                    "SELECT count(*) FROM people WHERE employee_id = ?1",
+                    [employee_id],
+                    |r| r.get(0),
+                )?;
+                if others == 0 {
+                    tx.execute("DELETE FROM outbox WHERE employee_id = ?1", [employee_id])?;
+                }
+            }
+            Ok(())
+        })?;
+        Ok(footprint)
     }
 
     /// Archives a person: they leave the lists and the month's figures from today, and their

@@ -233,6 +233,23 @@ impl Vault {
         self.set_state(id, SessionState::Cancelled, None, reason)
     }
 
+    /// Planned sessions whose time is over and that were never closed (held, skipped or
+    /// cancelled), oldest first: until they are, the month's figure may be too low.
+    pub fn unclosed_sessions(&self) -> Result<Vec<Session>, Error> {
+        let now = self.now_local();
+        Ok(self
+            .sessions(None)?
+            .into_iter()
+            .filter(|s| {
+                s.state == SessionState::Planned
+                    && s.at
+                        .checked_add(jiff::SignedDuration::from_mins(i64::from(s.planned_minutes)))
+                        .unwrap_or(s.at)
+                        <= now
+            })
+            .collect())
+    }
+
     /// Deletes a session entered by mistake, with its agenda and note; its action items stay with
     /// the person. Deleting a held session changes its month's figure, which is queued for the sync.
     pub fn delete_session(&mut self, id: i64) -> Result<(), Error> {
