@@ -8,8 +8,8 @@ mod args;
 mod output;
 mod sync;
 
-use std::io::{IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -289,7 +289,7 @@ fn run(cli: &Cli, out: &Out) -> Result<()> {
             let text = vault.export_summary(&options)?;
             match file {
                 Some(path) => {
-                    write_file(path, text.as_bytes())?;
+                    taiwa_vault::write_private_file(path, text.as_bytes())?;
                     out.done(
                         json!({"path": path, "bytes": text.len()}),
                         &format!("Wrote {}", path.display()),
@@ -369,18 +369,6 @@ fn format_name(format: ExportFormat) -> &'static str {
         ExportFormat::Markdown => "md",
         ExportFormat::Html => "html",
     }
-}
-
-/// Writes `bytes` to `path` through a temporary file, so a failed write leaves any old file whole.
-fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("partial");
-    let result = std::fs::File::create(&tmp)
-        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
-        .and_then(|()| std::fs::rename(&tmp, path));
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Failure::Usage(format!("could not write {}: {e}", path.display()))
-    })
 }
 
 fn person(cli: &Cli, out: &Out, cmd: &PersonCmd) -> Result<()> {

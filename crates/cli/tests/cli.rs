@@ -275,6 +275,43 @@ fn a_month_of_1on1s_from_the_command_line() {
     ]);
     let html = fs::read_to_string(&out).unwrap();
     assert!(html.contains("転職を少し考えている") && html.starts_with("<!doctype html>"));
+    // Readable by the manager alone, written whole, and no temporary file left beside it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    // Writing again over it replaces it (and keeps it private).
+    fs::set_permissions(&out, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    env.json(&[
+        "export",
+        "summary",
+        "--from",
+        "2026-10",
+        "--to",
+        "2026-10",
+        "--format",
+        "csv",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    assert!(
+        !fs::read_to_string(&out).unwrap().contains("転職"),
+        "no note without --include-notes"
+    );
+    let leftovers: Vec<_> = fs::read_dir(&env.root)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name().to_string_lossy().ends_with(".tmp") || e.file_name().to_string_lossy().ends_with(".partial")
+        })
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 
     let report = env.json(&["verify"]);
     assert_eq!(report["ok"], true);

@@ -105,6 +105,34 @@ impl Month {
     }
 }
 
+/// The periods a manager exports a summary for, each as its first and last month.
+impl Month {
+    /// The calendar quarter the month is in (January–March, …).
+    pub fn quarter(self) -> (Month, Month) {
+        let first = (self.month - 1) / 3 * 3 + 1;
+        let start = Month {
+            year: self.year,
+            month: first,
+        };
+        (start, start.plus(2).unwrap_or(start))
+    }
+
+    /// The fiscal year the month is in, for a year that starts in `first_month` (April in Japan).
+    pub fn fiscal_year(self, first_month: i8) -> (Month, Month) {
+        let first_month = first_month.clamp(1, 12);
+        let year = if self.month >= first_month {
+            self.year
+        } else {
+            self.year - 1
+        };
+        let start = Month {
+            year,
+            month: first_month,
+        };
+        (start, start.plus(11).unwrap_or(start))
+    }
+}
+
 impl fmt::Display for Month {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}", self.year, self.month)
@@ -167,6 +195,17 @@ impl<'de> Deserialize<'de> for Month {
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[test]
+    fn quarters_and_fiscal_years() {
+        let m = |s: &str| s.parse::<Month>().unwrap();
+        assert_eq!(m("2026-11").quarter(), (m("2026-10"), m("2026-12")));
+        assert_eq!(m("2026-01").quarter(), (m("2026-01"), m("2026-03")));
+        assert_eq!(m("2026-11").fiscal_year(4), (m("2026-04"), m("2027-03")));
+        assert_eq!(m("2027-02").fiscal_year(4), (m("2026-04"), m("2027-03")));
+        assert_eq!(m("2026-04").fiscal_year(4), (m("2026-04"), m("2027-03")));
+        assert_eq!(m("2026-03").fiscal_year(1), (m("2026-01"), m("2026-12")));
+    }
     use proptest::prelude::*;
 
     fn m(s: &str) -> Month {

@@ -28,7 +28,7 @@ use rusqlite::{Connection, Transaction};
 pub use backup::restore;
 pub use db::SCHEMA_VERSION;
 pub use error::{Error, Part};
-pub use export::{ExportFormat, ExportOptions};
+pub use export::{ExportFormat, ExportOptions, write_private_file};
 pub use queries::actions::{Action, NewAction};
 pub use queries::agenda::{AgendaItem, NewAgendaItem};
 pub use queries::career::{BacklogItem, CareerNote};
