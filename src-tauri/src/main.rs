@@ -176,6 +176,28 @@ async fn off_the_ui<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static
     })
 }
 
+/// Where to save a file: the system's save dialog (opened from here, so the web view has no
+/// dialog permission of its own); `None` when the person cancels. The end-to-end tests cannot
+/// reach a native dialog: with `TAIWA_SAVE_TO_DIR` set, files go to that folder instead.
+async fn save_path(handle: &tauri::AppHandle, name: &str) -> IpcResult<Option<PathBuf>> {
+    if let Some(dir) = std::env::var_os("TAIWA_SAVE_TO_DIR") {
+        return Ok(Some(PathBuf::from(dir).join(name)));
+    }
+    use tauri_plugin_dialog::DialogExt;
+    let dialog = handle.dialog().file().set_file_name(name);
+    let picked = off_the_ui(move || dialog.blocking_save_file()).await?;
+    Ok(picked.and_then(|p| p.into_path().ok()))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn export_summary(handle: tauri::AppHandle, state: State<'_>, input: ExportInput) -> IpcResult<Option<Exported>> {
+    let name = state.app().export_file_name(&input)?;
+    let Some(path) = save_path(&handle, &name).await? else {
+        return Ok(None);
+    };
+    state.app().export_summary(&input, &path).map(Some)
+}
+
 #[tauri::command(rename_all = "snake_case")]
 async fn enrol(state: State<'_>, input: EnrolInput) -> IpcResult<SyncOverview> {
     let (enrolment, token) = off_the_ui(move || App::prepare_enrolment(&input)).await??;
@@ -233,6 +255,7 @@ fn vault_dir() -> PathBuf {
 
 fn main() {
     let app = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(Shared(Mutex::new(App::new(vault_dir()))))
         .setup(|app| {
             // A safety net behind the UI's own idle timer (which saves the note first): lock a
@@ -295,6 +318,7 @@ fn main() {
             finish_session,
             person_footprint,
             delete_person,
+            export_summary,
             add_agenda_item,
             set_agenda_done,
             save_note,

@@ -104,15 +104,23 @@ pub struct Desktop {
     _display: Display,
 }
 
+/// Where the app saves files in tests (`TAIWA_SAVE_TO_DIR`, instead of the native save dialog
+/// that WebDriver cannot reach): a folder beside the vault.
+pub fn saved_dir(vault: &Path) -> PathBuf {
+    vault.parent().unwrap().join("saved")
+}
+
 impl Desktop {
     /// Starts the app over `vault` (through `TAIWA_VAULT`) in `language`.
     pub async fn start(vault: &Path, language: &str) -> Desktop {
         let display = Display::start();
+        std::fs::create_dir_all(saved_dir(vault)).unwrap();
         let (port, native) = (free_port(), free_port());
         let driver = Command::new("tauri-driver")
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
             .env("DISPLAY", display.env())
             .env("TAIWA_VAULT", vault)
+            .env("TAIWA_SAVE_TO_DIR", saved_dir(vault))
             .env("LANG", language)
             .env("LANGUAGE", language)
             .env_remove("DBUS_SESSION_BUS_ADDRESS")

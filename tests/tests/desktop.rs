@@ -563,3 +563,74 @@ async fn this_month_asks_about_past_sessions_and_deletes_with_care() {
     app.wait_text("#met-summary", "1 of 1 met this month").await;
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_manager_exports_the_months_completion_privately() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = tmp.path().join("vault");
+    let app = Desktop::start(&vault, "en_US.UTF-8").await;
+    create_vault(&app).await;
+    add_person(&app, "佐藤 花子", "E1").await;
+    app.wait_text("#people-list", "佐藤 花子").await;
+    app.click("#people-list button").await;
+    app.wait_text("#person-title", "佐藤 花子").await;
+    let at = hours_ago(&app, 2).await;
+    set_value(&app, "#plan-at", &at).await;
+    app.click("#plan-session").await;
+    app.wait_text("#session-title", "佐藤 花子").await;
+    app.click("#moment-run").await;
+    app.type_into("#note-editor", "書き出しに出てはいけないメモ").await;
+    app.click("#moment-finish").await;
+    set_value(&app, "#held-minutes", "35").await;
+    app.click("#mark-held").await;
+    app.wait_text("#session-state", "Held").await;
+
+    // This month as CSV: names and figures, never the note; readable by the manager alone.
+    app.click("[data-nav=export]").await;
+    app.click("#export-run").await;
+    app.wait_text("#export-done", "readable by you only").await;
+    let saved = taiwa_e2e::saved_dir(&vault);
+    let files: Vec<_> = std::fs::read_dir(&saved).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let csv = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(files[0].extension().unwrap() == "csv");
+    assert!(csv.contains("佐藤 花子") && csv.contains("35"), "{csv}");
+    assert!(!csv.contains("書き出しに出てはいけない"), "no note unless asked: {csv}");
+    assert!(
+        app.text("#export-done").await.contains(files[0].to_str().unwrap()),
+        "the app says where it went"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&files[0]).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    app.screenshot("23-export").await;
+
+    // With notes, as Markdown: the warning says the file is not encrypted.
+    app.click("[data-kind=markdown]").await;
+    app.click("#export-notes").await;
+    app.wait_text("#export-warning", "not encrypted").await;
+    app.click("#export-run").await;
+    app.wait_text("#export-done", ".md").await;
+    let md = std::fs::read_dir(&saved)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "md"))
+        .unwrap();
+    assert!(
+        std::fs::read_to_string(&md)
+            .unwrap()
+            .contains("書き出しに出てはいけないメモ")
+    );
+    let leftovers = std::fs::read_dir(&saved)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with(".tmp"))
+        .count();
+    assert_eq!(leftovers, 0);
+    app.screenshot("24-export-with-notes").await;
+    app.stop().await;
+}

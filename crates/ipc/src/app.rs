@@ -276,6 +276,60 @@ impl App {
     }
 
     /// Marks a person private (their figures never leave the laptop) or shared again.
+    /// The months an export covers.
+    fn export_range(&mut self, input: &ExportInput) -> IpcResult<(Month, Month)> {
+        let this = Month::of(self.vault()?.today());
+        let month = |field: &str, text: &str| -> IpcResult<Month> {
+            text.trim()
+                .parse::<Month>()
+                .map_err(|_| IpcError::invalid(format!("{field}: '{text}' is not a month (YYYY-MM)")))
+        };
+        Ok(match input.period {
+            ExportPeriod::ThisMonth => (this, this),
+            ExportPeriod::ThisQuarter => this.quarter(),
+            ExportPeriod::FiscalYear => this.fiscal_year(4),
+            ExportPeriod::Range => (month("from", &input.from)?, month("to", &input.to)?),
+        })
+    }
+
+    /// The file name a save dialog proposes for an export.
+    pub fn export_file_name(&mut self, input: &ExportInput) -> IpcResult<String> {
+        let (from, to) = self.export_range(input)?;
+        let extension = match input.kind {
+            ExportKind::Csv => "csv",
+            ExportKind::Markdown => "md",
+            ExportKind::Html => "html",
+        };
+        Ok(if from == to {
+            format!("taiwa-summary-{from}.{extension}")
+        } else {
+            format!("taiwa-summary-{from}-to-{to}.{extension}")
+        })
+    }
+
+    /// Writes the completion summary to `path`, privately (mode 0600, whole or not at all).
+    pub fn export_summary(&mut self, input: &ExportInput, path: &Path) -> IpcResult<Exported> {
+        let (from, to) = self.export_range(input)?;
+        let format = match input.kind {
+            ExportKind::Csv => taiwa_vault::ExportFormat::Csv,
+            ExportKind::Markdown => taiwa_vault::ExportFormat::Markdown,
+            ExportKind::Html => taiwa_vault::ExportFormat::Html,
+        };
+        let text = self.vault()?.export_summary(&taiwa_vault::ExportOptions {
+            from,
+            to,
+            format,
+            include_notes: input.include_notes,
+        })?;
+        taiwa_vault::write_private_file(path, text.as_bytes())?;
+        Ok(Exported {
+            path: path.display().to_string(),
+            bytes: u32::try_from(text.len()).unwrap_or(u32::MAX),
+            from,
+            to,
+        })
+    }
+
     /// What deleting a person would remove, for the confirmation.
     pub fn person_footprint(&mut self, id: i64) -> IpcResult<Footprint> {
         Ok(self.vault()?.person_footprint(id)?)

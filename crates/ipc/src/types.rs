@@ -217,3 +217,44 @@ pub struct Saved {
 
 /// The agenda item type, re-exported for the bindings.
 pub type Agenda = AgendaItem;
+
+/// The period of a completion summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportPeriod {
+    ThisMonth,
+    ThisQuarter,
+    /// The fiscal year from April that today is in.
+    FiscalYear,
+    /// `from` and `to` of the input.
+    Range,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportKind {
+    Csv,
+    Markdown,
+    Html,
+}
+
+/// What to export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ExportInput {
+    pub period: ExportPeriod,
+    /// `YYYY-MM`, for `range` only.
+    pub from: String,
+    pub to: String,
+    pub kind: ExportKind,
+    /// Agenda and note text too: the file is then not encrypted, and says so.
+    pub include_notes: bool,
+}
+
+/// Where an export went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Exported {
+    pub path: String,
+    pub bytes: u32,
+    pub from: Month,
+    pub to: Month,
+}

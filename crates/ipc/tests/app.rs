@@ -210,3 +210,65 @@ fn recovery_sets_a_new_passphrase() {
     );
     assert!(app.unlock(input(json!({"passphrase": new}))).is_ok());
 }
+
+#[test]
+fn exports_are_written_privately_for_the_chosen_period() {
+    let (tmp, mut app) = unlocked();
+    let person_id = person(&mut app, "佐藤 花子");
+    let today = app.home().unwrap().today;
+    let session = app
+        .plan_session(input(
+            json!({"person_id": person_id, "at": format!("{today}T09:00"), "minutes": 30}),
+        ))
+        .unwrap();
+    app.save_note(session.id, "秘密のメモ marker").unwrap();
+    app.finish_session(session.id, input(json!({"outcome": "held", "minutes": 35})))
+        .unwrap();
+    let input = ExportInput {
+        period: ExportPeriod::ThisMonth,
+        from: String::new(),
+        to: String::new(),
+        kind: ExportKind::Csv,
+        include_notes: false,
+    };
+    let name = app.export_file_name(&input).unwrap();
+    let month = taiwa_domain::Month::of(today);
+    assert_eq!(name, format!("taiwa-summary-{month}.csv"));
+    let path = tmp.path().join(&name);
+    let done = app.export_summary(&input, &path).unwrap();
+    assert_eq!((done.from, done.to), (month, month));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("佐藤 花子") && text.contains("35"), "{text}");
+    assert!(!text.contains("marker"), "no note unless asked");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let with_notes = ExportInput {
+        kind: ExportKind::Markdown,
+        include_notes: true,
+        ..input.clone()
+    };
+    let md = tmp.path().join(app.export_file_name(&with_notes).unwrap());
+    app.export_summary(&with_notes, &md).unwrap();
+    assert!(std::fs::read_to_string(&md).unwrap().contains("秘密のメモ marker"));
+    // The fiscal year from April, and a range that runs backwards is named.
+    let year = ExportInput {
+        period: ExportPeriod::FiscalYear,
+        ..input.clone()
+    };
+    assert_eq!(app.export_file_name(&year).unwrap(), {
+        let (a, b) = month.fiscal_year(4);
+        format!("taiwa-summary-{a}-to-{b}.csv")
+    });
+    let backwards = ExportInput {
+        period: ExportPeriod::Range,
+        from: "2026-05".into(),
+        to: "2026-01".into(),
+        ..input
+    };
+    let err = app.export_summary(&backwards, &tmp.path().join("x.csv")).unwrap_err();
+    assert_eq!(err.code, "invalid_input");
+    assert!(!tmp.path().join("x.csv").exists());
+}

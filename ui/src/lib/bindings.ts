@@ -240,6 +240,22 @@ new_members: Array<NewMember>, };
 
 export type NewMember = { employee_id: string, name: string, email: string, org_unit_name: string, };
 
+export type ExportPeriod = "this_month" | "this_quarter" | "fiscal_year" | "range";
+
+export type ExportKind = "csv" | "markdown" | "html";
+
+export type ExportInput = { period: ExportPeriod, 
+/**
+ * `YYYY-MM`, for `range` only.
+ */
+from: string, to: string, kind: ExportKind, 
+/**
+ * Agenda and note text too: the file is then not encrypted, and says so.
+ */
+include_notes: boolean, };
+
+export type Exported = { path: string, bytes: number, from: string, to: string, };
+
 export type Enrolment = { server: string, device_name: string, manager_employee_id: string, manager_name: string, 
 /**
  * A company CA certificate file trusted besides the system's roots.

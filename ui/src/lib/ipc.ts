@@ -52,6 +52,7 @@ export const ipc = {
   personPage: (id: number) => call<B.PersonPage>('person_page', { id }),
   savePerson: (id: number | null, input: B.PersonInput) => call<B.Person>('save_person', { id, input }),
   setArchived: (id: number, archived: boolean) => call<B.Person>('set_archived', { id, archived }),
+  exportSummary: (input: B.ExportInput) => call<B.Exported | null>('export_summary', { input }),
   personFootprint: (id: number) => call<B.Footprint>('person_footprint', { id }),
   deletePerson: (id: number) => call<B.Footprint>('delete_person', { id }),
   setPrivate: (id: number, isPrivate: boolean) => call<B.PersonPage>('set_private', { id, private: isPrivate }),

@@ -5,6 +5,7 @@ export type Screen =
   | { name: 'person'; id: number }
   | { name: 'session'; id: number }
   | { name: 'search' }
+  | { name: 'export' }
   | { name: 'settings' }
   | { name: 'sync' };
 
