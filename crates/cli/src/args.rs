@@ -306,6 +306,8 @@ pub enum ExportCmd {
 pub enum PassphraseCmd {
     /// Change the passphrase
     Change,
+    /// Make a new recovery key (shown once); the old one stops working
+    NewRecoveryKey,
 }
 
 #[derive(Debug, Subcommand)]

@@ -308,6 +308,18 @@ fn run(cli: &Cli, out: &Out) -> Result<()> {
                 "The passphrase is changed. The old one no longer opens the vault.",
             );
         }
+        Command::Passphrase(PassphraseCmd::NewRecoveryKey) => {
+            let dir = vault_dir(cli)?;
+            let recovery = Vault::new_recovery_key(&dir, &passphrase()?)?;
+            let shown = recovery.display_form()?;
+            out.done(
+                json!({"recovery_key": shown.as_str()}),
+                &format!(
+                    "Your new recovery key (shown this once; write it down and keep it somewhere safe):\n\n    {}\n\nThe old recovery key no longer opens the vault.",
+                    shown.as_str()
+                ),
+            );
+        }
         Command::Recover => {
             let dir = vault_dir(cli)?;
             let typed = secret_from("TAIWA_RECOVERY_KEY", "Recovery key: ")?;

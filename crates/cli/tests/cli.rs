@@ -462,6 +462,42 @@ fn passphrase_change_and_recovery_from_the_command_line() {
         code(&env.run_with(&["person", "list"], b"", &[("TAIWA_PASSPHRASE", new)])),
         3
     );
+
+    // A new recovery key: shown once; the old one stops working, the new one works.
+    let fresh = env.json_with(
+        &["passphrase", "new-recovery-key"],
+        b"",
+        &[("TAIWA_PASSPHRASE", "recovered passphrase!")],
+    )["recovery_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(fresh, recovery);
+    let old = env.run_with(
+        &["recover"],
+        b"",
+        &[
+            ("TAIWA_RECOVERY_KEY", &recovery),
+            ("TAIWA_NEW_PASSPHRASE", "another new passphrase"),
+        ],
+    );
+    assert_ne!(code(&old), 0, "the old recovery key is refused");
+    env.json_with(
+        &["recover"],
+        b"",
+        &[
+            ("TAIWA_RECOVERY_KEY", &fresh),
+            ("TAIWA_NEW_PASSPHRASE", "another new passphrase"),
+        ],
+    );
+    assert_eq!(
+        env.json_with(
+            &["person", "list"],
+            b"",
+            &[("TAIWA_PASSPHRASE", "another new passphrase")]
+        )[0]["name"],
+        "Rin"
+    );
 }
 
 #[test]

@@ -113,8 +113,13 @@ fn parse(bytes: &[u8]) -> Result<Parts, Error> {
     Ok(Parts { key_file, database })
 }
 
+/// Writes a restored vault's file, readable by its owner only (as a new vault's are).
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let mut file = File::create(path).map_err(|e| Error::io(path, e))?;
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(|e| Error::io(path, e))?;
     file.write_all(bytes)
         .and_then(|()| file.sync_all())
         .map_err(|e| Error::io(path, e))
@@ -152,6 +157,7 @@ pub fn restore(
     let staging = parent.join(format!(".{name}.restoring"));
     let _ = fs::remove_dir_all(&staging);
     fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+    crate::restrict_permissions(&staging)?;
     let staged = write_synced(&staging.join(keyfile::KEY_FILE), &parts.key_file)
         .and_then(|()| write_synced(&staging.join(db::DB_FILE), &parts.database))
         .and_then(|()| keyfile::sync_dir(&staging));

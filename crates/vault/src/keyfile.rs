@@ -334,6 +334,17 @@ impl KeyFile {
         Ok(KeyFile { body })
     }
 
+    /// The same file with a fresh recovery slot for `recovery`: the old recovery key stops working
+    /// when this file replaces the old one.
+    pub(crate) fn with_recovery(&self, data_key: &DataKey, recovery: &RecoveryKey) -> Result<KeyFile, Error> {
+        let (kdf, kek) = Kdf::derive_recovery(recovery)?;
+        let slot = Slot::create(SlotKind::Recovery, kdf, &kek, data_key, &self.body.vault_id)?;
+        let mut body = self.body.clone();
+        body.slots.retain(|s| s.kind != SlotKind::Recovery);
+        body.slots.push(slot);
+        Ok(KeyFile { body })
+    }
+
     /// Replaces `dir/vault.key` atomically (see the module docs).
     pub(crate) fn write(&self, dir: &Path) -> Result<(), Error> {
         let bytes = self.to_bytes()?;

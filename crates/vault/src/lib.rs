@@ -170,6 +170,22 @@ impl Vault {
         key_file.with_passphrase(&data_key, new)?.write(dir)
     }
 
+    /// Makes a new recovery key (after checking the passphrase) and returns it, to be shown once:
+    /// the old one stops working. Atomic like a passphrase change: after a crash at any point
+    /// exactly one of the old and the new recovery keys opens the vault, and the passphrase does.
+    pub fn new_recovery_key(dir: &Path, passphrase: &Passphrase) -> Result<RecoveryKey, Error> {
+        let recovery = RecoveryKey::generate()?;
+        Vault::replace_recovery_key(dir, passphrase, &recovery)?;
+        Ok(recovery)
+    }
+
+    fn replace_recovery_key(dir: &Path, passphrase: &Passphrase, recovery: &RecoveryKey) -> Result<(), Error> {
+        check_vault_dir(dir)?;
+        let key_file = KeyFile::read(dir)?;
+        let data_key = key_file.unwrap_with_passphrase(passphrase)?;
+        key_file.with_recovery(&data_key, recovery)?.write(dir)
+    }
+
     /// Checks the key file and every page of the database (`cipher_integrity_check`, then
     /// `integrity_check`), reporting each problem. Works on a vault too damaged to open normally.
     pub fn verify(dir: &Path, passphrase: &Passphrase) -> Result<VerifyReport, Error> {
@@ -247,13 +263,13 @@ impl Vault {
 }
 
 #[cfg(unix)]
-fn restrict_permissions(dir: &Path) -> Result<(), Error> {
+pub(crate) fn restrict_permissions(dir: &Path) -> Result<(), Error> {
     use std::os::unix::fs::PermissionsExt;
     fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|e| Error::io(dir, e))
 }
 
 #[cfg(not(unix))]
-fn restrict_permissions(_dir: &Path) -> Result<(), Error> {
+pub(crate) fn restrict_permissions(_dir: &Path) -> Result<(), Error> {
     Ok(())
 }
 
@@ -289,6 +305,73 @@ mod crash_tests {
             &Passphrase::new(NEW.into()),
         )
         .unwrap();
+    }
+
+    /// Runs only as the child of the test below: writes the new key where the parent finds it,
+    /// then replaces the recovery slot (and aborts at the failpoint it is given).
+    #[test]
+    #[ignore = "run by a_new_recovery_key_survives_a_crash_at_every_step"]
+    fn child_makes_a_new_recovery_key() {
+        let Ok(dir) = std::env::var("TAIWA_TEST_DIR") else {
+            return;
+        };
+        let dir = Path::new(&dir);
+        let recovery = RecoveryKey::generate().unwrap();
+        let shown = recovery.display_form().unwrap();
+        std::fs::write(dir.parent().unwrap().join("new-key.txt"), shown.as_bytes()).unwrap();
+        Vault::replace_recovery_key(dir, &Passphrase::new(OLD.into()), &recovery).unwrap();
+    }
+
+    #[test]
+    fn a_new_recovery_key_survives_a_crash_at_every_step() {
+        for point in keyfile::FAILPOINTS {
+            let tmp = tempfile::tempdir().unwrap();
+            let dir = tmp.path().join("vault");
+            let (vault, old_key) = Vault::create(&dir, &Passphrase::new(OLD.into()), tz()).unwrap();
+            drop(vault);
+            let status = Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "--ignored",
+                    "--exact",
+                    "crash_tests::child_makes_a_new_recovery_key",
+                    "--test-threads=1",
+                ])
+                .env("TAIWA_TEST_DIR", &dir)
+                .env("TAIWA_TEST_FAILPOINT", point)
+                .output()
+                .unwrap();
+            assert!(!status.status.success(), "the child should have aborted at {point}");
+            let new_key =
+                RecoveryKey::parse(&std::fs::read_to_string(tmp.path().join("new-key.txt")).unwrap()).unwrap();
+            let key_file = KeyFile::read(&dir).unwrap();
+            let old = key_file.unwrap_with_recovery(&old_key);
+            let new = key_file.unwrap_with_recovery(&new_key);
+            assert_eq!(
+                old.is_ok() as u8 + new.is_ok() as u8,
+                1,
+                "exactly one recovery key opens at {point}"
+            );
+            assert_eq!(new.is_ok(), *point == "keyfile-after-rename", "at {point}");
+            for failed in [&old, &new].into_iter().filter_map(|r| r.as_ref().err()) {
+                assert!(matches!(failed, Error::WrongRecoveryKey), "at {point}: {failed:?}");
+            }
+            Vault::open(&dir, &Passphrase::new(OLD.into()), tz()).expect("the passphrase still opens");
+        }
+        // Without a crash: the new key works, the old one is refused, and the passphrase is checked.
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("vault");
+        let (vault, old_key) = Vault::create(&dir, &Passphrase::new(OLD.into()), tz()).unwrap();
+        drop(vault);
+        assert!(matches!(
+            Vault::new_recovery_key(&dir, &Passphrase::new(NEW.into())),
+            Err(Error::WrongPassphrase)
+        ));
+        let new_key = Vault::new_recovery_key(&dir, &Passphrase::new(OLD.into())).unwrap();
+        assert!(matches!(
+            Vault::recover(&dir, &old_key, &Passphrase::new(NEW.into()), tz()),
+            Err(Error::WrongRecoveryKey)
+        ));
+        Vault::recover(&dir, &new_key, &Passphrase::new(NEW.into()), tz()).unwrap();
     }
 
     #[test]

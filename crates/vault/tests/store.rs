@@ -810,6 +810,17 @@ fn backup_and_restore_never_overwrite_silently() {
     assert_eq!(restored.note(s.id).unwrap().unwrap().body, "バックアップ前のメモ");
     assert!(Vault::verify(&elsewhere, &pass(PASS)).unwrap().ok());
     drop(restored);
+    // The restored folder and its files are the owner's alone, like a new vault's.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&elsewhere), 0o700);
+        for entry in fs::read_dir(&elsewhere).unwrap() {
+            let path = entry.unwrap().path();
+            assert_eq!(mode(&path) & 0o077, 0, "{} is readable by others", path.display());
+        }
+    }
 
     // Over the existing vault: refused, then with `replace` the old one is kept aside.
     let before = snapshot(&dir);
