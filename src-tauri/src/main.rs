@@ -189,6 +189,63 @@ async fn save_path(handle: &tauri::AppHandle, name: &str) -> IpcResult<Option<Pa
     Ok(picked.and_then(|p| p.into_path().ok()))
 }
 
+/// Which file to read: the system's open dialog, or in end-to-end tests the newest file in
+/// `TAIWA_SAVE_TO_DIR` whose name ends with `extension`.
+async fn open_path(handle: &tauri::AppHandle, extension: &str) -> IpcResult<Option<PathBuf>> {
+    if let Some(dir) = std::env::var_os("TAIWA_SAVE_TO_DIR") {
+        let newest = std::fs::read_dir(dir)
+            .map_err(|e| IpcError::invalid(e.to_string()))?
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().ends_with(extension))
+            .max_by_key(|e| e.metadata().and_then(|m| m.modified()).ok())
+            .map(|e| e.path());
+        return Ok(newest);
+    }
+    use tauri_plugin_dialog::DialogExt;
+    let dialog = handle
+        .dialog()
+        .file()
+        .add_filter("Taiwa backup", &[extension.trim_start_matches('.')]);
+    let picked = off_the_ui(move || dialog.blocking_pick_file()).await?;
+    Ok(picked.and_then(|p| p.into_path().ok()))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn change_passphrase(state: State<'_>, input: ChangePassphraseInput) -> IpcResult<()> {
+    state.app().change_passphrase(input)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn new_recovery_key(state: State<'_>, input: PassphraseInput) -> IpcResult<CreatedVault> {
+    state.app().new_recovery_key(input)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn verify_vault(state: State<'_>, input: PassphraseInput) -> IpcResult<taiwa_vault::VerifyReport> {
+    state.app().verify_vault(input)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn backup_vault(handle: tauri::AppHandle, state: State<'_>) -> IpcResult<Option<VaultFileDone>> {
+    let name = state.app().backup_file_name()?;
+    let Some(path) = save_path(&handle, &name).await? else {
+        return Ok(None);
+    };
+    state.app().backup_vault(&path).map(Some)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn restore_vault(
+    handle: tauri::AppHandle,
+    state: State<'_>,
+    input: PassphraseInput,
+) -> IpcResult<Option<VaultFileDone>> {
+    let Some(path) = open_path(&handle, ".taiwa-backup").await? else {
+        return Ok(None);
+    };
+    state.app().restore_vault(&path, input).map(Some)
+}
+
 #[tauri::command(rename_all = "snake_case")]
 async fn export_summary(handle: tauri::AppHandle, state: State<'_>, input: ExportInput) -> IpcResult<Option<Exported>> {
     let name = state.app().export_file_name(&input)?;
@@ -319,6 +376,11 @@ fn main() {
             person_footprint,
             delete_person,
             export_summary,
+            change_passphrase,
+            new_recovery_key,
+            verify_vault,
+            backup_vault,
+            restore_vault,
             add_agenda_item,
             set_agenda_done,
             save_note,

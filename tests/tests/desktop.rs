@@ -634,3 +634,73 @@ async fn a_manager_exports_the_months_completion_privately() {
     app.screenshot("24-export-with-notes").await;
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn vault_care_backup_restore_and_a_new_recovery_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = tmp.path().join("vault");
+    let app = Desktop::start(&vault, "en_US.UTF-8").await;
+    let old_key = create_vault(&app).await;
+    add_person(&app, "バックアップ前の人", "E1").await;
+    app.wait_text("#people-list", "バックアップ前の人").await;
+
+    // Back up, then change something.
+    app.click("[data-nav=settings]").await;
+    app.wait_text("#vault-path", vault.to_str().unwrap()).await;
+    app.click("#backup").await;
+    app.wait_text("#care-notice", "Backed up to").await;
+    add_person(&app, "あとから来た人", "E2").await;
+    app.wait_text("#people-list", "あとから来た人").await;
+
+    // Restore: asked once, with the backup's passphrase; the replaced vault is kept aside.
+    app.click("[data-nav=settings]").await;
+    app.click("#restore-ask").await;
+    app.type_into("#restore-passphrase", PASS).await;
+    app.screenshot("25-settings-restore").await;
+    app.click("#restore-run").await;
+    app.wait_text("#care-notice", "is kept in").await;
+    app.click("[data-nav=people]").await;
+    app.wait_text("#people-list", "バックアップ前の人").await;
+    assert!(
+        !app.text("#people-list").await.contains("あとから来た人"),
+        "the backup's content"
+    );
+    let aside: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("vault.before-restore-"))
+        .collect();
+    assert_eq!(aside.len(), 1, "the replaced vault is kept, not deleted");
+
+    // A new recovery key: shown once; the old key is refused and the new one recovers.
+    app.click("[data-nav=settings]").await;
+    app.type_into("#care-passphrase", PASS).await;
+    app.click("#new-key").await;
+    let new_key = app
+        .find("#new-recovery-key")
+        .await
+        .attr("aria-label")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(new_key.len(), 39);
+    assert_ne!(new_key, old_key);
+    app.screenshot("26-settings-new-recovery-key").await;
+    app.type_into("#care-passphrase", PASS).await;
+    app.click("#verify").await;
+    app.wait_text("#verify-result", "The vault is whole").await;
+
+    app.click("[data-nav=lock]").await;
+    app.click("#forgot").await;
+    app.type_into("#recovery-input", &old_key).await;
+    app.type_into("#recover-passphrase", "after the new recovery key").await;
+    app.type_into("#recover-passphrase-again", "after the new recovery key")
+        .await;
+    app.click("#recover").await;
+    app.wait_text("#gate-error", "recovery key").await;
+    app.find("#recovery-input").await.clear().await.unwrap();
+    app.type_into("#recovery-input", &new_key).await;
+    app.click("#recover").await;
+    app.find("[data-nav=home]").await;
+    app.stop().await;
+}

@@ -276,6 +276,70 @@ impl App {
     }
 
     /// Marks a person private (their figures never leave the laptop) or shared again.
+    /// Changes the passphrase of the open vault (the data key, and so the open vault, stay).
+    pub fn change_passphrase(&mut self, input: ChangePassphraseInput) -> IpcResult<()> {
+        if input.new_passphrase.expose() != input.new_passphrase_again.expose() {
+            return Err(IpcError::invalid("the two new passphrases differ"));
+        }
+        self.vault()?;
+        Vault::change_passphrase(
+            &self.dir,
+            &Passphrase::new(input.current.expose().to_owned()),
+            &Passphrase::new(input.new_passphrase.expose().to_owned()),
+        )?;
+        Ok(())
+    }
+
+    /// A new recovery key, shown once; the old one stops working.
+    pub fn new_recovery_key(&mut self, input: PassphraseInput) -> IpcResult<CreatedVault> {
+        self.vault()?;
+        let recovery = Vault::new_recovery_key(&self.dir, &Passphrase::new(input.passphrase.expose().to_owned()))?;
+        Ok(CreatedVault {
+            recovery_key: recovery.display_form()?.to_string(),
+        })
+    }
+
+    /// Checks the key file and every page of the database.
+    pub fn verify_vault(&mut self, input: PassphraseInput) -> IpcResult<taiwa_vault::VerifyReport> {
+        self.vault()?;
+        Ok(Vault::verify(
+            &self.dir,
+            &Passphrase::new(input.passphrase.expose().to_owned()),
+        )?)
+    }
+
+    /// The file name a save dialog proposes for a backup.
+    pub fn backup_file_name(&mut self) -> IpcResult<String> {
+        let now = self.vault()?.now_local_text();
+        Ok(format!("taiwa-backup-{now}.taiwa-backup"))
+    }
+
+    /// Writes an encrypted backup of the whole vault to `path`.
+    pub fn backup_vault(&mut self, path: &Path) -> IpcResult<VaultFileDone> {
+        self.vault()?.backup(path)?;
+        Ok(VaultFileDone {
+            path: path.display().to_string(),
+            moved_aside: None,
+        })
+    }
+
+    /// Restores a backup in place of the open vault (or into an empty folder): the backup is
+    /// checked whole with its passphrase before anything changes, and the vault it replaces is
+    /// kept aside, never deleted. The restored vault is then open.
+    pub fn restore_vault(&mut self, file: &Path, input: PassphraseInput) -> IpcResult<VaultFileDone> {
+        let passphrase = Passphrase::new(input.passphrase.expose().to_owned());
+        let replace = self.vault.is_some() || taiwa_vault::exists(&self.dir);
+        // The open vault is closed first: its files are about to move.
+        self.vault = None;
+        let (vault, aside) = taiwa_vault::restore(file, &self.dir, &passphrase, replace, App::time_zone())?;
+        self.vault = Some(vault);
+        self.touch();
+        Ok(VaultFileDone {
+            path: file.display().to_string(),
+            moved_aside: aside.map(|p| p.display().to_string()),
+        })
+    }
+
     /// The months an export covers.
     fn export_range(&mut self, input: &ExportInput) -> IpcResult<(Month, Month)> {
         let this = Month::of(self.vault()?.today());

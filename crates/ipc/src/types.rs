@@ -258,3 +258,26 @@ pub struct Exported {
     pub from: Month,
     pub to: Month,
 }
+
+/// A passphrase change from Settings.
+#[derive(Debug, Deserialize, TS)]
+pub struct ChangePassphraseInput {
+    pub current: Secret,
+    pub new_passphrase: Secret,
+    pub new_passphrase_again: Secret,
+}
+
+/// Anything that only needs the passphrase again (a new recovery key, a check, a restore).
+#[derive(Debug, Deserialize, TS)]
+pub struct PassphraseInput {
+    pub passphrase: Secret,
+}
+
+/// What a backup or a restore did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct VaultFileDone {
+    /// The backup file written or read.
+    pub path: String,
+    /// Where the replaced vault was kept, after a restore over it.
+    pub moved_aside: Option<String>,
+}

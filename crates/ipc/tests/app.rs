@@ -272,3 +272,62 @@ fn exports_are_written_privately_for_the_chosen_period() {
     assert_eq!(err.code, "invalid_input");
     assert!(!tmp.path().join("x.csv").exists());
 }
+
+#[test]
+fn vault_care_backup_restore_passphrase_and_recovery_key() {
+    let (tmp, mut app) = unlocked();
+    let kept = person(&mut app, "バックアップ前");
+    let name = app.backup_file_name().unwrap();
+    assert!(
+        name.starts_with("taiwa-backup-") && name.ends_with(".taiwa-backup"),
+        "{name}"
+    );
+    let file = tmp.path().join(&name);
+    app.backup_vault(&file).unwrap();
+    person(&mut app, "バックアップ後");
+
+    // Restore over the open vault: the backup's content, the current vault kept aside.
+    let wrong = app
+        .restore_vault(&file, input(json!({"passphrase": "not the passphrase!"})))
+        .unwrap_err();
+    assert_eq!(wrong.code, "wrong_passphrase");
+    let done = app.restore_vault(&file, input(json!({"passphrase": PASS}))).unwrap();
+    let aside = done.moved_aside.expect("the replaced vault is kept");
+    assert!(std::path::Path::new(&aside).join("vault.key").exists());
+    let names: Vec<String> = app.people(true).unwrap().into_iter().map(|p| p.name).collect();
+    assert_eq!(names, ["バックアップ前"]);
+    assert_eq!(app.people(true).unwrap()[0].id, kept);
+
+    // A new recovery key: the old one is refused, the new one recovers.
+    let fresh = app
+        .new_recovery_key(input(json!({"passphrase": PASS})))
+        .unwrap()
+        .recovery_key;
+    assert_eq!(
+        app.new_recovery_key(input(json!({"passphrase": "not the passphrase!"})))
+            .unwrap_err()
+            .code,
+        "wrong_passphrase"
+    );
+    let report = app.verify_vault(input(json!({"passphrase": PASS}))).unwrap();
+    assert!(report.key_file_ok && report.database_ok, "{report:?}");
+
+    // Change the passphrase; the open vault stays open, and the new one unlocks next time.
+    let refused = app
+        .change_passphrase(input(json!({"current": PASS, "new_passphrase": "a brand new passphrase", "new_passphrase_again": "a different one!!"})))
+        .unwrap_err();
+    assert_eq!(refused.code, "invalid_input");
+    app.change_passphrase(input(json!({"current": PASS, "new_passphrase": "a brand new passphrase", "new_passphrase_again": "a brand new passphrase"})))
+        .unwrap();
+    assert_eq!(app.people(true).unwrap().len(), 1);
+    app.lock();
+    assert_eq!(
+        app.unlock(input(json!({"passphrase": PASS}))).unwrap_err().code,
+        "wrong_passphrase"
+    );
+    app.unlock(input(json!({"passphrase": "a brand new passphrase"})))
+        .unwrap();
+    app.lock();
+    app.recover(input(json!({"recovery_key": fresh, "new_passphrase": "recovered at last!", "new_passphrase_again": "recovered at last!"})))
+        .unwrap();
+}

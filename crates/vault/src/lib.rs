@@ -230,6 +230,11 @@ impl Vault {
         self.now_local().date()
     }
 
+    /// Now on the vault's calendar as `YYYY-MM-DD-HHMM`, for file names.
+    pub fn now_local_text(&self) -> String {
+        self.now_local().strftime("%Y-%m-%d-%H%M").to_string()
+    }
+
     pub(crate) fn now_local(&self) -> DateTime {
         self.tz.to_datetime(Timestamp::now())
     }

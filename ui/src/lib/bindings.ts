@@ -256,6 +256,26 @@ include_notes: boolean, };
 
 export type Exported = { path: string, bytes: number, from: string, to: string, };
 
+export type ChangePassphraseInput = { current: Secret, new_passphrase: Secret, new_passphrase_again: Secret, };
+
+export type PassphraseInput = { passphrase: Secret, };
+
+export type VaultFileDone = { 
+/**
+ * The backup file written or read.
+ */
+path: string, 
+/**
+ * Where the replaced vault was kept, after a restore over it.
+ */
+moved_aside: string | null, };
+
+export type VerifyReport = { key_file_ok: boolean, database_ok: boolean, 
+/**
+ * Each problem found, in words, naming the part.
+ */
+problems: Array<string>, schema_version: number | null, };
+
 export type Enrolment = { server: string, device_name: string, manager_employee_id: string, manager_name: string, 
 /**
  * A company CA certificate file trusted besides the system's roots.
