@@ -472,6 +472,16 @@ async fn hours_ago(app: &Desktop, hours: u32) -> String {
         .to_owned()
 }
 
+/// From the people list, plans a 1on1 with the first person (`name`) two hours ago, and opens it.
+async fn plan_two_hours_ago(app: &Desktop, name: &str) {
+    app.click("#people-list button").await;
+    app.wait_text("#person-title", name).await;
+    let at = hours_ago(app, 2).await;
+    set_value(app, "#plan-at", &at).await;
+    app.click("#plan-session").await;
+    app.wait_text("#session-title", name).await;
+}
+
 async fn add_person(app: &Desktop, name: &str, employee_id: &str) {
     app.click("[data-nav=people]").await;
     app.click("#add-person").await;
@@ -501,12 +511,7 @@ async fn this_month_asks_about_past_sessions_and_deletes_with_care() {
     app.wait_text("#people-list", "E2").await;
 
     // A 1on1 planned two hours ago and never closed.
-    app.click("#people-list button").await;
-    app.wait_text("#person-title", "佐藤 花子").await;
-    let at = hours_ago(&app, 2).await;
-    set_value(&app, "#plan-at", &at).await;
-    app.click("#plan-session").await;
-    app.wait_text("#session-title", "佐藤 花子").await;
+    plan_two_hours_ago(&app, "佐藤 花子").await;
 
     // Home asks whether it happened; until then nobody is met.
     app.click("[data-nav=home]").await;
@@ -572,12 +577,7 @@ async fn a_manager_exports_the_months_completion_privately() {
     create_vault(&app).await;
     add_person(&app, "佐藤 花子", "E1").await;
     app.wait_text("#people-list", "佐藤 花子").await;
-    app.click("#people-list button").await;
-    app.wait_text("#person-title", "佐藤 花子").await;
-    let at = hours_ago(&app, 2).await;
-    set_value(&app, "#plan-at", &at).await;
-    app.click("#plan-session").await;
-    app.wait_text("#session-title", "佐藤 花子").await;
+    plan_two_hours_ago(&app, "佐藤 花子").await;
     app.click("#moment-run").await;
     app.type_into("#note-editor", "書き出しに出てはいけないメモ").await;
     app.click("#moment-finish").await;

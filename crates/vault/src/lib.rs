@@ -297,6 +297,17 @@ mod crash_tests {
         TimeZone::UTC
     }
 
+    /// Runs this test binary's ignored test `child` over `dir`, aborting at `point`.
+    fn crash_child(child: &str, dir: &Path, point: &str) {
+        let status = Command::new(std::env::current_exe().unwrap())
+            .args(["--ignored", "--exact", child, "--test-threads=1"])
+            .env("TAIWA_TEST_DIR", dir)
+            .env("TAIWA_TEST_FAILPOINT", point)
+            .output()
+            .unwrap();
+        assert!(!status.status.success(), "the child should have aborted at {point}");
+    }
+
     /// Runs only as the child of the test below.
     #[test]
     #[ignore = "run by passphrase_change_survives_a_crash_at_every_step"]
@@ -334,18 +345,7 @@ mod crash_tests {
             let dir = tmp.path().join("vault");
             let (vault, old_key) = Vault::create(&dir, &Passphrase::new(OLD.into()), tz()).unwrap();
             drop(vault);
-            let status = Command::new(std::env::current_exe().unwrap())
-                .args([
-                    "--ignored",
-                    "--exact",
-                    "crash_tests::child_makes_a_new_recovery_key",
-                    "--test-threads=1",
-                ])
-                .env("TAIWA_TEST_DIR", &dir)
-                .env("TAIWA_TEST_FAILPOINT", point)
-                .output()
-                .unwrap();
-            assert!(!status.status.success(), "the child should have aborted at {point}");
+            crash_child("crash_tests::child_makes_a_new_recovery_key", &dir, point);
             let new_key =
                 RecoveryKey::parse(&std::fs::read_to_string(tmp.path().join("new-key.txt")).unwrap()).unwrap();
             let key_file = KeyFile::read(&dir).unwrap();
@@ -414,18 +414,7 @@ mod crash_tests {
             vault.set_note(session.id, "転職を考えている").unwrap();
             drop(vault);
 
-            let status = Command::new(std::env::current_exe().unwrap())
-                .args([
-                    "--ignored",
-                    "--exact",
-                    "crash_tests::child_changes_the_passphrase",
-                    "--test-threads=1",
-                ])
-                .env("TAIWA_TEST_DIR", &dir)
-                .env("TAIWA_TEST_FAILPOINT", point)
-                .output()
-                .unwrap();
-            assert!(!status.status.success(), "the child should have aborted at {point}");
+            crash_child("crash_tests::child_changes_the_passphrase", &dir, point);
 
             let old = Vault::open(&dir, &Passphrase::new(OLD.into()), tz());
             let new = Vault::open(&dir, &Passphrase::new(NEW.into()), tz());

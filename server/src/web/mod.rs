@@ -213,15 +213,23 @@ impl IntoResponse for PageError {
 
 pub type PageResult<T> = Result<T, PageError>;
 
+/// Runs blocking store work and hands back its own result, for a page that answers some of the
+/// store's errors itself (a form shown again with its problem).
+pub async fn attempt<T: Send + 'static>(
+    lang: Lang,
+    f: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> PageResult<Result<T, Error>> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| PageError::from_error(Error::Internal(e.to_string()), lang))
+}
+
 /// Runs blocking store work and turns its error into a page in `lang`.
 pub async fn run<T: Send + 'static>(
     lang: Lang,
     f: impl FnOnce() -> Result<T, Error> + Send + 'static,
 ) -> PageResult<T> {
-    match tokio::task::spawn_blocking(f).await {
-        Ok(result) => result.map_err(|e| PageError::from_error(e, lang)),
-        Err(e) => Err(PageError::from_error(Error::Internal(e.to_string()), lang)),
-    }
+    attempt(lang, f).await?.map_err(|e| PageError::from_error(e, lang))
 }
 
 // ---------------------------------------------------------------------------------------------

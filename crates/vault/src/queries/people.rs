@@ -294,20 +294,7 @@ impl Vault {
                 .query_map([id], |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
             for session in &sessions {
-                crate::search::remove(tx, crate::HitKind::Note, *session)?;
-                let items: Vec<i64> = tx
-                    .prepare("SELECT id FROM agenda_items WHERE session_id = ?1")?
-                    .query_map([session], |r| r.get(0))?
-                    .collect::<Result<_, _>>()?;
-                for item in items {
-                    tx.execute(
-                        "UPDATE agenda_items SET carried_from = NULL WHERE carried_from = ?1",
-                        [item],
-                    )?;
-                    crate::search::remove(tx, crate::HitKind::Agenda, item)?;
-                }
-                tx.execute("DELETE FROM agenda_items WHERE session_id = ?1", [session])?;
-                tx.execute("DELETE FROM notes WHERE session_id = ?1", [session])?;
+                super::sessions::remove_contents(tx, *session)?;
             }
             let actions: Vec<i64> = tx
                 .prepare("SELECT id FROM action_items WHERE person_id = ?1")?

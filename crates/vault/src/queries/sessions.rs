@@ -258,20 +258,7 @@ impl Vault {
             if session.state == SessionState::Held {
                 super::sync::queue_session(tx, &session)?;
             }
-            let items: Vec<i64> = tx
-                .prepare("SELECT id FROM agenda_items WHERE session_id = ?1")?
-                .query_map([id], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            for item in items {
-                tx.execute(
-                    "UPDATE agenda_items SET carried_from = NULL WHERE carried_from = ?1",
-                    [item],
-                )?;
-                tx.execute("DELETE FROM search_index WHERE rowid = ?1", [item * 4 + 2])?;
-            }
-            tx.execute("DELETE FROM agenda_items WHERE session_id = ?1", [id])?;
-            tx.execute("DELETE FROM search_index WHERE rowid = ?1", [id * 4 + 1])?;
-            tx.execute("DELETE FROM notes WHERE session_id = ?1", [id])?;
+            remove_contents(tx, id)?;
             tx.execute("UPDATE action_items SET session_id = NULL WHERE session_id = ?1", [id])?;
             tx.execute("DELETE FROM sessions WHERE id = ?1", [id])?;
             Ok(())
@@ -320,4 +307,24 @@ impl Vault {
         })?;
         self.session(id)
     }
+}
+
+/// Removes a session's agenda items and note with their search entries (items carried from them
+/// lose the link); the session row itself stays for the caller to delete.
+pub(crate) fn remove_contents(tx: &rusqlite::Transaction<'_>, session: i64) -> Result<(), Error> {
+    let items: Vec<i64> = tx
+        .prepare("SELECT id FROM agenda_items WHERE session_id = ?1")?
+        .query_map([session], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for item in items {
+        tx.execute(
+            "UPDATE agenda_items SET carried_from = NULL WHERE carried_from = ?1",
+            [item],
+        )?;
+        crate::search::remove(tx, crate::HitKind::Agenda, item)?;
+    }
+    tx.execute("DELETE FROM agenda_items WHERE session_id = ?1", [session])?;
+    crate::search::remove(tx, crate::HitKind::Note, session)?;
+    tx.execute("DELETE FROM notes WHERE session_id = ?1", [session])?;
+    Ok(())
 }

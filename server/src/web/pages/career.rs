@@ -164,9 +164,7 @@ pub async fn save(State(state): State<AppState>, hr: Hr, PageForm(f): PageForm<P
     };
     let pool = state.pool.clone();
     let saving = path.clone();
-    let result = tokio::task::spawn_blocking(move || store::save_career_path(&pool, &saving))
-        .await
-        .map_err(|e| PageError::from_error(crate::Error::Internal(e.to_string()), hr.lang))?;
+    let result = crate::web::attempt(hr.lang, move || store::save_career_path(&pool, &saving)).await?;
     match result {
         Ok(()) => {
             hr.audit(
@@ -223,9 +221,7 @@ pub async fn import(State(state): State<AppState>, hr: Hr, multipart: Multipart)
     let lang = hr.lang;
     let bytes = read_upload(&hr, multipart).await?;
     let pool = state.pool.clone();
-    let result = tokio::task::spawn_blocking(move || store::import_career_paths_file(&pool, bytes.as_slice()))
-        .await
-        .map_err(|e| PageError::from_error(crate::Error::Internal(e.to_string()), lang))?;
+    let result = crate::web::attempt(lang, move || store::import_career_paths_file(&pool, bytes.as_slice())).await?;
     let pool = state.pool.clone();
     let catalog = run(lang, move || store::career_paths(&pool)).await?;
     match result {

@@ -414,9 +414,7 @@ pub async fn import(State(state): State<AppState>, hr: Hr, multipart: Multipart)
     let lang = hr.lang;
     let bytes = read_upload(&hr, multipart).await?;
     let pool = state.pool.clone();
-    let result = tokio::task::spawn_blocking(move || store::import_survey_file(&pool, bytes.as_slice()))
-        .await
-        .map_err(|e| PageError::from_error(crate::Error::Internal(e.to_string()), lang))?;
+    let result = crate::web::attempt(lang, move || store::import_survey_file(&pool, bytes.as_slice())).await?;
     let query = EngagementQuery {
         survey: None,
         item: None,

@@ -339,9 +339,10 @@ pub async fn change_password(
     }
     let pool = state.pool.clone();
     let email = hr.account.email.clone();
-    let result = tokio::task::spawn_blocking(move || store::change_password(&pool, &email, &form.current, &form.new))
-        .await
-        .map_err(|e| PageError::from_error(crate::Error::Internal(e.to_string()), lang))?;
+    let result = crate::web::attempt(lang, move || {
+        store::change_password(&pool, &email, &form.current, &form.new)
+    })
+    .await?;
     match result {
         Ok(()) => {
             // Every session ended with the old password, this one too: sign in again.
@@ -456,9 +457,9 @@ pub async fn accept(
     }
     let pool = state.pool.clone();
     let using = token.clone();
-    match tokio::task::spawn_blocking(move || store::accept_invitation(&pool, &using, &form.password)).await {
-        Ok(Ok(_)) => Ok(Redirect::to("/hr/login").into_response()),
-        Ok(Err(crate::Error::Invalid(m))) => {
+    match crate::web::attempt(lang, move || store::accept_invitation(&pool, &using, &form.password)).await? {
+        Ok(_) => Ok(Redirect::to("/hr/login").into_response()),
+        Err(crate::Error::Invalid(m)) => {
             let problem = match lang {
                 Lang::Ja => "パスワードは12文字以上にしてください。".to_owned(),
                 Lang::En => m,
@@ -469,7 +470,6 @@ pub async fn accept(
             )
                 .into_response())
         }
-        Ok(Err(e)) => Err(PageError::from_error(e, lang)),
-        Err(e) => Err(PageError::from_error(crate::Error::Internal(e.to_string()), lang)),
+        Err(e) => Err(PageError::from_error(e, lang)),
     }
 }

@@ -203,12 +203,11 @@ pub async fn save(State(state): State<AppState>, hr: Hr, PageForm(f): PageForm<S
         ("survey_window".to_owned(), f.survey_window.clone()),
         ("pair_detail".to_owned(), pair.to_owned()),
     ];
-    let saved = tokio::task::spawn_blocking(move || {
+    let saved = crate::web::attempt(hr.lang, move || {
         let refs: Vec<(&str, &str)> = values.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
         store::save_settings(&pool, &refs)
     })
-    .await
-    .map_err(|e| PageError::from_error(crate::Error::Internal(e.to_string()), hr.lang))?;
+    .await?;
     match saved {
         Ok(s) => {
             hr.audit(
@@ -247,9 +246,7 @@ pub async fn invite(
     };
     let pool = state.pool.clone();
     let (email, r) = (f.email.trim().to_owned(), role.clone());
-    let result = tokio::task::spawn_blocking(move || store::invite_admin(&pool, &email, &r))
-        .await
-        .map_err(|e| PageError::from_error(crate::Error::Internal(e.to_string()), hr.lang))?;
+    let result = crate::web::attempt(hr.lang, move || store::invite_admin(&pool, &email, &r)).await?;
     match result {
         Ok(token) => {
             hr.audit(
@@ -314,7 +311,7 @@ pub async fn account(
     }
     let pool = state.pool.clone();
     let (email, action, role, org) = (f.email.clone(), f.action.clone(), f.role.clone(), f.org.clone());
-    let result = tokio::task::spawn_blocking(move || match action.as_str() {
+    let result = crate::web::attempt(hr.lang, move || match action.as_str() {
         "disable" => store::set_disabled(&pool, &email, true),
         "enable" => store::set_disabled(&pool, &email, false),
         "role" => {
@@ -323,8 +320,7 @@ pub async fn account(
         }
         other => Err(crate::Error::Invalid(format!("unknown action '{other}'"))),
     })
-    .await
-    .map_err(|e| PageError::from_error(crate::Error::Internal(e.to_string()), hr.lang))?;
+    .await?;
     match result {
         Ok(()) => {
             hr.audit(
