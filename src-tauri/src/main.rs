@@ -211,6 +211,20 @@ async fn open_path(handle: &tauri::AppHandle, extension: &str) -> IpcResult<Opti
 }
 
 #[tauri::command(rename_all = "snake_case")]
+async fn save_member_summary(
+    handle: tauri::AppHandle,
+    state: State<'_>,
+    session_id: i64,
+    text: String,
+) -> IpcResult<Option<VaultFileDone>> {
+    let name = state.app().member_summary_file_name(session_id)?;
+    let Some(path) = save_path(&handle, &name).await? else {
+        return Ok(None);
+    };
+    state.app().save_member_summary(session_id, &text, &path).map(Some)
+}
+
+#[tauri::command(rename_all = "snake_case")]
 fn change_passphrase(state: State<'_>, input: ChangePassphraseInput) -> IpcResult<()> {
     state.app().change_passphrase(input)
 }
@@ -377,6 +391,7 @@ fn main() {
             delete_person,
             export_summary,
             change_passphrase,
+            save_member_summary,
             new_recovery_key,
             verify_vault,
             backup_vault,

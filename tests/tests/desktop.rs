@@ -704,3 +704,47 @@ async fn vault_care_backup_restore_and_a_new_recovery_key() {
     app.find("[data-nav=home]").await;
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_gets_a_clean_summary_of_today() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = tmp.path().join("vault");
+    let app = Desktop::start(&vault, "en_US.UTF-8").await;
+    create_vault(&app).await;
+    add_person(&app, "佐藤 花子", "E1").await;
+    app.wait_text("#people-list", "佐藤 花子").await;
+    plan_two_hours_ago(&app, "佐藤 花子").await;
+    app.type_into("#agenda-text", "評価面談の振り返り").await;
+    app.click("#agenda-add").await;
+    app.wait_text("#agenda", "評価面談の振り返り").await;
+    app.click("#moment-run").await;
+    app.type_into("#note-editor", "非公開: 転職を考えている").await;
+    app.click("#moment-finish").await;
+    set_value(&app, "#held-minutes", "40").await;
+    app.click("#mark-held").await;
+    app.wait_text("#session-state", "Held").await;
+    // The header says the minutes held, not those planned.
+    app.wait_text("header.head", "held 40 min").await;
+
+    app.click("#member-summary").await;
+    app.wait_text("#summary-text", "評価面談の振り返り").await;
+    let text = app.text("#summary-text").await;
+    assert!(text.contains("1on1 with 佐藤 花子"), "{text}");
+    assert!(
+        !text.contains("転職") && !text.contains("非公開"),
+        "never the private note: {text}"
+    );
+    app.screenshot("27-member-summary").await;
+    app.click("#summary-save").await;
+    app.wait_text("#summary-notice", "Saved to").await;
+    let saved = taiwa_e2e::saved_dir(&vault);
+    let file = std::fs::read_dir(&saved).unwrap().next().unwrap().unwrap().path();
+    let md = std::fs::read_to_string(&file).unwrap();
+    assert!(md.contains("評価面談の振り返り") && !md.contains("転職"), "{md}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    app.stop().await;
+}

@@ -308,6 +308,26 @@ impl App {
         )?)
     }
 
+    /// The file name a save dialog proposes for a session's member-facing summary.
+    pub fn member_summary_file_name(&mut self, session_id: i64) -> IpcResult<String> {
+        let session = self.vault()?.session(session_id)?;
+        Ok(format!("1on1-summary-{}.md", session.at.date()))
+    }
+
+    /// Writes a member-facing summary (made by the UI from the session, without the note) to
+    /// `path`, privately.
+    pub fn save_member_summary(&mut self, session_id: i64, text: &str, path: &Path) -> IpcResult<VaultFileDone> {
+        self.vault()?.session(session_id)?;
+        if text.len() > 1024 * 1024 {
+            return Err(IpcError::invalid("the summary is larger than 1 MiB"));
+        }
+        taiwa_vault::write_private_file(path, text.as_bytes())?;
+        Ok(VaultFileDone {
+            path: path.display().to_string(),
+            moved_aside: None,
+        })
+    }
+
     /// The file name a save dialog proposes for a backup.
     pub fn backup_file_name(&mut self) -> IpcResult<String> {
         let now = self.vault()?.now_local_text();

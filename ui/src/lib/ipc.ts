@@ -57,6 +57,8 @@ export const ipc = {
   verifyVault: (input: B.PassphraseInput) => call<B.VerifyReport>('verify_vault', { input }),
   backupVault: () => call<B.VaultFileDone | null>('backup_vault', {}),
   restoreVault: (input: B.PassphraseInput) => call<B.VaultFileDone | null>('restore_vault', { input }),
+  saveMemberSummary: (sessionId: number, text: string) =>
+    call<B.VaultFileDone | null>('save_member_summary', { session_id: sessionId, text }),
   exportSummary: (input: B.ExportInput) => call<B.Exported | null>('export_summary', { input }),
   personFootprint: (id: number) => call<B.Footprint>('person_footprint', { id }),
   deletePerson: (id: number) => call<B.Footprint>('delete_person', { id }),
