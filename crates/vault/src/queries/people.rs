@@ -235,7 +235,11 @@ impl Vault {
         .validated()?;
         let relinked = next.employee_id != current_employee_id || next.relationship != current_relationship;
         self.write(|tx| {
-            check_unique_employee_id(tx, next.employee_id.as_deref(), id)?;
+            // Checked when the id changes: a vault from before this rule may hold a duplicate,
+            // and editing anything else of that person must still work.
+            if next.employee_id != current_employee_id {
+                check_unique_employee_id(tx, next.employee_id.as_deref(), id)?;
+            }
             // A new employee id or relationship changes every figure of this person: queue the
             // months under the old id (to correct them) and under the new one.
             if relinked {
@@ -348,5 +352,66 @@ impl Vault {
             Ok(())
         })?;
         self.person(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_duplicate_from_an_older_vault_does_not_block_other_edits() {
+        let tmp = tempfile::tempdir().unwrap();
+        let pass = crate::Passphrase::new("correct horse battery staple".into());
+        let (mut vault, _) = Vault::create(&tmp.path().join("vault"), &pass, jiff::tz::TimeZone::UTC).unwrap();
+        let first = vault
+            .add_person(NewPerson {
+                name: "先の人".into(),
+                employee_id: Some("E7".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        let second = vault
+            .add_person(NewPerson {
+                name: "後の人".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        // As an older Taiwa could have left it, before ids had to be unique.
+        vault
+            .conn
+            .execute("UPDATE people SET employee_id = 'E7' WHERE id = ?1", [second.id])
+            .unwrap();
+        let renamed = vault
+            .edit_person(
+                second.id,
+                PersonEdit {
+                    name: Some("後の人（改名）".into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(renamed.employee_id.as_deref(), Some("E7"));
+        // Changing to another taken id is still refused, naming who has it.
+        let err = vault
+            .edit_person(
+                first.id,
+                PersonEdit {
+                    employee_id: Some(Some("E8".into())),
+                    ..Default::default()
+                },
+            )
+            .map(|_| ())
+            .and_then(|()| {
+                vault.edit_person(
+                    second.id,
+                    PersonEdit {
+                        employee_id: Some(Some("E8".into())),
+                        ..Default::default()
+                    },
+                )
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("already 先の人's"), "{err}");
     }
 }
