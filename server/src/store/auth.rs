@@ -407,33 +407,15 @@ pub fn admin_tokens(pool: &Pool) -> Result<Vec<TokenInfo>, Error> {
 
 /// Revokes the token whose id (a prefix of its hash, at least 8 characters) is given.
 pub fn revoke_admin_token(pool: &Pool, id: &str) -> Result<(), Error> {
-    let id = id.trim();
-    if id.len() < 8 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err(Error::Invalid(
-            "give the token's id as listed (at least 8 hex characters)".into(),
-        ));
-    }
-    pool.write(|conn| {
-        let rows = conn.query("SELECT token_hash FROM admin_tokens WHERE revoked_at IS NULL", &[])?;
-        let matching: Vec<String> = rows
-            .into_iter()
-            .map(|r| r.text(0))
-            .filter(|h| h.starts_with(&id.to_ascii_lowercase()))
-            .collect();
-        match matching.as_slice() {
-            [hash] => {
-                conn.execute(
-                    "UPDATE admin_tokens SET revoked_at = $2 WHERE token_hash = $1",
-                    &[V::from(hash.as_str()), V::Int(now())],
-                )?;
-                Ok(())
-            }
-            [] => Err(Error::NotFound(format!("no active token {id}"))),
-            _ => Err(Error::Invalid(format!(
-                "{id} matches several tokens: give more characters"
-            ))),
-        }
-    })
+    super::end_listed(
+        pool,
+        "token",
+        id,
+        "admin_tokens",
+        "token_hash",
+        "revoked_at IS NULL",
+        "revoked_at",
+    )
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -144,29 +144,15 @@ pub fn outstanding_codes(pool: &Pool) -> Result<Vec<CodeInfo>, Error> {
 
 /// Cancels an outstanding code by its listed id.
 pub fn cancel_code(pool: &Pool, id: &str) -> Result<(), Error> {
-    let id = id.trim().to_ascii_lowercase();
-    if id.len() < 8 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err(Error::Invalid("give the code's id as listed".into()));
-    }
-    pool.write(|conn| {
-        let rows = conn.query(
-            "SELECT code_hash FROM enrol_codes WHERE used_at IS NULL AND cancelled_at IS NULL",
-            &[],
-        )?;
-        let matching: Vec<String> = rows
-            .into_iter()
-            .map(|r| r.text(0))
-            .filter(|h| h.starts_with(&id))
-            .collect();
-        let [hash] = matching.as_slice() else {
-            return Err(Error::NotFound(format!("no outstanding code {id}")));
-        };
-        conn.execute(
-            "UPDATE enrol_codes SET cancelled_at = $2 WHERE code_hash = $1",
-            &[V::from(hash.as_str()), V::Int(now())],
-        )?;
-        Ok(())
-    })
+    super::end_listed(
+        pool,
+        "enrolment code",
+        id,
+        "enrol_codes",
+        "code_hash",
+        "used_at IS NULL AND cancelled_at IS NULL",
+        "cancelled_at",
+    )
 }
 
 /// A device as HR lists it: its id is the first 12 characters of its token's hash.
@@ -206,26 +192,15 @@ pub fn devices(pool: &Pool, employee_id: Option<&str>) -> Result<Vec<DeviceInfo>
 
 /// Revokes a device by its listed id (a lost laptop, a manager who left).
 pub fn revoke_device_by_id(pool: &Pool, id: &str) -> Result<(), Error> {
-    let id = id.trim().to_ascii_lowercase();
-    if id.len() < 8 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err(Error::Invalid("give the device's id as listed".into()));
-    }
-    pool.write(|conn| {
-        let rows = conn.query("SELECT token_hash FROM devices WHERE revoked_at IS NULL", &[])?;
-        let matching: Vec<String> = rows
-            .into_iter()
-            .map(|r| r.text(0))
-            .filter(|h| h.starts_with(&id))
-            .collect();
-        let [hash] = matching.as_slice() else {
-            return Err(Error::NotFound(format!("no active device {id}")));
-        };
-        conn.execute(
-            "UPDATE devices SET revoked_at = $2 WHERE token_hash = $1",
-            &[V::from(hash.as_str()), V::Int(now())],
-        )?;
-        Ok(())
-    })
+    super::end_listed(
+        pool,
+        "device",
+        id,
+        "devices",
+        "token_hash",
+        "revoked_at IS NULL",
+        "revoked_at",
+    )
 }
 
 /// The current directory's email of each of `ids`.

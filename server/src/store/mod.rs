@@ -111,6 +111,45 @@ pub(crate) fn normalize_code(code: &str) -> String {
         .collect()
 }
 
+/// Ends the one active row that HR named by its listed id (the first characters of a stored
+/// hash, never the secret): sets `ended` to now where `column` begins with `id`. `table`,
+/// `column`, `active` and `ended` are this crate's own literals; `id` is only compared.
+pub(crate) fn end_listed(
+    pool: &Pool,
+    what: &str,
+    id: &str,
+    table: &str,
+    column: &str,
+    active: &str,
+    ended: &str,
+) -> Result<(), Error> {
+    let id = id.trim().to_ascii_lowercase();
+    if id.len() < 8 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(Error::Invalid(format!(
+            "give the {what}'s id as listed (at least 8 hex characters)"
+        )));
+    }
+    pool.write(|conn| {
+        let rows = conn.query(&format!("SELECT {column} FROM {table} WHERE {active}"), &[])?;
+        let matching: Vec<String> = rows
+            .into_iter()
+            .map(|r| r.text(0))
+            .filter(|h| h.starts_with(&id))
+            .collect();
+        match matching.as_slice() {
+            [hash] => {
+                conn.execute(
+                    &format!("UPDATE {table} SET {ended} = $2 WHERE {column} = $1"),
+                    &[V::from(hash.as_str()), V::Int(now())],
+                )?;
+                Ok(())
+            }
+            [] => Err(Error::NotFound(format!("no active {what} {id}"))),
+            _ => Err(Error::Invalid(format!("{id} matches several: give more characters"))),
+        }
+    })
+}
+
 /// Applies pending schema migrations, one transaction each; safe with several instances starting.
 pub fn migrate(pool: &Pool) -> Result<(), Error> {
     let migrations = match pool.backend() {
