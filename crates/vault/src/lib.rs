@@ -263,7 +263,14 @@ impl Vault {
 
     /// Ranked full-text search over notes, agenda items and action items.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>, Error> {
-        search::search(&self.conn, query, limit)
+        let mut hits = search::search(&self.conn, query, limit)?;
+        // Action items and career notes carry a UTC stamp: shown, like sessions, in local time.
+        for hit in &mut hits {
+            if matches!(hit.kind, HitKind::Action | HitKind::Career) {
+                hit.when = self.local_time(&hit.when).to_string();
+            }
+        }
+        Ok(hits)
     }
 }
 

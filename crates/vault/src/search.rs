@@ -187,7 +187,8 @@ pub struct Hit {
     pub session_id: Option<i64>,
     pub person_id: i64,
     pub person_name: String,
-    /// The session's local date and time, or the action item's creation time.
+    /// The session's local date and time, or when the action item was made or the career note
+    /// last changed, in local time too (`YYYY-MM-DDTHH:MM:SS`).
     pub when: String,
     pub snippet: Vec<SnippetPart>,
 }

@@ -1441,3 +1441,38 @@ fn past_planned_sessions_wait_to_be_closed() {
     vault.hold_session(past.id, Some(45)).unwrap();
     assert!(vault.unclosed_sessions().unwrap().is_empty());
 }
+
+#[test]
+fn search_results_are_in_local_time() {
+    let (_tmp, _dir, mut vault, _) = new_vault();
+    let p = person(&mut vault, "佐藤 花子");
+    vault
+        .add_action(
+            p,
+            NewAction {
+                text: "宿題 localtime-marker".into(),
+                session_id: None,
+                owner: Owner::Member,
+                due_date: None,
+            },
+        )
+        .unwrap();
+    vault.set_career_note(p, "キャリア localtime-marker").unwrap();
+    let hits = vault.search("localtime-marker", 10).unwrap();
+    assert_eq!(hits.len(), 2);
+    // Read as Tokyo time (nine hours ahead of UTC), each is now: within a couple of minutes.
+    let now = jiff::Timestamp::now().as_second();
+    for hit in hits {
+        let when: jiff::civil::DateTime = hit
+            .when
+            .parse()
+            .unwrap_or_else(|_| panic!("not a local time: {}", hit.when));
+        let at = tokyo().to_timestamp(when).unwrap().as_second();
+        assert!(
+            (now - at).abs() <= 120,
+            "{:?}: {} is not Tokyo's now",
+            hit.kind,
+            hit.when
+        );
+    }
+}
