@@ -212,7 +212,8 @@ export type Hit = { kind: HitKind,
  */
 id: number, session_id: number | null, person_id: number, person_name: string, 
 /**
- * The session's local date and time, or the action item's creation time.
+ * The session's local date and time, or when the action item was made or the career note
+ * last changed, in local time too (`YYYY-MM-DDTHH:MM:SS`).
  */
 when: string, snippet: Array<SnippetPart>, };
 
