@@ -46,15 +46,7 @@ fn render(
         p.muted { (lang.pick("The company's catalogue of roles in each organisation. Managers' apps download it with the roster and can search it offline beside a member's career note.",
                              "組織ごとの役割のカタログです。上司のアプリが名簿と一緒に取得し、メンバーのキャリアメモの横でオフラインでも検索できます。")) }
         (layout::notice(notice))
-        @if !problems.is_empty() {
-            div.problem role="alert" {
-                p { (match lang {
-                    Lang::Ja => format!("保存していません（変更はありません）。問題 {} 件:", problems.len()),
-                    Lang::En => format!("Nothing was saved (nothing changed). {} problem(s):", problems.len()),
-                }) }
-                ul { @for p in problems.iter().take(200) { li { (p) } } }
-            }
-        }
+        (layout::problems(lang, layout::Refused::Saved, problems))
         p { (match lang {
             Lang::Ja => format!("{}件（版 {}）", catalog.paths.len(), catalog.version),
             Lang::En => format!("{} entries (version {})", catalog.paths.len(), catalog.version),

@@ -94,6 +94,20 @@ pub fn resolve_unit(hr: &Hr, view: &MonthView, asked: Option<&str>) -> PageResul
     Ok(Some(unit))
 }
 
+/// The unit asked for (within the viewer's scope), or the top of the tree when none is.
+pub fn resolve_unit_or_top(hr: &Hr, view: &MonthView, asked: Option<&str>) -> PageResult<usize> {
+    match resolve_unit(hr, view, asked)? {
+        Some(r) => Ok(r),
+        None => view.tree.order().first().copied().ok_or_else(|| {
+            PageError::new(
+                StatusCode::NOT_FOUND,
+                hr.lang,
+                hr.lang.pick("No directory yet.", "組織図がまだありません。"),
+            )
+        }),
+    }
+}
+
 /// What a viewer may see of each unit: everything for hr_admin; for an org viewer, the units of
 /// their subtree whose groups are not smaller than k, none of whose differences reveal one.
 pub fn visible(hr: &Hr, view: &MonthView, figures: &[Figures]) -> Vec<bool> {
@@ -145,8 +159,6 @@ pub async fn page(
         ));
     };
     let root = resolve_unit(&hr, view, q.unit.as_deref())?;
-    let figures = view.figures();
-    let shown = visible(&hr, view, &figures);
     let history: Vec<Shown> = views
         .iter()
         .map(|v| {
@@ -159,6 +171,11 @@ pub async fn page(
             }
         })
         .collect();
+    // The month shown is the last of the history: its figures are computed once.
+    let (figures, shown) = history
+        .last()
+        .map(|h| (h.figures.clone(), h.shown.clone()))
+        .unwrap_or_default();
     let spark = |unit: usize| -> Vec<Option<f64>> {
         let id = view.units[unit].id.as_str();
         history

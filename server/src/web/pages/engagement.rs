@@ -233,15 +233,7 @@ fn render(hr: &Hr, l: &Loaded, problems: &[String], notice: Option<&str>) -> Mar
     html! {
         h1 { (lang.pick("Engagement and completion", "エンゲージメントと1on1実施率")) }
         (layout::notice(notice))
-        @if !problems.is_empty() {
-            div.problem role="alert" {
-                p { (match lang {
-                    Lang::Ja => format!("取り込んでいません（変更はありません）。問題 {} 件:", problems.len()),
-                    Lang::En => format!("Nothing was imported (nothing changed). {} problem(s):", problems.len()),
-                }) }
-                ul { @for p in problems.iter().take(200) { li { (p) } } }
-            }
-        }
+        (layout::problems(lang, layout::Refused::Imported, problems))
         @if let Some(month) = l.survey {
             form.inline.toolbar method="get" action="/hr/engagement" {
                 label { (lang.pick("Survey", "調査")) " "

@@ -130,3 +130,28 @@ pub fn notice(text: Option<&str>) -> Markup {
         }
     }
 }
+
+/// What did not happen, for `problems`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    Saved,
+    Imported,
+}
+
+/// The problems of a form or an upload that changed nothing, each on its line.
+pub fn problems(lang: Lang, what: Refused, problems: &[String]) -> Markup {
+    let n = problems.len();
+    html! {
+        @if !problems.is_empty() {
+            div.problem role="alert" {
+                p { (match (lang, what) {
+                    (Lang::Ja, Refused::Saved) => format!("保存していません（変更はありません）。問題 {n} 件:"),
+                    (Lang::Ja, Refused::Imported) => format!("取り込んでいません（変更はありません）。問題 {n} 件:"),
+                    (Lang::En, Refused::Saved) => format!("Nothing was saved (nothing changed). {n} problem(s):"),
+                    (Lang::En, Refused::Imported) => format!("Nothing was imported (nothing changed). {n} problem(s):"),
+                }) }
+                ul { @for p in problems.iter().take(200) { li { (p) } } }
+            }
+        }
+    }
+}

@@ -9,7 +9,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use taiwa_protocol::Month;
 
-use super::dashboard::{month_nav, resolve_unit};
+use super::dashboard::{month_nav, resolve_unit_or_top};
 use super::layout::{self, Nav};
 use crate::api::AppState;
 use crate::spreadsheet::CsvOut;
@@ -117,16 +117,7 @@ async fn load(state: &AppState, hr: &Hr, q: NotYetQuery) -> PageResult<Loaded> {
             lang,
         ));
     };
-    let root = match resolve_unit(hr, view, q.unit.as_deref())? {
-        Some(r) => r,
-        None => *view.tree.order().first().ok_or_else(|| {
-            PageError::new(
-                StatusCode::NOT_FOUND,
-                lang,
-                lang.pick("No directory yet.", "組織図がまだありません。"),
-            )
-        })?,
-    };
+    let root = resolve_unit_or_top(hr, view, q.unit.as_deref())?;
     let rows = not_yet(&views, root);
     Ok(Loaded {
         month,

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::dashboard::resolve_unit;
+use super::dashboard::resolve_unit_or_top;
 use super::layout::{self, Nav};
 use crate::api::AppState;
 use crate::spreadsheet::CsvOut;
@@ -44,16 +44,7 @@ async fn load(state: &AppState, hr: &Hr, unit: Option<&str>) -> PageResult<Loade
         ))
     })
     .await?;
-    let root = match resolve_unit(hr, &view, unit)? {
-        Some(r) => r,
-        None => *view.tree.order().first().ok_or_else(|| {
-            PageError::new(
-                StatusCode::NOT_FOUND,
-                hr.lang,
-                hr.lang.pick("No directory yet.", "組織図がまだありません。"),
-            )
-        })?,
-    };
+    let root = resolve_unit_or_top(hr, &view, unit)?;
     Ok(Loaded {
         view,
         root,
