@@ -30,7 +30,13 @@ fn main() {
     }
     let mut code = String::from("pub(crate) const MIGRATIONS: &[&str] = &[\n");
     for (_, path) in &files {
-        writeln!(code, "    include_str!({:?}),", path.display().to_string()).unwrap_or_default();
+        // Relative to the crate at compile time, so a build cache shared between checkouts still works.
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        writeln!(
+            code,
+            "    include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/migrations/{name}\")),"
+        )
+        .unwrap_or_default();
     }
     code.push_str("];\n");
     let out = PathBuf::from(env::var("OUT_DIR").unwrap_or_default()).join("migrations.rs");

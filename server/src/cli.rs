@@ -194,7 +194,7 @@ fn read_file(path: &PathBuf) -> Result<std::fs::File, Error> {
 
 /// A Unix time as its UTC date.
 fn day(t: i64) -> String {
-    jiff::Timestamp::from_second(t).map_or_else(|_| t.to_string(), |ts| ts.strftime("%Y-%m-%d").to_string())
+    chrono::DateTime::from_timestamp(t, 0).map_or_else(|| t.to_string(), |ts| ts.format("%Y-%m-%d").to_string())
 }
 
 /// Runs the command; `serve` runs until stopped.

@@ -12,11 +12,11 @@ use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use chrono::{NaiveDate as Date, NaiveDateTime as DateTime};
 use clap::Parser;
-use jiff::civil::{Date, DateTime};
-use jiff::tz::TimeZone;
 use serde_json::json;
 use taiwa_domain::Month;
+use taiwa_domain::Zone;
 use taiwa_vault::{
     Error, ExportFormat, ExportOptions, NewAction, NewAgendaItem, NewPerson, Passphrase, PersonEdit, RecoveryKey, Vault,
 };
@@ -134,8 +134,8 @@ fn vault_dir(cli: &Cli) -> Result<PathBuf> {
         .ok_or_else(|| Failure::Usage("no data folder is known for this user: give --vault DIR or TAIWA_VAULT".into()))
 }
 
-fn time_zone() -> TimeZone {
-    TimeZone::system()
+fn time_zone() -> Zone {
+    taiwa_vault::system_zone()
 }
 
 /// A secret from an environment variable, or else typed at the terminal without echo.
@@ -188,8 +188,10 @@ fn parse_at(text: &str) -> Result<DateTime> {
     };
     let (day, time) = text.trim().split_once([' ', 'T']).ok_or_else(bad)?;
     let day = day.parse::<Date>().map_err(|_| bad())?;
-    let time = time.parse::<jiff::civil::Time>().map_err(|_| bad())?;
-    Ok(day.to_datetime(time))
+    let time = chrono::NaiveTime::parse_from_str(time, "%H:%M")
+        .or_else(|_| chrono::NaiveTime::parse_from_str(time, "%H:%M:%S"))
+        .map_err(|_| bad())?;
+    Ok(day.and_time(time))
 }
 
 fn parse_month(text: &str) -> Result<Month> {

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use jiff::civil::DateTime;
+use chrono::NaiveDateTime as DateTime;
 use serde::Serialize;
 use serde_json::{Value, json};
 use taiwa_domain::DueState;
@@ -15,7 +15,7 @@ pub struct Out {
 }
 
 pub fn when(at: DateTime) -> String {
-    at.strftime("%Y-%m-%d %H:%M").to_string()
+    at.format("%Y-%m-%d %H:%M").to_string()
 }
 
 fn to_value<T: Serialize>(value: &T) -> Value {

@@ -6,8 +6,7 @@
 //! end of the next calendar month. "Overdue" means that date has passed; for a monthly person that
 //! is a whole missed month, never a single late day.
 
-use jiff::ToSpan;
-use jiff::civil::{Date, DateTime, Weekday};
+use chrono::{Datelike, Days, NaiveDate as Date, NaiveDateTime as DateTime, Weekday};
 use serde::Serialize;
 
 use crate::{Cadence, Month, SessionState};
@@ -81,15 +80,15 @@ impl Cadence {
             Cadence::Biweekly => 2,
             Cadence::Weekly => {
                 let mut day = month.first_day();
-                while day.weekday() != Weekday::Monday {
-                    day = day.tomorrow().unwrap_or(day);
+                while day.weekday() != Weekday::Mon {
+                    day = day.succ_opt().unwrap_or(day);
                 }
                 let mut count = 0;
                 while month.contains(day) {
                     count += 1;
-                    day = match day.checked_add(7.days()) {
-                        Ok(next) => next,
-                        Err(_) => break,
+                    day = match day.checked_add_days(Days::new(7)) {
+                        Some(next) => next,
+                        None => break,
                     };
                 }
                 count
@@ -103,8 +102,14 @@ impl Cadence {
         match (self, last_held) {
             (Cadence::Monthly, Some(held)) => Month::of(held).next().map_or(Date::MAX, Month::last_day),
             (Cadence::Monthly, None) => Month::of(start).last_day(),
-            (Cadence::Weekly, held) => held.unwrap_or(start).saturating_add(7.days()),
-            (Cadence::Biweekly, held) => held.unwrap_or(start).saturating_add(14.days()),
+            (Cadence::Weekly, held) => held
+                .unwrap_or(start)
+                .checked_add_days(Days::new(7))
+                .unwrap_or(Date::MAX),
+            (Cadence::Biweekly, held) => held
+                .unwrap_or(start)
+                .checked_add_days(Days::new(14))
+                .unwrap_or(Date::MAX),
         }
     }
 }
@@ -213,7 +218,9 @@ pub fn month_summary<'a>(month: Month, figures: impl IntoIterator<Item = &'a Per
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jiff::civil::date;
+    fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
     use proptest::prelude::*;
 
     fn m(s: &str) -> Month {
@@ -230,7 +237,7 @@ mod tests {
 
     fn session(at: Date, state: SessionState) -> SessionFacts {
         SessionFacts {
-            at: at.at(10, 0, 0, 0),
+            at: at.and_hms_opt(10, 0, 0).unwrap(),
             state,
             minutes: if state == SessionState::Held { 30 } else { 0 },
         }
@@ -256,7 +263,7 @@ mod tests {
         s.push(session(date(2026, 11, 27), SessionState::Planned));
         let f = person_month(&p, &s, m("2026-11"), date(2026, 11, 25)).unwrap();
         assert_eq!(f.state, DueState::Planned);
-        assert_eq!(f.next_planned, Some(date(2026, 11, 27).at(10, 0, 0, 0)));
+        assert_eq!(f.next_planned, Some(date(2026, 11, 27).and_hms_opt(10, 0, 0).unwrap()));
     }
 
     #[test]
@@ -349,7 +356,7 @@ mod tests {
     fn a_session_late_on_new_years_eve_counts_for_december() {
         let p = person(Cadence::Monthly, date(2025, 1, 1));
         let s = [SessionFacts {
-            at: date(2025, 12, 31).at(23, 30, 0, 0),
+            at: date(2025, 12, 31).and_hms_opt(23, 30, 0).unwrap(),
             state: SessionState::Held,
             minutes: 45,
         }];
@@ -422,10 +429,10 @@ mod tests {
             let states = [SessionState::Planned, SessionState::Held, SessionState::Skipped, SessionState::Cancelled];
             let sessions: Vec<SessionFacts> = days
                 .iter()
-                .map(|(d, s)| session(origin.saturating_add(d.days()), states[*s]))
+                .map(|(d, s)| session(origin + chrono::Duration::days(i64::from(*d)), states[*s]))
                 .collect();
             let month = Month::of(origin).plus(view).unwrap();
-            let today = origin.saturating_add(today_offset.days());
+            let today = origin + chrono::Duration::days(i64::from(today_offset));
             let p = person(cadence, origin);
             let f = person_month(&p, &sessions, month, today).unwrap();
             let held_here = sessions.iter().filter(|s| s.state == SessionState::Held && month.contains(s.at.date())).count();

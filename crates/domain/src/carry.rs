@@ -5,7 +5,7 @@
 //! what is left open again travels on from the copy, never again from the original. Action items
 //! belong to the person, so they are not copied: every session shows the person's open ones.
 
-use jiff::civil::DateTime;
+use chrono::NaiveDateTime as DateTime;
 
 use crate::SessionState;
 
@@ -58,7 +58,9 @@ pub fn open_actions_before(actions: &[ActionFacts], at: DateTime) -> Vec<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jiff::civil::date;
+    fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
     use proptest::prelude::*;
 
     fn open(id: i64) -> AgendaFacts {
@@ -110,7 +112,7 @@ mod tests {
 
     #[test]
     fn previous_session_skips_cancelled_and_later_ones() {
-        let d = |day| date(2026, 11, day).at(10, 0, 0, 0);
+        let d = |day| date(2026, 11, day).and_hms_opt(10, 0, 0).unwrap();
         let sessions = [
             (1, d(2), SessionState::Held),
             (2, d(9), SessionState::Cancelled),
@@ -128,7 +130,7 @@ mod tests {
 
     #[test]
     fn open_actions_show_until_done() {
-        let d = |day| date(2026, 11, day).at(10, 0, 0, 0);
+        let d = |day| date(2026, 11, day).and_hms_opt(10, 0, 0).unwrap();
         let actions = [
             ActionFacts {
                 id: 1,

@@ -10,11 +10,13 @@ mod cadence;
 mod carry;
 mod kinds;
 mod month;
+mod zone;
 
 pub use cadence::{DueState, MonthSummary, PersonFacts, PersonMonth, SessionFacts, month_summary, person_month};
 pub use carry::{ActionFacts, AgendaFacts, carry_over, open_actions_before, previous_session};
 pub use kinds::{Cadence, Owner, ParseKindError, Relationship, SessionState, TopicKind, Wants};
 pub use month::{Month, MonthError};
+pub use zone::Zone;
 
 /// Longest a single session may be held, in minutes (eight hours); the server applies the same bound.
 pub const MAX_SESSION_MINUTES: u32 = 480;

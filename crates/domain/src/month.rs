@@ -3,9 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use jiff::Timestamp;
-use jiff::civil::Date;
-use jiff::tz::TimeZone;
+use crate::Zone;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A calendar month, `YYYY-MM`, between the years 1900 and 9999.
@@ -39,17 +38,18 @@ impl Month {
         self.month
     }
 
-    /// The month a civil date falls in.
-    pub fn of(date: Date) -> Month {
+    /// The month a civil date falls in (dates outside 1900–9999 are clamped to its ends).
+    pub fn of(date: NaiveDate) -> Month {
         Month {
-            year: date.year(),
-            month: date.month(),
+            year: i16::try_from(date.year().clamp(1900, 9999)).unwrap_or(1900),
+            // 1–12 by chrono's contract.
+            month: i8::try_from(date.month()).unwrap_or(1),
         }
     }
 
-    /// The month of an instant as seen on a calendar in `tz`: a session's month is its local date's.
-    pub fn of_instant(at: Timestamp, tz: &TimeZone) -> Month {
-        Month::of(tz.to_datetime(at).date())
+    /// The month of an instant as seen on a calendar in `zone`: a session's month is its local date's.
+    pub fn of_instant(at: DateTime<Utc>, zone: &Zone) -> Month {
+        Month::of(zone.local(at).date())
     }
 
     fn index(self) -> i32 {
@@ -80,22 +80,19 @@ impl Month {
         later.index() - self.index()
     }
 
-    pub fn first_day(self) -> Date {
+    pub fn first_day(self) -> NaiveDate {
         // In range by construction: year 1900–9999, month 1–12, day 1.
-        Date::constant(2000, 1, 1)
-            .with()
-            .year(self.year)
-            .month(self.month)
-            .day(1)
-            .build()
-            .unwrap_or(Date::MIN)
+        NaiveDate::from_ymd_opt(i32::from(self.year), u32::try_from(self.month).unwrap_or(1), 1)
+            .unwrap_or(NaiveDate::MIN)
     }
 
-    pub fn last_day(self) -> Date {
-        self.first_day().last_of_month()
+    pub fn last_day(self) -> NaiveDate {
+        self.next()
+            .and_then(|next| next.first_day().pred_opt())
+            .unwrap_or_else(|| NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX))
     }
 
-    pub fn contains(self, date: Date) -> bool {
+    pub fn contains(self, date: NaiveDate) -> bool {
         Month::of(date) == self
     }
 
@@ -194,7 +191,10 @@ impl<'de> Deserialize<'de> for Month {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jiff::civil::date;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
 
     #[test]
     fn quarters_and_fiscal_years() {
@@ -231,15 +231,15 @@ mod tests {
     #[test]
     fn a_session_belongs_to_its_local_month_not_utc() {
         // 2025-12-31 15:30 UTC is already New Year's Day in Tokyo, still New Year's Eve in New York.
-        let at: Timestamp = "2025-12-31T15:30:00Z".parse().unwrap();
-        let tokyo = TimeZone::get("Asia/Tokyo").unwrap();
-        let new_york = TimeZone::get("America/New_York").unwrap();
+        let at: DateTime<Utc> = "2025-12-31T15:30:00Z".parse().unwrap();
+        let tokyo = Zone::named("Asia/Tokyo").unwrap();
+        let new_york = Zone::named("America/New_York").unwrap();
         assert_eq!(Month::of_instant(at, &tokyo), m("2026-01"));
         assert_eq!(Month::of_instant(at, &new_york), m("2025-12"));
-        assert_eq!(Month::of_instant(at, &TimeZone::UTC), m("2025-12"));
+        assert_eq!(Month::of_instant(at, &Zone::UTC), m("2025-12"));
         // And the other way round at the start of a month: 1 March 02:00 UTC is still February in LA.
-        let at: Timestamp = "2026-03-01T02:00:00Z".parse().unwrap();
-        let la = TimeZone::get("America/Los_Angeles").unwrap();
+        let at: DateTime<Utc> = "2026-03-01T02:00:00Z".parse().unwrap();
+        let la = Zone::named("America/Los_Angeles").unwrap();
         assert_eq!(Month::of_instant(at, &la), m("2026-02"));
     }
 
@@ -289,18 +289,18 @@ mod tests {
             let first = value.first_day();
             let last = value.last_day();
             prop_assert!(value.contains(first) && value.contains(last));
-            prop_assert_eq!(Month::of(first.yesterday().unwrap()), value.prev().unwrap());
-            prop_assert_eq!(Month::of(last.tomorrow().unwrap()), value.next().unwrap());
+            prop_assert_eq!(Month::of(first.pred_opt().unwrap()), value.prev().unwrap());
+            prop_assert_eq!(Month::of(last.succ_opt().unwrap()), value.next().unwrap());
         }
 
         #[test]
         fn local_month_is_at_most_one_off_utc(secs in 0i64..4_000_000_000, tz in prop::sample::select(vec!["Asia/Tokyo", "America/New_York", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Europe/London"])) {
-            let at = Timestamp::from_second(secs).unwrap();
-            let zone = TimeZone::get(tz).unwrap();
+            let at = DateTime::from_timestamp(secs, 0).unwrap();
+            let zone = Zone::named(tz).unwrap();
             let local = Month::of_instant(at, &zone);
-            let utc = Month::of_instant(at, &TimeZone::UTC);
+            let utc = Month::of_instant(at, &Zone::UTC);
             prop_assert!(utc.months_until(local).abs() <= 1);
-            prop_assert_eq!(local, Month::of(zone.to_datetime(at).date()));
+            prop_assert_eq!(local, Month::of(zone.local(at).date()));
         }
     }
 }

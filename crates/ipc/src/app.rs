@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use jiff::civil::{Date, DateTime};
-use jiff::tz::TimeZone;
+use chrono::{NaiveDate as Date, NaiveDateTime as DateTime};
+use taiwa_domain::Zone;
 use taiwa_domain::{Month, SessionState};
 use taiwa_vault::{
     Action, AgendaItem, BacklogItem, CareerNote, Footprint, Hit, NewAction, NewAgendaItem, NewPerson, Passphrase,
@@ -37,8 +37,9 @@ fn parse_date(field: &str, text: &str) -> IpcResult<Option<Date>> {
 }
 
 fn parse_at(text: &str) -> IpcResult<DateTime> {
-    text.trim()
-        .parse::<DateTime>()
+    let text = text.trim();
+    DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
+        .or_else(|_| text.parse::<DateTime>())
         .map_err(|_| IpcError::invalid(format!("'{text}' is not a date and time (YYYY-MM-DDTHH:MM)")))
 }
 
@@ -67,8 +68,8 @@ impl App {
         &self.dir
     }
 
-    fn time_zone() -> TimeZone {
-        TimeZone::system()
+    fn time_zone() -> Zone {
+        taiwa_vault::system_zone()
     }
 
     /// Records activity, for auto-lock.
@@ -199,7 +200,7 @@ impl App {
             })
             .collect();
         let unclosed = vault.unclosed_sessions()?;
-        let now = vault.today().at(0, 0, 0, 0);
+        let now = vault.today().and_time(chrono::NaiveTime::MIN);
         // Planned from today on, less those whose time is already over (they are asked about).
         let mut upcoming: Vec<Session> = vault
             .sessions(None)?
@@ -207,7 +208,7 @@ impl App {
             .filter(|s| s.state == SessionState::Planned && s.at >= now && !unclosed.iter().any(|u| u.id == s.id))
             .collect();
         upcoming.truncate(10);
-        let week = today.saturating_add(jiff::ToSpan::days(7));
+        let week = today + chrono::Duration::days(7);
         let actions_due = vault
             .actions(None, true)?
             .into_iter()

@@ -186,7 +186,7 @@ pub struct HomePerson {
 pub struct Home {
     pub month: Month,
     #[ts(type = "string")]
-    pub today: jiff::civil::Date,
+    pub today: chrono::NaiveDate,
     pub summary: MonthSummary,
     pub people: Vec<HomePerson>,
     /// Planned sessions from now on, soonest first.

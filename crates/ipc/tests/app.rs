@@ -109,14 +109,14 @@ fn home_shows_the_month_and_a_twelve_month_strip() {
     let (_tmp, mut app) = unlocked();
     let met = person(&mut app, "Met Today");
     let due = person(&mut app, "Not Yet");
-    let today = jiff::ZonedDateTime::now().date();
+    let today = chrono::Local::now().date_naive();
     let at = format!("{}T09:00", today);
     let s = app
         .plan_session(input(json!({"person_id": met, "at": at, "minutes": 30})))
         .unwrap();
     app.finish_session(s.id, input(json!({"outcome": "held", "minutes": 25})))
         .unwrap();
-    let later = today.saturating_add(jiff::ToSpan::days(3));
+    let later = today + chrono::Duration::days(3);
     app.plan_session(input(
         json!({"person_id": due, "at": format!("{later}T15:00"), "minutes": 30}),
     ))
@@ -143,7 +143,7 @@ fn a_session_in_three_moments() {
         input(json!({"text": "評価面談の準備", "kind": "career", "wants": "advise"})),
     )
     .unwrap();
-    let next = jiff::ZonedDateTime::now().date().saturating_add(jiff::ToSpan::days(1));
+    let next = chrono::Local::now().date_naive() + chrono::Duration::days(1);
     let s = app
         .plan_session(input(
             json!({"person_id": p, "at": format!("{next}T10:00"), "minutes": 30}),

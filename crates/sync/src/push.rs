@@ -31,7 +31,7 @@ pub fn to_wire(record: &OutgoingRecord) -> CompletionRecord {
 }
 
 fn now() -> String {
-    jiff::Timestamp::now().to_string()
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
 /// Records what the server answered to `batch` in the vault: sent rows leave the outbox, refused

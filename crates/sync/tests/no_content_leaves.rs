@@ -10,8 +10,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
-use jiff::tz::TimeZone;
 use proptest::prelude::*;
+use taiwa_domain::Zone;
 use taiwa_domain::{Month, Owner, TopicKind, Wants};
 use taiwa_sync::{Client, push_outbox};
 use taiwa_vault::{DeviceToken, Enrolment, NewAction, NewAgendaItem, NewPerson, Passphrase, Vault};
@@ -98,7 +98,7 @@ proptest! {
     #[test]
     fn no_piece_of_any_text_reaches_the_server(markers in prop::collection::vec(marker(), 12)) {
         let tmp = tempfile::tempdir().unwrap();
-        let tz = TimeZone::get("Asia/Tokyo").unwrap();
+        let tz = Zone::named("Asia/Tokyo").unwrap();
         let (mut vault, _) = Vault::create(&tmp.path().join("vault"), &Passphrase::new("correct horse battery staple".into()), tz).unwrap();
         let today = vault.today();
         let mut texts = Vec::new();
@@ -110,13 +110,13 @@ proptest! {
                 email: Some(format!("{}@example.co.jp", chunk[1].to_ascii_lowercase().chars().filter(char::is_ascii_alphanumeric).collect::<String>())),
                 ..Default::default()
             }).unwrap();
-            let session = vault.plan_session(person.id, today.at(9, 0, 0, 0), 30).unwrap();
+            let session = vault.plan_session(person.id, today.and_hms_opt(9, 0, 0).unwrap(), 30).unwrap();
             vault.add_agenda_item(session.id, NewAgendaItem { text: chunk[2].clone(), kind: TopicKind::Career, wants: Some(Wants::Advise) }).unwrap();
             vault.set_note(session.id, &format!("# {}\n{}", chunk[3], chunk[4])).unwrap();
             vault.add_action(person.id, NewAction { text: chunk[5].clone(), session_id: Some(session.id), owner: Owner::Member, due_date: None }).unwrap();
             vault.set_career_note(person.id, &chunk[3]).unwrap();
             vault.hold_session(session.id, Some(35)).unwrap();
-            let skipped = vault.plan_session(person.id, today.at(15, 0, 0, 0), 30).unwrap();
+            let skipped = vault.plan_session(person.id, today.and_hms_opt(15, 0, 0).unwrap(), 30).unwrap();
             vault.skip_session(skipped.id, &chunk[4]).unwrap();
             texts.extend(chunk.iter().cloned());
         }

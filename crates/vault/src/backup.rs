@@ -135,7 +135,7 @@ pub fn restore(
     dir: &Path,
     passphrase: &Passphrase,
     replace: bool,
-    tz: jiff::tz::TimeZone,
+    tz: taiwa_domain::Zone,
 ) -> Result<(Vault, Option<PathBuf>), Error> {
     let bytes = fs::read(file).map_err(|e| Error::io(file, e))?;
     let parts = parse(&bytes)?;
@@ -168,7 +168,7 @@ pub fn restore(
     let mut moved_aside = None;
     if dir.exists() {
         if occupied {
-            let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ").to_string();
+            let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
             let aside = parent.join(format!("{name}.before-restore-{stamp}"));
             fs::rename(dir, &aside).map_err(|e| Error::io(dir, e))?;
             moved_aside = Some(aside);

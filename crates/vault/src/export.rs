@@ -142,7 +142,7 @@ impl Vault {
                         let agenda = self.agenda(s.id)?.into_iter().map(|a| (a.done, a.text)).collect();
                         let note = self.note(s.id)?.map(|n| n.body).unwrap_or_default();
                         notes.push(SessionText {
-                            at: s.at.strftime("%Y-%m-%d %H:%M").to_string(),
+                            at: s.at.format("%Y-%m-%d %H:%M").to_string(),
                             state: s.state,
                             agenda,
                             note,

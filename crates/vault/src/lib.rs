@@ -19,11 +19,10 @@ mod secret;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use jiff::Timestamp;
-use jiff::civil::{Date, DateTime};
-use jiff::tz::TimeZone;
+use chrono::{NaiveDate as Date, NaiveDateTime as DateTime};
 use ring::rand::{SecureRandom, SystemRandom};
 use rusqlite::{Connection, Transaction};
+use taiwa_domain::Zone;
 
 pub use backup::restore;
 pub use db::SCHEMA_VERSION;
@@ -54,7 +53,7 @@ pub struct Vault {
     dir: PathBuf,
     vault_id: String,
     /// The local time zone: months and "today" are the manager's calendar's.
-    tz: TimeZone,
+    tz: Zone,
 }
 
 /// The result of `verify`: what was checked and what is wrong.
@@ -96,7 +95,7 @@ fn check_vault_dir(dir: &Path) -> Result<(), Error> {
 impl Vault {
     /// Creates a new vault in `dir` (made if missing) and returns it with its recovery key, which
     /// is shown to the person once and stored nowhere.
-    pub fn create(dir: &Path, passphrase: &Passphrase, tz: TimeZone) -> Result<(Vault, RecoveryKey), Error> {
+    pub fn create(dir: &Path, passphrase: &Passphrase, tz: Zone) -> Result<(Vault, RecoveryKey), Error> {
         passphrase.check_strength()?;
         if exists(dir) {
             return Err(Error::VaultExists(dir.to_owned()));
@@ -123,7 +122,7 @@ impl Vault {
     }
 
     /// Opens the vault in `dir`. A wrong passphrase is detected from the key file alone.
-    pub fn open(dir: &Path, passphrase: &Passphrase, tz: TimeZone) -> Result<Vault, Error> {
+    pub fn open(dir: &Path, passphrase: &Passphrase, tz: Zone) -> Result<Vault, Error> {
         check_vault_dir(dir)?;
         let key_file = KeyFile::read(dir)?;
         let data_key = key_file.unwrap_with_passphrase(passphrase)?;
@@ -131,7 +130,7 @@ impl Vault {
     }
 
     /// The vault in `dir` opened with a data key already unwrapped from `key_file`.
-    fn unlocked(dir: &Path, key_file: &KeyFile, data_key: secret::DataKey, tz: TimeZone) -> Result<Vault, Error> {
+    fn unlocked(dir: &Path, key_file: &KeyFile, data_key: secret::DataKey, tz: Zone) -> Result<Vault, Error> {
         let conn = db::open(dir, &data_key, false)?;
         Ok(Vault {
             conn,
@@ -143,12 +142,7 @@ impl Vault {
     }
 
     /// Opens the vault with its recovery key and sets `new_passphrase` in place of the forgotten one.
-    pub fn recover(
-        dir: &Path,
-        recovery: &RecoveryKey,
-        new_passphrase: &Passphrase,
-        tz: TimeZone,
-    ) -> Result<Vault, Error> {
+    pub fn recover(dir: &Path, recovery: &RecoveryKey, new_passphrase: &Passphrase, tz: Zone) -> Result<Vault, Error> {
         new_passphrase.check_strength()?;
         check_vault_dir(dir)?;
         let key_file = KeyFile::read(dir)?;
@@ -221,7 +215,7 @@ impl Vault {
         &self.dir
     }
 
-    pub fn time_zone(&self) -> &TimeZone {
+    pub fn time_zone(&self) -> &Zone {
         &self.tz
     }
 
@@ -232,18 +226,18 @@ impl Vault {
 
     /// Now on the vault's calendar as `YYYY-MM-DD-HHMM`, for file names.
     pub fn now_local_text(&self) -> String {
-        self.now_local().strftime("%Y-%m-%d-%H%M").to_string()
+        self.now_local().format("%Y-%m-%d-%H%M").to_string()
     }
 
     pub(crate) fn now_local(&self) -> DateTime {
-        self.tz.to_datetime(Timestamp::now())
+        self.tz.local(chrono::Utc::now())
     }
 
     /// A stored UTC timestamp as a local date and time (the epoch if it cannot be read).
     pub(crate) fn local_time(&self, stamp: &str) -> DateTime {
         stamp
-            .parse::<Timestamp>()
-            .map(|t| self.tz.to_datetime(t))
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .map(|t| self.tz.local(t))
             .unwrap_or_default()
     }
 
@@ -267,7 +261,7 @@ impl Vault {
         // Action items and career notes carry a UTC stamp: shown, like sessions, in local time.
         for hit in &mut hits {
             if matches!(hit.kind, HitKind::Action | HitKind::Career) {
-                hit.when = self.local_time(&hit.when).to_string();
+                hit.when = queries::datetime_text(self.local_time(&hit.when));
             }
         }
         Ok(hits)
@@ -285,9 +279,20 @@ pub(crate) fn restrict_permissions(_dir: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+/// The computer's time zone by its IANA name: `TZ` when it names a zone, else the system's setting
+/// (`/etc/localtime`); when neither can be named, the C library's local time without a name.
+pub fn system_zone() -> Zone {
+    let from_env = std::env::var("TZ").ok().map(|tz| tz.trim_start_matches(':').to_owned());
+    from_env
+        .filter(|name| !name.is_empty())
+        .or_else(|| iana_time_zone::get_timezone().ok())
+        .and_then(|name| Zone::named(&name))
+        .unwrap_or(Zone::System)
+}
+
 /// Stored timestamps are UTC RFC 3339 instants.
 pub(crate) fn now_stamp() -> String {
-    Timestamp::now().to_string()
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
 #[cfg(test)]
@@ -300,8 +305,8 @@ mod crash_tests {
     const OLD: &str = "old passphrase of twelve+";
     const NEW: &str = "新しいパスフレーズは十二文字以上";
 
-    fn tz() -> TimeZone {
-        TimeZone::UTC
+    fn tz() -> Zone {
+        Zone::UTC
     }
 
     /// Runs this test binary's ignored test `child` over `dir`, aborting at `point`.
@@ -416,7 +421,14 @@ mod crash_tests {
                 })
                 .unwrap();
             let session = vault
-                .plan_session(person.id, jiff::civil::date(2026, 11, 2).at(10, 0, 0, 0), 30)
+                .plan_session(
+                    person.id,
+                    chrono::NaiveDate::from_ymd_opt(2026, 11, 2)
+                        .unwrap()
+                        .and_hms_opt(10, 0, 0)
+                        .unwrap(),
+                    30,
+                )
                 .unwrap();
             vault.set_note(session.id, "転職を考えている").unwrap();
             drop(vault);

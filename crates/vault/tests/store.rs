@@ -10,8 +10,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime};
 
-use jiff::civil::{DateTime, date};
-use jiff::tz::TimeZone;
+use chrono::NaiveDateTime as DateTime;
+fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+use taiwa_domain::Zone;
 use taiwa_domain::{Cadence, DueState, Month, Owner, Relationship, TopicKind, Wants};
 use taiwa_vault::{
     Error, ExportFormat, ExportOptions, HitKind, NewAction, NewAgendaItem, NewPerson, Part, Passphrase, PersonEdit,
@@ -24,8 +27,8 @@ fn pass(text: &str) -> Passphrase {
     Passphrase::new(text.into())
 }
 
-fn tokyo() -> TimeZone {
-    TimeZone::get("Asia/Tokyo").unwrap()
+fn tokyo() -> Zone {
+    Zone::named("Asia/Tokyo").unwrap()
 }
 
 fn new_vault() -> (tempfile::TempDir, PathBuf, Vault, RecoveryKey) {
@@ -45,8 +48,8 @@ fn person(vault: &mut Vault, name: &str) -> i64 {
         .id
 }
 
-fn at(y: i16, m: i8, d: i8, h: i8) -> DateTime {
-    date(y, m, d).at(h, 0, 0, 0)
+fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime {
+    date(y, m, d).and_hms_opt(h, 0, 0).unwrap()
 }
 
 fn agenda(text: &str) -> NewAgendaItem {
@@ -679,10 +682,10 @@ fn status_shows_who_is_met_due_and_overdue() {
     let due = add(&mut vault, "Due");
     let overdue = add(&mut vault, "Overdue");
     let left = add(&mut vault, "Left");
-    let first_day = this_month.first_day().at(9, 0, 0, 0);
+    let first_day = this_month.first_day().and_hms_opt(9, 0, 0).unwrap();
     let s = vault.plan_session(met, first_day, 30).unwrap();
     vault.hold_session(s.id, Some(40)).unwrap();
-    let last_month = this_month.prev().unwrap().first_day().at(9, 0, 0, 0);
+    let last_month = this_month.prev().unwrap().first_day().and_hms_opt(9, 0, 0).unwrap();
     let s = vault.plan_session(due, last_month, 30).unwrap();
     vault.hold_session(s.id, None).unwrap();
     vault.archive_person(left).unwrap();
@@ -977,10 +980,10 @@ fn a_year_of_1on1s_for_a_team_of_ten() {
         .collect();
     let mut expected_met = [0u32; 12];
     let mut carried = 0;
-    for month in 1..=12i8 {
+    for month in 1..=12u32 {
         for (n, person) in team.iter().enumerate() {
             let s = vault
-                .plan_session(*person, at(2025, month, 3 + n as i8, 10), 30)
+                .plan_session(*person, at(2025, month, 3 + n as u32, 10), 30)
                 .unwrap();
             vault
                 .add_agenda_item(s.id, agenda(&format!("{month}月の目標 member{n}")))
@@ -1003,8 +1006,8 @@ fn a_year_of_1on1s_for_a_team_of_ten() {
     }
     drop(vault);
     let vault = Vault::open(&dir, &pass(PASS), tokyo()).unwrap();
-    for month in 1..=12i8 {
-        let report = vault.status(Month::new(2025, month).unwrap()).unwrap();
+    for month in 1..=12u32 {
+        let report = vault.status(Month::new(2025, month as i8).unwrap()).unwrap();
         assert_eq!(report.summary.people, 10);
         assert_eq!(report.summary.met, expected_met[month as usize - 1], "2025-{month:02}");
     }
@@ -1086,10 +1089,18 @@ fn backlog_topics_join_the_next_session_once() {
     // A stale planned session in the past does not take the backlog; the next one ahead does.
     let today = vault.today();
     let stale = vault
-        .plan_session(p, today.saturating_sub(jiff::ToSpan::days(40)).at(10, 0, 0, 0), 30)
+        .plan_session(
+            p,
+            (today - chrono::Duration::days(40)).and_hms_opt(10, 0, 0).unwrap(),
+            30,
+        )
         .unwrap();
     let next = vault
-        .plan_session(p, today.saturating_add(jiff::ToSpan::days(3)).at(10, 0, 0, 0), 30)
+        .plan_session(
+            p,
+            (today + chrono::Duration::days(3)).and_hms_opt(10, 0, 0).unwrap(),
+            30,
+        )
         .unwrap();
     assert!(vault.session_view(stale.id).unwrap().agenda.is_empty());
     let agenda = vault.session_view(next.id).unwrap().agenda;
@@ -1132,9 +1143,9 @@ fn every_figure_change_queues_its_month_and_nothing_private_is_sent() {
         .id;
     let noid = person(&mut vault, "No Id");
     let at = |m: Month, day: i8| {
-        m.first_day()
-            .saturating_add(jiff::ToSpan::days(i64::from(day)))
-            .at(10, 0, 0, 0)
+        (m.first_day() + chrono::Duration::days(i64::from(day)))
+            .and_hms_opt(10, 0, 0)
+            .unwrap()
     };
 
     // Planning changes no figure; holding does.
@@ -1269,7 +1280,9 @@ fn deleting_a_held_session_corrects_its_month_and_leaves_nothing_behind() {
         })
         .unwrap()
         .id;
-    let s = vault.plan_session(p, current.first_day().at(10, 0, 0, 0), 30).unwrap();
+    let s = vault
+        .plan_session(p, current.first_day().and_hms_opt(10, 0, 0).unwrap(), 30)
+        .unwrap();
     vault.add_agenda_item(s.id, agenda("DELETEME-AGENDA")).unwrap();
     vault.set_note(s.id, "DELETEME-NOTE").unwrap();
     let action = vault
@@ -1359,7 +1372,9 @@ fn deleting_a_person_removes_everything_about_them_and_sends_nothing() {
         .id;
     let stays = person(&mut vault, "残る 人");
     let today = vault.today();
-    let held = vault.plan_session(gone, today.at(9, 0, 0, 0), 30).unwrap();
+    let held = vault
+        .plan_session(gone, today.and_hms_opt(9, 0, 0).unwrap(), 30)
+        .unwrap();
     vault.add_agenda_item(held.id, agenda("消えるアジェンダ")).unwrap();
     vault.set_note(held.id, "消えるメモ marker-gone").unwrap();
     vault.hold_session(held.id, Some(30)).unwrap();
@@ -1375,7 +1390,9 @@ fn deleting_a_person_removes_everything_about_them_and_sends_nothing() {
         )
         .unwrap();
     vault.set_career_note(gone, "消えるキャリア").unwrap();
-    let kept = vault.plan_session(stays, today.at(11, 0, 0, 0), 30).unwrap();
+    let kept = vault
+        .plan_session(stays, today.and_hms_opt(11, 0, 0).unwrap(), 30)
+        .unwrap();
     vault.set_note(kept.id, "残るメモ marker-kept").unwrap();
 
     let footprint = vault.person_footprint(gone).unwrap();
@@ -1430,10 +1447,12 @@ fn past_planned_sessions_wait_to_be_closed() {
     let (_tmp, _dir, mut vault, _) = new_vault();
     let p = person(&mut vault, "佐藤 花子");
     let today = vault.today();
-    let yesterday = today.yesterday().unwrap();
-    let past = vault.plan_session(p, yesterday.at(10, 0, 0, 0), 30).unwrap();
+    let yesterday = today.pred_opt().unwrap();
+    let past = vault
+        .plan_session(p, yesterday.and_hms_opt(10, 0, 0).unwrap(), 30)
+        .unwrap();
     let future = vault
-        .plan_session(p, today.tomorrow().unwrap().at(10, 0, 0, 0), 30)
+        .plan_session(p, today.succ_opt().unwrap().and_hms_opt(10, 0, 0).unwrap(), 30)
         .unwrap();
     let unclosed: Vec<i64> = vault.unclosed_sessions().unwrap().iter().map(|s| s.id).collect();
     assert_eq!(unclosed, [past.id], "only the one whose time is over");
@@ -1461,13 +1480,13 @@ fn search_results_are_in_local_time() {
     let hits = vault.search("localtime-marker", 10).unwrap();
     assert_eq!(hits.len(), 2);
     // Read as Tokyo time (nine hours ahead of UTC), each is now: within a couple of minutes.
-    let now = jiff::Timestamp::now().as_second();
+    let now = chrono::Utc::now().timestamp();
     for hit in hits {
-        let when: jiff::civil::DateTime = hit
+        let when: chrono::NaiveDateTime = hit
             .when
             .parse()
             .unwrap_or_else(|_| panic!("not a local time: {}", hit.when));
-        let at = tokyo().to_timestamp(when).unwrap().as_second();
+        let at = tokyo().instant(when).timestamp();
         assert!(
             (now - at).abs() <= 120,
             "{:?}: {} is not Tokyo's now",

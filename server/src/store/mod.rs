@@ -4,10 +4,9 @@
 //! `crate::figures`.
 
 use data_encoding::BASE64URL_NOPAD;
-use jiff::Timestamp;
-use jiff::tz::TimeZone;
 use ring::digest;
 use ring::rand::{SecureRandom, SystemRandom};
+use taiwa_domain::Zone;
 use taiwa_protocol::Month;
 
 use crate::Error;
@@ -53,12 +52,12 @@ pub fn month_from_index(i: i64) -> Option<Month> {
 /// The current month, generously: the month it already is somewhere on Earth (UTC+14), so that a
 /// device whose calendar has turned is never refused by a server whose calendar has not.
 pub fn current_month() -> Month {
-    let ahead = TimeZone::fixed(jiff::tz::offset(14));
-    Month::of_instant(Timestamp::now(), &ahead)
+    let ahead = Zone::Named(chrono_tz::Tz::Etc__GMTMinus14);
+    Month::of_instant(chrono::Utc::now(), &ahead)
 }
 
 pub fn now() -> i64 {
-    Timestamp::now().as_second()
+    chrono::Utc::now().timestamp()
 }
 
 pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], Error> {

@@ -131,22 +131,22 @@ impl Lang {
 
     /// A Unix time as a date and time in UTC.
     pub fn time(self, t: i64) -> String {
-        let Ok(ts) = jiff::Timestamp::from_second(t) else {
+        let Some(ts) = chrono::DateTime::from_timestamp(t, 0) else {
             return t.to_string();
         };
         match self {
-            Lang::Ja => ts.strftime("%Y/%m/%d %H:%M UTC").to_string(),
-            Lang::En => ts.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+            Lang::Ja => ts.format("%Y/%m/%d %H:%M UTC").to_string(),
+            Lang::En => ts.format("%Y-%m-%d %H:%M UTC").to_string(),
         }
     }
 
     pub fn date(self, t: i64) -> String {
-        let Ok(ts) = jiff::Timestamp::from_second(t) else {
+        let Some(ts) = chrono::DateTime::from_timestamp(t, 0) else {
             return t.to_string();
         };
         match self {
-            Lang::Ja => ts.strftime("%Y/%m/%d").to_string(),
-            Lang::En => ts.strftime("%Y-%m-%d").to_string(),
+            Lang::Ja => ts.format("%Y/%m/%d").to_string(),
+            Lang::En => ts.format("%Y-%m-%d").to_string(),
         }
     }
 

@@ -1,6 +1,6 @@
 //! Action items ("homework"): promises by the manager or the member, followed up until done.
 
-use jiff::civil::Date;
+use chrono::NaiveDate as Date;
 use rusqlite::{Row, params};
 use serde::Serialize;
 use taiwa_domain::{ActionFacts, Owner, open_actions_before};
@@ -128,7 +128,8 @@ impl Vault {
         let all = self.actions(Some(session.person_id), true)?;
         let session_end = session
             .at
-            .saturating_add(jiff::Span::new().minutes(i64::from(session.planned_minutes)));
+            .checked_add_signed(chrono::Duration::minutes(i64::from(session.planned_minutes)))
+            .unwrap_or(session.at);
         let facts: Vec<ActionFacts> = all
             .iter()
             .map(|a| ActionFacts {

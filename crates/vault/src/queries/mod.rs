@@ -11,7 +11,7 @@ pub mod sync;
 
 use std::str::FromStr;
 
-use jiff::civil::{Date, DateTime};
+use chrono::{NaiveDate as Date, NaiveDateTime as DateTime};
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
 
 use crate::Error;
@@ -71,7 +71,7 @@ pub(crate) fn date_text(date: Date) -> String {
 }
 
 pub(crate) fn datetime_text(at: DateTime) -> String {
-    at.strftime("%Y-%m-%dT%H:%M:%S").to_string()
+    at.format("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
 /// Maps "no such row" to a `NotFound` naming the thing and its id.

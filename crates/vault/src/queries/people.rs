@@ -1,6 +1,6 @@
 //! The people a manager holds 1on1s with.
 
-use jiff::civil::Date;
+use chrono::NaiveDate as Date;
 use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 use taiwa_domain::{Cadence, PersonFacts, Relationship};
@@ -363,7 +363,7 @@ mod tests {
     fn a_duplicate_from_an_older_vault_does_not_block_other_edits() {
         let tmp = tempfile::tempdir().unwrap();
         let pass = crate::Passphrase::new("correct horse battery staple".into());
-        let (mut vault, _) = Vault::create(&tmp.path().join("vault"), &pass, jiff::tz::TimeZone::UTC).unwrap();
+        let (mut vault, _) = Vault::create(&tmp.path().join("vault"), &pass, taiwa_domain::Zone::UTC).unwrap();
         let first = vault
             .add_person(NewPerson {
                 name: "先の人".into(),

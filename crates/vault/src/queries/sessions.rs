@@ -1,6 +1,6 @@
 //! 1on1 sessions: planned, then held, skipped or cancelled.
 
-use jiff::civil::DateTime;
+use chrono::NaiveDateTime as DateTime;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use taiwa_domain::{AgendaFacts, MAX_SESSION_MINUTES, Month, SessionFacts, SessionState, carry_over, previous_session};
@@ -98,7 +98,7 @@ pub(crate) fn of_person(conn: &Connection, person_id: Option<i64>) -> Result<Vec
 /// Copies the open agenda items of the session before `session` into it, once. Only a session
 /// still to come receives them, and only from one that has happened (held or skipped): items of a
 /// session not held yet may still be ticked off in it.
-pub(crate) fn carry_into(conn: &Connection, session: &Session, today: jiff::civil::Date) -> Result<(), Error> {
+pub(crate) fn carry_into(conn: &Connection, session: &Session, today: chrono::NaiveDate) -> Result<(), Error> {
     if session.state != SessionState::Planned {
         return Ok(());
     }
@@ -164,7 +164,7 @@ impl Vault {
                 person.name
             )));
         }
-        let zone = self.time_zone().iana_name().unwrap_or("UTC").to_owned();
+        let zone = self.time_zone().iana_name().unwrap_or("local").to_owned();
         let today = self.today();
         let id = self.write(|tx| {
             let now = crate::now_stamp();
@@ -243,7 +243,7 @@ impl Vault {
             .filter(|s| {
                 s.state == SessionState::Planned
                     && s.at
-                        .checked_add(jiff::SignedDuration::from_mins(i64::from(s.planned_minutes)))
+                        .checked_add_signed(chrono::Duration::minutes(i64::from(s.planned_minutes)))
                         .unwrap_or(s.at)
                         <= now
             })

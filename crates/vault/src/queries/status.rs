@@ -4,7 +4,7 @@ use serde::Serialize;
 use taiwa_domain::{Cadence, Month, MonthSummary, PersonMonth, Relationship, month_summary, person_month};
 
 use crate::{Error, Person, Session, Vault};
-use jiff::civil::Date;
+use chrono::NaiveDate as Date;
 
 /// One person's line in the month.
 #[derive(Debug, Clone, Serialize)]
@@ -23,7 +23,7 @@ pub struct PersonStatus {
 pub struct StatusReport {
     pub month: Month,
     #[cfg_attr(feature = "ts", ts(type = "string"))]
-    pub today: jiff::civil::Date,
+    pub today: chrono::NaiveDate,
     pub people: Vec<PersonStatus>,
     pub summary: MonthSummary,
 }
