@@ -113,6 +113,57 @@ fn finish_session(state: State<'_>, id: i64, input: FinishInput) -> IpcResult<Se
     state.app().finish_session(id, input)
 }
 
+#[tauri::command]
+fn start_clock(state: State<'_>, id: i64) -> IpcResult<Session> {
+    state.app().start_clock(id)
+}
+
+#[tauri::command]
+fn pause_clock(state: State<'_>, id: i64) -> IpcResult<Session> {
+    state.app().pause_clock(id)
+}
+
+#[tauri::command]
+fn reopen_session(state: State<'_>, id: i64) -> IpcResult<Session> {
+    state.app().reopen_session(id)
+}
+
+#[tauri::command]
+fn move_session(state: State<'_>, id: i64, input: MoveInput) -> IpcResult<Session> {
+    state.app().move_session(id, input)
+}
+
+#[tauri::command]
+fn delete_session(state: State<'_>, id: i64) -> IpcResult<()> {
+    state.app().delete_session(id)
+}
+
+#[tauri::command]
+fn edit_agenda_item(state: State<'_>, id: i64, input: AgendaInput) -> IpcResult<AgendaItem> {
+    state.app().edit_agenda_item(id, input)
+}
+
+#[tauri::command]
+fn delete_agenda_item(state: State<'_>, id: i64) -> IpcResult<AgendaItem> {
+    state.app().delete_agenda_item(id)
+}
+
+#[tauri::command]
+fn edit_action(state: State<'_>, id: i64, input: ActionEditInput) -> IpcResult<Action> {
+    state.app().edit_action(id, input)
+}
+
+#[tauri::command]
+fn delete_action(state: State<'_>, id: i64) -> IpcResult<Action> {
+    state.app().delete_action(id)
+}
+
+/// The UI saw no activity for the auto-lock time: lock unless a session is in progress.
+#[tauri::command]
+fn lock_when_idle(state: State<'_>) -> AppStatus {
+    state.app().lock_when_idle()
+}
+
 #[tauri::command(rename_all = "snake_case")]
 fn add_agenda_item(state: State<'_>, session_id: i64, input: AgendaInput) -> IpcResult<AgendaItem> {
     state.app().add_agenda_item(session_id, input)
@@ -387,6 +438,16 @@ fn main() {
             plan_session,
             session,
             finish_session,
+            start_clock,
+            pause_clock,
+            reopen_session,
+            move_session,
+            delete_session,
+            edit_agenda_item,
+            delete_agenda_item,
+            edit_action,
+            delete_action,
+            lock_when_idle,
             person_footprint,
             delete_person,
             export_summary,

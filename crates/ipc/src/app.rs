@@ -93,6 +93,11 @@ impl App {
             unlocked: self.vault.is_some(),
             vault_path: self.dir.display().to_string(),
             settings: self.settings.clone(),
+            running_session: self
+                .vault
+                .as_ref()
+                .and_then(|v| v.running_session().ok().flatten())
+                .map(|s| s.id),
         }
     }
 
@@ -133,14 +138,38 @@ impl App {
         self.status()
     }
 
-    /// Locks when idle for longer than the setting; returns whether it locked now.
+    /// Locks when idle for longer than the setting; returns whether it locked now. While a session
+    /// is in progress the vault stays open (the manager is listening, not typing) until the session
+    /// has run its planned length plus 30 minutes, so that a forgotten session does not keep it
+    /// open for ever. `now` may lie ahead of the real time, as if that much more idle time passed.
     pub fn lock_if_idle(&mut self, now: Instant) -> bool {
         let limit = Duration::from_secs(u64::from(self.settings.auto_lock_minutes.max(1)) * 60);
-        if self.vault.is_some() && now.saturating_duration_since(self.last_activity) >= limit {
-            self.vault = None;
-            return true;
+        let idle = now.saturating_duration_since(self.last_activity);
+        let ahead = now.saturating_duration_since(Instant::now()).as_secs();
+        if self.vault.is_none() || idle < limit || self.session_keeps_open(ahead) {
+            return false;
         }
-        false
+        self.lock();
+        true
+    }
+
+    /// The UI saw no activity for the auto-lock time: locks unless a session is in progress
+    /// within its allowance.
+    pub fn lock_when_idle(&mut self) -> AppStatus {
+        if !self.session_keeps_open(0) {
+            self.lock();
+        }
+        self.status()
+    }
+
+    /// Whether a session in progress keeps the vault open `ahead` seconds from now: until it has
+    /// run its planned length plus 30 minutes.
+    fn session_keeps_open(&self, ahead: u64) -> bool {
+        let Some(Ok(Some(running))) = self.vault.as_ref().map(Vault::running_session) else {
+            return false;
+        };
+        let allowance = u64::from(running.planned_minutes) * 60 + 30 * 60;
+        u64::from(running.clock_seconds) + ahead < allowance
     }
 
     pub fn settings(&self) -> Settings {
@@ -222,6 +251,7 @@ impl App {
             upcoming,
             unclosed,
             actions_due,
+            running: vault.running_session()?,
         })
     }
 
@@ -241,6 +271,15 @@ impl App {
             backlog: vault.backlog(id)?,
             career_note: vault.career_note(id)?,
             private: vault.is_private(id)?,
+            done_actions: {
+                let mut done: Vec<Action> = vault
+                    .actions(Some(id), false)?
+                    .into_iter()
+                    .filter(|a| a.done_date.is_some())
+                    .collect();
+                done.sort_by(|a, b| b.done_date.cmp(&a.done_date).then(b.id.cmp(&a.id)));
+                done
+            },
         })
     }
 
@@ -455,6 +494,57 @@ impl App {
             FinishInput::Skipped { reason } => vault.skip_session(id, &reason)?,
             FinishInput::Cancelled { reason } => vault.cancel_session(id, Some(&reason))?,
         })
+    }
+
+    /// Starts or resumes the session's clock: it is in progress.
+    pub fn start_clock(&mut self, id: i64) -> IpcResult<Session> {
+        Ok(self.vault()?.start_clock(id)?)
+    }
+
+    pub fn pause_clock(&mut self, id: i64) -> IpcResult<Session> {
+        Ok(self.vault()?.pause_clock(id)?)
+    }
+
+    /// Takes a held, skipped or cancelled session back to planned (undo).
+    pub fn reopen_session(&mut self, id: i64) -> IpcResult<Session> {
+        Ok(self.vault()?.reopen_session(id)?)
+    }
+
+    pub fn move_session(&mut self, id: i64, input: MoveInput) -> IpcResult<Session> {
+        let at = parse_at(&input.at)?;
+        Ok(self.vault()?.reschedule_session(id, at, Some(input.minutes))?)
+    }
+
+    pub fn delete_session(&mut self, id: i64) -> IpcResult<()> {
+        Ok(self.vault()?.delete_session(id)?)
+    }
+
+    pub fn edit_agenda_item(&mut self, id: i64, input: AgendaInput) -> IpcResult<AgendaItem> {
+        let edit = NewAgendaItem {
+            text: input.text,
+            kind: input.kind,
+            wants: input.wants,
+        };
+        Ok(self.vault()?.edit_agenda_item(id, edit)?)
+    }
+
+    /// Deletes an agenda item and answers it, so that the UI can offer to add it back.
+    pub fn delete_agenda_item(&mut self, id: i64) -> IpcResult<AgendaItem> {
+        Ok(self.vault()?.delete_agenda_item(id)?)
+    }
+
+    pub fn edit_action(&mut self, id: i64, input: ActionEditInput) -> IpcResult<Action> {
+        let due_date = parse_date("due date", &input.due_date)?;
+        let edit = taiwa_vault::ActionEdit {
+            text: input.text,
+            owner: input.owner,
+            due_date,
+        };
+        Ok(self.vault()?.edit_action(id, edit)?)
+    }
+
+    pub fn delete_action(&mut self, id: i64) -> IpcResult<Action> {
+        Ok(self.vault()?.delete_action(id)?)
     }
 
     pub fn add_agenda_item(&mut self, session_id: i64, input: AgendaInput) -> IpcResult<AgendaItem> {

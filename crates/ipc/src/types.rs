@@ -75,6 +75,8 @@ pub struct AppStatus {
     pub unlocked: bool,
     pub vault_path: String,
     pub settings: Settings,
+    /// The session in progress (its clock running), while unlocked: the app returns to it.
+    pub running_session: Option<i64>,
 }
 
 /// A secret typed in the UI; wiped when dropped, never printed.
@@ -157,6 +159,23 @@ pub struct ActionInput {
     pub due_date: String,
 }
 
+/// A planned session moved to another time or length.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct MoveInput {
+    /// Local date and time, `YYYY-MM-DDTHH:MM`.
+    pub at: String,
+    pub minutes: u32,
+}
+
+/// What can change in an action item.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct ActionEditInput {
+    pub text: String,
+    pub owner: Owner,
+    /// `YYYY-MM-DD` or empty.
+    pub due_date: String,
+}
+
 /// How a session ended.
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(tag = "outcome", rename_all = "lowercase")]
@@ -195,6 +214,8 @@ pub struct Home {
     pub unclosed: Vec<Session>,
     /// Open action items due within a week or already late, soonest first.
     pub actions_due: Vec<Action>,
+    /// The session in progress, if any.
+    pub running: Option<Session>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -203,6 +224,8 @@ pub struct PersonPage {
     /// Newest first.
     pub sessions: Vec<Session>,
     pub open_actions: Vec<Action>,
+    /// Done action items, most recently done first.
+    pub done_actions: Vec<Action>,
     pub backlog: Vec<BacklogItem>,
     pub career_note: Option<CareerNote>,
     /// Never sent to the company server.

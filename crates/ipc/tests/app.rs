@@ -331,3 +331,55 @@ fn vault_care_backup_restore_passphrase_and_recovery_key() {
     app.recover(input(json!({"recovery_key": fresh, "new_passphrase": "recovered at last!", "new_passphrase_again": "recovered at last!"})))
         .unwrap();
 }
+
+#[test]
+fn a_session_in_progress_holds_off_the_idle_lock_until_its_length_plus_half_an_hour() {
+    let (_tmp, mut app) = unlocked();
+    let p = person(&mut app, "Aoi");
+    let today = chrono::Local::now().date_naive();
+    let s = app
+        .plan_session(input(json!({"person_id": p, "at": format!("{today}T09:00"), "minutes": 45})))
+        .unwrap();
+    app.set_settings(Settings {
+        language: None,
+        auto_lock_minutes: 10,
+    })
+    .unwrap();
+    app.start_clock(s.id).unwrap();
+    assert_eq!(app.status().running_session, Some(s.id));
+    assert_eq!(app.home().unwrap().running.map(|r| r.id), Some(s.id));
+    let now = Instant::now();
+    // Listening for 20 minutes without touching the keyboard: still open.
+    assert!(!app.lock_if_idle(now + Duration::from_secs(20 * 60)));
+    // The UI's own idle check answers the same.
+    assert!(app.lock_when_idle().unlocked);
+    // 45 planned + 30 minutes: a forgotten session no longer keeps the vault open.
+    assert!(app.lock_if_idle(now + Duration::from_secs(76 * 60)));
+    assert!(!app.status().unlocked);
+    // After unlocking, the session is still in progress and the app knows which one.
+    let status = app.unlock(input(json!({"passphrase": PASS}))).unwrap();
+    assert_eq!(status.running_session, Some(s.id));
+    // Paused, the idle lock is the ordinary one again.
+    app.pause_clock(s.id).unwrap();
+    assert!(!app.lock_when_idle().unlocked);
+}
+
+#[test]
+fn sessions_move_reopen_and_delete_through_the_app() {
+    let (_tmp, mut app) = unlocked();
+    let p = person(&mut app, "Aoi");
+    let s = app
+        .plan_session(input(json!({"person_id": p, "at": "2026-11-02T10:00", "minutes": 30})))
+        .unwrap();
+    let moved = app
+        .move_session(s.id, input(json!({"at": "2026-11-05T15:30", "minutes": 45})))
+        .unwrap();
+    assert_eq!((moved.at.to_string(), moved.planned_minutes), ("2026-11-05 15:30:00".to_owned(), 45));
+    let bad = app.move_session(s.id, input(json!({"at": "5 Nov", "minutes": 45}))).unwrap_err();
+    assert_eq!(bad.code, "invalid_input");
+    app.finish_session(s.id, input(json!({"outcome": "held", "minutes": 40}))).unwrap();
+    let undone = app.reopen_session(s.id).unwrap();
+    assert_eq!((undone.state, undone.held_minutes), (taiwa_domain::SessionState::Planned, None));
+    app.delete_session(s.id).unwrap();
+    assert_eq!(app.session(s.id).unwrap_err().code, "not_found");
+}

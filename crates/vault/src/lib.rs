@@ -28,7 +28,7 @@ pub use backup::restore;
 pub use db::SCHEMA_VERSION;
 pub use error::{Error, Part};
 pub use export::{ExportFormat, ExportOptions, write_private_file};
-pub use queries::actions::{Action, NewAction};
+pub use queries::actions::{Action, ActionEdit, NewAction};
 pub use queries::agenda::{AgendaItem, NewAgendaItem};
 pub use queries::career::{BacklogItem, CareerNote};
 pub use queries::notes::{MAX_NOTE_BYTES, Note};

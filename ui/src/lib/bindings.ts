@@ -20,7 +20,11 @@ language: Language | null,
  */
 auto_lock_minutes: number, };
 
-export type AppStatus = { vault_exists: boolean, unlocked: boolean, vault_path: string, settings: Settings, };
+export type AppStatus = { vault_exists: boolean, unlocked: boolean, vault_path: string, settings: Settings, 
+/**
+ * The session in progress (its clock running), while unlocked: the app returns to it.
+ */
+running_session: number | null, };
 
 export type Secret = string;
 
@@ -40,9 +44,21 @@ export type PlanInput = { person_id: number,
  */
 at: string, minutes: number, };
 
+export type MoveInput = { 
+/**
+ * Local date and time, `YYYY-MM-DDTHH:MM`.
+ */
+at: string, minutes: number, };
+
 export type AgendaInput = { text: string, kind: TopicKind, wants: Wants | null, };
 
 export type ActionInput = { person_id: number, session_id: number | null, text: string, owner: Owner, 
+/**
+ * `YYYY-MM-DD` or empty.
+ */
+due_date: string, };
+
+export type ActionEditInput = { text: string, owner: Owner, 
 /**
  * `YYYY-MM-DD` or empty.
  */
@@ -70,13 +86,21 @@ unclosed: Array<Session>,
 /**
  * Open action items due within a week or already late, soonest first.
  */
-actions_due: Array<Action>, };
+actions_due: Array<Action>, 
+/**
+ * The session in progress, if any.
+ */
+running: Session | null, };
 
 export type PersonPage = { person: Person, 
 /**
  * Newest first.
  */
-sessions: Array<Session>, open_actions: Array<Action>, backlog: Array<BacklogItem>, career_note: CareerNote | null, 
+sessions: Array<Session>, open_actions: Array<Action>, 
+/**
+ * Done action items, most recently done first.
+ */
+done_actions: Array<Action>, backlog: Array<BacklogItem>, career_note: CareerNote | null, 
 /**
  * Never sent to the company server.
  */
@@ -153,7 +177,15 @@ month: string, planned_minutes: number, state: SessionState, held_minutes: numbe
 /**
  * Why it was skipped or cancelled: private, never sent anywhere.
  */
-reason: string | null, };
+reason: string | null, 
+/**
+ * Seconds the session's clock has run, up to the moment this was read.
+ */
+clock_seconds: number, 
+/**
+ * Whether the clock is running now (the session is in progress).
+ */
+clock_running: boolean, };
 
 export type SessionView = { session: Session, agenda: Array<AgendaItem>, note: Note | null, 
 /**

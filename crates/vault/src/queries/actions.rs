@@ -35,6 +35,14 @@ pub struct NewAction {
     pub due_date: Option<Date>,
 }
 
+/// What can change in an action item.
+#[derive(Debug, Clone)]
+pub struct ActionEdit {
+    pub text: String,
+    pub owner: Owner,
+    pub due_date: Option<Date>,
+}
+
 const SELECT: &str =
     "SELECT a.id, a.person_id, p.name, a.session_id, a.text, a.owner, a.due_date, a.done_date, a.created_at
     FROM action_items a JOIN people p ON p.id = a.person_id";
@@ -106,6 +114,32 @@ impl Vault {
             Ok(())
         })?;
         self.action(id)
+    }
+
+    /// Changes an action item's text, owner and due date (done or not stays as it is).
+    pub fn edit_action(&mut self, id: i64, edit: ActionEdit) -> Result<Action, Error> {
+        let text = clean_text("action item", &edit.text, 2000, true)?;
+        self.action(id)?;
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE action_items SET text = ?2, owner = ?3, due_date = ?4 WHERE id = ?1",
+                params![id, text, edit.owner.as_str(), edit.due_date.map(date_text)],
+            )?;
+            search::index(tx, HitKind::Action, id, &text)?;
+            Ok(())
+        })?;
+        self.action(id)
+    }
+
+    /// Deletes an action item; answers it as it was.
+    pub fn delete_action(&mut self, id: i64) -> Result<Action, Error> {
+        let action = self.action(id)?;
+        self.write(|tx| {
+            tx.execute("DELETE FROM action_items WHERE id = ?1", [id])?;
+            search::remove(tx, HitKind::Action, id)?;
+            Ok(())
+        })?;
+        Ok(action)
     }
 
     /// Action items, of one person or everyone, open ones only when asked; by due date, undated last.

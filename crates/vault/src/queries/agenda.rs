@@ -87,6 +87,34 @@ impl Vault {
         self.agenda_item(id)
     }
 
+    /// Changes an agenda item's text, kind and wish. A carried copy keeps its own text from then on.
+    pub fn edit_agenda_item(&mut self, id: i64, edit: NewAgendaItem) -> Result<AgendaItem, Error> {
+        let text = clean_text("agenda item", &edit.text, MAX_AGENDA_CHARS, true)?;
+        self.agenda_item(id)?;
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE agenda_items SET text = ?2, kind = ?3, wants = ?4 WHERE id = ?1",
+                params![id, text, edit.kind.as_str(), edit.wants.map(Wants::as_str)],
+            )?;
+            search::index(tx, HitKind::Agenda, id, &text)?;
+            Ok(())
+        })?;
+        self.agenda_item(id)
+    }
+
+    /// Deletes an agenda item (a copy carried from it into a later session stays, unlinked).
+    /// Answers the item as it was, so that the caller can offer to put it back.
+    pub fn delete_agenda_item(&mut self, id: i64) -> Result<AgendaItem, Error> {
+        let item = self.agenda_item(id)?;
+        self.write(|tx| {
+            tx.execute("UPDATE agenda_items SET carried_from = NULL WHERE carried_from = ?1", [id])?;
+            tx.execute("DELETE FROM agenda_items WHERE id = ?1", [id])?;
+            search::remove(tx, HitKind::Agenda, id)?;
+            Ok(())
+        })?;
+        Ok(item)
+    }
+
     /// A session's agenda, in the order the items were added (carried-over items first).
     pub fn agenda(&self, session_id: i64) -> Result<Vec<AgendaItem>, Error> {
         self.session(session_id)?;

@@ -28,6 +28,10 @@ pub struct Session {
     pub held_minutes: Option<u32>,
     /// Why it was skipped or cancelled: private, never sent anywhere.
     pub reason: Option<String>,
+    /// Seconds the session's clock has run, up to the moment this was read.
+    pub clock_seconds: u32,
+    /// Whether the clock is running now (the session is in progress).
+    pub clock_running: bool,
 }
 
 impl Session {
@@ -52,10 +56,20 @@ pub struct SessionView {
 }
 
 const SELECT: &str = "SELECT s.id, s.person_id, p.name, s.planned_at, s.time_zone, s.planned_minutes, s.state,
-    s.held_minutes, s.reason FROM sessions s JOIN people p ON p.id = s.person_id";
+    s.held_minutes, s.reason, s.clock_seconds, s.clock_started_at FROM sessions s JOIN people p ON p.id = s.person_id";
+
+/// Seconds from a stored UTC instant to now (0 if it cannot be read or lies ahead).
+fn seconds_since(stamp: &str) -> u32 {
+    stamp
+        .parse::<chrono::DateTime<chrono::Utc>>()
+        .map(|start| (chrono::Utc::now() - start).num_seconds().clamp(0, i64::from(u32::MAX)))
+        .map_or(0, |s| u32::try_from(s).unwrap_or(u32::MAX))
+}
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Session> {
     let at: DateTime = parsed(row, 3)?;
+    let clock_seconds: u32 = row.get(9)?;
+    let started: Option<String> = row.get(10)?;
     Ok(Session {
         id: row.get(0)?,
         person_id: row.get(1)?,
@@ -67,6 +81,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Session> {
         state: parsed(row, 6)?,
         held_minutes: row.get(7)?,
         reason: row.get(8)?,
+        clock_seconds: clock_seconds.saturating_add(started.as_deref().map_or(0, seconds_since)),
+        clock_running: started.is_some(),
     })
 }
 
@@ -234,7 +250,8 @@ impl Vault {
     }
 
     /// Planned sessions whose time is over and that were never closed (held, skipped or
-    /// cancelled), oldest first: until they are, the month's figure may be too low.
+    /// cancelled), oldest first: until they are, the month's figure may be too low. A session in
+    /// progress is not among them, however long it runs.
     pub fn unclosed_sessions(&self) -> Result<Vec<Session>, Error> {
         let now = self.now_local();
         Ok(self
@@ -242,6 +259,7 @@ impl Vault {
             .into_iter()
             .filter(|s| {
                 s.state == SessionState::Planned
+                    && !s.clock_running
                     && s.at
                         .checked_add_signed(chrono::Duration::minutes(i64::from(s.planned_minutes)))
                         .unwrap_or(s.at)
@@ -285,6 +303,63 @@ impl Vault {
         self.session(id)
     }
 
+    /// Starts (or resumes) the clock of a planned session: it is in progress. Another session's
+    /// running clock is paused, since a manager holds one 1on1 at a time.
+    pub fn start_clock(&mut self, id: i64) -> Result<Session, Error> {
+        let session = self.session(id)?;
+        if session.state != SessionState::Planned {
+            return Err(Error::invalid(format!(
+                "session {id} is {}: only a planned session can be started",
+                session.state
+            )));
+        }
+        if session.clock_running {
+            return Ok(session);
+        }
+        self.write(|tx| {
+            let others: Vec<i64> = tx
+                .prepare("SELECT id FROM sessions WHERE clock_started_at IS NOT NULL AND id != ?1")?
+                .query_map([id], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            for other in others {
+                stop_clock(tx, other)?;
+            }
+            tx.execute(
+                "UPDATE sessions SET clock_started_at = ?2 WHERE id = ?1",
+                params![id, crate::now_stamp()],
+            )?;
+            Ok(())
+        })?;
+        self.session(id)
+    }
+
+    /// Pauses the session's clock, keeping the seconds run so far.
+    pub fn pause_clock(&mut self, id: i64) -> Result<Session, Error> {
+        self.session(id)?;
+        self.write(|tx| stop_clock(tx, id))?;
+        self.session(id)
+    }
+
+    /// The session in progress (its clock running), if any.
+    pub fn running_session(&self) -> Result<Option<Session>, Error> {
+        let id: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT id FROM sessions WHERE clock_started_at IS NOT NULL ORDER BY clock_started_at DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        id.map(|id| self.session(id)).transpose()
+    }
+
+    /// Takes a closed session back to planned (an undo of held, skipped or cancelled); its reason
+    /// is kept, to be read back. Taking back a held session changes its month's figure.
+    pub fn reopen_session(&mut self, id: i64) -> Result<Session, Error> {
+        let session = self.session(id)?;
+        self.set_state(id, SessionState::Planned, None, session.reason)
+    }
+
     fn set_state(
         &mut self,
         id: i64,
@@ -303,10 +378,26 @@ impl Vault {
                 "UPDATE sessions SET state = ?2, held_minutes = ?3, reason = ?4, updated_at = ?5 WHERE id = ?1",
                 params![id, state.as_str(), minutes, reason, crate::now_stamp()],
             )?;
+            if state != SessionState::Planned {
+                stop_clock(tx, id)?;
+            }
             Ok(())
         })?;
         self.session(id)
     }
+}
+
+/// Stops a session's clock, adding the seconds since it started to those already run.
+fn stop_clock(conn: &Connection, id: i64) -> Result<(), Error> {
+    let started: Option<String> =
+        conn.query_row("SELECT clock_started_at FROM sessions WHERE id = ?1", [id], |r| r.get(0))?;
+    if let Some(started) = started {
+        conn.execute(
+            "UPDATE sessions SET clock_seconds = clock_seconds + ?2, clock_started_at = NULL WHERE id = ?1",
+            params![id, seconds_since(&started)],
+        )?;
+    }
+    Ok(())
 }
 
 /// Removes a session's agenda items and note with their search entries (items carried from them
