@@ -748,3 +748,191 @@ async fn a_member_gets_a_clean_summary_of_today() {
     }
     app.stop().await;
 }
+
+/// The session clock as seconds, from its `mm:ss` display.
+async fn clock_seconds(app: &Desktop) -> u32 {
+    let text = app.text("#timer").await;
+    let (m, s) = text
+        .trim()
+        .split_once(':')
+        .unwrap_or_else(|| panic!("not a clock: {text}"));
+    m.parse::<u32>().unwrap() * 60 + s.parse::<u32>().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_session_runs_through_navigation_a_lock_and_a_restart_and_its_end_can_be_undone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = tmp.path().join("vault");
+    let app = Desktop::start(&vault, "en_US.UTF-8").await;
+    create_vault(&app).await;
+    vault_with_a_session(&app, "Clock Test").await;
+    app.click("#timer-toggle").await;
+    app.wait_text("#timer-toggle", "Pause").await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let before = clock_seconds(&app).await;
+    assert!(before >= 2, "the clock runs: {before}");
+
+    // Searching and going Home do not stop it; Home offers the way back.
+    app.click("[data-nav=search]").await;
+    app.click("[data-nav=home]").await;
+    app.wait_text("#running-banner", "In session with Clock Test").await;
+    app.screenshot("30-home-session-in-progress").await;
+    app.click("#running-banner button").await;
+    app.wait_text("#session-title", "Clock Test").await;
+    app.wait_text("#timer-toggle", "Pause").await;
+    assert!(clock_seconds(&app).await >= before, "the clock kept running");
+
+    // Locking and unlocking returns to the session, its clock still running.
+    app.click("[data-nav=lock]").await;
+    unlock(&app, PASS).await;
+    app.wait_text("#session-title", "Clock Test").await;
+    app.wait_text("#timer-toggle", "Pause").await;
+    let after_lock = clock_seconds(&app).await;
+    assert!(after_lock > before, "{after_lock} after {before}");
+
+    // A restart (even a kill) keeps it too: unlocking opens the session in progress.
+    app.kill_app().await;
+    let app = Desktop::start(&vault, "en_US.UTF-8").await;
+    unlock(&app, PASS).await;
+    app.wait_text("#session-title", "Clock Test").await;
+    app.wait_text("#timer-toggle", "Pause").await;
+    assert!(
+        clock_seconds(&app).await > after_lock,
+        "the clock ran on across the restart"
+    );
+    app.screenshot("31-session-after-restart").await;
+
+    // Finishing offers what makes sense, and a held session can be taken back.
+    app.click("#moment-finish").await;
+    app.wait_text("#finish-state", "Not closed yet").await;
+    set_value(&app, "#held-minutes", "35").await;
+    app.click("#mark-held").await;
+    app.wait_text("#finish-state", "Held, 35 min.").await;
+    app.wait_text("#figure-warning", "HR’s figure").await;
+    app.screenshot("32-finish-held-with-undo").await;
+    app.click("#change-undo").await;
+    app.wait_text("#finish-state", "Not closed yet").await;
+    assert_eq!(
+        app.find("#session-state")
+            .await
+            .attr("data-state")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("planned")
+    );
+    // Skipping needs a private reason, and the reason is read back.
+    assert!(
+        app.find("#mark-skipped")
+            .await
+            .prop("disabled")
+            .await
+            .unwrap()
+            .as_deref()
+            == Some("true")
+    );
+    app.type_into("#finish-reason", "体調不良のため").await;
+    app.click("#mark-skipped").await;
+    app.wait_text("#finish-state", "Skipped.").await;
+    app.wait_text("#reason-read", "体調不良のため").await;
+    app.click("#reopen-session").await;
+    app.wait_text("#finish-state", "Not closed yet").await;
+    app.click("#mark-held").await;
+    app.wait_text("#finish-state", "Held").await;
+    app.click("#reopen-session").await;
+    app.wait_text("#finish-state", "Not closed yet").await;
+    app.click("[data-nav=home]").await;
+    app.wait_text("#met-summary", "0 of 1 met this month").await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sessions_move_and_delete_and_items_are_edited_removed_and_reopened() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = tmp.path().join("vault");
+    let app = Desktop::start(&vault, "en_US.UTF-8").await;
+    create_vault(&app).await;
+    vault_with_a_session(&app, "Edit Test").await;
+    app.click("#moment-prepare").await;
+    app.type_into("#agenda-text", "Q3 goals").await;
+    app.click("#agenda-add").await;
+    app.wait_text("#agenda", "Q3 goals").await;
+
+    // Edit an agenda item in place.
+    app.click("#agenda [data-edit]").await;
+    let field = app.find("#agenda .edit-text").await;
+    field.clear().await.unwrap();
+    field.send_keys("Q4 goals").await.unwrap();
+    app.screenshot("33-agenda-edit").await;
+    app.click("#agenda form button[type=submit]").await;
+    app.wait_text("#agenda", "Q4 goals").await;
+    assert!(!app.text("#agenda").await.contains("Q3"));
+    // Remove it, then undo.
+    app.click("#agenda [data-edit]").await;
+    app.click("#agenda [data-remove]").await;
+    app.wait_text("#removed-notice", "Q4 goals").await;
+    assert!(!app.text("#agenda").await.contains("Q4 goals"));
+    app.click("#removed-undo").await;
+    app.wait_text("#agenda", "Q4 goals").await;
+
+    // An action item: edit, tick done, then reopen it from the person's done list.
+    app.type_into("#action-text", "Send the slides").await;
+    app.click("#action-add").await;
+    app.wait_text("#open-actions", "Send the slides").await;
+    app.click("#open-actions [data-edit]").await;
+    let field = app.find("#open-actions .edit-text").await;
+    field.clear().await.unwrap();
+    field.send_keys("Share the slides").await.unwrap();
+    app.click("#open-actions form button[type=submit]").await;
+    app.wait_text("#open-actions", "Share the slides").await;
+    app.click("#open-actions input[type=checkbox]").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!app.text("#open-actions").await.contains("Share the slides"));
+
+    // Move the session to tomorrow 09:30.
+    let tomorrow: String = app
+        .client
+        .execute(
+            "const d = new Date(Date.now() + 86400000); const p = (n) => String(n).padStart(2, '0'); \
+             return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T09:30`;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.click("#session-move").await;
+    set_value(&app, "#move-at", &tomorrow).await;
+    set_value(&app, "#move-minutes", "45").await;
+    app.screenshot("34-session-move").await;
+    app.click("#move-save").await;
+    app.wait_text(".head .muted", "09:30").await;
+    app.wait_text(".head .muted", "45 min").await;
+
+    // Delete asks once; "keep" keeps it.
+    app.click("#session-delete").await;
+    app.wait_text("#delete-confirm", "Action items stay with Edit Test")
+        .await;
+    app.screenshot("35-session-delete-confirm").await;
+    app.click("#delete-no").await;
+    app.wait_text("#session-title", "Edit Test").await;
+    app.click("#session-delete").await;
+    app.click("#delete-yes").await;
+    app.wait_text("#person-title", "Edit Test").await;
+    assert!(
+        app.client
+            .find(fantoccini::Locator::Css(".timeline button"))
+            .await
+            .is_err(),
+        "no session left"
+    );
+
+    // The done action item survived the session's deletion and can be reopened.
+    app.click("#done-actions summary").await;
+    app.wait_text("#done-actions", "Share the slides").await;
+    app.click("#done-actions [data-reopen]").await;
+    app.wait_text("aside .panel", "Share the slides").await;
+    app.wait_text("#done-actions summary", "(0)").await;
+    app.stop().await;
+}

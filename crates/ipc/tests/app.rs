@@ -338,7 +338,9 @@ fn a_session_in_progress_holds_off_the_idle_lock_until_its_length_plus_half_an_h
     let p = person(&mut app, "Aoi");
     let today = chrono::Local::now().date_naive();
     let s = app
-        .plan_session(input(json!({"person_id": p, "at": format!("{today}T09:00"), "minutes": 45})))
+        .plan_session(input(
+            json!({"person_id": p, "at": format!("{today}T09:00"), "minutes": 45}),
+        ))
         .unwrap();
     app.set_settings(Settings {
         language: None,
@@ -374,12 +376,21 @@ fn sessions_move_reopen_and_delete_through_the_app() {
     let moved = app
         .move_session(s.id, input(json!({"at": "2026-11-05T15:30", "minutes": 45})))
         .unwrap();
-    assert_eq!((moved.at.to_string(), moved.planned_minutes), ("2026-11-05 15:30:00".to_owned(), 45));
-    let bad = app.move_session(s.id, input(json!({"at": "5 Nov", "minutes": 45}))).unwrap_err();
+    assert_eq!(
+        (moved.at.to_string(), moved.planned_minutes),
+        ("2026-11-05 15:30:00".to_owned(), 45)
+    );
+    let bad = app
+        .move_session(s.id, input(json!({"at": "5 Nov", "minutes": 45})))
+        .unwrap_err();
     assert_eq!(bad.code, "invalid_input");
-    app.finish_session(s.id, input(json!({"outcome": "held", "minutes": 40}))).unwrap();
+    app.finish_session(s.id, input(json!({"outcome": "held", "minutes": 40})))
+        .unwrap();
     let undone = app.reopen_session(s.id).unwrap();
-    assert_eq!((undone.state, undone.held_minutes), (taiwa_domain::SessionState::Planned, None));
+    assert_eq!(
+        (undone.state, undone.held_minutes),
+        (taiwa_domain::SessionState::Planned, None)
+    );
     app.delete_session(s.id).unwrap();
     assert_eq!(app.session(s.id).unwrap_err().code, "not_found");
 }

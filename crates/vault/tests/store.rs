@@ -1510,9 +1510,16 @@ fn a_session_clock_survives_closing_the_vault_and_stops_when_the_session_is_clos
     drop(vault);
     std::thread::sleep(Duration::from_millis(2100));
     let mut vault = Vault::open(&dir, &pass(PASS), tokyo()).unwrap();
-    let running = vault.running_session().unwrap().expect("still in progress after reopening");
+    let running = vault
+        .running_session()
+        .unwrap()
+        .expect("still in progress after reopening");
     assert_eq!(running.id, s.id);
-    assert!(running.clock_seconds >= 2, "the clock ran while the vault was closed: {}", running.clock_seconds);
+    assert!(
+        running.clock_seconds >= 2,
+        "the clock ran while the vault was closed: {}",
+        running.clock_seconds
+    );
 
     // One 1on1 at a time: starting another pauses this one, keeping its seconds.
     vault.start_clock(other.id).unwrap();
@@ -1521,7 +1528,11 @@ fn a_session_clock_survives_closing_the_vault_and_stops_when_the_session_is_clos
     assert_eq!(vault.running_session().unwrap().map(|r| r.id), Some(other.id));
     let kept = vault.pause_clock(other.id).unwrap().clock_seconds;
     std::thread::sleep(Duration::from_millis(1100));
-    assert_eq!(vault.session(other.id).unwrap().clock_seconds, kept, "a paused clock stands still");
+    assert_eq!(
+        vault.session(other.id).unwrap().clock_seconds,
+        kept,
+        "a paused clock stands still"
+    );
 
     // Holding stops the clock; a closed session cannot be started; reopening keeps the reason.
     vault.start_clock(s.id).unwrap();
@@ -1530,9 +1541,15 @@ fn a_session_clock_survives_closing_the_vault_and_stops_when_the_session_is_clos
     assert!(matches!(vault.start_clock(s.id), Err(Error::Invalid(_))));
     vault.skip_session(other.id, "体調不良").unwrap();
     let back = vault.reopen_session(other.id).unwrap();
-    assert_eq!((back.state, back.reason.as_deref()), (taiwa_domain::SessionState::Planned, Some("体調不良")));
+    assert_eq!(
+        (back.state, back.reason.as_deref()),
+        (taiwa_domain::SessionState::Planned, Some("体調不良"))
+    );
     let back = vault.reopen_session(s.id).unwrap();
-    assert_eq!((back.state, back.held_minutes), (taiwa_domain::SessionState::Planned, None));
+    assert_eq!(
+        (back.state, back.held_minutes),
+        (taiwa_domain::SessionState::Planned, None)
+    );
 }
 
 #[test]
@@ -1551,28 +1568,60 @@ fn agenda_and_action_items_can_be_edited_deleted_and_reopened_and_search_follows
             },
         )
         .unwrap();
-    assert_eq!((edited.text.as_str(), edited.kind, edited.wants), ("昇格面談の準備", TopicKind::Career, Some(Wants::Advise)));
-    assert!(vault.search("評価面談", 10).unwrap().is_empty(), "the old words are no longer found");
+    assert_eq!(
+        (edited.text.as_str(), edited.kind, edited.wants),
+        ("昇格面談の準備", TopicKind::Career, Some(Wants::Advise))
+    );
+    assert!(
+        vault.search("評価面談", 10).unwrap().is_empty(),
+        "the old words are no longer found"
+    );
     assert_eq!(vault.search("昇格面談", 10).unwrap().len(), 1);
     assert!(matches!(
-        vault.edit_agenda_item(item.id, NewAgendaItem { text: "  ".into(), kind: TopicKind::Work, wants: None }),
+        vault.edit_agenda_item(
+            item.id,
+            NewAgendaItem {
+                text: "  ".into(),
+                kind: TopicKind::Work,
+                wants: None
+            }
+        ),
         Err(Error::Invalid(_))
     ));
-    assert_eq!(vault.agenda_item(item.id).unwrap().text, "昇格面談の準備", "a refused edit changes nothing");
+    assert_eq!(
+        vault.agenda_item(item.id).unwrap().text,
+        "昇格面談の準備",
+        "a refused edit changes nothing"
+    );
     vault.delete_agenda_item(item.id).unwrap();
     assert!(vault.agenda(s.id).unwrap().is_empty());
     assert!(vault.search("昇格面談", 10).unwrap().is_empty());
 
     let action = vault
-        .add_action(p, NewAction { text: "資料を送る".into(), session_id: Some(s.id), owner: Owner::Manager, due_date: None })
+        .add_action(
+            p,
+            NewAction {
+                text: "資料を送る".into(),
+                session_id: Some(s.id),
+                owner: Owner::Manager,
+                due_date: None,
+            },
+        )
         .unwrap();
     let edited = vault
         .edit_action(
             action.id,
-            taiwa_vault::ActionEdit { text: "資料を共有する".into(), owner: Owner::Member, due_date: Some(date(2026, 12, 1)) },
+            taiwa_vault::ActionEdit {
+                text: "資料を共有する".into(),
+                owner: Owner::Member,
+                due_date: Some(date(2026, 12, 1)),
+            },
         )
         .unwrap();
-    assert_eq!((edited.owner, edited.due_date), (Owner::Member, Some(date(2026, 12, 1))));
+    assert_eq!(
+        (edited.owner, edited.due_date),
+        (Owner::Member, Some(date(2026, 12, 1)))
+    );
     assert_eq!(vault.search("共有", 10).unwrap().len(), 1);
     vault.set_action_done(action.id, Some(date(2026, 11, 20))).unwrap();
     assert!(vault.actions(Some(p), true).unwrap().is_empty());

@@ -107,7 +107,10 @@ impl Vault {
     pub fn delete_agenda_item(&mut self, id: i64) -> Result<AgendaItem, Error> {
         let item = self.agenda_item(id)?;
         self.write(|tx| {
-            tx.execute("UPDATE agenda_items SET carried_from = NULL WHERE carried_from = ?1", [id])?;
+            tx.execute(
+                "UPDATE agenda_items SET carried_from = NULL WHERE carried_from = ?1",
+                [id],
+            )?;
             tx.execute("DELETE FROM agenda_items WHERE id = ?1", [id])?;
             search::remove(tx, HitKind::Agenda, id)?;
             Ok(())

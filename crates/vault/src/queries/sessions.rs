@@ -389,8 +389,9 @@ impl Vault {
 
 /// Stops a session's clock, adding the seconds since it started to those already run.
 fn stop_clock(conn: &Connection, id: i64) -> Result<(), Error> {
-    let started: Option<String> =
-        conn.query_row("SELECT clock_started_at FROM sessions WHERE id = ?1", [id], |r| r.get(0))?;
+    let started: Option<String> = conn.query_row("SELECT clock_started_at FROM sessions WHERE id = ?1", [id], |r| {
+        r.get(0)
+    })?;
     if let Some(started) = started {
         conn.execute(
             "UPDATE sessions SET clock_seconds = clock_seconds + ?2, clock_started_at = NULL WHERE id = ?1",
