@@ -9,7 +9,9 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use taiwa_ipc::*;
-use taiwa_vault::{Action, AgendaItem, BacklogItem, CareerNote, Footprint, Hit, Person, Session, SessionView};
+use taiwa_vault::{
+    Action, AgendaItem, BacklogItem, CareerNote, Footprint, Person, SearchFilter, SearchPage, Session, SessionView,
+};
 use tauri::{Emitter, Manager};
 
 struct Shared(Mutex<App>);
@@ -205,8 +207,8 @@ fn remove_topic(state: State<'_>, id: i64) -> IpcResult<()> {
 }
 
 #[tauri::command(rename_all = "snake_case")]
-fn search(state: State<'_>, query: String) -> IpcResult<Vec<Hit>> {
-    state.app().search(&query)
+fn search(state: State<'_>, query: String, filter: SearchFilter) -> IpcResult<SearchPage> {
+    state.app().search(&query, filter)
 }
 
 #[tauri::command(rename_all = "snake_case")]

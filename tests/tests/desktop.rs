@@ -936,3 +936,110 @@ async fn sessions_move_and_delete_and_items_are_edited_removed_and_reopened() {
     app.wait_text("#done-actions summary", "(0)").await;
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_finds_names_narrows_pages_past_fifty_and_opens_a_note_at_its_match() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault_dir = tmp.path().join("vault");
+    let app = Desktop::start(&vault_dir, "en_US.UTF-8").await;
+    create_vault(&app).await;
+    app.stop().await;
+
+    // A real vault filled through the vault library: a long note and 61 agenda items about 評価.
+    let note = {
+        let mut vault = taiwa_vault::Vault::open(
+            &vault_dir,
+            &taiwa_vault::Passphrase::new(PASS.into()),
+            taiwa_vault::system_zone(),
+        )
+        .unwrap();
+        let new = |name: &str| taiwa_vault::NewPerson {
+            name: name.into(),
+            ..Default::default()
+        };
+        let sato = vault.add_person(new("佐藤 花子")).unwrap().id;
+        let kim = vault.add_person(new("Kim Jisoo")).unwrap().id;
+        let today = vault.today();
+        let s = vault
+            .plan_session(sato, today.and_hms_opt(9, 0, 0).unwrap(), 30)
+            .unwrap();
+        let mut note = String::new();
+        for i in 0..40 {
+            note.push_str(&format!("- line {i}: **weekly** check-in\n"));
+        }
+        note.push_str("## 今後\n転職の相談を受けた。\n");
+        vault.set_note(s.id, &note).unwrap();
+        let item = |text: String| taiwa_vault::NewAgendaItem {
+            text,
+            kind: taiwa_domain::TopicKind::Work,
+            wants: None,
+        };
+        for i in 0..60 {
+            vault.add_agenda_item(s.id, item(format!("評価シート {i}"))).unwrap();
+        }
+        let k = vault
+            .plan_session(kim, today.and_hms_opt(11, 0, 0).unwrap(), 30)
+            .unwrap();
+        vault.add_agenda_item(k.id, item("評価 for Kim".into())).unwrap();
+        note
+    };
+
+    let app = Desktop::start(&vault_dir, "en_US.UTF-8").await;
+    unlock(&app, PASS).await;
+    app.click("[data-nav=search]").await;
+    // More than 50 results are reachable.
+    app.type_into("#search-input", "評価").await;
+    app.wait_text("#search-count", "50 result(s)").await;
+    app.click("#search-more").await;
+    app.wait_text("#search-count", "61 result(s)").await;
+    assert!(app.client.find(fantoccini::Locator::Css("#search-more")).await.is_err());
+    // Narrowed by person.
+    app.client
+        .execute(
+            "const s = document.querySelector('#search-person'); s.selectedIndex = [...s.options].findIndex((o) => o.textContent === 'Kim Jisoo'); s.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.wait_text("#search-count", "1 result(s)").await;
+    app.wait_text("#search-results", "Kim Jisoo").await;
+    app.screenshot("36-search-narrowed").await;
+
+    // Names are found; snippets read as words with the match marked.
+    app.client
+        .execute(
+            "const s = document.querySelector('#search-person'); s.selectedIndex = 0; s.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.find("#search-input").await.clear().await.unwrap();
+    app.type_into("#search-input", "佐藤").await;
+    app.wait_text("#search-people", "佐藤 花子").await;
+    app.find("#search-input").await.clear().await.unwrap();
+    app.type_into("#search-input", "転職").await;
+    app.wait_text("#search-results mark", "転職").await;
+    let snippet = app.text("#search-results .snippet").await;
+    assert!(!snippet.contains("**") && !snippet.contains("## "), "{snippet}");
+    app.screenshot("37-search-note-hit").await;
+
+    // The note hit opens the note at the match, selected and scrolled into view.
+    app.click("#search-results .head").await;
+    app.wait_text("#found-notice", "転職").await;
+    let (start, scroll) = {
+        let v = app
+            .client
+            .execute(
+                "const e = document.querySelector('#note-editor'); return [e.selectionStart, e.scrollTop];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        (v[0].as_u64().unwrap(), v[1].as_f64().unwrap())
+    };
+    let expected = note[..note.find("転職").unwrap()].chars().count() as u64;
+    assert_eq!(start, expected, "the match is selected");
+    assert!(scroll > 0.0, "the note is scrolled down to the match");
+    app.screenshot("38-note-at-match").await;
+    app.stop().await;
+}

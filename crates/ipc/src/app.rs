@@ -7,8 +7,8 @@ use chrono::{NaiveDate as Date, NaiveDateTime as DateTime};
 use taiwa_domain::Zone;
 use taiwa_domain::{Month, SessionState};
 use taiwa_vault::{
-    Action, AgendaItem, BacklogItem, CareerNote, Footprint, Hit, NewAction, NewAgendaItem, NewPerson, Passphrase,
-    Person, PersonEdit, RecoveryKey, Session, SessionView, Vault,
+    Action, AgendaItem, BacklogItem, CareerNote, Footprint, NewAction, NewAgendaItem, NewPerson, Passphrase, Person,
+    PersonEdit, RecoveryKey, SearchFilter, SearchPage, Session, SessionView, Vault,
 };
 
 use crate::types::*;
@@ -601,7 +601,8 @@ impl App {
         Ok(self.vault()?.remove_backlog_item(id)?)
     }
 
-    pub fn search(&mut self, query: &str) -> IpcResult<Vec<Hit>> {
-        Ok(self.vault()?.search(query, 50)?)
+    /// One page of search results (50 hits), narrowed by person or kind; people by name first.
+    pub fn search(&mut self, query: &str, filter: SearchFilter) -> IpcResult<SearchPage> {
+        Ok(self.vault()?.search_page(query, &filter)?)
     }
 }

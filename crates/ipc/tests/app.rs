@@ -179,8 +179,14 @@ fn a_session_in_three_moments() {
     assert!(!page.private);
     assert!(app.set_private(p, true).unwrap().private);
     app.save_career_note(p, "将来は海外拠点で働きたい").unwrap();
-    assert_eq!(app.search("海外").unwrap()[0].kind, taiwa_vault::HitKind::Career);
-    assert_eq!(app.search("体調").unwrap()[0].kind, taiwa_vault::HitKind::Note);
+    assert_eq!(
+        app.search("海外", Default::default()).unwrap().hits[0].kind,
+        taiwa_vault::HitKind::Career
+    );
+    assert_eq!(
+        app.search("体調", Default::default()).unwrap().hits[0].kind,
+        taiwa_vault::HitKind::Note
+    );
     let skipped = app
         .finish_session(s.id, input(json!({"outcome": "skipped", "reason": ""})))
         .unwrap_err();

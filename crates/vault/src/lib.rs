@@ -38,7 +38,7 @@ pub use queries::status::{PersonStatus, StatusReport};
 pub use queries::sync::{
     DeviceToken, Enrolment, OutgoingRecord, RejectedRecord, SYNC_MONTHS_BACK, SyncLogEntry, SyncStatus,
 };
-pub use search::{Hit, HitKind, SnippetPart};
+pub use search::{Hit, HitKind, PersonMatch, SearchFilter, SearchPage, SnippetPart, plain_text};
 pub use secret::{MIN_PASSPHRASE_CHARS, Passphrase, RecoveryKey};
 
 use keyfile::KeyFile;
@@ -253,6 +253,17 @@ impl Vault {
 
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// One page of a search narrowed by person or kind, with people found by name first.
+    pub fn search_page(&self, query: &str, filter: &SearchFilter) -> Result<SearchPage, Error> {
+        let mut page = search::search_page(&self.conn, query, filter)?;
+        for hit in &mut page.hits {
+            if matches!(hit.kind, HitKind::Action | HitKind::Career) {
+                hit.when = queries::datetime_text(self.local_time(&hit.when));
+            }
+        }
+        Ok(page)
     }
 
     /// Ranked full-text search over notes, agenda items and action items.

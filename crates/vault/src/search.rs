@@ -17,7 +17,7 @@ use unicode_normalization::UnicodeNormalization;
 use crate::Error;
 
 /// What a search hit is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum HitKind {
@@ -211,66 +211,236 @@ impl Hit {
 
 /// The best `limit` hits for `query`, best first (FTS5's bm25).
 pub(crate) fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Hit>, Error> {
+    let page = search_page(
+        conn,
+        query,
+        &SearchFilter {
+            limit,
+            ..SearchFilter::default()
+        },
+    )?;
+    Ok(page.hits)
+}
+
+/// What to narrow a search to, and which page of it to answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SearchFilter {
+    /// Only what is about this person.
+    pub person_id: Option<i64>,
+    /// Only this kind of text.
+    pub kind: Option<HitKind>,
+    /// Hits to pass over (earlier pages).
+    pub offset: usize,
+    /// Hits to answer (0 means 50).
+    pub limit: usize,
+}
+
+/// A person whose name matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PersonMatch {
+    pub person_id: i64,
+    pub name: String,
+    pub snippet: Vec<SnippetPart>,
+}
+
+/// One page of search results: people by name (on the first page), then ranked text hits.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SearchPage {
+    pub people: Vec<PersonMatch>,
+    pub hits: Vec<Hit>,
+    /// More hits follow this page.
+    pub more: bool,
+}
+
+/// Text written in Markdown as it reads: no heading marks, list bullets, quote marks, emphasis
+/// stars or link targets, so that a snippet shows words, not syntax.
+pub fn plain_text(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    for line in markdown.lines() {
+        let mut rest = line.trim_start();
+        loop {
+            let before = rest;
+            rest = rest.trim_start_matches('>').trim_start();
+            let hashes = rest.chars().take_while(|c| *c == '#').count();
+            if (1..=6).contains(&hashes) && rest[hashes..].starts_with(' ') {
+                rest = rest[hashes..].trim_start();
+            }
+            for bullet in ["- ", "* ", "+ "] {
+                if let Some(r) = rest.strip_prefix(bullet) {
+                    rest = r.trim_start();
+                }
+            }
+            let digits = rest.chars().take_while(char::is_ascii_digit).count();
+            if digits > 0 && (rest[digits..].starts_with(". ") || rest[digits..].starts_with(") ")) {
+                rest = rest[digits + 2..].trim_start();
+            }
+            for task in ["[ ] ", "[x] ", "[X] "] {
+                if let Some(r) = rest.strip_prefix(task) {
+                    rest = r;
+                }
+            }
+            if rest == before {
+                break;
+            }
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&inline_plain(rest));
+    }
+    out
+}
+
+/// Links and images as their text; emphasis, strike-through and code marks dropped.
+fn inline_plain(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let image = c == '!' && chars.get(i + 1) == Some(&'[');
+        if c == '[' || image {
+            let open = if image { i + 1 } else { i };
+            if let Some(close) = (open + 1..chars.len()).find(|&j| chars[j] == ']')
+                && chars.get(close + 1) == Some(&'(')
+                && let Some(end) = (close + 2..chars.len()).find(|&j| chars[j] == ')')
+            {
+                out.extend(&chars[open + 1..close]);
+                i = end + 1;
+                continue;
+            }
+        }
+        let doubled = matches!(c, '_' | '~') && chars.get(i + 1) == Some(&c);
+        if matches!(c, '*' | '`') || doubled {
+            i += if doubled { 2 } else { 1 };
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// People whose name contains every word of the query (case and width folded).
+fn people_matching(conn: &Connection, query: &str) -> Result<Vec<PersonMatch>, Error> {
+    let needles = needles(query);
+    let mut stmt = conn.prepare("SELECT id, name FROM people ORDER BY name")?;
+    let people: Vec<(i64, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(people
+        .into_iter()
+        .filter(|(_, name)| {
+            let folded: Vec<char> = name.nfkc().flat_map(char::to_lowercase).collect();
+            !needles.is_empty()
+                && needles
+                    .iter()
+                    .all(|n| n.len() <= folded.len() && folded.windows(n.len()).any(|w| w == &n[..]))
+        })
+        .map(|(person_id, name)| PersonMatch {
+            person_id,
+            snippet: snippet(&name, &needles, 200),
+            name,
+        })
+        .collect())
+}
+
+/// One page of results for `query`, narrowed by `filter`: hits best first (FTS5's bm25).
+pub(crate) fn search_page(conn: &Connection, query: &str, filter: &SearchFilter) -> Result<SearchPage, Error> {
     let Some(expression) = match_expression(query) else {
         return Err(Error::invalid("the search is empty: type a word to look for"));
     };
+    let limit = if filter.limit == 0 { 50 } else { filter.limit };
+    let people = if filter.offset == 0 && filter.kind.is_none() {
+        people_matching(conn, query)?
+            .into_iter()
+            .filter(|p| filter.person_id.is_none_or(|id| id == p.person_id))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut stmt = conn.prepare(
-        "SELECT rowid FROM search_index WHERE search_index MATCH ?1 ORDER BY bm25(search_index), rowid DESC LIMIT ?2",
+        "SELECT rowid FROM search_index WHERE search_index MATCH ?1 ORDER BY bm25(search_index), rowid DESC",
     )?;
     let rows: Vec<i64> = stmt
-        .query_map(params![expression, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
-            r.get(0)
-        })?
+        .query_map(params![expression], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     let needles = needles(query);
-    let mut hits = Vec::with_capacity(rows.len());
+    let mut hits = Vec::with_capacity(limit.min(rows.len()));
+    let mut skipped = 0;
+    let mut more = false;
     for row in rows {
         let (id, Some(kind)) = (row.div_euclid(4), HitKind::from_code(row.rem_euclid(4))) else {
             continue;
         };
-        let sql = match kind {
-            HitKind::Note => {
-                "SELECT n.body, s.id, p.id, p.name, s.planned_at FROM notes n JOIN sessions s ON s.id = n.session_id
-                 JOIN people p ON p.id = s.person_id WHERE n.session_id = ?1"
-            }
-            HitKind::Agenda => {
-                "SELECT a.text, s.id, p.id, p.name, s.planned_at FROM agenda_items a JOIN sessions s ON s.id = a.session_id
-                 JOIN people p ON p.id = s.person_id WHERE a.id = ?1"
-            }
-            HitKind::Action => {
-                "SELECT a.text, a.session_id, p.id, p.name, a.created_at FROM action_items a
-                 JOIN people p ON p.id = a.person_id WHERE a.id = ?1"
-            }
-            HitKind::Career => {
-                "SELECT c.body, NULL, p.id, p.name, c.updated_at FROM career_notes c
-                 JOIN people p ON p.id = c.person_id WHERE c.person_id = ?1"
-            }
+        if filter.kind.is_some_and(|k| k != kind) {
+            continue;
+        }
+        let Some(hit) = resolve(conn, kind, id, &needles)? else {
+            continue;
         };
-        let found = conn.query_row(sql, [id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, Option<i64>>(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-            ))
-        });
-        let (text, session_id, person_id, person_name, when) = match found {
-            Ok(row) => row,
-            Err(rusqlite::Error::QueryReturnedNoRows) => continue,
-            Err(e) => return Err(e.into()),
-        };
-        hits.push(Hit {
-            kind,
-            id,
-            session_id,
-            person_id,
-            person_name,
-            when,
-            snippet: snippet(&text, &needles, 90),
-        });
+        if filter.person_id.is_some_and(|p| p != hit.person_id) {
+            continue;
+        }
+        if skipped < filter.offset {
+            skipped += 1;
+            continue;
+        }
+        if hits.len() == limit {
+            more = true;
+            break;
+        }
+        hits.push(hit);
     }
-    Ok(hits)
+    Ok(SearchPage { people, hits, more })
+}
+
+/// The hit for an index entry, or `None` when what it pointed to is gone.
+fn resolve(conn: &Connection, kind: HitKind, id: i64, needles: &[Vec<char>]) -> Result<Option<Hit>, Error> {
+    let sql = match kind {
+        HitKind::Note => {
+            "SELECT n.body, s.id, p.id, p.name, s.planned_at FROM notes n JOIN sessions s ON s.id = n.session_id
+                 JOIN people p ON p.id = s.person_id WHERE n.session_id = ?1"
+        }
+        HitKind::Agenda => {
+            "SELECT a.text, s.id, p.id, p.name, s.planned_at FROM agenda_items a JOIN sessions s ON s.id = a.session_id
+                 JOIN people p ON p.id = s.person_id WHERE a.id = ?1"
+        }
+        HitKind::Action => {
+            "SELECT a.text, a.session_id, p.id, p.name, a.created_at FROM action_items a
+                 JOIN people p ON p.id = a.person_id WHERE a.id = ?1"
+        }
+        HitKind::Career => {
+            "SELECT c.body, NULL, p.id, p.name, c.updated_at FROM career_notes c
+                 JOIN people p ON p.id = c.person_id WHERE c.person_id = ?1"
+        }
+    };
+    let found = conn.query_row(sql, [id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<i64>>(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+        ))
+    });
+    let (text, session_id, person_id, person_name, when): (String, _, _, _, _) = match found {
+        Ok(row) => row,
+        Err(rusqlite::Error::QueryReturnedNoRows) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Some(Hit {
+        kind,
+        id,
+        session_id,
+        person_id,
+        person_name,
+        when,
+        snippet: snippet(&plain_text(&text), needles, 90),
+    }))
 }
 
 /// The query's words as they are looked for in the original text, lowercased.
@@ -333,6 +503,20 @@ pub(crate) fn snippet(text: &str, needles: &[Vec<char>], width: usize) -> Vec<Sn
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markdown_reads_as_plain_words() {
+        assert_eq!(
+            plain_text("# Goals\n- **ship** the `v2` [plan](https://x.example)"),
+            "Goals ship the v2 plan"
+        );
+        assert_eq!(plain_text("> 1. [x] ~~old~~ done"), "old done");
+        assert_eq!(
+            plain_text("snake_case stays, __bold__ goes"),
+            "snake_case stays, bold goes"
+        );
+        assert_eq!(plain_text("![図](a.png) と [不完全なリンク"), "図 と [不完全なリンク");
+    }
 
     #[test]
     fn japanese_is_indexed_as_overlapping_pairs() {

@@ -1632,3 +1632,83 @@ fn agenda_and_action_items_can_be_edited_deleted_and_reopened_and_search_follows
     assert!(vault.actions(Some(p), false).unwrap().is_empty());
     assert!(vault.search("共有", 10).unwrap().is_empty());
 }
+
+#[test]
+fn search_finds_names_narrows_by_person_and_kind_pages_past_fifty_and_shows_words_not_markdown() {
+    let (_tmp, _dir, mut vault, _) = new_vault();
+    let sato = person(&mut vault, "佐藤 花子");
+    let kim = person(&mut vault, "Kim Jisoo");
+    let s = vault.plan_session(sato, at(2026, 11, 2, 10), 30).unwrap();
+    vault
+        .set_note(
+            s.id,
+            "## 目標\n- **評価**の [面談資料](https://example.com/x) を確認\n> 転職は考えていない",
+        )
+        .unwrap();
+    for i in 0..60 {
+        vault.add_agenda_item(s.id, agenda(&format!("評価シート {i}"))).unwrap();
+    }
+    let k = vault.plan_session(kim, at(2026, 11, 3, 10), 30).unwrap();
+    vault.add_agenda_item(k.id, agenda("評価 for Kim")).unwrap();
+
+    // Names are found (and only on the first page).
+    let page = vault
+        .search_page("佐藤", &taiwa_vault::SearchFilter::default())
+        .unwrap();
+    assert_eq!(
+        page.people.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        ["佐藤 花子"]
+    );
+    let page = vault.search_page("kim", &taiwa_vault::SearchFilter::default()).unwrap();
+    assert_eq!(page.people.len(), 1, "case-insensitive names");
+
+    // 62 hits for 評価: 50, then 12, each once.
+    let first = vault
+        .search_page("評価", &taiwa_vault::SearchFilter::default())
+        .unwrap();
+    assert_eq!((first.hits.len(), first.more), (50, true));
+    let second = vault
+        .search_page(
+            "評価",
+            &taiwa_vault::SearchFilter {
+                offset: 50,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!((second.hits.len(), second.more), (12, false));
+    let mut ids: Vec<(HitKind, i64)> = first.hits.iter().chain(&second.hits).map(|h| (h.kind, h.id)).collect();
+    ids.sort_by_key(|(k, id)| (format!("{k:?}"), *id));
+    ids.dedup();
+    assert_eq!(ids.len(), 62, "every hit exactly once across pages");
+
+    // Narrowed by person and by kind.
+    let kims = vault
+        .search_page(
+            "評価",
+            &taiwa_vault::SearchFilter {
+                person_id: Some(kim),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(kims.hits.len(), 1);
+    assert_eq!(kims.hits[0].person_id, kim);
+    let notes = vault
+        .search_page(
+            "評価",
+            &taiwa_vault::SearchFilter {
+                kind: Some(HitKind::Note),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(notes.hits.len(), 1);
+    // The note's snippet reads as words: no Markdown marks, no link target; the match is marked.
+    let text: String = notes.hits[0].snippet.iter().map(|p| p.text.as_str()).collect();
+    for syntax in ["##", "**", "](", "https://", "- ", "> "] {
+        assert!(!text.contains(syntax), "{syntax} in {text}");
+    }
+    assert!(text.contains("面談資料"), "{text}");
+    assert!(notes.hits[0].snippet.iter().any(|p| p.hit && p.text == "評価"));
+}

@@ -251,6 +251,32 @@ when: string, snippet: Array<SnippetPart>, };
 
 export type HitKind = "note" | "agenda" | "action" | "career";
 
+export type SearchFilter = { 
+/**
+ * Only what is about this person.
+ */
+person_id: number | null, 
+/**
+ * Only this kind of text.
+ */
+kind: HitKind | null, 
+/**
+ * Hits to pass over (earlier pages).
+ */
+offset: number, 
+/**
+ * Hits to answer (0 means 50).
+ */
+limit: number, };
+
+export type SearchPage = { people: Array<PersonMatch>, hits: Array<Hit>, 
+/**
+ * More hits follow this page.
+ */
+more: boolean, };
+
+export type PersonMatch = { person_id: number, name: string, snippet: Array<SnippetPart>, };
+
 export type SnippetPart = { text: string, hit: boolean, };
 
 export type CareerNote = { person_id: number, body: string, updated_at: string, };

@@ -86,7 +86,7 @@ export const ipc = {
     call<B.CareerNote>('save_career_note', { person_id: personId, body }),
   addTopic: (personId: number, input: B.AgendaInput) => call<B.BacklogItem>('add_topic', { person_id: personId, input }),
   removeTopic: (id: number) => call<void>('remove_topic', { id }),
-  search: (query: string) => call<B.Hit[]>('search', { query }),
+  search: (query: string, filter: B.SearchFilter) => call<B.SearchPage>('search', { query, filter }),
   syncOverview: () => call<B.SyncOverview>('sync_overview'),
   enrol: (input: B.EnrolInput) => call<B.SyncOverview>('enrol', { input }),
   syncNow: () => call<B.SyncOverview>('sync_now'),

@@ -3,7 +3,7 @@ export type Screen =
   | { name: 'home' }
   | { name: 'people' }
   | { name: 'person'; id: number }
-  | { name: 'session'; id: number }
+  | { name: 'session'; id: number; find?: string }
   | { name: 'search' }
   | { name: 'export' }
   | { name: 'settings' }
