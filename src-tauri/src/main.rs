@@ -223,10 +223,9 @@ fn add_member(state: State<'_>, member: NewMember) -> IpcResult<SyncOverview> {
 
 /// Network work runs on a blocking thread, never while the app is locked for it.
 async fn off_the_ui<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> IpcResult<T> {
-    tauri::async_runtime::spawn_blocking(work).await.map_err(|e| IpcError {
-        code: "internal".into(),
-        message: e.to_string(),
-    })
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))
 }
 
 /// Where to save a file: the system's save dialog (opened from here, so the web view has no
@@ -247,7 +246,7 @@ async fn save_path(handle: &tauri::AppHandle, name: &str) -> IpcResult<Option<Pa
 async fn open_path(handle: &tauri::AppHandle, extension: &str) -> IpcResult<Option<PathBuf>> {
     if let Some(dir) = std::env::var_os("TAIWA_SAVE_TO_DIR") {
         let newest = std::fs::read_dir(dir)
-            .map_err(|e| IpcError::invalid(e.to_string()))?
+            .map_err(|e| IpcError::io(&e))?
             .filter_map(Result::ok)
             .filter(|e| e.file_name().to_string_lossy().ends_with(extension))
             .max_by_key(|e| e.metadata().and_then(|m| m.modified()).ok())
@@ -364,7 +363,14 @@ fn background_sync(handle: &tauri::AppHandle) -> Result<(), ()> {
     let applied = handle.state::<Shared>().app().apply_sync(outcome);
     let _ = handle.emit("sync-updated", ());
     match applied {
-        Err(e) if matches!(e.code.as_str(), "unreachable" | "rate_limited" | "server_error") => Err(()),
+        Err(e)
+            if matches!(
+                e.code,
+                ErrorCode::Unreachable | ErrorCode::RateLimited | ErrorCode::ServerError
+            ) =>
+        {
+            Err(())
+        }
         _ => Ok(()),
     }
 }

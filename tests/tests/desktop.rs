@@ -501,7 +501,7 @@ async fn this_month_asks_about_past_sessions_and_deletes_with_care() {
     add_person(&app, "佐藤 花子", "E1").await;
     app.wait_text("#people-list", "佐藤 花子").await;
     add_person(&app, "田中 誠", "E1").await;
-    app.wait_text("[role=alert]", "E1 is already 佐藤 花子's").await;
+    app.wait_text("[role=alert]", "already 佐藤 花子’s").await;
     app.find("#person-employee-id").await.clear().await.unwrap();
     app.type_into("#person-employee-id", "E2").await;
     app.click("#person-save").await;
@@ -1041,5 +1041,60 @@ async fn search_finds_names_narrows_pages_past_fifty_and_opens_a_note_at_its_mat
     assert_eq!(start, expected, "the match is selected");
     assert!(scroll > 0.0, "the note is scrolled down to the match");
     app.screenshot("38-note-at-match").await;
+    app.stop().await;
+}
+
+/// Japanese characters in a message shown by the UI, and none of Rust's English words.
+fn japanese(text: &str) -> bool {
+    text.chars()
+        .any(|c| ('\u{3040}'..='\u{30ff}').contains(&c) || ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_japanese_ui_says_every_error_in_japanese() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = tmp.path().join("vault");
+    let app = Desktop::start(&vault, "ja_JP.UTF-8").await;
+    create_vault(&app).await;
+    app.click("[data-nav=settings]").await;
+    set_value(&app, "#settings-language", "ja").await;
+    app.wait_text("[data-nav=home]", "今月").await;
+
+    // invalid_input / taken: the same employee id twice.
+    add_person(&app, "佐藤 花子", "E1").await;
+    app.wait_text("#people-list", "佐藤 花子").await;
+    add_person(&app, "田中 誠", "E1").await;
+    app.wait_text("[role=alert]", "すでに佐藤 花子さんのもの").await;
+    let taken = app.text("[role=alert]").await;
+    assert!(japanese(&taken) && !taken.contains("each person"), "{taken}");
+    app.screenshot("39-error-ja-taken").await;
+    // invalid_input / ends_before_start.
+    app.find("#person-employee-id").await.clear().await.unwrap();
+    app.type_into("#person-employee-id", "E2").await;
+    set_value(&app, "#person-start", "2026-04-01").await;
+    set_value(&app, "#person-end", "2026-03-31").await;
+    app.click("#person-save").await;
+    app.wait_text("[role=alert]", "終了日が開始より前になっています").await;
+
+    // invalid_server and unreachable, from the company server page.
+    app.click("[data-nav=sync]").await;
+    app.type_into("#sync-server", "ftp://taiwa.example").await;
+    app.type_into("#sync-code", "ABCD-EFGH-JKLM-NPQR").await;
+    app.click("#sync-enrol").await;
+    app.wait_text("#sync-error", "サーバーのアドレスが使えません").await;
+    app.find("#sync-server").await.clear().await.unwrap();
+    app.type_into("#sync-server", "http://127.0.0.1:9").await;
+    app.click("#sync-enrol").await;
+    app.wait_text("#sync-error", "接続できません").await;
+    let unreachable = app.text("#sync-error").await;
+    assert!(!unreachable.contains("cannot be reached"), "{unreachable}");
+    app.screenshot("40-error-ja-unreachable").await;
+
+    // wrong_passphrase, at the gate.
+    app.click("[data-nav=lock]").await;
+    unlock(&app, "not the passphrase at all").await;
+    app.wait_text("#gate-error", "パスフレーズが違います").await;
+    let wrong = app.text("#gate-error").await;
+    assert!(japanese(&wrong) && !wrong.contains("wrong passphrase"), "{wrong}");
     app.stop().await;
 }

@@ -478,9 +478,13 @@ fn person(cli: &Cli, out: &Out, cmd: &PersonCmd) -> Result<()> {
                 if f.career_note { " and the career note" } else { "" }
             );
             if !yes {
-                return Err(taiwa_vault::Error::Invalid(format!(
-                    "deleting {} removes {what} for good; {} held 1on1(s) already reported to the company stay counted there. Run again with --yes to delete",
-                    p.name, f.held
+                return Err(taiwa_vault::Error::from(taiwa_vault::Problem::new(
+                    "yes",
+                    taiwa_vault::Rule::NeedsConfirmation,
+                    format!(
+                        "deleting {} removes {what} for good; {} held 1on1(s) already reported to the company stay counted there. Run again with --yes to delete",
+                        p.name, f.held
+                    ),
                 ))
                 .into());
             }

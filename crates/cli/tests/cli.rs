@@ -242,7 +242,8 @@ fn a_month_of_1on1s_from_the_command_line() {
     assert_eq!(hits.as_array().unwrap().len(), 1);
     assert_eq!(
         hits[0]["snippet_text"].as_str().unwrap(),
-        "# 10月 [転職]を少し考えている。 Follow up in November."
+        "10月 [転職]を少し考えている。 Follow up in November.",
+        "snippets read as words, without Markdown marks"
     );
     assert_eq!(env.json(&["search", "評価"]).as_array().unwrap().len(), 1);
     let text = env.run(&["search", "follow"]);

@@ -8,7 +8,7 @@ use taiwa_domain::Zone;
 use taiwa_domain::{Month, SessionState};
 use taiwa_vault::{
     Action, AgendaItem, BacklogItem, CareerNote, Footprint, NewAction, NewAgendaItem, NewPerson, Passphrase, Person,
-    PersonEdit, RecoveryKey, SearchFilter, SearchPage, Session, SessionView, Vault,
+    PersonEdit, Problem, RecoveryKey, Rule, SearchFilter, SearchPage, Session, SessionView, Vault,
 };
 
 use crate::types::*;
@@ -31,16 +31,32 @@ fn parse_date(field: &str, text: &str) -> IpcResult<Option<Date>> {
     if text.is_empty() {
         return Ok(None);
     }
-    text.parse::<Date>()
-        .map(Some)
-        .map_err(|_| IpcError::invalid(format!("{field}: '{text}' is not a date (YYYY-MM-DD)")))
+    text.parse::<Date>().map(Some).map_err(|_| {
+        IpcError::invalid(
+            Problem::new(
+                field,
+                Rule::NotADate,
+                format!("{field}: '{text}' is not a date (YYYY-MM-DD)"),
+            )
+            .value(text),
+        )
+    })
 }
 
 fn parse_at(text: &str) -> IpcResult<DateTime> {
     let text = text.trim();
     DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
         .or_else(|_| text.parse::<DateTime>())
-        .map_err(|_| IpcError::invalid(format!("'{text}' is not a date and time (YYYY-MM-DDTHH:MM)")))
+        .map_err(|_| {
+            IpcError::invalid(
+                Problem::new(
+                    "at",
+                    Rule::NotADateTime,
+                    format!("'{text}' is not a date and time (YYYY-MM-DDTHH:MM)"),
+                )
+                .value(text),
+            )
+        })
 }
 
 fn optional(text: &str) -> Option<String> {
@@ -103,7 +119,11 @@ impl App {
 
     pub fn create_vault(&mut self, input: CreateVaultInput) -> IpcResult<CreatedVault> {
         if input.passphrase.expose() != input.passphrase_again.expose() {
-            return Err(IpcError::invalid("the two passphrases differ"));
+            return Err(IpcError::invalid(Problem::new(
+                "passphrase_again",
+                Rule::PassphrasesDiffer,
+                "the two passphrases differ",
+            )));
         }
         let passphrase = Passphrase::new(input.passphrase.expose().to_owned());
         let (vault, recovery) = Vault::create(&self.dir, &passphrase, App::time_zone())?;
@@ -122,7 +142,11 @@ impl App {
 
     pub fn recover(&mut self, input: RecoverInput) -> IpcResult<AppStatus> {
         if input.new_passphrase.expose() != input.new_passphrase_again.expose() {
-            return Err(IpcError::invalid("the two passphrases differ"));
+            return Err(IpcError::invalid(Problem::new(
+                "passphrase_again",
+                Rule::PassphrasesDiffer,
+                "the two passphrases differ",
+            )));
         }
         let recovery = RecoveryKey::parse(input.recovery_key.expose())?;
         let passphrase = Passphrase::new(input.new_passphrase.expose().to_owned());
@@ -178,24 +202,24 @@ impl App {
 
     pub fn set_settings(&mut self, settings: Settings) -> IpcResult<Settings> {
         if !(1..=240).contains(&settings.auto_lock_minutes) {
-            return Err(IpcError::invalid("auto-lock must be between 1 and 240 minutes"));
+            return Err(IpcError::invalid(
+                Problem::new(
+                    "auto_lock_minutes",
+                    Rule::OutOfRange,
+                    "auto-lock must be between 1 and 240 minutes",
+                )
+                .limit(240)
+                .value(settings.auto_lock_minutes),
+            ));
         }
-        std::fs::create_dir_all(&self.dir).map_err(|e| IpcError {
-            code: "io".into(),
-            message: e.to_string(),
-        })?;
-        let text = serde_json::to_vec_pretty(&settings).map_err(|e| IpcError {
-            code: "internal".into(),
-            message: e.to_string(),
-        })?;
+        std::fs::create_dir_all(&self.dir).map_err(|e| IpcError::io(&e))?;
+        let text =
+            serde_json::to_vec_pretty(&settings).map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))?;
         let path = self.dir.join(SETTINGS_FILE);
         let tmp = self.dir.join("settings.json.tmp");
         std::fs::write(&tmp, text)
             .and_then(|()| std::fs::rename(&tmp, &path))
-            .map_err(|e| IpcError {
-                code: "io".into(),
-                message: e.to_string(),
-            })?;
+            .map_err(|e| IpcError::io(&e))?;
         self.settings = settings;
         Ok(self.settings.clone())
     }
@@ -285,8 +309,8 @@ impl App {
 
     /// Adds a person (`id` = `None`) or changes one.
     pub fn save_person(&mut self, id: Option<i64>, input: PersonInput) -> IpcResult<Person> {
-        let start_date = parse_date("start date", &input.start_date)?;
-        let end_date = parse_date("end date", &input.end_date)?;
+        let start_date = parse_date("start_date", &input.start_date)?;
+        let end_date = parse_date("end_date", &input.end_date)?;
         let vault = self.vault()?;
         Ok(match id {
             None => vault.add_person(NewPerson {
@@ -319,7 +343,11 @@ impl App {
     /// Changes the passphrase of the open vault (the data key, and so the open vault, stay).
     pub fn change_passphrase(&mut self, input: ChangePassphraseInput) -> IpcResult<()> {
         if input.new_passphrase.expose() != input.new_passphrase_again.expose() {
-            return Err(IpcError::invalid("the two new passphrases differ"));
+            return Err(IpcError::invalid(Problem::new(
+                "passphrase_again",
+                Rule::PassphrasesDiffer,
+                "the two new passphrases differ",
+            )));
         }
         self.vault()?;
         Vault::change_passphrase(
@@ -359,7 +387,9 @@ impl App {
     pub fn save_member_summary(&mut self, session_id: i64, text: &str, path: &Path) -> IpcResult<VaultFileDone> {
         self.vault()?.session(session_id)?;
         if text.len() > 1024 * 1024 {
-            return Err(IpcError::invalid("the summary is larger than 1 MiB"));
+            return Err(IpcError::invalid(
+                Problem::new("summary", Rule::TooLarge, "the summary is larger than 1 MiB").limit(1),
+            ));
         }
         taiwa_vault::write_private_file(path, text.as_bytes())?;
         Ok(VaultFileDone {
@@ -404,9 +434,16 @@ impl App {
     fn export_range(&mut self, input: &ExportInput) -> IpcResult<(Month, Month)> {
         let this = Month::of(self.vault()?.today());
         let month = |field: &str, text: &str| -> IpcResult<Month> {
-            text.trim()
-                .parse::<Month>()
-                .map_err(|_| IpcError::invalid(format!("{field}: '{text}' is not a month (YYYY-MM)")))
+            text.trim().parse::<Month>().map_err(|_| {
+                IpcError::invalid(
+                    Problem::new(
+                        field,
+                        Rule::NotAMonth,
+                        format!("{field}: '{text}' is not a month (YYYY-MM)"),
+                    )
+                    .value(text),
+                )
+            })
         };
         Ok(match input.period {
             ExportPeriod::ThisMonth => (this, this),
@@ -534,7 +571,7 @@ impl App {
     }
 
     pub fn edit_action(&mut self, id: i64, input: ActionEditInput) -> IpcResult<Action> {
-        let due_date = parse_date("due date", &input.due_date)?;
+        let due_date = parse_date("due_date", &input.due_date)?;
         let edit = taiwa_vault::ActionEdit {
             text: input.text,
             owner: input.owner,
@@ -568,7 +605,7 @@ impl App {
     }
 
     pub fn add_action(&mut self, input: ActionInput) -> IpcResult<Action> {
-        let due_date = parse_date("due date", &input.due_date)?;
+        let due_date = parse_date("due_date", &input.due_date)?;
         let new = NewAction {
             text: input.text,
             session_id: input.session_id,

@@ -16,9 +16,18 @@ use crate::types::{IpcError, IpcResult, Secret};
 
 impl From<SyncError> for IpcError {
     fn from(e: SyncError) -> IpcError {
+        let detail = match &e {
+            SyncError::RateLimited(seconds) => Some(seconds.to_string()),
+            SyncError::Server { status, .. } => Some(status.to_string()),
+            SyncError::Rejected(problems) => Some(problems.len().to_string()),
+            _ => None,
+        };
+        if let SyncError::Vault(inner) = e {
+            return inner.into();
+        }
         IpcError {
-            code: e.code().into(),
-            message: e.to_string(),
+            detail,
+            ..IpcError::new(crate::types::ErrorCode::from_code(e.code()), e.to_string())
         }
     }
 }

@@ -6,37 +6,172 @@ use taiwa_vault::{Action, AgendaItem, BacklogItem, CareerNote, Person, PersonSta
 use ts_rs::TS;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-/// Every failure, as the UI sees it: switch on `code`, show `message`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct IpcError {
-    /// `wrong_passphrase`, `wrong_recovery_key`, `locked`, `no_vault`, `vault_exists`, `not_found`,
-    /// `invalid_input`, `damaged`, `too_new`, `disk_full`, `busy`, `io`, `internal`, …
-    pub code: String,
-    pub message: String,
+/// What went wrong, stable for the UI to say in its own language (every code has a message in
+/// both catalogs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    Locked,
+    WrongPassphrase,
+    WrongRecoveryKey,
+    NoVault,
+    VaultExists,
+    Damaged,
+    NoEncryption,
+    TooNew,
+    NotFound,
+    InvalidInput,
+    DiskFull,
+    Io,
+    Busy,
+    Internal,
+    InvalidServer,
+    InvalidCaFile,
+    NotEnrolled,
+    Unreachable,
+    TokenRevoked,
+    InvalidCode,
+    Rejected,
+    RateLimited,
+    ServerError,
 }
 
-impl IpcError {
-    pub fn locked() -> IpcError {
-        IpcError {
-            code: "locked".into(),
-            message: "the vault is locked".into(),
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 23] = [
+        ErrorCode::Locked,
+        ErrorCode::WrongPassphrase,
+        ErrorCode::WrongRecoveryKey,
+        ErrorCode::NoVault,
+        ErrorCode::VaultExists,
+        ErrorCode::Damaged,
+        ErrorCode::NoEncryption,
+        ErrorCode::TooNew,
+        ErrorCode::NotFound,
+        ErrorCode::InvalidInput,
+        ErrorCode::DiskFull,
+        ErrorCode::Io,
+        ErrorCode::Busy,
+        ErrorCode::Internal,
+        ErrorCode::InvalidServer,
+        ErrorCode::InvalidCaFile,
+        ErrorCode::NotEnrolled,
+        ErrorCode::Unreachable,
+        ErrorCode::TokenRevoked,
+        ErrorCode::InvalidCode,
+        ErrorCode::Rejected,
+        ErrorCode::RateLimited,
+        ErrorCode::ServerError,
+    ];
+
+    /// The code as it is written on the wire (`wrong_passphrase`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Locked => "locked",
+            ErrorCode::WrongPassphrase => "wrong_passphrase",
+            ErrorCode::WrongRecoveryKey => "wrong_recovery_key",
+            ErrorCode::NoVault => "no_vault",
+            ErrorCode::VaultExists => "vault_exists",
+            ErrorCode::Damaged => "damaged",
+            ErrorCode::NoEncryption => "no_encryption",
+            ErrorCode::TooNew => "too_new",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::InvalidInput => "invalid_input",
+            ErrorCode::DiskFull => "disk_full",
+            ErrorCode::Io => "io",
+            ErrorCode::Busy => "busy",
+            ErrorCode::Internal => "internal",
+            ErrorCode::InvalidServer => "invalid_server",
+            ErrorCode::InvalidCaFile => "invalid_ca_file",
+            ErrorCode::NotEnrolled => "not_enrolled",
+            ErrorCode::Unreachable => "unreachable",
+            ErrorCode::TokenRevoked => "token_revoked",
+            ErrorCode::InvalidCode => "invalid_code",
+            ErrorCode::Rejected => "rejected",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::ServerError => "server_error",
         }
     }
 
-    pub fn invalid(message: impl Into<String>) -> IpcError {
+    /// The code for a vault's or the sync's stable code text (unknown ones are `internal`).
+    pub fn from_code(code: &str) -> ErrorCode {
+        ErrorCode::ALL
+            .into_iter()
+            .find(|c| c.as_str() == code)
+            .unwrap_or(ErrorCode::Internal)
+    }
+}
+
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// Every failure, as the UI sees it: the UI says `code` (and, for `invalid_input`, `problem`) in
+/// its own language; `message` is the same in English, for logs and the command line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct IpcError {
+    pub code: ErrorCode,
+    pub message: String,
+    /// For `invalid_input`: the field, the rule it broke, its limit and the value at fault.
+    pub problem: Option<Box<taiwa_vault::Problem>>,
+    /// A detail some codes carry: the damaged part (`key_file`, `database`, `backup`), what was
+    /// not found, the seconds to wait, the server's HTTP status.
+    pub detail: Option<String>,
+}
+
+impl IpcError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> IpcError {
         IpcError {
-            code: "invalid_input".into(),
+            code,
             message: message.into(),
+            problem: None,
+            detail: None,
         }
+    }
+
+    pub fn locked() -> IpcError {
+        IpcError::new(ErrorCode::Locked, "the vault is locked")
+    }
+
+    /// An input that breaks `rule` for `field`.
+    pub fn invalid(problem: taiwa_vault::Problem) -> IpcError {
+        IpcError {
+            code: ErrorCode::InvalidInput,
+            message: problem.message.clone(),
+            problem: Some(Box::new(problem)),
+            detail: None,
+        }
+    }
+
+    pub fn io(e: &std::io::Error) -> IpcError {
+        if e.raw_os_error() == Some(28) {
+            return IpcError::new(ErrorCode::DiskFull, e.to_string());
+        }
+        IpcError::new(ErrorCode::Io, e.to_string())
     }
 }
 
 impl From<taiwa_vault::Error> for IpcError {
     fn from(e: taiwa_vault::Error) -> IpcError {
-        IpcError {
-            code: e.code().into(),
-            message: e.to_string(),
+        use taiwa_vault::{Error, Part};
+        let mut out = IpcError::new(ErrorCode::from_code(e.code()), e.to_string());
+        match e {
+            Error::Invalid(problem) => out.problem = Some(problem),
+            Error::Damaged { part, .. } => {
+                out.detail = Some(
+                    match part {
+                        Part::KeyFile => "key_file",
+                        Part::Database => "database",
+                        Part::Backup => "backup",
+                    }
+                    .into(),
+                );
+            }
+            Error::NotFound { what, .. } => out.detail = Some(what.replace(' ', "_")),
+            _ => {}
         }
+        out
     }
 }
 

@@ -109,6 +109,10 @@ pub struct RecordProblem {
     /// The record's position in the batch, from 0.
     pub index: usize,
     pub field: String,
+    /// Stable: `future_month`, `too_old`, `out_of_range`, `too_many_minutes`, `duplicate`,
+    /// `not_your_report`, `not_in_directory`, `yourself` (empty from older servers).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub rule: String,
     pub problem: String,
 }
 

@@ -51,6 +51,7 @@ pub fn record_outcome(
         stale: 0,
         rejected: 0,
         outcome: String::new(),
+        code: None,
     };
     match answer {
         Ok(answer) => {
@@ -59,6 +60,7 @@ pub fn record_outcome(
             report.accepted += answer.accepted;
             report.stale += answer.stale;
             (entry.accepted, entry.stale, entry.outcome) = (answer.accepted, answer.stale, "sent".into());
+            entry.code = Some("sent".into());
             vault.record_sync(&entry, None)?;
             Ok(())
         }
@@ -66,22 +68,28 @@ pub fn record_outcome(
             for problem in &problems {
                 if let Some(record) = batch.get(problem.index) {
                     let reason = format!("{}: {}", problem.field, problem.problem);
-                    vault.mark_rejected(record, &reason)?;
+                    let rule = (!problem.rule.is_empty()).then_some(problem.rule.as_str());
+                    vault.mark_rejected(record, rule, &reason)?;
                     report.rejected.push((record.employee_id.clone(), record.month, reason));
                 }
             }
             entry.rejected = u32::try_from(problems.len()).unwrap_or(u32::MAX);
             entry.outcome = "refused by the server; the others are sent again".into();
+            entry.code = Some("rejected".into());
             let first = &problems[0];
             vault.record_sync(
                 &entry,
-                Some(&format!("a record was refused: {} ({})", first.problem, first.field)),
+                Some((
+                    "rejected",
+                    &format!("a record was refused: {} ({})", first.problem, first.field),
+                )),
             )?;
             Ok(())
         }
         Err(e) => {
             entry.outcome = e.to_string();
-            vault.record_sync(&entry, Some(&e.to_string()))?;
+            entry.code = Some(e.code().into());
+            vault.record_sync(&entry, Some((e.code(), &e.to_string())))?;
             Err(e)
         }
     }

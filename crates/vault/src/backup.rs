@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use ring::digest;
 use rusqlite::{Connection, OpenFlags};
 
+use crate::error::{Problem, Rule};
 use crate::keyfile::{self, KeyFile};
 use crate::secret::Passphrase;
 use crate::{Error, Part, Vault, db};
@@ -29,10 +30,16 @@ impl Vault {
     /// Writes a backup of the whole vault to `out`, which must not exist yet.
     pub fn backup(&self, out: &Path) -> Result<u64, Error> {
         if out.exists() {
-            return Err(Error::invalid(format!(
-                "{} already exists: choose a new file name for the backup",
-                out.display()
-            )));
+            return Err(Problem::new(
+                "file",
+                Rule::FileExists,
+                format!(
+                    "{} already exists: choose a new file name for the backup",
+                    out.display()
+                ),
+            )
+            .value(out.display())
+            .into());
         }
         let key_bytes = KeyFile::read(&self.dir)?.to_bytes()?;
         // A consistent copy through SQLite's backup API, into an encrypted file beside the vault.

@@ -45,8 +45,8 @@ pub enum Error {
     },
     #[error("no {what} with id {id}")]
     NotFound { what: &'static str, id: i64 },
-    #[error("{0}")]
-    Invalid(String),
+    #[error("{}", .0.message)]
+    Invalid(Box<Problem>),
     #[error(
         "could not write to the disk (is it full?): the last change was not saved, and what was saved before is intact"
     )]
@@ -72,8 +72,94 @@ impl Error {
         }
     }
 
-    pub(crate) fn invalid(message: impl Into<String>) -> Error {
-        Error::Invalid(message.into())
+    /// An input that breaks `rule` for `field`, said in English by `message`.
+    pub(crate) fn invalid(field: &str, rule: Rule, message: impl Into<String>) -> Error {
+        Error::Invalid(Box::new(Problem::new(field, rule, message)))
+    }
+}
+
+/// Which rule an input broke: stable, for the UI to say in its own language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// Nothing was written.
+    Empty,
+    /// Longer than `limit` characters.
+    TooLong,
+    /// Larger than `limit` megabytes.
+    TooLarge,
+    ControlCharacters,
+    NotADate,
+    NotADateTime,
+    NotAMonth,
+    NotAnEmail,
+    NotAnEmployeeId,
+    /// Already used by someone else (`value` names who).
+    Taken,
+    /// An end before its start.
+    EndsBeforeStart,
+    /// A range longer than `limit` months.
+    RangeTooLong,
+    /// A number outside 1…`limit`.
+    OutOfRange,
+    /// The person is archived.
+    Archived,
+    /// Not possible in the session's current state (`value`).
+    WrongState,
+    /// A session with someone else.
+    WrongPerson,
+    /// The file already exists.
+    FileExists,
+    NotAFileName,
+    /// Shorter than `limit` characters.
+    PassphraseTooShort,
+    PassphrasesDiffer,
+    NotARecoveryKey,
+    RecoveryKeyTypo,
+    /// A destructive step that must be confirmed first.
+    NeedsConfirmation,
+}
+
+/// What is wrong with an input: the field, the rule, its limit and the value at fault (never a
+/// secret), with the same said in English for the command line and logs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Problem {
+    /// `name`, `employee_id`, `email`, `reason`, `note`, `agenda_item`, `action_item`, `minutes`,
+    /// `start_date`, `end_date`, `due_date`, `at`, `month`, `search`, `file`, `passphrase`, …
+    pub field: String,
+    pub rule: Rule,
+    pub limit: Option<i64>,
+    pub value: Option<String>,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(field: &str, rule: Rule, message: impl Into<String>) -> Problem {
+        Problem {
+            field: field.replace(' ', "_"),
+            rule,
+            limit: None,
+            value: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn limit(mut self, limit: impl TryInto<i64>) -> Problem {
+        self.limit = limit.try_into().ok();
+        self
+    }
+
+    pub fn value(mut self, value: impl std::fmt::Display) -> Problem {
+        self.value = Some(value.to_string());
+        self
+    }
+}
+
+impl From<Problem> for Error {
+    fn from(problem: Problem) -> Error {
+        Error::Invalid(Box::new(problem))
     }
 }
 

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use taiwa_domain::{Month, SessionState, month_summary};
 
+use crate::error::{Problem, Rule};
 use crate::{Error, Vault};
 
 /// Writes an export to `path` so that no one else can read it and nothing is half-written: into
@@ -20,7 +21,13 @@ pub fn write_private_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), Er
     };
     let name = path
         .file_name()
-        .ok_or_else(|| Error::invalid(format!("{} is not a file name", path.display())))?
+        .ok_or_else(|| {
+            Error::invalid(
+                "file",
+                Rule::NotAFileName,
+                format!("{} is not a file name", path.display()),
+            )
+        })?
         .to_string_lossy()
         .into_owned();
     let suffix: String = crate::keyfile::random::<8>()?
@@ -99,16 +106,23 @@ impl Vault {
     pub fn export_summary(&self, options: &ExportOptions) -> Result<String, Error> {
         let span = options.from.months_until(options.to);
         if span < 0 {
-            return Err(Error::invalid(format!(
-                "the range ends ({}) before it starts ({})",
-                options.to, options.from
-            )));
+            return Err(Error::invalid(
+                "range",
+                Rule::EndsBeforeStart,
+                format!("the range ends ({}) before it starts ({})", options.to, options.from),
+            ));
         }
         if span >= MAX_MONTHS {
-            return Err(Error::invalid(format!(
-                "the range is {} months long; export at most {MAX_MONTHS} at a time",
-                span + 1
-            )));
+            return Err(Problem::new(
+                "range",
+                Rule::RangeTooLong,
+                format!(
+                    "the range is {} months long; export at most {MAX_MONTHS} at a time",
+                    span + 1
+                ),
+            )
+            .limit(MAX_MONTHS)
+            .into());
         }
         let today = self.today();
         let people = self.people(true)?;

@@ -15,6 +15,7 @@ use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::Error;
+use crate::error::Rule;
 
 /// What a search hit is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -351,7 +352,11 @@ fn people_matching(conn: &Connection, query: &str) -> Result<Vec<PersonMatch>, E
 /// One page of results for `query`, narrowed by `filter`: hits best first (FTS5's bm25).
 pub(crate) fn search_page(conn: &Connection, query: &str, filter: &SearchFilter) -> Result<SearchPage, Error> {
     let Some(expression) = match_expression(query) else {
-        return Err(Error::invalid("the search is empty: type a word to look for"));
+        return Err(Error::invalid(
+            "search",
+            Rule::Empty,
+            "the search is empty: type a word to look for",
+        ));
     };
     let limit = if filter.limit == 0 { 50 } else { filter.limit };
     let people = if filter.offset == 0 && filter.kind.is_none() {

@@ -12,6 +12,7 @@ use unicode_normalization::UnicodeNormalization;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::Error;
+use crate::error::{Problem, Rule};
 
 /// The random 256-bit key that opens the SQLCipher database.
 #[derive(Zeroize, ZeroizeOnDrop)]
@@ -75,9 +76,13 @@ impl Passphrase {
     pub fn check_strength(&self) -> Result<(), Error> {
         let chars = self.0.nfc().count();
         if self.0.trim().is_empty() || chars < MIN_PASSPHRASE_CHARS {
-            return Err(Error::Invalid(format!(
-                "the passphrase is too short: use at least {MIN_PASSPHRASE_CHARS} characters (a few words work well)"
-            )));
+            return Err(Problem::new(
+                "passphrase",
+                Rule::PassphraseTooShort,
+                format!("the passphrase is too short: use at least {MIN_PASSPHRASE_CHARS} characters (a few words work well)"),
+            )
+            .limit(MIN_PASSPHRASE_CHARS)
+            .into());
         }
         Ok(())
     }
@@ -124,8 +129,10 @@ impl RecoveryKey {
         let compact: Zeroizing<String> =
             Zeroizing::new(text.chars().filter(|c| !c.is_whitespace() && *c != '-').collect());
         let bad = || {
-            Error::Invalid(
-                "this is not a recovery key: it has 32 letters and digits in groups of four, like ABCD-EFGH-…".into(),
+            Error::invalid(
+                "recovery_key",
+                Rule::NotARecoveryKey,
+                "this is not a recovery key: it has 32 letters and digits in groups of four, like ABCD-EFGH-…",
             )
         };
         if compact.len() != 32 {
@@ -134,8 +141,10 @@ impl RecoveryKey {
         let bytes = Zeroizing::new(crockford()?.decode(compact.as_bytes()).map_err(|_| bad())?);
         let (secret, sum) = bytes.split_at(RECOVERY_SECRET_BYTES);
         if checksum(secret) != sum {
-            return Err(Error::Invalid(
-                "the recovery key has a typo: check each group against what you wrote down".into(),
+            return Err(Error::invalid(
+                "recovery_key",
+                Rule::RecoveryKeyTypo,
+                "the recovery key has a typo: check each group against what you wrote down",
             ));
         }
         let mut key = RecoveryKey([0; RECOVERY_SECRET_BYTES]);

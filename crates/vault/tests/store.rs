@@ -1225,7 +1225,11 @@ fn every_figure_change_queues_its_month_and_nothing_private_is_sent() {
     let shared = vault.pending_records(current).unwrap();
     assert_eq!((shared[0].employee_id.as_str(), shared[0].minutes), ("E2", 45));
     vault
-        .mark_rejected(&shared[0], "member_employee_id: E2 is not in the directory")
+        .mark_rejected(
+            &shared[0],
+            Some("not_in_directory"),
+            "member_employee_id: E2 is not in the directory",
+        )
         .unwrap();
     assert!(vault.pending_records(current).unwrap().is_empty());
     assert_eq!(

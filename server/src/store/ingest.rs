@@ -41,27 +41,29 @@ pub fn ingest(pool: &Pool, manager_id: &str, records: &[CompletionRecord]) -> Re
         let mut snapshots: HashMap<Month, Snapshot> = HashMap::new();
         let mut seen = HashSet::new();
         for (index, r) in records.iter().enumerate() {
-            let mut problem = |field: &str, text: String| problems.push(RecordProblem { index, field: field.into(), problem: text });
+            let mut problem = |field: &str, rule: &str, text: String| {
+                problems.push(RecordProblem { index, field: field.into(), rule: rule.into(), problem: text });
+            };
             if r.month > current {
-                problem("month", format!("{} is after the current month {current}", r.month));
+                problem("month", "future_month", format!("{} is after the current month {current}", r.month));
                 continue;
             }
             if r.month < oldest {
-                problem("month", format!("{} is more than {MAX_MONTHS_BACK} months back (oldest accepted: {oldest})", r.month));
+                problem("month", "too_old", format!("{} is more than {MAX_MONTHS_BACK} months back (oldest accepted: {oldest})", r.month));
                 continue;
             }
             if r.sessions_held > MAX_SESSIONS_PER_MONTH {
-                problem("sessions_held", format!("{} is outside 0–{MAX_SESSIONS_PER_MONTH}", r.sessions_held));
+                problem("sessions_held", "out_of_range", format!("{} is outside 0–{MAX_SESSIONS_PER_MONTH}", r.sessions_held));
             }
             let most = u64::from(r.sessions_held) * u64::from(MAX_MINUTES_PER_SESSION);
             if u64::from(r.minutes) > most {
-                problem("minutes", format!("{} minutes for {} session(s) is more than {MAX_MINUTES_PER_SESSION} per session", r.minutes, r.sessions_held));
+                problem("minutes", "too_many_minutes", format!("{} minutes for {} session(s) is more than {MAX_MINUTES_PER_SESSION} per session", r.minutes, r.sessions_held));
             }
             if i64::try_from(r.revision).is_err() {
-                problem("revision", format!("{} is larger than {}", r.revision, i64::MAX));
+                problem("revision", "out_of_range", format!("{} is larger than {}", r.revision, i64::MAX));
             }
             if !seen.insert((r.member_employee_id.clone(), r.month)) {
-                problem("member_employee_id", format!("{} appears twice for {} in this batch", r.member_employee_id, r.month));
+                problem("member_employee_id", "duplicate", format!("{} appears twice for {} in this batch", r.member_employee_id, r.month));
             }
             let snapshot = match snapshots.entry(r.month) {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
@@ -71,14 +73,14 @@ pub fn ingest(pool: &Pool, manager_id: &str, records: &[CompletionRecord]) -> Re
                 Relationship::Line => {
                     let reports = snapshot.people.get(&r.member_employee_id).and_then(|p| p.manager.as_deref());
                     if reports != Some(manager_id) {
-                        problem("member_employee_id", format!("{} was not your direct report in {}", r.member_employee_id, r.month));
+                        problem("member_employee_id", "not_your_report", format!("{} was not your direct report in {}", r.member_employee_id, r.month));
                     }
                 }
                 Relationship::Cross => {
                     if !snapshot.people.contains_key(&r.member_employee_id) {
-                        problem("member_employee_id", format!("{} is not in the directory in {}", r.member_employee_id, r.month));
+                        problem("member_employee_id", "not_in_directory", format!("{} is not in the directory in {}", r.member_employee_id, r.month));
                     } else if r.member_employee_id == manager_id {
-                        problem("member_employee_id", "a 1on1 with yourself is not counted".into());
+                        problem("member_employee_id", "yourself", "a 1on1 with yourself is not counted".into());
                     }
                 }
             }

@@ -1,12 +1,27 @@
 // Generated from the Rust types by crates/ipc (typescript_bindings). Do not edit:
 // run `TAIWA_UPDATE_BINDINGS=1 cargo test -p taiwa-ipc bindings` after changing a type.
 
-export type IpcError = { 
+export type ErrorCode = "locked" | "wrong_passphrase" | "wrong_recovery_key" | "no_vault" | "vault_exists" | "damaged" | "no_encryption" | "too_new" | "not_found" | "invalid_input" | "disk_full" | "io" | "busy" | "internal" | "invalid_server" | "invalid_ca_file" | "not_enrolled" | "unreachable" | "token_revoked" | "invalid_code" | "rejected" | "rate_limited" | "server_error";
+
+export type IpcError = { code: ErrorCode, message: string, 
 /**
- * `wrong_passphrase`, `wrong_recovery_key`, `locked`, `no_vault`, `vault_exists`, `not_found`,
- * `invalid_input`, `damaged`, `too_new`, `disk_full`, `busy`, `io`, `internal`, …
+ * For `invalid_input`: the field, the rule it broke, its limit and the value at fault.
  */
-code: string, message: string, };
+problem: Problem | null, 
+/**
+ * A detail some codes carry: the damaged part (`key_file`, `database`, `backup`), what was
+ * not found, the seconds to wait, the server's HTTP status.
+ */
+detail: string | null, };
+
+export type Problem = { 
+/**
+ * `name`, `employee_id`, `email`, `reason`, `note`, `agenda_item`, `action_item`, `minutes`,
+ * `start_date`, `end_date`, `due_date`, `at`, `month`, `search`, `file`, `passphrase`, …
+ */
+field: string, rule: Rule, limit: number | null, value: string | null, message: string, };
+
+export type Rule = "empty" | "too_long" | "too_large" | "control_characters" | "not_a_date" | "not_a_date_time" | "not_a_month" | "not_an_email" | "not_an_employee_id" | "taken" | "ends_before_start" | "range_too_long" | "out_of_range" | "archived" | "wrong_state" | "wrong_person" | "file_exists" | "not_a_file_name" | "passphrase_too_short" | "passphrases_differ" | "not_a_recovery_key" | "recovery_key_typo" | "needs_confirmation";
 
 export type Language = "ja" | "en";
 
@@ -341,14 +356,31 @@ export type Enrolment = { server: string, device_name: string, manager_employee_
  */
 ca_file: string | null, };
 
-export type SyncStatus = { last_sync_at: string | null, last_error: string | null, };
+export type SyncStatus = { last_sync_at: string | null, last_error: string | null, 
+/**
+ * The code of the last error (`unreachable`, `rejected`, …).
+ */
+last_error_code: string | null, };
 
 export type OutgoingRecord = { employee_id: string, month: string, relationship: Relationship, sessions_held: number, minutes: number, revision: number, };
 
-export type RejectedRecord = { employee_id: string, month: string, reason: string, };
+export type RejectedRecord = { employee_id: string, month: string, 
+/**
+ * The server's words.
+ */
+reason: string, 
+/**
+ * The rule the server says it broke (`not_your_report`, …), when it named one.
+ */
+rule: string | null, };
 
 export type SyncLogEntry = { at: string, records: number, accepted: number, stale: number, rejected: number, 
 /**
  * `sent`, or what went wrong in words.
  */
-outcome: string, };
+outcome: string, 
+/**
+ * `sent`, `rejected`, or the sync error's code (`unreachable`, `token_revoked`, …); none in
+ * entries written before codes were kept.
+ */
+code: string | null, };

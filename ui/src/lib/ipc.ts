@@ -4,10 +4,12 @@ import type * as B from './bindings';
 
 /** A failed command: switch on `code` (stable), show `message`. */
 export class IpcFailure extends Error {
-  readonly code: string;
+  readonly code: B.ErrorCode;
+  readonly error: B.IpcError;
   constructor(error: B.IpcError) {
     super(error.message);
     this.code = error.code;
+    this.error = error;
   }
 }
 
@@ -33,7 +35,9 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   try {
     return await backend<T>(command, args);
   } catch (error) {
-    const failure = new IpcFailure(isIpcError(error) ? error : { code: 'internal', message: String(error) });
+    const failure = new IpcFailure(
+      isIpcError(error) ? error : { code: 'internal', message: String(error), problem: null, detail: null },
+    );
     if (failure.code === 'locked') onLocked();
     throw failure;
   }

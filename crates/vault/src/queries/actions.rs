@@ -7,6 +7,7 @@ use taiwa_domain::{ActionFacts, Owner, open_actions_before};
 
 use super::sessions::Session;
 use super::{clean_text, date_text, found, parsed, parsed_opt};
+use crate::error::{Problem, Rule};
 use crate::search::{self, HitKind};
 use crate::{Error, Vault};
 
@@ -68,10 +69,16 @@ impl Vault {
         if let Some(session_id) = new.session_id {
             let session = self.session(session_id)?;
             if session.person_id != person_id {
-                return Err(Error::invalid(format!(
-                    "session {session_id} is with {}, not with person {person_id}",
-                    session.person_name
-                )));
+                return Err(Problem::new(
+                    "session",
+                    Rule::WrongPerson,
+                    format!(
+                        "session {session_id} is with {}, not with person {person_id}",
+                        session.person_name
+                    ),
+                )
+                .value(&session.person_name)
+                .into());
             }
         }
         let id = self.write(|tx| {

@@ -15,6 +15,7 @@ use chrono::{NaiveDate as Date, NaiveDateTime as DateTime};
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
 
 use crate::Error;
+use crate::error::{Problem, Rule};
 
 /// A column holding the text form of a `FromStr` type (vocabulary words, dates, months).
 pub(crate) struct Parsed<T>(pub T);
@@ -41,19 +42,28 @@ pub(crate) fn parsed_opt<T: FromStr>(row: &rusqlite::Row<'_>, index: usize) -> r
 pub(crate) fn clean_text(field: &str, value: &str, max: usize, multiline: bool) -> Result<String, Error> {
     let value = value.trim();
     if value.is_empty() {
-        return Err(Error::invalid(format!("the {field} is empty")));
+        return Err(Error::invalid(field, Rule::Empty, format!("the {field} is empty")));
     }
     let count = value.chars().count();
     if count > max {
-        return Err(Error::invalid(format!(
-            "the {field} is too long: {count} characters, at most {max}"
-        )));
+        return Err(Problem::new(
+            field,
+            Rule::TooLong,
+            format!("the {field} is too long: {count} characters, at most {max}"),
+        )
+        .limit(max)
+        .value(count)
+        .into());
     }
     if value
         .chars()
         .any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t' || c == '\r')))
     {
-        return Err(Error::invalid(format!("the {field} contains control characters")));
+        return Err(Error::invalid(
+            field,
+            Rule::ControlCharacters,
+            format!("the {field} contains control characters"),
+        ));
     }
     Ok(value.to_owned())
 }

@@ -3,6 +3,7 @@
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
+use crate::error::{Problem, Rule};
 use crate::search::{self, HitKind};
 use crate::{Error, Vault};
 
@@ -20,11 +21,17 @@ pub const MAX_NOTE_BYTES: usize = 16 * 1024 * 1024;
 /// Refuses a `what` (note, career note) larger than `MAX_NOTE_BYTES`, naming both sizes.
 pub(crate) fn check_size(what: &str, bytes: usize) -> Result<(), Error> {
     if bytes > MAX_NOTE_BYTES {
-        return Err(Error::invalid(format!(
-            "the {what} is too large: {:.1} MB, at most {} MB",
-            bytes as f64 / 1_048_576.0,
-            MAX_NOTE_BYTES / 1_048_576
-        )));
+        return Err(Problem::new(
+            what,
+            Rule::TooLarge,
+            format!(
+                "the {what} is too large: {:.1} MB, at most {} MB",
+                bytes as f64 / 1_048_576.0,
+                MAX_NOTE_BYTES / 1_048_576
+            ),
+        )
+        .limit(MAX_NOTE_BYTES / 1_048_576)
+        .into());
     }
     Ok(())
 }
@@ -34,7 +41,11 @@ impl Vault {
     pub fn set_note(&mut self, session_id: i64, body: &str) -> Result<Note, Error> {
         check_size("note", body.len())?;
         if body.contains('\0') {
-            return Err(Error::invalid("the note contains a NUL character"));
+            return Err(Error::invalid(
+                "note",
+                Rule::ControlCharacters,
+                "the note contains a NUL character",
+            ));
         }
         self.session(session_id)?;
         self.write(|tx| {

@@ -6,6 +6,7 @@ use serde::Serialize;
 use taiwa_domain::{Cadence, PersonFacts, Relationship};
 
 use super::{clean_optional, clean_text, date_text, found, parsed, parsed_opt};
+use crate::error::{Problem, Rule};
 use crate::{Error, Vault};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -96,7 +97,11 @@ fn check_email(email: Option<String>) -> Result<Option<String>, Error> {
             !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
         });
         if !shaped || e.chars().any(char::is_whitespace) || e.matches('@').count() != 1 {
-            return Err(Error::invalid(format!("'{e}' is not an email address")));
+            return Err(
+                Problem::new("email", Rule::NotAnEmail, format!("'{e}' is not an email address"))
+                    .value(e)
+                    .into(),
+            );
         }
     }
     Ok(email)
@@ -106,16 +111,25 @@ fn check_employee_id(id: Option<String>) -> Result<Option<String>, Error> {
     if let Some(value) = &id
         && (value.chars().any(char::is_whitespace) || value.chars().count() > 64)
     {
-        return Err(Error::invalid(format!(
-            "'{value}' is not an employee id: at most 64 characters, no spaces"
-        )));
+        return Err(Problem::new(
+            "employee_id",
+            Rule::NotAnEmployeeId,
+            format!("'{value}' is not an employee id: at most 64 characters, no spaces"),
+        )
+        .limit(64)
+        .value(value)
+        .into());
     }
     Ok(id)
 }
 
 fn check_dates(start: Option<Date>, end: Option<Date>) -> Result<(), Error> {
     match (start, end) {
-        (Some(s), Some(e)) if e < s => Err(Error::invalid(format!("the end date {e} is before the start date {s}"))),
+        (Some(s), Some(e)) if e < s => Err(Error::invalid(
+            "end_date",
+            Rule::EndsBeforeStart,
+            format!("the end date {e} is before the start date {s}"),
+        )),
         _ => Ok(()),
     }
 }
@@ -148,9 +162,13 @@ fn check_unique_employee_id(
         )
         .optional()?;
     match holder {
-        Some(name) => Err(Error::invalid(format!(
-            "the employee id {employee_id} is already {name}'s: each person has their own"
-        ))),
+        Some(name) => Err(Problem::new(
+            "employee_id",
+            Rule::Taken,
+            format!("the employee id {employee_id} is already {name}'s: each person has their own"),
+        )
+        .value(name)
+        .into()),
         None => Ok(()),
     }
 }

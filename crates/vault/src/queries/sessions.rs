@@ -9,6 +9,7 @@ use super::actions::Action;
 use super::agenda::AgendaItem;
 use super::notes::Note;
 use super::{clean_text, datetime_text, found, parsed};
+use crate::error::{Problem, Rule};
 use crate::{Error, Vault};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -88,9 +89,14 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Session> {
 
 fn check_minutes(minutes: u32) -> Result<u32, Error> {
     if minutes == 0 || minutes > MAX_SESSION_MINUTES {
-        return Err(Error::invalid(format!(
-            "{minutes} minutes is not a session length: use 1 to {MAX_SESSION_MINUTES} minutes"
-        )));
+        return Err(Problem::new(
+            "minutes",
+            Rule::OutOfRange,
+            format!("{minutes} minutes is not a session length: use 1 to {MAX_SESSION_MINUTES} minutes"),
+        )
+        .limit(MAX_SESSION_MINUTES)
+        .value(minutes)
+        .into());
     }
     Ok(minutes)
 }
@@ -175,10 +181,13 @@ impl Vault {
         let minutes = check_minutes(minutes)?;
         let person = self.person(person_id)?;
         if person.archived() {
-            return Err(Error::invalid(format!(
-                "{} is archived: unarchive them to plan a session",
-                person.name
-            )));
+            return Err(Problem::new(
+                "person",
+                Rule::Archived,
+                format!("{} is archived: unarchive them to plan a session", person.name),
+            )
+            .value(&person.name)
+            .into());
         }
         let zone = self.time_zone().iana_name().unwrap_or("local").to_owned();
         let today = self.today();
@@ -287,10 +296,13 @@ impl Vault {
     pub fn reschedule_session(&mut self, id: i64, at: DateTime, minutes: Option<u32>) -> Result<Session, Error> {
         let session = self.session(id)?;
         if session.state != SessionState::Planned {
-            return Err(Error::invalid(format!(
-                "session {id} is {}: only a planned session can be moved",
-                session.state
-            )));
+            return Err(Problem::new(
+                "session",
+                Rule::WrongState,
+                format!("session {id} is {}: only a planned session can be moved", session.state),
+            )
+            .value(session.state)
+            .into());
         }
         let minutes = check_minutes(minutes.unwrap_or(session.planned_minutes))?;
         self.write(|tx| {
@@ -308,10 +320,16 @@ impl Vault {
     pub fn start_clock(&mut self, id: i64) -> Result<Session, Error> {
         let session = self.session(id)?;
         if session.state != SessionState::Planned {
-            return Err(Error::invalid(format!(
-                "session {id} is {}: only a planned session can be started",
-                session.state
-            )));
+            return Err(Problem::new(
+                "session",
+                Rule::WrongState,
+                format!(
+                    "session {id} is {}: only a planned session can be started",
+                    session.state
+                ),
+            )
+            .value(session.state)
+            .into());
         }
         if session.clock_running {
             return Ok(session);

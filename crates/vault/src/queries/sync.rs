@@ -69,7 +69,10 @@ pub struct OutgoingRecord {
 pub struct RejectedRecord {
     pub employee_id: String,
     pub month: Month,
+    /// The server's words.
     pub reason: String,
+    /// The rule the server says it broke (`not_your_report`, …), when it named one.
+    pub rule: Option<String>,
 }
 
 /// One push, as the log keeps it.
@@ -83,6 +86,9 @@ pub struct SyncLogEntry {
     pub rejected: u32,
     /// `sent`, or what went wrong in words.
     pub outcome: String,
+    /// `sent`, `rejected`, or the sync error's code (`unreachable`, `token_revoked`, …); none in
+    /// entries written before codes were kept.
+    pub code: Option<String>,
 }
 
 /// The last sync and its error, for the status line.
@@ -91,6 +97,8 @@ pub struct SyncLogEntry {
 pub struct SyncStatus {
     pub last_sync_at: Option<String>,
     pub last_error: Option<String>,
+    /// The code of the last error (`unreachable`, `rejected`, …).
+    pub last_error_code: Option<String>,
 }
 
 fn state(conn: &Connection, key: &str) -> Result<Option<String>, Error> {
@@ -255,7 +263,7 @@ impl Vault {
     /// Records the server refused, with its reasons.
     pub fn rejected_records(&self) -> Result<Vec<RejectedRecord>, Error> {
         let mut stmt = self.conn().prepare(
-            "SELECT employee_id, month, rejected FROM outbox WHERE rejected IS NOT NULL ORDER BY month, employee_id",
+            "SELECT employee_id, month, rejected, rejected_rule FROM outbox WHERE rejected IS NOT NULL ORDER BY month, employee_id",
         )?;
         let rows = stmt
             .query_map([], |r| {
@@ -263,6 +271,7 @@ impl Vault {
                     employee_id: r.get(0)?,
                     month: parsed(r, 1)?,
                     reason: r.get(2)?,
+                    rule: r.get(3)?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -287,34 +296,38 @@ impl Vault {
     }
 
     /// Keeps a refused record aside with the server's reason, until its figure changes.
-    pub fn mark_rejected(&mut self, record: &OutgoingRecord, reason: &str) -> Result<(), Error> {
+    pub fn mark_rejected(&mut self, record: &OutgoingRecord, rule: Option<&str>, reason: &str) -> Result<(), Error> {
         self.write(|tx| {
             tx.execute(
-                "UPDATE outbox SET rejected = ?4 WHERE employee_id = ?1 AND month = ?2 AND revision = ?3",
+                "UPDATE outbox SET rejected = ?4, rejected_rule = ?5 WHERE employee_id = ?1 AND month = ?2 AND revision = ?3",
                 params![
                     record.employee_id,
                     record.month.to_string(),
                     i64::try_from(record.revision).unwrap_or(i64::MAX),
-                    reason
+                    reason,
+                    rule
                 ],
             )?;
             Ok(())
         })
     }
 
-    /// Writes a push to the log and the status line.
-    pub fn record_sync(&mut self, entry: &SyncLogEntry, error: Option<&str>) -> Result<(), Error> {
+    /// Writes a push to the log and the status line; `error` is its code and words.
+    pub fn record_sync(&mut self, entry: &SyncLogEntry, error: Option<(&str, &str)>) -> Result<(), Error> {
         self.write(|tx| {
             tx.execute(
-                "INSERT INTO sync_log (at, records, accepted, stale, rejected, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![entry.at, entry.records, entry.accepted, entry.stale, entry.rejected, entry.outcome],
+                "INSERT INTO sync_log (at, records, accepted, stale, rejected, outcome, code) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![entry.at, entry.records, entry.accepted, entry.stale, entry.rejected, entry.outcome, entry.code],
             )?;
             match error {
                 None => {
                     set_state(tx, "last_sync_at", &entry.at)?;
-                    tx.execute("DELETE FROM sync_state WHERE key = 'last_error'", [])?;
+                    tx.execute("DELETE FROM sync_state WHERE key IN ('last_error', 'last_error_code')", [])?;
                 }
-                Some(e) => set_state(tx, "last_error", e)?,
+                Some((code, words)) => {
+                    set_state(tx, "last_error", words)?;
+                    set_state(tx, "last_error_code", code)?;
+                }
             }
             Ok(())
         })
@@ -324,13 +337,14 @@ impl Vault {
         Ok(SyncStatus {
             last_sync_at: state(self.conn(), "last_sync_at")?,
             last_error: state(self.conn(), "last_error")?,
+            last_error_code: state(self.conn(), "last_error_code")?,
         })
     }
 
     /// The newest pushes first.
     pub fn sync_log(&self, limit: usize) -> Result<Vec<SyncLogEntry>, Error> {
         let mut stmt = self.conn().prepare(
-            "SELECT at, records, accepted, stale, rejected, outcome FROM sync_log ORDER BY id DESC LIMIT ?1",
+            "SELECT at, records, accepted, stale, rejected, outcome, code FROM sync_log ORDER BY id DESC LIMIT ?1",
         )?;
         let rows = stmt
             .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
@@ -341,6 +355,7 @@ impl Vault {
                     stale: r.get(3)?,
                     rejected: r.get(4)?,
                     outcome: r.get(5)?,
+                    code: r.get(6)?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
