@@ -221,6 +221,65 @@ fn add_member(state: State<'_>, member: NewMember) -> IpcResult<SyncOverview> {
     state.app().add_member(member)
 }
 
+/// The app's own pages: the bundled UI (custom protocol) or, in development, Vite on localhost.
+fn is_app_page(url: &tauri::Url) -> bool {
+    match (url.scheme(), url.host_str()) {
+        ("tauri", _) => true,
+        ("http" | "https", Some("tauri.localhost")) => true,
+        // `devUrl` in tauri.conf.json, while developing with Vite.
+        ("http", Some("localhost")) => url.port() == Some(5173),
+        _ => url.as_str() == "about:blank",
+    }
+}
+
+/// Opens a web or mail address in the system's browser or mail program, never anything else (no
+/// file, no custom scheme). In end-to-end tests (`TAIWA_LINK_LOG`) it is written to that file.
+fn open_external(address: &str) -> IpcResult<()> {
+    let url = tauri::Url::parse(address).map_err(|_| {
+        IpcError::invalid(
+            taiwa_vault::Problem::new("link", taiwa_vault::Rule::NotALink, format!("{address} is not a link"))
+                .value(address),
+        )
+    })?;
+    if !matches!(url.scheme(), "http" | "https" | "mailto") {
+        return Err(IpcError::invalid(
+            taiwa_vault::Problem::new(
+                "link",
+                taiwa_vault::Rule::NotALink,
+                format!("{address} is not a web address"),
+            )
+            .value(address),
+        ));
+    }
+    if let Some(log) = std::env::var_os("TAIWA_LINK_LOG") {
+        use std::io::Write as _;
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .map_err(|e| IpcError::io(&e))?;
+        return writeln!(file, "{url}").map_err(|e| IpcError::io(&e));
+    }
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    std::process::Command::new(opener)
+        .arg(url.as_str())
+        .spawn()
+        .map(drop)
+        .map_err(|e| IpcError::io(&e))
+}
+
+/// A link clicked in a note: to the system browser.
+#[tauri::command]
+fn open_link(url: String) -> IpcResult<()> {
+    open_external(&url)
+}
+
 /// Network work runs on a blocking thread, never while the app is locked for it.
 async fn off_the_ui<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> IpcResult<T> {
     tauri::async_runtime::spawn_blocking(work)
@@ -386,6 +445,19 @@ fn vault_dir() -> PathBuf {
 fn main() {
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(
+            // The window never leaves the app's own pages: any other address goes to the system
+            // browser (web addresses only) and the window stays where it is.
+            tauri::plugin::Builder::<tauri::Wry>::new("stay-home")
+                .on_navigation(|_, url| {
+                    if is_app_page(url) {
+                        return true;
+                    }
+                    let _ = open_external(url.as_str());
+                    false
+                })
+                .build(),
+        )
         .manage(Shared(Mutex::new(App::new(vault_dir()))))
         .setup(|app| {
             // A safety net behind the UI's own idle timer (which saves the note first): lock a
@@ -456,6 +528,7 @@ fn main() {
             edit_action,
             delete_action,
             lock_when_idle,
+            open_link,
             person_footprint,
             delete_person,
             export_summary,
@@ -486,6 +559,39 @@ fn main() {
         Err(e) => {
             eprintln!("taiwa-desktop: could not start: {e}");
             std::process::exit(1);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(text: &str) -> tauri::Url {
+        tauri::Url::parse(text).unwrap()
+    }
+
+    #[test]
+    fn the_window_stays_on_the_apps_own_pages() {
+        for home in ["tauri://localhost/", "http://tauri.localhost/index.html", "http://localhost:5173/"] {
+            assert!(is_app_page(&url(home)), "{home}");
+        }
+        for away in [
+            "https://example.com/",
+            "http://localhost:8080/admin",
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "http://127.0.0.1:5173/",
+        ] {
+            assert!(!is_app_page(&url(away)), "{away}");
+        }
+    }
+
+    #[test]
+    fn only_web_and_mail_addresses_are_opened() {
+        for refused in ["file:///etc/passwd", "javascript:alert(1)", "smb://server/share", "not a link"] {
+            let err = open_external(refused).unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidInput, "{refused}");
         }
     }
 }

@@ -110,6 +110,11 @@ pub fn saved_dir(vault: &Path) -> PathBuf {
     vault.parent().unwrap().join("saved")
 }
 
+/// Where the app writes the links it would open in the system browser (`TAIWA_LINK_LOG`).
+pub fn link_log(vault: &Path) -> PathBuf {
+    vault.parent().unwrap().join("links.log")
+}
+
 impl Desktop {
     /// Starts the app over `vault` (through `TAIWA_VAULT`) in `language`.
     pub async fn start(vault: &Path, language: &str) -> Desktop {
@@ -121,6 +126,7 @@ impl Desktop {
             .env("DISPLAY", display.env())
             .env("TAIWA_VAULT", vault)
             .env("TAIWA_SAVE_TO_DIR", saved_dir(vault))
+            .env("TAIWA_LINK_LOG", link_log(vault))
             .env("LANG", language)
             .env("LANGUAGE", language)
             .env_remove("DBUS_SESSION_BUS_ADDRESS")

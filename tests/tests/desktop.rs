@@ -1098,3 +1098,52 @@ async fn the_japanese_ui_says_every_error_in_japanese() {
     assert!(japanese(&wrong) && !wrong.contains("wrong passphrase"), "{wrong}");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn prepare_shows_last_time_and_the_career_note_and_links_leave_for_the_browser() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = tmp.path().join("vault");
+    let app = Desktop::start(&vault, "en_US.UTF-8").await;
+    create_vault(&app).await;
+    vault_with_a_session(&app, "Prep Test").await;
+    app.type_into(
+        "#note-editor",
+        "Wants to lead the **migration**. See [the plan](https://wiki.example.com/plan).",
+    )
+    .await;
+    app.wait_text("#save-state", "Saved").await;
+    // A link in the rendered note goes to the system browser; the window stays.
+    app.click("#note-preview").await;
+    app.click(".rendered a").await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    app.wait_text("#session-title", "Prep Test").await;
+    let opened = std::fs::read_to_string(taiwa_e2e::link_log(&vault)).unwrap_or_default();
+    assert_eq!(opened.trim(), "https://wiki.example.com/plan");
+    app.click("#moment-finish").await;
+    app.click("#mark-held").await;
+    app.wait_text("#finish-state", "Held").await;
+
+    // The career note, then a new session: Prepare shows both beside the agenda.
+    app.click(".head .link").await;
+    app.wait_text("#person-title", "Prep Test").await;
+    app.type_into("#career-note", "Aims to be a tech lead within two years.").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let later = today_at(&app, 23, 0).await;
+    set_value(&app, "#plan-at", &later).await;
+    app.click("#plan-session").await;
+    app.wait_text("#session-title", "Prep Test").await;
+    app.wait_text("#prepare-career", "tech lead").await;
+    app.click("#last-time summary").await;
+    app.wait_text("#last-time", "Wants to lead the migration").await;
+    let html: String = app
+        .client
+        .execute("return document.querySelector('#last-time .rendered').innerHTML;", vec![])
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(html.contains("<strong>migration</strong>") && !html.contains("target="), "{html}");
+    app.screenshot("41-prepare-with-last-time").await;
+    app.stop().await;
+}

@@ -26,7 +26,7 @@ pub fn typescript_bindings() -> String {
         taiwa_domain::Relationship, taiwa_domain::Cadence, taiwa_domain::SessionState, taiwa_domain::TopicKind,
         taiwa_domain::Wants, taiwa_domain::Owner, taiwa_domain::DueState, taiwa_domain::PersonMonth,
         taiwa_domain::MonthSummary,
-        taiwa_vault::Person, taiwa_vault::Session, taiwa_vault::SessionView, taiwa_vault::AgendaItem,
+        taiwa_vault::Person, taiwa_vault::Session, taiwa_vault::SessionView, taiwa_vault::LastTime, taiwa_vault::AgendaItem,
         taiwa_vault::Note, taiwa_vault::Action, taiwa_vault::PersonStatus, taiwa_vault::Hit, taiwa_vault::HitKind, taiwa_vault::SearchFilter, taiwa_vault::SearchPage, taiwa_vault::PersonMatch,
         taiwa_vault::SnippetPart, taiwa_vault::CareerNote, taiwa_vault::BacklogItem, taiwa_vault::Footprint,
         EnrolInput, SyncOverview, NewMember, ExportPeriod, ExportKind, ExportInput, Exported, ChangePassphraseInput, PassphraseInput, VaultFileDone, taiwa_vault::VerifyReport, taiwa_vault::Enrolment, taiwa_vault::SyncStatus,

@@ -119,6 +119,8 @@ pub enum Rule {
     RecoveryKeyTypo,
     /// A destructive step that must be confirmed first.
     NeedsConfirmation,
+    /// Not a web or mail address.
+    NotALink,
 }
 
 /// What is wrong with an input: the field, the rule, its limit and the value at fault (never a

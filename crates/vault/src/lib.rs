@@ -33,7 +33,7 @@ pub use queries::agenda::{AgendaItem, NewAgendaItem};
 pub use queries::career::{BacklogItem, CareerNote};
 pub use queries::notes::{MAX_NOTE_BYTES, Note};
 pub use queries::people::{Footprint, NewPerson, Person, PersonEdit};
-pub use queries::sessions::{Session, SessionView};
+pub use queries::sessions::{LastTime, Session, SessionView};
 pub use queries::status::{PersonStatus, StatusReport};
 pub use queries::sync::{
     DeviceToken, Enrolment, OutgoingRecord, RejectedRecord, SYNC_MONTHS_BACK, SyncLogEntry, SyncStatus,

@@ -1716,3 +1716,37 @@ fn search_finds_names_narrows_by_person_and_kind_pages_past_fifty_and_shows_word
     assert!(text.contains("面談資料"), "{text}");
     assert!(notes.hits[0].snippet.iter().any(|p| p.hit && p.text == "評価"));
 }
+
+#[test]
+fn a_session_shows_last_times_note_and_the_career_note_for_preparing() {
+    let (_tmp, _dir, mut vault, _) = new_vault();
+    let p = person(&mut vault, "佐藤 花子");
+    let q = person(&mut vault, "Kim");
+    let first = vault.plan_session(p, at(2026, 9, 2, 10), 30).unwrap();
+    vault.set_note(first.id, "9月のメモ").unwrap();
+    vault.hold_session(first.id, None).unwrap();
+    let second = vault.plan_session(p, at(2026, 10, 2, 10), 30).unwrap();
+    vault.set_note(second.id, "10月のメモ").unwrap();
+    vault.hold_session(second.id, None).unwrap();
+    let skipped = vault.plan_session(p, at(2026, 10, 20, 10), 30).unwrap();
+    vault.skip_session(skipped.id, "出張").unwrap();
+    let other = vault.plan_session(q, at(2026, 10, 25, 10), 30).unwrap();
+    vault.set_note(other.id, "Kim's note").unwrap();
+    vault.hold_session(other.id, None).unwrap();
+    vault.set_career_note(p, "マネージャー志望").unwrap();
+    let next = vault.plan_session(p, at(2026, 11, 2, 10), 30).unwrap();
+
+    let view = vault.session_view(next.id).unwrap();
+    let last = view.last_time.expect("the last held session");
+    assert_eq!(
+        (last.session_id, last.note.as_deref()),
+        (second.id, Some("10月のメモ")),
+        "held, this person's, latest"
+    );
+    assert_eq!(view.career_note.map(|c| c.body).as_deref(), Some("マネージャー志望"));
+    assert_eq!(
+        vault.session_view(first.id).unwrap().last_time,
+        None,
+        "nothing before the first"
+    );
+}

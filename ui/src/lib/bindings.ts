@@ -21,7 +21,7 @@ export type Problem = {
  */
 field: string, rule: Rule, limit: number | null, value: string | null, message: string, };
 
-export type Rule = "empty" | "too_long" | "too_large" | "control_characters" | "not_a_date" | "not_a_date_time" | "not_a_month" | "not_an_email" | "not_an_employee_id" | "taken" | "ends_before_start" | "range_too_long" | "out_of_range" | "archived" | "wrong_state" | "wrong_person" | "file_exists" | "not_a_file_name" | "passphrase_too_short" | "passphrases_differ" | "not_a_recovery_key" | "recovery_key_typo" | "needs_confirmation";
+export type Rule = "empty" | "too_long" | "too_large" | "control_characters" | "not_a_date" | "not_a_date_time" | "not_a_month" | "not_an_email" | "not_an_employee_id" | "taken" | "ends_before_start" | "range_too_long" | "out_of_range" | "archived" | "wrong_state" | "wrong_person" | "file_exists" | "not_a_file_name" | "passphrase_too_short" | "passphrases_differ" | "not_a_recovery_key" | "recovery_key_typo" | "needs_confirmation" | "not_a_link";
 
 export type Language = "ja" | "en";
 
@@ -206,7 +206,17 @@ export type SessionView = { session: Session, agenda: Array<AgendaItem>, note: N
 /**
  * The person's action items still open, made before or in this session.
  */
-open_actions: Array<Action>, };
+open_actions: Array<Action>, 
+/**
+ * The last held session before this one, with its note: what was said last time.
+ */
+last_time: LastTime | null, 
+/**
+ * The person's career note, beside the agenda while preparing.
+ */
+career_note: CareerNote | null, };
+
+export type LastTime = { session_id: number, at: string, note: string | null, };
 
 export type AgendaItem = { id: number, session_id: number, text: string, kind: TopicKind, 
 /**

@@ -57,6 +57,7 @@ export const ruleMessages: Record<Rule, MessageKey> = {
   not_a_recovery_key: 'rule.not_a_recovery_key',
   recovery_key_typo: 'rule.recovery_key_typo',
   needs_confirmation: 'rule.needs_confirmation',
+  not_a_link: 'rule.not_a_link',
 };
 
 function known(prefix: string, name: string | null | undefined): string {

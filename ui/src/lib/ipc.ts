@@ -80,6 +80,7 @@ export const ipc = {
   editAction: (id: number, input: B.ActionEditInput) => call<B.Action>('edit_action', { id, input }),
   deleteAction: (id: number) => call<B.Action>('delete_action', { id }),
   lockWhenIdle: () => call<B.AppStatus>('lock_when_idle'),
+  openLink: (url: string) => call<null>('open_link', { url }),
   addAgendaItem: (sessionId: number, input: B.AgendaInput) =>
     call<B.AgendaItem>('add_agenda_item', { session_id: sessionId, input }),
   setAgendaDone: (id: number, done: boolean) => call<B.AgendaItem>('set_agenda_done', { id, done }),

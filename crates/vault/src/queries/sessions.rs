@@ -54,6 +54,20 @@ pub struct SessionView {
     pub note: Option<Note>,
     /// The person's action items still open, made before or in this session.
     pub open_actions: Vec<Action>,
+    /// The last held session before this one, with its note: what was said last time.
+    pub last_time: Option<LastTime>,
+    /// The person's career note, beside the agenda while preparing.
+    pub career_note: Option<super::career::CareerNote>,
+}
+
+/// The previous held session of a session's person, for preparing the next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct LastTime {
+    pub session_id: i64,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub at: DateTime,
+    pub note: Option<String>,
 }
 
 const SELECT: &str = "SELECT s.id, s.person_id, p.name, s.planned_at, s.time_zone, s.planned_minutes, s.state,
@@ -225,11 +239,26 @@ impl Vault {
         let agenda = self.agenda(id)?;
         let note = self.note(id)?;
         let open_actions = self.open_actions_for(&session)?;
+        let last_time = of_person(self.conn(), Some(session.person_id))?
+            .into_iter()
+            .filter(|s| s.state == SessionState::Held && s.id != id && (s.at, s.id) < (session.at, session.id))
+            .max_by_key(|s| (s.at, s.id))
+            .map(|s| -> Result<LastTime, Error> {
+                Ok(LastTime {
+                    session_id: s.id,
+                    at: s.at,
+                    note: self.note(s.id)?.map(|n| n.body),
+                })
+            })
+            .transpose()?;
+        let career_note = self.career_note(session.person_id)?;
         Ok(SessionView {
             session,
             agenda,
             note,
             open_actions,
+            last_time,
+            career_note,
         })
     }
 
