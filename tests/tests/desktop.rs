@@ -297,6 +297,19 @@ async fn the_app_speaks_japanese() {
         .await;
     app.wait_text("#save-state", "保存済み").await;
     app.screenshot("14-session-ja").await;
+    // Date and time fields follow the UI's language: 2026/12/01 09:00, whatever the browser's locale.
+    app.click(".head .link").await;
+    set_value(&app, "#plan-at", "2026-12-01T09:00").await;
+    app.client
+        .execute("document.querySelector('#plan-at').dispatchEvent(new Event('blur'));", vec![])
+        .await
+        .unwrap();
+    let shown = app.find("#plan-at").await.prop("value").await.unwrap().unwrap_or_default();
+    assert_eq!(shown, "2026/12/01 09:00");
+    set_value(&app, "#plan-at", "2026/12/02 14:30").await;
+    app.click("#plan-session").await;
+    app.wait_text(".head .muted", "14:30").await;
+    app.screenshot("14b-planned-ja").await;
     app.click("[data-nav=home]").await;
     app.wait_text("#met-summary", "今月 1 人中 0 人と実施済み").await;
     app.screenshot("15-home-ja").await;

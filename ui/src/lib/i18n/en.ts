@@ -255,6 +255,8 @@ export const en = {
   'session.lastTimeNoNote': 'No note was written last time.',
   'session.openLastTime': 'Open that session',
   'rule.not_a_link': 'Only web and mail addresses open, in your browser: “{value}” does not.',
+  'field.unreadableDate': 'Not a date: write it as shown.',
+  'session.plannedMinutes': '{minutes} min',
   'home.strip': 'Last 12 months',
   'state.clear': 'Next due {date}',
   'state.met': 'Met',

@@ -257,6 +257,8 @@ export const ja: Record<MessageKey, string> = {
   'session.lastTimeNoNote': '前回はメモがありません。',
   'session.openLastTime': 'そのセッションを開く',
   'rule.not_a_link': 'ブラウザーで開けるのはWebとメールのアドレスだけです。「{value}」は開けません。',
+  'field.unreadableDate': '日付として読めません。表示の形式で入力してください。',
+  'session.plannedMinutes': '{minutes}分',
   'home.strip': '過去 12 か月',
   'state.clear': '次回は {date} まで',
   'state.met': '実施済み',
