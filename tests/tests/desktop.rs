@@ -1160,3 +1160,97 @@ async fn prepare_shows_last_time_and_the_career_note_and_links_leave_for_the_bro
     app.screenshot("41-prepare-with-last-time").await;
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_backup_restores_into_a_fresh_vault_on_a_new_computer_with_identical_content() {
+    let old = tempfile::tempdir().unwrap();
+    let old_vault = old.path().join("vault");
+    let app = Desktop::start(&old_vault, "en_US.UTF-8").await;
+    // The recovery key screen copies and prints the key, in a font where 0 and O differ.
+    app.type_into("#new-passphrase", PASS).await;
+    app.type_into("#new-passphrase-again", PASS).await;
+    app.click("#create").await;
+    app.find("#recovery-copy").await;
+    app.find("#recovery-print").await;
+    let font: String = app
+        .client
+        .execute("return getComputedStyle(document.querySelector('#recovery-key')).fontFamily;", vec![])
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(font.contains("JetBrains Mono"), "{font}");
+    let loaded = app
+        .client
+        .execute("return document.fonts.check('500 16px \"JetBrains Mono\"');", vec![])
+        .await
+        .unwrap();
+    assert_eq!(loaded, serde_json::json!(true), "the bundled font is there");
+    app.screenshot("42-recovery-key-copy-print").await;
+    let old_key = app.find("#recovery-key").await.attr("aria-label").await.unwrap().unwrap();
+    app.click("#confirm-written").await;
+    app.click("#recovery-continue").await;
+
+    vault_with_a_session(&app, "引っ越しの人").await;
+    app.type_into("#note-editor", "移行テスト identical-content-marker").await;
+    app.wait_text("#save-state", "Saved").await;
+    app.click("#moment-prepare").await;
+    app.type_into("#agenda-text", "新しいPCでも残る議題").await;
+    app.click("#agenda-add").await;
+    app.wait_text("#agenda", "新しいPCでも残る議題").await;
+    app.click("[data-nav=settings]").await;
+    app.click("#backup").await;
+    app.wait_text("#care-notice", "Backed up to").await;
+    app.stop().await;
+
+    // The backup file is carried to a new computer, where Taiwa starts with no vault.
+    let new = tempfile::tempdir().unwrap();
+    let new_vault = new.path().join("vault");
+    let carried = taiwa_e2e::saved_dir(&new_vault);
+    std::fs::create_dir_all(&carried).unwrap();
+    for entry in std::fs::read_dir(taiwa_e2e::saved_dir(&old_vault)).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_name().to_string_lossy().ends_with(".taiwa-backup") {
+            std::fs::copy(entry.path(), carried.join(entry.file_name())).unwrap();
+        }
+    }
+    let app = Desktop::start(&new_vault, "en_US.UTF-8").await;
+    app.click("#restore-start").await;
+    app.type_into("#restore-passphrase", "not the passphrase").await;
+    app.click("#restore-choose").await;
+    app.wait_text("#gate-error", "does not open").await;
+    assert!(!new_vault.join("vault.db").exists(), "a refused restore leaves nothing behind");
+    app.find("#restore-passphrase").await.clear().await.unwrap();
+    app.type_into("#restore-passphrase", PASS).await;
+    app.screenshot("43-gate-restore").await;
+    app.click("#restore-choose").await;
+    app.find("[data-nav=home]").await;
+
+    // Identical content: the person, the agenda, the note, found by search too.
+    let note = first_session_note(&app).await;
+    assert_eq!(note, "移行テスト identical-content-marker");
+    app.click("#moment-prepare").await;
+    app.wait_text("#agenda", "新しいPCでも残る議題").await;
+    app.click("[data-nav=search]").await;
+    app.type_into("#search-input", "identical-content-marker").await;
+    app.wait_text("#search-results", "引っ越しの人").await;
+    // Restored folders and files are private (0700/0600).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&new_vault), 0o700);
+        assert_eq!(mode(&new_vault.join("vault.db")), 0o600);
+        assert_eq!(mode(&new_vault.join("vault.key")), 0o600);
+    }
+    // The recovery key is the one written down on the old computer.
+    app.click("[data-nav=lock]").await;
+    app.click("#forgot").await;
+    app.type_into("#recovery-input", &old_key).await;
+    app.type_into("#recover-passphrase", "a passphrase for the new computer").await;
+    app.type_into("#recover-passphrase-again", "a passphrase for the new computer").await;
+    app.click("#recover").await;
+    app.find("[data-nav=home]").await;
+    app.stop().await;
+}
