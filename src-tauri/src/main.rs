@@ -573,7 +573,11 @@ mod tests {
 
     #[test]
     fn the_window_stays_on_the_apps_own_pages() {
-        for home in ["tauri://localhost/", "http://tauri.localhost/index.html", "http://localhost:5173/"] {
+        for home in [
+            "tauri://localhost/",
+            "http://tauri.localhost/index.html",
+            "http://localhost:5173/",
+        ] {
             assert!(is_app_page(&url(home)), "{home}");
         }
         for away in [
@@ -589,7 +593,12 @@ mod tests {
 
     #[test]
     fn only_web_and_mail_addresses_are_opened() {
-        for refused in ["file:///etc/passwd", "javascript:alert(1)", "smb://server/share", "not a link"] {
+        for refused in [
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "smb://server/share",
+            "not a link",
+        ] {
             let err = open_external(refused).unwrap_err();
             assert_eq!(err.code, ErrorCode::InvalidInput, "{refused}");
         }

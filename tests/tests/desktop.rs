@@ -301,10 +301,19 @@ async fn the_app_speaks_japanese() {
     app.click(".head .link").await;
     set_value(&app, "#plan-at", "2026-12-01T09:00").await;
     app.client
-        .execute("document.querySelector('#plan-at').dispatchEvent(new Event('blur'));", vec![])
+        .execute(
+            "document.querySelector('#plan-at').dispatchEvent(new Event('blur'));",
+            vec![],
+        )
         .await
         .unwrap();
-    let shown = app.find("#plan-at").await.prop("value").await.unwrap().unwrap_or_default();
+    let shown = app
+        .find("#plan-at")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
     assert_eq!(shown, "2026/12/01 09:00");
     set_value(&app, "#plan-at", "2026/12/02 14:30").await;
     app.click("#plan-session").await;
@@ -1139,7 +1148,8 @@ async fn prepare_shows_last_time_and_the_career_note_and_links_leave_for_the_bro
     // The career note, then a new session: Prepare shows both beside the agenda.
     app.click(".head .link").await;
     app.wait_text("#person-title", "Prep Test").await;
-    app.type_into("#career-note", "Aims to be a tech lead within two years.").await;
+    app.type_into("#career-note", "Aims to be a tech lead within two years.")
+        .await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let later = today_at(&app, 23, 0).await;
     set_value(&app, "#plan-at", &later).await;
@@ -1150,13 +1160,19 @@ async fn prepare_shows_last_time_and_the_career_note_and_links_leave_for_the_bro
     app.wait_text("#last-time", "Wants to lead the migration").await;
     let html: String = app
         .client
-        .execute("return document.querySelector('#last-time .rendered').innerHTML;", vec![])
+        .execute(
+            "return document.querySelector('#last-time .rendered').innerHTML;",
+            vec![],
+        )
         .await
         .unwrap()
         .as_str()
         .unwrap()
         .to_owned();
-    assert!(html.contains("<strong>migration</strong>") && !html.contains("target="), "{html}");
+    assert!(
+        html.contains("<strong>migration</strong>") && !html.contains("target="),
+        "{html}"
+    );
     app.screenshot("41-prepare-with-last-time").await;
     app.stop().await;
 }
@@ -1174,7 +1190,10 @@ async fn a_backup_restores_into_a_fresh_vault_on_a_new_computer_with_identical_c
     app.find("#recovery-print").await;
     let font: String = app
         .client
-        .execute("return getComputedStyle(document.querySelector('#recovery-key')).fontFamily;", vec![])
+        .execute(
+            "return getComputedStyle(document.querySelector('#recovery-key')).fontFamily;",
+            vec![],
+        )
         .await
         .unwrap()
         .as_str()
@@ -1188,12 +1207,19 @@ async fn a_backup_restores_into_a_fresh_vault_on_a_new_computer_with_identical_c
         .unwrap();
     assert_eq!(loaded, serde_json::json!(true), "the bundled font is there");
     app.screenshot("42-recovery-key-copy-print").await;
-    let old_key = app.find("#recovery-key").await.attr("aria-label").await.unwrap().unwrap();
+    let old_key = app
+        .find("#recovery-key")
+        .await
+        .attr("aria-label")
+        .await
+        .unwrap()
+        .unwrap();
     app.click("#confirm-written").await;
     app.click("#recovery-continue").await;
 
     vault_with_a_session(&app, "引っ越しの人").await;
-    app.type_into("#note-editor", "移行テスト identical-content-marker").await;
+    app.type_into("#note-editor", "移行テスト identical-content-marker")
+        .await;
     app.wait_text("#save-state", "Saved").await;
     app.click("#moment-prepare").await;
     app.type_into("#agenda-text", "新しいPCでも残る議題").await;
@@ -1220,7 +1246,10 @@ async fn a_backup_restores_into_a_fresh_vault_on_a_new_computer_with_identical_c
     app.type_into("#restore-passphrase", "not the passphrase").await;
     app.click("#restore-choose").await;
     app.wait_text("#gate-error", "does not open").await;
-    assert!(!new_vault.join("vault.db").exists(), "a refused restore leaves nothing behind");
+    assert!(
+        !new_vault.join("vault.db").exists(),
+        "a refused restore leaves nothing behind"
+    );
     app.find("#restore-passphrase").await.clear().await.unwrap();
     app.type_into("#restore-passphrase", PASS).await;
     app.screenshot("43-gate-restore").await;
@@ -1248,9 +1277,96 @@ async fn a_backup_restores_into_a_fresh_vault_on_a_new_computer_with_identical_c
     app.click("[data-nav=lock]").await;
     app.click("#forgot").await;
     app.type_into("#recovery-input", &old_key).await;
-    app.type_into("#recover-passphrase", "a passphrase for the new computer").await;
-    app.type_into("#recover-passphrase-again", "a passphrase for the new computer").await;
+    app.type_into("#recover-passphrase", "a passphrase for the new computer")
+        .await;
+    app.type_into("#recover-passphrase-again", "a passphrase for the new computer")
+        .await;
     app.click("#recover").await;
     app.find("[data-nav=home]").await;
+    app.stop().await;
+}
+
+/// Whether anything on the screen is wider than the window, or a 12-month strip runs past its
+/// panel: `None` when all fits, or what does not.
+async fn overflow(app: &Desktop) -> Option<String> {
+    let found = app
+        .client
+        .execute(
+            "const main = document.querySelector('main');
+             if (document.documentElement.scrollWidth > window.innerWidth + 1) return 'the page is wider than the window';
+             if (main && main.scrollWidth > main.clientWidth + 1) return 'main scrolls sideways: ' + main.scrollWidth + ' > ' + main.clientWidth;
+             for (const strip of document.querySelectorAll('.strip')) {
+               const panel = strip.closest('.panel');
+               if (panel && strip.getBoundingClientRect().right > panel.getBoundingClientRect().right + 1) return 'a 12-month strip runs past its panel';
+               const cells = [...strip.querySelectorAll('.cell')];
+               if (cells.length && cells[0].getBoundingClientRect().top !== cells[cells.length - 1].getBoundingClientRect().top) return 'the 12-month strip wraps';
+             }
+             for (const el of document.querySelectorAll('h1, .name, .person-row .link')) {
+               const r = el.getBoundingClientRect();
+               const line = parseFloat(getComputedStyle(el).lineHeight) || 20;
+               if (r.width > 0 && r.width < 120 && r.height > line * 2.5) return 'a name is squeezed to a few characters a line: ' + el.textContent;
+             }
+             return null;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    found.as_str().map(str::to_owned)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_main_screen_fits_1024_by_640_with_a_40_character_name_light_and_dark() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = tmp.path().join("vault");
+    let app = Desktop::start(&vault, "ja_JP.UTF-8").await;
+    app.client.set_window_size(1024, 640).await.unwrap();
+    create_vault(&app).await;
+    app.click("[data-nav=settings]").await;
+    set_value(&app, "#settings-language", "ja").await;
+    app.wait_text("[data-nav=home]", "今月").await;
+    let long = "寿限無寿限無五劫の擦り切れ海砂利水魚の水行末雲来末風来末食う寝る処に住む処やぶら小路";
+    assert!(long.chars().count() >= 40);
+    vault_with_a_session(&app, long).await;
+    app.type_into("#note-editor", "長い名前でも画面に収まるか").await;
+    app.wait_text("#save-state", "保存済み").await;
+    let screens: [(&str, &str); 9] = [
+        ("session run", "#moment-run"),
+        ("session prepare", "#moment-prepare"),
+        ("session finish", "#moment-finish"),
+        ("person", ".head .link"),
+        ("home", "[data-nav=home]"),
+        ("people", "[data-nav=people]"),
+        ("export", "[data-nav=export]"),
+        ("sync", "[data-nav=sync]"),
+        ("settings", "[data-nav=settings]"),
+    ];
+    for (i, (name, click)) in screens.iter().enumerate() {
+        app.click(click).await;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        app.screenshot(&format!("50-{i}-1024x640-{}", name.replace(' ', "-")))
+            .await;
+        assert_eq!(overflow(&app).await, None, "{name} at 1024×640");
+    }
+    app.click("[data-nav=search]").await;
+    app.type_into("#search-input", "寿限無").await;
+    app.wait_text("#search-people", "寿限無").await;
+    app.screenshot("50-9-1024x640-search").await;
+    assert_eq!(overflow(&app).await, None, "search at 1024×640");
+
+    // Dark, chosen in Settings; the choice is kept.
+    app.click("[data-nav=settings]").await;
+    set_value(&app, "#settings-theme", "dark").await;
+    app.wait_text("#settings-message", "保存").await;
+    let theme = app
+        .client
+        .execute("return document.documentElement.dataset.theme;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(theme, serde_json::json!("dark"));
+    app.click("[data-nav=home]").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.screenshot("51-home-dark").await;
+    let settings = std::fs::read_to_string(vault.join("settings.json")).unwrap();
+    assert!(settings.contains("\"theme\": \"dark\""), "{settings}");
     app.stop().await;
 }

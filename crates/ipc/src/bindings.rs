@@ -21,7 +21,7 @@ macro_rules! declarations {
 pub fn typescript_bindings() -> String {
     let cfg = Config::new().with_large_int("number");
     let body = declarations!(&cfg;
-        ErrorCode, IpcError, taiwa_vault::Problem, taiwa_vault::Rule, Language, Settings, AppStatus, Secret, CreateVaultInput, CreatedVault, UnlockInput, RecoverInput,
+        ErrorCode, IpcError, taiwa_vault::Problem, taiwa_vault::Rule, Language, Theme, Settings, AppStatus, Secret, CreateVaultInput, CreatedVault, UnlockInput, RecoverInput,
         PersonInput, PlanInput, MoveInput, AgendaInput, ActionInput, ActionEditInput, FinishInput, StripCell, HomePerson, Home, PersonPage, Saved,
         taiwa_domain::Relationship, taiwa_domain::Cadence, taiwa_domain::SessionState, taiwa_domain::TopicKind,
         taiwa_domain::Wants, taiwa_domain::Owner, taiwa_domain::DueState, taiwa_domain::PersonMonth,

@@ -184,6 +184,16 @@ pub enum Language {
     En,
 }
 
+/// The colours of the app: following the system, or always light or dark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
 /// Settings kept beside the vault in plain text, because they are needed before unlocking.
 /// They hold no content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -193,6 +203,7 @@ pub struct Settings {
     pub language: Option<Language>,
     /// Minutes without activity before the vault locks itself.
     pub auto_lock_minutes: u32,
+    pub theme: Theme,
 }
 
 impl Default for Settings {
@@ -200,6 +211,7 @@ impl Default for Settings {
         Settings {
             language: None,
             auto_lock_minutes: 10,
+            theme: Theme::System,
         }
     }
 }

@@ -76,6 +76,7 @@ fn auto_lock_after_the_idle_time() {
     app.set_settings(Settings {
         language: Some(Language::Ja),
         auto_lock_minutes: 5,
+        theme: Theme::Dark,
     })
     .unwrap();
     let now = Instant::now();
@@ -90,13 +91,15 @@ fn auto_lock_after_the_idle_time() {
         again.settings(),
         Settings {
             language: Some(Language::Ja),
-            auto_lock_minutes: 5
+            auto_lock_minutes: 5,
+            theme: Theme::Dark,
         }
     );
     assert_eq!(
         app.set_settings(Settings {
             language: None,
-            auto_lock_minutes: 0
+            auto_lock_minutes: 0,
+            theme: Theme::System,
         })
         .unwrap_err()
         .code,
@@ -351,6 +354,7 @@ fn a_session_in_progress_holds_off_the_idle_lock_until_its_length_plus_half_an_h
     app.set_settings(Settings {
         language: None,
         auto_lock_minutes: 10,
+        ..Settings::default()
     })
     .unwrap();
     app.start_clock(s.id).unwrap();

@@ -25,6 +25,8 @@ export type Rule = "empty" | "too_long" | "too_large" | "control_characters" | "
 
 export type Language = "ja" | "en";
 
+export type Theme = "system" | "light" | "dark";
+
 export type Settings = { 
 /**
  * `None` until chosen: the UI then follows the OS language.
@@ -33,7 +35,7 @@ language: Language | null,
 /**
  * Minutes without activity before the vault locks itself.
  */
-auto_lock_minutes: number, };
+auto_lock_minutes: number, theme: Theme, };
 
 export type AppStatus = { vault_exists: boolean, unlocked: boolean, vault_path: string, settings: Settings, 
 /**
