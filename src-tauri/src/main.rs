@@ -371,6 +371,11 @@ async fn restore_vault(
     state.app().restore_vault(&path, input).map(Some)
 }
 
+#[tauri::command]
+fn export_preview(state: State<'_>, input: ExportInput) -> IpcResult<taiwa_vault::CompletionSummary> {
+    state.app().export_preview(&input)
+}
+
 #[tauri::command(rename_all = "snake_case")]
 async fn export_summary(handle: tauri::AppHandle, state: State<'_>, input: ExportInput) -> IpcResult<Option<Exported>> {
     let name = state.app().export_file_name(&input)?;
@@ -529,6 +534,7 @@ fn main() {
             delete_action,
             lock_when_idle,
             open_link,
+            export_preview,
             person_footprint,
             delete_person,
             export_summary,

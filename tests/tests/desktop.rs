@@ -1370,3 +1370,71 @@ async fn every_main_screen_fits_1024_by_640_with_a_40_character_name_light_and_d
     assert!(settings.contains("\"theme\": \"dark\""), "{settings}");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_persons_completion_prints_from_an_in_app_print_view() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = tmp.path().join("vault");
+    let app = Desktop::start(&vault, "en_US.UTF-8").await;
+    create_vault(&app).await;
+    add_person(&app, "Someone Else", "E9").await;
+    app.wait_text("#people-list", "Someone Else").await;
+    vault_with_a_session(&app, "Print Test").await;
+    app.type_into("#note-editor", "private words that never print unasked")
+        .await;
+    app.wait_text("#save-state", "Saved").await;
+    app.click("#moment-finish").await;
+    set_value(&app, "#held-minutes", "40").await;
+    app.click("#mark-held").await;
+    app.wait_text("#finish-state", "Held").await;
+
+    // From the person's page: the export is theirs.
+    app.click(".head .link").await;
+    app.click("#person-export").await;
+    app.wait_text("#export-person", "Print Test").await;
+    let chosen: String = app
+        .client
+        .execute(
+            "const s = document.querySelector('#export-person'); return s.options[s.selectedIndex].textContent;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(chosen, "Print Test");
+    app.client
+        .execute(
+            "window.__printed = 0; window.print = () => { window.__printed += 1; };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.click("#export-preview").await;
+    app.wait_text("#print-view", "Met 1 of 1 (100%).").await;
+    let view = app.text("#print-view").await;
+    assert!(view.contains("Print Test") && view.contains("40"), "{view}");
+    assert!(!view.contains("Someone Else"), "only this person: {view}");
+    assert!(!view.contains("private words"), "no note unless asked: {view}");
+    app.screenshot("44-print-view").await;
+    app.click("#print-run").await;
+    let printed = app.client.execute("return window.__printed;", vec![]).await.unwrap();
+    assert_eq!(printed, serde_json::json!(1), "the system print dialog was asked for");
+    // What prints is the summary alone: a print style hides the navigation and the buttons.
+    let hidden: bool = app
+        .client
+        .execute(
+            "return [...document.styleSheets].some((sheet) => [...sheet.cssRules].some((rule) =>
+               rule instanceof CSSMediaRule && rule.media.mediaText === 'print' &&
+               [...rule.cssRules].some((r) => r.selectorText && r.selectorText.includes('nav') && r.selectorText.includes('.no-print') && r.style.display === 'none')))
+               && document.querySelector('#print-run').closest('.no-print') !== null;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_bool()
+        .unwrap();
+    assert!(hidden, "the print style hides the navigation and the print view's buttons");
+    app.stop().await;
+}

@@ -287,6 +287,7 @@ fn run(cli: &Cli, out: &Out) -> Result<()> {
                 to: parse_month(to)?,
                 format,
                 include_notes: *include_notes,
+                person_id: None,
             };
             let text = vault.export_summary(&options)?;
             match file {

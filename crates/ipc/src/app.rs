@@ -466,6 +466,11 @@ impl App {
         } else {
             format!("taiwa-summary-{from}-to-{to}.{extension}")
         })
+        .map(|name| match input.person_id {
+            // A person's summary says whose it is by id, never by name (a file name travels).
+            Some(id) => name.replacen("taiwa-summary-", &format!("taiwa-summary-person{id}-"), 1),
+            None => name,
+        })
     }
 
     /// Writes the completion summary to `path`, privately (mode 0600, whole or not at all).
@@ -481,6 +486,7 @@ impl App {
             to,
             format,
             include_notes: input.include_notes,
+            person_id: input.person_id,
         })?;
         taiwa_vault::write_private_file(path, text.as_bytes())?;
         Ok(Exported {
@@ -489,6 +495,18 @@ impl App {
             from,
             to,
         })
+    }
+
+    /// The summary's figures for the in-app print view (printed through the system's dialog).
+    pub fn export_preview(&mut self, input: &ExportInput) -> IpcResult<taiwa_vault::CompletionSummary> {
+        let (from, to) = self.export_range(input)?;
+        Ok(self.vault()?.completion_summary(&taiwa_vault::ExportOptions {
+            from,
+            to,
+            format: taiwa_vault::ExportFormat::Html,
+            include_notes: input.include_notes,
+            person_id: input.person_id,
+        })?)
     }
 
     /// What deleting a person would remove, for the confirmation.

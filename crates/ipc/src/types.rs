@@ -418,6 +418,8 @@ pub struct ExportInput {
     pub kind: ExportKind,
     /// Agenda and note text too: the file is then not encrypted, and says so.
     pub include_notes: bool,
+    /// One person's summary (from their page); everyone when `null`.
+    pub person_id: Option<i64>,
 }
 
 /// Where an export went.

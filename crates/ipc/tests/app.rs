@@ -239,6 +239,7 @@ fn exports_are_written_privately_for_the_chosen_period() {
         to: String::new(),
         kind: ExportKind::Csv,
         include_notes: false,
+        person_id: None,
     };
     let name = app.export_file_name(&input).unwrap();
     let month = taiwa_domain::Month::of(today);
@@ -262,6 +263,26 @@ fn exports_are_written_privately_for_the_chosen_period() {
     let md = tmp.path().join(app.export_file_name(&with_notes).unwrap());
     app.export_summary(&with_notes, &md).unwrap();
     assert!(std::fs::read_to_string(&md).unwrap().contains("秘密のメモ marker"));
+    // The print view's figures are the file's, and one person's summary has only them.
+    let other = person(&mut app, "田中 誠");
+    let preview = app.export_preview(&input).unwrap();
+    assert_eq!((preview.months[0].met, preview.months[0].people), (1, 2));
+    let sato = preview.rows.iter().find(|r| r.person == "佐藤 花子").unwrap();
+    assert_eq!((sato.sessions_held, sato.minutes), (1, 35));
+    assert!(preview.rows.iter().all(|r| r.notes.is_empty()), "no note unless asked");
+    let just = ExportInput {
+        person_id: Some(other),
+        ..input.clone()
+    };
+    let theirs = app.export_preview(&just).unwrap();
+    assert_eq!(
+        theirs.rows.iter().map(|r| r.person.as_str()).collect::<Vec<_>>(),
+        ["田中 誠"]
+    );
+    assert_eq!(
+        app.export_file_name(&just).unwrap(),
+        format!("taiwa-summary-person{other}-{month}.csv")
+    );
     // The fiscal year from April, and a range that runs backwards is named.
     let year = ExportInput {
         period: ExportPeriod::FiscalYear,

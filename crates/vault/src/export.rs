@@ -66,44 +66,74 @@ pub struct ExportOptions {
     pub to: Month,
     pub format: ExportFormat,
     pub include_notes: bool,
+    /// One person only; everyone when `None`.
+    pub person_id: Option<i64>,
 }
 
 /// The longest range one summary covers.
 const MAX_MONTHS: i32 = 120;
 
-#[derive(Debug, Clone, Serialize)]
-struct Row {
-    month: Month,
-    person: String,
-    employee_id: String,
-    relationship: &'static str,
-    cadence: &'static str,
-    sessions_held: u32,
-    minutes: u32,
-    actions_opened: u32,
-    actions_closed: u32,
+/// One person's figures for one month of a completion summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SummaryRow {
+    pub month: Month,
+    pub person: String,
+    pub employee_id: String,
+    pub relationship: String,
+    pub cadence: String,
+    pub sessions_held: u32,
+    pub minutes: u32,
+    pub actions_opened: u32,
+    pub actions_closed: u32,
     /// Agenda and notes of the month's sessions, only with `include_notes`.
-    notes: Vec<SessionText>,
+    pub notes: Vec<SessionText>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-struct SessionText {
-    at: String,
-    state: SessionState,
-    agenda: Vec<(bool, String)>,
-    note: String,
+/// A session's agenda and note, in a summary that includes notes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SessionText {
+    pub at: String,
+    pub state: SessionState,
+    pub agenda: Vec<(bool, String)>,
+    pub note: String,
 }
 
-struct Totals {
-    month: Month,
-    people: u32,
-    met: u32,
-    rate: Option<f64>,
+/// A month's "met N of M" (and its rate) in a completion summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MonthTotal {
+    pub month: Month,
+    pub people: u32,
+    pub met: u32,
+    pub rate: Option<f64>,
+}
+
+/// A completion summary: per month its totals, per person and month the figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CompletionSummary {
+    pub from: Month,
+    pub to: Month,
+    pub months: Vec<MonthTotal>,
+    pub rows: Vec<SummaryRow>,
 }
 
 impl Vault {
     /// The summary from `from` to `to`, both months included, in the chosen format.
     pub fn export_summary(&self, options: &ExportOptions) -> Result<String, Error> {
+        let summary = self.completion_summary(options)?;
+        let (rows, totals) = (&summary.rows, &summary.months);
+        Ok(match options.format {
+            ExportFormat::Csv => csv(rows, options.include_notes),
+            ExportFormat::Markdown => markdown(options, rows, totals),
+            ExportFormat::Html => html(options, rows, totals),
+        })
+    }
+
+    /// The figures of a summary (the format is not used), for a print view in the app.
+    pub fn completion_summary(&self, options: &ExportOptions) -> Result<CompletionSummary, Error> {
         let span = options.from.months_until(options.to);
         if span < 0 {
             return Err(Error::invalid(
@@ -125,7 +155,14 @@ impl Vault {
             .into());
         }
         let today = self.today();
-        let people = self.people(true)?;
+        let people: Vec<crate::Person> = self
+            .people(true)?
+            .into_iter()
+            .filter(|p| options.person_id.is_none_or(|id| id == p.id))
+            .collect();
+        if let Some(id) = options.person_id {
+            self.person(id)?;
+        }
         let actions = self.actions(None, false)?;
         let mut rows = Vec::new();
         let mut totals = Vec::new();
@@ -163,12 +200,12 @@ impl Vault {
                         });
                     }
                 }
-                rows.push(Row {
+                rows.push(SummaryRow {
                     month,
                     person: person.name.clone(),
                     employee_id: person.employee_id.clone().unwrap_or_default(),
-                    relationship: person.relationship.as_str(),
-                    cadence: person.cadence.as_str(),
+                    relationship: person.relationship.as_str().to_owned(),
+                    cadence: person.cadence.as_str().to_owned(),
                     sessions_held: f.held,
                     minutes: f.minutes,
                     actions_opened: u32::try_from(opened).unwrap_or(u32::MAX),
@@ -178,17 +215,18 @@ impl Vault {
                 figures.push(f);
             }
             let summary = month_summary(month, &figures);
-            totals.push(Totals {
+            totals.push(MonthTotal {
                 month,
                 people: summary.people,
                 met: summary.met,
                 rate: summary.rate,
             });
         }
-        Ok(match options.format {
-            ExportFormat::Csv => csv(&rows, options.include_notes),
-            ExportFormat::Markdown => markdown(options, &rows, &totals),
-            ExportFormat::Html => html(options, &rows, &totals),
+        Ok(CompletionSummary {
+            from: options.from,
+            to: options.to,
+            months: totals,
+            rows,
         })
     }
 }
@@ -225,7 +263,7 @@ fn session_text_plain(notes: &[SessionText]) -> String {
     out.trim_end().to_owned()
 }
 
-fn csv(rows: &[Row], include_notes: bool) -> String {
+fn csv(rows: &[SummaryRow], include_notes: bool) -> String {
     let mut out = String::from(
         "month,person,employee_id,relationship,cadence,sessions_held,minutes,actions_opened,actions_closed",
     );
@@ -262,7 +300,7 @@ fn md_cell(value: &str) -> String {
         .replace(['\n', '\r'], " ")
 }
 
-fn markdown(options: &ExportOptions, rows: &[Row], totals: &[Totals]) -> String {
+fn markdown(options: &ExportOptions, rows: &[SummaryRow], totals: &[MonthTotal]) -> String {
     let mut out = format!("# 1on1 summary {} – {}\n\n", options.from, options.to);
     for t in totals {
         let _ = writeln!(
@@ -325,7 +363,7 @@ fn escape(value: &str) -> String {
     out
 }
 
-fn html(options: &ExportOptions, rows: &[Row], totals: &[Totals]) -> String {
+fn html(options: &ExportOptions, rows: &[SummaryRow], totals: &[MonthTotal]) -> String {
     let title = format!("1on1 summary {} – {}", options.from, options.to);
     let mut out = format!(
         "<!doctype html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n\

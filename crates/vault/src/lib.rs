@@ -27,7 +27,9 @@ use taiwa_domain::Zone;
 pub use backup::restore;
 pub use db::SCHEMA_VERSION;
 pub use error::{Error, Part, Problem, Rule};
-pub use export::{ExportFormat, ExportOptions, write_private_file};
+pub use export::{
+    CompletionSummary, ExportFormat, ExportOptions, MonthTotal, SessionText, SummaryRow, write_private_file,
+};
 pub use queries::actions::{Action, ActionEdit, NewAction};
 pub use queries::agenda::{AgendaItem, NewAgendaItem};
 pub use queries::career::{BacklogItem, CareerNote};

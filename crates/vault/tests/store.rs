@@ -748,6 +748,7 @@ fn export_holds_figures_and_text_only_when_asked() {
         .unwrap();
     vault.set_action_done(a.id, Some(date(2026, 4, 2))).unwrap();
     let options = |format, include_notes| ExportOptions {
+        person_id: None,
         from: "2026-03".parse().unwrap(),
         to: "2026-04".parse().unwrap(),
         format,
@@ -777,6 +778,7 @@ fn export_holds_figures_and_text_only_when_asked() {
     assert!(md.contains("## 2026-03\n\nMet 1 of 1 people (100%)."), "{md}");
     let err = vault
         .export_summary(&ExportOptions {
+            person_id: None,
             from: "2026-05".parse().unwrap(),
             ..options(ExportFormat::Csv, false)
         })
@@ -1018,6 +1020,7 @@ fn a_year_of_1on1s_for_a_team_of_ten() {
     assert_eq!(vault.search("目標", 500).unwrap().len(), 120 + carried);
     let csv = vault
         .export_summary(&ExportOptions {
+            person_id: None,
             from: "2025-01".parse().unwrap(),
             to: "2025-12".parse().unwrap(),
             format: ExportFormat::Csv,

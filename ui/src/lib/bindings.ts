@@ -338,9 +338,25 @@ from: string, to: string, kind: ExportKind,
 /**
  * Agenda and note text too: the file is then not encrypted, and says so.
  */
-include_notes: boolean, };
+include_notes: boolean, 
+/**
+ * One person's summary (from their page); everyone when `null`.
+ */
+person_id: number | null, };
 
 export type Exported = { path: string, bytes: number, from: string, to: string, };
+
+export type CompletionSummary = { from: string, to: string, months: Array<MonthTotal>, rows: Array<SummaryRow>, };
+
+export type MonthTotal = { month: string, people: number, met: number, rate: number | null, };
+
+export type SummaryRow = { month: string, person: string, employee_id: string, relationship: string, cadence: string, sessions_held: number, minutes: number, actions_opened: number, actions_closed: number, 
+/**
+ * Agenda and notes of the month's sessions, only with `include_notes`.
+ */
+notes: Array<SessionText>, };
+
+export type SessionText = { at: string, state: SessionState, agenda: Array<[boolean, string]>, note: string, };
 
 export type ChangePassphraseInput = { current: Secret, new_passphrase: Secret, new_passphrase_again: Secret, };
 

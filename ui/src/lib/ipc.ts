@@ -63,6 +63,7 @@ export const ipc = {
   restoreVault: (input: B.PassphraseInput) => call<B.VaultFileDone | null>('restore_vault', { input }),
   saveMemberSummary: (sessionId: number, text: string) =>
     call<B.VaultFileDone | null>('save_member_summary', { session_id: sessionId, text }),
+  exportPreview: (input: B.ExportInput) => call<B.CompletionSummary>('export_preview', { input }),
   exportSummary: (input: B.ExportInput) => call<B.Exported | null>('export_summary', { input }),
   personFootprint: (id: number) => call<B.Footprint>('person_footprint', { id }),
   deletePerson: (id: number) => call<B.Footprint>('delete_person', { id }),

@@ -5,7 +5,7 @@ export type Screen =
   | { name: 'person'; id: number }
   | { name: 'session'; id: number; find?: string }
   | { name: 'search' }
-  | { name: 'export' }
+  | { name: 'export'; person?: number }
   | { name: 'settings' }
   | { name: 'sync' };
 
