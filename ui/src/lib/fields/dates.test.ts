@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readDate, readDateTime, showDate, showDateTime } from './dates';
+import { readDate, readDateTime, readMonth, showDate, showDateTime, showMonth } from './dates';
 
 describe('date fields', () => {
   it('show dates the Japanese and the British way, times in 24 hours', () => {
@@ -23,6 +23,15 @@ describe('date fields', () => {
     expect(readDateTime('2026-11-25T18:00', 'en')).toBe('2026-11-25T18:00');
     expect(readDateTime('25/11/2026 24:00', 'en')).toBeNull();
     expect(readDateTime('25/11/2026 6pm', 'en')).toBeNull();
+  });
+
+  it('read and show months the same way', () => {
+    expect(showMonth('2026-04', 'ja')).toBe('2026/04');
+    expect(showMonth('2026-04', 'en')).toBe('04/2026');
+    expect(readMonth('2026年4月', 'ja')).toBe('2026-04');
+    expect(readMonth('4/2026', 'en')).toBe('2026-04');
+    expect(readMonth('2026-13', 'en')).toBeNull();
+    expect(readMonth('4/2026', 'ja')).toBeNull();
   });
 
   it('round-trips every day of a year', () => {

@@ -45,6 +45,24 @@ export function readDateTime(text: string, lang: Language): string | null {
   return `${day}T${pad(h)}:${pad(min)}`;
 }
 
+/** `2026-11` as the field shows it: 2026/11 in Japanese, 11/2026 in English. */
+export function showMonth(iso: string, lang: Language): string {
+  const m = /^(\d{4})-(\d{2})$/.exec(iso);
+  if (!m) return '';
+  return lang === 'ja' ? `${m[1]}/${m[2]}` : `${m[2]}/${m[1]}`;
+}
+
+/** What was typed, as `YYYY-MM`, or `null` if it is not a month. */
+export function readMonth(text: string, lang: Language): string | null {
+  const s = text.trim().normalize('NFKC');
+  let y: number, mo: number;
+  let m = /^(\d{4})[-/.年](\d{1,2})月?$/.exec(s);
+  if (m) [y, mo] = [Number(m[1]), Number(m[2])];
+  else if (lang === 'en' && (m = /^(\d{1,2})[/.](\d{4})$/.exec(s))) [mo, y] = [Number(m[1]), Number(m[2])];
+  else return null;
+  return y >= 1900 && y <= 9999 && mo >= 1 && mo <= 12 ? `${y}-${pad(mo)}` : null;
+}
+
 /** The pattern to show as a placeholder. */
 export function datePattern(lang: Language): string {
   return lang === 'ja' ? 'YYYY/MM/DD' : 'DD/MM/YYYY';
