@@ -211,6 +211,16 @@ impl Desktop {
         }
     }
 
+    /// Runs `script` in the window and answers what it returns.
+    pub async fn js(&self, script: &str) -> serde_json::Value {
+        self.client.execute(script, vec![]).await.unwrap()
+    }
+
+    /// Runs `script` in the window and answers the text it returns.
+    pub async fn js_text(&self, script: &str) -> String {
+        self.js(script).await.as_str().unwrap_or_default().to_owned()
+    }
+
     /// Saves a screenshot as `artifacts/screenshots/NAME.png`.
     pub async fn screenshot(&self, name: &str) {
         tokio::time::sleep(Duration::from_millis(300)).await;

@@ -300,13 +300,8 @@ async fn the_app_speaks_japanese() {
     // Date and time fields follow the UI's language: 2026/12/01 09:00, whatever the browser's locale.
     app.click(".head .link").await;
     set_value(&app, "#plan-at", "2026-12-01T09:00").await;
-    app.client
-        .execute(
-            "document.querySelector('#plan-at').dispatchEvent(new Event('blur'));",
-            vec![],
-        )
-        .await
-        .unwrap();
+    app.js("document.querySelector('#plan-at').dispatchEvent(new Event('blur'));")
+        .await;
     let shown = app
         .find("#plan-at")
         .await
@@ -369,16 +364,8 @@ async fn the_app_enrols_shows_what_hr_sees_and_syncs() {
     app.click("[data-nav=people]").await;
     app.wait_text("#people-list", "田中 誠").await;
     let month = app
-        .client
-        .execute(
-            "const d = new Date(); return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;",
-            vec![],
-        )
-        .await
-        .unwrap()
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .js_text("const d = new Date(); return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;")
+        .await;
     let report = server.admin(&admin, &format!("/api/v1/admin/completion?month={month}"));
     assert_eq!(
         (report["totals"]["pairs"].as_u64(), report["totals"]["met"].as_u64()),
@@ -404,18 +391,8 @@ async fn the_app_keeps_figures_through_an_outage_an_edit_and_a_revocation() {
     app.click("#sync-new-members button").await; // 佐藤 花子 (E1) joins the people list
 
     // A session last month, held, then the server goes down before it is sent.
-    let last_month_day = app
-        .client
-        .execute(
-            "const d = new Date(); d.setDate(1); d.setMonth(d.getMonth() - 1); d.setDate(10); const p = (n) => String(n).padStart(2, '0'); \
-             return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T10:00`;",
-            vec![],
-        )
-        .await
-        .unwrap()
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let last_month_day = app.js_text("const d = new Date(); d.setDate(1); d.setMonth(d.getMonth() - 1); d.setDate(10); const p = (n) => String(n).padStart(2, '0'); \
+             return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T10:00`;").await;
     let last_month = last_month_day[..7].to_owned();
     server.stop();
     app.click("[data-nav=people]").await;
@@ -913,17 +890,11 @@ async fn sessions_move_and_delete_and_items_are_edited_removed_and_reopened() {
 
     // Move the session to tomorrow 09:30.
     let tomorrow: String = app
-        .client
-        .execute(
+        .js_text(
             "const d = new Date(Date.now() + 86400000); const p = (n) => String(n).padStart(2, '0'); \
              return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T09:30`;",
-            vec![],
         )
-        .await
-        .unwrap()
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .await;
     app.click("#session-move").await;
     set_value(&app, "#move-at", &tomorrow).await;
     set_value(&app, "#move-minutes", "45").await;
@@ -1016,25 +987,13 @@ async fn search_finds_names_narrows_pages_past_fifty_and_opens_a_note_at_its_mat
     app.wait_text("#search-count", "61 result(s)").await;
     assert!(app.client.find(fantoccini::Locator::Css("#search-more")).await.is_err());
     // Narrowed by person.
-    app.client
-        .execute(
-            "const s = document.querySelector('#search-person'); s.selectedIndex = [...s.options].findIndex((o) => o.textContent === 'Kim Jisoo'); s.dispatchEvent(new Event('change', { bubbles: true }));",
-            vec![],
-        )
-        .await
-        .unwrap();
+    app.js("const s = document.querySelector('#search-person'); s.selectedIndex = [...s.options].findIndex((o) => o.textContent === 'Kim Jisoo'); s.dispatchEvent(new Event('change', { bubbles: true }));").await;
     app.wait_text("#search-count", "1 result(s)").await;
     app.wait_text("#search-results", "Kim Jisoo").await;
     app.screenshot("36-search-narrowed").await;
 
     // Names are found; snippets read as words with the match marked.
-    app.client
-        .execute(
-            "const s = document.querySelector('#search-person'); s.selectedIndex = 0; s.dispatchEvent(new Event('change', { bubbles: true }));",
-            vec![],
-        )
-        .await
-        .unwrap();
+    app.js("const s = document.querySelector('#search-person'); s.selectedIndex = 0; s.dispatchEvent(new Event('change', { bubbles: true }));").await;
     app.find("#search-input").await.clear().await.unwrap();
     app.type_into("#search-input", "佐藤").await;
     app.wait_text("#search-people", "佐藤 花子").await;
@@ -1050,13 +1009,8 @@ async fn search_finds_names_narrows_pages_past_fifty_and_opens_a_note_at_its_mat
     app.wait_text("#found-notice", "転職").await;
     let (start, scroll) = {
         let v = app
-            .client
-            .execute(
-                "const e = document.querySelector('#note-editor'); return [e.selectionStart, e.scrollTop];",
-                vec![],
-            )
-            .await
-            .unwrap();
+            .js("const e = document.querySelector('#note-editor'); return [e.selectionStart, e.scrollTop];")
+            .await;
         (v[0].as_u64().unwrap(), v[1].as_f64().unwrap())
     };
     let expected = note[..note.find("転職").unwrap()].chars().count() as u64;
@@ -1159,16 +1113,8 @@ async fn prepare_shows_last_time_and_the_career_note_and_links_leave_for_the_bro
     app.click("#last-time summary").await;
     app.wait_text("#last-time", "Wants to lead the migration").await;
     let html: String = app
-        .client
-        .execute(
-            "return document.querySelector('#last-time .rendered').innerHTML;",
-            vec![],
-        )
-        .await
-        .unwrap()
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .js_text("return document.querySelector('#last-time .rendered').innerHTML;")
+        .await;
     assert!(
         html.contains("<strong>migration</strong>") && !html.contains("target="),
         "{html}"
@@ -1189,22 +1135,12 @@ async fn a_backup_restores_into_a_fresh_vault_on_a_new_computer_with_identical_c
     app.find("#recovery-copy").await;
     app.find("#recovery-print").await;
     let font: String = app
-        .client
-        .execute(
-            "return getComputedStyle(document.querySelector('#recovery-key')).fontFamily;",
-            vec![],
-        )
-        .await
-        .unwrap()
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .js_text("return getComputedStyle(document.querySelector('#recovery-key')).fontFamily;")
+        .await;
     assert!(font.contains("JetBrains Mono"), "{font}");
     let loaded = app
-        .client
-        .execute("return document.fonts.check('500 16px \"JetBrains Mono\"');", vec![])
-        .await
-        .unwrap();
+        .js("return document.fonts.check('500 16px \"JetBrains Mono\"');")
+        .await;
     assert_eq!(loaded, serde_json::json!(true), "the bundled font is there");
     app.screenshot("42-recovery-key-copy-print").await;
     let old_key = app
@@ -1289,10 +1225,7 @@ async fn a_backup_restores_into_a_fresh_vault_on_a_new_computer_with_identical_c
 /// Whether anything on the screen is wider than the window, or a 12-month strip runs past its
 /// panel: `None` when all fits, or what does not.
 async fn overflow(app: &Desktop) -> Option<String> {
-    let found = app
-        .client
-        .execute(
-            "const main = document.querySelector('main');
+    let found = app.js("const main = document.querySelector('main');
              if (document.documentElement.scrollWidth > window.innerWidth + 1) return 'the page is wider than the window';
              if (main && main.scrollWidth > main.clientWidth + 1) return 'main scrolls sideways: ' + main.scrollWidth + ' > ' + main.clientWidth;
              for (const strip of document.querySelectorAll('.strip')) {
@@ -1306,11 +1239,7 @@ async fn overflow(app: &Desktop) -> Option<String> {
                const line = parseFloat(getComputedStyle(el).lineHeight) || 20;
                if (r.width > 0 && r.width < 120 && r.height > line * 2.5) return 'a name is squeezed to a few characters a line: ' + el.textContent;
              }
-             return null;",
-            vec![],
-        )
-        .await
-        .unwrap();
+             return null;").await;
     found.as_str().map(str::to_owned)
 }
 
@@ -1357,11 +1286,7 @@ async fn every_main_screen_fits_1024_by_640_with_a_40_character_name_light_and_d
     app.click("[data-nav=settings]").await;
     set_value(&app, "#settings-theme", "dark").await;
     app.wait_text("#settings-message", "保存").await;
-    let theme = app
-        .client
-        .execute("return document.documentElement.dataset.theme;", vec![])
-        .await
-        .unwrap();
+    let theme = app.js("return document.documentElement.dataset.theme;").await;
     assert_eq!(theme, serde_json::json!("dark"));
     app.click("[data-nav=home]").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -1393,24 +1318,11 @@ async fn a_persons_completion_prints_from_an_in_app_print_view() {
     app.click("#person-export").await;
     app.wait_text("#export-person", "Print Test").await;
     let chosen: String = app
-        .client
-        .execute(
-            "const s = document.querySelector('#export-person'); return s.options[s.selectedIndex].textContent;",
-            vec![],
-        )
-        .await
-        .unwrap()
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .js_text("const s = document.querySelector('#export-person'); return s.options[s.selectedIndex].textContent;")
+        .await;
     assert_eq!(chosen, "Print Test");
-    app.client
-        .execute(
-            "window.__printed = 0; window.print = () => { window.__printed += 1; };",
-            vec![],
-        )
-        .await
-        .unwrap();
+    app.js("window.__printed = 0; window.print = () => { window.__printed += 1; };")
+        .await;
     app.click("#export-preview").await;
     app.wait_text("#print-view", "Met 1 of 1 (100%).").await;
     let view = app.text("#print-view").await;
@@ -1419,22 +1331,18 @@ async fn a_persons_completion_prints_from_an_in_app_print_view() {
     assert!(!view.contains("private words"), "no note unless asked: {view}");
     app.screenshot("44-print-view").await;
     app.click("#print-run").await;
-    let printed = app.client.execute("return window.__printed;", vec![]).await.unwrap();
+    let printed = app.js("return window.__printed;").await;
     assert_eq!(printed, serde_json::json!(1), "the system print dialog was asked for");
     // What prints is the summary alone: a print style hides the navigation and the buttons.
-    let hidden: bool = app
-        .client
-        .execute(
-            "return [...document.styleSheets].some((sheet) => [...sheet.cssRules].some((rule) =>
+    let hidden: bool = app.js("return [...document.styleSheets].some((sheet) => [...sheet.cssRules].some((rule) =>
                rule instanceof CSSMediaRule && rule.media.mediaText === 'print' &&
                [...rule.cssRules].some((r) => r.selectorText && r.selectorText.includes('nav') && r.selectorText.includes('.no-print') && r.style.display === 'none')))
-               && document.querySelector('#print-run').closest('.no-print') !== null;",
-            vec![],
-        )
-        .await
-        .unwrap()
+               && document.querySelector('#print-run').closest('.no-print') !== null;").await
         .as_bool()
         .unwrap();
-    assert!(hidden, "the print style hides the navigation and the print view's buttons");
+    assert!(
+        hidden,
+        "the print style hides the navigation and the print view's buttons"
+    );
     app.stop().await;
 }

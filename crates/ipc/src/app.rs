@@ -7,8 +7,8 @@ use chrono::{NaiveDate as Date, NaiveDateTime as DateTime};
 use taiwa_domain::Zone;
 use taiwa_domain::{Month, SessionState};
 use taiwa_vault::{
-    Action, AgendaItem, BacklogItem, CareerNote, Footprint, NewAction, NewAgendaItem, NewPerson, Passphrase, Person,
-    PersonEdit, Problem, RecoveryKey, Rule, SearchFilter, SearchPage, Session, SessionView, Vault,
+    Action, AgendaItem, BacklogItem, CareerNote, Footprint, NewAction, NewPerson, Passphrase, Person, PersonEdit,
+    Problem, RecoveryKey, Rule, SearchFilter, SearchPage, Session, SessionView, Vault,
 };
 
 use crate::types::*;
@@ -575,12 +575,7 @@ impl App {
     }
 
     pub fn edit_agenda_item(&mut self, id: i64, input: AgendaInput) -> IpcResult<AgendaItem> {
-        let edit = NewAgendaItem {
-            text: input.text,
-            kind: input.kind,
-            wants: input.wants,
-        };
-        Ok(self.vault()?.edit_agenda_item(id, edit)?)
+        Ok(self.vault()?.edit_agenda_item(id, input.into())?)
     }
 
     /// Deletes an agenda item and answers it, so that the UI can offer to add it back.
@@ -603,12 +598,7 @@ impl App {
     }
 
     pub fn add_agenda_item(&mut self, session_id: i64, input: AgendaInput) -> IpcResult<AgendaItem> {
-        let item = NewAgendaItem {
-            text: input.text,
-            kind: input.kind,
-            wants: input.wants,
-        };
-        Ok(self.vault()?.add_agenda_item(session_id, item)?)
+        Ok(self.vault()?.add_agenda_item(session_id, input.into())?)
     }
 
     pub fn set_agenda_done(&mut self, id: i64, done: bool) -> IpcResult<AgendaItem> {
@@ -644,12 +634,7 @@ impl App {
     }
 
     pub fn add_topic(&mut self, person_id: i64, input: AgendaInput) -> IpcResult<BacklogItem> {
-        let item = NewAgendaItem {
-            text: input.text,
-            kind: input.kind,
-            wants: input.wants,
-        };
-        Ok(self.vault()?.add_backlog_item(person_id, item)?)
+        Ok(self.vault()?.add_backlog_item(person_id, input.into())?)
     }
 
     pub fn remove_topic(&mut self, id: i64) -> IpcResult<()> {

@@ -296,6 +296,16 @@ pub struct AgendaInput {
     pub wants: Option<Wants>,
 }
 
+impl From<AgendaInput> for taiwa_vault::NewAgendaItem {
+    fn from(input: AgendaInput) -> taiwa_vault::NewAgendaItem {
+        taiwa_vault::NewAgendaItem {
+            text: input.text,
+            kind: input.kind,
+            wants: input.wants,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, TS)]
 pub struct ActionInput {
     pub person_id: i64,
