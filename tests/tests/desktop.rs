@@ -373,6 +373,23 @@ async fn the_app_enrols_shows_what_hr_sees_and_syncs() {
     );
     let pairs = server.admin(&admin, &format!("/api/v1/admin/pairs?month={month}&org=O1"));
     assert!(!pairs.to_string().contains("SECRET"));
+
+    // Disconnecting asks once; "stay connected" changes nothing.
+    app.click("[data-nav=sync]").await;
+    app.click("#sync-unenrol").await;
+    app.wait_text("#unenrol-confirm", "new enrolment code").await;
+    app.screenshot("45-disconnect-confirm").await;
+    app.click("#unenrol-no").await;
+    app.find("#sync-enrolled").await;
+    assert!(
+        app.client
+            .find(fantoccini::Locator::Css("#unenrol-confirm"))
+            .await
+            .is_err()
+    );
+    app.click("#sync-unenrol").await;
+    app.click("#unenrol-yes").await;
+    app.find("#sync-server").await;
     app.stop().await;
 }
 
@@ -1344,5 +1361,74 @@ async fn a_persons_completion_prints_from_an_in_app_print_view() {
         hidden,
         "the print style hides the navigation and the print view's buttons"
     );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn home_plans_a_due_person_and_ticks_a_due_action_and_topics_come_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = tmp.path().join("vault");
+    let app = Desktop::start(&vault, "en_US.UTF-8").await;
+    create_vault(&app).await;
+    add_person(&app, "Due Person", "E1").await;
+    app.wait_text("#people-list", "Due Person").await;
+    // An action item due today, and a topic removed by mistake and put back.
+    app.click("#people-list button").await;
+    app.wait_text("#person-title", "Due Person").await;
+    app.type_into("#topic-text", "Promotion timeline").await;
+    app.click("#topic-add").await;
+    app.wait_text(".topic", "Promotion timeline").await;
+    app.click("[data-remove-topic]").await;
+    app.wait_text("#topic-removed", "Promotion timeline").await;
+    assert!(app.client.find(fantoccini::Locator::Css(".topic")).await.is_err());
+    app.click("#topic-undo").await;
+    app.wait_text(".topic", "Promotion timeline").await;
+
+    // Home: the due person is planned in one step.
+    app.click("[data-nav=home]").await;
+    app.click("[data-plan]").await;
+    let tomorrow = app
+        .js_text(
+            "const d = new Date(Date.now() + 86400000); const p = (n) => String(n).padStart(2, '0'); \
+             return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T10:30`;",
+        )
+        .await;
+    set_value(&app, "#home-plan-at", &tomorrow).await;
+    app.screenshot("46-home-plan").await;
+    app.click("[data-plan-save]").await;
+    app.wait_text("#home-notice", "Due Person").await;
+    app.wait_text("aside.stack", "10:30").await;
+    assert!(
+        app.client.find(fantoccini::Locator::Css("[data-plan]")).await.is_err(),
+        "planned: no longer offered"
+    );
+    // Undo takes the plan back.
+    app.click("#home-undo").await;
+    app.find("[data-plan]").await;
+
+    // A due action item is ticked from Home, and the tick can be undone.
+    app.click("[data-plan]").await;
+    set_value(&app, "#home-plan-at", &tomorrow).await;
+    app.click("[data-plan-save]").await;
+    app.wait_text("aside.stack", "Due Person").await;
+    app.click("aside.stack .link").await;
+    app.wait_text("#session-title", "Due Person").await;
+    app.type_into("#action-text", "Send the promotion criteria").await;
+    let today = app
+        .js_text("const d = new Date(); const p = (n) => String(n).padStart(2, '0'); return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;")
+        .await;
+    set_value(&app, "#action-due", &today).await;
+    app.click("#action-add").await;
+    app.wait_text("#open-actions", "Send the promotion criteria").await;
+    app.click("[data-nav=home]").await;
+    app.wait_text(".due-action", "Send the promotion criteria").await;
+    app.click(".due-action input[type=checkbox]").await;
+    app.wait_text("#home-notice", "Done").await;
+    assert!(app.client.find(fantoccini::Locator::Css(".due-action")).await.is_err());
+    app.click("#home-undo").await;
+    app.wait_text(".due-action", "Send the promotion criteria").await;
+    // Opening it goes to the session it was agreed in.
+    app.click(".due-action .link").await;
+    app.wait_text("#session-title", "Due Person").await;
     app.stop().await;
 }

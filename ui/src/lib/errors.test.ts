@@ -1,6 +1,6 @@
 import { describe as group, expect, it } from 'vitest';
 import type { ErrorCode, IpcError, Rule } from './bindings';
-import { codeMessages, describe, errorText, ruleMessages } from './errors';
+import { codeMessages, describe, errorText, ruleMessages, syncOutcome } from './errors';
 import { IpcFailure } from './ipc';
 import { setLanguage } from './i18n/index.svelte';
 import { en } from './i18n/en';
@@ -54,5 +54,15 @@ group('errors', () => {
     expect(describe(long)).toBe('The agenda item is too long: at most 2000 characters.');
     expect(describe(error('damaged', { detail: 'key_file' }))).toContain('key file');
     expect(describe(error('not_found', { detail: 'session' }))).toContain('This session no longer exists');
+  });
+
+  it('says the sync log and the last error in the UI’s language, keeping old entries’ words', () => {
+    setLanguage('ja');
+    expect(syncOutcome('sent', 'sent')).toBe('送信済み');
+    expect(syncOutcome('unreachable', 'the server cannot be reached (…)')).toMatch(japanese);
+    expect(syncOutcome('rejected', 'refused by the server')).toMatch(japanese);
+    expect(syncOutcome(null, 'written before codes were kept')).toBe('written before codes were kept');
+    setLanguage('en');
+    expect(syncOutcome('token_revoked', 'x')).toContain('no longer accepts this computer');
   });
 });
