@@ -20,6 +20,7 @@ use taiwa_domain::Zone;
 use taiwa_vault::{
     Error, ExportFormat, ExportOptions, NewAction, NewAgendaItem, NewPerson, Passphrase, PersonEdit, RecoveryKey, Vault,
 };
+use zeroize::Zeroizing;
 
 use args::{
     ActionCmd, AgendaCmd, CareerCmd, Cli, Command, ExportCmd, NoteCmd, PassphraseCmd, PersonCmd, SessionCmd, TopicCmd,
@@ -138,19 +139,27 @@ fn time_zone() -> Zone {
     taiwa_vault::system_zone()
 }
 
-/// A secret from an environment variable, or else typed at the terminal without echo.
-pub(crate) fn secret_from(var: &str, prompt: &str) -> Result<String> {
+/// A secret from an environment variable, or else typed at the terminal without echo; wiped from
+/// memory when dropped.
+pub(crate) fn secret_from(var: &str, prompt: &str) -> Result<Zeroizing<String>> {
     if let Ok(value) = std::env::var(var) {
-        return Ok(value);
+        return Ok(Zeroizing::new(value));
     }
     if !std::io::stdin().is_terminal() {
         return Err(Failure::Usage(format!("no terminal to ask on: set {var}")));
     }
-    rpassword::prompt_password(prompt).map_err(|e| Failure::Usage(format!("could not read from the terminal: {e}")))
+    rpassword::prompt_password(prompt)
+        .map(Zeroizing::new)
+        .map_err(|e| Failure::Usage(format!("could not read from the terminal: {e}")))
+}
+
+/// Moves a secret into a `Passphrase` (which wipes itself), leaving nothing behind.
+fn into_passphrase(mut secret: Zeroizing<String>) -> Passphrase {
+    Passphrase::new(std::mem::take(&mut *secret))
 }
 
 fn passphrase() -> Result<Passphrase> {
-    secret_from("TAIWA_PASSPHRASE", "Passphrase: ").map(Passphrase::new)
+    secret_from("TAIWA_PASSPHRASE", "Passphrase: ").map(into_passphrase)
 }
 
 /// A new passphrase from `var`, or typed twice at the terminal.
@@ -163,7 +172,7 @@ fn new_passphrase(var: &str) -> Result<Passphrase> {
     if first != again {
         return Err(Failure::Usage("the two passphrases differ: nothing was changed".into()));
     }
-    Ok(Passphrase::new(first))
+    Ok(into_passphrase(first))
 }
 
 pub(crate) fn open(cli: &Cli) -> Result<Vault> {
@@ -201,14 +210,22 @@ fn parse_month(text: &str) -> Result<Month> {
 
 /// Standard input as UTF-8 text, or a clear error; nothing is stored when it is not text.
 fn read_stdin_text() -> Result<String> {
-    let mut stdin = std::io::stdin();
+    let stdin = std::io::stdin();
     if stdin.is_terminal() {
         eprintln!("Type the note, then Ctrl-D on a new line:");
     }
+    // Read at most one byte past the largest note: a huge input is refused, not held in memory.
     let mut bytes = Vec::new();
     stdin
+        .take(taiwa_vault::MAX_NOTE_BYTES as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| Failure::Usage(format!("could not read standard input: {e}")))?;
+    if bytes.len() > taiwa_vault::MAX_NOTE_BYTES {
+        return Err(Failure::Usage(format!(
+            "the note is too large: more than {} MB on standard input; nothing was saved",
+            taiwa_vault::MAX_NOTE_BYTES / 1_048_576
+        )));
+    }
     String::from_utf8(bytes).map_err(|e| {
         Failure::Usage(format!(
             "the text on standard input is not valid UTF-8 (bad byte at offset {}): nothing was saved",

@@ -36,7 +36,7 @@ impl Out {
         if self.json {
             self.print_json(&value);
         } else if !text.is_empty() {
-            println!("{}", text.trim_end());
+            println!("{}", terminal_safe(text.trim_end()));
         }
     }
 
@@ -44,7 +44,7 @@ impl Out {
         if self.json {
             self.print_json(&json!({"error": {"code": code, "message": message}}));
         }
-        eprintln!("taiwa: {message}");
+        eprintln!("taiwa: {}", terminal_safe(message));
     }
 
     pub fn done(&self, value: Value, text: &str) {
@@ -378,4 +378,35 @@ fn action_line(a: &Action) -> String {
         a.person_name,
         a.owner
     )
+}
+
+/// Text as it may reach a terminal: control characters (escape sequences from a server's names or
+/// reasons, or typed into a note) become U+FFFD, so no text can move the cursor, retitle the
+/// window or hide what comes after it. Line breaks and tabs stay. JSON output escapes them anyway.
+pub fn terminal_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let hostile = "佐藤\u{1b}]0;pwned\u{7}\u{1b}[2J name\r\n\tnext\u{9b}31m";
+        let safe = terminal_safe(hostile);
+        assert!(
+            !safe.chars().any(|c| c.is_control() && c != '\n' && c != '\t'),
+            "{safe:?}"
+        );
+        assert!(safe.starts_with("佐藤") && safe.contains("\n\tnext"), "{safe:?}");
+    }
 }

@@ -646,3 +646,33 @@ impl App {
         Ok(self.vault()?.search_page(query, &filter)?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locking_for_idleness_forgets_the_roster_too() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut app = App::new(tmp.path().join("vault"));
+        let pass = || Secret("correct horse battery staple".into());
+        app.create_vault(CreateVaultInput {
+            passphrase: pass(),
+            passphrase_again: pass(),
+        })
+        .unwrap();
+        let member = |id: &str| taiwa_protocol::RosterMember {
+            employee_id: id.into(),
+            name: "Name of a report".into(),
+            email: String::new(),
+            org_unit_id: "O1".into(),
+            org_unit_name: "Unit".into(),
+        };
+        app.roster = Some(taiwa_protocol::Roster {
+            manager: member("M1"),
+            members: vec![member("E1")],
+        });
+        assert!(app.lock_if_idle(Instant::now() + Duration::from_secs(3600)));
+        assert!(app.roster.is_none(), "names from the directory do not outlive the lock");
+    }
+}

@@ -185,9 +185,11 @@ impl App {
         Ok(report)
     }
 
+    /// What the Company server page shows. Reading it is not the person's activity: the page
+    /// refreshes it after every background sync, which must not keep an idle vault open.
     pub fn sync_overview(&mut self) -> IpcResult<SyncOverview> {
         let roster = self.roster.clone();
-        let vault = self.vault()?;
+        let vault = self.vault_quietly()?;
         let current = Month::of(vault.today());
         let people = vault.people(true)?;
         let new_members = roster

@@ -230,7 +230,7 @@ pub struct AppStatus {
 #[derive(Clone, Deserialize, TS, Zeroize, ZeroizeOnDrop)]
 #[serde(transparent)]
 #[ts(type = "string")]
-pub struct Secret(String);
+pub struct Secret(pub(crate) String);
 
 impl Secret {
     pub(crate) fn expose(&self) -> &str {
@@ -250,10 +250,16 @@ pub struct CreateVaultInput {
     pub passphrase_again: Secret,
 }
 
-/// The recovery key, shown once.
-#[derive(Debug, Serialize, TS)]
+/// The recovery key, shown once (its `Debug` hides it).
+#[derive(Serialize, TS)]
 pub struct CreatedVault {
     pub recovery_key: String,
+}
+
+impl std::fmt::Debug for CreatedVault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreatedVault").field("recovery_key", &"***").finish()
+    }
 }
 
 #[derive(Debug, Deserialize, TS)]

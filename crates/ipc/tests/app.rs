@@ -68,6 +68,31 @@ fn locked_means_locked_and_errors_carry_codes() {
 fn secrets_never_show_in_debug_output() {
     let unlock: UnlockInput = input(json!({"passphrase": PASS}));
     assert!(!format!("{unlock:?}").contains(PASS));
+    let tmp = tempfile::tempdir().unwrap();
+    let mut app = App::new(tmp.path().join("vault"));
+    let created = app
+        .create_vault(input(json!({"passphrase": PASS, "passphrase_again": PASS})))
+        .unwrap();
+    let shown = format!("{created:?}");
+    assert!(!shown.contains(&created.recovery_key[..9]), "{shown}");
+}
+
+#[test]
+fn the_company_server_page_refreshing_does_not_keep_an_idle_vault_open() {
+    let (_tmp, mut app) = unlocked();
+    app.set_settings(Settings {
+        auto_lock_minutes: 1,
+        ..Settings::default()
+    })
+    .unwrap();
+    let start = Instant::now();
+    std::thread::sleep(Duration::from_millis(1100));
+    // The page refreshes after a background sync: that is not the person's activity.
+    app.sync_overview().unwrap();
+    assert!(
+        app.lock_if_idle(start + Duration::from_millis(60_500)),
+        "a minute after the last real activity, the vault locks"
+    );
 }
 
 #[test]

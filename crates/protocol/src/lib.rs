@@ -23,7 +23,7 @@ pub const MAX_MINUTES_PER_SESSION: u32 = taiwa_domain::MAX_SESSION_MINUTES;
 pub const MAX_MONTHS_BACK: i32 = 24;
 
 /// `POST /api/v1/enrol`: a one-time code from HR and a name for this device.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EnrolRequest {
@@ -44,11 +44,54 @@ pub struct Manager {
 }
 
 /// `201` answer to an enrolment: the device's bearer token, shown once.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EnrolResponse {
     pub device_token: String,
     pub manager: Manager,
+}
+
+/// The code and the token are secrets: their `Debug` shows `***`.
+impl std::fmt::Debug for EnrolRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnrolRequest")
+            .field("code", &"***")
+            .field("device_name", &self.device_name)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for EnrolResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnrolResponse")
+            .field("device_token", &"***")
+            .field("manager", &self.manager)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod secret_tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_a_code_or_a_token() {
+        let request = EnrolRequest {
+            code: "CODE-SECRET-1234".into(),
+            device_name: "laptop".into(),
+        };
+        let shown = format!("{request:?}");
+        assert!(!shown.contains("CODE-SECRET") && shown.contains("laptop"), "{shown}");
+        let response = EnrolResponse {
+            device_token: "TOKEN-SECRET-5678".into(),
+            manager: Manager {
+                employee_id: "M1".into(),
+                name: "Mgr".into(),
+            },
+        };
+        let shown = format!("{response:?}");
+        assert!(!shown.contains("TOKEN-SECRET") && shown.contains("M1"), "{shown}");
+    }
 }
 
 /// One person on the roster (server to device only).
