@@ -59,7 +59,8 @@ pub enum Command {
     },
     /// Search notes, agenda items and action items (Japanese and English)
     Search {
-        query: String,
+        /// What to look for; `-` or left out to read it from standard input (kept out of shell history)
+        query: Option<String>,
         /// The most hits to show
         #[arg(long, default_value_t = 20)]
         limit: usize,
@@ -195,12 +196,14 @@ pub enum SessionCmd {
     /// Mark skipped, with a private reason
     Skip {
         session: i64,
+        /// The private reason; `-` or left out to read it from standard input
         #[arg(long)]
-        reason: String,
+        reason: Option<String>,
     },
     /// Cancel
     Cancel {
         session: i64,
+        /// The private reason (optional); `-` to read it from standard input
         #[arg(long)]
         reason: Option<String>,
     },
@@ -221,7 +224,8 @@ pub enum AgendaCmd {
     /// Add an agenda item to a session
     Add {
         session: i64,
-        text: String,
+        /// The text; `-` or left out to read it from standard input (kept out of shell history)
+        text: Option<String>,
         /// work (default), career, health, relationships, private, feedback or other
         #[arg(long)]
         kind: Option<TopicKind>,
@@ -254,7 +258,8 @@ pub enum ActionCmd {
     /// Add an action item for a person
     Add {
         person: i64,
-        text: String,
+        /// The text; `-` or left out to read it from standard input (kept out of shell history)
+        text: Option<String>,
         /// The session it was agreed in
         #[arg(long)]
         session: Option<i64>,
@@ -323,7 +328,8 @@ pub enum TopicCmd {
     /// Add a topic for next time
     Add {
         person: i64,
-        text: String,
+        /// The text; `-` or left out to read it from standard input (kept out of shell history)
+        text: Option<String>,
         #[arg(long)]
         kind: Option<TopicKind>,
         #[arg(long)]

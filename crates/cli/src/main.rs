@@ -208,6 +208,24 @@ fn parse_month(text: &str) -> Result<Month> {
         .map_err(|e: taiwa_domain::MonthError| Failure::Usage(e.to_string()))
 }
 
+/// A command's text: the argument, or standard input when it is `-` or left out (asked for at a
+/// terminal, one line). Text typed as an argument lands in shell history and, while Argon2 runs,
+/// in `/proc/PID/cmdline`; from standard input it does neither.
+fn text_arg(arg: Option<&str>, what: &str) -> Result<String> {
+    match arg {
+        Some(text) if text != "-" => Ok(text.to_owned()),
+        _ if std::io::stdin().is_terminal() => {
+            eprint!("{what}: ");
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| Failure::Usage(format!("could not read from the terminal: {e}")))?;
+            Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+        }
+        _ => Ok(read_stdin_text()?.trim_end_matches(['\n', '\r']).to_owned()),
+    }
+}
+
 /// Standard input as UTF-8 text, or a clear error; nothing is stored when it is not text.
 fn read_stdin_text() -> Result<String> {
     let stdin = std::io::stdin();
@@ -278,8 +296,9 @@ fn run(cli: &Cli, out: &Out) -> Result<()> {
             out.status(&vault.status(month)?);
         }
         Command::Search { query, limit } => {
+            let query = text_arg(query.as_deref(), "Search for")?;
             let vault = open(cli)?;
-            out.hits(&vault.search(query, *limit)?);
+            out.hits(&vault.search(&query, *limit)?);
         }
         Command::Export(ExportCmd::Summary {
             from,
@@ -531,6 +550,12 @@ fn person(cli: &Cli, out: &Out, cmd: &PersonCmd) -> Result<()> {
 }
 
 fn session(cli: &Cli, out: &Out, cmd: &SessionCmd) -> Result<()> {
+    // Text first, then the passphrase: a reason from standard input is read before Argon2 runs.
+    let reason = match cmd {
+        SessionCmd::Skip { reason, .. } => Some(text_arg(reason.as_deref(), "Private reason")?),
+        SessionCmd::Cancel { reason: Some(r), .. } => Some(text_arg(Some(r), "Private reason")?),
+        _ => None,
+    };
     let mut vault = open(cli)?;
     match cmd {
         SessionCmd::Plan { person, at, minutes } => {
@@ -564,11 +589,11 @@ fn session(cli: &Cli, out: &Out, cmd: &SessionCmd) -> Result<()> {
                 &format!("Session {} held, {} minutes", s.id, s.held_minutes.unwrap_or(0)),
             );
         }
-        SessionCmd::Skip { session, reason } => {
-            let s = vault.skip_session(*session, reason)?;
+        SessionCmd::Skip { session, .. } => {
+            let s = vault.skip_session(*session, reason.as_deref().unwrap_or_default())?;
             out.created(&s, s.id, &format!("Session {} skipped", s.id));
         }
-        SessionCmd::Cancel { session, reason } => {
+        SessionCmd::Cancel { session, .. } => {
             let s = vault.cancel_session(*session, reason.as_deref())?;
             out.created(&s, s.id, &format!("Session {} cancelled", s.id));
         }
@@ -588,13 +613,14 @@ fn session(cli: &Cli, out: &Out, cmd: &SessionCmd) -> Result<()> {
 }
 
 fn agenda(cli: &Cli, out: &Out, cmd: &AgendaCmd) -> Result<()> {
+    let text = match cmd {
+        AgendaCmd::Add { text, .. } => text_arg(text.as_deref(), "Agenda item")?,
+        _ => String::new(),
+    };
     let mut vault = open(cli)?;
     match cmd {
         AgendaCmd::Add {
-            session,
-            text,
-            kind,
-            wants,
+            session, kind, wants, ..
         } => {
             let item = vault.add_agenda_item(
                 *session,
@@ -644,14 +670,18 @@ fn note(cli: &Cli, out: &Out, cmd: &NoteCmd) -> Result<()> {
 }
 
 fn action(cli: &Cli, out: &Out, cmd: &ActionCmd) -> Result<()> {
+    let text = match cmd {
+        ActionCmd::Add { text, .. } => text_arg(text.as_deref(), "Action item")?,
+        _ => String::new(),
+    };
     let mut vault = open(cli)?;
     match cmd {
         ActionCmd::Add {
             person,
-            text,
             session,
             owner,
             due,
+            ..
         } => {
             let a = vault.add_action(
                 *person,
@@ -701,13 +731,14 @@ fn career(cli: &Cli, out: &Out, cmd: &CareerCmd) -> Result<()> {
 }
 
 fn topic(cli: &Cli, out: &Out, cmd: &TopicCmd) -> Result<()> {
+    let text = match cmd {
+        TopicCmd::Add { text, .. } => text_arg(text.as_deref(), "Topic")?,
+        _ => String::new(),
+    };
     let mut vault = open(cli)?;
     match cmd {
         TopicCmd::Add {
-            person,
-            text,
-            kind,
-            wants,
+            person, kind, wants, ..
         } => {
             let item = vault.add_backlog_item(
                 *person,

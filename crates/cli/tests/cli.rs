@@ -811,3 +811,31 @@ fn a_person_is_deleted_only_when_asked_twice_and_ids_are_unique() {
     assert_eq!(env.json(&["person", "list"]).as_array().unwrap().len(), 0);
     assert_eq!(code(&env.run(&["note", "show", &s])), 5, "the session went with them");
 }
+
+#[test]
+fn private_text_comes_from_standard_input_not_the_command_line() {
+    let env = Env::new();
+    env.init();
+    let person = env.id(&["person", "add", "佐藤 花子"]);
+    let session = env.id(&["session", "plan", &person, "--at", "2026-10-05 10:00"]);
+    // `-` reads the text from standard input; so does leaving it out when input is piped.
+    let item = env.json_with(&["agenda", "add", &session, "-"], "異動の相談\n".as_bytes(), &[]);
+    assert_eq!(item["text"], "異動の相談");
+    let action = env.json_with(
+        &["action", "add", &person, "--session", &session],
+        "評価シートを送る".as_bytes(),
+        &[],
+    );
+    assert_eq!(action["text"], "評価シートを送る");
+    let topic = env.json_with(&["topic", "add", &person], "昇格の時期".as_bytes(), &[]);
+    assert_eq!(topic["text"], "昇格の時期");
+    let skipped = env.json_with(&["session", "skip", &session], "家族の事情\n".as_bytes(), &[]);
+    assert_eq!(skipped["reason"], "家族の事情");
+    let hits = env.json_with(&["search"], "評価シート".as_bytes(), &[]);
+    assert_eq!(hits.as_array().map(Vec::len), Some(1));
+    // Empty standard input is refused like an empty argument, and nothing is added.
+    let out = env.run_with(&["agenda", "add", &session, "-"], b"", &[]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("the agenda item is empty"), "{}", stderr(&out));
+    assert_eq!(env.json(&["agenda", "list", &session]).as_array().map(Vec::len), Some(1));
+}
