@@ -22,6 +22,7 @@ on_both_backends!(
     metrics_count_requests_and_records,
     logs_hold_no_secret,
     the_example_company_imports_and_reports,
+    every_error_answer_is_the_json_error,
 );
 
 fn rows_by_unit(report: &Value) -> std::collections::BTreeMap<String, (u64, u64)> {
@@ -749,4 +750,82 @@ fn the_example_company_imports_and_reports(backend: Backend) {
     );
     assert_eq!(report["rows"].as_array().unwrap().len(), orgs.lines().count() - 1);
     assert_eq!(report["rows"][0]["name"], "本社");
+}
+
+/// Sends raw bytes over TCP (for requests no HTTP client would make) and answers the status and
+/// the body.
+fn raw(server: &Server, request: &[u8], close_after: bool) -> (u16, String) {
+    use std::io::{Read, Write};
+    let addr = server.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(request).unwrap();
+    if close_after {
+        stream.shutdown(std::net::Shutdown::Write).unwrap();
+    }
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn every_error_answer_is_the_json_error(backend: Backend) {
+    let server = Server::start(backend);
+    let token = server.enrol("E03");
+    let month = this_month();
+    // A method a route does not take: 405 with the JSON error, not an empty body.
+    let reply = server.request("DELETE", "/api/v1/roster", Some(&token), None, None);
+    assert_eq!(reply.status, 405);
+    assert_eq!(reply.json()["error"]["code"], "method_not_allowed");
+    // A body cut short of its Content-Length is called that, not "too large".
+    let request = format!(
+        "PUT /api/v1/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{{\"records\": ["
+    );
+    let (status, body) = raw(&server, request.as_bytes(), true);
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains("\"invalid_body\"") && body.contains("cut short"),
+        "{body}"
+    );
+    // An unknown unit in the CSV report is 404, as in the JSON report, not an empty 200 file.
+    let csv = server.admin(&format!(
+        "/api/v1/admin/completion.csv?from={month}&to={month}&org=NOPE"
+    ));
+    assert_eq!(csv.status, 404, "{}", csv.body);
+    assert_eq!(csv.json()["error"]["code"], "not_found");
+    let json = server.admin(&format!("/api/v1/admin/completion?month={month}&org=NOPE"));
+    assert_eq!(json.status, 404);
+    // A repeated or badly encoded query parameter is refused, never silently taken.
+    let repeated = server.admin(&format!("/api/v1/admin/completion?month={month}&month={month}"));
+    assert_eq!(repeated.status, 400, "{}", repeated.body);
+    assert!(
+        repeated.json()["error"]["message"].as_str().unwrap().contains("month"),
+        "{}",
+        repeated.body
+    );
+    let badly = server.admin("/api/v1/admin/completion?month=%ZZ");
+    assert_eq!(badly.status, 400, "{}", badly.body);
+    // A made-up method never becomes a metrics label.
+    let (status, _) = raw(
+        &server,
+        b"FROBNICATE /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        false,
+    );
+    assert!(status >= 400, "{status}");
+    let metrics = server.get("/metrics", None).body;
+    assert!(!metrics.contains("FROBNICATE"), "{metrics}");
+    assert!(metrics.contains("method=\"other\""), "{metrics}");
+    // Nothing stored, and the server still answers.
+    assert_eq!(
+        server.admin(&format!("/api/v1/admin/completion?month={month}")).json()["totals"]["met"],
+        0
+    );
 }

@@ -837,5 +837,8 @@ fn private_text_comes_from_standard_input_not_the_command_line() {
     let out = env.run_with(&["agenda", "add", &session, "-"], b"", &[]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("the agenda item is empty"), "{}", stderr(&out));
-    assert_eq!(env.json(&["agenda", "list", &session]).as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        env.json(&["agenda", "list", &session]).as_array().map(Vec::len),
+        Some(1)
+    );
 }

@@ -24,18 +24,53 @@ pub async fn buffer_body(request: Request, next: Next) -> Response {
     };
     // A body somewhat over the limit is still read (and dropped) so that the client, which is
     // still sending, sees the 413 rather than a reset connection; memory stays bounded.
-    match axum::body::to_bytes(body, drain).await {
+    let mut response = match axum::body::to_bytes(body, drain).await {
         Ok(bytes) if bytes.len() <= limit => {
-            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
-                .await
+            return next
+                .run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await;
         }
-        _ => {
-            let mut response = ApiError::from(Error::TooLarge(limit)).into_response();
-            response
-                .headers_mut()
-                .insert(header::CONNECTION, HeaderValue::from_static("close"));
-            response
+        Ok(_) => ApiError::from(Error::TooLarge(limit)).into_response(),
+        // Over even the drain limit: too large. Anything else: the body stopped short of what
+        // its Content-Length promised (or the connection broke while sending it).
+        Err(e) if is_length_limit(&e) => ApiError::from(Error::TooLarge(limit)).into_response(),
+        Err(_) => ApiError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            "invalid_body",
+            "the body was cut short: fewer bytes arrived than were announced",
+        )
+        .into_response(),
+    };
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+/// Whether reading a body failed because it passed the limit (and not because it was cut short).
+fn is_length_limit(error: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = source {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return true;
         }
+        source = e.source();
+    }
+    false
+}
+
+/// The method as a metrics label: one of the few HTTP defines, never what a client made up.
+fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::PATCH => "PATCH",
+        _ => "other",
     }
 }
 
@@ -44,7 +79,7 @@ const DRAIN_LIMIT: usize = 1024 * 1024;
 
 pub async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().to_string();
+    let method = method_label(request.method()).to_owned();
     let route = request
         .extensions()
         .get::<MatchedPath>()

@@ -332,11 +332,19 @@ pub fn completion_csv(pool: &Pool, from: Month, to: Month, org: Option<&str>) ->
     }
     let mut out = CsvOut::new(false);
     out.row(&["month", "org_unit_id", "name", "parent_id", "pairs", "met", "rate"])?;
+    // A unit that exists in none of the months is unknown: 404, as the JSON report says, rather
+    // than an empty file that looks like a unit with nobody in it.
+    let mut missing = None;
+    let mut found = false;
     for month in from.through(to) {
         let report = match completion(pool, month, org) {
-            Err(Error::NotFound(_)) => continue,
+            Err(Error::NotFound(what)) => {
+                missing = Some(what);
+                continue;
+            }
             other => other?,
         };
+        found = true;
         for row in &report.rows {
             let rate = row.rate.map(|r| format!("{r:.4}")).unwrap_or_default();
             out.row(&[
@@ -349,6 +357,9 @@ pub fn completion_csv(pool: &Pool, from: Month, to: Month, org: Option<&str>) ->
                 &rate,
             ])?;
         }
+    }
+    if let (Some(what), false, Some(_)) = (missing, found, org) {
+        return Err(Error::NotFound(what));
     }
     out.finish()
 }
