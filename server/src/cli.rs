@@ -139,6 +139,9 @@ pub enum DirectoryCmd {
         org_units: PathBuf,
         #[arg(long, value_name = "FILE")]
         employees: PathBuf,
+        /// Allow removing more than 10% of the employees or org units (a real shrink)
+        #[arg(long)]
+        allow_shrink: bool,
     },
 }
 
@@ -308,10 +311,14 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
             println!("imported {count} career paths; the catalogue was replaced");
             Ok(())
         }
-        Command::Directory(DirectoryCmd::Import { org_units, employees }) => {
+        Command::Directory(DirectoryCmd::Import {
+            org_units,
+            employees,
+            allow_shrink,
+        }) => {
             let parsed = directory::parse(read_file(org_units)?, read_file(employees)?)
                 .map_err(|p| Error::Import("directory", p))?;
-            let summary = store::import_directory(&open(&config)?, &parsed, store::current_month())?;
+            let summary = store::import_directory(&open(&config)?, &parsed, store::current_month(), *allow_shrink)?;
             match summary.effective_from {
                 None => println!(
                     "imported {} org units and {} employees",

@@ -131,6 +131,11 @@ pub fn parse(org_units: impl Read, employees: impl Read) -> Result<Directory, Ve
         if name.is_empty() {
             problems.push(format!("org units, line {line}: the name of {id} is empty"));
         }
+        if name.chars().any(char::is_control) {
+            problems.push(format!(
+                "org units, line {line}: the name of {id} contains a control character"
+            ));
+        }
         if let Some(first) = org_line.insert(id.clone(), *line) {
             problems.push(format!(
                 "org units, line {line}: duplicate org unit id {id} (first on line {first})"
@@ -185,6 +190,11 @@ pub fn parse(org_units: impl Read, employees: impl Read) -> Result<Directory, Ve
         }
         if name.is_empty() {
             problems.push(format!("employees, line {line}: the name of {id} is empty"));
+        }
+        if name.chars().any(char::is_control) {
+            problems.push(format!(
+                "employees, line {line}: the name of {id} contains a control character"
+            ));
         }
         if !valid_email(email) {
             problems.push(format!("employees, line {line}: '{email}' is not an email address"));

@@ -581,6 +581,39 @@ fn a_bad_directory_changes_nothing(backend: Backend) {
         server.admin(&format!("/api/v1/admin/completion?month={month}")).json(),
         before
     );
+
+    // A control character in a name is refused with its line (on both databases alike).
+    let nul = common::EMPLOYEES.replace("渡辺 結衣", "渡辺\u{0}結衣");
+    let out = server.import(common::ORG_UNITS, &nul);
+    assert_eq!(out.code(), 2, "{}", out.stderr());
+    assert!(
+        out.stderr().contains("the name of E08 contains a control character"),
+        "{}",
+        out.stderr()
+    );
+
+    // A file with only its header would empty every roster: refused, naming what would go.
+    let header_only = common::EMPLOYEES.lines().next().unwrap().to_owned() + "\n";
+    let out = server.import(common::ORG_UNITS, &header_only);
+    assert_ne!(out.code(), 0);
+    let err = out.stderr();
+    assert!(
+        err.contains("would remove") && err.contains("E01") && err.contains("--allow-shrink"),
+        "{err}"
+    );
+    assert_eq!(
+        server.admin(&format!("/api/v1/admin/completion?month={month}")).json(),
+        before
+    );
+    let token = server.enrol("E02");
+    assert_eq!(
+        server.get("/api/v1/roster", Some(&token)).status,
+        200,
+        "rosters still answer"
+    );
+    // Meant: with --allow-shrink it goes through.
+    let out = server.import_with(common::ORG_UNITS, &header_only, &["--allow-shrink"]);
+    out.assert_ok();
 }
 
 fn metrics_count_requests_and_records(backend: Backend) {

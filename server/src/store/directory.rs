@@ -23,11 +23,25 @@ pub struct ImportSummary {
     pub effective_from: Option<Month>,
 }
 
+/// The share of current employees or units an import may remove before it must be confirmed
+/// (`--allow-shrink`): more looks like a truncated or wrong file, which would empty every roster.
+pub const SHRINK_LIMIT: f64 = 0.10;
+
 /// Stores a validated directory. The first import applies to every month; a later one is a
-/// reorganisation that takes effect from `month`, past months keeping the pairs they had.
-pub fn import_directory(pool: &Pool, directory: &Directory, month: Month) -> Result<ImportSummary, Error> {
+/// reorganisation that takes effect from `month`, past months keeping the pairs they had. An
+/// import that would remove more than `SHRINK_LIMIT` of the employees or units is refused unless
+/// `allow_shrink`, naming what it would remove.
+pub fn import_directory(
+    pool: &Pool,
+    directory: &Directory,
+    month: Month,
+    allow_shrink: bool,
+) -> Result<ImportSummary, Error> {
     let m = month_index(month);
     pool.write(|conn| {
+        if !allow_shrink {
+            check_shrink(conn, directory)?;
+        }
         let existing = conn.query("SELECT CAST(count(*) AS BIGINT) FROM employees", &[])?.first().map_or(0, |r| r.int(0))
             + conn.query("SELECT CAST(count(*) AS BIGINT) FROM org_units", &[])?.first().map_or(0, |r| r.int(0));
         let from = if existing == 0 { 0 } else { m };
@@ -195,4 +209,49 @@ impl Snapshot {
             org_unit_name: self.units.get(&p.org_unit).map(|u| u.name.clone()).unwrap_or_default(),
         })
     }
+}
+
+/// Refuses an import that would remove more than `SHRINK_LIMIT` of the current employees or units.
+fn check_shrink(conn: &mut dyn crate::db::Conn, directory: &Directory) -> Result<(), Error> {
+    let mut current = |table: &str, column: &str| -> Result<Vec<String>, Error> {
+        Ok(conn
+            .query(
+                &format!("SELECT {column} FROM {table} WHERE valid_to IS NULL ORDER BY {column}"),
+                &[],
+            )?
+            .into_iter()
+            .map(|r| r.text(0))
+            .collect())
+    };
+    let employees = current("employees", "employee_id")?;
+    let units = current("org_units", "org_unit_id")?;
+    let kept_emps: HashSet<&str> = directory.employees.iter().map(|e| e.id.as_str()).collect();
+    let kept_units: HashSet<&str> = directory.org_units.iter().map(|o| o.id.as_str()).collect();
+    let gone_emps: Vec<&String> = employees.iter().filter(|id| !kept_emps.contains(id.as_str())).collect();
+    let gone_units: Vec<&String> = units.iter().filter(|id| !kept_units.contains(id.as_str())).collect();
+    let too_many = |gone: usize, of: usize| of > 0 && gone as f64 > of as f64 * SHRINK_LIMIT;
+    if too_many(gone_emps.len(), employees.len()) || too_many(gone_units.len(), units.len()) {
+        let sample = |ids: &[&String]| {
+            let shown: Vec<&str> = ids.iter().take(10).map(|s| s.as_str()).collect();
+            let more = ids.len().saturating_sub(shown.len());
+            if more > 0 {
+                format!("{} and {more} more", shown.join(", "))
+            } else {
+                shown.join(", ")
+            }
+        };
+        return Err(Error::Invalid(format!(
+            "this import would remove {} of {} employees ({}) and {} of {} org units ({}); \
+             that is more than {:.0}% and looks like a wrong or cut-short file. Nothing was changed. \
+             Check the files, or run again with --allow-shrink if this is meant",
+            gone_emps.len(),
+            employees.len(),
+            sample(&gone_emps),
+            gone_units.len(),
+            units.len(),
+            sample(&gone_units),
+            SHRINK_LIMIT * 100.0
+        )));
+    }
+    Ok(())
 }

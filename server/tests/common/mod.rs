@@ -140,21 +140,24 @@ impl Server {
     }
 
     pub fn import(&self, org_units: &str, employees: &str) -> CliOutput {
+        self.import_with(org_units, employees, &[])
+    }
+
+    pub fn import_with(&self, org_units: &str, employees: &str, extra: &[&str]) -> CliOutput {
         let orgs = self.dir.path().join(format!("org_units_{}.csv", unique()));
         let emps = self.dir.path().join(format!("employees_{}.csv", unique()));
         std::fs::write(&orgs, org_units).unwrap();
         std::fs::write(&emps, employees).unwrap();
-        self.cli(
-            &[
-                "directory",
-                "import",
-                "--org-units",
-                orgs.to_str().unwrap(),
-                "--employees",
-                emps.to_str().unwrap(),
-            ],
-            &[],
-        )
+        let mut args = vec![
+            "directory",
+            "import",
+            "--org-units",
+            orgs.to_str().unwrap(),
+            "--employees",
+            emps.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        self.cli(&args, &[])
     }
 
     /// Starts (or restarts) `serve` on a free loopback port.
