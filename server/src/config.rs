@@ -24,6 +24,11 @@ pub struct Config {
     /// The address people open, when a TLS proxy is in front (`https://…`): session cookies are
     /// then marked `Secure` although this server speaks plain HTTP behind the proxy.
     pub public_url: Option<String>,
+    /// Proxies whose client-address header is believed (`["127.0.0.1"]` for a proxy on the same
+    /// machine). From any other peer the header is ignored and the peer's own address counts.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The header those proxies put the client's address in (the rightmost entry counts).
+    pub client_ip_header: String,
 }
 
 impl Default for Config {
@@ -36,6 +41,8 @@ impl Default for Config {
             rate_limit_per_minute: 300,
             log_format: "text".into(),
             public_url: None,
+            trusted_proxies: Vec::new(),
+            client_ip_header: "X-Forwarded-For".into(),
         }
     }
 }
@@ -80,6 +87,30 @@ impl Config {
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return Err(Error::Config("log_format is text or json".into()));
         }
+        // Tokens and passwords never cross a network in the clear: plain HTTP only on loopback,
+        // or behind a TLS proxy the config names (an https public_url).
+        if self.tls_cert.is_none() && !self.listen.ip().is_loopback() && !self.https() {
+            return Err(Error::Config(format!(
+                "refusing plain HTTP on {}: give tls_cert and tls_key, or set public_url to the https:// address of the TLS proxy in front",
+                self.listen
+            )));
+        }
         Ok(())
+    }
+
+    /// The address a request comes from: the peer's, or, when the peer is a trusted proxy, the
+    /// rightmost address in its client-address header.
+    pub fn client_ip(&self, peer: std::net::IpAddr, headers: &axum::http::HeaderMap) -> std::net::IpAddr {
+        if !self.trusted_proxies.contains(&peer) {
+            return peer;
+        }
+        headers
+            .get_all(self.client_ip_header.as_str())
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| a.trim().parse().ok())
+            .next_back()
+            .unwrap_or(peer)
     }
 }

@@ -23,6 +23,7 @@ on_both_backends!(
     logs_hold_no_secret,
     the_example_company_imports_and_reports,
     every_error_answer_is_the_json_error,
+    failed_authentication_is_limited_per_client_address_before_any_database_work,
 );
 
 fn rows_by_unit(report: &Value) -> std::collections::BTreeMap<String, (u64, u64)> {
@@ -860,5 +861,87 @@ fn every_error_answer_is_the_json_error(backend: Backend) {
     assert_eq!(
         server.admin(&format!("/api/v1/admin/completion?month={month}")).json()["totals"]["met"],
         0
+    );
+}
+
+/// A request with a client address in the header a trusted proxy sets.
+fn via_proxy(server: &Server, client: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> common::Reply {
+    use std::io::{Read, Write};
+    let body = body.map(Value::to_string).unwrap_or_default();
+    let method = if path.ends_with("/enrol") { "POST" } else { "GET" };
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Forwarded-For: 203.0.113.9, {client}\r\n{auth}\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = std::net::TcpStream::connect(server.base.trim_start_matches("http://")).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    common::Reply {
+        status,
+        body,
+        retry_after: None,
+    }
+}
+
+fn failed_authentication_is_limited_per_client_address_before_any_database_work(backend: Backend) {
+    let server = Server::start_with(
+        backend,
+        common::ORG_UNITS,
+        common::EMPLOYEES,
+        "trusted_proxies = [\"127.0.0.1\"]\n",
+    );
+    let token = server.enrol("E02");
+    // Thirty random tokens from one client (behind the company proxy): the next request from that
+    // client is refused at once, even with a valid token; another client is not affected.
+    for i in 0..30 {
+        let reply = via_proxy(&server, "10.0.0.1", "/api/v1/roster", Some(&format!("guess-{i}")), None);
+        assert_eq!(reply.status, 401, "{}", reply.body);
+    }
+    assert_eq!(
+        via_proxy(&server, "10.0.0.1", "/api/v1/roster", Some(&token), None).status,
+        429
+    );
+    assert_eq!(
+        via_proxy(&server, "10.0.0.2", "/api/v1/roster", Some(&token), None).status,
+        200
+    );
+    // Wrong enrolment codes likewise: one guesser does not block a colleague's valid code.
+    for i in 0..30 {
+        let body = json!({"code": format!("WRONG-{i:04}"), "device_name": "guess"});
+        assert_eq!(
+            via_proxy(&server, "10.0.0.3", "/api/v1/enrol", None, Some(&body)).status,
+            400
+        );
+    }
+    let body = json!({"code": "ANOTHER-WRONG", "device_name": "guess"});
+    assert_eq!(
+        via_proxy(&server, "10.0.0.3", "/api/v1/enrol", None, Some(&body)).status,
+        429
+    );
+    let good = json!({"code": server.code("E03"), "device_name": "colleague"});
+    assert_eq!(
+        via_proxy(&server, "10.0.0.4", "/api/v1/enrol", None, Some(&good)).status,
+        201
+    );
+    // The header is believed only from a trusted proxy: sent directly, the peer's address counts.
+    let direct = server.request("GET", "/api/v1/roster", Some(&token), None, None);
+    assert_eq!(direct.status, 200);
+    // Plain HTTP on a non-loopback address is refused unless a TLS proxy is named in front.
+    let out = server.command(&["serve", "--listen", "0.0.0.0:0"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("refusing plain HTTP"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }

@@ -15,12 +15,22 @@ use crate::store;
 pub async fn enrol(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     JsonBody(request): JsonBody<EnrolRequest>,
 ) -> ApiResult<(StatusCode, Json<EnrolResponse>)> {
-    // Codes are guessed one request at a time: limit tries per address.
-    state.limiter.check(&format!("enrol:{}", addr.ip()))?;
+    // Codes are guessed one request at a time: wrong codes are counted per address (the client's,
+    // through a trusted proxy), so one guesser behind the company proxy does not block everyone;
+    // past the limit the address is answered 429 before any database work.
+    let failures = format!("enrolfail:{}", state.config.client_ip(addr.ip(), &headers));
+    state
+        .limiter
+        .allowed(&failures, super::extract::AUTH_FAILURES_PER_MINUTE)?;
     let pool = state.pool.clone();
-    let (device_token, manager) = blocking(move || store::enrol(&pool, &request.code, &request.device_name)).await?;
+    let enrolled = blocking(move || store::enrol(&pool, &request.code, &request.device_name)).await;
+    if enrolled.is_err() {
+        state.limiter.failed(&failures);
+    }
+    let (device_token, manager) = enrolled?;
     tracing::info!(employee = %manager.employee_id, "device enrolled");
     Ok((StatusCode::CREATED, Json(EnrolResponse { device_token, manager })))
 }

@@ -95,13 +95,7 @@ impl FromRequestParts<AppState> for Device {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts).ok_or(Error::Unauthorized)?;
-        state.limiter.check(&format!("token:{}", store::hash_secret(&token)))?;
-        let pool = state.pool.clone();
-        let lookup = token.clone();
-        let employee_id = blocking(move || store::device_for_token(&pool, &lookup))
-            .await?
-            .ok_or(Error::Unauthorized)?;
+        let (employee_id, token) = authenticate(parts, state, store::device_for_token).await?;
         Ok(Device { employee_id, token })
     }
 }
@@ -116,18 +110,21 @@ impl FromRequestParts<AppState> for Admin {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts).ok_or(Error::Unauthorized)?;
-        state.limiter.check(&format!("token:{}", store::hash_secret(&token)))?;
-        let pool = state.pool.clone();
-        let email = blocking(move || store::admin_for_token(&pool, &token))
-            .await?
-            .ok_or(Error::Unauthorized)?;
+        let (email, _) = authenticate(parts, state, store::admin_for_token).await?;
         Ok(Admin { email })
     }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Rate limiting: a fixed one-minute window per key, kept in this instance's memory.
+
+/// Failed authentications (a bad or unknown token, a wrong enrolment code) an address may make a
+/// minute; past it, the address is answered 429 before any database work.
+pub const AUTH_FAILURES_PER_MINUTE: u32 = 30;
+
+/// The most keys the limiter holds. Keys are addresses and valid tokens, never what a client
+/// makes up; when full, stale windows go first, and a new key is refused until one frees.
+const MAX_KEYS: usize = 50_000;
 
 #[derive(Debug)]
 pub struct RateLimiter {
@@ -145,24 +142,115 @@ impl RateLimiter {
         }
     }
 
+    /// Counts one request for `key` against the per-minute budget.
     pub fn check(&self, key: &str) -> Result<(), Error> {
+        self.count(key, self.per_minute, true)
+    }
+
+    /// Whether `key` may still fail (`limit` a minute), without counting anything.
+    pub fn allowed(&self, key: &str, limit: u32) -> Result<(), Error> {
+        self.count(key, limit, false)
+    }
+
+    /// Counts one failure for `key`.
+    pub fn failed(&self, key: &str) {
+        let _ = self.count(key, u32::MAX, true);
+    }
+
+    fn count(&self, key: &str, limit: u32, add: bool) -> Result<(), Error> {
         let elapsed = self.started.elapsed().as_secs();
         let window = elapsed / 60;
+        let wait = 60 - elapsed % 60;
         let Ok(mut windows) = self.windows.lock() else {
             return Ok(());
         };
-        if windows.len() > 100_000 {
+        if let Some(entry) = windows.get_mut(key) {
+            if entry.0 != window {
+                *entry = (window, 0);
+            }
+            if entry.1 >= limit {
+                return Err(Error::RateLimited(wait));
+            }
+            if add {
+                entry.1 += 1;
+            }
+            return Ok(());
+        }
+        if !add {
+            return Ok(());
+        }
+        if windows.len() >= MAX_KEYS {
             windows.retain(|_, (w, _)| *w == window);
+            if windows.len() >= MAX_KEYS {
+                return Err(Error::RateLimited(wait));
+            }
         }
-        let entry = windows.entry(key.to_owned()).or_insert((window, 0));
-        if entry.0 != window {
-            *entry = (window, 0);
-        }
-        if entry.1 >= self.per_minute {
-            return Err(Error::RateLimited(60 - elapsed % 60));
-        }
-        entry.1 += 1;
+        windows.insert(key.to_owned(), (window, 1));
         Ok(())
+    }
+
+    #[cfg(test)]
+    fn keys(&self) -> usize {
+        self.windows.lock().map(|w| w.len()).unwrap_or(0)
+    }
+}
+
+/// The address a request comes from, through a trusted proxy's header when configured.
+pub fn client_ip(parts: &Parts, state: &AppState) -> std::net::IpAddr {
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+    state.config.client_ip(peer, &parts.headers)
+}
+
+/// Looks up a bearer token, answering 429 to an address that failed too often before any
+/// database work, and counting a failure against it; a valid token then has its own budget.
+async fn authenticate<T: Send + 'static>(
+    parts: &Parts,
+    state: &AppState,
+    lookup: impl FnOnce(&crate::db::Pool, &str) -> Result<Option<T>, Error> + Send + 'static,
+) -> Result<(T, String), ApiError> {
+    let failures = format!("authfail:{}", client_ip(parts, state));
+    state.limiter.allowed(&failures, AUTH_FAILURES_PER_MINUTE)?;
+    let Some(token) = bearer(parts) else {
+        state.limiter.failed(&failures);
+        return Err(Error::Unauthorized.into());
+    };
+    let pool = state.pool.clone();
+    let probe = token.clone();
+    let Some(found) = blocking(move || lookup(&pool, &probe)).await? else {
+        state.limiter.failed(&failures);
+        return Err(Error::Unauthorized.into());
+    };
+    state.limiter.check(&format!("token:{}", store::hash_secret(&token)))?;
+    Ok((found, token))
+}
+
+#[cfg(test)]
+mod limiter_tests {
+    use super::*;
+
+    #[test]
+    fn failures_are_counted_without_spending_and_the_map_stays_bounded() {
+        let limiter = RateLimiter::new(120);
+        for _ in 0..3 {
+            limiter.allowed("authfail:1.2.3.4", 3).unwrap();
+            limiter.failed("authfail:1.2.3.4");
+        }
+        assert!(matches!(
+            limiter.allowed("authfail:1.2.3.4", 3),
+            Err(Error::RateLimited(_))
+        ));
+        assert!(
+            limiter.allowed("authfail:5.6.7.8", 3).is_ok(),
+            "another address is not blocked"
+        );
+        assert_eq!(limiter.keys(), 1, "asking never adds a key");
+        for i in 0..MAX_KEYS + 10 {
+            let _ = limiter.check(&format!("token:{i}"));
+        }
+        assert!(limiter.keys() <= MAX_KEYS);
     }
 }
 

@@ -116,7 +116,7 @@ pub async fn submit(
 ) -> Response {
     let lang = request_lang(&headers);
     let next = safe_next(form.next.as_deref());
-    let ip = client_ip(&connect);
+    let ip = state.config.client_ip(client_ip(&connect), &headers);
     let email = form.email.trim().to_owned();
     let expected = crate::web::cookie(&headers, LOGIN_COOKIE)
         .unwrap_or_default()
