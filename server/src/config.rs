@@ -29,6 +29,12 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The header those proxies put the client's address in (the rightmost entry counts).
     pub client_ip_header: String,
+    /// Seconds a client has to send a request's headers, and then its body; a slower one is cut
+    /// off, so that slow clients cannot hold connections open.
+    pub header_timeout_seconds: u64,
+    pub body_timeout_seconds: u64,
+    /// Connections served at once (plain HTTP); more wait until one closes.
+    pub max_connections: usize,
 }
 
 impl Default for Config {
@@ -43,6 +49,9 @@ impl Default for Config {
             public_url: None,
             trusted_proxies: Vec::new(),
             client_ip_header: "X-Forwarded-For".into(),
+            header_timeout_seconds: 10,
+            body_timeout_seconds: 30,
+            max_connections: 1024,
         }
     }
 }
@@ -83,6 +92,14 @@ impl Config {
             && !(url.starts_with("https://") || url.starts_with("http://"))
         {
             return Err(Error::Config("public_url starts with https:// (or http://)".into()));
+        }
+        if !(1..=300).contains(&self.header_timeout_seconds) || !(1..=300).contains(&self.body_timeout_seconds) {
+            return Err(Error::Config(
+                "header_timeout_seconds and body_timeout_seconds are 1 to 300".into(),
+            ));
+        }
+        if !(1..=100_000).contains(&self.max_connections) {
+            return Err(Error::Config("max_connections is 1 to 100000".into()));
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return Err(Error::Config("log_format is text or json".into()));

@@ -24,6 +24,7 @@ on_both_backends!(
     the_example_company_imports_and_reports,
     every_error_answer_is_the_json_error,
     failed_authentication_is_limited_per_client_address_before_any_database_work,
+    slow_clients_cannot_hold_connections,
 );
 
 fn rows_by_unit(report: &Value) -> std::collections::BTreeMap<String, (u64, u64)> {
@@ -944,4 +945,65 @@ fn failed_authentication_is_limited_per_client_address_before_any_database_work(
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+fn slow_clients_cannot_hold_connections(backend: Backend) {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+    let server = Server::start_with(
+        backend,
+        common::ORG_UNITS,
+        common::EMPLOYEES,
+        "header_timeout_seconds = 2\nbody_timeout_seconds = 2\nmax_connections = 3\n",
+    );
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    let open = || {
+        let stream = std::net::TcpStream::connect(&addr).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        stream
+    };
+    // Headers sent a byte at a time: cut off once the header time is up.
+    let mut slow = open();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHo").unwrap();
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let _ = slow.read_to_end(&mut answer);
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "the slow client was cut off"
+    );
+    assert!(
+        !String::from_utf8_lossy(&answer).contains("200 OK"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    // A body that never finishes: 408 with the JSON error.
+    let mut stalled = open();
+    stalled
+        .write_all(b"PUT /api/v1/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{\"rec")
+        .unwrap();
+    let mut answer = String::new();
+    let _ = stalled.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("\"timeout\""), "{answer}");
+    // Three idle connections fill the server; a fourth waits for one of them to close and is
+    // then answered.
+    let idle: Vec<_> = (0..3).map(|_| open()).collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let mut fourth = open();
+    fourth
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    fourth.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
+    let mut buffer = [0u8; 64];
+    assert!(
+        fourth.read(&mut buffer).is_err(),
+        "not served while three connections are open"
+    );
+    drop(idle);
+    fourth.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut answer = String::new();
+    let _ = fourth.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert_eq!(server.get("/healthz", None).status, 200);
 }

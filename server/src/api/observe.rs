@@ -13,7 +13,7 @@ use crate::Error;
 
 /// Reads the body (up to the limit) before any extractor runs, so that an early answer such as a
 /// 401 never leaves a client's request half-sent, which it would see as a reset connection.
-pub async fn buffer_body(request: Request, next: Next) -> Response {
+pub async fn buffer_body(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
     // HR's uploads (a survey, a catalogue) may be larger; everything else is small.
     let upload = parts.method == axum::http::Method::POST && parts.uri.path().ends_with("/import");
@@ -24,7 +24,20 @@ pub async fn buffer_body(request: Request, next: Next) -> Response {
     };
     // A body somewhat over the limit is still read (and dropped) so that the client, which is
     // still sending, sees the 413 rather than a reset connection; memory stays bounded.
-    let mut response = match axum::body::to_bytes(body, drain).await {
+    let deadline = std::time::Duration::from_secs(state.config.body_timeout_seconds);
+    let Ok(read) = tokio::time::timeout(deadline, axum::body::to_bytes(body, drain)).await else {
+        let mut response = ApiError::new(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            "timeout",
+            "the body did not arrive in time",
+        )
+        .into_response();
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return response;
+    };
+    let mut response = match read {
         Ok(bytes) if bytes.len() <= limit => {
             return next
                 .run(Request::from_parts(parts, axum::body::Body::from(bytes)))
