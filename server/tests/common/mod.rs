@@ -229,8 +229,23 @@ impl Server {
         content_type: Option<&str>,
         body: Option<&[u8]>,
     ) -> Reply {
+        self.request_with(method, path, token, content_type, body, &[])
+    }
+
+    pub fn request_with(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        body: Option<&[u8]>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
         let url = format!("{}{path}", self.base);
         let mut builder = ureq::http::Request::builder().method(method).uri(&url);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
         if let Some(t) = token {
             builder = builder.header("Authorization", format!("Bearer {t}"));
         }
