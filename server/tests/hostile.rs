@@ -148,7 +148,7 @@ fn hostile_requests_get_4xx_and_change_nothing(backend: Backend) {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(600);
-    let seed = 0x7a1_a_2026_u64 ^ count as u64;
+    let seed = 0x7a1a_2026_u64 ^ count as u64;
     let mut d = Dice(seed);
     let routes = [
         "/api/v1/completions",
