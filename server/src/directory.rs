@@ -85,8 +85,9 @@ fn describe(e: &csv::Error) -> String {
     }
 }
 
+/// Employee, org unit and path ids: the same alphabet as the app sends (`taiwa_domain::is_employee_id`).
 pub(crate) fn valid_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 64 && !id.chars().any(|c| c.is_whitespace() || c.is_control())
+    taiwa_domain::is_employee_id(id)
 }
 
 fn valid_email(email: &str) -> bool {

@@ -18,5 +18,30 @@ pub use kinds::{Cadence, Owner, ParseKindError, Relationship, SessionState, Topi
 pub use month::{Month, MonthError};
 pub use zone::Zone;
 
+/// Whether `text` is an employee (or org unit) id as Taiwa accepts and sends them: 1 to 64
+/// characters from ASCII letters, digits, `-`, `_` and `.`. An id, never a phrase: whatever is
+/// typed into the field could otherwise leave the laptop.
+pub fn is_employee_id(text: &str) -> bool {
+    (1..=64).contains(&text.len())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
 /// Longest a single session may be held, in minutes (eight hours); the server applies the same bound.
 pub const MAX_SESSION_MINUTES: u32 = 480;
+
+#[cfg(test)]
+mod tests {
+    use super::is_employee_id;
+
+    #[test]
+    fn employee_ids_are_ids_not_phrases() {
+        for ok in ["E000123", "a-1_2.3", &"9".repeat(64)] {
+            assert!(is_employee_id(ok), "{ok}");
+        }
+        for bad in ["", "E 1", "転職したい", "Ｅ０１", &"9".repeat(65), "E1\n", "a/b", "x@y"] {
+            assert!(!is_employee_id(bad), "{bad}");
+        }
+    }
+}

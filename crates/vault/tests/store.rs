@@ -1753,3 +1753,32 @@ fn a_session_shows_last_times_note_and_the_career_note_for_preparing() {
         "nothing before the first"
     );
 }
+
+#[test]
+fn an_employee_id_is_an_id_never_a_phrase() {
+    let (_tmp, _dir, mut vault, _) = new_vault();
+    for phrase in ["転職を考えている", "E 123", "Ｅ１２３", "a/b"] {
+        let err = vault
+            .add_person(NewPerson {
+                name: "佐藤 花子".into(),
+                employee_id: Some(phrase.into()),
+                ..Default::default()
+            })
+            .unwrap_err();
+        match err {
+            Error::Invalid(p) => assert_eq!(
+                (p.rule, p.value.as_deref()),
+                (taiwa_vault::Rule::NotAnEmployeeId, Some(phrase))
+            ),
+            other => panic!("{phrase}: {other}"),
+        }
+    }
+    assert!(vault.people(true).unwrap().is_empty(), "nothing stored");
+    vault
+        .add_person(NewPerson {
+            name: "佐藤 花子".into(),
+            employee_id: Some("E000123".into()),
+            ..Default::default()
+        })
+        .unwrap();
+}

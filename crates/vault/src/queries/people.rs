@@ -109,12 +109,12 @@ fn check_email(email: Option<String>) -> Result<Option<String>, Error> {
 
 fn check_employee_id(id: Option<String>) -> Result<Option<String>, Error> {
     if let Some(value) = &id
-        && (value.chars().any(char::is_whitespace) || value.chars().count() > 64)
+        && !taiwa_domain::is_employee_id(value)
     {
         return Err(Problem::new(
             "employee_id",
             Rule::NotAnEmployeeId,
-            format!("'{value}' is not an employee id: at most 64 characters, no spaces"),
+            format!("'{value}' is not an employee id: 1 to 64 letters (A-Z), digits, '-', '_' or '.'"),
         )
         .limit(64)
         .value(value)

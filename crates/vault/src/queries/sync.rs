@@ -225,7 +225,9 @@ impl Vault {
         let oldest = current.plus(-SYNC_MONTHS_BACK).unwrap_or(current);
         let mut out = Vec::new();
         for (employee_id, month, revision) in rows {
-            if month > current || month < oldest {
+            // An id outside the id alphabet (typed before it was enforced) is never sent: it may
+            // be a phrase.
+            if month > current || month < oldest || !taiwa_domain::is_employee_id(&employee_id) {
                 continue;
             }
             let people: Vec<(i64, Relationship, bool)> = conn

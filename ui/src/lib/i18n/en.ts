@@ -195,7 +195,7 @@ export const en = {
   'rule.not_a_date_time': '“{value}” is not a date and time.',
   'rule.not_a_month': '{field}: “{value}” is not a month.',
   'rule.not_an_email': '“{value}” is not an email address.',
-  'rule.not_an_employee_id': '“{value}” is not an employee id: at most {limit} characters, no spaces.',
+  'rule.not_an_employee_id': '“{value}” is not an employee id: 1 to {limit} letters (A–Z), digits, “-”, “_” or “.”.',
   'rule.taken': 'This employee id is already {value}’s: each person has their own.',
   'rule.ends_before_start': '{field} is before the start.',
   'rule.range_too_long': 'The period is too long: at most {limit} months at a time.',

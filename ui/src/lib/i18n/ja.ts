@@ -197,7 +197,7 @@ export const ja: Record<MessageKey, string> = {
   'rule.not_a_date_time': '「{value}」は日時ではありません。',
   'rule.not_a_month': '{field}：「{value}」は年月ではありません。',
   'rule.not_an_email': '「{value}」はメールアドレスではありません。',
-  'rule.not_an_employee_id': '「{value}」は社員番号として使えません（{limit}文字以内、空白なし）。',
+  'rule.not_an_employee_id': '「{value}」は社員番号として使えません（半角英数字と「-」「_」「.」で{limit}文字以内）。',
   'rule.taken': 'この社員番号はすでに{value}さんのものです。社員番号は一人にひとつです。',
   'rule.ends_before_start': '{field}が開始より前になっています。',
   'rule.range_too_long': '期間が長すぎます。一度に{limit}か月までにしてください。',
