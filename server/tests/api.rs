@@ -24,6 +24,7 @@ on_both_backends!(
     the_example_company_imports_and_reports,
     every_error_answer_is_the_json_error,
     failed_authentication_is_limited_per_client_address_before_any_database_work,
+    the_server_keeps_the_day_a_figure_arrived_never_the_time,
     slow_clients_cannot_hold_connections,
 );
 
@@ -1006,4 +1007,23 @@ fn slow_clients_cannot_hold_connections(backend: Backend) {
     let _ = fourth.read_to_string(&mut answer);
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert_eq!(server.get("/healthz", None).status, 200);
+}
+
+fn the_server_keeps_the_day_a_figure_arrived_never_the_time(backend: Backend) {
+    let server = Server::start(backend);
+    let token = server.enrol("E02");
+    let reply = server.push(&token, json!([record("E04", &this_month(), 1, 30, 1)]));
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let stored = server
+        .pool()
+        .with(|c| c.query("SELECT received_at FROM completions", &[]))
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    let at = stored[0].int(0);
+    assert_eq!(at % 86_400, 0, "midnight UTC of the day, not the moment: {at}");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    assert!((0..86_400).contains(&(now - at)), "today: {at} vs {now}");
 }

@@ -1179,7 +1179,10 @@ fn every_figure_change_queues_its_month_and_nothing_private_is_sent() {
             ("E2", current.to_string(), 1, 30, Relationship::Cross)
         ]
     );
-    assert!(pending[0].revision < pending[1].revision, "revisions rise");
+    assert_eq!(
+        pending[0].revision, pending[1].revision,
+        "each pair counts its own changes: the revisions say nothing of which member came first"
+    );
 
     // Sent: the outbox empties; editing minutes of a past month queues it again with a higher revision.
     vault.mark_sent(&pending).unwrap();
@@ -1187,7 +1190,10 @@ fn every_figure_change_queues_its_month_and_nothing_private_is_sent() {
     vault.hold_session(s1.id, Some(55)).unwrap();
     let again = vault.pending_records(current).unwrap();
     assert_eq!((again[0].minutes, again.len()), (55, 1));
-    assert!(again[0].revision > pending[1].revision);
+    assert!(
+        again[0].revision > pending[0].revision,
+        "the same pair's revision rises"
+    );
     // A change while a push is on its way is not lost when the push is acknowledged.
     vault.cancel_session(s1.id, None).unwrap();
     vault.mark_sent(&again).unwrap();

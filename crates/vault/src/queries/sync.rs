@@ -115,13 +115,22 @@ fn set_state(conn: &Connection, key: &str, value: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// Marks the figure of (`employee_id`, `month`) as changed, with the next revision.
+/// Marks the figure of (`employee_id`, `month`) as changed, with the next revision *of that
+/// pair*: revisions count each pair's own changes, so they never show the server the order of
+/// events across members. A pair first changed after this rule starts above the vault-wide
+/// counter of older versions (`revision`, frozen), the same floor for every pair, so that the
+/// server, which keeps the highest revision, never ignores it.
 pub(crate) fn queue(conn: &Connection, employee_id: &str, month: Month) -> Result<(), Error> {
-    let revision = state(conn, "revision")?
+    let floor = state(conn, "revision")?
         .and_then(|v| v.parse::<i64>().ok())
-        .unwrap_or(0)
-        + 1;
-    set_state(conn, "revision", &revision.to_string())?;
+        .unwrap_or(0);
+    let revision: i64 = conn.query_row(
+        "INSERT INTO revisions (employee_id, month, revision) VALUES (?1, ?2, ?3 + 1)
+         ON CONFLICT (employee_id, month) DO UPDATE SET revision = revision + 1
+         RETURNING revision",
+        params![employee_id, month.to_string(), floor],
+        |r| r.get(0),
+    )?;
     conn.execute(
         "INSERT INTO outbox (employee_id, month, revision) VALUES (?1, ?2, ?3)
          ON CONFLICT (employee_id, month) DO UPDATE SET revision = excluded.revision, rejected = NULL",
@@ -217,8 +226,9 @@ impl Vault {
     /// `current` up to `current`; people marked private or without an employee id never appear.
     pub fn pending_records(&self, current: Month) -> Result<Vec<OutgoingRecord>, Error> {
         let conn = self.conn();
-        let mut stmt =
-            conn.prepare("SELECT employee_id, month, revision FROM outbox WHERE rejected IS NULL ORDER BY revision")?;
+        let mut stmt = conn.prepare(
+            "SELECT employee_id, month, revision FROM outbox WHERE rejected IS NULL ORDER BY month, employee_id",
+        )?;
         let rows: Vec<(String, Month, i64)> = stmt
             .query_map([], |r| Ok((r.get(0)?, parsed(r, 1)?, r.get(2)?)))?
             .collect::<Result<_, _>>()?;
