@@ -580,7 +580,7 @@ fn session(cli: &Cli, out: &Out, cmd: &SessionCmd) -> Result<()> {
                 .collect();
             out.sessions(&sessions);
         }
-        SessionCmd::Show { session } => out.session_view(&vault.session_view(*session)?),
+        SessionCmd::Show { session } => out.session_view(&vault.open_session(*session)?),
         SessionCmd::Hold { session, minutes } => {
             let s = vault.hold_session(*session, *minutes)?;
             out.created(
@@ -638,7 +638,7 @@ fn agenda(cli: &Cli, out: &Out, cmd: &AgendaCmd) -> Result<()> {
             out.created(&item, item.id, &format!("Agenda item {} {text}", item.id));
         }
         AgendaCmd::List { session } => {
-            vault.session_view(*session)?;
+            vault.carry_over(*session)?;
             out.agenda(&vault.agenda(*session)?);
         }
     }

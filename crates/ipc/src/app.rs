@@ -539,7 +539,7 @@ impl App {
     }
 
     pub fn session(&mut self, id: i64) -> IpcResult<SessionView> {
-        Ok(self.vault()?.session_view(id)?)
+        Ok(self.vault()?.open_session(id)?)
     }
 
     pub fn finish_session(&mut self, id: i64, input: FinishInput) -> IpcResult<Session> {

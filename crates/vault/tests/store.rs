@@ -131,7 +131,7 @@ fn everything_written_is_there_after_reopening() {
         ["Alex Kim", "佐藤 花子"]
     );
     assert_eq!(vault.person(mentee.id).unwrap().relationship, Relationship::Cross);
-    let view = vault.session_view(s.id).unwrap();
+    let view = vault.open_session(s.id).unwrap();
     assert_eq!(view.session.held_minutes, Some(35));
     assert_eq!(view.agenda, vec![item]);
     assert_eq!(
@@ -323,7 +323,7 @@ fn damage_to_the_database_and_to_the_key_file_is_told_apart() {
         let mut vault = Vault::open(&dir, &pass(PASS), tokyo())?;
         // Everything a person can reach: every session's page, the search index, the people.
         for s in vault.sessions(None)? {
-            vault.session_view(s.id)?;
+            vault.open_session(s.id)?;
         }
         vault.search("長いメモ", 1000)?;
         vault.people(true)?;
@@ -635,10 +635,10 @@ fn open_items_carry_over_once_to_the_next_session() {
         .unwrap();
     // Planned before the first is held: nothing is carried yet, the first may still tick it off.
     let second = vault.plan_session(p, at(2026, 11, 5, 10), 30).unwrap();
-    assert!(vault.session_view(second.id).unwrap().agenda.is_empty());
+    assert!(vault.open_session(second.id).unwrap().agenda.is_empty());
     vault.hold_session(first.id, None).unwrap();
 
-    let view = vault.session_view(second.id).unwrap();
+    let view = vault.open_session(second.id).unwrap();
     assert_eq!(view.agenda.len(), 1);
     assert_eq!(
         (view.agenda[0].text.as_str(), view.agenda[0].carried_from),
@@ -649,17 +649,17 @@ fn open_items_carry_over_once_to_the_next_session() {
         [homework.id]
     );
     // Looking again does not duplicate.
-    assert_eq!(vault.session_view(second.id).unwrap().agenda.len(), 1);
+    assert_eq!(vault.open_session(second.id).unwrap().agenda.len(), 1);
     assert_eq!(vault.agenda(second.id).unwrap().len(), 1);
 
     // Left open again, it travels on from the copy, once.
     vault.hold_session(second.id, None).unwrap();
     let third = vault.plan_session(p, at(2026, 12, 5, 10), 30).unwrap();
-    let agenda3 = vault.session_view(third.id).unwrap().agenda;
+    let agenda3 = vault.open_session(third.id).unwrap().agenda;
     assert_eq!(agenda3.len(), 1);
     assert_eq!(agenda3[0].carried_from, Some(view.agenda[0].id));
     vault.set_action_done(homework.id, Some(date(2026, 12, 1))).unwrap();
-    assert!(vault.session_view(third.id).unwrap().open_actions.is_empty());
+    assert!(vault.open_session(third.id).unwrap().open_actions.is_empty());
 }
 
 #[test]
@@ -1105,8 +1105,8 @@ fn backlog_topics_join_the_next_session_once() {
             30,
         )
         .unwrap();
-    assert!(vault.session_view(stale.id).unwrap().agenda.is_empty());
-    let agenda = vault.session_view(next.id).unwrap().agenda;
+    assert!(vault.open_session(stale.id).unwrap().agenda.is_empty());
+    let agenda = vault.open_session(next.id).unwrap().agenda;
     let texts: Vec<&str> = agenda.iter().map(|a| a.text.as_str()).collect();
     assert_eq!(texts, ["異動の希望を聞く", "資格取得の支援"]);
     assert_eq!(
@@ -1115,7 +1115,7 @@ fn backlog_topics_join_the_next_session_once() {
     );
     assert!(vault.backlog(p).unwrap().is_empty());
     assert_eq!(
-        vault.session_view(next.id).unwrap().agenda.len(),
+        vault.open_session(next.id).unwrap().agenda.len(),
         2,
         "moved, not copied"
     );
@@ -1745,7 +1745,7 @@ fn a_session_shows_last_times_note_and_the_career_note_for_preparing() {
     vault.set_career_note(p, "マネージャー志望").unwrap();
     let next = vault.plan_session(p, at(2026, 11, 2, 10), 30).unwrap();
 
-    let view = vault.session_view(next.id).unwrap();
+    let view = vault.open_session(next.id).unwrap();
     let last = view.last_time.expect("the last held session");
     assert_eq!(
         (last.session_id, last.note.as_deref()),
@@ -1754,7 +1754,7 @@ fn a_session_shows_last_times_note_and_the_career_note_for_preparing() {
     );
     assert_eq!(view.career_note.map(|c| c.body).as_deref(), Some("マネージャー志望"));
     assert_eq!(
-        vault.session_view(first.id).unwrap().last_time,
+        vault.open_session(first.id).unwrap().last_time,
         None,
         "nothing before the first"
     );
@@ -1787,4 +1787,27 @@ fn an_employee_id_is_an_id_never_a_phrase() {
             ..Default::default()
         })
         .unwrap();
+}
+
+#[test]
+fn reading_a_session_changes_nothing_and_carry_over_is_its_own_step() {
+    let (_tmp, _dir, mut vault, _) = new_vault();
+    let p = person(&mut vault, "佐藤 花子");
+    let first = vault.plan_session(p, at(2026, 10, 5, 10), 30).unwrap();
+    vault.add_agenda_item(first.id, agenda("異動の希望")).unwrap();
+    // Planned while the first is not held yet: nothing to carry at planning time.
+    let next = vault.plan_session(p, at(2026, 11, 5, 10), 30).unwrap();
+    vault.hold_session(first.id, None).unwrap();
+    assert!(
+        vault.session_view(next.id).unwrap().agenda.is_empty(),
+        "a read writes nothing"
+    );
+    vault.carry_over(next.id).unwrap();
+    let carried = vault.session_view(next.id).unwrap().agenda;
+    assert_eq!(carried.len(), 1);
+    assert_eq!(carried[0].text, "異動の希望");
+    // Once per hop, however often it runs; the copy is searchable like any item.
+    vault.carry_over(next.id).unwrap();
+    assert_eq!(vault.open_session(next.id).unwrap().agenda.len(), 1);
+    assert_eq!(vault.search("異動", 10).unwrap().len(), 2);
 }

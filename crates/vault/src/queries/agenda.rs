@@ -46,35 +46,57 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<AgendaItem> {
 
 const SELECT: &str = "SELECT id, session_id, text, kind, wants, done, carried_from FROM agenda_items";
 
+/// One agenda item, in the caller's transaction.
+pub(crate) fn load(conn: &rusqlite::Connection, id: i64) -> Result<AgendaItem, Error> {
+    found(
+        conn.query_row(&format!("{SELECT} WHERE id = ?1"), [id], from_row),
+        "agenda item",
+        id,
+    )
+}
+
+/// The one way an agenda item is stored: the row and its search entry, in the caller's
+/// transaction. A copy carried from `carried_from` is made once per session (`None` when that
+/// session already has it).
+pub(crate) fn insert(
+    conn: &rusqlite::Connection,
+    session_id: i64,
+    item: &NewAgendaItem,
+    carried_from: Option<i64>,
+) -> Result<Option<i64>, Error> {
+    let inserted = conn.execute(
+        "INSERT OR IGNORE INTO agenda_items (session_id, text, kind, wants, carried_from, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            session_id,
+            item.text,
+            item.kind.as_str(),
+            item.wants.map(Wants::as_str),
+            carried_from,
+            crate::now_stamp()
+        ],
+    )?;
+    if inserted == 0 {
+        return Ok(None);
+    }
+    let id = conn.last_insert_rowid();
+    search::index(conn, HitKind::Agenda, id, &item.text)?;
+    Ok(Some(id))
+}
+
 impl Vault {
     pub fn add_agenda_item(&mut self, session_id: i64, new: NewAgendaItem) -> Result<AgendaItem, Error> {
         let text = clean_text("agenda item", &new.text, MAX_AGENDA_CHARS, true)?;
         self.session(session_id)?;
+        let item = NewAgendaItem { text, ..new };
         let id = self.write(|tx| {
-            tx.execute(
-                "INSERT INTO agenda_items (session_id, text, kind, wants, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    session_id,
-                    text,
-                    new.kind.as_str(),
-                    new.wants.map(Wants::as_str),
-                    crate::now_stamp()
-                ],
-            )?;
-            let id = tx.last_insert_rowid();
-            search::index(tx, HitKind::Agenda, id, &text)?;
-            Ok(id)
+            insert(tx, session_id, &item, None)?.ok_or_else(|| Error::Storage(rusqlite::Error::QueryReturnedNoRows))
         })?;
         self.agenda_item(id)
     }
 
     pub fn agenda_item(&self, id: i64) -> Result<AgendaItem, Error> {
-        found(
-            self.conn()
-                .query_row(&format!("{SELECT} WHERE id = ?1"), [id], from_row),
-            "agenda item",
-            id,
-        )
+        load(self.conn(), id)
     }
 
     /// Ticks an agenda item off (or back on).

@@ -132,17 +132,12 @@ pub(crate) fn move_backlog_into(conn: &rusqlite::Connection, person_id: i64, ses
         .query_map([person_id], backlog_row)?
         .collect::<Result<Vec<_>, _>>()?;
     for item in items {
-        conn.execute(
-            "INSERT INTO agenda_items (session_id, text, kind, wants, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                session_id,
-                item.text,
-                item.kind.as_str(),
-                item.wants.map(Wants::as_str),
-                crate::now_stamp()
-            ],
-        )?;
-        search::index(conn, HitKind::Agenda, conn.last_insert_rowid(), &item.text)?;
+        let new = NewAgendaItem {
+            text: item.text,
+            kind: item.kind,
+            wants: item.wants,
+        };
+        super::agenda::insert(conn, session_id, &new, None)?;
         conn.execute("DELETE FROM backlog_items WHERE id = ?1", [item.id])?;
     }
     Ok(())

@@ -175,16 +175,13 @@ pub(crate) fn carry_into(conn: &Connection, session: &Session, today: chrono::Na
         Ok(rows)
     };
     for item in carry_over(&facts(prev_id)?, &facts(session.id)?) {
-        let inserted = conn.execute(
-            "INSERT OR IGNORE INTO agenda_items (session_id, text, kind, wants, carried_from, created_at)
-             SELECT ?1, text, kind, wants, id, ?3 FROM agenda_items WHERE id = ?2",
-            params![session.id, item, crate::now_stamp()],
-        )?;
-        if inserted == 1 {
-            let copy = conn.last_insert_rowid();
-            let text: String = conn.query_row("SELECT text FROM agenda_items WHERE id = ?1", [item], |r| r.get(0))?;
-            crate::search::index(conn, crate::HitKind::Agenda, copy, &text)?;
-        }
+        let from = super::agenda::load(conn, item)?;
+        let copy = super::agenda::NewAgendaItem {
+            text: from.text,
+            kind: from.kind,
+            wants: from.wants,
+        };
+        super::agenda::insert(conn, session.id, &copy, Some(item))?;
     }
     Ok(())
 }
@@ -231,11 +228,25 @@ impl Vault {
         of_person(self.conn(), person_id)
     }
 
-    /// The session with its agenda (last time's open items carried in), note and open action items.
-    pub fn session_view(&mut self, id: i64) -> Result<SessionView, Error> {
+    /// Opens a session to work on it: first the carry-over step (last time's open items and the
+    /// topics for next time come onto a planned session's agenda), then its view.
+    pub fn open_session(&mut self, id: i64) -> Result<SessionView, Error> {
+        self.carry_over(id)?;
+        self.session_view(id)
+    }
+
+    /// The carry-over step, on its own: copies last time's open agenda items into a planned
+    /// session once, and moves the person's topics onto their next planned session.
+    pub fn carry_over(&mut self, id: i64) -> Result<(), Error> {
         let session = self.session(id)?;
         let today = self.today();
-        self.write(|tx| carry_into(tx, &session, today))?;
+        self.write(|tx| carry_into(tx, &session, today))
+    }
+
+    /// The session as it is stored (reading changes nothing): agenda, note, open action items,
+    /// last time's note and the career note.
+    pub fn session_view(&self, id: i64) -> Result<SessionView, Error> {
+        let session = self.session(id)?;
         let agenda = self.agenda(id)?;
         let note = self.note(id)?;
         let open_actions = self.open_actions_for(&session)?;
