@@ -1,22 +1,13 @@
 //! `taiwa sync …`: the company server from the command line.
 
 use serde_json::json;
-use taiwa_domain::{Month, Relationship};
+use taiwa_domain::Month;
 use taiwa_sync::{Client, SyncError, push_outbox, to_wire};
-use taiwa_vault::{DeviceToken, Enrolment, NewPerson, PersonEdit, Vault};
+use taiwa_vault::{DeviceToken, Enrolment, Vault};
 
 use crate::args::{Cli, SyncCmd};
 use crate::output::Out;
 use crate::{Failure, Result, open, secret_from};
-
-fn host_name() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .map(|h| h.trim().chars().take(64).collect::<String>())
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "Taiwa".into())
-}
 
 /// The client and token of an enrolled vault.
 fn connected(vault: &Vault) -> Result<(Client, DeviceToken)> {
@@ -40,7 +31,7 @@ pub(crate) fn run(cli: &Cli, out: &Out, cmd: &SyncCmd) -> Result<()> {
         } => {
             let client = Client::new(server, ca_file.as_deref())?;
             let code = secret_from("TAIWA_ENROL_CODE", "Enrolment code: ")?;
-            let name = device_name.clone().unwrap_or_else(host_name);
+            let name = device_name.clone().unwrap_or_else(taiwa_sync::default_device_name);
             let answer = client.enrol(&code, &name)?;
             let enrolment = Enrolment {
                 server: client.server().to_owned(),
@@ -158,48 +149,13 @@ pub(crate) fn run(cli: &Cli, out: &Out, cmd: &SyncCmd) -> Result<()> {
         SyncCmd::Roster { add } => {
             let (client, token) = connected(&vault)?;
             let roster = client.roster(token.expose())?;
-            let people = vault.people(true)?;
-            let mut rows = Vec::new();
-            for member in &roster.members {
-                let known = people
-                    .iter()
-                    .find(|p| p.employee_id.as_deref() == Some(member.employee_id.as_str()));
-                let status = match known {
-                    Some(p) => {
-                        // A pull updates names and organisations; it never deletes anything local.
-                        let changed = p.name != member.name
-                            || p.org_unit.as_deref() != Some(member.org_unit_name.as_str())
-                            || p.email.as_deref() != Some(member.email.as_str());
-                        if changed {
-                            vault.edit_person(
-                                p.id,
-                                PersonEdit {
-                                    name: Some(member.name.clone()),
-                                    org_unit: Some(Some(member.org_unit_name.clone())),
-                                    email: Some(Some(member.email.clone())),
-                                    ..Default::default()
-                                },
-                            )?;
-                            "updated"
-                        } else {
-                            "known"
-                        }
-                    }
-                    None if *add => {
-                        vault.add_person(NewPerson {
-                            name: member.name.clone(),
-                            relationship: Relationship::Line,
-                            employee_id: Some(member.employee_id.clone()),
-                            email: Some(member.email.clone()),
-                            org_unit: Some(member.org_unit_name.clone()),
-                            ..Default::default()
-                        })?;
-                        "added"
-                    }
-                    None => "new",
-                };
-                rows.push(json!({"employee_id": member.employee_id, "name": member.name, "org_unit_name": member.org_unit_name, "status": status}));
-            }
+            let rows: Vec<serde_json::Value> = taiwa_sync::apply_roster(&mut vault, &roster, *add)?
+                .into_iter()
+                .map(|(member, status)| {
+                    json!({"employee_id": member.employee_id, "name": member.name,
+                           "org_unit_name": member.org_unit_name, "status": status.as_str()})
+                })
+                .collect();
             let text = rows
                 .iter()
                 .map(|r| {

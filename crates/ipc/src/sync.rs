@@ -6,9 +6,7 @@ use serde::{Deserialize, Serialize};
 use taiwa_domain::{Month, Relationship};
 use taiwa_protocol::Roster;
 use taiwa_sync::{Client, PushReport, SyncError, to_wire};
-use taiwa_vault::{
-    DeviceToken, Enrolment, NewPerson, OutgoingRecord, PersonEdit, RejectedRecord, SyncLogEntry, SyncStatus,
-};
+use taiwa_vault::{DeviceToken, Enrolment, NewPerson, OutgoingRecord, RejectedRecord, SyncLogEntry, SyncStatus};
 use ts_rs::TS;
 
 use crate::App;
@@ -107,14 +105,15 @@ impl App {
         let ca = input.ca_file.trim();
         let client = Client::new(&input.server, (!ca.is_empty()).then(|| std::path::Path::new(ca)))?;
         let name = input.device_name.trim();
-        let answer = client.enrol(input.code.expose(), if name.is_empty() { "Taiwa" } else { name })?;
+        let name = if name.is_empty() {
+            taiwa_sync::default_device_name()
+        } else {
+            name.to_owned()
+        };
+        let answer = client.enrol(input.code.expose(), &name)?;
         let enrolment = Enrolment {
             server: client.server().to_owned(),
-            device_name: if name.is_empty() {
-                "Taiwa".into()
-            } else {
-                name.to_owned()
-            },
+            device_name: name,
             manager_employee_id: answer.manager.employee_id,
             manager_name: answer.manager.name,
             ca_file: (!ca.is_empty()).then(|| ca.to_owned()),
@@ -163,23 +162,7 @@ impl App {
             taiwa_sync::record_outcome(vault, &outcome.batch, answer, &mut report)?;
         }
         if let Some(Ok(roster)) = outcome.roster {
-            let people = vault.people(true)?;
-            for member in &roster.members {
-                if let Some(p) = people
-                    .iter()
-                    .find(|p| p.employee_id.as_deref() == Some(member.employee_id.as_str()))
-                    && (p.name != member.name || p.org_unit.as_deref() != Some(member.org_unit_name.as_str()))
-                {
-                    vault.edit_person(
-                        p.id,
-                        PersonEdit {
-                            name: Some(member.name.clone()),
-                            org_unit: Some(Some(member.org_unit_name.clone())),
-                            ..Default::default()
-                        },
-                    )?;
-                }
-            }
+            taiwa_sync::apply_roster(vault, &roster, false)?;
             self.roster = Some(roster);
         }
         Ok(report)

@@ -8,6 +8,8 @@
 
 mod client;
 mod push;
+mod roster;
 
 pub use client::{Client, SyncError, check_server_url};
 pub use push::{Backoff, PushReport, push_outbox, record_outcome, to_wire};
+pub use roster::{RosterMatch, apply_roster, default_device_name};
