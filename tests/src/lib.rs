@@ -211,6 +211,11 @@ impl Desktop {
         }
     }
 
+    /// Whether nothing on the screen matches `css` (now, without waiting).
+    pub async fn absent(&self, css: &str) -> bool {
+        self.client.find(fantoccini::Locator::Css(css)).await.is_err()
+    }
+
     /// Runs `script` in the window and answers what it returns.
     pub async fn js(&self, script: &str) -> serde_json::Value {
         self.client.execute(script, vec![]).await.unwrap()

@@ -381,12 +381,7 @@ async fn the_app_enrols_shows_what_hr_sees_and_syncs() {
     app.screenshot("45-disconnect-confirm").await;
     app.click("#unenrol-no").await;
     app.find("#sync-enrolled").await;
-    assert!(
-        app.client
-            .find(fantoccini::Locator::Css("#unenrol-confirm"))
-            .await
-            .is_err()
-    );
+    assert!(app.absent("#unenrol-confirm").await);
     app.click("#sync-unenrol").await;
     app.click("#unenrol-yes").await;
     app.find("#sync-server").await;
@@ -538,21 +533,12 @@ async fn this_month_asks_about_past_sessions_and_deletes_with_care() {
         !app.text("aside.stack").await.contains("佐藤 花子"),
         "a past session is not among the next ones"
     );
-    assert!(
-        app.client
-            .find(fantoccini::Locator::Css("[data-met=true]"))
-            .await
-            .is_err(),
-        "nobody is shown as met"
-    );
+    assert!(app.absent("[data-met=true]").await, "nobody is shown as met");
     app.screenshot("20-home-did-these-happen").await;
     set_value(&app, "#unclosed input[type=number]", "40").await;
     app.click("#unclosed [data-close=held]").await;
     app.wait_text("#met-summary", "1 of 2 met this month").await;
-    assert!(
-        app.client.find(fantoccini::Locator::Css("#unclosed")).await.is_err(),
-        "nothing left to ask"
-    );
+    assert!(app.absent("#unclosed").await, "nothing left to ask");
     let met = app.find("[data-met=true]").await;
     assert_eq!(met.text().await.unwrap(), "Met");
     app.screenshot("21-home-met-and-rhythm").await;
@@ -930,13 +916,7 @@ async fn sessions_move_and_delete_and_items_are_edited_removed_and_reopened() {
     app.click("#session-delete").await;
     app.click("#delete-yes").await;
     app.wait_text("#person-title", "Edit Test").await;
-    assert!(
-        app.client
-            .find(fantoccini::Locator::Css(".timeline button"))
-            .await
-            .is_err(),
-        "no session left"
-    );
+    assert!(app.absent(".timeline button").await, "no session left");
 
     // The done action item survived the session's deletion and can be reopened.
     app.click("#done-actions summary").await;
@@ -1002,7 +982,7 @@ async fn search_finds_names_narrows_pages_past_fifty_and_opens_a_note_at_its_mat
     app.wait_text("#search-count", "50 result(s)").await;
     app.click("#search-more").await;
     app.wait_text("#search-count", "61 result(s)").await;
-    assert!(app.client.find(fantoccini::Locator::Css("#search-more")).await.is_err());
+    assert!(app.absent("#search-more").await);
     // Narrowed by person.
     app.js("const s = document.querySelector('#search-person'); s.selectedIndex = [...s.options].findIndex((o) => o.textContent === 'Kim Jisoo'); s.dispatchEvent(new Event('change', { bubbles: true }));").await;
     app.wait_text("#search-count", "1 result(s)").await;
@@ -1380,7 +1360,7 @@ async fn home_plans_a_due_person_and_ticks_a_due_action_and_topics_come_back() {
     app.wait_text(".topic", "Promotion timeline").await;
     app.click("[data-remove-topic]").await;
     app.wait_text("#topic-removed", "Promotion timeline").await;
-    assert!(app.client.find(fantoccini::Locator::Css(".topic")).await.is_err());
+    assert!(app.absent(".topic").await);
     app.click("#topic-undo").await;
     app.wait_text(".topic", "Promotion timeline").await;
 
@@ -1398,10 +1378,7 @@ async fn home_plans_a_due_person_and_ticks_a_due_action_and_topics_come_back() {
     app.click("[data-plan-save]").await;
     app.wait_text("#home-notice", "Due Person").await;
     app.wait_text("aside.stack", "10:30").await;
-    assert!(
-        app.client.find(fantoccini::Locator::Css("[data-plan]")).await.is_err(),
-        "planned: no longer offered"
-    );
+    assert!(app.absent("[data-plan]").await, "planned: no longer offered");
     // Undo takes the plan back.
     app.click("#home-undo").await;
     app.find("[data-plan]").await;
@@ -1424,7 +1401,7 @@ async fn home_plans_a_due_person_and_ticks_a_due_action_and_topics_come_back() {
     app.wait_text(".due-action", "Send the promotion criteria").await;
     app.click(".due-action input[type=checkbox]").await;
     app.wait_text("#home-notice", "Done").await;
-    assert!(app.client.find(fantoccini::Locator::Css(".due-action")).await.is_err());
+    assert!(app.absent(".due-action").await);
     app.click("#home-undo").await;
     app.wait_text(".due-action", "Send the promotion criteria").await;
     // Opening it goes to the session it was agreed in.
