@@ -868,31 +868,17 @@ fn every_error_answer_is_the_json_error(backend: Backend) {
 
 /// A request with a client address in the header a trusted proxy sets.
 fn via_proxy(server: &Server, client: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> common::Reply {
-    use std::io::{Read, Write};
-    let body = body.map(Value::to_string).unwrap_or_default();
     let method = if path.ends_with("/enrol") { "POST" } else { "GET" };
-    let auth = token
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Forwarded-For: 203.0.113.9, {client}\r\n{auth}\
-         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    let mut stream = std::net::TcpStream::connect(server.base.trim_start_matches("http://")).unwrap();
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    let status = answer.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = answer
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    common::Reply {
-        status,
-        body,
-        retry_after: None,
-    }
+    let body = body.map(|b| b.to_string().into_bytes());
+    let forwarded = format!("203.0.113.9, {client}");
+    server.request_with(
+        method,
+        path,
+        token,
+        body.as_ref().map(|_| "application/json"),
+        body.as_deref(),
+        &[("X-Forwarded-For", forwarded.as_str())],
+    )
 }
 
 fn failed_authentication_is_limited_per_client_address_before_any_database_work(backend: Backend) {

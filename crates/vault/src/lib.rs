@@ -260,24 +260,24 @@ impl Vault {
     /// One page of a search narrowed by person or kind, with people found by name first.
     pub fn search_page(&self, query: &str, filter: &SearchFilter) -> Result<SearchPage, Error> {
         let mut page = search::search_page(&self.conn, query, filter)?;
-        for hit in &mut page.hits {
-            if matches!(hit.kind, HitKind::Action | HitKind::Career) {
-                hit.when = queries::datetime_text(self.local_time(&hit.when));
-            }
-        }
+        self.hits_in_local_time(&mut page.hits);
         Ok(page)
     }
 
     /// Ranked full-text search over notes, agenda items and action items.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>, Error> {
         let mut hits = search::search(&self.conn, query, limit)?;
-        // Action items and career notes carry a UTC stamp: shown, like sessions, in local time.
-        for hit in &mut hits {
+        self.hits_in_local_time(&mut hits);
+        Ok(hits)
+    }
+
+    /// Action items and career notes carry a UTC stamp: shown, like sessions, in local time.
+    fn hits_in_local_time(&self, hits: &mut [Hit]) {
+        for hit in hits {
             if matches!(hit.kind, HitKind::Action | HitKind::Career) {
                 hit.when = queries::datetime_text(self.local_time(&hit.when));
             }
         }
-        Ok(hits)
     }
 }
 
