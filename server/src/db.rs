@@ -237,8 +237,99 @@ impl Conn for Postgres {
     }
 }
 
+/// How a PostgreSQL connection is protected, from the URL's `sslmode` (and `sslrootcert`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PgTls {
+    /// Plain TCP (`sslmode=disable`; the default only for a loopback host).
+    Off,
+    /// TLS, the server's certificate checked against the system's roots plus `sslrootcert`
+    /// (`sslmode=require`, `verify-ca`, `verify-full`; the default for any other host). Unlike
+    /// libpq, `require` verifies too: HR's data never travels over an unverified connection.
+    Verified { root_cert: Option<String> },
+}
+
+/// Splits Taiwa's TLS settings out of a PostgreSQL URL: the URL without `sslmode` and
+/// `sslrootcert` (which the driver is then given as a connector), and the TLS to use.
+pub fn postgres_tls(url: &str) -> Result<(String, PgTls), Error> {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut kept = Vec::new();
+    let (mut mode, mut root_cert) = (None, None);
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("sslmode", value)) => mode = Some(value.to_owned()),
+            Some(("sslrootcert", value)) => root_cert = Some(value.to_owned()),
+            _ => kept.push(pair),
+        }
+    }
+    let host = base
+        .split_once("://")
+        .map_or("", |(_, rest)| rest)
+        .rsplit_once('@')
+        .map_or_else(|| base.split_once("://").map_or("", |(_, r)| r), |(_, h)| h);
+    let host = host.split(['/', ':']).next().unwrap_or_default();
+    let loopback =
+        host.is_empty() || host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    let tls = match mode.as_deref() {
+        Some("disable") => PgTls::Off,
+        Some("require" | "verify-ca" | "verify-full") => PgTls::Verified { root_cert },
+        None | Some("prefer" | "allow") if loopback && root_cert.is_none() => PgTls::Off,
+        None | Some("prefer" | "allow") => PgTls::Verified { root_cert },
+        Some(other) => {
+            return Err(Error::Config(format!(
+                "sslmode={other} is not known: use disable, require, verify-ca or verify-full"
+            )));
+        }
+    };
+    let url = if kept.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    Ok((url, tls))
+}
+
+/// The rustls connector for `PgTls::Verified`: the system's roots plus the given CA file.
+fn rustls_connector(root_cert: Option<&str>) -> Result<tokio_postgres_rustls::MakeRustlsConnect, Error> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_native_certs::load_native_certs().certs {
+        let _ = roots.add(cert);
+    }
+    if let Some(path) = root_cert {
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
+            .and_then(|certs| certs.collect::<Result<_, _>>())
+            .map_err(|e| Error::Config(format!("sslrootcert {path}: {e}")))?;
+        if certs.is_empty() {
+            return Err(Error::Config(format!("sslrootcert {path}: no PEM certificate in it")));
+        }
+        for cert in certs {
+            roots
+                .add(cert)
+                .map_err(|e| Error::Config(format!("sslrootcert {path}: {e}")))?;
+        }
+    }
+    let config =
+        rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::Config(format!("TLS: {e}")))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
 fn open_postgres(url: &str) -> Result<Box<dyn Conn>, Error> {
-    let client = postgres::Client::connect(url, postgres::NoTls)?;
+    let (url, tls) = postgres_tls(url)?;
+    let client = match tls {
+        PgTls::Off => postgres::Client::connect(&url, postgres::NoTls)?,
+        PgTls::Verified { root_cert } => {
+            let mut config: postgres::Config = url
+                .parse()
+                .map_err(|e| Error::Config(format!("the PostgreSQL URL is not usable: {e}")))?;
+            config.ssl_mode(postgres::config::SslMode::Require);
+            config.connect(rustls_connector(root_cert.as_deref())?)?
+        }
+    };
     Ok(Box::new(Postgres(client)))
 }
 
@@ -257,6 +348,12 @@ struct PoolInner {
     idle: Mutex<(Vec<Box<dyn Conn>>, usize)>,
     freed: Condvar,
     size: usize,
+    /// Write transactions running now, at most `writer_slots`: writers wait their turn here,
+    /// before taking a connection, so they neither fight over SQLite's one write lock nor hold
+    /// every connection while HR's pages wait to read.
+    writers: Mutex<usize>,
+    writer_freed: Condvar,
+    writer_slots: usize,
     open: Box<Opener>,
     backend: Backend,
 }
@@ -283,11 +380,19 @@ impl Pool {
             ));
         };
         let first = open()?;
+        // SQLite takes one writer at a time; PostgreSQL several, leaving half the pool to readers.
+        let writer_slots = match backend {
+            Backend::Sqlite => 1,
+            Backend::Postgres => size / 2,
+        };
         let pool = Pool {
             inner: Arc::new(PoolInner {
                 idle: Mutex::new((vec![first], 1)),
                 freed: Condvar::new(),
                 size,
+                writers: Mutex::new(0),
+                writer_freed: Condvar::new(),
+                writer_slots,
                 open,
                 backend,
             }),
@@ -347,8 +452,34 @@ impl Pool {
         }
     }
 
-    /// Runs `f` in one write transaction: all of it is stored, or none.
+    /// Waits for a writer's turn (up to `WRITER_WAIT`; then the database is too busy: 503).
+    fn writer_turn(&self) -> Result<WriterTurn<'_>, Error> {
+        let mut running = self
+            .inner
+            .writers
+            .lock()
+            .map_err(|_| Error::Internal("pool lock poisoned".into()))?;
+        let deadline = std::time::Instant::now() + WRITER_WAIT;
+        while *running >= self.inner.writer_slots {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return Err(Error::Unavailable("too many writes are waiting".into()));
+            }
+            running = self
+                .inner
+                .writer_freed
+                .wait_timeout(running, left)
+                .map_err(|_| Error::Internal("pool lock poisoned".into()))?
+                .0;
+        }
+        *running += 1;
+        Ok(WriterTurn(&self.inner))
+    }
+
+    /// Runs `f` in one write transaction: all of it is stored, or none. Writers queue for their
+    /// turn first (see `PoolInner::writers`).
     pub fn write<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T, Error>) -> Result<T, Error> {
+        let _turn = self.writer_turn()?;
         self.with(|conn| {
             conn.begin()?;
             match f(conn) {
@@ -365,9 +496,59 @@ impl Pool {
     }
 }
 
+/// How long a write waits for its turn before the server answers 503 with `Retry-After`.
+const WRITER_WAIT: Duration = Duration::from_secs(20);
+
+/// A writer's turn, given back when dropped.
+struct WriterTurn<'a>(&'a PoolInner);
+
+impl Drop for WriterTurn<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut running) = self.0.writers.lock() {
+            *running -= 1;
+        }
+        self.0.writer_freed.notify_one();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sslmode_is_honoured_and_remote_hosts_default_to_verified_tls() {
+        let tls = |url: &str| postgres_tls(url).unwrap();
+        assert_eq!(
+            tls("postgres://u:p@127.0.0.1:5432/db"),
+            ("postgres://u:p@127.0.0.1:5432/db".into(), PgTls::Off)
+        );
+        assert_eq!(tls("postgres://u:p@localhost/db?sslmode=prefer").1, PgTls::Off);
+        assert_eq!(
+            tls("postgres://u:p@db.example.co.jp/taiwa").1,
+            PgTls::Verified { root_cert: None },
+            "a remote database is never reached in the clear by default"
+        );
+        assert_eq!(
+            tls("postgres://u:p@db.example.co.jp/taiwa?sslmode=disable&connect_timeout=5"),
+            (
+                "postgres://u:p@db.example.co.jp/taiwa?connect_timeout=5".into(),
+                PgTls::Off
+            )
+        );
+        assert_eq!(
+            tls("postgres://u:p@127.0.0.1/db?sslmode=require&sslrootcert=/etc/taiwa/ca.pem"),
+            (
+                "postgres://u:p@127.0.0.1/db".into(),
+                PgTls::Verified {
+                    root_cert: Some("/etc/taiwa/ca.pem".into())
+                }
+            )
+        );
+        let err = postgres_tls("postgres://h/db?sslmode=sometimes")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("sslmode=sometimes"), "{err}");
+    }
 
     #[test]
     fn placeholders_are_renumbered_for_sqlite() {

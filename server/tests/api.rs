@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Backend, Server, months_ago, record, this_month};
+use common::{Backend, Reply, Server, months_ago, record, this_month};
 use serde_json::{Value, json};
 
 on_both_backends!(
@@ -26,6 +26,8 @@ on_both_backends!(
     failed_authentication_is_limited_per_client_address_before_any_database_work,
     the_server_keeps_the_day_a_figure_arrived_never_the_time,
     slow_clients_cannot_hold_connections,
+    answers_never_tell_a_device_which_ids_exist,
+    a_withdrawal_removes_what_the_manager_sent_about_a_member,
 );
 
 fn rows_by_unit(report: &Value) -> std::collections::BTreeMap<String, (u64, u64)> {
@@ -232,7 +234,7 @@ fn an_invalid_record_rejects_the_whole_batch(backend: Backend) {
             "member_employee_id",
             "not your direct report",
         ),
-        (cross("E99"), "member_employee_id", "not in the directory"),
+        (cross("E03"), "member_employee_id", "with yourself"),
         (record("E06", &month, 1, 30, u64::MAX), "revision", "larger than"),
     ];
     for (bad, field, problem) in cases {
@@ -1012,4 +1014,91 @@ fn the_server_keeps_the_day_a_figure_arrived_never_the_time(backend: Backend) {
         .unwrap()
         .as_secs() as i64;
     assert!((0..86_400).contains(&(now - at)), "today: {at} vs {now}");
+}
+
+fn answers_never_tell_a_device_which_ids_exist(backend: Backend) {
+    let server = Server::start(backend);
+    let token = server.enrol("E03");
+    let month = this_month();
+    let record = |relationship: &str, member: &str| json!([{"member_employee_id": member, "month": month, "relationship": relationship, "sessions_held": 1, "minutes": 30, "revision": 1}]);
+    let answer = |reply: Reply, id: &str| (reply.status, reply.body.replace(id, "<id>"));
+    // E04 and E05 exist (someone else's reports); the others do not. The answers differ only by
+    // the id they quote: refused alike as a line record, taken alike as a cross one.
+    for (relationship, known, unknowns, status) in [
+        ("line", "E04", ["E99", "ZZZ"], 422),
+        ("cross", "E05", ["E98", "ZZY"], 200),
+    ] {
+        let expected = answer(server.push(&token, record(relationship, known)), known);
+        assert_eq!(expected.0, status, "{}", expected.1);
+        for unknown in unknowns {
+            let got = answer(server.push(&token, record(relationship, unknown)), unknown);
+            assert_eq!(got, expected, "{relationship} record for {unknown}");
+        }
+    }
+    // A withdrawal answers alike too: nothing stored, nothing removed, whoever it names.
+    let withdraw = |id: &str| server.post_json("/api/v1/withdrawals", Some(&token), &json!({"members": [id]}));
+    assert_eq!(answer(withdraw("E04"), "E04"), answer(withdraw("E97"), "E97"));
+    // A cross record for an id the directory does not have counts nowhere.
+    let report = server.admin(&format!("/api/v1/admin/completion?month={month}")).json();
+    assert_eq!(report["totals"]["met"], 0, "{report}");
+}
+
+fn a_withdrawal_removes_what_the_manager_sent_about_a_member(backend: Backend) {
+    let server = Server::start(backend);
+    let token = server.enrol("E03");
+    let other = server.enrol("E01");
+    let month = this_month();
+    let past = months_ago(2);
+    let record = |member: &str, month: &str| json!({"member_employee_id": member, "month": month, "relationship": "line", "sessions_held": 1, "minutes": 30, "revision": 1});
+    assert_eq!(
+        server
+            .push(
+                &token,
+                json!([record("E06", &month), record("E06", &past), record("E07", &month)])
+            )
+            .status,
+        200
+    );
+    assert_eq!(server.push(&other, json!([record("E02", &month)])).status, 200);
+    let met = |month: &str| -> u64 {
+        server.admin(&format!("/api/v1/admin/completion?month={month}")).json()["totals"]["met"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!((met(&month), met(&past)), (3, 1));
+    let reply = server.post_json("/api/v1/withdrawals", Some(&token), &json!({"members": ["E06"]}));
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.json(), json!({"removed": 2}), "both months of E06 are gone");
+    assert_eq!(
+        (met(&month), met(&past)),
+        (2, 0),
+        "E07's and the other manager's records stay"
+    );
+    // Sent again later (the person is shared again), the records count again.
+    let again = json!([{"member_employee_id": "E06", "month": month, "relationship": "line", "sessions_held": 1, "minutes": 30, "revision": 2}]);
+    assert_eq!(server.push(&token, again).json(), json!({"accepted": 1, "stale": 0}));
+    assert_eq!(met(&month), 3);
+    // Ids only, from an enrolled device, and bounded.
+    assert_eq!(
+        server
+            .post_json("/api/v1/withdrawals", None, &json!({"members": ["E06"]}))
+            .status,
+        401
+    );
+    let bad = server.post_json(
+        "/api/v1/withdrawals",
+        Some(&token),
+        &json!({"members": ["E06 said no"]}),
+    );
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    let note = server.post_json(
+        "/api/v1/withdrawals",
+        Some(&token),
+        &json!({"members": ["E06"], "reason": "x"}),
+    );
+    assert_eq!(note.status, 400, "{}", note.body);
+    let many: Vec<String> = (0..501).map(|i| format!("E{i}")).collect();
+    let reply = server.post_json("/api/v1/withdrawals", Some(&token), &json!({ "members": many }));
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert_eq!(met(&month), 3, "refused withdrawals removed nothing");
 }

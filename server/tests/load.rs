@@ -20,7 +20,10 @@ const REPORTS: usize = 3;
 const RUN: Duration = Duration::from_secs(60);
 const KILL_AT: Duration = Duration::from_secs(25);
 
-on_both_backends!(fifty_devices_for_a_minute_with_a_kill_lose_nothing_acknowledged);
+on_both_backends!(
+    fifty_devices_for_a_minute_with_a_kill_lose_nothing_acknowledged,
+    fifty_devices_pushing_batches_of_100_queue_and_hr_still_reads,
+);
 
 fn directory() -> (String, String) {
     let orgs = "org_unit_id,name,parent_id\nO1,本社,\n".to_owned();
@@ -150,4 +153,112 @@ fn fifty_devices_for_a_minute_with_a_kill_lose_nothing_acknowledged(backend: Bac
         .admin(&format!("/api/v1/admin/completion?month={}", months[0]))
         .json();
     assert_eq!(report["totals"]["met"], (DEVICES * REPORTS) as u64);
+}
+
+const BATCHES: u64 = 6;
+const SPAN: i32 = 25;
+
+/// 50 devices each push batches of 100 records spanning 25 months, all at once, while HR reads the
+/// company's completion: writers queue (no 503, which "database is locked" used to cause on
+/// SQLite), HR's reads are answered while ingest runs, and every figure is the last one sent.
+fn fifty_devices_pushing_batches_of_100_queue_and_hr_still_reads(backend: Backend) {
+    let orgs = "org_unit_id,name,parent_id\nO1,本社,\n".to_owned();
+    let mut emps = "employee_id,name,email,org_unit_id,manager_id\nCEO,社長,ceo@example.co.jp,O1,\n".to_owned();
+    for m in 0..DEVICES {
+        let _ = writeln!(emps, "M{m:02},部長{m:02},m{m:02}@example.co.jp,O1,CEO");
+        for r in 0..4 {
+            let _ = writeln!(emps, "R{m:02}{r},社員{m:02}{r},r{m:02}{r}@example.co.jp,O1,M{m:02}");
+        }
+    }
+    let server = Server::start_with(backend, &orgs, &emps, "rate_limit_per_minute = 100000\n");
+    let tokens: Vec<String> = (0..DEVICES).map(|m| server.enrol(&format!("M{m:02}"))).collect();
+    let months: Vec<String> = (0..SPAN).map(months_ago).collect();
+    let base = server.base.clone();
+    let agent = || -> ureq::Agent {
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(120)))
+            .build()
+            .into()
+    };
+    let pushing = Arc::new(AtomicBool::new(true));
+    let reader = {
+        let (base, pushing, admin) = (base.clone(), pushing.clone(), server.admin_token.clone());
+        let month = this_month();
+        std::thread::spawn(move || {
+            let agent = agent();
+            let mut answered_during_ingest = 0u32;
+            let mut statuses = Vec::new();
+            while pushing.load(Ordering::SeqCst) {
+                let reply = agent
+                    .get(&format!("{base}/api/v1/admin/completion?month={month}"))
+                    .header("Authorization", &format!("Bearer {admin}"))
+                    .call()
+                    .unwrap();
+                statuses.push(reply.status().as_u16());
+                if pushing.load(Ordering::SeqCst) {
+                    answered_during_ingest += 1;
+                }
+            }
+            (answered_during_ingest, statuses)
+        })
+    };
+    let workers: Vec<_> = tokens
+        .into_iter()
+        .enumerate()
+        .map(|(m, token)| {
+            let (base, months) = (base.clone(), months.clone());
+            std::thread::spawn(move || {
+                let agent = agent();
+                let mut answers = Vec::new();
+                for revision in 1..=BATCHES {
+                    let records: Vec<_> = (0..4)
+                        .flat_map(|r| months.iter().map(move |month| (format!("R{m:02}{r}"), month.clone())))
+                        .map(|(member, month)| {
+                            json!({"member_employee_id": member, "month": month, "relationship": "line",
+                                   "sessions_held": 31, "minutes": revision, "revision": revision})
+                        })
+                        .collect();
+                    assert_eq!(records.len(), 100);
+                    let reply = agent
+                        .put(&format!("{base}/api/v1/completions"))
+                        .header("Authorization", &format!("Bearer {token}"))
+                        .header("Content-Type", "application/json")
+                        .send(json!({ "records": records }).to_string().as_bytes())
+                        .unwrap();
+                    let retry_after = reply.headers().contains_key("retry-after");
+                    answers.push((reply.status().as_u16(), retry_after));
+                }
+                answers
+            })
+        })
+        .collect();
+    let answers: Vec<(u16, bool)> = workers.into_iter().flat_map(|w| w.join().unwrap()).collect();
+    pushing.store(false, Ordering::SeqCst);
+    let (answered_during_ingest, statuses) = reader.join().unwrap();
+
+    let refused: Vec<&(u16, bool)> = answers.iter().filter(|(status, _)| *status != 200).collect();
+    assert!(refused.is_empty(), "writers queue instead of failing: {refused:?}");
+    assert_eq!(answers.len(), DEVICES * BATCHES as usize);
+    assert!(statuses.iter().all(|s| *s == 200), "HR's reads: {statuses:?}");
+    assert!(answered_during_ingest > 0, "HR was answered while devices pushed");
+    // Every figure is the last revision sent: minutes carry it.
+    let server_month = |month: &str| {
+        server.admin(&format!("/api/v1/admin/completion?month={month}")).json()["totals"]["met"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(server_month(&months[0]), (DEVICES * 4) as u64);
+    assert_eq!(server_month(&months[24]), (DEVICES * 4) as u64);
+    let pool = server.pool();
+    let wrong = pool
+        .with(|c| {
+            c.query(
+                "SELECT count(*) FROM completions WHERE minutes <> $1",
+                &[taiwa_server::db::V::Int(BATCHES as i64)],
+            )
+        })
+        .unwrap()[0]
+        .int(0);
+    assert_eq!(wrong, 0, "every stored figure is the last one sent");
 }

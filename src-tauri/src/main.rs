@@ -5,7 +5,6 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use taiwa_ipc::*;
@@ -13,15 +12,6 @@ use taiwa_vault::{
     Action, AgendaItem, BacklogItem, CareerNote, Footprint, Person, SearchFilter, SearchPage, Session, SessionView,
 };
 use tauri::{Emitter, Manager};
-
-struct Shared(Mutex<App>);
-
-impl Shared {
-    fn app(&self) -> MutexGuard<'_, App> {
-        // A panic while holding the lock leaves the app usable: the state is still consistent.
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
 
 type State<'a> = tauri::State<'a, Shared>;
 
@@ -386,26 +376,19 @@ async fn export_summary(handle: tauri::AppHandle, state: State<'_>, input: Expor
 }
 
 #[tauri::command(rename_all = "snake_case")]
-async fn enrol(state: State<'_>, input: EnrolInput) -> IpcResult<SyncOverview> {
+async fn enrol(handle: tauri::AppHandle, state: State<'_>, input: EnrolInput) -> IpcResult<SyncOverview> {
     let (enrolment, token) = off_the_ui(move || App::prepare_enrolment(&input)).await??;
     state.app().finish_enrolment(&enrolment, &token)?;
     // Pull the roster at once to offer new direct reports; sending waits, so the manager can see
-    // first what HR will see.
-    let job = state.app().roster_job()?;
-    if let Some(job) = job {
-        let outcome = off_the_ui(move || job.run()).await?;
-        state.app().apply_sync(outcome)?;
-    }
+    // first what HR will see. A failure here is in the status line; the enrolment stands.
+    let shared = handle.clone();
+    let _ = off_the_ui(move || shared.state::<Shared>().sync(taiwa_sync::Cycle::RosterOnly)).await?;
     state.app().sync_overview()
 }
 
 #[tauri::command(rename_all = "snake_case")]
-async fn sync_now(state: State<'_>) -> IpcResult<SyncOverview> {
-    let job = state.app().sync_job()?; // the lock ends here, before the network
-    if let Some(job) = job {
-        let outcome = off_the_ui(move || job.run()).await?;
-        state.app().apply_sync(outcome)?;
-    }
+async fn sync_now(handle: tauri::AppHandle, state: State<'_>) -> IpcResult<SyncOverview> {
+    off_the_ui(move || handle.state::<Shared>().sync(taiwa_sync::Cycle::Full)).await??;
     state.app().sync_overview()
 }
 
@@ -416,27 +399,6 @@ async fn unenrol(state: State<'_>) -> IpcResult<SyncOverview> {
         off_the_ui(move || client.revoke(token.expose())).await??;
     }
     state.app().forget_enrolment()
-}
-
-/// Syncs in the background while enrolled and unlocked; errors are kept for the status line.
-/// One background sync; `Err` when it failed in a way worth retrying sooner than usual.
-fn background_sync(handle: &tauri::AppHandle) -> Result<(), ()> {
-    let job = handle.state::<Shared>().app().sync_job(); // the lock ends here, before the network
-    let Ok(Some(job)) = job else { return Ok(()) };
-    let outcome = job.run();
-    let applied = handle.state::<Shared>().app().apply_sync(outcome);
-    let _ = handle.emit("sync-updated", ());
-    match applied {
-        Err(e)
-            if matches!(
-                e.code,
-                ErrorCode::Unreachable | ErrorCode::RateLimited | ErrorCode::ServerError
-            ) =>
-        {
-            Err(())
-        }
-        _ => Ok(()),
-    }
 }
 
 /// The vault folder: `TAIWA_VAULT`, or the user's data folder (as the `taiwa` command line).
@@ -463,33 +425,25 @@ fn main() {
                 })
                 .build(),
         )
-        .manage(Shared(Mutex::new(App::new(vault_dir()))))
+        .manage(Shared::new(App::new(vault_dir())))
         .setup(|app| {
             // A safety net behind the UI's own idle timer (which saves the note first): lock a
             // little after the idle time even if the UI cannot, and tell the window.
             let handle = app.handle().clone();
             let syncing = app.handle().clone();
             std::thread::spawn(move || {
-                let every = std::env::var("TAIWA_SYNC_SECONDS")
-                    .ok()
-                    .and_then(|s| s.parse().ok())
-                    .unwrap_or(120);
-                // After a failure, try again sooner, spaced out with jitter; back to the usual pace
-                // once a sync succeeds.
-                let backoff = taiwa_sync::Backoff::default();
-                let mut failures = 0u32;
-                let mut wait = Duration::from_secs(every);
+                // Once a day at a random moment (the server learns nothing from when figures
+                // arrive); `TAIWA_SYNC_SECONDS` sets a fixed interval for tests.
+                let now = chrono::Utc::now();
+                let mut schedule = match std::env::var("TAIWA_SYNC_SECONDS").ok().and_then(|s| s.parse().ok()) {
+                    Some(seconds) => taiwa_sync::Schedule::every(Duration::from_secs(seconds), now),
+                    None => taiwa_sync::Schedule::daily(now, None, taiwa_sync::random_unit()),
+                };
                 loop {
-                    std::thread::sleep(wait);
-                    if background_sync(&syncing).is_ok() {
-                        failures = 0;
-                        wait = Duration::from_secs(every);
-                    } else {
-                        failures += 1;
-                        let nanos = std::time::SystemTime::now()
-                            .duration_since(std::time::UNIX_EPOCH)
-                            .map_or(0, |d| d.subsec_nanos());
-                        wait = backoff.delay(failures, f64::from(nanos % 1000) / 1000.0);
+                    std::thread::sleep(schedule.wait(chrono::Utc::now()));
+                    let shared = syncing.state::<Shared>();
+                    if shared.sync_when_due(&mut schedule, chrono::Utc::now(), taiwa_sync::random_unit()) {
+                        let _ = syncing.emit("sync-updated", ());
                     }
                 }
             });

@@ -374,6 +374,28 @@ async fn the_app_enrols_shows_what_hr_sees_and_syncs() {
     let pairs = server.admin(&admin, &format!("/api/v1/admin/pairs?month={month}&org=O1"));
     assert!(!pairs.to_string().contains("SECRET"));
 
+    // Marking 佐藤 private withdraws what was sent: her page says exactly that, the Company server
+    // page lists the withdrawal, and after a sync HR sees no 1on1 with her.
+    app.js(
+        "[...document.querySelectorAll('#people-list button')].find((b) => b.textContent.includes('佐藤')).click();",
+    )
+    .await;
+    app.wait_text("#person-title", "佐藤 花子").await;
+    app.click("#person-private").await;
+    app.wait_text("#person-private-note", "removed from it at the next sync")
+        .await;
+    app.screenshot("46-private-withdraws").await;
+    app.click("[data-nav=sync]").await;
+    app.wait_text("#sync-withdrawals", "E1").await;
+    app.click("#sync-now").await;
+    app.wait_text("#sync-nothing", "Nothing is waiting").await;
+    assert!(
+        app.absent("#sync-withdrawals").await,
+        "the server confirmed the withdrawal"
+    );
+    let report = server.admin(&admin, &format!("/api/v1/admin/completion?month={month}"));
+    assert_eq!(report["totals"]["met"].as_u64(), Some(0), "{report}");
+
     // Disconnecting asks once; "stay connected" changes nothing.
     app.click("[data-nav=sync]").await;
     app.click("#sync-unenrol").await;

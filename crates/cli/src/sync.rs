@@ -1,63 +1,62 @@
 //! `taiwa sync …`: the company server from the command line.
 
 use serde_json::json;
-use taiwa_domain::Month;
-use taiwa_sync::{Client, SyncError, push_outbox, to_wire};
-use taiwa_vault::{DeviceToken, Enrolment, Vault};
+use taiwa_protocol::RosterMember;
+use taiwa_sync::{Cycle, RosterMatch, connection, outbox, sync_cycle, to_wire};
 
 use crate::args::{Cli, SyncCmd};
 use crate::output::Out;
-use crate::{Failure, Result, open, secret_from};
+use crate::{Result, open, secret_from};
 
-/// The client and token of an enrolled vault.
-fn connected(vault: &Vault) -> Result<(Client, DeviceToken)> {
-    let enrolment = vault.enrolment()?.ok_or(Failure::Sync(SyncError::NotEnrolled))?;
-    let token = vault.device_token()?.ok_or(Failure::Sync(SyncError::NotEnrolled))?;
-    let client = Client::new(
-        &enrolment.server,
-        enrolment.ca_file.as_deref().map(std::path::Path::new),
-    )?;
-    Ok((client, token))
+fn roster_rows(matches: &[(RosterMember, RosterMatch)]) -> (Vec<serde_json::Value>, String) {
+    let rows: Vec<serde_json::Value> = matches
+        .iter()
+        .map(|(member, status)| {
+            json!({"employee_id": member.employee_id, "name": member.name,
+                   "org_unit_name": member.org_unit_name, "status": status.as_str()})
+        })
+        .collect();
+    let text = matches
+        .iter()
+        .map(|(m, status)| {
+            format!(
+                "{}  {}  {}  ({})",
+                m.employee_id,
+                m.name,
+                m.org_unit_name,
+                status.as_str()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    (rows, text)
 }
 
 pub(crate) fn run(cli: &Cli, out: &Out, cmd: &SyncCmd) -> Result<()> {
     let mut vault = open(cli)?;
-    let current = Month::of(vault.today());
     match cmd {
         SyncCmd::Enrol {
             server,
             device_name,
             ca_file,
         } => {
-            let client = Client::new(server, ca_file.as_deref())?;
             let code = secret_from("TAIWA_ENROL_CODE", "Enrolment code: ")?;
-            let name = device_name.clone().unwrap_or_else(taiwa_sync::default_device_name);
-            let answer = client.enrol(&code, &name)?;
-            let enrolment = Enrolment {
-                server: client.server().to_owned(),
-                device_name: name.clone(),
-                manager_employee_id: answer.manager.employee_id.clone(),
-                manager_name: answer.manager.name.clone(),
-                ca_file: ca_file.as_ref().map(|p| p.display().to_string()),
-            };
-            let token = DeviceToken::new(answer.device_token);
+            let (enrolment, token) =
+                taiwa_sync::enrol(server, ca_file.as_deref(), &code, device_name.as_deref().unwrap_or(""))?;
             vault.set_enrolment(&enrolment, &token)?;
             // The roster is pulled at once: direct reports not in the people list yet are named.
-            let people = vault.people(true)?;
-            let new_members: Vec<_> = client
-                .roster(token.expose())?
-                .members
-                .into_iter()
-                .filter(|m| {
-                    !people
-                        .iter()
-                        .any(|p| p.employee_id.as_deref() == Some(m.employee_id.as_str()))
-                })
+            let report = sync_cycle(&mut vault, Cycle::RosterOnly, false)?;
+            let new_members: Vec<&RosterMember> = report
+                .matches
+                .iter()
+                .filter(|(_, status)| *status == RosterMatch::New)
+                .map(|(m, _)| m)
                 .collect();
-            let waiting = vault.pending_records(current)?.len();
+            let waiting = outbox(&vault)?.ready.len();
+            let name = &enrolment.device_name;
             let mut text = format!(
                 "Enrolled \"{name}\" with {} as {} ({}). {waiting} record(s) are waiting: `taiwa sync preview` shows them, `taiwa sync push` sends them.",
-                enrolment.server, answer.manager.name, answer.manager.employee_id
+                enrolment.server, enrolment.manager_name, enrolment.manager_employee_id
             );
             if !new_members.is_empty() {
                 let names: Vec<String> = new_members
@@ -69,45 +68,66 @@ pub(crate) fn run(cli: &Cli, out: &Out, cmd: &SyncCmd) -> Result<()> {
                     names.join(", ")
                 ));
             }
+            let manager = json!({"employee_id": enrolment.manager_employee_id, "name": enrolment.manager_name});
             out.done(
-                json!({"server": enrolment.server, "device_name": name, "manager": answer.manager, "pending": waiting, "new_members": new_members}),
+                json!({"server": enrolment.server, "device_name": name, "manager": manager, "pending": waiting, "new_members": new_members}),
                 &text,
             );
         }
         SyncCmd::Push => {
-            let (client, token) = connected(&vault)?;
-            let report = push_outbox(&mut vault, &client, &token)?;
+            let report = sync_cycle(&mut vault, Cycle::Full, false)?;
+            let push = &report.push;
             let mut text = format!(
                 "Sent {} record(s): {} accepted, {} already up to date.",
-                report.sent, report.accepted, report.stale
+                push.sent, push.accepted, push.stale
             );
-            for (id, month, reason) in &report.rejected {
+            if !report.withdrawn.is_empty() {
+                text.push_str(&format!(
+                    "\nWithdrawn from the server (marked private): {}.",
+                    report.withdrawn.join(", ")
+                ));
+            }
+            for (id, month, reason) in &push.rejected {
                 text.push_str(&format!("\nRefused: {id} {month}: {reason}"));
             }
-            out.done(json!(report), &text);
+            let mut value = json!(push);
+            value["withdrawn"] = json!(report.withdrawn);
+            out.done(value, &text);
         }
         SyncCmd::Preview => {
-            let records: Vec<_> = vault.pending_records(current)?.iter().map(to_wire).collect();
-            let text = if records.is_empty() {
-                "Nothing is waiting to be sent.".to_owned()
-            } else {
-                records
-                    .iter()
-                    .map(|r| {
-                        format!(
-                            "{}  {}  {}  {} session(s), {} min",
-                            r.member_employee_id, r.month, r.relationship, r.sessions_held, r.minutes
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
+            let waiting = outbox(&vault)?;
+            let withdrawals = vault.pending_withdrawals()?;
+            let line = |r: &taiwa_protocol::CompletionRecord| {
+                format!(
+                    "{}  {}  {}  {} session(s), {} min",
+                    r.member_employee_id, r.month, r.relationship, r.sessions_held, r.minutes
+                )
             };
-            out.done(json!(records), &text);
+            let records: Vec<_> = waiting.ready.iter().map(to_wire).collect();
+            let unconfirmed: Vec<_> = waiting.unconfirmed.iter().map(to_wire).collect();
+            let mut lines: Vec<String> = records.iter().map(line).collect();
+            if lines.is_empty() {
+                lines.push("Nothing is waiting to be sent.".to_owned());
+            }
+            if !unconfirmed.is_empty() {
+                lines.push("Kept here until the directory names the id as your direct report:".to_owned());
+                lines.extend(unconfirmed.iter().map(line));
+            }
+            if !withdrawals.is_empty() {
+                lines.push(format!(
+                    "To withdraw from the server (marked private): {}",
+                    withdrawals.join(", ")
+                ));
+            }
+            out.done(
+                json!({"records": records, "unconfirmed": unconfirmed, "withdrawals": withdrawals}),
+                &lines.join("\n"),
+            );
         }
         SyncCmd::Status => {
             let enrolment = vault.enrolment()?;
             let status = vault.sync_status()?;
-            let pending = vault.pending_records(current)?.len();
+            let pending = outbox(&vault)?.ready.len();
             let rejected = vault.rejected_records()?;
             let mut text = match &enrolment {
                 Some(e) => format!(
@@ -147,32 +167,12 @@ pub(crate) fn run(cli: &Cli, out: &Out, cmd: &SyncCmd) -> Result<()> {
             out.done(json!(log), if text.is_empty() { "Nothing sent yet." } else { &text });
         }
         SyncCmd::Roster { add } => {
-            let (client, token) = connected(&vault)?;
-            let roster = client.roster(token.expose())?;
-            let rows: Vec<serde_json::Value> = taiwa_sync::apply_roster(&mut vault, &roster, *add)?
-                .into_iter()
-                .map(|(member, status)| {
-                    json!({"employee_id": member.employee_id, "name": member.name,
-                           "org_unit_name": member.org_unit_name, "status": status.as_str()})
-                })
-                .collect();
-            let text = rows
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{}  {}  {}  ({})",
-                        r["employee_id"].as_str().unwrap_or(""),
-                        r["name"].as_str().unwrap_or(""),
-                        r["org_unit_name"].as_str().unwrap_or(""),
-                        r["status"].as_str().unwrap_or("")
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
+            let report = sync_cycle(&mut vault, Cycle::RosterOnly, *add)?;
+            let (rows, text) = roster_rows(&report.matches);
             out.done(json!(rows), &text);
         }
         SyncCmd::Unenrol => {
-            let (client, token) = connected(&vault)?;
+            let (client, token) = connection(&vault)?;
             client.revoke(token.expose())?;
             vault.clear_enrolment()?;
             out.done(

@@ -13,5 +13,5 @@ mod types;
 
 pub use app::App;
 pub use bindings::typescript_bindings;
-pub use sync::{EnrolInput, NewMember, SyncJob, SyncOutcome, SyncOverview};
+pub use sync::{EnrolInput, NewMember, Shared, SyncOverview};
 pub use types::*;

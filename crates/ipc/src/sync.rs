@@ -2,15 +2,17 @@
 //! taken from the vault under the app's lock, sent without it, and its outcome applied under the
 //! lock again, so the UI is never blocked on the network.
 
+use std::sync::{Mutex, MutexGuard};
+
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use taiwa_domain::{Month, Relationship};
-use taiwa_protocol::Roster;
-use taiwa_sync::{Client, PushReport, SyncError, to_wire};
-use taiwa_vault::{DeviceToken, Enrolment, NewPerson, OutgoingRecord, RejectedRecord, SyncLogEntry, SyncStatus};
+use taiwa_domain::Relationship;
+use taiwa_sync::{Client, Cycle, CycleReport, Disposition, Schedule, SyncError, VaultAccess};
+use taiwa_vault::{DeviceToken, Enrolment, NewPerson, OutgoingRecord, RejectedRecord, SyncLogEntry, SyncStatus, Vault};
 use ts_rs::TS;
 
 use crate::App;
-use crate::types::{IpcError, IpcResult, Secret};
+use crate::types::{ErrorCode, IpcError, IpcResult, Secret};
 
 impl From<SyncError> for IpcError {
     fn from(e: SyncError) -> IpcError {
@@ -25,7 +27,7 @@ impl From<SyncError> for IpcError {
         }
         IpcError {
             detail,
-            ..IpcError::new(crate::types::ErrorCode::from_code(e.code()), e.to_string())
+            ..IpcError::new(ErrorCode::from_code(e.code()), e.to_string())
         }
     }
 }
@@ -44,7 +46,12 @@ pub struct EnrolInput {
 pub struct SyncOverview {
     pub enrolment: Option<Enrolment>,
     pub status: SyncStatus,
+    /// What the next push sends.
     pub pending: Vec<OutgoingRecord>,
+    /// Direct reports' figures under ids no roster has named yet: kept here, not sent.
+    pub unconfirmed: Vec<OutgoingRecord>,
+    /// Employee ids (people marked private) whose figures the server is still to remove.
+    pub withdrawals: Vec<String>,
     pub rejected: Vec<RejectedRecord>,
     pub log: Vec<SyncLogEntry>,
     /// Direct reports in the directory who are not in the people list yet.
@@ -59,66 +66,84 @@ pub struct NewMember {
     pub org_unit_name: String,
 }
 
-/// Work for the network, taken from the vault.
+/// The app behind its lock, as the desktop shell holds it. The sync reaches the vault through it
+/// one short step at a time (`VaultAccess`), never across a network call.
 #[derive(Debug)]
-pub struct SyncJob {
-    client: Client,
-    token: DeviceToken,
-    batch: Vec<OutgoingRecord>,
-}
+pub struct Shared(pub Mutex<App>);
 
-/// What the network said.
-#[derive(Debug)]
-pub struct SyncOutcome {
-    batch: Vec<OutgoingRecord>,
-    push: Option<Result<taiwa_protocol::CompletionResponse, SyncError>>,
-    roster: Option<Result<Roster, SyncError>>,
-}
+impl Shared {
+    pub fn new(app: App) -> Shared {
+        Shared(Mutex::new(app))
+    }
 
-impl SyncJob {
-    /// Sends the batch and asks for the roster, without touching the vault.
-    pub fn run(self) -> SyncOutcome {
-        let push = (!self.batch.is_empty()).then(|| {
-            self.client
-                .push(self.token.expose(), self.batch.iter().map(to_wire).collect())
-        });
-        let revoked = matches!(push, Some(Err(SyncError::TokenRevoked)));
-        let roster = (!revoked).then(|| self.client.roster(self.token.expose()));
-        SyncOutcome {
-            batch: self.batch,
-            push,
-            roster,
+    pub fn app(&self) -> MutexGuard<'_, App> {
+        // A panic while holding the lock leaves the app usable: the state is still consistent.
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// One sync cycle now (the manager's "Sync now", or the roster right after enrolment). Call
+    /// off the UI thread: it waits on the network.
+    pub fn sync(&self, cycle: Cycle) -> IpcResult<CycleReport> {
+        Ok(self.cycle(cycle)?)
+    }
+
+    fn cycle(&self, cycle: Cycle) -> Result<CycleReport, SyncError> {
+        let mut access = self;
+        let report = taiwa_sync::sync_cycle(&mut access, cycle, false)?;
+        let mut app = self.app();
+        if app.vault_quietly().is_ok() {
+            app.roster = report.roster.clone();
         }
+        Ok(report)
+    }
+
+    /// One turn of the background loop: syncs when `schedule` says it is due and the vault is
+    /// open; returns whether anything was tried (so the window refreshes its status).
+    pub fn sync_when_due(&self, schedule: &mut Schedule, now: DateTime<Utc>, random: f64) -> bool {
+        if !schedule.due(now) {
+            return false;
+        }
+        let last = match self.app().vault_quietly() {
+            Ok(vault) => vault
+                .sync_status()
+                .ok()
+                .and_then(|s| s.last_sync_at)
+                .and_then(|t| DateTime::parse_from_rfc3339(&t).ok().map(|t| t.with_timezone(&Utc))),
+            Err(_) => {
+                schedule.failed(now, Disposition::WaitForVault, random);
+                return false;
+            }
+        };
+        if !schedule.confirm(now, last, random) {
+            return false;
+        }
+        match self.cycle(Cycle::Full) {
+            Ok(_) => schedule.succeeded(now, random),
+            Err(e) => schedule.failed(now, e.disposition(), random),
+        }
+        true
     }
 }
 
-fn client_for(enrolment: &Enrolment) -> Result<Client, SyncError> {
-    Client::new(
-        &enrolment.server,
-        enrolment.ca_file.as_deref().map(std::path::Path::new),
-    )
+impl VaultAccess for &Shared {
+    fn with_vault<R>(&mut self, step: impl FnOnce(&mut Vault) -> Result<R, SyncError>) -> Result<R, SyncError> {
+        let mut app = self.app();
+        let vault = app.vault_quietly().map_err(|_| SyncError::VaultLocked)?;
+        step(vault)
+    }
 }
 
 impl App {
-    /// Exchanges the code for a device token (over the network: call without holding other work).
+    /// Exchanges the code for a device token (over the network: call without holding the lock).
     pub fn prepare_enrolment(input: &EnrolInput) -> IpcResult<(Enrolment, DeviceToken)> {
         let ca = input.ca_file.trim();
-        let client = Client::new(&input.server, (!ca.is_empty()).then(|| std::path::Path::new(ca)))?;
-        let name = input.device_name.trim();
-        let name = if name.is_empty() {
-            taiwa_sync::default_device_name()
-        } else {
-            name.to_owned()
-        };
-        let answer = client.enrol(input.code.expose(), &name)?;
-        let enrolment = Enrolment {
-            server: client.server().to_owned(),
-            device_name: name,
-            manager_employee_id: answer.manager.employee_id,
-            manager_name: answer.manager.name,
-            ca_file: (!ca.is_empty()).then(|| ca.to_owned()),
-        };
-        Ok((enrolment, DeviceToken::new(answer.device_token)))
+        let ca = (!ca.is_empty()).then(|| std::path::Path::new(ca));
+        Ok(taiwa_sync::enrol(
+            &input.server,
+            ca,
+            input.code.expose(),
+            &input.device_name,
+        )?)
     }
 
     pub fn finish_enrolment(&mut self, enrolment: &Enrolment, token: &DeviceToken) -> IpcResult<SyncOverview> {
@@ -126,54 +151,12 @@ impl App {
         self.sync_overview()
     }
 
-    /// The next batch to send, or `None` when not enrolled.
-    pub fn sync_job(&mut self) -> IpcResult<Option<SyncJob>> {
-        let vault = self.vault_quietly()?;
-        let (Some(enrolment), Some(token)) = (vault.enrolment()?, vault.device_token()?) else {
-            return Ok(None);
-        };
-        let current = Month::of(vault.today());
-        let batch = vault
-            .pending_records(current)?
-            .into_iter()
-            .take(taiwa_protocol::MAX_BATCH_RECORDS)
-            .collect();
-        Ok(Some(SyncJob {
-            client: client_for(&enrolment)?,
-            token,
-            batch,
-        }))
-    }
-
-    /// A job that only pulls the roster (right after enrolment).
-    pub fn roster_job(&mut self) -> IpcResult<Option<SyncJob>> {
-        Ok(self.sync_job()?.map(|job| SyncJob {
-            batch: Vec::new(),
-            ..job
-        }))
-    }
-
-    /// Records what the network said: sent rows leave the outbox, refusals are set aside, the roster
-    /// updates names and organisations (nothing local is deleted) and offers new members.
-    pub fn apply_sync(&mut self, outcome: SyncOutcome) -> IpcResult<PushReport> {
-        let vault = self.vault_quietly()?;
-        let mut report = PushReport::default();
-        if let Some(answer) = outcome.push {
-            taiwa_sync::record_outcome(vault, &outcome.batch, answer, &mut report)?;
-        }
-        if let Some(Ok(roster)) = outcome.roster {
-            taiwa_sync::apply_roster(vault, &roster, false)?;
-            self.roster = Some(roster);
-        }
-        Ok(report)
-    }
-
     /// What the Company server page shows. Reading it is not the person's activity: the page
     /// refreshes it after every background sync, which must not keep an idle vault open.
     pub fn sync_overview(&mut self) -> IpcResult<SyncOverview> {
         let roster = self.roster.clone();
         let vault = self.vault_quietly()?;
-        let current = Month::of(vault.today());
+        let outbox = taiwa_sync::outbox(vault)?;
         let people = vault.people(true)?;
         let new_members = roster
             .map(|r| r.members)
@@ -194,7 +177,9 @@ impl App {
         Ok(SyncOverview {
             enrolment: vault.enrolment()?,
             status: vault.sync_status()?,
-            pending: vault.pending_records(current)?,
+            pending: outbox.ready,
+            unconfirmed: outbox.unconfirmed,
+            withdrawals: vault.pending_withdrawals()?,
             rejected: vault.rejected_records()?,
             log: vault.sync_log(20)?,
             new_members,
@@ -216,11 +201,11 @@ impl App {
 
     /// The token to revoke on un-enrolment (the caller revokes it over the network, then `forget_enrolment`).
     pub fn unenrol_job(&mut self) -> IpcResult<Option<(Client, DeviceToken)>> {
-        let vault = self.vault()?;
-        let (Some(enrolment), Some(token)) = (vault.enrolment()?, vault.device_token()?) else {
-            return Ok(None);
-        };
-        Ok(Some((client_for(&enrolment)?, token)))
+        match taiwa_sync::connection(self.vault()?) {
+            Ok(connection) => Ok(Some(connection)),
+            Err(SyncError::NotEnrolled) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
     }
 
     pub fn forget_enrolment(&mut self) -> IpcResult<SyncOverview> {

@@ -136,6 +136,31 @@ pub struct CompletionBatch {
     pub records: Vec<CompletionRecord>,
 }
 
+/// An employee id alone on the wire (the id alphabet: ASCII letters, digits, `-`, `_`, `.`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("x-kind" = "id")))]
+#[serde(transparent)]
+pub struct MemberId(pub String);
+
+/// `POST /api/v1/withdrawals`: the manager marked these people private, so every record this
+/// manager sent about them is removed (at most `MAX_BATCH_RECORDS` ids). Ids only: a withdrawal
+/// carries no reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawalRequest {
+    pub members: Vec<MemberId>,
+}
+
+/// `200` answer to a withdrawal: how many (member, month) records were removed. An id with
+/// nothing on the server removes nothing, and is answered the same way as any other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawalResponse {
+    pub removed: u32,
+}
+
 /// `200` answer to a batch: how many records were taken, and how many were older than what the
 /// server already had (a resent batch is all stale, and changes nothing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::Value;
-use taiwa_protocol::{CompletionBatch, EnrolRequest};
+use taiwa_protocol::{CompletionBatch, EnrolRequest, WithdrawalRequest};
 
 /// Every string in `schema` that is not an id, a month or an enum, by path.
 fn free_text(schema: &Value, root: &Value, path: &str, found: &mut Vec<String>) {
@@ -59,6 +59,7 @@ fn check(schema: schemars::Schema) -> Vec<String> {
 fn requests_carry_no_free_text_but_the_device_name() {
     assert_eq!(check(schemars::schema_for!(CompletionBatch)), Vec::<String>::new());
     assert_eq!(check(schemars::schema_for!(EnrolRequest)), Vec::<String>::new());
+    assert_eq!(check(schemars::schema_for!(WithdrawalRequest)), Vec::<String>::new());
 }
 
 #[test]

@@ -5,8 +5,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use taiwa_protocol::{
-    API, CompletionBatch, CompletionRecord, CompletionResponse, EnrolRequest, EnrolResponse, ErrorBody, RecordProblem,
-    Roster,
+    API, CompletionBatch, CompletionRecord, CompletionResponse, EnrolRequest, EnrolResponse, ErrorBody, MemberId,
+    RecordProblem, Roster, WithdrawalRequest, WithdrawalResponse,
 };
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 
@@ -31,9 +31,28 @@ pub enum SyncError {
     #[error("the server asks to slow down; trying again in {0} seconds")]
     RateLimited(u64),
     #[error("the server answered {status}: {message}")]
-    Server { status: u16, message: String },
+    Server {
+        status: u16,
+        message: String,
+        /// The server's `Retry-After`, in seconds, when it gave one.
+        retry_after: Option<u64>,
+    },
+    #[error("the vault is locked; syncing waits until it is open")]
+    VaultLocked,
     #[error("{0}")]
     Vault(#[from] taiwa_vault::Error),
+}
+
+/// What to do after a failure: typed, so no caller decides by reading error text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disposition {
+    /// Trying again later may succeed (the network, a busy or restarting server); `after` is the
+    /// server's own `Retry-After` when it gave one.
+    Retry { after: Option<Duration> },
+    /// Nothing changes until the vault is unlocked.
+    WaitForVault,
+    /// A person has to act (enrol again, fix the address, a new code); retrying alone will not help.
+    NeedsPerson,
 }
 
 impl SyncError {
@@ -49,14 +68,33 @@ impl SyncError {
             SyncError::Rejected(_) => "rejected",
             SyncError::RateLimited(_) => "rate_limited",
             SyncError::Server { .. } => "server_error",
+            SyncError::VaultLocked => "locked",
             SyncError::Vault(e) => e.code(),
         }
     }
 
-    /// Whether trying again later may succeed.
-    pub fn is_transient(&self) -> bool {
-        matches!(self, SyncError::Unreachable(_) | SyncError::RateLimited(_))
-            || matches!(self, SyncError::Server { status, .. } if *status >= 500)
+    /// Whether and when to try again.
+    pub fn disposition(&self) -> Disposition {
+        match self {
+            SyncError::Unreachable(_) => Disposition::Retry { after: None },
+            SyncError::RateLimited(seconds) => Disposition::Retry {
+                after: Some(Duration::from_secs(*seconds)),
+            },
+            SyncError::Server {
+                status, retry_after, ..
+            } if *status >= 500 || *status == 408 => Disposition::Retry {
+                after: retry_after.map(Duration::from_secs),
+            },
+            SyncError::VaultLocked => Disposition::WaitForVault,
+            SyncError::InvalidServer(_)
+            | SyncError::CaFile(_)
+            | SyncError::NotEnrolled
+            | SyncError::TokenRevoked
+            | SyncError::InvalidCode
+            | SyncError::Rejected(_)
+            | SyncError::Server { .. }
+            | SyncError::Vault(_) => Disposition::NeedsPerson,
+        }
     }
 }
 
@@ -172,6 +210,7 @@ impl Client {
             200..=299 => serde_json::from_str(&body).map_err(|e| SyncError::Server {
                 status,
                 message: format!("an answer that is not understood: {e}"),
+                retry_after: None,
             }),
             401 => Err(SyncError::TokenRevoked),
             422 => Err(SyncError::Rejected(problem_message(&body).1)),
@@ -181,7 +220,11 @@ impl Client {
                 if status == 400 && body.contains("\"invalid_code\"") {
                     return Err(SyncError::InvalidCode);
                 }
-                Err(SyncError::Server { status, message })
+                Err(SyncError::Server {
+                    status,
+                    message,
+                    retry_after: retry,
+                })
             }
         }
     }
@@ -214,6 +257,19 @@ impl Client {
         )
     }
 
+    /// Asks the server to remove every record this manager sent about `members`.
+    pub fn withdraw(&self, token: &str, members: &[String]) -> Result<WithdrawalResponse, SyncError> {
+        let request = WithdrawalRequest {
+            members: members.iter().cloned().map(MemberId).collect(),
+        };
+        self.answer(
+            self.agent
+                .post(&self.url("/withdrawals"))
+                .header("Authorization", &format!("Bearer {token}"))
+                .send_json(&request),
+        )
+    }
+
     /// Revokes this device's token on the server.
     pub fn revoke(&self, token: &str) -> Result<(), SyncError> {
         let response = self
@@ -227,6 +283,7 @@ impl Client {
             status => Err(SyncError::Server {
                 status,
                 message: "could not revoke the device".into(),
+                retry_after: None,
             }),
         }
     }
@@ -235,6 +292,36 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_failure_says_whether_and_when_to_retry() {
+        let retry = |after: Option<u64>| Disposition::Retry {
+            after: after.map(Duration::from_secs),
+        };
+        let server = |status: u16, retry_after: Option<u64>| SyncError::Server {
+            status,
+            message: String::new(),
+            retry_after,
+        };
+        let cases = [
+            (SyncError::Unreachable("reset".into()), retry(None)),
+            (SyncError::RateLimited(30), retry(Some(30))),
+            (server(503, Some(5)), retry(Some(5))),
+            (server(500, None), retry(None)),
+            (server(408, None), retry(None)),
+            (server(400, None), Disposition::NeedsPerson),
+            (server(404, None), Disposition::NeedsPerson),
+            (SyncError::TokenRevoked, Disposition::NeedsPerson),
+            (SyncError::InvalidCode, Disposition::NeedsPerson),
+            (SyncError::NotEnrolled, Disposition::NeedsPerson),
+            (SyncError::Rejected(Vec::new()), Disposition::NeedsPerson),
+            (SyncError::InvalidServer("x".into()), Disposition::NeedsPerson),
+            (SyncError::VaultLocked, Disposition::WaitForVault),
+        ];
+        for (error, expected) in cases {
+            assert_eq!(error.disposition(), expected, "{error:?}");
+        }
+    }
 
     #[test]
     fn plain_http_only_to_this_computer() {

@@ -7,9 +7,15 @@
 //! holding the vault, then records the answer, so the app's UI never waits on the network.
 
 mod client;
+mod engine;
 mod push;
 mod roster;
+mod schedule;
 
-pub use client::{Client, SyncError, check_server_url};
-pub use push::{Backoff, PushReport, push_outbox, record_outcome, to_wire};
+pub use client::{Client, Disposition, SyncError, check_server_url};
+pub use engine::{
+    Cycle, CycleReport, MAX_BATCHES_PER_CYCLE, Outbox, VaultAccess, connection, enrol, next_batch, outbox, sync_cycle,
+};
+pub use push::{Backoff, PushReport, record_outcome, to_wire};
 pub use roster::{RosterMatch, apply_roster, default_device_name};
+pub use schedule::{CATCH_UP_WITHIN, LOOK_AGAIN, Schedule, random_unit};

@@ -1,12 +1,12 @@
-//! Draining the vault's outbox to the server, batch by batch.
+//! One batch's way to the server and back: its wire form, and what the answer does to the vault.
 
 use std::time::Duration;
 
 use taiwa_domain::Month;
-use taiwa_protocol::{CompletionRecord, CompletionResponse, MAX_BATCH_RECORDS};
-use taiwa_vault::{DeviceToken, OutgoingRecord, SyncLogEntry, Vault};
+use taiwa_protocol::{CompletionRecord, CompletionResponse};
+use taiwa_vault::{OutgoingRecord, SyncLogEntry, Vault};
 
-use crate::{Client, SyncError};
+use crate::SyncError;
 
 /// What one push did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -93,26 +93,6 @@ pub fn record_outcome(
             Err(e)
         }
     }
-}
-
-/// Sends everything waiting in the outbox. A failure keeps the records for next time; records the
-/// server refuses are set aside with its reason and the rest are sent.
-pub fn push_outbox(vault: &mut Vault, client: &Client, token: &DeviceToken) -> Result<PushReport, SyncError> {
-    let current = Month::of(vault.today());
-    let mut report = PushReport::default();
-    loop {
-        let batch: Vec<OutgoingRecord> = vault
-            .pending_records(current)?
-            .into_iter()
-            .take(MAX_BATCH_RECORDS)
-            .collect();
-        if batch.is_empty() {
-            break;
-        }
-        let answer = client.push(token.expose(), batch.iter().map(to_wire).collect());
-        record_outcome(vault, &batch, answer, &mut report)?;
-    }
-    Ok(report)
 }
 
 /// When to try again after a failure: doubling from `first`, capped at `max`, with jitter so that

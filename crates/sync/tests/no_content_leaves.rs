@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex};
 use proptest::prelude::*;
 use taiwa_domain::Zone;
 use taiwa_domain::{Month, Owner, TopicKind, Wants};
-use taiwa_sync::{Client, push_outbox};
-use taiwa_vault::{DeviceToken, Enrolment, NewAction, NewAgendaItem, NewPerson, Passphrase, Vault};
+use taiwa_sync::{Cycle, connection, sync_cycle};
+use taiwa_vault::{NewAction, NewAgendaItem, NewPerson, Passphrase, Vault};
 
 /// A loopback HTTP server that keeps every byte it is sent and answers like the company server.
 fn capture_server() -> (String, Arc<Mutex<Vec<u8>>>) {
@@ -72,8 +72,22 @@ fn capture_server() -> (String, Arc<Mutex<Vec<u8>>>) {
             } else if request_line.starts_with("PUT /api/v1/completions") {
                 let n = String::from_utf8_lossy(&body).matches("member_employee_id").count();
                 ("200 OK", format!(r#"{{"accepted":{n},"stale":0}}"#))
+            } else if request_line.starts_with("POST /api/v1/withdrawals") {
+                ("200 OK", r#"{"removed":1}"#.to_owned())
             } else if request_line.starts_with("GET /api/v1/roster") {
-                ("200 OK", r#"{"manager":{"employee_id":"M1","name":"部長","email":"m1@example.co.jp","org_unit_id":"O1","org_unit_name":"本社"},"members":[]}"#.to_owned())
+                let member = |id: &str| {
+                    format!(
+                        r#"{{"employee_id":"{id}","name":"社員{id}","email":"{id}@example.co.jp","org_unit_id":"O1","org_unit_name":"本社"}}"#
+                    )
+                };
+                (
+                    "200 OK",
+                    format!(
+                        r#"{{"manager":{{"employee_id":"M1","name":"部長","email":"m1@example.co.jp","org_unit_id":"O1","org_unit_name":"本社"}},"members":[{},{}]}}"#,
+                        member("E0"),
+                        member("E1")
+                    ),
+                )
             } else {
                 ("204 No Content", String::new())
             };
@@ -102,6 +116,7 @@ proptest! {
         let (mut vault, _) = Vault::create(&tmp.path().join("vault"), &Passphrase::new("correct horse battery staple".into()), tz).unwrap();
         let today = vault.today();
         let mut texts = Vec::new();
+        let mut first = None;
         for (i, chunk) in markers.chunks(6).enumerate() {
             let person = vault.add_person(NewPerson {
                 name: chunk[0].clone(),
@@ -110,6 +125,7 @@ proptest! {
                 email: Some(format!("{}@example.co.jp", chunk[1].to_ascii_lowercase().chars().filter(char::is_ascii_alphanumeric).collect::<String>())),
                 ..Default::default()
             }).unwrap();
+            first.get_or_insert(person.id);
             let session = vault.plan_session(person.id, today.and_hms_opt(9, 0, 0).unwrap(), 30).unwrap();
             vault.add_agenda_item(session.id, NewAgendaItem { text: chunk[2].clone(), kind: TopicKind::Career, wants: Some(Wants::Advise) }).unwrap();
             vault.set_note(session.id, &format!("# {}\n{}", chunk[3], chunk[4])).unwrap();
@@ -122,20 +138,22 @@ proptest! {
         }
 
         let (url, captured) = capture_server();
-        let client = Client::new(&url, None).unwrap();
-        let answer = client.enrol("ABCD-EFGH-JKMN-PQRS", "Test laptop").unwrap();
-        let enrolment = Enrolment { server: url.clone(), device_name: "Test laptop".into(), manager_employee_id: answer.manager.employee_id, manager_name: answer.manager.name, ca_file: None };
-        let token = DeviceToken::new(answer.device_token);
+        let (enrolment, token) = taiwa_sync::enrol(&url, None, "ABCD-EFGH-JKMN-PQRS", "Test laptop").unwrap();
         vault.set_enrolment(&enrolment, &token).unwrap();
-        let report = push_outbox(&mut vault, &client, &token).unwrap();
-        prop_assert_eq!(report.sent, 2, "one record per person for this month");
-        client.roster(token.expose()).unwrap();
-        client.revoke(token.expose()).unwrap();
+        let report = sync_cycle(&mut vault, Cycle::Full, false).unwrap();
+        prop_assert_eq!(report.push.sent, 2, "one record per person for this month");
         prop_assert!(vault.pending_records(Month::of(today)).unwrap().is_empty());
+        // Marking a person private withdraws them: an id, nothing else.
+        vault.set_private(first.unwrap(), true).unwrap();
+        let report = sync_cycle(&mut vault, Cycle::Full, false).unwrap();
+        prop_assert_eq!(report.withdrawn, vec!["E0".to_owned()]);
+        let (client, token) = connection(&vault).unwrap();
+        client.revoke(token.expose()).unwrap();
 
         let bytes = captured.lock().unwrap().clone();
         let compact: String = String::from_utf8_lossy(&bytes).chars().filter(|c| !c.is_whitespace()).collect();
         prop_assert!(compact.contains("\"sessions_held\":1,\"minutes\":35"), "the capture holds the pushes");
+        prop_assert!(compact.contains("{\"members\":[\"E0\"]}"), "the capture holds the withdrawal");
         for text in &texts {
             for piece in text.as_bytes().windows(8) {
                 prop_assert!(!bytes.windows(8).any(|w| w == piece), "a piece of {:?} reached the server", text);

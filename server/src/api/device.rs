@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
-use taiwa_protocol::{CompletionBatch, EnrolRequest, EnrolResponse};
+use taiwa_protocol::{CompletionBatch, EnrolRequest, EnrolResponse, WithdrawalRequest};
 
 use super::AppState;
 use super::error::{ApiResult, blocking};
@@ -53,6 +53,18 @@ pub async fn completions(
         Err(_) => state.metrics.records(0, 0, count),
     }
     Ok(Json(result?))
+}
+
+pub async fn withdrawals(
+    State(state): State<AppState>,
+    device: Device,
+    JsonBody(request): JsonBody<WithdrawalRequest>,
+) -> ApiResult<Json<taiwa_protocol::WithdrawalResponse>> {
+    let pool = state.pool.clone();
+    let members: Vec<String> = request.members.into_iter().map(|m| m.0).collect();
+    Ok(Json(
+        blocking(move || store::withdraw(&pool, &device.employee_id, &members)).await?,
+    ))
 }
 
 pub async fn revoke(State(state): State<AppState>, device: Device) -> ApiResult<StatusCode> {

@@ -54,11 +54,14 @@ impl From<Error> for ApiError {
             },
             Error::Unavailable(_) | Error::Database(_) => {
                 tracing::error!(error = %message, "storage failed");
-                ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "the server cannot reach its database right now; try again later",
-                )
+                ApiError {
+                    retry_after: Some(super::RETRY_AFTER_UNAVAILABLE),
+                    ..ApiError::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "unavailable",
+                        "the server cannot reach its database right now; try again later",
+                    )
+                }
             }
             Error::Config(_) | Error::Internal(_) | Error::Import(..) => {
                 tracing::error!(error = %message, "internal error");

@@ -28,6 +28,10 @@ pub mod observe;
 pub use error::{ApiError, ApiResult, blocking};
 use extract::RateLimiter;
 
+/// The `Retry-After` of a 503, in seconds: long enough for a database restart or a writer queue
+/// to clear, short enough that devices catch up the same minute.
+pub const RETRY_AFTER_UNAVAILABLE: u64 = 5;
+
 /// The largest request body accepted.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
@@ -61,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/enrol", post(device::enrol))
         .route("/api/v1/roster", get(device::roster))
         .route("/api/v1/completions", put(device::completions))
+        .route("/api/v1/withdrawals", post(device::withdrawals))
         .route("/api/v1/device", delete(device::revoke))
         .route("/api/v1/admin/completion", get(admin::completion))
         .route("/api/v1/admin/completion.csv", get(admin::completion_csv))

@@ -97,7 +97,16 @@ pub async fn observe(State(state): State<AppState>, request: Request, next: Next
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let response = next.run(request).await;
+    let mut response = next.run(request).await;
+    // Every 503 says when to come back (a restarting database, a full writer queue), whichever
+    // part of the server gave it.
+    if response.status() == axum::http::StatusCode::SERVICE_UNAVAILABLE
+        && !response.headers().contains_key(header::RETRY_AFTER)
+    {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(super::RETRY_AFTER_UNAVAILABLE));
+    }
     let took = started.elapsed();
     let status = response.status().as_u16();
     state.metrics.request(&method, &route, status, took);

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use taiwa_protocol::{Month, RosterMember};
+use taiwa_protocol::Month;
 
 use super::month_index;
 use crate::Error;
@@ -134,7 +134,6 @@ fn retire(conn: &mut dyn Conn, table: &str, key: &str, id: &str, valid_from: i64
 #[derive(Debug, Clone)]
 pub(crate) struct Person {
     pub name: String,
-    pub email: String,
     pub org_unit: String,
     pub manager: Option<String>,
 }
@@ -172,7 +171,7 @@ impl Snapshot {
             .collect();
         let people = conn
             .query(
-                &format!("SELECT employee_id, name, email, org_unit_id, manager_id FROM employees WHERE {VALID_IN}"),
+                &format!("SELECT employee_id, name, org_unit_id, manager_id FROM employees WHERE {VALID_IN}"),
                 &[m],
             )?
             .into_iter()
@@ -181,9 +180,8 @@ impl Snapshot {
                     r.text(0),
                     Person {
                         name: r.text(1),
-                        email: r.text(2),
-                        org_unit: r.text(3),
-                        manager: r.opt_text(4),
+                        org_unit: r.text(2),
+                        manager: r.opt_text(3),
                     },
                 )
             })
@@ -196,17 +194,6 @@ impl Snapshot {
         self.people.iter().filter_map(|(id, p)| {
             let manager = p.manager.as_deref()?;
             self.people.contains_key(manager).then_some((manager, id.as_str(), p))
-        })
-    }
-
-    pub(crate) fn member(&self, id: &str) -> Option<RosterMember> {
-        let p = self.people.get(id)?;
-        Some(RosterMember {
-            employee_id: id.to_owned(),
-            name: p.name.clone(),
-            email: p.email.clone(),
-            org_unit_id: p.org_unit.clone(),
-            org_unit_name: self.units.get(&p.org_unit).map(|u| u.name.clone()).unwrap_or_default(),
         })
     }
 }

@@ -4,26 +4,68 @@ use std::collections::{HashMap, HashSet};
 
 use taiwa_protocol::{
     CompletionRecord, CompletionResponse, MAX_BATCH_RECORDS, MAX_MINUTES_PER_SESSION, MAX_MONTHS_BACK,
-    MAX_SESSIONS_PER_MONTH, Month, RecordProblem, Relationship, Roster, RosterMember,
+    MAX_SESSIONS_PER_MONTH, RecordProblem, Relationship, Roster, RosterMember, WithdrawalResponse,
 };
 
-use super::{Snapshot, current_month, month_index, now};
+use super::{current_month, month_index, now};
 use crate::Error;
 use crate::db::{Pool, V};
 
 pub fn roster(pool: &Pool, manager_id: &str) -> Result<Roster, Error> {
-    let snapshot = pool.with(|conn| Snapshot::load(conn, current_month()))?;
-    let manager = snapshot
-        .member(manager_id)
-        .ok_or_else(|| Error::Forbidden(format!("{manager_id} is no longer in the directory")))?;
-    let mut members: Vec<RosterMember> = snapshot
-        .people
+    // Only the manager and their reports are read: the cost follows the team, not the company.
+    let rows = pool.with(|conn| {
+        conn.query(
+            "SELECT e.employee_id, e.name, e.email, e.org_unit_id, coalesce(o.name, ''), e.manager_id
+             FROM employees e
+             LEFT JOIN org_units o ON o.org_unit_id = e.org_unit_id
+               AND o.valid_from <= $1 AND (o.valid_to IS NULL OR o.valid_to >= $1)
+             WHERE e.valid_from <= $1 AND (e.valid_to IS NULL OR e.valid_to >= $1)
+               AND (e.employee_id = $2 OR e.manager_id = $2)
+             ORDER BY e.employee_id",
+            &[V::Int(month_index(current_month())), V::from(manager_id)],
+        )
+    })?;
+    let member = |r: &crate::db::Row| RosterMember {
+        employee_id: r.text(0),
+        name: r.text(1),
+        email: r.text(2),
+        org_unit_id: r.text(3),
+        org_unit_name: r.text(4),
+    };
+    let manager = rows
         .iter()
-        .filter(|(_, p)| p.manager.as_deref() == Some(manager_id))
-        .filter_map(|(id, _)| snapshot.member(id))
+        .find(|r| r.text(0) == manager_id)
+        .map(member)
+        .ok_or_else(|| Error::Forbidden(format!("{manager_id} is no longer in the directory")))?;
+    let members = rows
+        .iter()
+        .filter(|r| r.opt_text(5).as_deref() == Some(manager_id))
+        .map(member)
         .collect();
-    members.sort_by(|a, b| a.employee_id.cmp(&b.employee_id));
     Ok(Roster { manager, members })
+}
+
+/// One version of a person in the directory: valid from, valid to (month indexes), their manager.
+type Version = (i64, Option<i64>, Option<String>);
+
+/// Who managed each of `ids`, over time: (valid from, valid to, manager) per version. Only these
+/// people are read, so a batch costs what it names, whatever months it spans.
+fn managers_of(conn: &mut dyn crate::db::Conn, ids: &[&str]) -> Result<HashMap<String, Vec<Version>>, Error> {
+    let mut out: HashMap<String, Vec<Version>> = HashMap::new();
+    for chunk in ids.chunks(100) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let params: Vec<V> = chunk.iter().map(|id| V::from(*id)).collect();
+        let sql = format!(
+            "SELECT employee_id, valid_from, valid_to, manager_id FROM employees WHERE employee_id IN ({})",
+            placeholders.join(", ")
+        );
+        for r in conn.query(&sql, &params)? {
+            out.entry(r.text(0))
+                .or_default()
+                .push((r.int(1), r.opt_int(2), r.opt_text(3)));
+        }
+    }
+    Ok(out)
 }
 
 /// Takes a batch of records from `manager_id`'s device: all of it, or none when any is invalid.
@@ -38,7 +80,14 @@ pub fn ingest(pool: &Pool, manager_id: &str, records: &[CompletionRecord]) -> Re
     let oldest = current.plus(-MAX_MONTHS_BACK).unwrap_or(current);
     pool.write(|conn| {
         let mut problems = Vec::new();
-        let mut snapshots: HashMap<Month, Snapshot> = HashMap::new();
+        let ids: Vec<&str> = records
+            .iter()
+            .filter(|r| r.relationship == Relationship::Line)
+            .map(|r| r.member_employee_id.as_str())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let managers = managers_of(conn, &ids)?;
         let mut seen = HashSet::new();
         for (index, r) in records.iter().enumerate() {
             let mut problem = |field: &str, rule: &str, text: String| {
@@ -65,22 +114,27 @@ pub fn ingest(pool: &Pool, manager_id: &str, records: &[CompletionRecord]) -> Re
             if !seen.insert((r.member_employee_id.clone(), r.month)) {
                 problem("member_employee_id", "duplicate", format!("{} appears twice for {} in this batch", r.member_employee_id, r.month));
             }
-            let snapshot = match snapshots.entry(r.month) {
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(e) => e.insert(Snapshot::load(conn, r.month)?),
-            };
             match r.relationship {
+                // Unknown and not-your-report get the same refusal: the answer never says whether
+                // an id exists.
                 Relationship::Line => {
-                    let reports = snapshot.people.get(&r.member_employee_id).and_then(|p| p.manager.as_deref());
+                    let m = month_index(r.month);
+                    let reports = managers
+                        .get(&r.member_employee_id)
+                        .and_then(|versions| versions.iter().find(|(from, to, _)| *from <= m && to.is_none_or(|t| t >= m)))
+                        .and_then(|(_, _, manager)| manager.as_deref());
                     if reports != Some(manager_id) {
                         problem("member_employee_id", "not_your_report", format!("{} was not your direct report in {}", r.member_employee_id, r.month));
                     }
                 }
+                // Anyone may be met across the organisation: a cross record is taken for any id
+                // (checking the directory would answer whether the id exists), and counts, by the
+                // member's unit, only while the directory has that member.
                 Relationship::Cross => {
-                    if !snapshot.people.contains_key(&r.member_employee_id) {
-                        problem("member_employee_id", "not_in_directory", format!("{} is not in the directory in {}", r.member_employee_id, r.month));
-                    } else if r.member_employee_id == manager_id {
+                    if r.member_employee_id == manager_id {
                         problem("member_employee_id", "yourself", "a 1on1 with yourself is not counted".into());
+                    } else if !taiwa_domain::is_employee_id(&r.member_employee_id) {
+                        problem("member_employee_id", "invalid_id", "an employee id is 1–64 ASCII letters, digits, '-', '_' or '.'".into());
                     }
                 }
             }
@@ -117,5 +171,37 @@ pub fn ingest(pool: &Pool, manager_id: &str, records: &[CompletionRecord]) -> Re
             }
         }
         Ok(response)
+    })
+}
+
+/// Removes every record `manager_id` sent about `members` (people the manager marked private).
+/// An id with nothing stored removes nothing and is answered like any other: the answer tells a
+/// device nothing about who exists.
+pub fn withdraw(pool: &Pool, manager_id: &str, members: &[String]) -> Result<WithdrawalResponse, Error> {
+    if members.len() > MAX_BATCH_RECORDS {
+        return Err(Error::Invalid(format!(
+            "a withdrawal names at most {MAX_BATCH_RECORDS} people; this one names {}",
+            members.len()
+        )));
+    }
+    if let Some(bad) = members.iter().position(|id| !taiwa_domain::is_employee_id(id)) {
+        return Err(Error::InvalidRecords(vec![RecordProblem {
+            index: bad,
+            field: "members".into(),
+            rule: "invalid_id".into(),
+            problem: "an employee id is 1–64 ASCII letters, digits, '-', '_' or '.'".into(),
+        }]));
+    }
+    pool.write(|conn| {
+        let mut removed = 0u64;
+        for member in members {
+            removed += conn.execute(
+                "DELETE FROM completions WHERE manager_id = $1 AND member_id = $2",
+                &[V::from(manager_id), V::from(member)],
+            )?;
+        }
+        Ok(WithdrawalResponse {
+            removed: u32::try_from(removed).unwrap_or(u32::MAX),
+        })
     })
 }

@@ -318,7 +318,19 @@ export type EnrolInput = { server: string, code: Secret, device_name: string,
  */
 ca_file: string, };
 
-export type SyncOverview = { enrolment: Enrolment | null, status: SyncStatus, pending: Array<OutgoingRecord>, rejected: Array<RejectedRecord>, log: Array<SyncLogEntry>, 
+export type SyncOverview = { enrolment: Enrolment | null, status: SyncStatus, 
+/**
+ * What the next push sends.
+ */
+pending: Array<OutgoingRecord>, 
+/**
+ * Direct reports' figures under ids no roster has named yet: kept here, not sent.
+ */
+unconfirmed: Array<OutgoingRecord>, 
+/**
+ * Employee ids (people marked private) whose figures the server is still to remove.
+ */
+withdrawals: Array<string>, rejected: Array<RejectedRecord>, log: Array<SyncLogEntry>, 
 /**
  * Direct reports in the directory who are not in the people list yet.
  */

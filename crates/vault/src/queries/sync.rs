@@ -211,13 +211,15 @@ impl Vault {
         })
     }
 
-    /// Forgets the enrolment and the token (the server side is revoked by the caller first).
+    /// Forgets the enrolment, the token and the ids its rosters confirmed (the server side is
+    /// revoked by the caller first).
     pub fn clear_enrolment(&mut self) -> Result<(), Error> {
         self.write(|tx| {
             tx.execute(
                 "DELETE FROM sync_state WHERE key IN ('server', 'device_name', 'manager_employee_id', 'manager_name', 'device_token', 'ca_file', 'last_error')",
                 [],
             )?;
+            tx.execute("DELETE FROM confirmed_ids", [])?;
             Ok(())
         })
     }
@@ -374,7 +376,10 @@ impl Vault {
         Ok(rows)
     }
 
-    /// Marks a person private (never sent) or shared again (their figures are queued).
+    /// Marks a person private or shared again. Private: nothing more is sent about them, what is
+    /// waiting is dropped, and a withdrawal is queued that asks the server to remove every figure
+    /// of theirs it holds from this manager. Shared again: the withdrawal (if not sent yet) is
+    /// dropped and all their figures are queued.
     pub fn set_private(&mut self, person_id: i64, private: bool) -> Result<(), Error> {
         let person = self.person(person_id)?;
         self.write(|tx| {
@@ -382,11 +387,60 @@ impl Vault {
                 "UPDATE people SET private = ?2 WHERE id = ?1",
                 params![person_id, private],
             )?;
-            if !private && let Some(employee_id) = &person.employee_id {
+            let Some(employee_id) = &person.employee_id else {
+                return Ok(());
+            };
+            if private {
+                tx.execute("DELETE FROM outbox WHERE employee_id = ?1", [employee_id])?;
+                tx.execute(
+                    "INSERT INTO withdrawals (employee_id) VALUES (?1) ON CONFLICT DO NOTHING",
+                    [employee_id],
+                )?;
+            } else {
+                tx.execute("DELETE FROM withdrawals WHERE employee_id = ?1", [employee_id])?;
                 queue_person(tx, person_id, employee_id)?;
             }
             Ok(())
         })
+    }
+
+    /// Employee ids whose figures the server is to remove (people marked private), oldest first.
+    pub fn pending_withdrawals(&self) -> Result<Vec<String>, Error> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT employee_id FROM withdrawals ORDER BY rowid")?;
+        let ids = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(ids)
+    }
+
+    /// The server confirmed these withdrawals.
+    pub fn mark_withdrawn(&mut self, employee_ids: &[String]) -> Result<(), Error> {
+        self.write(|tx| {
+            for id in employee_ids {
+                tx.execute("DELETE FROM withdrawals WHERE employee_id = ?1", [id])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Remembers the ids a roster named as direct reports (kept while enrolled).
+    pub fn confirm_ids(&mut self, employee_ids: &[String]) -> Result<(), Error> {
+        self.write(|tx| {
+            for id in employee_ids {
+                tx.execute(
+                    "INSERT INTO confirmed_ids (employee_id) VALUES (?1) ON CONFLICT DO NOTHING",
+                    [id],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Ids the server's roster has named as direct reports since this vault was enrolled.
+    pub fn confirmed_ids(&self) -> Result<std::collections::HashSet<String>, Error> {
+        let mut stmt = self.conn().prepare("SELECT employee_id FROM confirmed_ids")?;
+        let ids = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(ids)
     }
 
     pub fn is_private(&self, person_id: i64) -> Result<bool, Error> {
