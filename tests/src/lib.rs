@@ -211,6 +211,15 @@ impl Desktop {
         }
     }
 
+    /// Waits until nothing on the screen matches `css`.
+    pub async fn wait_gone(&self, css: &str) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while !self.absent(css).await {
+            assert!(Instant::now() < deadline, "'{css}' never went away");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Whether nothing on the screen matches `css` (now, without waiting).
     pub async fn absent(&self, css: &str) -> bool {
         self.client.find(fantoccini::Locator::Css(css)).await.is_err()
