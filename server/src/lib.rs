@@ -63,6 +63,15 @@ impl From<rusqlite::Error> for Error {
 
 impl From<postgres::Error> for Error {
     fn from(e: postgres::Error) -> Error {
-        Error::Database(e.to_string())
+        // The driver's own words are terse ("error performing TLS handshake"): the cause is
+        // what an operator needs (an unknown certificate issuer, a refused connection).
+        let mut message = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(cause) = source {
+            message.push_str(": ");
+            message.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        Error::Database(message)
     }
 }

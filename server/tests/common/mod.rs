@@ -8,6 +8,7 @@ use std::process::{Child, Command, Output, Stdio};
 use serde_json::Value;
 
 pub mod browser;
+pub mod private_pg;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -95,6 +96,11 @@ impl Server {
     pub fn start_with(backend: Backend, org_units: &str, employees: &str, config: &str) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let db = fresh_db(backend, dir.path());
+        Server::start_on(dir, db, org_units, employees, config)
+    }
+
+    /// Serves over the database at `db` (a URL), keeping its files in `dir`.
+    pub fn start_on(dir: tempfile::TempDir, db: String, org_units: &str, employees: &str, config: &str) -> Server {
         let config_path = (!config.is_empty()).then(|| {
             let path = dir.path().join("server.toml");
             std::fs::write(&path, config).unwrap();
