@@ -127,20 +127,7 @@ fn fifty_devices_for_a_minute_with_a_kill_lose_nothing_acknowledged(backend: Bac
     assert_eq!(server_errors.load(Ordering::SeqCst), 0, "no 5xx under load");
     // Minutes carry the revision: the stored figure is at least the last acknowledged one.
     for month in &months {
-        let pairs = server
-            .admin(&format!("/api/v1/admin/pairs?month={month}&org=O1"))
-            .json();
-        let stored: HashMap<String, u64> = pairs["pairs"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| {
-                (
-                    p["member_employee_id"].as_str().unwrap().to_owned(),
-                    p["minutes"].as_u64().unwrap(),
-                )
-            })
-            .collect();
+        let stored = server.stored_minutes(month, "O1");
         for ((member, m), revision) in acked.iter().filter(|((_, m), _)| m == month) {
             let have = stored.get(member).copied().unwrap_or(0);
             assert!(

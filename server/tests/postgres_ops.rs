@@ -149,20 +149,7 @@ fn a_postgres_restart_under_load_answers_503_with_retry_after_and_loses_nothing_
         answers.iter().any(|(s, _, after)| *s == 200 && *after),
         "Taiwa took pushes again after PostgreSQL came back, without a restart of its own"
     );
-    let pairs = server
-        .admin(&format!("/api/v1/admin/pairs?month={month}&org=O1"))
-        .json();
-    let stored: HashMap<String, u64> = pairs["pairs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            (
-                p["member_employee_id"].as_str().unwrap().to_owned(),
-                p["minutes"].as_u64().unwrap(),
-            )
-        })
-        .collect();
+    let stored = server.stored_minutes(&month, "O1");
     for (member, revision) in acked.lock().unwrap().iter() {
         let have = stored.get(member).copied().unwrap_or(0);
         assert!(

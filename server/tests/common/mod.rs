@@ -308,6 +308,22 @@ impl Server {
         )
     }
 
+    /// Minutes stored per member in `month` under `org` (pair detail must be on).
+    pub fn stored_minutes(&self, month: &str, org: &str) -> std::collections::HashMap<String, u64> {
+        self.admin(&format!("/api/v1/admin/pairs?month={month}&org={org}"))
+            .json()["pairs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["member_employee_id"].as_str().unwrap().to_owned(),
+                    p["minutes"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    }
+
     pub fn admin(&self, path: &str) -> Reply {
         self.get(path, Some(&self.admin_token.clone()))
     }
