@@ -28,6 +28,7 @@ on_both_backends!(
     slow_clients_cannot_hold_connections,
     answers_never_tell_a_device_which_ids_exist,
     a_withdrawal_removes_what_the_manager_sent_about_a_member,
+    wrong_codes_are_limited_per_code_and_per_person_and_a_real_code_still_works,
 );
 
 fn rows_by_unit(report: &Value) -> std::collections::BTreeMap<String, (u64, u64)> {
@@ -1101,4 +1102,59 @@ fn a_withdrawal_removes_what_the_manager_sent_about_a_member(backend: Backend) {
     let reply = server.post_json("/api/v1/withdrawals", Some(&token), &json!({ "members": many }));
     assert_eq!(reply.status, 400, "{}", reply.body);
     assert_eq!(met(&month), 3, "refused withdrawals removed nothing");
+}
+
+fn wrong_codes_are_limited_per_code_and_per_person_and_a_real_code_still_works(backend: Backend) {
+    let server = Server::start(backend);
+    let enrol = |code: &str| server.post_json("/api/v1/enrol", None, &json!({"code": code, "device_name": "laptop"}));
+    // Per code: wrong secrets under a code's first group cancel it after five.
+    let target = server.code("E04");
+    let group = &target[..4];
+    for i in 0..5 {
+        let reply = enrol(&format!("{group}-0000-0000-000{i}"));
+        assert_eq!(reply.json()["error"]["code"], "invalid_code", "{}", reply.body);
+    }
+    assert_eq!(
+        enrol(&target).json()["error"]["code"],
+        "invalid_code",
+        "the code was cancelled"
+    );
+    let outstanding = taiwa_server::store::outstanding_codes(&server.pool()).unwrap();
+    assert!(
+        outstanding.iter().all(|c| c.employee_id != "E04"),
+        "HR's list of outstanding codes no longer shows it"
+    );
+
+    // Per person: four wrong tries on each of two codes and two on a third (ten in all, none
+    // past five) cancel all three of that person's codes.
+    let codes: Vec<String> = (0..3).map(|_| server.code("E05")).collect();
+    for (code, tries) in codes.iter().zip([4, 4, 2]) {
+        for i in 0..tries {
+            enrol(&format!("{}-1111-1111-111{i}", &code[..4]));
+        }
+    }
+    for code in &codes {
+        assert_eq!(
+            enrol(code).json()["error"]["code"],
+            "invalid_code",
+            "{code} was cancelled"
+        );
+    }
+    // A new code for that person works: HR issues one, the count starts again.
+    assert_eq!(enrol(&server.code("E05")).status, 201);
+
+    // Everyone here shares one address (a company proxy). A guesser exhausts its budget (the
+    // wrong tries above count too)...
+    let mut guesses = 0;
+    while enrol(&format!("ZZZZ-{guesses:04}-AAAA-BBBB")).status != 429 {
+        guesses += 1;
+        assert!(guesses < 100, "the address is limited");
+    }
+    // ...and a colleague holding a real code still enrols from the same address.
+    let real = server.code("E02");
+    assert_eq!(
+        enrol(&real).status,
+        201,
+        "a real code is not blocked by someone else's guesses"
+    );
 }

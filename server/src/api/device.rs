@@ -21,10 +21,19 @@ pub async fn enrol(
     // Codes are guessed one request at a time: wrong codes are counted per address (the client's,
     // through a trusted proxy), so one guesser behind the company proxy does not block everyone;
     // past the limit the address is answered 429 before any database work.
+    // An address past its budget may still use a code whose first group names an outstanding
+    // code: wrong secrets against it are counted per code and per person (`store::enrol`), so a
+    // guesser behind the company proxy cannot lock out a colleague who holds a real code.
     let failures = format!("enrolfail:{}", state.config.client_ip(addr.ip(), &headers));
-    state
+    if let Err(limited) = state
         .limiter
-        .allowed(&failures, super::extract::AUTH_FAILURES_PER_MINUTE)?;
+        .allowed(&failures, super::extract::AUTH_FAILURES_PER_MINUTE)
+    {
+        let (pool, code) = (state.pool.clone(), request.code.clone());
+        if !blocking(move || store::code_is_outstanding(&pool, &code)).await? {
+            return Err(limited.into());
+        }
+    }
     let pool = state.pool.clone();
     let enrolled = blocking(move || store::enrol(&pool, &request.code, &request.device_name)).await;
     if enrolled.is_err() {

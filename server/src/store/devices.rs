@@ -2,7 +2,7 @@
 
 use taiwa_protocol::{MAX_DEVICE_NAME_CHARS, Manager};
 
-use super::{Snapshot, current_month, hash_secret, new_code, new_token, normalize_code, now};
+use super::{code_id, current_month, hash_secret, month_index, new_code, new_token, normalize_code, now};
 use crate::Error;
 use crate::db::{Pool, V};
 
@@ -24,13 +24,14 @@ pub fn create_enrol_code(pool: &Pool, employee_id: &str, days: u32, created_by: 
             )));
         }
         conn.execute(
-            "INSERT INTO enrol_codes (code_hash, employee_id, expires_at, created_at, created_by) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO enrol_codes (code_hash, employee_id, expires_at, created_at, created_by, code_id) VALUES ($1, $2, $3, $4, $5, $6)",
             &[
                 V::from(hash_secret(&normalize_code(&code))),
                 V::from(employee_id),
                 V::Int(now() + i64::from(days) * 86_400),
                 V::Int(now()),
                 V::from(created_by),
+                V::from(code_id(&code)),
             ],
         )?;
         Ok(())
@@ -38,8 +39,62 @@ pub fn create_enrol_code(pool: &Pool, employee_id: &str, days: u32, created_by: 
     Ok(code)
 }
 
+/// Wrong secrets one code takes before it is cancelled.
+pub const CODE_FAILURES: i64 = 5;
+/// Wrong secrets all of one person's outstanding codes take, together, before they are cancelled.
+pub const ACCOUNT_FAILURES: i64 = 10;
+
+/// Whether a typed code's first group names an outstanding code: then its attempts are counted
+/// against that code and its person, and its address's budget does not stand in its way.
+pub fn code_is_outstanding(pool: &Pool, code: &str) -> Result<bool, Error> {
+    let rows = pool.with(|conn| {
+        conn.query(
+            "SELECT 1 FROM enrol_codes WHERE code_id = $1 AND used_at IS NULL AND cancelled_at IS NULL AND expires_at > $2",
+            &[V::from(code_id(code)), V::Int(now())],
+        )
+    })?;
+    Ok(!rows.is_empty())
+}
+
+/// Counts a wrong code against the outstanding codes its first group names, and cancels a code
+/// past `CODE_FAILURES` and all of a person's codes past `ACCOUNT_FAILURES` (HR sees them gone
+/// from the outstanding list, and issues a new one).
+fn count_wrong_code(pool: &Pool, code: &str) -> Result<(), Error> {
+    pool.write(|conn| {
+        let t = V::Int(now());
+        let id = V::from(code_id(code));
+        let active = "used_at IS NULL AND cancelled_at IS NULL AND expires_at > $2";
+        conn.execute(
+            &format!("UPDATE enrol_codes SET failures = failures + 1 WHERE code_id = $1 AND {active}"),
+            &[id.clone(), t.clone()],
+        )?;
+        conn.execute(
+            &format!("UPDATE enrol_codes SET cancelled_at = $2 WHERE code_id = $1 AND failures >= $3 AND {active}"),
+            &[id.clone(), t.clone(), V::Int(CODE_FAILURES)],
+        )?;
+        conn.execute(
+            &format!(
+                "UPDATE enrol_codes SET cancelled_at = $2 WHERE {active} AND employee_id IN (
+                   SELECT employee_id FROM enrol_codes WHERE {active}
+                     AND employee_id IN (SELECT employee_id FROM enrol_codes WHERE code_id = $1)
+                   GROUP BY employee_id HAVING CAST(sum(failures) AS BIGINT) >= $3)"
+            ),
+            &[id, t, V::Int(ACCOUNT_FAILURES)],
+        )?;
+        Ok(())
+    })
+}
+
 /// Exchanges a one-time code for a device token.
 pub fn enrol(pool: &Pool, code: &str, device_name: &str) -> Result<(String, Manager), Error> {
+    let enrolled = exchange(pool, code, device_name);
+    if matches!(enrolled, Err(Error::InvalidCode)) {
+        count_wrong_code(pool, code)?;
+    }
+    enrolled
+}
+
+fn exchange(pool: &Pool, code: &str, device_name: &str) -> Result<(String, Manager), Error> {
     let device_name = device_name.trim();
     let chars = device_name.chars().count();
     if chars == 0 || chars > MAX_DEVICE_NAME_CHARS || device_name.chars().any(char::is_control) {
@@ -67,11 +122,14 @@ pub fn enrol(pool: &Pool, code: &str, device_name: &str) -> Result<(String, Mana
         if used != 1 {
             return Err(Error::InvalidCode);
         }
-        let snapshot = Snapshot::load(conn, month)?;
-        let name = snapshot
-            .people
-            .get(&employee_id)
-            .map(|p| p.name.clone())
+        let m = V::Int(month_index(month));
+        let name = conn
+            .query(
+                "SELECT name FROM employees WHERE employee_id = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to >= $2)",
+                &[V::from(&employee_id), m],
+            )?
+            .first()
+            .map(|r| r.text(0))
             .ok_or(Error::InvalidCode)?;
         conn.execute(
             "INSERT INTO devices (token_hash, employee_id, device_name, created_at) VALUES ($1, $2, $3, $4)",

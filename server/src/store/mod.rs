@@ -31,10 +31,12 @@ pub use settings::*;
 const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0001_init.sql"),
     include_str!("../../migrations/sqlite/0002_hr_pages.sql"),
+    include_str!("../../migrations/sqlite/0003_code_attempts.sql"),
 ];
 const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
     include_str!("../../migrations/postgres/0002_hr_pages.sql"),
+    include_str!("../../migrations/postgres/0003_code_attempts.sql"),
 ];
 
 /// Months are stored as `year * 12 + month - 1`, so ranges compare as integers.
@@ -96,6 +98,11 @@ pub(crate) fn new_code() -> Result<String, Error> {
         &chars[8..12],
         &chars[12..16]
     ))
+}
+
+/// The lookup handle of a code: its first group, normalised (not secret: 20 of its 80 bits).
+pub(crate) fn code_id(code: &str) -> String {
+    normalize_code(code).chars().take(4).collect()
 }
 
 /// How a typed code is compared: case, spaces and dashes do not matter; O, I and L read as 0, 1, 1.
