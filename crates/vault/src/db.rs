@@ -17,6 +17,17 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 /// Opens (or with `create`, creates) the database in `dir` with `key`, in Signal Desktop's order:
 /// key, check SQLCipher answers, check the key opens the file, then WAL and the rest, then migrations.
 pub(crate) fn open(dir: &Path, key: &DataKey, create: bool) -> Result<Connection, Error> {
+    open_with(dir, Some(key), create)
+}
+
+/// The same database without encryption: for the benchmarks' encrypted/plain ratios only
+/// (feature `bench-plain`, which only `taiwa-bench` enables).
+#[cfg(feature = "bench-plain")]
+pub(crate) fn open_plain(dir: &Path, create: bool) -> Result<Connection, Error> {
+    open_with(dir, None, create)
+}
+
+fn open_with(dir: &Path, key: Option<&DataKey>, create: bool) -> Result<Connection, Error> {
     let path = dir.join(DB_FILE);
     if !create && !path.exists() {
         return Err(Error::Damaged {
@@ -30,10 +41,12 @@ pub(crate) fn open(dir: &Path, key: &DataKey, create: bool) -> Result<Connection
     }
     let conn = Connection::open_with_flags(&path, flags)?;
     quiet(&conn);
-    conn.execute_batch(&key.sqlcipher_pragma())?;
-    let version: Option<String> = conn.query_row("PRAGMA cipher_version", [], |r| r.get(0)).ok();
-    if version.is_none_or(|v| v.is_empty()) {
-        return Err(Error::NoEncryption);
+    if let Some(key) = key {
+        conn.execute_batch(&key.sqlcipher_pragma())?;
+        let version: Option<String> = conn.query_row("PRAGMA cipher_version", [], |r| r.get(0)).ok();
+        if version.is_none_or(|v| v.is_empty()) {
+            return Err(Error::NoEncryption);
+        }
     }
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
         .map_err(|e| match Error::from(e) {

@@ -131,6 +131,44 @@ impl Vault {
         Vault::unlocked(dir, &key_file, data_key, tz)
     }
 
+    /// Opens the vault like `open`, and says how long the key derivation (Argon2) took, so that a
+    /// benchmark can tell unlocking from deriving the key.
+    #[cfg(feature = "bench-plain")]
+    pub fn open_timed(dir: &Path, passphrase: &Passphrase, tz: Zone) -> Result<(Vault, std::time::Duration), Error> {
+        check_vault_dir(dir)?;
+        let key_file = KeyFile::read(dir)?;
+        let started = std::time::Instant::now();
+        let data_key = key_file.unwrap_with_passphrase(passphrase)?;
+        let kdf = started.elapsed();
+        Ok((Vault::unlocked(dir, &key_file, data_key, tz)?, kdf))
+    }
+
+    /// A vault whose database is a plain SQLite file, for the benchmarks' encrypted/plain ratios
+    /// only (feature `bench-plain`): the same code, schema and queries, without SQLCipher's key.
+    #[cfg(feature = "bench-plain")]
+    pub fn create_plain(dir: &Path, tz: Zone) -> Result<Vault, Error> {
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        Ok(Vault {
+            conn: db::open_plain(dir, true)?,
+            key: secret::DataKey::generate()?,
+            dir: dir.to_owned(),
+            vault_id: new_vault_id()?,
+            tz,
+        })
+    }
+
+    /// Opens a vault made by `create_plain`.
+    #[cfg(feature = "bench-plain")]
+    pub fn open_plain(dir: &Path, tz: Zone) -> Result<Vault, Error> {
+        Ok(Vault {
+            conn: db::open_plain(dir, false)?,
+            key: secret::DataKey::generate()?,
+            dir: dir.to_owned(),
+            vault_id: new_vault_id()?,
+            tz,
+        })
+    }
+
     /// The vault in `dir` opened with a data key already unwrapped from `key_file`.
     fn unlocked(dir: &Path, key_file: &KeyFile, data_key: secret::DataKey, tz: Zone) -> Result<Vault, Error> {
         let conn = db::open(dir, &data_key, false)?;
@@ -290,6 +328,19 @@ pub(crate) fn restrict_permissions(dir: &Path) -> Result<(), Error> {
 #[cfg(not(unix))]
 pub(crate) fn restrict_permissions(_dir: &Path) -> Result<(), Error> {
     Ok(())
+}
+
+/// Turns SQLCipher's memory security on or off for this process (freed memory is wiped and its
+/// pages locked), and says whether it is on. It is process-wide, and once on it stays on.
+pub fn set_memory_security(on: bool) -> Result<bool, Error> {
+    let conn = rusqlite::Connection::open_in_memory()?;
+    conn.execute_batch(if on {
+        "PRAGMA cipher_memory_security = ON;"
+    } else {
+        "PRAGMA cipher_memory_security = OFF;"
+    })?;
+    let state: String = conn.query_row("PRAGMA cipher_memory_security", [], |r| r.get(0))?;
+    Ok(state == "1")
 }
 
 /// The computer's time zone by its IANA name: `TZ` when it names a zone, else the system's setting
