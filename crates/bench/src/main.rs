@@ -2,12 +2,14 @@
 //! measurement small so CI keeps the benchmarks working without ever failing on a time.
 //!
 //! Subcommands:
+//! - `vault`: unlock, the app's workload, autosave against fsync, export — encrypted vs plain.
 //! - `memory-security`: the app's workload with SQLCipher's `cipher_memory_security` off and on,
 //!   each in its own process (once on, it stays on for the process), alternating; prints the
 //!   median times and the ratio.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod data;
+mod vault;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -16,12 +18,12 @@ use serde_json::json;
 use taiwa_domain::{Month, Zone};
 use taiwa_vault::{Passphrase, Vault};
 
-fn median(mut xs: Vec<f64>) -> f64 {
+pub(crate) fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(f64::total_cmp);
     if xs.is_empty() { 0.0 } else { xs[xs.len() / 2] }
 }
 
-fn percentile(mut xs: Vec<f64>, p: f64) -> f64 {
+pub(crate) fn percentile(mut xs: Vec<f64>, p: f64) -> f64 {
     xs.sort_by(f64::total_cmp);
     if xs.is_empty() {
         return 0.0;
@@ -30,7 +32,7 @@ fn percentile(mut xs: Vec<f64>, p: f64) -> f64 {
     xs[rank.clamp(1, xs.len()) - 1]
 }
 
-fn ms(d: Duration) -> f64 {
+pub(crate) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
@@ -145,11 +147,12 @@ fn main() {
     };
     let result = match args.first().map(String::as_str) {
         Some("memory-security") => memory_security(quick),
+        Some("vault") => vault::figures(quick),
         Some("workload") => workload(
             value("--memory-security").as_deref() == Some("on"),
             value("--iterations").and_then(|s| s.parse().ok()).unwrap_or(100),
         ),
-        _ => Err("usage: taiwa-bench memory-security [--quick]".into()),
+        _ => Err("usage: taiwa-bench vault|memory-security [--quick]".into()),
     };
     if let Err(e) = result {
         eprintln!("taiwa-bench: {e}");

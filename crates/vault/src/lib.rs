@@ -169,6 +169,18 @@ impl Vault {
         })
     }
 
+    /// Commits without waiting for the disk (`false`) or durably as always (`true`): lets a
+    /// benchmark build a large vault quickly; never used by the app (feature `bench-plain`).
+    #[cfg(feature = "bench-plain")]
+    pub fn durable_commits(&self, durable: bool) -> Result<(), Error> {
+        self.conn.execute_batch(if durable {
+            "PRAGMA synchronous = FULL;"
+        } else {
+            "PRAGMA synchronous = OFF;"
+        })?;
+        Ok(())
+    }
+
     /// The vault in `dir` opened with a data key already unwrapped from `key_file`.
     fn unlocked(dir: &Path, key_file: &KeyFile, data_key: secret::DataKey, tz: Zone) -> Result<Vault, Error> {
         let conn = db::open(dir, &data_key, false)?;

@@ -31,7 +31,7 @@ pub fn create_enrol_code(pool: &Pool, employee_id: &str, days: u32, created_by: 
                 V::Int(now() + i64::from(days) * 86_400),
                 V::Int(now()),
                 V::from(created_by),
-                V::from(code_id(&code)),
+                V::from(code_id(&code).unwrap_or_default()),
             ],
         )?;
         Ok(())
@@ -47,10 +47,13 @@ pub const ACCOUNT_FAILURES: i64 = 10;
 /// Whether a typed code's first group names an outstanding code: then its attempts are counted
 /// against that code and its person, and its address's budget does not stand in its way.
 pub fn code_is_outstanding(pool: &Pool, code: &str) -> Result<bool, Error> {
+    let Some(id) = code_id(code) else {
+        return Ok(false);
+    };
     let rows = pool.with(|conn| {
         conn.query(
             "SELECT 1 FROM enrol_codes WHERE code_id = $1 AND used_at IS NULL AND cancelled_at IS NULL AND expires_at > $2",
-            &[V::from(code_id(code)), V::Int(now())],
+            &[V::from(id), V::Int(now())],
         )
     })?;
     Ok(!rows.is_empty())
@@ -60,9 +63,12 @@ pub fn code_is_outstanding(pool: &Pool, code: &str) -> Result<bool, Error> {
 /// past `CODE_FAILURES` and all of a person's codes past `ACCOUNT_FAILURES` (HR sees them gone
 /// from the outstanding list, and issues a new one).
 fn count_wrong_code(pool: &Pool, code: &str) -> Result<(), Error> {
+    let Some(id) = code_id(code) else {
+        return Ok(());
+    };
     pool.write(|conn| {
         let t = V::Int(now());
-        let id = V::from(code_id(code));
+        let id = V::from(id);
         let active = "used_at IS NULL AND cancelled_at IS NULL AND expires_at > $2";
         conn.execute(
             &format!("UPDATE enrol_codes SET failures = failures + 1 WHERE code_id = $1 AND {active}"),

@@ -100,9 +100,13 @@ pub(crate) fn new_code() -> Result<String, Error> {
     ))
 }
 
-/// The lookup handle of a code: its first group, normalised (not secret: 20 of its 80 bits).
-pub(crate) fn code_id(code: &str) -> String {
-    normalize_code(code).chars().take(4).collect()
+/// The lookup handle of a code: its first group, normalised (not secret: 20 of its 80 bits);
+/// `None` when the typed code cannot be one of ours (wrong characters or length), which then
+/// never reaches a query.
+pub(crate) fn code_id(code: &str) -> Option<String> {
+    let normal = normalize_code(code);
+    let ours = normal.len() == 16 && normal.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
+    ours.then(|| normal[..4].to_owned())
 }
 
 /// How a typed code is compared: case, spaces and dashes do not matter; O, I and L read as 0, 1, 1.
@@ -206,5 +210,11 @@ mod tests {
             normalize_code(&code)
         );
         assert_eq!(normalize_code("oi-L0"), "0110");
+        assert_eq!(code_id(&code.to_lowercase()), Some(code[..4].to_owned()));
+        // Anything that cannot be one of our codes never reaches a query (a NUL would fail on
+        // PostgreSQL).
+        for bad in ["\0ABC-DEFG-HJKM-NPQR", "ABCD-EFGH", "ÄBCD-EFGH-JKMN-PQRS", "ABCD-EFGH-JKMN-PQRS-TVWX"] {
+            assert_eq!(code_id(bad), None, "{bad:?}");
+        }
     }
 }

@@ -1,0 +1,336 @@
+//! The vault's figures (issue 11), each measured on the encrypted vault and on the same code with
+//! encryption off (a plain SQLite file, reachable only through the `bench-plain` feature), and
+//! reported as a ratio; percentiles from one run.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+use taiwa_domain::{Month, Zone};
+use taiwa_vault::{ExportFormat, ExportOptions, Passphrase, Vault};
+
+use crate::data::{self, Dice, Made};
+use crate::{median, ms, percentile};
+
+const PASSPHRASE: &str = "bench pass phrase for the decade";
+
+fn zone() -> Zone {
+    Zone::named("Asia/Tokyo").unwrap_or(Zone::UTC)
+}
+
+/// A vault, encrypted or plain, filled by `data::fill` with fast commits, then durable again.
+fn build(dir: &Path, encrypted: bool, people: usize, months: u32, every_days: u64) -> Result<(Vault, Made), String> {
+    let mut vault = if encrypted {
+        Vault::create(dir, &Passphrase::new(PASSPHRASE.into()), zone())
+            .map_err(|e| e.to_string())?
+            .0
+    } else {
+        Vault::create_plain(dir, zone()).map_err(|e| e.to_string())?
+    };
+    vault.durable_commits(false).map_err(|e| e.to_string())?;
+    let made = data::fill(&mut vault, &mut Dice::new(11), people, months, every_days).map_err(|e| e.to_string())?;
+    vault.durable_commits(true).map_err(|e| e.to_string())?;
+    Ok((vault, made))
+}
+
+fn reopen(dir: &Path, encrypted: bool) -> Result<(Vault, f64), String> {
+    if encrypted {
+        let (vault, kdf) =
+            Vault::open_timed(dir, &Passphrase::new(PASSPHRASE.into()), zone()).map_err(|e| e.to_string())?;
+        Ok((vault, ms(kdf)))
+    } else {
+        Ok((Vault::open_plain(dir, zone()).map_err(|e| e.to_string())?, 0.0))
+    }
+}
+
+fn timed(times: &mut Vec<f64>, f: impl FnOnce() -> Result<(), taiwa_vault::Error>) -> Result<(), String> {
+    let t = Instant::now();
+    f().map_err(|e| e.to_string())?;
+    times.push(ms(t.elapsed()));
+    Ok(())
+}
+
+/// The person page as the app builds it (`App::person_page`).
+fn person_page(vault: &Vault, person: i64) -> Result<(), taiwa_vault::Error> {
+    vault.person(person)?;
+    vault.sessions(Some(person))?;
+    vault.actions(Some(person), true)?;
+    vault.backlog(person)?;
+    vault.career_note(person)?;
+    vault.is_private(person)?;
+    vault.actions(Some(person), false)?;
+    Ok(())
+}
+
+/// Home as the app draws it: this month and the 12-month strip.
+fn home(vault: &Vault) -> Result<(), taiwa_vault::Error> {
+    let month = Month::of(vault.today());
+    for back in 0..13 {
+        vault.status(month.plus(-back).unwrap_or(month))?;
+    }
+    Ok(())
+}
+
+struct Workload {
+    save: Vec<f64>,
+    home: Vec<f64>,
+    person: Vec<f64>,
+    session: Vec<f64>,
+}
+
+fn workload(vault: &mut Vault, made: &Made, iterations: usize) -> Result<Workload, String> {
+    let mut w = Workload {
+        save: Vec::new(),
+        home: Vec::new(),
+        person: Vec::new(),
+        session: Vec::new(),
+    };
+    let mut dice = Dice::new(3);
+    for i in 0..iterations {
+        let session = made.sessions[made.sessions.len() - 1 - i % 50.min(made.sessions.len())];
+        let person = made.people[i % made.people.len()];
+        let text = data::note(&mut dice, 8);
+        timed(&mut w.save, || vault.set_note(session, &text).map(drop))?;
+        timed(&mut w.home, || home(vault))?;
+        timed(&mut w.person, || person_page(vault, person))?;
+        timed(&mut w.session, || vault.session_view(session).map(drop))?;
+    }
+    Ok(w)
+}
+
+fn row(out: &mut String, name: &str, enc: &[f64], plain: &[f64]) {
+    let (e50, p50) = (median(enc.to_vec()), median(plain.to_vec()));
+    let (e95, p95) = (percentile(enc.to_vec(), 95.0), percentile(plain.to_vec(), 95.0));
+    out.push_str(&format!(
+        "| {name} | {e50:.2} | {p50:.2} | {:.2} | {e95:.2} | {p95:.2} |\n",
+        e50 / p50.max(1e-9)
+    ));
+}
+
+/// fsync of 4 KiB on the vault's disk, `n` times.
+fn fsync_times(dir: &Path, n: usize) -> Result<Vec<f64>, String> {
+    let path = dir.join("fsync-probe");
+    let mut file = std::fs::File::create(&path).map_err(|e| e.to_string())?;
+    let block = [7u8; 4096];
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        file.write_all(&block).map_err(|e| e.to_string())?;
+        file.sync_data().map_err(|e| e.to_string())?;
+        times.push(ms(t.elapsed()));
+    }
+    let _ = std::fs::remove_file(path);
+    Ok(times)
+}
+
+const QUERIES: &[(&str, &str)] = &[
+    ("ASCII", "roadmap"),
+    ("ASCII", "feedback review"),
+    ("ASCII", "mentoring"),
+    ("Japanese", "目標"),
+    ("Japanese", "資格"),
+    ("Japanese", "評価面談"),
+    ("Japanese", "優先順位を一緒に整理"),
+];
+
+pub fn figures(quick: bool) -> Result<(), String> {
+    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+    // A decade: 15 people, 120 months, a 1on1 every 2–4 weeks (quick: 3 people, one year).
+    let (people, months, iterations) = if quick { (3, 12, 10) } else { (15, 120, 200) };
+    let mut out = String::new();
+
+    // Unlock (KDF excluded) and the app's workload, encrypted vs plain.
+    let mut unlock: [Vec<f64>; 2] = Default::default();
+    let mut loads: Vec<Workload> = Vec::new();
+    let mut sessions = 0;
+    for (k, encrypted) in [true, false].into_iter().enumerate() {
+        let dir = tmp.path().join(if encrypted { "decade" } else { "decade-plain" });
+        let (vault, made) = build(&dir, encrypted, people, months, 18)?;
+        sessions = made.sessions.len();
+        drop(vault);
+        for _ in 0..if quick { 3 } else { 20 } {
+            let t = Instant::now();
+            let (vault, kdf) = reopen(&dir, encrypted)?;
+            vault.people(false).map_err(|e| e.to_string())?;
+            unlock[k].push(ms(t.elapsed()) - kdf);
+        }
+        let (mut vault, _) = reopen(&dir, encrypted)?;
+        loads.push(workload(&mut vault, &made, iterations)?);
+    }
+    out.push_str(&format!(
+        "### Unlock and the app's workload: a decade ({people} people, {months} months, {sessions} 1on1s with notes, agenda and action items), {iterations} iterations\n\n"
+    ));
+    out.push_str("| figure (ms) | encrypted p50 | plain p50 | ratio p50 | encrypted p95 | plain p95 |\n| --- | ---: | ---: | ---: | ---: | ---: |\n");
+    row(
+        &mut out,
+        "unlock, KDF excluded (open + key + first query)",
+        &unlock[0],
+        &unlock[1],
+    );
+    let (enc, plain) = (&loads[0], &loads[1]);
+    row(&mut out, "autosave (a durable commit)", &enc.save, &plain.save);
+    row(
+        &mut out,
+        "Home (this month and the 12-month strip)",
+        &enc.home,
+        &plain.home,
+    );
+    row(&mut out, "a person's page", &enc.person, &plain.person);
+    row(&mut out, "open a session", &enc.session, &plain.session);
+    let total = |w: &Workload| {
+        w.save
+            .iter()
+            .chain(&w.home)
+            .chain(&w.person)
+            .chain(&w.session)
+            .sum::<f64>()
+    };
+    out.push_str(&format!(
+        "\nWorkload total: encrypted {:.0} ms, plain {:.0} ms, ratio **{:.3}** (goal ≤ 1.15).\n\n",
+        total(enc),
+        total(plain),
+        total(enc) / total(plain).max(1e-9)
+    ));
+
+    // Autosave p99 against the disk's own fsync, in the same run.
+    let fsync = fsync_times(tmp.path(), if quick { 20 } else { 300 })?;
+    let (save99, fsync99) = (percentile(enc.save.clone(), 99.0), percentile(fsync.clone(), 99.0));
+    out.push_str(&format!(
+        "Autosave p99 {save99:.2} ms against fsync of 4 KiB p99 {fsync99:.2} ms (p50 {:.2} / {:.2}): ratio **{:.2}** (goal ≤ 1.2).\n\n",
+        median(enc.save.clone()),
+        median(fsync),
+        save99 / fsync99.max(1e-9)
+    ));
+
+    // Export of the decade.
+    let dir = tmp.path().join("decade");
+    let (vault, _) = reopen(&dir, true)?;
+    let to = Month::of(vault.today());
+    let from = to.plus(-(i32::try_from(months).unwrap_or(120) - 1)).unwrap_or(to);
+    for (name, format) in [("CSV", ExportFormat::Csv), ("HTML", ExportFormat::Html)] {
+        let mut times = Vec::new();
+        let mut size = 0;
+        for _ in 0..if quick { 2 } else { 10 } {
+            let options = ExportOptions {
+                from,
+                to,
+                format,
+                include_notes: false,
+                person_id: None,
+            };
+            let t = Instant::now();
+            size = vault.export_summary(&options).map_err(|e| e.to_string())?.len();
+            times.push(ms(t.elapsed()));
+        }
+        out.push_str(&format!(
+            "Export of {months} months to {name}: median {:.1} ms, max {:.1} ms ({size} bytes; goal ≤ 200 ms).\n",
+            median(times.clone()),
+            times.iter().copied().fold(0.0, f64::max)
+        ));
+    }
+    println!("{out}");
+    search_and_scaling(quick)
+}
+
+struct Probe {
+    home: Vec<f64>,
+    person: Vec<f64>,
+    search: Vec<(&'static str, f64)>,
+}
+
+fn probe(vault: &Vault, made: &Made, rounds: usize) -> Result<Probe, String> {
+    let mut p = Probe {
+        home: Vec::new(),
+        person: Vec::new(),
+        search: Vec::new(),
+    };
+    for i in 0..rounds {
+        timed(&mut p.home, || home(vault))?;
+        timed(&mut p.person, || person_page(vault, made.people[i % made.people.len()]))?;
+        for (group, query) in QUERIES {
+            let t = Instant::now();
+            let hits = vault.search(query, 20).map_err(|e| e.to_string())?;
+            p.search.push((group, ms(t.elapsed())));
+            if hits.is_empty() && *group == "Japanese" {
+                return Err(format!(
+                    "no hit for {query}: the data generator and the queries disagree"
+                ));
+            }
+        }
+    }
+    Ok(p)
+}
+
+fn of(search: &[(&str, f64)], group: &str) -> Vec<f64> {
+    search.iter().filter(|(g, _)| *g == group).map(|(_, t)| *t).collect()
+}
+
+/// Search on 100,000 notes (ranked, snippets, top 20), encrypted and plain; and Home, a person's
+/// page and search at 100,000 notes against 1,000.
+fn search_and_scaling(quick: bool) -> Result<(), String> {
+    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+    // 60 people, ten years, a 1on1 every 1–3 days each: about 100,000 notes (quick: about 1,000).
+    let (big_people, big_months, small, rounds) = if quick {
+        (5, 12, (3, 12, 30), 3)
+    } else {
+        (60, 120, (15, 120, 50), 30)
+    };
+    let mut out = String::new();
+    let mut big: Vec<(Probe, usize)> = Vec::new();
+    for encrypted in [true, false] {
+        let dir = tmp.path().join(if encrypted { "stress" } else { "stress-plain" });
+        let (vault, made) = build(&dir, encrypted, big_people, big_months, 1)?;
+        big.push((probe(&vault, &made, rounds)?, made.sessions.len()));
+    }
+    let (vault, made) = build(&tmp.path().join("small"), true, small.0, small.1, small.2)?;
+    let small_probe = probe(&vault, &made, rounds)?;
+    let notes = big[0].1;
+    out.push_str(&format!(
+        "### Search: {notes} notes (Japanese and English), ranked with snippets, top 20, {rounds} rounds of {} queries\n\n",
+        QUERIES.len()
+    ));
+    out.push_str(
+        "| queries | encrypted p50 | p95 | p99 | plain p95 | ratio p95 |\n| --- | ---: | ---: | ---: | ---: | ---: |\n",
+    );
+    for group in ["ASCII", "Japanese"] {
+        let (enc, plain) = (of(&big[0].0.search, group), of(&big[1].0.search, group));
+        let e95 = percentile(enc.clone(), 95.0);
+        let p95 = percentile(plain, 95.0);
+        out.push_str(&format!(
+            "| {group} | {:.2} | {e95:.2} | {:.2} | {p95:.2} | {:.2} |\n",
+            median(enc.clone()),
+            percentile(enc, 99.0),
+            e95 / p95.max(1e-9)
+        ));
+    }
+    out.push_str(&format!(
+        "\nGoal: p95 ≤ 10 ms, p99 ≤ 25 ms. Queries: {}.\n\n",
+        QUERIES.iter().map(|(_, q)| *q).collect::<Vec<_>>().join(", ")
+    ));
+    out.push_str(&format!(
+        "### Scaling: {notes} notes against {} (encrypted, p50 ms)\n\n| figure | {notes} notes | {} notes | ratio |\n| --- | ---: | ---: | ---: |\n",
+        made.sessions.len(),
+        made.sessions.len()
+    ));
+    let scale = |out: &mut String, name: &str, a: Vec<f64>, b: Vec<f64>| {
+        let (a, b) = (median(a), median(b));
+        out.push_str(&format!("| {name} | {a:.2} | {b:.2} | {:.2} |\n", a / b.max(1e-9)));
+    };
+    scale(
+        &mut out,
+        "Home (13 months)",
+        big[0].0.home.clone(),
+        small_probe.home.clone(),
+    );
+    scale(
+        &mut out,
+        "a person's page",
+        big[0].0.person.clone(),
+        small_probe.person.clone(),
+    );
+    let all = |p: &Probe| p.search.iter().map(|(_, t)| *t).collect::<Vec<_>>();
+    scale(&mut out, "search (all queries)", all(&big[0].0), all(&small_probe));
+    out.push_str("\nGoal: ≤ 1.2.\n");
+    println!("{out}");
+    Ok(())
+}
