@@ -91,8 +91,10 @@ fn hostile_batch(d: &mut Dice) -> Vec<u8> {
             r[*d.pick(&fields)] = odd_value(d);
         }
         if d.below(5) == 0 {
+            // A cross 1on1 with oneself: refused. (A cross record for an unknown id is taken, by
+            // design, so that answers never tell which ids exist: it is no hostile request.)
             r["relationship"] = json!("cross");
-            r["member_employee_id"] = json!(format!("NOPE{}", d.below(1000)));
+            r["member_employee_id"] = json!("E02");
         }
         records.push(r);
     }

@@ -164,13 +164,19 @@ impl Vault {
             self.person(id)?;
         }
         let actions = self.actions(None, false)?;
+        // Each person's sessions, read once for every month of the range.
+        let mut all_sessions = Vec::with_capacity(people.len());
+        for person in &people {
+            let sessions = self.sessions(Some(person.id))?;
+            let first = sessions.iter().map(|s| s.at.date()).min();
+            all_sessions.push((sessions, first));
+        }
         let mut rows = Vec::new();
         let mut totals = Vec::new();
         for month in options.from.through(options.to) {
             let mut figures = Vec::new();
-            for person in &people {
-                let sessions = self.sessions(Some(person.id))?;
-                let Some(f) = self.figures(person, &sessions, month, today) else {
+            for (person, (sessions, first)) in people.iter().zip(&all_sessions) {
+                let Some(f) = self.figures(person, sessions, *first, month, today) else {
                     continue;
                 };
                 let theirs = actions.iter().filter(|a| a.person_id == person.id);

@@ -213,7 +213,12 @@ mod tests {
         assert_eq!(code_id(&code.to_lowercase()), Some(code[..4].to_owned()));
         // Anything that cannot be one of our codes never reaches a query (a NUL would fail on
         // PostgreSQL).
-        for bad in ["\0ABC-DEFG-HJKM-NPQR", "ABCD-EFGH", "ÄBCD-EFGH-JKMN-PQRS", "ABCD-EFGH-JKMN-PQRS-TVWX"] {
+        for bad in [
+            "\0ABC-DEFG-HJKM-NPQR",
+            "ABCD-EFGH",
+            "ÄBCD-EFGH-JKMN-PQRS",
+            "ABCD-EFGH-JKMN-PQRS-TVWX",
+        ] {
             assert_eq!(code_id(bad), None, "{bad:?}");
         }
     }

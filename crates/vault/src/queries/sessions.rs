@@ -131,6 +131,42 @@ pub(crate) fn of_person(conn: &Connection, person_id: Option<i64>) -> Result<Vec
     Ok(rows)
 }
 
+/// The sessions a month's figures need: everyone's sessions planned in `month`, and each
+/// person's last held session on or before `horizon` (the rhythm counts from it).
+pub(crate) fn for_month(conn: &Connection, month: Month, horizon: chrono::NaiveDate) -> Result<Vec<Session>, Error> {
+    let start = super::date_text(month.first_day());
+    let end = super::date_text(month.last_day() + chrono::Days::new(1));
+    let until = super::date_text(horizon + chrono::Days::new(1));
+    let mut stmt = conn.prepare(&format!(
+        "{SELECT} WHERE (s.planned_at >= ?1 AND s.planned_at < ?2)
+           OR s.id IN (SELECT (SELECT x.id FROM sessions x WHERE x.person_id = q.id AND x.state = 'held'
+                                AND x.planned_at < ?3 ORDER BY x.planned_at DESC, x.id DESC LIMIT 1)
+                       FROM people q)
+         ORDER BY s.person_id, s.planned_at, s.id"
+    ))?;
+    let rows = stmt
+        .query_map(params![start, end, until], from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Each person's first session date.
+pub(crate) fn first_dates(conn: &Connection) -> Result<std::collections::HashMap<i64, chrono::NaiveDate>, Error> {
+    // One index lookup per person (sessions_by_person), not a scan of every session.
+    let mut stmt = conn.prepare(
+        "SELECT p.id, (SELECT min(s.planned_at) FROM sessions s WHERE s.person_id = p.id) AS first
+         FROM people p WHERE first IS NOT NULL",
+    )?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+        .filter_map(|row| match row {
+            Ok((id, at)) => at.get(..10).and_then(|d| d.parse().ok()).map(|d| Ok((id, d))),
+            Err(e) => Some(Err(e)),
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
 /// Copies the open agenda items of the session before `session` into it, once. Only a session
 /// still to come receives them, and only from one that has happened (held or skipped): items of a
 /// session not held yet may still be ticked off in it.

@@ -30,32 +30,36 @@ pub struct StatusReport {
 
 impl Vault {
     /// A person's figures for `month`. Without a start date, a person counts from the day they
-    /// were added or from their first session, whichever is earlier: a session logged after the
-    /// fact proves they were already in the manager's care.
+    /// were added or from their first session (`first_session`), whichever is earlier: a session
+    /// logged after the fact proves they were already in the manager's care. `sessions` must hold
+    /// at least the person's sessions in `month` and their last held one before it.
     pub(crate) fn figures(
         &self,
         person: &Person,
         sessions: &[Session],
+        first_session: Option<Date>,
         month: Month,
         today: Date,
     ) -> Option<PersonMonth> {
         let added = self.local_time(&person.created_at).date();
-        let known_since = sessions
-            .iter()
-            .map(|s| s.at.date())
-            .min()
-            .map_or(added, |first| first.min(added));
+        let known_since = first_session.map_or(added, |first| first.min(added));
         let facts: Vec<_> = sessions.iter().map(Session::facts).collect();
         person_month(&person.facts(known_since), &facts, month, today)
     }
 
     /// Everyone active in `month`, with their state as of today, and the month's completion.
+    /// Reads only what the month's figures need (its sessions, each person's last held one and
+    /// first date), so its cost follows the month, not the years of history.
     pub fn status(&self, month: Month) -> Result<StatusReport, Error> {
         let today = self.today();
+        let horizon = today.max(month.first_day()).min(month.last_day());
+        let sessions = super::sessions::for_month(self.conn(), month, horizon)?;
+        let firsts = super::sessions::first_dates(self.conn())?;
         let mut people = Vec::new();
         for person in self.people(true)? {
-            let sessions = self.sessions(Some(person.id))?;
-            if let Some(figures) = self.figures(&person, &sessions, month, today) {
+            let theirs: Vec<Session> = sessions.iter().filter(|s| s.person_id == person.id).cloned().collect();
+            let first = firsts.get(&person.id).copied();
+            if let Some(figures) = self.figures(&person, &theirs, first, month, today) {
                 people.push(PersonStatus {
                     person_id: person.id,
                     name: person.name,
@@ -72,5 +76,76 @@ impl Vault {
             people,
             summary,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Days;
+    use taiwa_domain::{Cadence, Zone};
+
+    use crate::{NewPerson, Passphrase, Vault};
+
+    use super::*;
+
+    /// The month's figures from only what `status` reads equal the figures from each person's
+    /// whole history, for every month of three years, past and future, with every state.
+    #[test]
+    fn status_reads_only_the_month_and_agrees_with_the_whole_history() {
+        let tmp = tempfile::tempdir().unwrap();
+        let zone = Zone::named("Asia/Tokyo").unwrap();
+        let (mut vault, _) = Vault::create(
+            &tmp.path().join("v"),
+            &Passphrase::new("status agrees with history".into()),
+            zone,
+        )
+        .unwrap();
+        let today = vault.today();
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut dice = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let cadences = [Cadence::Weekly, Cadence::Biweekly, Cadence::Monthly];
+        for p in 0..6u64 {
+            let person = vault
+                .add_person(NewPerson {
+                    name: format!("P{p}"),
+                    cadence: cadences[usize::try_from(p % 3).unwrap()],
+                    ..Default::default()
+                })
+                .unwrap();
+            let mut day = today - Days::new(800 + dice(60));
+            while day < today + Days::new(60) {
+                let at = day.and_hms_opt(10, 0, 0).unwrap();
+                let session = vault.plan_session(person.id, at, 30).unwrap();
+                if day <= today {
+                    match dice(4) {
+                        0 | 1 => drop(vault.hold_session(session.id, Some(30)).unwrap()),
+                        2 => drop(vault.skip_session(session.id, "busy").unwrap()),
+                        _ => {}
+                    }
+                }
+                day = day + Days::new(5 + dice(40));
+            }
+        }
+        let this = Month::of(today);
+        let people = vault.people(true).unwrap();
+        for back in -2..30 {
+            let month = this.plus(-back).unwrap();
+            let report = vault.status(month).unwrap();
+            let mut expected = Vec::new();
+            for person in &people {
+                let all = vault.sessions(Some(person.id)).unwrap();
+                let first = all.iter().map(|s| s.at.date()).min();
+                if let Some(f) = vault.figures(person, &all, first, month, today) {
+                    expected.push((person.id, f));
+                }
+            }
+            let got: Vec<_> = report.people.iter().map(|p| (p.person_id, p.figures.clone())).collect();
+            assert_eq!(got, expected, "{month}");
+        }
     }
 }
