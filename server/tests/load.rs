@@ -23,6 +23,7 @@ const KILL_AT: Duration = Duration::from_secs(25);
 on_both_backends!(
     fifty_devices_for_a_minute_with_a_kill_lose_nothing_acknowledged,
     fifty_devices_pushing_batches_of_100_queue_and_hr_still_reads,
+    batches_spanning_25_months_do_not_grow_the_servers_memory,
 );
 
 fn directory() -> (String, String) {
@@ -248,4 +249,83 @@ fn fifty_devices_pushing_batches_of_100_queue_and_hr_still_reads(backend: Backen
         .unwrap()[0]
         .int(0);
     assert_eq!(wrong, 0, "every stored figure is the last one sent");
+}
+
+/// On the example company (5,000 people), 50 managers' devices push at once, each batch 100
+/// records over 25 months. The server reads only the people a batch names, so its peak memory
+/// hardly moves; it used to load the whole directory of every month a batch touched (hundreds of
+/// MB on a large company, and stayed there).
+fn batches_spanning_25_months_do_not_grow_the_servers_memory(backend: Backend) {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/acme-5000");
+    let orgs = std::fs::read_to_string(fixtures.join("org_units.csv")).unwrap();
+    let emps = std::fs::read_to_string(fixtures.join("employees.csv")).unwrap();
+    let mut teams: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for line in emps.lines().skip(1) {
+        let cols: Vec<&str> = line.split(',').collect();
+        if let Some(manager) = cols.get(4).filter(|m| !m.is_empty()) {
+            teams.entry((*manager).to_owned()).or_default().push(cols[0].to_owned());
+        }
+    }
+    let teams: Vec<(String, Vec<String>)> = teams.into_iter().filter(|(_, r)| r.len() >= 4).take(DEVICES).collect();
+    assert_eq!(
+        teams.len(),
+        DEVICES,
+        "the example company has {DEVICES} managers of 4 or more"
+    );
+    let server = Server::start_with(backend, &orgs, &emps, "rate_limit_per_minute = 100000\n");
+    let tokens: Vec<String> = teams.iter().map(|(m, _)| server.enrol(m)).collect();
+    let months: Vec<String> = (0..SPAN).map(months_ago).collect();
+    let (before, _) = server.memory_kib();
+    let workers: Vec<_> = tokens
+        .into_iter()
+        .zip(teams)
+        .map(|(token, (_, reports))| {
+            let (base, months) = (server.base.clone(), months.clone());
+            std::thread::spawn(move || {
+                let agent: ureq::Agent = ureq::Agent::config_builder()
+                    .http_status_as_error(false)
+                    .timeout_global(Some(Duration::from_secs(120)))
+                    .build()
+                    .into();
+                for revision in 1..=3u64 {
+                    let records: Vec<_> = reports[..4]
+                        .iter()
+                        .flat_map(|r| months.iter().map(move |month| (r.clone(), month.clone())))
+                        .map(|(member, month)| {
+                            json!({"member_employee_id": member, "month": month, "relationship": "line",
+                                   "sessions_held": 1, "minutes": 30, "revision": revision})
+                        })
+                        .collect();
+                    let reply = agent
+                        .put(&format!("{base}/api/v1/completions"))
+                        .header("Authorization", &format!("Bearer {token}"))
+                        .header("Content-Type", "application/json")
+                        .send(json!({ "records": records }).to_string().as_bytes())
+                        .unwrap();
+                    assert_eq!(reply.status(), 200);
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().unwrap();
+    }
+    let (_, peak) = server.memory_kib();
+    let grew_mib = peak.saturating_sub(before) / 1024;
+    eprintln!(
+        "{backend:?}: resident {} MiB before, peak {} MiB during the pushes",
+        before / 1024,
+        peak / 1024
+    );
+    assert!(
+        grew_mib < 64,
+        "the server's peak memory grew by {grew_mib} MiB for 150 batches"
+    );
+    let report = server
+        .admin(&format!("/api/v1/admin/completion?month={}", months[24]))
+        .json();
+    assert!(
+        report["totals"]["met"].as_u64().unwrap() >= (DEVICES * 4) as u64,
+        "{report}"
+    );
 }
