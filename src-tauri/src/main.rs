@@ -61,8 +61,8 @@ fn people(state: State<'_>, include_archived: bool) -> IpcResult<Vec<Person>> {
 }
 
 #[tauri::command(rename_all = "snake_case")]
-fn person_page(state: State<'_>, id: i64) -> IpcResult<PersonPage> {
-    state.app().person_page(id)
+fn person_page(state: State<'_>, id: i64, shown: u32) -> IpcResult<PersonPage> {
+    state.app().person_page(id, shown)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -453,8 +453,12 @@ fn main() {
                     let grace = Instant::now()
                         .checked_sub(Duration::from_secs(30))
                         .unwrap_or_else(Instant::now);
-                    if handle.state::<Shared>().app().lock_if_idle(grace) {
+                    let shared = handle.state::<Shared>();
+                    let mut app = shared.app();
+                    if app.lock_if_idle(grace) {
                         let _ = handle.emit("vault-locked", ());
+                    } else {
+                        app.maintain();
                     }
                 }
             });

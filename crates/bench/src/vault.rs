@@ -50,15 +50,15 @@ fn timed(times: &mut Vec<f64>, f: impl FnOnce() -> Result<(), taiwa_vault::Error
     Ok(())
 }
 
-/// The person page as the app builds it (`App::person_page`).
+/// The person page as the app builds it (`App::person_page`, 50 sessions and done items).
 fn person_page(vault: &Vault, person: i64) -> Result<(), taiwa_vault::Error> {
     vault.person(person)?;
-    vault.sessions(Some(person))?;
+    vault.recent_sessions(person, 50)?;
+    vault.done_actions(person, 50)?;
     vault.actions(Some(person), true)?;
     vault.backlog(person)?;
     vault.career_note(person)?;
     vault.is_private(person)?;
-    vault.actions(Some(person), false)?;
     Ok(())
 }
 
@@ -91,6 +91,8 @@ fn workload(vault: &mut Vault, made: &Made, iterations: usize) -> Result<Workloa
         let person = made.people[i % made.people.len()];
         let text = data::note(&mut dice, 8);
         timed(&mut w.save, || vault.set_note(session, &text).map(drop))?;
+        // As the app's background thread does between saves.
+        vault.checkpoint_if_due().map_err(|e| e.to_string())?;
         timed(&mut w.home, || home(vault))?;
         timed(&mut w.person, || person_page(vault, person))?;
         timed(&mut w.session, || vault.session_view(session).map(drop))?;

@@ -177,6 +177,15 @@ impl App {
         true
     }
 
+    /// Housekeeping between the person's actions (the app's background thread calls it every
+    /// few seconds): folds the vault's write-ahead log in when it has grown, so that saves never
+    /// wait for it. Not activity.
+    pub fn maintain(&mut self) {
+        if let Some(vault) = self.vault.as_ref() {
+            let _ = vault.checkpoint_if_due();
+        }
+    }
+
     /// The UI saw no activity for the auto-lock time: locks unless a session is in progress
     /// within its allowance.
     pub fn lock_when_idle(&mut self) -> AppStatus {
@@ -283,27 +292,24 @@ impl App {
         Ok(self.vault()?.people(include_archived)?)
     }
 
-    pub fn person_page(&mut self, id: i64) -> IpcResult<PersonPage> {
+    /// A person's page with their latest `shown` sessions and done action items (the page asks
+    /// for more when the manager wants to see further back).
+    pub fn person_page(&mut self, id: i64, shown: u32) -> IpcResult<PersonPage> {
+        let shown = shown.clamp(1, 10_000);
         let vault = self.vault()?;
         let person = vault.person(id)?;
-        let mut sessions = vault.sessions(Some(id))?;
-        sessions.reverse();
+        let (sessions, sessions_total) = vault.recent_sessions(id, shown)?;
+        let (done_actions, done_total) = vault.done_actions(id, shown)?;
         Ok(PersonPage {
             person,
             sessions,
+            sessions_total,
             open_actions: vault.actions(Some(id), true)?,
+            done_actions,
+            done_total,
             backlog: vault.backlog(id)?,
             career_note: vault.career_note(id)?,
             private: vault.is_private(id)?,
-            done_actions: {
-                let mut done: Vec<Action> = vault
-                    .actions(Some(id), false)?
-                    .into_iter()
-                    .filter(|a| a.done_date.is_some())
-                    .collect();
-                done.sort_by(|a, b| b.done_date.cmp(&a.done_date).then(b.id.cmp(&a.id)));
-                done
-            },
         })
     }
 
@@ -521,7 +527,7 @@ impl App {
 
     pub fn set_private(&mut self, id: i64, private: bool) -> IpcResult<PersonPage> {
         self.vault()?.set_private(id, private)?;
-        self.person_page(id)
+        self.person_page(id, crate::types::PAGE_SIZE)
     }
 
     pub fn set_archived(&mut self, id: i64, archived: bool) -> IpcResult<Person> {

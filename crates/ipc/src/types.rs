@@ -381,14 +381,22 @@ pub struct Home {
     pub running: Option<Session>,
 }
 
+/// How many sessions and done action items a person's page shows at first (and adds each time the
+/// manager asks to see further back).
+pub const PAGE_SIZE: u32 = 50;
+
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct PersonPage {
     pub person: Person,
-    /// Newest first.
+    /// The latest sessions, newest first (as many as asked for).
     pub sessions: Vec<Session>,
+    /// How many sessions the person has in all.
+    pub sessions_total: u32,
     pub open_actions: Vec<Action>,
-    /// Done action items, most recently done first.
+    /// Done action items, most recently done first (as many as asked for).
     pub done_actions: Vec<Action>,
+    /// How many done action items there are in all.
+    pub done_total: u32,
     pub backlog: Vec<BacklogItem>,
     pub career_note: Option<CareerNote>,
     /// Never sent to the company server.

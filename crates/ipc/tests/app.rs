@@ -44,7 +44,7 @@ fn locked_means_locked_and_errors_carry_codes() {
     let status = app.lock();
     assert!(status.vault_exists && !status.unlocked);
     assert_eq!(app.people(false).unwrap_err().code, "locked");
-    assert_eq!(app.person_page(p).unwrap_err().code, "locked");
+    assert_eq!(app.person_page(p, 50).unwrap_err().code, "locked");
     let wrong = app
         .unlock(input(json!({"passphrase": "not the passphrase"})))
         .unwrap_err();
@@ -54,7 +54,7 @@ fn locked_means_locked_and_errors_carry_codes() {
     );
     assert!(app.unlock(input(json!({"passphrase": PASS}))).unwrap().unlocked);
     assert_eq!(app.people(false).unwrap()[0].name, "Aoi");
-    assert_eq!(app.person_page(999).unwrap_err().code, "not_found");
+    assert_eq!(app.person_page(999, 50).unwrap_err().code, "not_found");
     let bad = app
         .plan_session(input(json!({"person_id": p, "at": "tomorrow", "minutes": 30})))
         .unwrap_err();
@@ -199,11 +199,12 @@ fn a_session_in_three_moments() {
         .finish_session(s.id, input(json!({"outcome": "held", "minutes": 35})))
         .unwrap();
     assert_eq!(held.held_minutes, Some(35));
-    let page = app.person_page(p).unwrap();
+    let page = app.person_page(p, 50).unwrap();
     assert_eq!(
         (page.sessions.len(), page.open_actions.len(), page.backlog.len()),
         (1, 1, 0)
     );
+    assert_eq!((page.sessions_total, page.done_total), (1, 0));
     assert!(!page.private);
     assert!(app.set_private(p, true).unwrap().private);
     app.save_career_note(p, "将来は海外拠点で働きたい").unwrap();
@@ -449,4 +450,37 @@ fn sessions_move_reopen_and_delete_through_the_app() {
     );
     app.delete_session(s.id).unwrap();
     assert_eq!(app.session(s.id).unwrap_err().code, "not_found");
+}
+
+#[test]
+fn a_persons_page_shows_the_latest_and_more_on_request() {
+    let (_tmp, mut app) = unlocked();
+    let p = person(&mut app, "Long History");
+    let start = chrono::Local::now().date_naive() - chrono::Duration::days(400);
+    let mut ids = Vec::new();
+    for i in 0..60 {
+        let day = start + chrono::Duration::days(i * 6);
+        let s = app
+            .plan_session(input(
+                json!({"person_id": p, "at": format!("{day}T10:00"), "minutes": 30}),
+            ))
+            .unwrap();
+        let action = app
+            .add_action(input(json!({"person_id": p, "session_id": s.id, "text": format!("item {i}"), "owner": "member", "due_date": ""})))
+            .unwrap();
+        app.set_action_done(action.id, true).unwrap();
+        ids.push(s.id);
+    }
+    let page = app.person_page(p, PAGE_SIZE).unwrap();
+    assert_eq!((page.sessions.len(), page.sessions_total), (50, 60));
+    assert_eq!((page.done_actions.len(), page.done_total), (50, 60));
+    let newest: Vec<i64> = ids.iter().rev().take(50).copied().collect();
+    assert_eq!(
+        page.sessions.iter().map(|s| s.id).collect::<Vec<_>>(),
+        newest,
+        "newest first"
+    );
+    let all = app.person_page(p, PAGE_SIZE * 2).unwrap();
+    assert_eq!((all.sessions.len(), all.done_actions.len()), (60, 60));
+    assert_eq!(all.sessions.last().unwrap().id, ids[0]);
 }

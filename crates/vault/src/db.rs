@@ -59,8 +59,11 @@ fn open_with(dir: &Path, key: Option<&DataKey>, create: bool) -> Result<Connecti
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // WAL with FULL sync: a commit that returned is on disk. Temp tables and sorts stay in memory,
     // never in an unencrypted temp file.
+    // Checkpoints never fall on a save: `Vault::checkpoint_if_due` runs them between saves (the
+    // app calls it from its background thread) and SQLite runs one when the last connection closes.
     conn.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;
+         PRAGMA wal_autocheckpoint = 0;",
     )?;
     migrate(&conn)?;
     Ok(conn)

@@ -259,6 +259,20 @@ impl Vault {
         Ok(report)
     }
 
+    /// Moves committed pages from the write-ahead log into the database once the log has grown
+    /// past `CHECKPOINT_AFTER_BYTES`, and says whether it did. Saves never do this themselves (so a
+    /// keystroke's autosave never waits for it): the app calls it between saves, and SQLite does
+    /// it when the last connection closes. Durability does not depend on it.
+    pub fn checkpoint_if_due(&self) -> Result<bool, Error> {
+        let wal = self.dir.join(format!("{}-wal", db::DB_FILE));
+        let size = fs::metadata(&wal).map_or(0, |m| m.len());
+        if size < CHECKPOINT_AFTER_BYTES {
+            return Ok(false);
+        }
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(true)
+    }
+
     pub fn vault_id(&self) -> &str {
         &self.vault_id
     }
@@ -341,6 +355,9 @@ pub(crate) fn restrict_permissions(dir: &Path) -> Result<(), Error> {
 pub(crate) fn restrict_permissions(_dir: &Path) -> Result<(), Error> {
     Ok(())
 }
+
+/// How large the write-ahead log may grow before `Vault::checkpoint_if_due` folds it in.
+pub const CHECKPOINT_AFTER_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Turns SQLCipher's memory security on or off for this process (freed memory is wiped and its
 /// pages locked), and says whether it is on. It is process-wide, and once on it stays on.

@@ -1811,3 +1811,32 @@ fn reading_a_session_changes_nothing_and_carry_over_is_its_own_step() {
     assert_eq!(vault.open_session(next.id).unwrap().agenda.len(), 1);
     assert_eq!(vault.search("異動", 10).unwrap().len(), 2);
 }
+
+#[test]
+fn saves_leave_checkpoints_to_the_quiet_moments_and_lose_nothing() {
+    let (_tmp, dir, mut vault, _) = new_vault();
+    let p = person(&mut vault, "佐藤");
+    let s = vault
+        .plan_session(p, date(2026, 11, 2).and_hms_opt(10, 0, 0).unwrap(), 30)
+        .unwrap();
+    let wal = dir.join("vault.db-wal");
+    let body = |i: usize| format!("# 保存 {i}\n{}", "来期の目標について話した。\n".repeat(200));
+    let mut last = String::new();
+    let mut i = 0;
+    // Saves alone never fold the log in: it grows past the threshold.
+    while fs::metadata(&wal).map_or(0, |m| m.len()) < taiwa_vault::CHECKPOINT_AFTER_BYTES {
+        last = body(i);
+        let saved = vault.set_note(s.id, &last).unwrap();
+        assert_eq!(saved.body, last);
+        i += 1;
+        assert!(i < 10_000, "the log never grew");
+    }
+    assert!(!vault.checkpoint_if_due().unwrap() || fs::metadata(&wal).unwrap().len() == 0);
+    assert!(fs::metadata(&wal).map_or(0, |m| m.len()) < taiwa_vault::CHECKPOINT_AFTER_BYTES);
+    assert!(!vault.checkpoint_if_due().unwrap(), "nothing to do right after");
+    assert_eq!(vault.note(s.id).unwrap().unwrap().body, last);
+    drop(vault);
+    let vault = Vault::open(&dir, &pass(PASS), tokyo()).unwrap();
+    assert_eq!(vault.note(s.id).unwrap().unwrap().body, last);
+    assert!(Vault::verify(&dir, &pass(PASS)).unwrap().ok());
+}

@@ -111,13 +111,21 @@ running: Session | null, };
 
 export type PersonPage = { person: Person, 
 /**
- * Newest first.
+ * The latest sessions, newest first (as many as asked for).
  */
-sessions: Array<Session>, open_actions: Array<Action>, 
+sessions: Array<Session>, 
 /**
- * Done action items, most recently done first.
+ * How many sessions the person has in all.
  */
-done_actions: Array<Action>, backlog: Array<BacklogItem>, career_note: CareerNote | null, 
+sessions_total: number, open_actions: Array<Action>, 
+/**
+ * Done action items, most recently done first (as many as asked for).
+ */
+done_actions: Array<Action>, 
+/**
+ * How many done action items there are in all.
+ */
+done_total: number, backlog: Array<BacklogItem>, career_note: CareerNote | null, 
 /**
  * Never sent to the company server.
  */

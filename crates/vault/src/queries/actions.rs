@@ -164,6 +164,25 @@ impl Vault {
         Ok(rows)
     }
 
+    /// The person's done action items, most recently done first, at most `limit`, and how many
+    /// there are in all.
+    pub fn done_actions(&self, person_id: i64, limit: u32) -> Result<(Vec<Action>, u32), Error> {
+        self.person(person_id)?;
+        let mut stmt = self.conn().prepare(&format!(
+            "{SELECT} WHERE a.person_id = ?1 AND a.done_date IS NOT NULL
+             ORDER BY a.done_date DESC, a.id DESC LIMIT ?2"
+        ))?;
+        let rows = stmt
+            .query_map(params![person_id, limit], from_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        let total: u32 = self.conn().query_row(
+            "SELECT count(*) FROM action_items WHERE person_id = ?1 AND done_date IS NOT NULL",
+            [person_id],
+            |r| r.get(0),
+        )?;
+        Ok((rows, total))
+    }
+
     /// The person's open action items that a session should show: made before its end.
     pub(crate) fn open_actions_for(&self, session: &Session) -> Result<Vec<Action>, Error> {
         let all = self.actions(Some(session.person_id), true)?;

@@ -48,17 +48,19 @@ impl Vault {
             ));
         }
         self.session(session_id)?;
+        let updated_at = crate::now_stamp();
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO notes (session_id, body, updated_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT (session_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
-                params![session_id, body, crate::now_stamp()],
+                params![session_id, body, updated_at],
             )?;
             search::index(tx, HitKind::Note, session_id, body)
         })?;
-        self.note(session_id)?.ok_or(Error::NotFound {
-            what: "note",
-            id: session_id,
+        Ok(Note {
+            session_id,
+            body: body.to_owned(),
+            updated_at,
         })
     }
 

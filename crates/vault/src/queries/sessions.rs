@@ -264,6 +264,24 @@ impl Vault {
         of_person(self.conn(), person_id)
     }
 
+    /// A person's latest sessions, newest first, at most `limit`, and how many they have in all:
+    /// a person's page costs the same after ten years as after one.
+    pub fn recent_sessions(&self, person_id: i64, limit: u32) -> Result<(Vec<Session>, u32), Error> {
+        self.person(person_id)?;
+        let mut stmt = self.conn().prepare(&format!(
+            "{SELECT} WHERE s.person_id = ?1 ORDER BY s.planned_at DESC, s.id DESC LIMIT ?2"
+        ))?;
+        let rows = stmt
+            .query_map(params![person_id, limit], from_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        let total: u32 =
+            self.conn()
+                .query_row("SELECT count(*) FROM sessions WHERE person_id = ?1", [person_id], |r| {
+                    r.get(0)
+                })?;
+        Ok((rows, total))
+    }
+
     /// Opens a session to work on it: first the carry-over step (last time's open items and the
     /// topics for next time come onto a planned session's agenda), then its view.
     pub fn open_session(&mut self, id: i64) -> Result<SessionView, Error> {

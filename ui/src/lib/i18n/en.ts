@@ -308,6 +308,7 @@ export const en = {
   'person.cancel': 'Cancel',
   'person.edit': 'Edit',
   'person.archive': 'Archive',
+  'person.showEarlier': 'Show earlier ({count} more)',
   'person.private': 'Private: not sent to the company server',
   'person.privateHint': 'Their 1on1 figures stop being sent, and the server is asked to remove every figure already sent about them.',
   'person.privateOn': 'Private: nothing about 1on1s with {name} is sent to the company server, and the figures already sent are removed from it at the next sync. HR then sees no 1on1 recorded with them.',

@@ -310,6 +310,7 @@ export const ja: Record<MessageKey, string> = {
   'person.cancel': 'キャンセル',
   'person.edit': '編集',
   'person.archive': 'アーカイブ',
+  'person.showEarlier': 'さらに前を表示(あと {count} 件)',
   'person.private': '非公開(会社のサーバーに送らない)',
   'person.privateHint': 'この人の 1on1 の回数は送られなくなり、すでに送った回数もサーバーから削除されます。',
   'person.privateOn': '非公開:{name}さんとの 1on1 の回数は会社のサーバーに送られません。すでに送った回数は次の同期でサーバーから削除され、人事にはこの人との 1on1 の記録が見えなくなります。',
