@@ -75,14 +75,25 @@ pub struct Made {
     pub sessions: Vec<i64>,
 }
 
-/// Fills `vault` with `people` people and, for each, a held 1on1 every `every_days` days over
-/// `months` months up to today, each with a note, two agenda items and an action item.
+/// How much each generated 1on1 carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// A note, two agenda items and an action item: a manager's real vault.
+    Full,
+    /// A note only: the stress vault of search figures, built in reasonable time.
+    NotesOnly,
+}
+
+/// Fills `vault` with `people` people and, for each, a held 1on1 every `every_days` to
+/// `every_days + 2` days over `months` months up to today, each with a note and, in `Full`
+/// detail, two agenda items and an action item.
 pub fn fill(
     vault: &mut Vault,
     dice: &mut Dice,
     people: usize,
     months: u32,
     every_days: u64,
+    detail: Detail,
 ) -> Result<Made, taiwa_vault::Error> {
     let mut made = Made::default();
     let today = vault.today();
@@ -100,7 +111,8 @@ pub fn fill(
                 .and_hms_opt(9 + u32::try_from(dice.below(8)).unwrap_or(0), 0, 0)
                 .unwrap_or_default();
             let session = vault.plan_session(person.id, at, 30)?;
-            for _ in 0..2 {
+            let extras = if detail == Detail::Full { 2 } else { 0 };
+            for _ in 0..extras {
                 let kind = *dice.pick(&[TopicKind::Work, TopicKind::Career, TopicKind::Feedback]);
                 vault.add_agenda_item(
                     session.id,
@@ -113,17 +125,21 @@ pub fn fill(
             }
             let lines = 3 + dice.below(10);
             vault.set_note(session.id, &note(dice, lines))?;
-            vault.add_action(
-                person.id,
-                NewAction {
-                    text: format!("{} の準備", dice.pick(TOPICS)),
-                    session_id: Some(session.id),
-                    owner: *dice.pick(&[Owner::Member, Owner::Manager]),
-                    due_date: None,
-                },
-            )?;
+            if detail == Detail::Full {
+                vault.add_action(
+                    person.id,
+                    NewAction {
+                        text: format!("{} の準備", dice.pick(TOPICS)),
+                        session_id: Some(session.id),
+                        owner: *dice.pick(&[Owner::Member, Owner::Manager]),
+                        due_date: None,
+                    },
+                )?;
+            }
             vault.hold_session(session.id, Some(25 + u32::try_from(dice.below(30)).unwrap_or(0)))?;
             made.sessions.push(session.id);
+            // As the app's background thread would: the log never grows without bound.
+            vault.checkpoint_if_due()?;
             day = day + chrono::Days::new(every_days.max(1) + dice.below(3));
         }
     }

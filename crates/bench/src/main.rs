@@ -52,7 +52,7 @@ fn workload(memory_security: bool, iterations: usize) -> Result<(), String> {
     )
     .map_err(|e| e.to_string())?;
     let mut dice = data::Dice::new(7);
-    let made = data::fill(&mut vault, &mut dice, 15, 24, 14).map_err(|e| e.to_string())?;
+    let made = data::fill(&mut vault, &mut dice, 15, 24, 14, data::Detail::Full).map_err(|e| e.to_string())?;
     let month = Month::of(vault.today());
     let mut times: [Vec<f64>; 5] = Default::default();
     let started = Instant::now();

@@ -19,7 +19,14 @@ fn zone() -> Zone {
 }
 
 /// A vault, encrypted or plain, filled by `data::fill` with fast commits, then durable again.
-fn build(dir: &Path, encrypted: bool, people: usize, months: u32, every_days: u64) -> Result<(Vault, Made), String> {
+fn build(
+    dir: &Path,
+    encrypted: bool,
+    people: usize,
+    months: u32,
+    every_days: u64,
+    detail: data::Detail,
+) -> Result<(Vault, Made), String> {
     let mut vault = if encrypted {
         Vault::create(dir, &Passphrase::new(PASSPHRASE.into()), zone())
             .map_err(|e| e.to_string())?
@@ -28,7 +35,8 @@ fn build(dir: &Path, encrypted: bool, people: usize, months: u32, every_days: u6
         Vault::create_plain(dir, zone()).map_err(|e| e.to_string())?
     };
     vault.durable_commits(false).map_err(|e| e.to_string())?;
-    let made = data::fill(&mut vault, &mut Dice::new(11), people, months, every_days).map_err(|e| e.to_string())?;
+    let made =
+        data::fill(&mut vault, &mut Dice::new(11), people, months, every_days, detail).map_err(|e| e.to_string())?;
     vault.durable_commits(true).map_err(|e| e.to_string())?;
     Ok((vault, made))
 }
@@ -147,7 +155,7 @@ pub fn figures(quick: bool) -> Result<(), String> {
     let mut sessions = 0;
     for (k, encrypted) in [true, false].into_iter().enumerate() {
         let dir = tmp.path().join(if encrypted { "decade" } else { "decade-plain" });
-        let (vault, made) = build(&dir, encrypted, people, months, 18)?;
+        let (vault, made) = build(&dir, encrypted, people, months, 18, data::Detail::Full)?;
         sessions = made.sessions.len();
         drop(vault);
         for _ in 0..if quick { 3 } else { 20 } {
@@ -281,10 +289,17 @@ fn search_and_scaling(quick: bool) -> Result<(), String> {
     let mut big: Vec<(Probe, usize)> = Vec::new();
     for encrypted in [true, false] {
         let dir = tmp.path().join(if encrypted { "stress" } else { "stress-plain" });
-        let (vault, made) = build(&dir, encrypted, big_people, big_months, 1)?;
+        let (vault, made) = build(&dir, encrypted, big_people, big_months, 1, data::Detail::NotesOnly)?;
         big.push((probe(&vault, &made, rounds)?, made.sessions.len()));
     }
-    let (vault, made) = build(&tmp.path().join("small"), true, small.0, small.1, small.2)?;
+    let (vault, made) = build(
+        &tmp.path().join("small"),
+        true,
+        small.0,
+        small.1,
+        small.2,
+        data::Detail::NotesOnly,
+    )?;
     let small_probe = probe(&vault, &made, rounds)?;
     let notes = big[0].1;
     out.push_str(&format!(
