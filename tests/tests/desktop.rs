@@ -12,6 +12,7 @@ const PASS: &str = "correct horse battery staple";
 
 /// Sets an input's value the way typing would (date pickers do not take keys reliably).
 async fn set_value(app: &Desktop, css: &str, value: &str) {
+    app.find(css).await; // waits for the field: the page may still be loading
     let script = "const el = document.querySelector(arguments[0]); el.value = arguments[1]; \
                   el.dispatchEvent(new Event('input', { bubbles: true })); el.dispatchEvent(new Event('change', { bubbles: true }));";
     app.client
