@@ -143,6 +143,21 @@ fn fifty_devices_for_a_minute_with_a_kill_lose_nothing_acknowledged(backend: Bac
     assert_eq!(report["totals"]["met"], (DEVICES * REPORTS) as u64);
 }
 
+/// One batch from a device, as the sync client sends it.
+fn push(
+    agent: &ureq::Agent,
+    base: &str,
+    token: &str,
+    records: &[serde_json::Value],
+) -> ureq::http::Response<ureq::Body> {
+    agent
+        .put(&format!("{base}/api/v1/completions"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .header("Content-Type", "application/json")
+        .send(json!({ "records": records }).to_string().as_bytes())
+        .unwrap()
+}
+
 const BATCHES: u64 = 6;
 const SPAN: i32 = 25;
 
@@ -208,12 +223,7 @@ fn fifty_devices_pushing_batches_of_100_queue_and_hr_still_reads(backend: Backen
                         })
                         .collect();
                     assert_eq!(records.len(), 100);
-                    let reply = agent
-                        .put(&format!("{base}/api/v1/completions"))
-                        .header("Authorization", &format!("Bearer {token}"))
-                        .header("Content-Type", "application/json")
-                        .send(json!({ "records": records }).to_string().as_bytes())
-                        .unwrap();
+                    let reply = push(&agent, &base, &token, &records);
                     let retry_after = reply.headers().contains_key("retry-after");
                     answers.push((reply.status().as_u16(), retry_after));
                 }
@@ -296,12 +306,7 @@ fn batches_spanning_25_months_do_not_grow_the_servers_memory(backend: Backend) {
                                    "sessions_held": 1, "minutes": 30, "revision": revision})
                         })
                         .collect();
-                    let reply = agent
-                        .put(&format!("{base}/api/v1/completions"))
-                        .header("Authorization", &format!("Bearer {token}"))
-                        .header("Content-Type", "application/json")
-                        .send(json!({ "records": records }).to_string().as_bytes())
-                        .unwrap();
+                    let reply = push(&agent, &base, &token, &records);
                     assert_eq!(reply.status(), 200);
                 }
             })
