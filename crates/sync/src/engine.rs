@@ -6,8 +6,9 @@
 
 use taiwa_domain::{Month, Relationship};
 use taiwa_protocol::{MAX_BATCH_RECORDS, Roster};
-use taiwa_vault::{DeviceToken, Enrolment, OutgoingRecord, SyncLogEntry, Vault};
+use taiwa_vault::{DeviceToken, Enrolment, OutgoingRecord, Vault};
 
+use crate::push::log_failure;
 use crate::{Client, PushReport, RosterMatch, SyncError, apply_roster, record_outcome, to_wire};
 
 /// The most batches one cycle sends (500 records each): a backlog of years drains in one cycle,
@@ -116,20 +117,6 @@ pub enum Cycle {
     RosterOnly,
 }
 
-fn log_failure(vault: &mut Vault, error: &SyncError) -> Result<(), SyncError> {
-    let entry = SyncLogEntry {
-        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
-        records: 0,
-        accepted: 0,
-        stale: 0,
-        rejected: 0,
-        outcome: error.to_string(),
-        code: Some(error.code().into()),
-    };
-    vault.record_sync(&entry, Some((error.code(), &error.to_string())))?;
-    Ok(())
-}
-
 /// One sync: pull the roster (names and units follow the directory; its ids become confirmed),
 /// send withdrawals, then drain the outbox batch by batch. The first failure ends the cycle, is
 /// written to the vault's log and status, and is returned for the schedule to classify.
@@ -139,7 +126,7 @@ pub fn sync_cycle(access: &mut impl VaultAccess, cycle: Cycle, add_new: bool) ->
     let roster = match client.roster(token.expose()) {
         Ok(roster) => roster,
         Err(e) => {
-            access.with_vault(|v| log_failure(v, &e))?;
+            access.with_vault(|v| log_failure(v, &e, 0))?;
             return Err(e);
         }
     };
@@ -155,7 +142,7 @@ pub fn sync_cycle(access: &mut impl VaultAccess, cycle: Cycle, add_new: bool) ->
     let withdrawals = access.with_vault(|v| Ok(v.pending_withdrawals()?))?;
     for chunk in withdrawals.chunks(MAX_BATCH_RECORDS) {
         if let Err(e) = client.withdraw(token.expose(), chunk) {
-            access.with_vault(|v| log_failure(v, &e))?;
+            access.with_vault(|v| log_failure(v, &e, 0))?;
             return Err(e);
         }
         access.with_vault(|v| Ok(v.mark_withdrawn(chunk)?))?;

@@ -34,6 +34,21 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
+/// Writes a failed exchange (with the `records` it carried) to the log and the status line.
+pub(crate) fn log_failure(vault: &mut Vault, error: &SyncError, records: u32) -> Result<(), SyncError> {
+    let entry = SyncLogEntry {
+        at: now(),
+        records,
+        accepted: 0,
+        stale: 0,
+        rejected: 0,
+        outcome: error.to_string(),
+        code: Some(error.code().into()),
+    };
+    vault.record_sync(&entry, Some((error.code(), &error.to_string())))?;
+    Ok(())
+}
+
 /// Records what the server answered to `batch` in the vault: sent rows leave the outbox, refused
 /// ones are set aside with the reason, the log and the status line are written. The vault is not
 /// needed while the batch is on the network, so callers may release it in between.
@@ -87,9 +102,7 @@ pub fn record_outcome(
             Ok(())
         }
         Err(e) => {
-            entry.outcome = e.to_string();
-            entry.code = Some(e.code().into());
-            vault.record_sync(&entry, Some((e.code(), &e.to_string())))?;
+            log_failure(vault, &e, count)?;
             Err(e)
         }
     }

@@ -148,20 +148,19 @@ impl Vault {
     #[cfg(feature = "bench-plain")]
     pub fn create_plain(dir: &Path, tz: Zone) -> Result<Vault, Error> {
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        Ok(Vault {
-            conn: db::open_plain(dir, true)?,
-            key: secret::DataKey::generate()?,
-            dir: dir.to_owned(),
-            vault_id: new_vault_id()?,
-            tz,
-        })
+        Vault::plain(dir, tz, true)
     }
 
     /// Opens a vault made by `create_plain`.
     #[cfg(feature = "bench-plain")]
     pub fn open_plain(dir: &Path, tz: Zone) -> Result<Vault, Error> {
+        Vault::plain(dir, tz, false)
+    }
+
+    #[cfg(feature = "bench-plain")]
+    fn plain(dir: &Path, tz: Zone, create: bool) -> Result<Vault, Error> {
         Ok(Vault {
-            conn: db::open_plain(dir, false)?,
+            conn: db::open_plain(dir, create)?,
             key: secret::DataKey::generate()?,
             dir: dir.to_owned(),
             vault_id: new_vault_id()?,
