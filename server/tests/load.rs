@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use common::{Backend, Server, months_ago, this_month};
+use common::{Backend, Server, device_agent, months_ago, push_batch, this_month};
 use serde_json::json;
 
 const DEVICES: usize = 50;
@@ -60,11 +60,7 @@ fn fifty_devices_for_a_minute_with_a_kill_lose_nothing_acknowledged(backend: Bac
             let (after, restarted, server_errors) =
                 (acked_after_restart.clone(), restarted.clone(), server_errors.clone());
             std::thread::spawn(move || {
-                let agent: ureq::Agent = ureq::Agent::config_builder()
-                    .http_status_as_error(false)
-                    .timeout_global(Some(Duration::from_secs(10)))
-                    .build()
-                    .into();
+                let agent: ureq::Agent = device_agent(10);
                 let mut revision = 0u64;
                 while started.elapsed() < RUN {
                     revision += 1;
@@ -75,12 +71,8 @@ fn fifty_devices_for_a_minute_with_a_kill_lose_nothing_acknowledged(backend: Bac
                                    "sessions_held": 31, "minutes": revision, "revision": revision})
                         })
                         .collect();
-                    let url = format!("{}/api/v1/completions", base.read().unwrap());
-                    let reply = agent
-                        .put(&url)
-                        .header("Authorization", &format!("Bearer {token}"))
-                        .header("Content-Type", "application/json")
-                        .send(json!({ "records": records }).to_string().as_bytes());
+                    let base = base.read().unwrap().clone();
+                    let reply = push_batch(&agent, &base, &token, &records);
                     match reply {
                         Ok(response) if response.status() == 200 => {
                             let was_restarted = restarted.load(Ordering::SeqCst);
@@ -143,21 +135,6 @@ fn fifty_devices_for_a_minute_with_a_kill_lose_nothing_acknowledged(backend: Bac
     assert_eq!(report["totals"]["met"], (DEVICES * REPORTS) as u64);
 }
 
-/// One batch from a device, as the sync client sends it.
-fn push(
-    agent: &ureq::Agent,
-    base: &str,
-    token: &str,
-    records: &[serde_json::Value],
-) -> ureq::http::Response<ureq::Body> {
-    agent
-        .put(&format!("{base}/api/v1/completions"))
-        .header("Authorization", &format!("Bearer {token}"))
-        .header("Content-Type", "application/json")
-        .send(json!({ "records": records }).to_string().as_bytes())
-        .unwrap()
-}
-
 const BATCHES: u64 = 6;
 const SPAN: i32 = 25;
 
@@ -177,19 +154,12 @@ fn fifty_devices_pushing_batches_of_100_queue_and_hr_still_reads(backend: Backen
     let tokens: Vec<String> = (0..DEVICES).map(|m| server.enrol(&format!("M{m:02}"))).collect();
     let months: Vec<String> = (0..SPAN).map(months_ago).collect();
     let base = server.base.clone();
-    let agent = || -> ureq::Agent {
-        ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(120)))
-            .build()
-            .into()
-    };
     let pushing = Arc::new(AtomicBool::new(true));
     let reader = {
         let (base, pushing, admin) = (base.clone(), pushing.clone(), server.admin_token.clone());
         let month = this_month();
         std::thread::spawn(move || {
-            let agent = agent();
+            let agent = device_agent(120);
             let mut answered_during_ingest = 0u32;
             let mut statuses = Vec::new();
             while pushing.load(Ordering::SeqCst) {
@@ -212,7 +182,7 @@ fn fifty_devices_pushing_batches_of_100_queue_and_hr_still_reads(backend: Backen
         .map(|(m, token)| {
             let (base, months) = (base.clone(), months.clone());
             std::thread::spawn(move || {
-                let agent = agent();
+                let agent = device_agent(120);
                 let mut answers = Vec::new();
                 for revision in 1..=BATCHES {
                     let records: Vec<_> = (0..4)
@@ -223,7 +193,7 @@ fn fifty_devices_pushing_batches_of_100_queue_and_hr_still_reads(backend: Backen
                         })
                         .collect();
                     assert_eq!(records.len(), 100);
-                    let reply = push(&agent, &base, &token, &records);
+                    let reply = push_batch(&agent, &base, &token, &records).unwrap();
                     let retry_after = reply.headers().contains_key("retry-after");
                     answers.push((reply.status().as_u16(), retry_after));
                 }
@@ -292,11 +262,7 @@ fn batches_spanning_25_months_do_not_grow_the_servers_memory(backend: Backend) {
         .map(|(token, (_, reports))| {
             let (base, months) = (server.base.clone(), months.clone());
             std::thread::spawn(move || {
-                let agent: ureq::Agent = ureq::Agent::config_builder()
-                    .http_status_as_error(false)
-                    .timeout_global(Some(Duration::from_secs(120)))
-                    .build()
-                    .into();
+                let agent: ureq::Agent = device_agent(120);
                 for revision in 1..=3u64 {
                     let records: Vec<_> = reports[..4]
                         .iter()
@@ -306,7 +272,7 @@ fn batches_spanning_25_months_do_not_grow_the_servers_memory(backend: Backend) {
                                    "sessions_held": 1, "minutes": 30, "revision": revision})
                         })
                         .collect();
-                    let reply = push(&agent, &base, &token, &records);
+                    let reply = push_batch(&agent, &base, &token, &records).unwrap();
                     assert_eq!(reply.status(), 200);
                 }
             })

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::private_pg::PrivatePostgres;
-use common::{EMPLOYEES, ORG_UNITS, Server, this_month};
+use common::{EMPLOYEES, ORG_UNITS, Server, device_agent, push_batch, this_month};
 use serde_json::json;
 use taiwa_server::db::Pool;
 
@@ -82,11 +82,7 @@ fn a_postgres_restart_under_load_answers_503_with_retry_after_and_loses_nothing_
                 (acked.clone(), answers.clone(), running.clone(), restarted.clone());
             let (base, month) = (server.base.clone(), month.clone());
             std::thread::spawn(move || {
-                let agent: ureq::Agent = ureq::Agent::config_builder()
-                    .http_status_as_error(false)
-                    .timeout_global(Some(Duration::from_secs(60)))
-                    .build()
-                    .into();
+                let agent: ureq::Agent = device_agent(60);
                 let mut revision = worker;
                 while running.load(Ordering::SeqCst) {
                     revision += 3; // each worker its own revisions, rising
@@ -97,11 +93,7 @@ fn a_postgres_restart_under_load_answers_503_with_retry_after_and_loses_nothing_
                                               "sessions_held": 31, "minutes": revision, "revision": revision})
                         })
                         .collect();
-                    let reply = agent
-                        .put(&format!("{base}/api/v1/completions"))
-                        .header("Authorization", &format!("Bearer {token}"))
-                        .header("Content-Type", "application/json")
-                        .send(json!({ "records": records }).to_string().as_bytes());
+                    let reply = push_batch(&agent, &base, &token, &records);
                     let Ok(reply) = reply else { continue };
                     let status = reply.status().as_u16();
                     let after = restarted.load(Ordering::SeqCst);

@@ -380,6 +380,29 @@ impl CliOutput {
     }
 }
 
+/// An HTTP client as a device's: statuses are answers, not errors; at most `seconds` a request.
+pub fn device_agent(seconds: u64) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(seconds)))
+        .build()
+        .into()
+}
+
+/// One batch of completion records from a device, as the sync client sends it.
+pub fn push_batch(
+    agent: &ureq::Agent,
+    base: &str,
+    token: &str,
+    records: &[Value],
+) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+    agent
+        .put(&format!("{base}/api/v1/completions"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .header("Content-Type", "application/json")
+        .send(serde_json::json!({ "records": records }).to_string().as_bytes())
+}
+
 pub fn this_month() -> String {
     taiwa_server::store::current_month().to_string()
 }
