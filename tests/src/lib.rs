@@ -100,6 +100,7 @@ impl Drop for Display {
 #[allow(missing_debug_implementations)] // holds a WebDriver client, which has no Debug
 pub struct Desktop {
     pub client: Client,
+    app: PathBuf,
     driver: Child,
     _display: Display,
 }
@@ -118,6 +119,11 @@ pub fn link_log(vault: &Path) -> PathBuf {
 impl Desktop {
     /// Starts the app over `vault` (through `TAIWA_VAULT`) in `language`.
     pub async fn start(vault: &Path, language: &str) -> Desktop {
+        Desktop::start_app(app_binary(), vault, language).await
+    }
+
+    /// Starts the app binary at `app` (an installed package's) over `vault` in `language`.
+    pub async fn start_app(app: PathBuf, vault: &Path, language: &str) -> Desktop {
         let display = Display::start();
         std::fs::create_dir_all(saved_dir(vault)).unwrap();
         let (port, native) = (free_port(), free_port());
@@ -136,7 +142,7 @@ impl Desktop {
             .expect("tauri-driver (cargo install tauri-driver)");
         let capabilities = serde_json::json!({
             "browserName": "wry",
-            "tauri:options": { "application": app_binary() },
+            "tauri:options": { "application": app },
         });
         let capabilities = capabilities.as_object().unwrap().clone();
         let url = format!("http://127.0.0.1:{port}");
@@ -157,6 +163,7 @@ impl Desktop {
         };
         Desktop {
             client,
+            app,
             driver,
             _display: display,
         }
@@ -255,7 +262,7 @@ impl Desktop {
 
     /// Kills this test's app process with SIGKILL, as a crash would, and stops the driver.
     pub async fn kill_app(mut self) {
-        let app = app_binary();
+        let app = self.app.clone();
         for pid in descendants(self.driver.id()) {
             let exe = std::fs::read_link(format!("/proc/{pid}/exe")).unwrap_or_default();
             if exe == app {
