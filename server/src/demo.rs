@@ -85,9 +85,11 @@ pub fn seed(pool: &Pool, months: i32, enrolled_share: f64, seed: u64) -> Result<
     let mut records = 0;
     let views = store::month_views(pool, first, current)?;
     let mut revision = 1u64;
+    // Each manager's records of every month go in as one device would send them after a long
+    // time offline: batches of up to MAX_BATCH_RECORDS.
+    let mut batches: BTreeMap<&str, Vec<CompletionRecord>> = BTreeMap::new();
     for (step, view) in views.iter().enumerate() {
         let progress = step as f64 / f64::from(months.max(2) - 1).max(1.0);
-        let mut batches: BTreeMap<&str, Vec<CompletionRecord>> = BTreeMap::new();
         for (i, p) in view.pairs.iter().enumerate() {
             let (manager, member) = &view.pair_ids[i];
             if !enrolled_set.contains(manager.as_str()) {
@@ -119,12 +121,12 @@ pub fn seed(pool: &Pool, months: i32, enrolled_share: f64, seed: u64) -> Result<
                 revision,
             });
         }
-        for (manager, list) in batches {
-            for chunk in list.chunks(MAX_BATCH_RECORDS) {
-                records += store::ingest(pool, manager, chunk)?.accepted as usize;
-            }
-        }
         cross_records(pool, view, &enrolled, &mut rng, &mut revision, &mut records)?;
+    }
+    for (manager, list) in batches {
+        for chunk in list.chunks(MAX_BATCH_RECORDS) {
+            records += store::ingest(pool, manager, chunk)?.accepted as usize;
+        }
     }
     Ok(DemoSummary {
         managers: managers.len(),

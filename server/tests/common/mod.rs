@@ -69,6 +69,8 @@ pub struct Server {
     child: Option<Child>,
     config: Option<PathBuf>,
     agent: ureq::Agent,
+    /// `TAIWA_LOG` for `serve`: `debug` in tests; the benchmarks serve at `info`, as production.
+    pub log_level: &'static str,
 }
 
 pub struct Reply {
@@ -115,6 +117,7 @@ impl Server {
             child: None,
             config: config_path,
             agent,
+            log_level: "debug",
         };
         server.import(org_units, employees).assert_ok();
         let created = server.cli(
@@ -181,7 +184,7 @@ impl Server {
             .unwrap();
         let mut child = self
             .command(&args)
-            .env("TAIWA_LOG", "debug")
+            .env("TAIWA_LOG", self.log_level)
             .stdout(Stdio::piped())
             .stderr(log)
             .spawn()
@@ -228,6 +231,48 @@ impl Server {
 
     pub fn code(&self, employee: &str) -> String {
         self.cli(&["enrol-code", "--employee-id", employee], &[]).stdout_line()
+    }
+
+    /// Signs in to HR's pages as the admin; answers the `taiwa_session=…` cookie pair.
+    pub fn hr_session(&self) -> String {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build()
+            .into();
+        let mut form = agent.get(&format!("{}/hr/login", self.base)).call().unwrap();
+        let login_cookie = form
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("taiwa_login="))
+            .map(|c| c.split(';').next().unwrap().to_owned())
+            .expect("a sign-in cookie");
+        let body = form.body_mut().read_to_string().unwrap();
+        let needle = "name=\"_login\" value=\"";
+        let at = body.find(needle).expect("a sign-in token") + needle.len();
+        let token = body[at..].split('"').next().unwrap().to_owned();
+        let fields = [
+            ("email", ADMIN),
+            ("password", "a long admin password"),
+            ("next", "/hr/"),
+            ("_login", token.as_str()),
+        ];
+        let answer = agent
+            .post(&format!("{}/hr/login", self.base))
+            .header("Cookie", &login_cookie)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .send(serde_urlencoded::to_string(fields).unwrap().as_bytes())
+            .unwrap();
+        answer
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("taiwa_session="))
+            .map(|c| c.split(';').next().unwrap().to_owned())
+            .expect("signed in")
     }
 
     /// Enrols a device for `employee` and returns its token.
