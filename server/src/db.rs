@@ -356,6 +356,8 @@ struct PoolInner {
     writer_slots: usize,
     open: Box<Opener>,
     backend: Backend,
+    /// HR's month views between requests (`store::ReportCache`).
+    reports: crate::store::ReportCache,
 }
 
 impl std::fmt::Debug for Pool {
@@ -395,6 +397,7 @@ impl Pool {
                 writer_slots,
                 open,
                 backend,
+                reports: crate::store::ReportCache::default(),
             }),
         };
         Ok(pool)
@@ -402,6 +405,11 @@ impl Pool {
 
     pub fn backend(&self) -> Backend {
         self.inner.backend
+    }
+
+    /// The month views kept for HR's reads over this database.
+    pub fn reports(&self) -> &crate::store::ReportCache {
+        &self.inner.reports
     }
 
     /// Runs `f` with a connection. A connection whose work failed is not reused (it may be broken).

@@ -29,6 +29,7 @@ on_both_backends!(
     answers_never_tell_a_device_which_ids_exist,
     a_withdrawal_removes_what_the_manager_sent_about_a_member,
     wrong_codes_are_limited_per_code_and_per_person_and_a_real_code_still_works,
+    the_figures_hr_reads_follow_every_write_though_the_server_keeps_them,
 );
 
 fn rows_by_unit(report: &Value) -> std::collections::BTreeMap<String, (u64, u64)> {
@@ -1156,5 +1157,47 @@ fn wrong_codes_are_limited_per_code_and_per_person_and_a_real_code_still_works(b
         enrol(&real).status,
         201,
         "a real code is not blocked by someone else's guesses"
+    );
+}
+
+/// The server keeps month views between requests (`store::ReportCache`): each kind of write,
+/// from the API or from another process on the same database, shows in the next read.
+fn the_figures_hr_reads_follow_every_write_though_the_server_keeps_them(backend: Backend) {
+    let server = Server::start(backend);
+    let token = server.enrol("E02");
+    let (month, last) = (this_month(), months_ago(1));
+    let o2 = |m: &str| rows_by_unit(&server.admin(&format!("/api/v1/admin/completion?month={m}")).json())["O2"];
+    // O2 holds (E01,E02), (E02,E04), (E02,E05); nothing met yet. Both months are now kept.
+    assert_eq!((o2(&month), o2(&last)), ((3, 0), (3, 0)));
+
+    let push = |records: Value| assert_eq!(server.push(&token, records).status, 200);
+    push(json!([record("E04", &month, 1, 30, 1)]));
+    assert_eq!(
+        (o2(&month), o2(&last)),
+        ((3, 1), (3, 0)),
+        "a record in: only its month moves"
+    );
+    push(json!([record("E05", &last, 1, 30, 1)]));
+    assert_eq!((o2(&month), o2(&last)), ((3, 1), (3, 1)));
+    push(json!([record("E04", &month, 0, 0, 2)]));
+    assert_eq!(o2(&month), (3, 0), "a correction to zero");
+    push(json!([record("E04", &month, 0, 0, 1)]));
+    assert_eq!(o2(&month), (3, 0), "a stale record changes nothing");
+
+    // A withdrawal removes E05's record of last month.
+    let reply = server.post_json("/api/v1/withdrawals", Some(&token), &json!({"members": ["E05"]}));
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(o2(&last), (3, 0));
+
+    // Another process (the command line) reorganises: E05 moves to O4 from this month.
+    let emps = common::EMPLOYEES.replace(
+        "E05,佐藤 花子,e05@example.co.jp,O2,E02",
+        "E05,佐藤 花子,e05@example.co.jp,O4,E02",
+    );
+    server.import(common::ORG_UNITS, &emps).assert_ok();
+    assert_eq!(
+        (o2(&month), o2(&last)),
+        ((2, 0), (3, 0)),
+        "this month's directory moved, last month's kept"
     );
 }

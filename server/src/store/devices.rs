@@ -146,6 +146,8 @@ fn exchange(pool: &Pool, code: &str, device_name: &str) -> Result<(String, Manag
                 V::Int(t),
             ],
         )?;
+        // The month's figures count this manager as enrolled from now on.
+        super::touch_months(conn, &[month_index(month)])?;
         Ok((token.clone(), Manager { employee_id, name }))
     })
 }
@@ -167,6 +169,7 @@ pub fn revoke_device(pool: &Pool, token: &str) -> Result<(), Error> {
             "UPDATE devices SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL",
             &[V::from(hash_secret(token)), V::Int(now())],
         )?;
+        super::touch_months(conn, &[month_index(current_month())])?;
         Ok(())
     })
 }

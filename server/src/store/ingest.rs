@@ -180,6 +180,10 @@ pub fn ingest(pool: &Pool, manager_id: &str, records: &[CompletionRecord]) -> Re
                 &params,
             )?;
         }
+        if changed > 0 {
+            let months: Vec<i64> = records.iter().map(|r| month_index(r.month)).collect();
+            super::touch_months(conn, &months)?;
+        }
         let accepted = u32::try_from(changed).unwrap_or(u32::MAX);
         let response = CompletionResponse {
             accepted,
@@ -210,6 +214,15 @@ pub fn withdraw(pool: &Pool, manager_id: &str, members: &[String]) -> Result<Wit
     pool.write(|conn| {
         let mut removed = 0u64;
         for member in members {
+            let months: Vec<i64> = conn
+                .query(
+                    "SELECT month FROM completions WHERE manager_id = $1 AND member_id = $2",
+                    &[V::from(manager_id), V::from(member)],
+                )?
+                .iter()
+                .map(|r| r.int(0))
+                .collect();
+            super::touch_months(conn, &months)?;
             removed += conn.execute(
                 "DELETE FROM completions WHERE manager_id = $1 AND member_id = $2",
                 &[V::from(manager_id), V::from(member)],

@@ -32,12 +32,40 @@ const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0001_init.sql"),
     include_str!("../../migrations/sqlite/0002_hr_pages.sql"),
     include_str!("../../migrations/sqlite/0003_code_attempts.sql"),
+    include_str!("../../migrations/sqlite/0004_report_generations.sql"),
 ];
 const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
     include_str!("../../migrations/postgres/0002_hr_pages.sql"),
     include_str!("../../migrations/postgres/0003_code_attempts.sql"),
+    include_str!("../../migrations/postgres/0004_report_generations.sql"),
 ];
+
+/// The `report_generations` row every month depends on (the directory).
+pub const EVERY_MONTH: i64 = -1;
+
+/// Moves on the generation of `months` (month indexes, or `EVERY_MONTH`), in the caller's write
+/// transaction, so that the figures cached for them are rebuilt (`report::ReportCache`). Rows are
+/// touched in ascending order, so concurrent writers on PostgreSQL lock them in one order.
+pub(crate) fn touch_months(conn: &mut dyn crate::db::Conn, months: &[i64]) -> Result<(), Error> {
+    let mut months = months.to_vec();
+    months.sort_unstable();
+    months.dedup();
+    if months.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<String> = (1..=months.len()).map(|i| format!("(${i}, 1)")).collect();
+    let params: Vec<crate::db::V> = months.into_iter().map(crate::db::V::Int).collect();
+    conn.execute(
+        &format!(
+            "INSERT INTO report_generations (month, generation) VALUES {}
+             ON CONFLICT (month) DO UPDATE SET generation = report_generations.generation + 1",
+            rows.join(", ")
+        ),
+        &params,
+    )?;
+    Ok(())
+}
 
 /// Months are stored as `year * 12 + month - 1`, so ranges compare as integers.
 pub fn month_index(m: Month) -> i64 {

@@ -2,6 +2,7 @@
 //! pure functions of `crate::figures`.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use taiwa_protocol::{CompletionReport, CompletionRow, Month, PairRow, PairsReport, Totals};
 
@@ -21,70 +22,30 @@ pub struct UnitInfo {
     pub path: Vec<String>,
 }
 
-/// One month's directory and records, indexed for `crate::figures`.
-#[derive(Debug, Clone)]
-pub struct MonthView {
-    pub month: Month,
+/// What a month's view takes from the directory alone. Months between two imports share one
+/// (`ReportCache` keeps it once), so a year of views costs one directory in memory.
+#[derive(Debug)]
+pub struct MonthDirectory {
     pub units: Vec<UnitInfo>,
     pub index: HashMap<String, usize>,
     pub tree: Tree,
     /// Employee ids of the managers that `PairFact::manager` points into.
     pub managers: Vec<String>,
-    pub pairs: Vec<PairFact>,
-    /// (manager id, member id) of each pair, parallel to `pairs`.
+    /// (manager id, member id) of each pair, parallel to `MonthView::pairs`.
     pub pair_ids: Vec<(String, String)>,
-    pub cross: Vec<CrossFact>,
+    /// Each pair's (member's unit, manager index), parallel to `pair_ids`.
+    places: Vec<(usize, usize)>,
+    /// Each member's pair (a member has one manager in a month's directory).
+    pair_of: HashMap<String, usize>,
     /// Everyone's name that month, for the views that name people.
     pub names: HashMap<String, String>,
     /// Everyone's own unit that month.
     pub homes: HashMap<String, usize>,
 }
 
-/// The Unix time at which a month begins (UTC).
-pub fn month_start(month: Month) -> i64 {
-    // Days from 1970-01-01 to the first of the month (Howard Hinnant's days_from_civil).
-    let (m, y) = (i64::from(month.number()), i64::from(month.year()));
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    (era * 146_097 + doe - 719_468) * 86_400
-}
-
-impl MonthView {
-    pub fn load(conn: &mut dyn Conn, month: Month) -> Result<MonthView, Error> {
+impl MonthDirectory {
+    fn load(conn: &mut dyn Conn, month: Month) -> Result<MonthDirectory, Error> {
         let snapshot = Snapshot::load(conn, month)?;
-        let m = V::Int(month_index(month));
-        let mut line: HashMap<(String, String), (u32, u32)> = HashMap::new();
-        let mut cross_rows = Vec::new();
-        for r in conn.query(
-            "SELECT manager_id, member_id, relationship, sessions_held, minutes FROM completions WHERE month = $1",
-            std::slice::from_ref(&m),
-        )? {
-            let figures = (
-                u32::try_from(r.int(3)).unwrap_or(0),
-                u32::try_from(r.int(4)).unwrap_or(0),
-            );
-            if r.text(2) == "line" {
-                line.insert((r.text(0), r.text(1)), figures);
-            } else {
-                cross_rows.push((r.text(1), figures));
-            }
-        }
-        let enrolled: HashSet<String> = conn
-            .query(
-                "SELECT DISTINCT employee_id FROM devices
-                 WHERE created_at < $2 AND (revoked_at IS NULL OR revoked_at >= $1)",
-                &[
-                    V::Int(month_start(month)),
-                    V::Int(month.plus(1).map_or(i64::MAX, month_start)),
-                ],
-            )?
-            .into_iter()
-            .map(|r| r.text(0))
-            .collect();
-
         let ids: Vec<&String> = snapshot.units.keys().collect();
         let index: HashMap<String, usize> = ids.iter().enumerate().map(|(i, id)| ((*id).clone(), i)).collect();
         let parents: Vec<Option<usize>> = snapshot
@@ -112,8 +73,9 @@ impl MonthView {
 
         let mut manager_index: HashMap<&str, usize> = HashMap::new();
         let mut managers = Vec::new();
-        let mut pairs = Vec::new();
+        let mut places = Vec::new();
         let mut pair_ids = Vec::new();
+        let mut pair_of = HashMap::new();
         let mut listed: Vec<(&str, &str, &super::Person)> = snapshot.pairs().collect();
         listed.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         for (manager, member, person) in listed {
@@ -124,30 +86,10 @@ impl MonthView {
                 managers.push(manager.to_owned());
                 managers.len() - 1
             });
-            let key = (manager.to_owned(), member.to_owned());
-            let record = line.get(&key).copied();
-            let (sessions, minutes) = record.unwrap_or_default();
-            pairs.push(PairFact {
-                unit,
-                manager: m,
-                sessions,
-                minutes,
-                recorded: record.is_some(),
-                manager_enrolled: enrolled.contains(manager),
-            });
-            pair_ids.push(key);
+            pair_of.insert(member.to_owned(), pair_ids.len());
+            places.push((unit, m));
+            pair_ids.push((manager.to_owned(), member.to_owned()));
         }
-        let cross = cross_rows
-            .into_iter()
-            .filter_map(|(member, (sessions, minutes))| {
-                let unit = *index.get(&snapshot.people.get(&member)?.org_unit)?;
-                Some(CrossFact {
-                    unit,
-                    sessions,
-                    minutes,
-                })
-            })
-            .collect();
         let names = snapshot
             .people
             .iter()
@@ -158,17 +100,110 @@ impl MonthView {
             .iter()
             .filter_map(|(id, p)| Some((id.clone(), *index.get(&p.org_unit)?)))
             .collect();
-        Ok(MonthView {
-            month,
+        Ok(MonthDirectory {
             units,
             index,
             tree,
             managers,
-            pairs,
             pair_ids,
-            cross,
+            places,
+            pair_of,
             names,
             homes,
+        })
+    }
+}
+
+/// One month's directory and records, indexed for `crate::figures`. The directory's part is
+/// shared (`MonthDirectory`, reached through `Deref`); the records' part is this month's own.
+#[derive(Debug, Clone)]
+pub struct MonthView {
+    pub month: Month,
+    directory: Arc<MonthDirectory>,
+    pub pairs: Vec<PairFact>,
+    pub cross: Vec<CrossFact>,
+}
+
+impl std::ops::Deref for MonthView {
+    type Target = MonthDirectory;
+    fn deref(&self) -> &MonthDirectory {
+        &self.directory
+    }
+}
+
+/// The Unix time at which a month begins (UTC).
+pub fn month_start(month: Month) -> i64 {
+    // Days from 1970-01-01 to the first of the month (Howard Hinnant's days_from_civil).
+    let (m, y) = (i64::from(month.number()), i64::from(month.year()));
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    (era * 146_097 + doe - 719_468) * 86_400
+}
+
+impl MonthView {
+    /// The month's records over its directory.
+    fn load(conn: &mut dyn Conn, month: Month, directory: Arc<MonthDirectory>) -> Result<MonthView, Error> {
+        let m = V::Int(month_index(month));
+        let enrolled: HashSet<String> = conn
+            .query(
+                "SELECT DISTINCT employee_id FROM devices
+                 WHERE created_at < $2 AND (revoked_at IS NULL OR revoked_at >= $1)",
+                &[
+                    V::Int(month_start(month)),
+                    V::Int(month.plus(1).map_or(i64::MAX, month_start)),
+                ],
+            )?
+            .into_iter()
+            .map(|r| r.text(0))
+            .collect();
+        let enrolled: Vec<bool> = directory.managers.iter().map(|m| enrolled.contains(m)).collect();
+        let mut pairs: Vec<PairFact> = directory
+            .places
+            .iter()
+            .map(|&(unit, manager)| PairFact {
+                unit,
+                manager,
+                sessions: 0,
+                minutes: 0,
+                recorded: false,
+                manager_enrolled: enrolled[manager],
+            })
+            .collect();
+        let mut cross = Vec::new();
+        for r in conn.query(
+            "SELECT manager_id, member_id, relationship, sessions_held, minutes FROM completions WHERE month = $1",
+            std::slice::from_ref(&m),
+        )? {
+            let (sessions, minutes) = (
+                u32::try_from(r.int(3)).unwrap_or(0),
+                u32::try_from(r.int(4)).unwrap_or(0),
+            );
+            let member = r.text(1);
+            if r.text(2) == "line" {
+                // A line record counts for the pair the directory has that month, and only when
+                // the record's manager is the member's manager then.
+                if let Some(&i) = directory.pair_of.get(&member)
+                    && directory.pair_ids[i].0 == r.text(0)
+                {
+                    let p = &mut pairs[i];
+                    (p.sessions, p.minutes, p.recorded) = (sessions, minutes, true);
+                }
+            } else if let Some(&unit) = directory.homes.get(&member) {
+                cross.push(CrossFact {
+                    unit,
+                    sessions,
+                    minutes,
+                });
+            }
+        }
+        Ok(MonthView {
+            month,
+            directory,
+            pairs,
+            cross,
         })
     }
 
@@ -219,14 +254,133 @@ impl MonthView {
     }
 }
 
-/// Loads one month's view.
-pub fn month_view(pool: &Pool, month: Month) -> Result<MonthView, Error> {
-    pool.with(|conn| MonthView::load(conn, month))
+/// One month's view (from the cache when nothing it shows has changed).
+pub fn month_view(pool: &Pool, month: Month) -> Result<Arc<MonthView>, Error> {
+    let mut views = month_views(pool, month, month)?;
+    views
+        .pop()
+        .ok_or_else(|| Error::Internal(format!("no view of {month}")))
 }
 
-/// Loads the views of `from` through `to`, in one connection.
-pub fn month_views(pool: &Pool, from: Month, to: Month) -> Result<Vec<MonthView>, Error> {
-    pool.with(|conn| from.through(to).map(|m| MonthView::load(conn, m)).collect())
+/// The views of `from` through `to`, in one connection.
+pub fn month_views(pool: &Pool, from: Month, to: Month) -> Result<Vec<Arc<MonthView>>, Error> {
+    pool.with(|conn| pool.reports().views(conn, from, to))
+}
+
+/// Months of views kept; a dashboard reads 12, a report or the survey window up to 24.
+const CACHED_MONTHS: usize = 25;
+
+/// HR's month views kept between requests, so that a page reads what changed rather than the
+/// whole company again. A month's view is rebuilt only when its generation in
+/// `report_generations` has moved (every write that changes it moves it, in its transaction:
+/// `super::touch_months`); the directory's part is built once for all the months between two
+/// imports. The generations are read before the data, so a view is never labelled newer than it
+/// is: a race costs a rebuild, never a stale figure.
+#[derive(Debug, Default)]
+pub struct ReportCache {
+    inner: Mutex<CacheInner>,
+}
+
+#[derive(Debug, Default)]
+struct CacheInner {
+    /// The generation of `EVERY_MONTH` (the directory) everything below was built at.
+    every: Option<i64>,
+    /// The months at which the directory changes (a version begins or ends), ascending: months
+    /// with as many boundaries at or before them have the same directory.
+    boundaries: Vec<i64>,
+    directories: HashMap<usize, Arc<MonthDirectory>>,
+    months: HashMap<i64, Cached>,
+    clock: u64,
+}
+
+#[derive(Debug)]
+struct Cached {
+    generation: i64,
+    epoch: usize,
+    view: Arc<MonthView>,
+    used: u64,
+}
+
+impl ReportCache {
+    fn views(&self, conn: &mut dyn Conn, from: Month, to: Month) -> Result<Vec<Arc<MonthView>>, Error> {
+        let (lo, hi) = (month_index(from), month_index(to));
+        let generations: HashMap<i64, i64> = conn
+            .query(
+                "SELECT month, generation FROM report_generations WHERE month = $1 OR (month >= $2 AND month <= $3)",
+                &[V::Int(super::EVERY_MONTH), V::Int(lo), V::Int(hi)],
+            )?
+            .iter()
+            .map(|r| (r.int(0), r.int(1)))
+            .collect();
+        let every = generations.get(&super::EVERY_MONTH).copied().unwrap_or(0);
+        let mut inner = self
+            .inner
+            .lock()
+            .map_err(|_| Error::Internal("report cache lock poisoned".into()))?;
+        if inner.every != Some(every) {
+            *inner = CacheInner {
+                every: Some(every),
+                boundaries: directory_boundaries(conn)?,
+                ..CacheInner::default()
+            };
+        }
+        let mut out = Vec::new();
+        for month in from.through(to) {
+            let i = month_index(month);
+            let generation = generations.get(&i).copied().unwrap_or(0);
+            inner.clock += 1;
+            let now = inner.clock;
+            if let Some(c) = inner.months.get_mut(&i)
+                && c.generation == generation
+            {
+                c.used = now;
+                out.push(c.view.clone());
+                continue;
+            }
+            let epoch = inner.boundaries.partition_point(|&b| b <= i);
+            let directory = match inner.directories.get(&epoch) {
+                Some(d) => d.clone(),
+                None => Arc::new(MonthDirectory::load(conn, month)?),
+            };
+            inner.directories.insert(epoch, directory.clone());
+            let view = Arc::new(MonthView::load(conn, month, directory)?);
+            inner.months.insert(
+                i,
+                Cached {
+                    generation,
+                    epoch,
+                    view: view.clone(),
+                    used: now,
+                },
+            );
+            out.push(view);
+        }
+        while inner.months.len() > CACHED_MONTHS {
+            let Some(oldest) = inner.months.iter().min_by_key(|(_, c)| c.used).map(|(m, _)| *m) else {
+                break;
+            };
+            inner.months.remove(&oldest);
+        }
+        let kept: HashSet<usize> = inner.months.values().map(|c| c.epoch).collect();
+        inner.directories.retain(|epoch, _| kept.contains(epoch));
+        Ok(out)
+    }
+}
+
+/// The months at which some directory version begins or ends, ascending.
+fn directory_boundaries(conn: &mut dyn Conn) -> Result<Vec<i64>, Error> {
+    let mut months: Vec<i64> = conn
+        .query(
+            "SELECT valid_from FROM employees UNION SELECT valid_from FROM org_units
+             UNION SELECT valid_to + 1 FROM employees WHERE valid_to IS NOT NULL
+             UNION SELECT valid_to + 1 FROM org_units WHERE valid_to IS NOT NULL",
+            &[],
+        )?
+        .iter()
+        .map(|r| r.int(0))
+        .collect();
+    months.sort_unstable();
+    Ok(months)
 }
 
 /// Completion per org unit (each with its whole subtree) in `month`, under `org` or for everyone.

@@ -7,6 +7,7 @@
 //! fewer than k distinct pairs in the window, or with no data, are left out and counted.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
@@ -55,7 +56,7 @@ pub struct Points {
 }
 
 /// Builds the points from the window's views (the N months before the survey) and the scores.
-pub fn points(window: &[MonthView], scores: &[(String, f64)], k: u32) -> Points {
+pub fn points(window: &[Arc<MonthView>], scores: &[(String, f64)], k: u32) -> Points {
     #[derive(Default)]
     struct Acc {
         pairs: HashSet<(String, String)>,

@@ -7,6 +7,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
+use std::sync::Arc;
 use taiwa_protocol::Month;
 
 use super::dashboard::{month_nav, resolve_unit_or_top};
@@ -39,7 +40,7 @@ pub struct NotYet {
 }
 
 /// The pairs under `root` not met in the last of `views` (oldest first), with their streaks.
-pub fn not_yet(views: &[MonthView], root: usize) -> Vec<NotYet> {
+pub fn not_yet(views: &[Arc<MonthView>], root: usize) -> Vec<NotYet> {
     let Some(view) = views.last() else { return Vec::new() };
     // Months with any line record at all: before the first of them nothing was measured.
     let measured: Vec<bool> = views.iter().map(|v| v.pairs.iter().any(|p| p.recorded)).collect();
@@ -88,7 +89,7 @@ pub fn not_yet(views: &[MonthView], root: usize) -> Vec<NotYet> {
 
 struct Loaded {
     month: Month,
-    views: Vec<MonthView>,
+    views: Vec<Arc<MonthView>>,
     root: usize,
     rows: Vec<NotYet>,
 }

@@ -3,6 +3,7 @@
 //! one plain sentence each; the same as CSV. A period's rate is met pair-months / pair-months.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -122,7 +123,7 @@ pub struct Report {
 }
 
 /// Builds the report from the views of the previous period, the period and the trend's months.
-pub fn build(views: &HashMap<Month, MonthView>, q: &ReportQuery) -> Report {
+pub fn build(views: &HashMap<Month, Arc<MonthView>>, q: &ReportQuery) -> Report {
     let len = q.from.months_until(q.to) + 1;
     let prev_to = q.from.plus(-1).unwrap_or(q.from);
     let prev_from = q.from.plus(-len).unwrap_or(q.from);
@@ -242,7 +243,7 @@ async fn load(state: &AppState, hr: &Hr, query: &str) -> PageResult<Report> {
     let last = q.to;
     let pool = state.pool.clone();
     let views = run(hr.lang, move || store::month_views(&pool, first, last)).await?;
-    let views: HashMap<Month, MonthView> = views.into_iter().map(|v| (v.month, v)).collect();
+    let views: HashMap<Month, Arc<MonthView>> = views.into_iter().map(|v| (v.month, v)).collect();
     let report = build(&views, &q);
     if let Some(bad) = q
         .units

@@ -3,6 +3,7 @@
 //! devices per manager with revocation (a lost laptop, a manager who left).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -27,7 +28,7 @@ pub struct RolloutQuery {
 }
 
 struct Loaded {
-    view: MonthView,
+    view: Arc<MonthView>,
     root: usize,
     codes: Vec<CodeInfo>,
     devices: Vec<DeviceInfo>,
