@@ -222,6 +222,23 @@ fn is_app_page(url: &tauri::Url) -> bool {
     }
 }
 
+/// The commands' handler; with `TAIWA_IPC_LOG` set (the end-to-end test that counts round trips
+/// per screen) each command's name is appended to that file first. Names only, never arguments.
+fn counted<R: tauri::Runtime>(
+    handler: impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static,
+) -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    let log = std::env::var_os("TAIWA_IPC_LOG");
+    move |invoke| {
+        if let Some(path) = &log {
+            use std::io::Write as _;
+            if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+                let _ = writeln!(file, "{}", invoke.message.command());
+            }
+        }
+        handler(invoke)
+    }
+}
+
 /// Opens a web or mail address in the system's browser or mail program, never anything else (no
 /// file, no custom scheme). In end-to-end tests (`TAIWA_LINK_LOG`) it is written to that file.
 fn open_external(address: &str) -> IpcResult<()> {
@@ -464,7 +481,7 @@ fn main() {
             });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
+        .invoke_handler(counted(tauri::generate_handler![
             status,
             create_vault,
             unlock,
@@ -516,7 +533,7 @@ fn main() {
             enrol,
             sync_now,
             unenrol,
-        ])
+        ]))
         .build(tauri::generate_context!());
     match app {
         Ok(app) => app.run(|_, _| {}),

@@ -111,6 +111,11 @@ pub fn saved_dir(vault: &Path) -> PathBuf {
     vault.parent().unwrap().join("saved")
 }
 
+/// Where the app writes the name of each command it is asked to run (`TAIWA_IPC_LOG`).
+pub fn ipc_log(vault: &Path) -> PathBuf {
+    vault.parent().unwrap().join("ipc.log")
+}
+
 /// Where the app writes the links it would open in the system browser (`TAIWA_LINK_LOG`).
 pub fn link_log(vault: &Path) -> PathBuf {
     vault.parent().unwrap().join("links.log")
@@ -133,6 +138,7 @@ impl Desktop {
             .env("TAIWA_VAULT", vault)
             .env("TAIWA_SAVE_TO_DIR", saved_dir(vault))
             .env("TAIWA_LINK_LOG", link_log(vault))
+            .env("TAIWA_IPC_LOG", ipc_log(vault))
             .env("LANG", language)
             .env("LANGUAGE", language)
             .env_remove("DBUS_SESSION_BUS_ADDRESS")

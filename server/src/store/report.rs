@@ -122,6 +122,8 @@ pub struct MonthView {
     directory: Arc<MonthDirectory>,
     pub pairs: Vec<PairFact>,
     pub cross: Vec<CrossFact>,
+    /// `figures()`, computed on first use: a kept view is read by many pages.
+    subtree_figures: std::sync::OnceLock<Vec<Figures>>,
 }
 
 impl std::ops::Deref for MonthView {
@@ -204,12 +206,15 @@ impl MonthView {
             directory,
             pairs,
             cross,
+            subtree_figures: std::sync::OnceLock::new(),
         })
     }
 
     /// Each unit's figures over its subtree.
     pub fn figures(&self) -> Vec<Figures> {
-        unit_figures(&self.tree, &self.pairs, &self.cross, true)
+        self.subtree_figures
+            .get_or_init(|| unit_figures(&self.tree, &self.pairs, &self.cross, true))
+            .clone()
     }
 
     /// Each unit's figures over its own members only.

@@ -136,7 +136,7 @@ pub fn month_nav(lang: Lang, base: &str, month: Month, current: Month, extra: &s
 
 /// One month's figures and what of them a viewer may see, by unit id.
 struct Shown<'a> {
-    index: HashMap<&'a str, usize>,
+    index: &'a HashMap<String, usize>,
     figures: Vec<Figures>,
     shown: Vec<bool>,
 }
@@ -165,7 +165,7 @@ pub async fn page(
             let figures = v.figures();
             let shown = visible(&hr, v, &figures);
             Shown {
-                index: v.index.iter().map(|(k, i)| (k.as_str(), *i)).collect(),
+                index: &v.index,
                 figures,
                 shown,
             }
