@@ -129,6 +129,16 @@ impl Desktop {
 
     /// Starts the app binary at `app` (an installed package's) over `vault` in `language`.
     pub async fn start_app(app: PathBuf, vault: &Path, language: &str) -> Desktop {
+        Desktop::launch(app, vault, language, None).await.0
+    }
+
+    /// Starts `app` as `start_app` does and answers how long it took from the launch (the driver
+    /// already listening) until `marker` was on the screen: a cold start to an interactive page.
+    pub async fn start_timed(app: PathBuf, vault: &Path, marker: &str) -> (Desktop, Duration) {
+        Desktop::launch(app, vault, "en_US.UTF-8", Some(marker)).await
+    }
+
+    async fn launch(app: PathBuf, vault: &Path, language: &str, marker: Option<&str>) -> (Desktop, Duration) {
         let display = Display::start();
         std::fs::create_dir_all(saved_dir(vault)).unwrap();
         let (port, native) = (free_port(), free_port());
@@ -146,13 +156,18 @@ impl Desktop {
             .stderr(Stdio::null())
             .spawn()
             .expect("tauri-driver (cargo install tauri-driver)");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver never listened");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         let capabilities = serde_json::json!({
             "browserName": "wry",
             "tauri:options": { "application": app },
         });
         let capabilities = capabilities.as_object().unwrap().clone();
         let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let started = Instant::now();
         let client = loop {
             match ClientBuilder::native()
                 .capabilities(capabilities.clone())
@@ -167,12 +182,51 @@ impl Desktop {
                 Err(e) => panic!("could not start a WebDriver session: {e}"),
             }
         };
-        Desktop {
+        let desktop = Desktop {
             client,
             app,
             driver,
             _display: display,
+        };
+        if let Some(css) = marker {
+            while desktop.client.find(Locator::Css(css)).await.is_err() {
+                assert!(started.elapsed() < Duration::from_secs(30), "'{css}' never appeared");
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
         }
+        let took = started.elapsed();
+        (desktop, took)
+    }
+
+    /// The app's processes (its own and the WebKit processes it started).
+    pub fn app_processes(&self) -> Vec<u32> {
+        let apps: Vec<u32> = descendants(self.driver.id())
+            .into_iter()
+            .filter(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == self.app))
+            .collect();
+        let mut all = apps.clone();
+        for pid in apps {
+            all.extend(descendants(pid));
+        }
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
+    /// The proportional set size of the app's processes, summed (KiB): what the app costs in memory
+    /// with pages shared between processes counted once.
+    pub fn app_pss_kib(&self) -> u64 {
+        self.app_processes()
+            .iter()
+            .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok())
+            .filter_map(|rollup| {
+                rollup
+                    .lines()
+                    .find_map(|l| l.strip_prefix("Pss:"))
+                    .and_then(|v| v.split_whitespace().next())
+                    .and_then(|v| v.parse::<u64>().ok())
+            })
+            .sum()
     }
 
     /// Waits for `css` to be on the page and returns it.

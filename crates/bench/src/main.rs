@@ -3,6 +3,8 @@
 //!
 //! Subcommands:
 //! - `vault`: unlock, the app's workload, autosave against fsync, export — encrypted vs plain.
+//! - `make-vault DIR`: the decade's vault, encrypted with `TAIWA_BENCH_PASSPHRASE`, for the
+//!   desktop benchmark (`tests/src/bin/desktop-bench.rs`) to open in the real app.
 //! - `memory-security`: the app's workload with SQLCipher's `cipher_memory_security` off and on,
 //!   each in its own process (once on, it stays on for the process), alternating; prints the
 //!   median times and the ratio.
@@ -148,11 +150,19 @@ fn main() {
     let result = match args.first().map(String::as_str) {
         Some("memory-security") => memory_security(quick),
         Some("vault") => vault::figures(quick),
+        Some("make-vault") => match args.get(1) {
+            Some(dir) => vault::make(
+                std::path::Path::new(dir),
+                quick,
+                &std::env::var("TAIWA_BENCH_PASSPHRASE").unwrap_or_else(|_| "bench pass phrase".into()),
+            ),
+            None => Err("usage: taiwa-bench make-vault DIR [--quick]".into()),
+        },
         Some("workload") => workload(
             value("--memory-security").as_deref() == Some("on"),
             value("--iterations").and_then(|s| s.parse().ok()).unwrap_or(100),
         ),
-        _ => Err("usage: taiwa-bench vault|memory-security [--quick]".into()),
+        _ => Err("usage: taiwa-bench vault|memory-security|make-vault DIR [--quick]".into()),
     };
     if let Err(e) = result {
         eprintln!("taiwa-bench: {e}");

@@ -41,6 +41,25 @@ fn build(
     Ok((vault, made))
 }
 
+/// `taiwa-bench make-vault DIR [--quick]`: the decade (quick: 3 people, a year), encrypted with
+/// `passphrase`, for the desktop benchmark to open in the real app.
+pub fn make(dir: &Path, quick: bool, passphrase: &str) -> Result<(), String> {
+    let (people, months) = if quick { (3, 12) } else { (15, 120) };
+    let mut vault = Vault::create(dir, &Passphrase::new(passphrase.into()), zone())
+        .map_err(|e| e.to_string())?
+        .0;
+    vault.durable_commits(false).map_err(|e| e.to_string())?;
+    let made = data::fill(&mut vault, &mut Dice::new(11), people, months, 18, data::Detail::Full)
+        .map_err(|e| e.to_string())?;
+    println!(
+        "{} people, {} 1on1s over {months} months in {}",
+        made.people.len(),
+        made.sessions.len(),
+        dir.display()
+    );
+    Ok(())
+}
+
 fn reopen(dir: &Path, encrypted: bool) -> Result<(Vault, f64), String> {
     if encrypted {
         let (vault, kdf) =

@@ -112,6 +112,15 @@ pub async fn serve(state: AppState, on_bound: impl FnOnce(SocketAddr, bool)) -> 
         .set_nonblocking(true)
         .map_err(|e| Error::Internal(e.to_string()))?;
     let addr = listener.local_addr().map_err(|e| Error::Internal(e.to_string()))?;
+    // The dashboard's twelve months are read once at the start, in the background, so that HR's
+    // first page after a restart is not the one that loads the company (store::ReportCache).
+    let warm = state.pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let now = crate::store::current_month();
+        if let Err(e) = crate::store::month_views(&warm, now.plus(-11).unwrap_or(now), now) {
+            tracing::warn!(error = %e, "could not read the last twelve months ahead");
+        }
+    });
     let state_for_plain = state.clone();
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     match (&config.tls_cert, &config.tls_key) {
