@@ -139,6 +139,7 @@ pub fn fill(
             vault.hold_session(session.id, Some(25 + u32::try_from(dice.below(30)).unwrap_or(0)))?;
             made.sessions.push(session.id);
             // As the app's background thread would: the log never grows without bound.
+            vault.index_pending()?;
             vault.checkpoint_if_due()?;
             day = day + chrono::Days::new(every_days.max(1) + dice.below(3));
         }

@@ -182,6 +182,7 @@ impl App {
     /// wait for it. Not activity.
     pub fn maintain(&mut self) {
         if let Some(vault) = self.vault.as_ref() {
+            let _ = vault.index_pending();
             let _ = vault.checkpoint_if_due();
         }
     }

@@ -272,6 +272,23 @@ impl Vault {
         Ok(true)
     }
 
+    /// Brings the search entries of notes saved since the last call up to date, in one
+    /// transaction, and says how many there were. Autosaves leave this out of their commit (so a
+    /// keystroke's save writes the note alone); the app runs it between saves, and every search
+    /// runs it first, so a search never misses a saved note.
+    pub fn index_pending(&self) -> Result<usize, Error> {
+        let pending: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM search_pending", [], |r| r.get(0))?;
+        if pending == 0 {
+            return Ok(0);
+        }
+        let tx = self.conn.unchecked_transaction()?;
+        let done = search::index_pending(&tx)?;
+        tx.commit()?;
+        Ok(done)
+    }
+
     pub fn vault_id(&self) -> &str {
         &self.vault_id
     }
@@ -322,6 +339,7 @@ impl Vault {
 
     /// One page of a search narrowed by person or kind, with people found by name first.
     pub fn search_page(&self, query: &str, filter: &SearchFilter) -> Result<SearchPage, Error> {
+        self.index_pending()?;
         let mut page = search::search_page(&self.conn, query, filter)?;
         self.hits_in_local_time(&mut page.hits);
         Ok(page)
@@ -329,6 +347,7 @@ impl Vault {
 
     /// Ranked full-text search over notes, agenda items and action items.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>, Error> {
+        self.index_pending()?;
         let mut hits = search::search(&self.conn, query, limit)?;
         self.hits_in_local_time(&mut hits);
         Ok(hits)

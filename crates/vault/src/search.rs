@@ -156,7 +156,30 @@ fn rowid(kind: HitKind, id: i64) -> i64 {
 /// Takes (`kind`, `id`) out of the index.
 pub(crate) fn remove(conn: &Connection, kind: HitKind, id: i64) -> Result<(), Error> {
     conn.execute("DELETE FROM search_index WHERE rowid = ?1", [rowid(kind, id)])?;
+    if kind == HitKind::Note {
+        conn.execute("DELETE FROM search_pending WHERE session_id = ?1", [id])?;
+    }
     Ok(())
+}
+
+/// Brings the entries of the notes saved since the last call up to date (autosaves leave them to
+/// this, in one transaction); answers how many notes it indexed.
+pub(crate) fn index_pending(conn: &Connection) -> Result<usize, Error> {
+    let pending: Vec<(i64, Option<String>)> = {
+        let mut stmt = conn.prepare_cached(
+            "SELECT p.session_id, n.body FROM search_pending p LEFT JOIN notes n ON n.session_id = p.session_id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (session_id, body) in &pending {
+        match body {
+            Some(body) => index(conn, HitKind::Note, *session_id, body)?,
+            None => remove(conn, HitKind::Note, *session_id)?,
+        }
+        conn.execute("DELETE FROM search_pending WHERE session_id = ?1", [session_id])?;
+    }
+    Ok(pending.len())
 }
 
 /// Puts `text` in the index for (`kind`, `id`), replacing what was there.

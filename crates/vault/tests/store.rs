@@ -1840,3 +1840,48 @@ fn saves_leave_checkpoints_to_the_quiet_moments_and_lose_nothing() {
     assert_eq!(vault.note(s.id).unwrap().unwrap().body, last);
     assert!(Vault::verify(&dir, &pass(PASS)).unwrap().ok());
 }
+
+#[test]
+fn an_autosave_writes_the_note_alone_and_search_still_finds_it_at_once() {
+    let (_tmp, dir, mut vault, _) = new_vault();
+    let id = person(&mut vault, "佐藤 花子");
+    let s = vault.plan_session(id, at(2026, 11, 2, 10), 30).unwrap();
+    let wal = dir.join("vault.db-wal");
+    let size = || fs::metadata(&wal).map_or(0, |m| m.len());
+    // A first save, then a measured one: the log grows by the note's pages and the pending mark,
+    // not by an index segment (a 4 KiB page and a 24-byte header a frame).
+    vault.set_note(s.id, "転職を考えている。").unwrap();
+    vault.index_pending().unwrap();
+    let before = size();
+    vault.set_note(s.id, "転職を考えている。研修の相談もした。").unwrap();
+    let frames = (size() - before) / (4096 + 24);
+    assert!(frames <= 4, "an autosave wrote {frames} pages");
+
+    // A search answers from the note just saved, without waiting for the background step.
+    let hits = vault.search("研修", 20).unwrap();
+    assert_eq!(hits.iter().map(|h| h.session_id).collect::<Vec<_>>(), [Some(s.id)]);
+    assert_eq!(
+        vault.index_pending().unwrap(),
+        0,
+        "the search brought the entries up to date"
+    );
+
+    // The background step indexes what was saved since; the old words are gone from the index.
+    vault.set_note(s.id, "評価面談の振り返り").unwrap();
+    assert_eq!(vault.index_pending().unwrap(), 1);
+    assert!(vault.search("転職", 20).unwrap().is_empty());
+    assert_eq!(vault.search("評価", 20).unwrap().len(), 1);
+
+    // A save not yet indexed survives closing the app, and is found after opening again.
+    vault.set_note(s.id, "資格の取得を目指す").unwrap();
+    drop(vault);
+    let mut vault = Vault::open(&dir, &pass(PASS), tokyo()).unwrap();
+    assert_eq!(vault.search("資格", 20).unwrap().len(), 1);
+
+    // A session deleted before its entries were brought up to date leaves nothing to find.
+    vault.set_note(s.id, "削除される前のメモ").unwrap();
+    vault.delete_session(s.id).unwrap();
+    assert_eq!(vault.index_pending().unwrap(), 0);
+    assert!(vault.search("削除", 20).unwrap().is_empty());
+    assert!(vault.search("資格", 20).unwrap().is_empty());
+}

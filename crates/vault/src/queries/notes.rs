@@ -4,7 +4,6 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use crate::error::{Problem, Rule};
-use crate::search::{self, HitKind};
 use crate::{Error, Vault};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -55,7 +54,12 @@ impl Vault {
                  ON CONFLICT (session_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
                 params![session_id, body, updated_at],
             )?;
-            search::index(tx, HitKind::Note, session_id, body)
+            // The search entries follow between saves (`Vault::index_pending`).
+            tx.execute(
+                "INSERT INTO search_pending (session_id) VALUES (?1) ON CONFLICT DO NOTHING",
+                [session_id],
+            )?;
+            Ok(())
         })?;
         Ok(Note {
             session_id,
