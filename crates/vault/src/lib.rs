@@ -41,6 +41,8 @@ pub use queries::sync::{
     DeviceToken, Enrolment, OutgoingRecord, RejectedRecord, SYNC_MONTHS_BACK, SyncLogEntry, SyncStatus,
 };
 pub use search::{Hit, HitKind, PersonMatch, SearchFilter, SearchPage, SnippetPart, plain_text};
+#[cfg(feature = "bench-plain")]
+pub use secret::DataKey;
 pub use secret::{MIN_PASSPHRASE_CHARS, Passphrase, RecoveryKey};
 
 use keyfile::KeyFile;
@@ -141,6 +143,24 @@ impl Vault {
         let data_key = key_file.unwrap_with_passphrase(passphrase)?;
         let kdf = started.elapsed();
         Ok((Vault::unlocked(dir, &key_file, data_key, tz)?, kdf))
+    }
+
+    /// The data key unwrapped from the key file with `passphrase` (Argon2 and all), for a
+    /// benchmark that times opening the database apart from deriving the key (feature
+    /// `bench-plain` only; the key stays in zeroizing memory).
+    #[cfg(feature = "bench-plain")]
+    pub fn unwrap_for_bench(dir: &Path, passphrase: &Passphrase) -> Result<secret::DataKey, Error> {
+        check_vault_dir(dir)?;
+        KeyFile::read(dir)?.unwrap_with_passphrase(passphrase)
+    }
+
+    /// Opens the vault with a data key `unwrap_for_bench` gave: the unlock after the KDF, that is
+    /// the key file read, the database opened, keyed and checked.
+    #[cfg(feature = "bench-plain")]
+    pub fn open_unwrapped(dir: &Path, data_key: &secret::DataKey, tz: Zone) -> Result<Vault, Error> {
+        check_vault_dir(dir)?;
+        let key_file = KeyFile::read(dir)?;
+        Vault::unlocked(dir, &key_file, secret::DataKey::from_bytes(*data_key.raw_bytes()), tz)
     }
 
     /// A vault whose database is a plain SQLite file, for the benchmarks' encrypted/plain ratios
