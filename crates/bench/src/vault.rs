@@ -319,7 +319,7 @@ pub fn figures(quick: bool) -> Result<(), String> {
         ));
     }
     println!("{out}");
-    search_and_scaling(quick)
+    Ok(())
 }
 
 struct Probe {
@@ -357,7 +357,7 @@ fn of(search: &[(&str, f64)], group: &str) -> Vec<f64> {
 
 /// Search on 100,000 notes (ranked, snippets, top 20), encrypted and plain; and Home, a person's
 /// page and search at 100,000 notes against 1,000.
-fn search_and_scaling(quick: bool) -> Result<(), String> {
+pub fn search_and_scaling(quick: bool) -> Result<(), String> {
     let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
     // 60 people, ten years, a 1on1 every 1–3 days each: about 100,000 notes (quick: about 1,000).
     let (big_people, big_months, small, rounds) = if quick {
