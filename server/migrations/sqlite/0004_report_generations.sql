@@ -7,8 +7,3 @@ CREATE TABLE report_generations (
     month BIGINT PRIMARY KEY,
     generation BIGINT NOT NULL
 );
-
--- A month's records are read whole when its view is rebuilt: an index holding every column that
--- read needs answers it without visiting the table (one sequential range instead of a lookup a row).
-DROP INDEX completions_by_month;
-CREATE INDEX completions_by_month ON completions (month, member_id, manager_id, relationship, sessions_held, minutes);

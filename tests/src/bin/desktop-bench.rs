@@ -86,7 +86,10 @@ async fn main() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(5);
     let passphrase = std::env::var("TAIWA_BENCH_PASSPHRASE").unwrap_or_else(|_| "bench pass phrase".into());
-    let (mut starts, mut memory, mut pages): ([Vec<f64>; 2], [Vec<f64>; 2], [Vec<f64>; 2]) = Default::default();
+    // Per app (0: hello world, 1: Taiwa), one value a round.
+    let mut starts: [Vec<f64>; 2] = Default::default();
+    let mut memory: [Vec<f64>; 2] = Default::default();
+    let mut pages: [Vec<f64>; 2] = Default::default();
     for round in 0..rounds {
         // Alternate which goes first, so that both see the same machine.
         for k in if round % 2 == 0 { [0, 1] } else { [1, 0] } {

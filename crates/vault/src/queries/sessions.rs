@@ -138,10 +138,14 @@ pub(crate) fn for_month(conn: &Connection, month: Month, horizon: chrono::NaiveD
     let end = super::date_text(month.last_day() + chrono::Days::new(1));
     let until = super::date_text(horizon + chrono::Days::new(1));
     let mut stmt = conn.prepare(&format!(
-        "{SELECT} WHERE (s.planned_at >= ?1 AND s.planned_at < ?2)
-           OR s.id IN (SELECT (SELECT x.id FROM sessions x WHERE x.person_id = q.id AND x.state = 'held'
-                                AND x.planned_at < ?3 ORDER BY x.planned_at DESC, x.id DESC LIMIT 1)
-                       FROM people q)
+        // Two index lookups joined by UNION: the month's sessions (sessions_by_time) and each
+        // person's last held one (sessions_by_person). An `OR` of the two read every session.
+        "{SELECT} WHERE s.id IN (
+             SELECT x.id FROM sessions x WHERE x.planned_at >= ?1 AND x.planned_at < ?2
+             UNION
+             SELECT (SELECT x.id FROM sessions x WHERE x.person_id = q.id AND x.state = 'held'
+                       AND x.planned_at < ?3 ORDER BY x.planned_at DESC, x.id DESC LIMIT 1)
+             FROM people q)
          ORDER BY s.person_id, s.planned_at, s.id"
     ))?;
     let rows = stmt
