@@ -218,10 +218,11 @@ pub fn unit_figures(tree: &Tree, pairs: &[PairFact], cross: &[CrossFact], subtre
         .collect();
     places.sort_unstable();
     places.dedup();
+    // Each group: one manager's units; each unit counted (with those above it) once per group.
     let mut counted: Vec<usize> = Vec::new();
-    for group in places.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)).filter(|g| g[0].1) {
+    let mut count_once = |units: &mut dyn Iterator<Item = usize>, add: &mut dyn FnMut(usize)| {
         counted.clear();
-        for &(_, _, unit) in group {
+        for unit in units {
             if subtree {
                 counted.extend(tree.ancestry(unit));
             } else {
@@ -230,28 +231,17 @@ pub fn unit_figures(tree: &Tree, pairs: &[PairFact], cross: &[CrossFact], subtre
         }
         counted.sort_unstable();
         counted.dedup();
-        for &u in &counted {
-            out[u].managers_enrolled += 1;
-        }
+        counted.iter().for_each(|&u| add(u));
+    };
+    for group in places.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)).filter(|g| g[0].1) {
+        count_once(&mut group.iter().map(|p| p.2), &mut |u| out[u].managers_enrolled += 1);
     }
     // Distinct managers regardless of enrolment: the same walk over (manager, unit) alone.
     let mut by_manager: Vec<(usize, usize)> = places.iter().map(|&(m, _, u)| (m, u)).collect();
     by_manager.sort_unstable();
     by_manager.dedup();
     for group in by_manager.chunk_by(|a, b| a.0 == b.0) {
-        counted.clear();
-        for &(_, unit) in group {
-            if subtree {
-                counted.extend(tree.ancestry(unit));
-            } else {
-                counted.push(unit);
-            }
-        }
-        counted.sort_unstable();
-        counted.dedup();
-        for &u in &counted {
-            out[u].managers += 1;
-        }
+        count_once(&mut group.iter().map(|p| p.1), &mut |u| out[u].managers += 1);
     }
     out
 }

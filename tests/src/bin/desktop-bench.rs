@@ -103,28 +103,22 @@ async fn main() {
             memory[k].push(pss as f64 / 1024.0);
         }
     }
-    let list = |xs: &[f64]| xs.iter().map(|x| format!("{x:.0}")).collect::<Vec<_>>().join(", ");
     println!("{rounds} round(s), alternating; medians (all rounds)");
     println!("| figure | hello world | Taiwa | ratio |\n| --- | ---: | ---: | ---: |");
-    let (h, t) = (median(starts[0].clone()), median(starts[1].clone()));
-    println!(
-        "| cold start to an interactive first screen (ms) | {h:.0} ({}) | {t:.0} ({}) | {:.2} |",
-        list(&starts[0]),
-        list(&starts[1]),
-        t / h
+    let row = |figure: &str, of: &[Vec<f64>; 2]| {
+        let list = |xs: &[f64]| xs.iter().map(|x| format!("{x:.0}")).collect::<Vec<_>>().join(", ");
+        let (h, t) = (median(of[0].clone()), median(of[1].clone()));
+        println!(
+            "| {figure} | {h:.0} ({}) | {t:.0} ({}) | {:.2} |",
+            list(&of[0]),
+            list(&of[1]),
+            t / h
+        );
+    };
+    row("cold start to an interactive first screen (ms)", &starts);
+    row(
+        "of which the page, from navigation to the first input (ms; about, as the page's clock reads it)",
+        &pages,
     );
-    let (h, t) = (median(pages[0].clone()), median(pages[1].clone()));
-    println!(
-        "| of which the page, from navigation to the first input (ms; about, as the page's clock reads it) | {h:.0} ({}) | {t:.0} ({}) | {:.2} |",
-        list(&pages[0]),
-        list(&pages[1]),
-        t / h
-    );
-    let (h, t) = (median(memory[0].clone()), median(memory[1].clone()));
-    println!(
-        "| memory, app + WebKit processes, PSS (MiB) | {h:.0} ({}) | {t:.0} ({}) | {:.2} |",
-        list(&memory[0]),
-        list(&memory[1]),
-        t / h
-    );
+    row("memory, app + WebKit processes, PSS (MiB)", &memory);
 }
