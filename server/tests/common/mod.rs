@@ -241,14 +241,7 @@ impl Server {
             .build()
             .into();
         let mut form = agent.get(&format!("{}/hr/login", self.base)).call().unwrap();
-        let login_cookie = form
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|c| c.starts_with("taiwa_login="))
-            .map(|c| c.split(';').next().unwrap().to_owned())
-            .expect("a sign-in cookie");
+        let login_cookie = cookie(&form, "taiwa_login=").expect("a sign-in cookie");
         let body = form.body_mut().read_to_string().unwrap();
         let needle = "name=\"_login\" value=\"";
         let at = body.find(needle).expect("a sign-in token") + needle.len();
@@ -265,14 +258,7 @@ impl Server {
             .header("Content-Type", "application/x-www-form-urlencoded")
             .send(serde_urlencoded::to_string(fields).unwrap().as_bytes())
             .unwrap();
-        answer
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|c| c.starts_with("taiwa_session="))
-            .map(|c| c.split(';').next().unwrap().to_owned())
-            .expect("signed in")
+        cookie(&answer, "taiwa_session=").expect("signed in")
     }
 
     /// Enrols a device for `employee` and returns its token.
@@ -423,6 +409,17 @@ impl CliOutput {
     pub fn code(&self) -> i32 {
         self.0.status.code().unwrap()
     }
+}
+
+/// The `name=value` pair of the cookie `prefix` (`name=`) that `response` sets, if it sets one.
+fn cookie(response: &ureq::http::Response<ureq::Body>, prefix: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with(prefix))
+        .map(|c| c.split(';').next().unwrap_or(c).to_owned())
 }
 
 /// An HTTP client as a device's: statuses are answers, not errors; at most `seconds` a request.
