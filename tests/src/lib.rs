@@ -51,9 +51,16 @@ impl Display {
                 .unwrap()
                 .subsec_nanos();
             let number = 100 + (std::process::id() + nanos) % 800;
-            if Path::new(&format!("/tmp/.X11-unix/X{number}")).exists()
-                || Path::new(&format!("/tmp/.X{number}-lock")).exists()
-            {
+            let (socket, lock) = (format!("/tmp/.X11-unix/X{number}"), format!("/tmp/.X{number}-lock"));
+            // A lock whose server is gone (killed before it could clean up) frees its number.
+            let holder = std::fs::read_to_string(&lock)
+                .ok()
+                .and_then(|pid| pid.trim().parse::<u32>().ok());
+            if holder.is_some_and(|pid| !Path::new(&format!("/proc/{pid}")).exists()) {
+                let _ = std::fs::remove_file(&lock);
+                let _ = std::fs::remove_file(&socket);
+            }
+            if Path::new(&socket).exists() || Path::new(&lock).exists() {
                 continue;
             }
             let mut child = Command::new("Xvfb")
@@ -89,9 +96,9 @@ impl Display {
 
 impl Drop for Display {
     fn drop(&mut self) {
+        // SIGTERM, so that Xvfb removes its lock file and socket; SIGKILL left them behind.
         if let Some(child) = &mut self.child {
-            let _ = child.kill();
-            let _ = child.wait();
+            terminate(child);
         }
     }
 }
