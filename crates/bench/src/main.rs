@@ -4,7 +4,8 @@
 //! Subcommands:
 //! - `vault`: unlock, the app's workload, autosave against fsync, export — encrypted vs plain.
 //! - `search`: search on a stress vault of 100,000 notes, and Home, a person's page and search at
-//!   100,000 notes against 1,000 — encrypted vs plain.
+//!   100,000 notes against 1,000 — encrypted vs plain. `--keep DIR` builds the vaults in DIR and
+//!   reuses them on the next run when the generator and sizes are the same.
 //! - `make-vault DIR`: the decade's vault, encrypted with `TAIWA_BENCH_PASSPHRASE`, for the
 //!   desktop benchmark (`tests/src/bin/desktop-bench.rs`) to open in the real app.
 //! - `memory-security`: the app's workload with SQLCipher's `cipher_memory_security` off and on,
@@ -152,7 +153,7 @@ fn main() {
     let result = match args.first().map(String::as_str) {
         Some("memory-security") => memory_security(quick),
         Some("vault") => vault::figures(quick),
-        Some("search") => vault::search_and_scaling(quick),
+        Some("search") => vault::search_and_scaling(quick, value("--keep").as_deref().map(std::path::Path::new)),
         Some("make-vault") => match args.get(1) {
             Some(dir) => vault::make(
                 std::path::Path::new(dir),
@@ -165,7 +166,7 @@ fn main() {
             value("--memory-security").as_deref() == Some("on"),
             value("--iterations").and_then(|s| s.parse().ok()).unwrap_or(100),
         ),
-        _ => Err("usage: taiwa-bench vault|search|memory-security|make-vault DIR [--quick]".into()),
+        _ => Err("usage: taiwa-bench vault|search [--keep DIR]|memory-security|make-vault DIR [--quick]".into()),
     };
     if let Err(e) = result {
         eprintln!("taiwa-bench: {e}");

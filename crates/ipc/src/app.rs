@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate as Date, NaiveDateTime as DateTime};
 use taiwa_domain::Zone;
-use taiwa_domain::{Month, SessionState};
+use taiwa_domain::Month;
 use taiwa_vault::{
     Action, AgendaItem, BacklogItem, CareerNote, Footprint, NewAction, NewPerson, Passphrase, Person, PersonEdit,
     Problem, RecoveryKey, Rule, SearchFilter, SearchPage, Session, SessionView, Vault,
@@ -238,12 +238,16 @@ impl App {
         let vault = self.vault()?;
         let today = vault.today();
         let month = Month::of(today);
-        let report = vault.status(month)?;
         let first = month.plus(-11).unwrap_or(month);
         let mut history = Vec::new();
         for m in first.through(month) {
             history.push(vault.status(m)?);
         }
+        // The strip ends with this month: its report is the one Home shows.
+        let report = match history.last() {
+            Some(report) => report.clone(),
+            None => vault.status(month)?,
+        };
         let people = report
             .people
             .into_iter()
@@ -266,9 +270,9 @@ impl App {
         let now = vault.today().and_time(chrono::NaiveTime::MIN);
         // Planned from today on, less those whose time is already over (they are asked about).
         let mut upcoming: Vec<Session> = vault
-            .sessions(None)?
+            .planned_sessions()?
             .into_iter()
-            .filter(|s| s.state == SessionState::Planned && s.at >= now && !unclosed.iter().any(|u| u.id == s.id))
+            .filter(|s| s.at >= now && !unclosed.iter().any(|u| u.id == s.id))
             .collect();
         upcoming.truncate(10);
         let week = today + chrono::Duration::days(7);

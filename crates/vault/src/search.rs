@@ -10,12 +10,14 @@
 //! character matches as a prefix. Latin words stay whole and match by prefix (`eval` finds
 //! `evaluation`). Snippets are cut from the original text, with the matches marked.
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::Error;
 use crate::error::Rule;
+
+mod rank;
 
 /// What a search hit is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -110,10 +112,18 @@ pub(crate) fn index_form(text: &str) -> String {
     out
 }
 
-/// An FTS5 MATCH expression for what a person typed: every word must match; `None` if nothing
-/// searchable was typed.
-pub(crate) fn match_expression(query: &str) -> Option<String> {
-    let mut terms = Vec::new();
+/// One word of a query as the index holds it: a run of tokens that must follow each other, the
+/// last one matched as a prefix when `prefix`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Phrase {
+    tokens: Vec<String>,
+    prefix: bool,
+}
+
+/// The words of what a person typed, each prepared like indexed text; empty if nothing searchable
+/// was typed.
+pub(crate) fn phrases(query: &str) -> Vec<Phrase> {
+    let mut out = Vec::new();
     for word in query.split_whitespace() {
         let parts = pieces(word);
         let mut phrase = String::new();
@@ -135,27 +145,43 @@ pub(crate) fn match_expression(query: &str) -> Option<String> {
                 }
             }
         }
-        let tokens: Vec<&str> = phrase.split_whitespace().collect();
-        if tokens.is_empty() {
-            continue;
+        let tokens: Vec<String> = phrase.split_whitespace().map(str::to_owned).collect();
+        if !tokens.is_empty() {
+            out.push(Phrase { tokens, prefix });
         }
-        let quoted = format!(
-            "\"{}\"{}",
-            tokens.join(" ").replace('"', "\"\""),
-            if prefix { "*" } else { "" }
-        );
-        terms.push(quoted);
     }
-    (!terms.is_empty()).then(|| terms.join(" AND "))
+    out
 }
 
-fn rowid(kind: HitKind, id: i64) -> i64 {
-    id * 4 + kind.code()
+/// An FTS5 MATCH expression for what a person typed: every word must match; `None` if nothing
+/// searchable was typed.
+pub(crate) fn match_expression(query: &str) -> Option<String> {
+    let terms: Vec<String> = phrases(query)
+        .iter()
+        .map(|p| {
+            format!(
+                "\"{}\"{}",
+                p.tokens.join(" ").replace('"', "\"\""),
+                if p.prefix { "*" } else { "" }
+            )
+        })
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" AND "))
 }
 
 /// Takes (`kind`, `id`) out of the index.
 pub(crate) fn remove(conn: &Connection, kind: HitKind, id: i64) -> Result<(), Error> {
-    conn.execute("DELETE FROM search_index WHERE rowid = ?1", [rowid(kind, id)])?;
+    let seq: Option<i64> = conn
+        .query_row(
+            "SELECT seq FROM search_rows WHERE kind = ?1 AND id = ?2",
+            params![kind.code(), id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(seq) = seq {
+        conn.execute("DELETE FROM search_index WHERE rowid = ?1", [seq * 4 + kind.code()])?;
+        conn.execute("DELETE FROM search_rows WHERE seq = ?1", [seq])?;
+    }
     if kind == HitKind::Note {
         conn.execute("DELETE FROM search_pending WHERE session_id = ?1", [id])?;
     }
@@ -182,13 +208,18 @@ pub(crate) fn index_pending(conn: &Connection) -> Result<usize, Error> {
     Ok(pending.len())
 }
 
-/// Puts `text` in the index for (`kind`, `id`), replacing what was there.
+/// Puts `text` in the index for (`kind`, `id`), replacing what was there; it becomes the newest
+/// entry (migration 10 says why the order matters).
 pub(crate) fn index(conn: &Connection, kind: HitKind, id: i64, text: &str) -> Result<(), Error> {
-    let row = rowid(kind, id);
-    conn.execute("DELETE FROM search_index WHERE rowid = ?1", [row])?;
+    remove(conn, kind, id)?;
+    conn.execute(
+        "INSERT INTO search_rows (kind, id) VALUES (?1, ?2)",
+        params![kind.code(), id],
+    )?;
+    let seq = conn.last_insert_rowid();
     conn.execute(
         "INSERT INTO search_index (rowid, body) VALUES (?1, ?2)",
-        params![row, index_form(text)],
+        params![seq * 4 + kind.code(), index_form(text)],
     )?;
     Ok(())
 }
@@ -233,7 +264,7 @@ impl Hit {
     }
 }
 
-/// The best `limit` hits for `query`, best first (FTS5's bm25).
+/// The first `limit` hits for `query`: the best of the most recent matches (`search_page`).
 pub(crate) fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Hit>, Error> {
     let page = search_page(
         conn,
@@ -372,7 +403,13 @@ fn people_matching(conn: &Connection, query: &str) -> Result<Vec<PersonMatch>, E
         .collect())
 }
 
-/// One page of results for `query`, narrowed by `filter`: hits best first (FTS5's bm25).
+/// How many matches are ranked together: the most recent `WINDOW`, best first, then the next
+/// `WINDOW` older ones, and so on (`rank` says why).
+pub(crate) const WINDOW: usize = 200;
+const WINDOW_SQL: i64 = WINDOW as i64;
+
+/// One page of results for `query`, narrowed by `filter`: the most recent matches a window at a
+/// time, each window best first (BM25, `rank`).
 pub(crate) fn search_page(conn: &Connection, query: &str, filter: &SearchFilter) -> Result<SearchPage, Error> {
     let Some(expression) = match_expression(query) else {
         return Err(Error::invalid(
@@ -390,40 +427,77 @@ pub(crate) fn search_page(conn: &Connection, query: &str, filter: &SearchFilter)
     } else {
         Vec::new()
     };
-    let mut stmt = conn.prepare(
-        "SELECT rowid FROM search_index WHERE search_index MATCH ?1 ORDER BY bm25(search_index), rowid DESC",
-    )?;
-    let rows: Vec<i64> = stmt
-        .query_map(params![expression], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let scorer = rank::Scorer::new(&phrases(query), rank::mean_length(conn)?);
     let needles = needles(query);
-    let mut hits = Vec::with_capacity(limit.min(rows.len()));
+    let mut id_of = conn.prepare_cached("SELECT id FROM search_rows WHERE seq = ?1")?;
+    let mut hits = Vec::with_capacity(limit);
     let mut skipped = 0;
-    let mut more = false;
-    for row in rows {
-        let (id, Some(kind)) = (row.div_euclid(4), HitKind::from_code(row.rem_euclid(4))) else {
-            continue;
+    let mut below = i64::MAX;
+    loop {
+        let (ranked, taken) = ranked_window(conn, &expression, &scorer, below, filter.kind)?;
+        let Some(oldest) = ranked.iter().copied().min() else {
+            break;
         };
-        if filter.kind.is_some_and(|k| k != kind) {
-            continue;
+        below = oldest;
+        for row in ranked {
+            let Some(kind) = HitKind::from_code(row.rem_euclid(4)) else {
+                continue;
+            };
+            let Some(id) = id_of.query_row([row.div_euclid(4)], |r| r.get(0)).optional()? else {
+                continue;
+            };
+            let Some(hit) = resolve(conn, kind, id, &needles)? else {
+                continue;
+            };
+            if filter.person_id.is_some_and(|p| p != hit.person_id) {
+                continue;
+            }
+            if skipped < filter.offset {
+                skipped += 1;
+                continue;
+            }
+            if hits.len() == limit {
+                return Ok(SearchPage {
+                    people,
+                    hits,
+                    more: true,
+                });
+            }
+            hits.push(hit);
         }
-        let Some(hit) = resolve(conn, kind, id, &needles)? else {
-            continue;
-        };
-        if filter.person_id.is_some_and(|p| p != hit.person_id) {
-            continue;
-        }
-        if skipped < filter.offset {
-            skipped += 1;
-            continue;
-        }
-        if hits.len() == limit {
-            more = true;
+        if taken < WINDOW {
             break;
         }
-        hits.push(hit);
     }
-    Ok(SearchPage { people, hits, more })
+    Ok(SearchPage {
+        people,
+        hits,
+        more: false,
+    })
+}
+
+/// The index rows of the `WINDOW` most recent matches older than `below` (of one `kind` if
+/// given), best first, and how many there were.
+fn ranked_window(
+    conn: &Connection,
+    expression: &str,
+    scorer: &rank::Scorer,
+    below: i64,
+    kind: Option<HitKind>,
+) -> Result<(Vec<i64>, usize), Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT rowid, body FROM search_index WHERE search_index MATCH ?1 AND rowid < ?2
+             AND (?3 IS NULL OR rowid % 4 = ?3) ORDER BY rowid DESC LIMIT ?4",
+    )?;
+    let mut scored: Vec<(f64, i64)> = stmt
+        .query_map(params![expression, below, kind.map(HitKind::code), WINDOW_SQL], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?
+        .map(|row| row.map(|(row, body)| (scorer.score(&body), row)))
+        .collect::<Result<_, _>>()?;
+    let taken = scored.len();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+    Ok((scored.into_iter().map(|(_, row)| row).collect(), taken))
 }
 
 /// The hit for an index entry, or `None` when what it pointed to is gone.
@@ -531,6 +605,103 @@ pub(crate) fn snippet(text: &str, needles: &[Vec<char>], width: usize) -> Vec<Sn
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An in-memory database with the schema as the first `version` migrations leave it.
+    fn schema_at(version: usize) -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        for sql in &crate::db::MIGRATIONS[..version] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn
+    }
+
+    #[test]
+    fn a_one_word_search_ranks_a_window_exactly_as_fts5s_bm25() {
+        let conn = schema_at(crate::db::MIGRATIONS.len());
+        let words = ["評価", "転職", "roadmap", "Feedback", "目標", "résumé", "planning"];
+        let filler = ["今日は", "話した", "the", "team", "そして", "meeting", "。", "Q3"];
+        let mut seed: u64 = 7;
+        let mut below = |n: u64| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % n
+        };
+        for id in 1..=120 {
+            let len = 2 + below(40);
+            let text: Vec<&str> = (0..len)
+                .map(|_| {
+                    if below(4) == 0 {
+                        words[below(words.len() as u64) as usize]
+                    } else {
+                        filler[below(filler.len() as u64) as usize]
+                    }
+                })
+                .collect();
+            index(&conn, HitKind::Agenda, id, &text.join(" ")).unwrap();
+        }
+        let scorer_for = |q: &str| rank::Scorer::new(&phrases(q), rank::mean_length(&conn).unwrap());
+        for query in ["評価", "転職", "roadmap", "feedback", "目", "resume", "plan", "q3"] {
+            let expression = match_expression(query).unwrap();
+            let expected: Vec<i64> = conn
+                .prepare("SELECT rowid FROM search_index WHERE search_index MATCH ?1 ORDER BY bm25(search_index), rowid DESC")
+                .unwrap()
+                .query_map([&expression], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert!(
+                expected.len() > 5 && expected.len() < WINDOW,
+                "{query}: {}",
+                expected.len()
+            );
+            let (got, taken) = ranked_window(&conn, &expression, &scorer_for(query), i64::MAX, None).unwrap();
+            assert_eq!(taken, expected.len());
+            assert_eq!(got, expected, "{query}");
+        }
+    }
+
+    #[test]
+    fn migration_10_numbers_the_old_entries_by_time_and_search_still_finds_them() {
+        let conn = schema_at(9);
+        conn.execute_batch(
+            "INSERT INTO people (id, name, created_at) VALUES (1, 'Aoi', '2020-01-01');
+             INSERT INTO sessions (id, person_id, planned_at, time_zone, planned_minutes, created_at, updated_at)
+                 VALUES (1, 1, '2024-05-01T10:00:00', 'UTC', 30, '', ''),
+                        (2, 1, '2021-01-01T10:00:00', 'UTC', 30, '', '');
+             INSERT INTO notes VALUES (1, '新しい評価', ''), (2, '古い評価', '');
+             INSERT INTO agenda_items (id, session_id, text, created_at) VALUES (7, 2, '評価の話', '');",
+        )
+        .unwrap();
+        for (row, text) in [(4 + 1, "新しい評価"), (2 * 4 + 1, "古い評価"), (7 * 4 + 2, "評価の話")] {
+            conn.execute(
+                "INSERT INTO search_index (rowid, body) VALUES (?1, ?2)",
+                params![row, index_form(text)],
+            )
+            .unwrap();
+        }
+        conn.execute_batch(crate::db::MIGRATIONS[9]).unwrap();
+        let order: Vec<(i64, i64)> = conn
+            .prepare("SELECT kind, id FROM search_rows ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(order, [(1, 2), (2, 7), (1, 1)], "oldest first, by the 1on1's time");
+        let page = search_page(&conn, "評価", &SearchFilter::default()).unwrap();
+        let mut found: Vec<(HitKind, i64)> = page.hits.iter().map(|h| (h.kind, h.id)).collect();
+        found.sort_by_key(|(k, id)| (k.code(), *id));
+        assert_eq!(found, [(HitKind::Note, 1), (HitKind::Note, 2), (HitKind::Agenda, 7)]);
+        let old: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'search_rekey'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(old, 0, "the working copy is gone");
+    }
 
     #[test]
     fn markdown_reads_as_plain_words() {

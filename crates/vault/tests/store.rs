@@ -1727,6 +1727,64 @@ fn search_finds_names_narrows_by_person_and_kind_pages_past_fifty_and_shows_word
 }
 
 #[test]
+fn a_common_word_shows_the_best_of_the_recent_matches_first_and_pages_through_every_match() {
+    let (_tmp, _dir, mut vault, _) = new_vault();
+    let p = person(&mut vault, "Aoi");
+    let s = vault.plan_session(p, at(2026, 11, 2, 10), 30).unwrap();
+    // The oldest entry matches best, then 250 newer ones, one of them a close match.
+    let oldest = vault.add_agenda_item(s.id, agenda("評価 評価 評価")).unwrap();
+    let mut items = Vec::new();
+    for i in 0..250 {
+        let text = if i == 200 {
+            "評価 評価 の話".to_owned()
+        } else {
+            format!("{i} 番目: 評価のほかに、業務量や研修の希望についても長く話した")
+        };
+        items.push(vault.add_agenda_item(s.id, agenda(&text)).unwrap());
+    }
+    let page = |offset| {
+        vault
+            .search_page(
+                "評価",
+                &taiwa_vault::SearchFilter {
+                    offset,
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+    };
+    let first = page(0);
+    assert_eq!(
+        first.hits[0].id, items[200].id,
+        "the closest of the recent matches leads"
+    );
+    assert!(
+        first.hits.iter().all(|h| h.id != oldest.id),
+        "the oldest waits for its window"
+    );
+    let mut all = Vec::new();
+    for offset in (0..).step_by(50) {
+        let next = page(offset);
+        all.extend(next.hits.iter().map(|h| h.id));
+        if !next.more {
+            break;
+        }
+    }
+    assert_eq!(all.len(), 251);
+    let mut once = all.clone();
+    once.sort_unstable();
+    once.dedup();
+    assert_eq!(once.len(), 251, "every match exactly once across pages");
+    assert_eq!(all[200], oldest.id, "the older window starts with its best match");
+
+    // Edited, the oldest is recent again, and leads.
+    vault
+        .edit_agenda_item(oldest.id, agenda("評価 評価 評価 評価"))
+        .unwrap();
+    assert_eq!(vault.search("評価", 20).unwrap()[0].id, oldest.id);
+}
+
+#[test]
 fn a_session_shows_last_times_note_and_the_career_note_for_preparing() {
     let (_tmp, _dir, mut vault, _) = new_vault();
     let p = person(&mut vault, "佐藤 花子");
