@@ -78,7 +78,7 @@ pub fn seed(pool: &Pool, months: i32, enrolled_share: f64, seed: u64) -> Result<
             "UPDATE devices SET created_at = $1 WHERE device_name = 'Demo laptop'",
             &[crate::db::V::Int(since)],
         )?;
-        store::touch_months(conn, &[store::EVERY_MONTH])
+        store::touch_months(conn, &[store::EVERY_MONTH], store::Change::Everything)
     })?;
     let enrolled_set: std::collections::HashSet<&str> = enrolled.iter().map(String::as_str).collect();
     // A few pairs that keep not meeting, so that "months in a row" means something.

@@ -147,7 +147,7 @@ fn exchange(pool: &Pool, code: &str, device_name: &str) -> Result<(String, Manag
             ],
         )?;
         // The month's figures count this manager as enrolled from now on.
-        super::touch_months(conn, &[month_index(month)])?;
+        super::touch_months(conn, &[month_index(month)], super::Change::Everything)?;
         Ok((token.clone(), Manager { employee_id, name }))
     })
 }
@@ -169,7 +169,7 @@ pub fn revoke_device(pool: &Pool, token: &str) -> Result<(), Error> {
             "UPDATE devices SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL",
             &[V::from(hash_secret(token)), V::Int(now())],
         )?;
-        super::touch_months(conn, &[month_index(current_month())])?;
+        super::touch_months(conn, &[month_index(current_month())], super::Change::Everything)?;
         Ok(())
     })
 }

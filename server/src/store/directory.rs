@@ -105,7 +105,7 @@ pub fn import_directory(
                 &[V::from(&e.id), V::from(&e.name), V::from(&e.email), V::from(&e.org_unit), V::from(e.manager.as_deref()), V::Int(from)],
             )?;
         }
-        super::touch_months(conn, &[super::EVERY_MONTH])?;
+        super::touch_months(conn, &[super::EVERY_MONTH], super::Change::Everything)?;
         Ok(ImportSummary {
             org_units: directory.org_units.len(),
             employees: directory.employees.len(),

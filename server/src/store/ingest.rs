@@ -144,6 +144,10 @@ pub fn ingest(pool: &Pool, manager_id: &str, records: &[CompletionRecord]) -> Re
         }
         // Kept to the day only: the server never learns when a 1on1 ended to the minute.
         let t = now().div_euclid(86_400) * 86_400;
+        // The months' generations move first, so each record is stamped with its month's new one
+        // (a kept view applies the records newer than it, `report::ReportCache`).
+        let months: Vec<i64> = records.iter().map(|r| month_index(r.month)).collect();
+        super::touch_months(conn, &months, super::Change::Records)?;
         // One statement per 100 records (a round trip each on PostgreSQL, one prepared
         // statement on SQLite); a row counts as changed only when its revision is newer.
         let mut changed = 0u64;
@@ -151,7 +155,17 @@ pub fn ingest(pool: &Pool, manager_id: &str, records: &[CompletionRecord]) -> Re
             let rows: Vec<String> = (0..chunk.len())
                 .map(|i| {
                     let p = 7 * i;
-                    format!("($1, ${}, ${}, ${}, ${}, ${}, ${}, ${})", p + 2, p + 3, p + 4, p + 5, p + 6, p + 7, p + 8)
+                    format!(
+                        "($1, ${}, ${m}, ${}, ${}, ${}, ${}, ${},
+                          (SELECT generation FROM report_generations WHERE month = ${m}))",
+                        p + 2,
+                        p + 4,
+                        p + 5,
+                        p + 6,
+                        p + 7,
+                        p + 8,
+                        m = p + 3
+                    )
                 })
                 .collect();
             let mut params = Vec::with_capacity(1 + 7 * chunk.len());
@@ -169,20 +183,17 @@ pub fn ingest(pool: &Pool, manager_id: &str, records: &[CompletionRecord]) -> Re
             }
             changed += conn.execute(
                 &format!(
-                    "INSERT INTO completions (manager_id, member_id, month, relationship, sessions_held, minutes, revision, received_at)
+                    "INSERT INTO completions (manager_id, member_id, month, relationship, sessions_held, minutes, revision, received_at,
+                       written_generation)
                      VALUES {}
                      ON CONFLICT (manager_id, member_id, month) DO UPDATE SET relationship = excluded.relationship,
                        sessions_held = excluded.sessions_held, minutes = excluded.minutes, revision = excluded.revision,
-                       received_at = excluded.received_at
+                       received_at = excluded.received_at, written_generation = excluded.written_generation
                      WHERE excluded.revision > completions.revision",
                     rows.join(", ")
                 ),
                 &params,
             )?;
-        }
-        if changed > 0 {
-            let months: Vec<i64> = records.iter().map(|r| month_index(r.month)).collect();
-            super::touch_months(conn, &months)?;
         }
         let accepted = u32::try_from(changed).unwrap_or(u32::MAX);
         let response = CompletionResponse {
@@ -222,7 +233,7 @@ pub fn withdraw(pool: &Pool, manager_id: &str, members: &[String]) -> Result<Wit
                 .iter()
                 .map(|r| r.int(0))
                 .collect();
-            super::touch_months(conn, &months)?;
+            super::touch_months(conn, &months, super::Change::Everything)?;
             removed += conn.execute(
                 "DELETE FROM completions WHERE manager_id = $1 AND member_id = $2",
                 &[V::from(manager_id), V::from(member)],

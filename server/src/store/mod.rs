@@ -33,33 +33,52 @@ const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0002_hr_pages.sql"),
     include_str!("../../migrations/sqlite/0003_code_attempts.sql"),
     include_str!("../../migrations/sqlite/0004_report_generations.sql"),
+    include_str!("../../migrations/sqlite/0005_record_generations.sql"),
 ];
 const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
     include_str!("../../migrations/postgres/0002_hr_pages.sql"),
     include_str!("../../migrations/postgres/0003_code_attempts.sql"),
     include_str!("../../migrations/postgres/0004_report_generations.sql"),
+    include_str!("../../migrations/postgres/0005_record_generations.sql"),
 ];
 
 /// The `report_generations` row every month depends on (the directory).
 pub const EVERY_MONTH: i64 = -1;
 
+/// What a write changed in the months it touches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Change {
+    /// Records were written, each stamped with its month's new generation (`written_generation`):
+    /// a kept view applies just those.
+    Records,
+    /// Anything else (records deleted, who is enrolled, the directory): kept views are rebuilt.
+    Everything,
+}
+
 /// Moves on the generation of `months` (month indexes, or `EVERY_MONTH`), in the caller's write
-/// transaction, so that the figures cached for them are rebuilt (`report::ReportCache`). Rows are
-/// touched in ascending order, so concurrent writers on PostgreSQL lock them in one order.
-pub(crate) fn touch_months(conn: &mut dyn crate::db::Conn, months: &[i64]) -> Result<(), Error> {
+/// transaction, so that the figures kept for them catch up (`report::ReportCache`); records must
+/// be written after this, with the new generation. Rows are touched in ascending order, so
+/// concurrent writers on PostgreSQL lock them in one order, and a writer holds its months' rows
+/// until it commits: no two transactions stamp records with one generation.
+pub(crate) fn touch_months(conn: &mut dyn crate::db::Conn, months: &[i64], change: Change) -> Result<(), Error> {
     let mut months = months.to_vec();
     months.sort_unstable();
     months.dedup();
     if months.is_empty() {
         return Ok(());
     }
-    let rows: Vec<String> = (1..=months.len()).map(|i| format!("(${i}, 1)")).collect();
+    let (first, full) = match change {
+        Change::Records => (0, "report_generations.full_generation"),
+        Change::Everything => (1, "report_generations.generation + 1"),
+    };
+    let rows: Vec<String> = (1..=months.len()).map(|i| format!("(${i}, 1, {first})")).collect();
     let params: Vec<crate::db::V> = months.into_iter().map(crate::db::V::Int).collect();
     conn.execute(
         &format!(
-            "INSERT INTO report_generations (month, generation) VALUES {}
-             ON CONFLICT (month) DO UPDATE SET generation = report_generations.generation + 1",
+            "INSERT INTO report_generations (month, generation, full_generation) VALUES {}
+             ON CONFLICT (month) DO UPDATE SET generation = report_generations.generation + 1,
+               full_generation = {full}",
             rows.join(", ")
         ),
         &params,

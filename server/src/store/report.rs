@@ -122,6 +122,10 @@ pub struct MonthView {
     directory: Arc<MonthDirectory>,
     pub pairs: Vec<PairFact>,
     pub cross: Vec<CrossFact>,
+    /// Which (manager, member) record each of `cross` is, and the way back, so that a newer
+    /// record replaces it (`catch_up`).
+    cross_keys: Vec<(String, String)>,
+    cross_of: HashMap<(String, String), usize>,
     /// `figures()`, computed on first use: a kept view is read by many pages.
     subtree_figures: std::sync::OnceLock<Vec<Figures>>,
 }
@@ -162,7 +166,7 @@ impl MonthView {
             .map(|r| r.text(0))
             .collect();
         let enrolled: Vec<bool> = directory.managers.iter().map(|m| enrolled.contains(m)).collect();
-        let mut pairs: Vec<PairFact> = directory
+        let pairs: Vec<PairFact> = directory
             .places
             .iter()
             .map(|&(unit, manager)| PairFact {
@@ -174,40 +178,92 @@ impl MonthView {
                 manager_enrolled: enrolled[manager],
             })
             .collect();
-        let mut cross = Vec::new();
+        let mut view = MonthView {
+            month,
+            directory,
+            pairs,
+            cross: Vec::new(),
+            cross_keys: Vec::new(),
+            cross_of: HashMap::new(),
+            subtree_figures: std::sync::OnceLock::new(),
+        };
         for r in conn.query(
             "SELECT manager_id, member_id, relationship, sessions_held, minutes FROM completions WHERE month = $1",
             std::slice::from_ref(&m),
         )? {
-            let (sessions, minutes) = (
-                u32::try_from(r.int(3)).unwrap_or(0),
-                u32::try_from(r.int(4)).unwrap_or(0),
-            );
-            let member = r.text(1);
-            if r.text(2) == "line" {
-                // A line record counts for the pair the directory has that month, and only when
-                // the record's manager is the member's manager then.
-                if let Some(&i) = directory.pair_of.get(&member)
-                    && directory.pair_ids[i].0 == r.text(0)
-                {
-                    let p = &mut pairs[i];
-                    (p.sessions, p.minutes, p.recorded) = (sessions, minutes, true);
-                }
-            } else if let Some(&unit) = directory.homes.get(&member) {
-                cross.push(CrossFact {
+            view.apply(r.text(0), r.text(1), &r.text(2), r.int(3), r.int(4));
+        }
+        Ok(view)
+    }
+
+    /// This view with the month's records written after `generation` applied: what a fresh
+    /// `load` would give as long as nothing but records was written since (`Change::Records`).
+    /// Applying a record twice changes nothing, so records newer than the view's label are safe.
+    fn catch_up(&self, conn: &mut dyn Conn, generation: i64) -> Result<MonthView, Error> {
+        let mut view = MonthView {
+            month: self.month,
+            directory: self.directory.clone(),
+            pairs: self.pairs.clone(),
+            cross: self.cross.clone(),
+            cross_keys: self.cross_keys.clone(),
+            cross_of: self.cross_of.clone(),
+            subtree_figures: std::sync::OnceLock::new(),
+        };
+        for r in conn.query(
+            "SELECT manager_id, member_id, relationship, sessions_held, minutes FROM completions
+             WHERE month = $1 AND written_generation > $2",
+            &[V::Int(month_index(self.month)), V::Int(generation)],
+        )? {
+            view.apply(r.text(0), r.text(1), &r.text(2), r.int(3), r.int(4));
+        }
+        Ok(view)
+    }
+
+    /// Counts the record (manager, member) of this month, replacing what it said before.
+    fn apply(&mut self, manager: String, member: String, relationship: &str, sessions: i64, minutes: i64) {
+        let (sessions, minutes) = (
+            u32::try_from(sessions).unwrap_or(0),
+            u32::try_from(minutes).unwrap_or(0),
+        );
+        let line = relationship == "line";
+        // A line record counts for the pair the directory has that month, and only when the
+        // record's manager is the member's manager then; that pair's facts are this record's.
+        if let Some(&i) = self.directory.pair_of.get(&member)
+            && self.directory.pair_ids[i].0 == manager
+        {
+            let p = &mut self.pairs[i];
+            (p.sessions, p.minutes, p.recorded) = if line { (sessions, minutes, true) } else { (0, 0, false) };
+        }
+        let key = (manager, member);
+        let home = self.directory.homes.get(&key.1).copied();
+        match (line, home, self.cross_of.get(&key).copied()) {
+            (false, Some(unit), Some(c)) => {
+                self.cross[c] = CrossFact {
+                    unit,
+                    sessions,
+                    minutes,
+                };
+            }
+            (false, Some(unit), None) => {
+                self.cross_of.insert(key.clone(), self.cross.len());
+                self.cross_keys.push(key);
+                self.cross.push(CrossFact {
                     unit,
                     sessions,
                     minutes,
                 });
             }
+            (true, _, Some(c)) => {
+                // Was a cross record, now a line one: it leaves the cross facts.
+                self.cross_of.remove(&key);
+                self.cross.swap_remove(c);
+                self.cross_keys.swap_remove(c);
+                if let Some(moved) = self.cross_keys.get(c) {
+                    self.cross_of.insert(moved.clone(), c);
+                }
+            }
+            _ => {}
         }
-        Ok(MonthView {
-            month,
-            directory,
-            pairs,
-            cross,
-            subtree_figures: std::sync::OnceLock::new(),
-        })
     }
 
     /// Each unit's figures over its subtree.
@@ -276,10 +332,11 @@ pub fn month_views(pool: &Pool, from: Month, to: Month) -> Result<Vec<Arc<MonthV
 const CACHED_MONTHS: usize = 25;
 
 /// HR's month views kept between requests, so that a page reads what changed rather than the
-/// whole company again. A month's view is rebuilt only when its generation in
+/// whole company again. A month's view is read again only when its generation in
 /// `report_generations` has moved (every write that changes it moves it, in its transaction:
-/// `super::touch_months`); the directory's part is built once for all the months between two
-/// imports. The generations are read before the data, so a view is never labelled newer than it
+/// `super::touch_months`): when only records were written since (its `full_generation` is not
+/// newer than the view), the view applies the records stamped with a newer generation; otherwise
+/// it is rebuilt. The directory's part is built once for all the months between two imports. The generations are read before the data, so a view is never labelled newer than it
 /// is: a race costs a rebuild, never a stale figure.
 #[derive(Debug, Default)]
 pub struct ReportCache {
@@ -309,15 +366,17 @@ struct Cached {
 impl ReportCache {
     fn views(&self, conn: &mut dyn Conn, from: Month, to: Month) -> Result<Vec<Arc<MonthView>>, Error> {
         let (lo, hi) = (month_index(from), month_index(to));
-        let generations: HashMap<i64, i64> = conn
+        // (generation, full_generation) of each month.
+        let generations: HashMap<i64, (i64, i64)> = conn
             .query(
-                "SELECT month, generation FROM report_generations WHERE month = $1 OR (month >= $2 AND month <= $3)",
+                "SELECT month, generation, full_generation FROM report_generations
+                 WHERE month = $1 OR (month >= $2 AND month <= $3)",
                 &[V::Int(super::EVERY_MONTH), V::Int(lo), V::Int(hi)],
             )?
             .iter()
-            .map(|r| (r.int(0), r.int(1)))
+            .map(|r| (r.int(0), (r.int(1), r.int(2))))
             .collect();
-        let every = generations.get(&super::EVERY_MONTH).copied().unwrap_or(0);
+        let every = generations.get(&super::EVERY_MONTH).map_or(0, |g| g.0);
         let mut inner = self
             .inner
             .lock()
@@ -332,15 +391,22 @@ impl ReportCache {
         let mut out = Vec::new();
         for month in from.through(to) {
             let i = month_index(month);
-            let generation = generations.get(&i).copied().unwrap_or(0);
+            let (generation, full) = generations.get(&i).copied().unwrap_or((0, 0));
             inner.clock += 1;
             let now = inner.clock;
-            if let Some(c) = inner.months.get_mut(&i)
-                && c.generation == generation
-            {
-                c.used = now;
-                out.push(c.view.clone());
-                continue;
+            if let Some(c) = inner.months.get_mut(&i) {
+                if c.generation == generation {
+                    c.used = now;
+                    out.push(c.view.clone());
+                    continue;
+                }
+                if full <= c.generation {
+                    // Only records were written since: apply them.
+                    let view = Arc::new(c.view.catch_up(conn, c.generation)?);
+                    (c.generation, c.used, c.view) = (generation, now, view.clone());
+                    out.push(view);
+                    continue;
+                }
             }
             let epoch = inner.boundaries.partition_point(|&b| b <= i);
             let directory = match inner.directories.get(&epoch) {
@@ -526,6 +592,95 @@ pub fn completion_csv(pool: &Pool, from: Month, to: Month, org: Option<&str>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A kept view that catches up on records equals one loaded afresh, through corrections,
+    /// line records turned cross and back, records of other managers and unknown members, and
+    /// every figure HR reads from it.
+    #[test]
+    fn a_kept_view_caught_up_on_records_equals_a_fresh_one() {
+        use taiwa_protocol::{CompletionRecord, Relationship};
+        let tmp = tempfile::tempdir().unwrap();
+        let pool = Pool::open(&format!("sqlite://{}", tmp.path().join("s.db").display())).unwrap();
+        super::super::migrate(&pool).unwrap();
+        let units = "org_unit_id,name,parent_id\nO1,本社,\nO2,営業部,O1\nO3,技術部,O1\n";
+        let mut emps = String::from(
+            "employee_id,name,email,org_unit_id,manager_id\nE01,A,e01@x.jp,O1,\nE02,B,e02@x.jp,O2,E01\nE03,C,e03@x.jp,O3,E01\n",
+        );
+        for i in 4..20 {
+            emps.push_str(&format!("E{i:02},P{i},e{i:02}@x.jp,O{},E0{}\n", 2 + i % 2, 2 + i % 2));
+        }
+        let directory = crate::directory::parse(units.as_bytes(), emps.as_bytes()).unwrap();
+        let month = super::super::current_month();
+        super::super::import_directory(&pool, &directory, month, false).unwrap();
+        let mut seed: u64 = 99;
+        let mut dice = |n: u64| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % n
+        };
+        let mut revision = 1;
+        let mut accepted = 0;
+        for round in 0..40 {
+            let kept = month_view(&pool, month).unwrap();
+            let _ = kept.figures();
+            for _ in 0..1 + dice(4) {
+                let manager = ["E02", "E03", "E01"][usize::try_from(dice(3)).unwrap()];
+                // E01 manages E02 and E03; E02 the even ones from E04, E03 the odd ones.
+                let reports_to = |member: u64| match member {
+                    2 | 3 => "E01",
+                    m if m < 20 && m % 2 == 0 => "E02",
+                    m if m < 20 => "E03",
+                    _ => "",
+                };
+                let batch: Vec<CompletionRecord> = (0..1 + dice(5))
+                    .filter_map(|_| {
+                        let member = 2 + dice(20);
+                        let id = format!("E{member:02}");
+                        if id == manager {
+                            return None;
+                        }
+                        let line = reports_to(member) == manager && dice(3) != 0;
+                        let sessions_held = u32::try_from(dice(3)).unwrap();
+                        revision += 1;
+                        Some(CompletionRecord {
+                            member_employee_id: id,
+                            month,
+                            relationship: if line { Relationship::Line } else { Relationship::Cross },
+                            sessions_held,
+                            minutes: sessions_held * u32::try_from(dice(60)).unwrap(),
+                            revision,
+                        })
+                    })
+                    .collect();
+                let mut unique = batch.clone();
+                unique.sort_by(|a, b| a.member_employee_id.cmp(&b.member_employee_id));
+                unique.dedup_by(|a, b| a.member_employee_id == b.member_employee_id);
+                accepted += super::super::ingest(&pool, manager, &unique).unwrap().accepted;
+            }
+            let caught_up = month_view(&pool, month).unwrap();
+            let fresh = pool
+                .with(|conn| {
+                    let directory = Arc::new(MonthDirectory::load(conn, month)?);
+                    MonthView::load(conn, month, directory)
+                })
+                .unwrap();
+            assert_eq!(caught_up.pairs, fresh.pairs, "round {round}");
+            let sorted = |v: &MonthView| {
+                let mut c: Vec<_> = v
+                    .cross_keys
+                    .iter()
+                    .zip(&v.cross)
+                    .map(|(k, f)| (k.clone(), *f))
+                    .collect();
+                c.sort_by(|a, b| a.0.cmp(&b.0));
+                c
+            };
+            assert_eq!(sorted(&caught_up), sorted(&fresh), "round {round}");
+            assert_eq!(caught_up.figures(), fresh.figures(), "round {round}");
+        }
+        assert!(accepted > 100, "the writes must land to test anything: {accepted}");
+    }
 
     #[test]
     fn months_start_at_midnight_utc() {
