@@ -444,6 +444,23 @@ fn main() {
         )
         .manage(Shared::new(App::new(vault_dir())))
         .setup(|app| {
+            // WebKitGTK's memory (docs/BENCHMARKS.md, the desktop app): Taiwa's pages are text
+            // and forms, so they are drawn without GPU compositing, which on its own took about
+            // 120 MiB of the web process; and its resources are all local, so WebKit keeps no
+            // page cache or memory cache for them (the document viewer model).
+            #[cfg(target_os = "linux")]
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.with_webview(|webview| {
+                    use webkit2gtk::{CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt};
+                    let view = webview.inner();
+                    if let Some(context) = view.context() {
+                        context.set_cache_model(CacheModel::DocumentViewer);
+                    }
+                    if let Some(settings) = WebViewExt::settings(&view) {
+                        settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+                    }
+                });
+            }
             // A safety net behind the UI's own idle timer (which saves the note first): lock a
             // little after the idle time even if the UI cannot, and tell the window.
             let handle = app.handle().clone();

@@ -109,7 +109,7 @@ pub struct Desktop {
     pub client: Client,
     app: PathBuf,
     driver: Child,
-    _display: Display,
+    display: Display,
 }
 
 /// Where the app saves files in tests (`TAIWA_SAVE_TO_DIR`, instead of the native save dialog
@@ -193,7 +193,7 @@ impl Desktop {
             client,
             app,
             driver,
-            _display: display,
+            display,
         };
         if let Some(css) = marker {
             while desktop.client.find(Locator::Css(css)).await.is_err() {
@@ -310,9 +310,18 @@ impl Desktop {
     }
 
     /// Saves a screenshot as `artifacts/screenshots/NAME.png`.
+    /// Saves a picture of the app's window as `artifacts/screenshots/NAME.png`. It is taken from
+    /// the X display (`xwd`): Taiwa's web view draws without GPU compositing (src-tauri's `main`),
+    /// and WebKitWebDriver's own screenshot then never answers.
     pub async fn screenshot(&self, name: &str) {
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let png = self.client.screenshot().await.unwrap();
+        let shot = Command::new("xwd")
+            .args(["-root", "-silent", "-display", &self.display.env()])
+            .output()
+            .expect("xwd (Debian package x11-apps)");
+        assert!(shot.status.success(), "xwd: {}", String::from_utf8_lossy(&shot.stderr));
+        let window = self.client.get_window_rect().await.ok();
+        let png = xwd_png(&shot.stdout, window).expect("an X window dump xwd can write");
         std::fs::write(artifacts().join(format!("{name}.png")), png).unwrap();
     }
 
@@ -500,4 +509,47 @@ impl Drop for Server {
         self.stop();
         let _ = &self.dir;
     }
+}
+
+/// An X window dump (ZPixmap, true colour) as a PNG, cut to `window` (x, y, width, height) when
+/// given; `None` when the dump is not one this reads.
+fn xwd_png(dump: &[u8], window: Option<(u64, u64, u64, u64)>) -> Option<Vec<u8>> {
+    let narrow = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+    let field = |i: usize| -> Option<u32> { Some(u32::from_be_bytes(dump.get(4 * i..4 * i + 4)?.try_into().ok()?)) };
+    let (header, format, width, height) = (field(0)?, field(2)?, field(4)?, field(5)?);
+    let (byte_order, bits, stride) = (field(7)?, field(11)?, field(12)? as usize);
+    let masks = [field(14)?, field(15)?, field(16)?];
+    let colours = field(19)? as usize;
+    if format != 2 || !(bits == 24 || bits == 32) {
+        return None;
+    }
+    let bytes = bits as usize / 8;
+    let pixels = dump.get(header as usize + colours * 12..)?;
+    let (x0, y0, w, h) = match window {
+        Some((x, y, w, h)) => (narrow(x), narrow(y), narrow(w), narrow(h)),
+        None => (0, 0, width, height),
+    };
+    let (x0, y0) = (x0.min(width), y0.min(height));
+    let (w, h) = (w.min(width - x0), h.min(height - y0));
+    let mut rgb = Vec::with_capacity((w * h * 3) as usize);
+    for y in y0..y0 + h {
+        for x in x0..x0 + w {
+            let at = y as usize * stride + x as usize * bytes;
+            let raw = pixels.get(at..at + bytes)?;
+            let value = if byte_order == 0 {
+                raw.iter().rev().fold(0u32, |v, b| (v << 8) | u32::from(*b))
+            } else {
+                raw.iter().fold(0u32, |v, b| (v << 8) | u32::from(*b))
+            };
+            for mask in masks {
+                rgb.push(((value & mask) >> mask.trailing_zeros()) as u8);
+            }
+        }
+    }
+    let mut png = Vec::new();
+    let mut encoder = png::Encoder::new(&mut png, w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.write_header().ok()?.write_image_data(&rgb).ok()?;
+    Some(png)
 }

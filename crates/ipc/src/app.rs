@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate as Date, NaiveDateTime as DateTime};
-use taiwa_domain::Zone;
 use taiwa_domain::Month;
+use taiwa_domain::Zone;
 use taiwa_vault::{
     Action, AgendaItem, BacklogItem, CareerNote, Footprint, NewAction, NewPerson, Passphrase, Person, PersonEdit,
     Problem, RecoveryKey, Rule, SearchFilter, SearchPage, Session, SessionView, Vault,

@@ -24,8 +24,8 @@ group('errors', () => {
     }
   });
 
-  it('never shows Rust’s English sentence in the Japanese UI', () => {
-    setLanguage('ja');
+  it('never shows Rust’s English sentence in the Japanese UI', async () => {
+    await setLanguage('ja');
     for (const code of Object.keys(codeMessages) as ErrorCode[]) {
       const text = errorText(new IpcFailure(error(code, { detail: '30' })));
       expect(text, code).toMatch(japanese);
@@ -40,8 +40,8 @@ group('errors', () => {
     }
   });
 
-  it('names the field, the limit and the value', () => {
-    setLanguage('ja');
+  it('names the field, the limit and the value', async () => {
+    await setLanguage('ja');
     const long = error('invalid_input', {
       problem: { field: 'agenda_item', rule: 'too_long', limit: 2000, value: '2001', message: 'x' },
     });
@@ -50,19 +50,19 @@ group('errors', () => {
       problem: { field: 'employee_id', rule: 'taken', limit: null, value: '佐藤 花子', message: 'x' },
     });
     expect(describe(taken)).toContain('佐藤 花子さん');
-    setLanguage('en');
+    await setLanguage('en');
     expect(describe(long)).toBe('The agenda item is too long: at most 2000 characters.');
     expect(describe(error('damaged', { detail: 'key_file' }))).toContain('key file');
     expect(describe(error('not_found', { detail: 'session' }))).toContain('This session no longer exists');
   });
 
-  it('says the sync log and the last error in the UI’s language, keeping old entries’ words', () => {
-    setLanguage('ja');
+  it('says the sync log and the last error in the UI’s language, keeping old entries’ words', async () => {
+    await setLanguage('ja');
     expect(syncOutcome('sent', 'sent')).toBe('送信済み');
     expect(syncOutcome('unreachable', 'the server cannot be reached (…)')).toMatch(japanese);
     expect(syncOutcome('rejected', 'refused by the server')).toMatch(japanese);
     expect(syncOutcome(null, 'written before codes were kept')).toBe('written before codes were kept');
-    setLanguage('en');
+    await setLanguage('en');
     expect(syncOutcome('token_revoked', 'x')).toContain('no longer accepts this computer');
   });
 });

@@ -2,8 +2,8 @@
 // rule it broke with its field, limit and value. No English sentence from Rust reaches the screen.
 import type { ErrorCode, IpcError, Rule } from './bindings';
 import { IpcFailure } from './ipc';
-import { t } from './i18n/index.svelte';
-import { en, type MessageKey } from './i18n/en';
+import { hasMessage, t } from './i18n/index.svelte';
+import type { MessageKey } from './i18n/en';
 
 /** One message per code: the compiler refuses a code without one. */
 export const codeMessages: Record<ErrorCode, MessageKey> = {
@@ -63,7 +63,7 @@ export const ruleMessages: Record<Rule, MessageKey> = {
 function known(prefix: string, name: string | null | undefined): string {
   if (!name) return '';
   const key = `${prefix}.${name}`;
-  return key in en ? t(key as MessageKey) : name;
+  return hasMessage(key) ? t(key) : name;
 }
 
 /** The error in the UI's language. */

@@ -190,10 +190,20 @@ pub(crate) fn carry_into(conn: &Connection, session: &Session, today: chrono::Na
     if next_planned == Some(session.id) {
         super::career::move_backlog_into(conn, session.person_id, session.id)?;
     }
-    let theirs: Vec<(i64, DateTime, SessionState)> = of_person(conn, Some(session.person_id))?
-        .iter()
-        .map(|s| (s.id, s.at, s.state))
-        .collect();
+    // The one session `previous_session` can choose, through sessions_by_person: planning after
+    // ten years read every one of the person's sessions.
+    let mut stmt = conn.prepare_cached(&format!(
+        "{SELECT} WHERE s.person_id = ?1 AND s.state != 'cancelled'
+           AND (s.planned_at < ?2 OR (s.planned_at = ?2 AND s.id < ?3))
+         ORDER BY s.planned_at DESC, s.id DESC LIMIT 1"
+    ))?;
+    let theirs: Vec<(i64, DateTime, SessionState)> = stmt
+        .query_map(
+            params![session.person_id, datetime_text(session.at), session.id],
+            from_row,
+        )?
+        .map(|s| s.map(|s| (s.id, s.at, s.state)))
+        .collect::<Result<_, _>>()?;
     let Some(prev_id) = previous_session(&theirs, session.id, session.at) else {
         return Ok(());
     };
@@ -319,10 +329,20 @@ impl Vault {
         let agenda = self.agenda(id)?;
         let note = self.note(id)?;
         let open_actions = self.open_actions_for(&session)?;
-        let last_time = of_person(self.conn(), Some(session.person_id))?
-            .into_iter()
-            .filter(|s| s.state == SessionState::Held && s.id != id && (s.at, s.id) < (session.at, session.id))
-            .max_by_key(|s| (s.at, s.id))
+        // The person's last held session before this one, through sessions_by_person (not every
+        // session of the person's years).
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{SELECT} WHERE s.person_id = ?1 AND s.state = 'held'
+               AND (s.planned_at < ?2 OR (s.planned_at = ?2 AND s.id < ?3))
+             ORDER BY s.planned_at DESC, s.id DESC LIMIT 1"
+        ))?;
+        let last: Option<Session> = stmt
+            .query_row(
+                params![session.person_id, datetime_text(session.at), session.id],
+                from_row,
+            )
+            .optional()?;
+        let last_time = last
             .map(|s| -> Result<LastTime, Error> {
                 Ok(LastTime {
                     session_id: s.id,

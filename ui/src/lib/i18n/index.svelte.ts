@@ -1,10 +1,17 @@
 // Message catalogs with typed keys, and dates and numbers through Intl in the chosen language.
 // Sentences are whole messages with {placeholders}: word order differs between Japanese and English.
-import { en, type MessageKey } from './en';
-import { ja } from './ja';
+// Each language's catalog is a chunk of its own, fetched when that language is first used: the
+// first screen parses one catalog, not both (docs/BENCHMARKS.md, cold start).
+import type { MessageKey } from './en';
 import type { Language } from '../bindings';
 
-const catalogs: Record<Language, Record<MessageKey, string>> = { en, ja };
+type Catalog = Record<MessageKey, string>;
+
+const catalogs: Partial<Record<Language, Catalog>> = {};
+const loaders: Record<Language, () => Promise<Catalog>> = {
+  en: () => import('./en').then((m) => m.en),
+  ja: () => import('./ja').then((m) => m.ja),
+};
 
 export const locale = $state<{ lang: Language }>({ lang: 'en' });
 
@@ -13,13 +20,27 @@ export function systemLanguage(languages: readonly string[] = navigator.language
   return languages.some((l) => l.toLowerCase().startsWith('ja')) ? 'ja' : 'en';
 }
 
-export function setLanguage(lang: Language | null): void {
-  locale.lang = lang ?? systemLanguage();
-  document.documentElement.lang = locale.lang;
+/** Fetches `lang`'s catalog once. */
+export async function loadLanguage(lang: Language): Promise<void> {
+  catalogs[lang] ??= await loaders[lang]();
+}
+
+/** Switches to `lang` (the OS's when null) once its catalog is in. */
+export async function setLanguage(lang: Language | null): Promise<void> {
+  const chosen = lang ?? systemLanguage();
+  await loadLanguage(chosen);
+  locale.lang = chosen;
+  document.documentElement.lang = chosen;
+}
+
+/** Whether `key` names a message (for codes that arrive from Rust as text). */
+export function hasMessage(key: string): key is MessageKey {
+  return key in (catalogs[locale.lang] ?? {});
 }
 
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
-  const template = catalogs[locale.lang][key];
+  // Nothing is said before the first catalog is in (the app waits for it before its first screen).
+  const template = catalogs[locale.lang]?.[key] ?? '';
   return template.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
 }
 
