@@ -68,6 +68,10 @@ fn managers_of(conn: &mut dyn crate::db::Conn, ids: &[&str]) -> Result<HashMap<S
     Ok(out)
 }
 
+/// `written_generation` of a record written by a transaction not yet past its stamping step
+/// (never seen outside it).
+const UNSTAMPED: i64 = -1;
+
 /// Takes a batch of records from `manager_id`'s device: all of it, or none when any is invalid.
 pub fn ingest(pool: &Pool, manager_id: &str, records: &[CompletionRecord]) -> Result<CompletionResponse, Error> {
     if records.len() > MAX_BATCH_RECORDS {
@@ -144,10 +148,6 @@ pub fn ingest(pool: &Pool, manager_id: &str, records: &[CompletionRecord]) -> Re
         }
         // Kept to the day only: the server never learns when a 1on1 ended to the minute.
         let t = now().div_euclid(86_400) * 86_400;
-        // The months' generations move first, so each record is stamped with its month's new one
-        // (a kept view applies the records newer than it, `report::ReportCache`).
-        let months: Vec<i64> = records.iter().map(|r| month_index(r.month)).collect();
-        super::touch_months(conn, &months, super::Change::Records)?;
         // One statement per 100 records (a round trip each on PostgreSQL, one prepared
         // statement on SQLite); a row counts as changed only when its revision is newer.
         let mut changed = 0u64;
@@ -156,15 +156,14 @@ pub fn ingest(pool: &Pool, manager_id: &str, records: &[CompletionRecord]) -> Re
                 .map(|i| {
                     let p = 7 * i;
                     format!(
-                        "($1, ${}, ${m}, ${}, ${}, ${}, ${}, ${},
-                          (SELECT generation FROM report_generations WHERE month = ${m}))",
+                        "($1, ${}, ${}, ${}, ${}, ${}, ${}, ${}, {UNSTAMPED})",
                         p + 2,
+                        p + 3,
                         p + 4,
                         p + 5,
                         p + 6,
                         p + 7,
-                        p + 8,
-                        m = p + 3
+                        p + 8
                     )
                 })
                 .collect();
@@ -191,6 +190,29 @@ pub fn ingest(pool: &Pool, manager_id: &str, records: &[CompletionRecord]) -> Re
                        received_at = excluded.received_at, written_generation = excluded.written_generation
                      WHERE excluded.revision > completions.revision",
                     rows.join(", ")
+                ),
+                &params,
+            )?;
+        }
+        if changed > 0 {
+            // The months' generations move, then the records just written take their month's new
+            // one (a kept view applies the records stamped after it, `report::ReportCache`). The
+            // months' rows stay locked from here to the commit, a short while: no two
+            // transactions stamp one generation, and a reader never sees a stamp before its
+            // records.
+            let mut months: Vec<i64> = records.iter().map(|r| month_index(r.month)).collect();
+            months.sort_unstable();
+            months.dedup();
+            super::touch_months(conn, &months, super::Change::Records)?;
+            let listed: Vec<String> = (2..months.len() + 2).map(|i| format!("${i}")).collect();
+            let mut params = vec![V::from(manager_id)];
+            params.extend(months.iter().map(|m| V::Int(*m)));
+            conn.execute(
+                &format!(
+                    "UPDATE completions SET written_generation =
+                       (SELECT generation FROM report_generations g WHERE g.month = completions.month)
+                     WHERE month IN ({}) AND written_generation = {UNSTAMPED} AND manager_id = $1",
+                    listed.join(", ")
                 ),
                 &params,
             )?;

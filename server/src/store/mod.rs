@@ -57,10 +57,11 @@ pub(crate) enum Change {
 }
 
 /// Moves on the generation of `months` (month indexes, or `EVERY_MONTH`), in the caller's write
-/// transaction, so that the figures kept for them catch up (`report::ReportCache`); records must
-/// be written after this, with the new generation. Rows are touched in ascending order, so
-/// concurrent writers on PostgreSQL lock them in one order, and a writer holds its months' rows
-/// until it commits: no two transactions stamp records with one generation.
+/// transaction, so that the figures kept for them catch up (`report::ReportCache`); records the
+/// transaction wrote are then stamped with the new generation (`ingest`). Rows are touched in
+/// ascending order, so concurrent writers on PostgreSQL lock them in one order, and a writer
+/// holds its months' rows until it commits: no two transactions stamp records with one
+/// generation.
 pub(crate) fn touch_months(conn: &mut dyn crate::db::Conn, months: &[i64], change: Change) -> Result<(), Error> {
     let mut months = months.to_vec();
     months.sort_unstable();
