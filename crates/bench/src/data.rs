@@ -85,7 +85,7 @@ pub enum Detail {
 }
 
 /// Fills `vault` with `people` people and, for each, a held 1on1 every `every_days` to
-/// `every_days + 2` days over `months` months up to today, each with a note and, in `Full`
+/// `every_days + 2` days over `months` months up to today, day by day, each with a note and, in `Full`
 /// detail, two agenda items and an action item.
 pub fn fill(
     vault: &mut Vault,
@@ -98,6 +98,7 @@ pub fn fill(
     let mut made = Made::default();
     let today = vault.today();
     let start = today.checked_sub_months(Months::new(months)).unwrap_or(today);
+    let mut next = Vec::new();
     for p in 0..people {
         let person = vault.add_person(NewPerson {
             name: format!("社員 {p:02}"),
@@ -105,12 +106,20 @@ pub fn fill(
             ..Default::default()
         })?;
         made.people.push(person.id);
-        let mut day = start + chrono::Days::new(dice.below(every_days));
-        while day < today {
+        next.push(start + chrono::Days::new(dice.below(every_days)));
+    }
+    // Day by day, everyone's 1on1s of the day, as a manager's vault grows: a month's 1on1s lie
+    // together in the file, as they would after ten years of use.
+    let mut day = start;
+    while day < today {
+        for (p, &person_id) in made.people.clone().iter().enumerate() {
+            if next[p] != day {
+                continue;
+            }
             let at = day
                 .and_hms_opt(9 + u32::try_from(dice.below(8)).unwrap_or(0), 0, 0)
                 .unwrap_or_default();
-            let session = vault.plan_session(person.id, at, 30)?;
+            let session = vault.plan_session(person_id, at, 30)?;
             let extras = if detail == Detail::Full { 2 } else { 0 };
             for _ in 0..extras {
                 let kind = *dice.pick(&[TopicKind::Work, TopicKind::Career, TopicKind::Feedback]);
@@ -127,7 +136,7 @@ pub fn fill(
             vault.set_note(session.id, &note(dice, lines))?;
             if detail == Detail::Full {
                 vault.add_action(
-                    person.id,
+                    person_id,
                     NewAction {
                         text: format!("{} の準備", dice.pick(TOPICS)),
                         session_id: Some(session.id),
@@ -141,8 +150,9 @@ pub fn fill(
             // As the app's background thread would: the log never grows without bound.
             vault.index_pending()?;
             vault.checkpoint_if_due()?;
-            day = day + chrono::Days::new(every_days.max(1) + dice.below(3));
+            next[p] = day + chrono::Days::new(every_days.max(1) + dice.below(3));
         }
+        day = day + chrono::Days::new(1);
     }
     Ok(made)
 }

@@ -9,6 +9,8 @@
 //! query weighs the same (FTS5 weighs a rarer word higher). All words must match anyway, so for a
 //! one-word query the order is exactly FTS5's, which a test checks against `bm25()` itself.
 
+use std::borrow::Cow;
+
 use rusqlite::{Connection, OptionalExtension};
 use unicode_normalization::UnicodeNormalization;
 
@@ -55,19 +57,34 @@ fn varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
 }
 
 /// A token as FTS5's `unicode61` tokenizer with `remove_diacritics 2` compares it: lowercase,
-/// Latin letters without their accents.
-fn fold(token: &str) -> String {
-    token
+/// Latin letters without their accents. Most tokens (Japanese pairs, lowercase words) are already
+/// so and are not copied.
+fn fold(token: &str) -> Cow<'_, str> {
+    if token
         .chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| {
-            if matches!(c, '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}') {
-                c.nfd().next().unwrap_or(c)
-            } else {
-                c
-            }
-        })
-        .collect()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || super::is_cjk(c))
+    {
+        return Cow::Borrowed(token);
+    }
+    Cow::Owned(
+        token
+            .chars()
+            .flat_map(char::to_lowercase)
+            .map(|c| {
+                if matches!(c, '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}') {
+                    c.nfd().next().unwrap_or(c)
+                } else {
+                    c
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Whether `c` belongs to a token (FTS5's `unicode61`: letters and numbers), the common cases
+/// first.
+fn in_token(c: char) -> bool {
+    c.is_ascii_alphanumeric() || (!c.is_ascii() && (super::is_cjk(c) || c.is_alphanumeric()))
 }
 
 /// The query's words with their tokens folded, ready to count in entries.
@@ -81,7 +98,7 @@ impl Scorer {
         Scorer {
             phrases: phrases
                 .iter()
-                .map(|p| (p.tokens.iter().map(|t| fold(t)).collect(), p.prefix))
+                .map(|p| (p.tokens.iter().map(|t| fold(t).into_owned()).collect(), p.prefix))
                 .collect(),
             mean_length: mean_length.unwrap_or(1.0).max(1e-9),
         }
@@ -89,8 +106,8 @@ impl Scorer {
 
     /// BM25 of an entry given its indexed text (`index_form`), higher is better.
     pub(crate) fn score(&self, indexed: &str) -> f64 {
-        let tokens: Vec<String> = indexed
-            .split(|c: char| !c.is_alphanumeric())
+        let tokens: Vec<Cow<'_, str>> = indexed
+            .split(|c: char| !in_token(c))
             .filter(|t| !t.is_empty())
             .map(fold)
             .collect();
@@ -109,7 +126,7 @@ impl Scorer {
 }
 
 /// How many times `words` appear one after another in `tokens`, the last as a prefix if `prefix`.
-fn occurrences(tokens: &[String], words: &[String], prefix: bool) -> usize {
+fn occurrences<T: AsRef<str>>(tokens: &[T], words: &[String], prefix: bool) -> usize {
     let n = words.len();
     if n == 0 || n > tokens.len() {
         return 0;
@@ -119,9 +136,9 @@ fn occurrences(tokens: &[String], words: &[String], prefix: bool) -> usize {
         .filter(|w| {
             w.iter().zip(words).enumerate().all(|(i, (t, q))| {
                 if prefix && i + 1 == n {
-                    t.starts_with(q.as_str())
+                    t.as_ref().starts_with(q.as_str())
                 } else {
-                    t == q
+                    t.as_ref() == q
                 }
             })
         })
