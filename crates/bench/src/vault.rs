@@ -45,7 +45,7 @@ fn build(
 const GENERATOR: u32 = 2;
 
 /// `build`, or with `keep` the vault a previous run built in `dir` with the same generator and
-/// sizes (the stress vault takes about 25 minutes to build; `made.txt` says what it holds).
+/// sizes (the stress vaults take minutes to build; `made.txt` says what one holds).
 fn build_or_reuse(
     dir: &Path,
     keep: bool,
