@@ -121,32 +121,37 @@ impl PersonFacts {
     }
 }
 
-/// The person's figures for `month` as seen on `today`, or `None` when they were not active in it.
-pub fn person_month(person: &PersonFacts, sessions: &[SessionFacts], month: Month, today: Date) -> Option<PersonMonth> {
+/// The person's figures for a month from the sessions held in it alone (how many, how many
+/// minutes): all a month before today's needs, and where every month's figures start. `None` when
+/// the person was not active in it.
+pub fn counted_month(person: &PersonFacts, month: Month, held: u32, minutes: u32) -> Option<PersonMonth> {
     if !person.active_in(month) {
         return None;
     }
-    let in_month = sessions.iter().filter(|s| month.contains(s.at.date()));
-    let held: Vec<&SessionFacts> = in_month.clone().filter(|s| s.state == SessionState::Held).collect();
-    let held_count = u32::try_from(held.len()).unwrap_or(u32::MAX);
-    let minutes = held.iter().map(|s| s.minutes).sum();
-    let expected = person.cadence.expected_in(month);
-    let met = held_count > 0;
-    let this_month = Month::of(today);
-
-    let mut figures = PersonMonth {
+    let met = held > 0;
+    Some(PersonMonth {
         month,
-        state: DueState::Due,
-        held: held_count,
+        // A past month's state; `person_month` works out the current and future months'.
+        state: if met { DueState::Clear } else { DueState::Missed },
+        held,
         minutes,
-        expected,
+        expected: person.cadence.expected_in(month),
         met,
         due_by: None,
         next_planned: None,
-    };
+    })
+}
 
-    if month < this_month {
-        figures.state = if met { DueState::Clear } else { DueState::Missed };
+/// The person's figures for `month` as seen on `today`, or `None` when they were not active in it.
+pub fn person_month(person: &PersonFacts, sessions: &[SessionFacts], month: Month, today: Date) -> Option<PersonMonth> {
+    let held: Vec<&SessionFacts> = sessions
+        .iter()
+        .filter(|s| s.state == SessionState::Held && month.contains(s.at.date()))
+        .collect();
+    let held_count = u32::try_from(held.len()).unwrap_or(u32::MAX);
+    let minutes = held.iter().map(|s| s.minutes).sum();
+    let mut figures = counted_month(person, month, held_count, minutes)?;
+    if month < Month::of(today) {
         return Some(figures);
     }
 

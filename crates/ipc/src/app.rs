@@ -239,10 +239,7 @@ impl App {
         let today = vault.today();
         let month = Month::of(today);
         let first = month.plus(-11).unwrap_or(month);
-        let mut history = Vec::new();
-        for m in first.through(month) {
-            history.push(vault.status(m)?);
-        }
+        let history = vault.statuses(first, month)?;
         // The strip ends with this month: its report is the one Home shows.
         let report = match history.last() {
             Some(report) => report.clone(),
@@ -276,11 +273,7 @@ impl App {
             .collect();
         upcoming.truncate(10);
         let week = today + chrono::Duration::days(7);
-        let actions_due = vault
-            .actions(None, true)?
-            .into_iter()
-            .filter(|a| a.due_date.is_some_and(|d| d <= week))
-            .collect();
+        let actions_due = vault.actions_due_by(week)?;
         Ok(Home {
             month,
             today,

@@ -382,7 +382,7 @@ fn inline_plain(text: &str) -> String {
 /// People whose name contains every word of the query (case and width folded).
 fn people_matching(conn: &Connection, query: &str) -> Result<Vec<PersonMatch>, Error> {
     let needles = needles(query);
-    let mut stmt = conn.prepare("SELECT id, name FROM people ORDER BY name")?;
+    let mut stmt = conn.prepare_cached("SELECT id, name FROM people ORDER BY name")?;
     let people: Vec<(i64, String)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
@@ -520,7 +520,7 @@ fn resolve(conn: &Connection, kind: HitKind, id: i64, needles: &[Vec<char>]) -> 
                  JOIN people p ON p.id = c.person_id WHERE c.person_id = ?1"
         }
     };
-    let found = conn.query_row(sql, [id], |r| {
+    let found = conn.prepare_cached(sql)?.query_row([id], |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, Option<i64>>(1)?,

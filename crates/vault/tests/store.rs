@@ -1943,3 +1943,83 @@ fn an_autosave_writes_the_note_alone_and_search_still_finds_it_at_once() {
     assert!(vault.search("削除", 20).unwrap().is_empty());
     assert!(vault.search("資格", 20).unwrap().is_empty());
 }
+
+/// "Show earlier (N)" on a person's page: the count kept on write equals the person's sessions
+/// counted one by one, through plans, deletions and another person's deletion.
+#[test]
+fn a_persons_page_counts_every_session_through_plans_and_deletions() {
+    let (_tmp, _dir, mut vault, _) = new_vault();
+    let aoi = person(&mut vault, "Aoi");
+    let ben = person(&mut vault, "Ben");
+    let check = |vault: &Vault| {
+        for id in [aoi, ben] {
+            let Ok(all) = vault.sessions(Some(id)) else { continue };
+            let (shown, total) = vault.recent_sessions(id, 3).unwrap();
+            assert_eq!(usize::try_from(total).unwrap(), all.len(), "person {id}");
+            assert_eq!(shown.len(), all.len().min(3));
+        }
+    };
+    check(&vault);
+    let mut planned = Vec::new();
+    for day in 1..=8 {
+        planned.push(vault.plan_session(aoi, at(2026, 3, day, 10), 30).unwrap().id);
+        if day % 3 == 0 {
+            vault.plan_session(ben, at(2026, 3, day, 15), 30).unwrap();
+        }
+        check(&vault);
+    }
+    vault.hold_session(planned[0], Some(30)).unwrap();
+    vault.delete_session(planned[1]).unwrap();
+    vault.delete_session(planned[7]).unwrap();
+    check(&vault);
+    assert_eq!(vault.recent_sessions(aoi, 3).unwrap().1, 6);
+    vault.delete_person(ben).unwrap();
+    check(&vault);
+    assert_eq!(vault.recent_sessions(aoi, 50).unwrap().1, 6);
+}
+
+/// Home's "due this week": open action items due on or before the day, soonest first, the
+/// overdue included; done ones and those without a date never.
+#[test]
+fn actions_due_by_a_day_are_the_open_ones_due_by_then() {
+    let (_tmp, _dir, mut vault, _) = new_vault();
+    let aoi = person(&mut vault, "Aoi");
+    let ben = person(&mut vault, "Ben");
+    let add = |vault: &mut Vault, who: i64, text: &str, due: Option<chrono::NaiveDate>| {
+        vault
+            .add_action(
+                who,
+                NewAction {
+                    text: text.into(),
+                    session_id: None,
+                    owner: Owner::Manager,
+                    due_date: due,
+                },
+            )
+            .unwrap()
+            .id
+    };
+    let late = add(&mut vault, ben, "late", Some(date(2026, 3, 1)));
+    let soon = add(&mut vault, aoi, "soon", Some(date(2026, 3, 9)));
+    let on_the_day = add(&mut vault, ben, "on the day", Some(date(2026, 3, 10)));
+    add(&mut vault, aoi, "after", Some(date(2026, 3, 11)));
+    add(&mut vault, aoi, "undated", None);
+    let done = add(&mut vault, aoi, "done", Some(date(2026, 3, 2)));
+    vault.set_action_done(done, Some(date(2026, 3, 3))).unwrap();
+    let due: Vec<i64> = vault
+        .actions_due_by(date(2026, 3, 10))
+        .unwrap()
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(due, [late, soon, on_the_day]);
+    // The same from every open item, filtered here.
+    let expected: Vec<i64> = vault
+        .actions(None, true)
+        .unwrap()
+        .iter()
+        .filter(|a| a.due_date.is_some_and(|d| d <= date(2026, 3, 10)))
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(due, expected);
+}

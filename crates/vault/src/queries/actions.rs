@@ -154,12 +154,29 @@ impl Vault {
         if let Some(id) = person_id {
             self.person(id)?;
         }
-        let mut stmt = self.conn().prepare(&format!(
-            "{SELECT} WHERE (?1 IS NULL OR a.person_id = ?1) AND (?2 = 0 OR a.done_date IS NULL)
-             ORDER BY a.due_date IS NULL, a.due_date, a.id"
+        // One statement for each case, so that SQLite can use the index that answers it (an `OR`
+        // on a parameter read every action item): open ones through `actions_open`.
+        let filter = match (person_id.is_some(), open_only) {
+            (true, true) => "WHERE a.person_id = ?1 AND a.done_date IS NULL",
+            (true, false) => "WHERE a.person_id = ?1",
+            (false, true) => "WHERE ?1 IS NULL AND a.done_date IS NULL",
+            (false, false) => "WHERE ?1 IS NULL",
+        };
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{SELECT} {filter} ORDER BY a.due_date IS NULL, a.due_date, a.id"
+        ))?;
+        let rows = stmt.query_map([person_id], from_row)?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Everyone's open action items due on or before `by`, soonest first (Home's "due this
+    /// week", overdue ones included), through the index of open items by due date.
+    pub fn actions_due_by(&self, by: Date) -> Result<Vec<Action>, Error> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{SELECT} WHERE a.done_date IS NULL AND a.due_date <= ?1 ORDER BY a.due_date, a.id"
         ))?;
         let rows = stmt
-            .query_map(params![person_id, open_only], from_row)?
+            .query_map([date_text(by)], from_row)?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
@@ -168,7 +185,7 @@ impl Vault {
     /// there are in all.
     pub fn done_actions(&self, person_id: i64, limit: u32) -> Result<(Vec<Action>, u32), Error> {
         self.person(person_id)?;
-        let mut stmt = self.conn().prepare(&format!(
+        let mut stmt = self.conn().prepare_cached(&format!(
             "{SELECT} WHERE a.person_id = ?1 AND a.done_date IS NOT NULL
              ORDER BY a.done_date DESC, a.id DESC LIMIT ?2"
         ))?;

@@ -143,7 +143,7 @@ impl Vault {
     /// A session's agenda, in the order the items were added (carried-over items first).
     pub fn agenda(&self, session_id: i64) -> Result<Vec<AgendaItem>, Error> {
         self.session(session_id)?;
-        let mut stmt = self.conn().prepare(&format!(
+        let mut stmt = self.conn().prepare_cached(&format!(
             "{SELECT} WHERE session_id = ?1 ORDER BY carried_from IS NULL, id"
         ))?;
         let rows = stmt.query_map([session_id], from_row)?.collect::<Result<Vec<_>, _>>()?;

@@ -106,9 +106,9 @@ impl Vault {
     /// The topics waiting for the person's next session, oldest first.
     pub fn backlog(&self, person_id: i64) -> Result<Vec<BacklogItem>, Error> {
         self.person(person_id)?;
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT id, person_id, text, kind, wants FROM backlog_items WHERE person_id = ?1 ORDER BY id")?;
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, person_id, text, kind, wants FROM backlog_items WHERE person_id = ?1 ORDER BY id",
+        )?;
         let rows = stmt
             .query_map([person_id], backlog_row)?
             .collect::<Result<Vec<_>, _>>()?;
@@ -126,8 +126,9 @@ impl Vault {
 
 /// Moves the person's backlog onto a planned session's agenda (in the caller's transaction).
 pub(crate) fn move_backlog_into(conn: &rusqlite::Connection, person_id: i64, session_id: i64) -> Result<(), Error> {
-    let mut stmt =
-        conn.prepare("SELECT id, person_id, text, kind, wants FROM backlog_items WHERE person_id = ?1 ORDER BY id")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, person_id, text, kind, wants FROM backlog_items WHERE person_id = ?1 ORDER BY id",
+    )?;
     let items = stmt
         .query_map([person_id], backlog_row)?
         .collect::<Result<Vec<_>, _>>()?;

@@ -214,7 +214,8 @@ impl Vault {
     pub fn person(&self, id: i64) -> Result<Person, Error> {
         found(
             self.conn()
-                .query_row(&format!("SELECT {COLUMNS} FROM people WHERE id = ?1"), [id], from_row),
+                .prepare_cached(&format!("SELECT {COLUMNS} FROM people WHERE id = ?1"))
+                .and_then(|mut stmt| stmt.query_row([id], from_row)),
             "person",
             id,
         )
@@ -230,7 +231,7 @@ impl Vault {
                 "WHERE archived_at IS NULL"
             }
         );
-        let mut stmt = self.conn().prepare(&sql)?;
+        let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map([], from_row)?.collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }

@@ -117,14 +117,15 @@ fn check_minutes(minutes: u32) -> Result<u32, Error> {
 
 pub(crate) fn load(conn: &Connection, id: i64) -> Result<Session, Error> {
     found(
-        conn.query_row(&format!("{SELECT} WHERE s.id = ?1"), [id], from_row),
+        conn.prepare_cached(&format!("{SELECT} WHERE s.id = ?1"))
+            .and_then(|mut stmt| stmt.query_row([id], from_row)),
         "session",
         id,
     )
 }
 
 pub(crate) fn of_person(conn: &Connection, person_id: Option<i64>) -> Result<Vec<Session>, Error> {
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "{SELECT} WHERE ?1 IS NULL OR s.person_id = ?1 ORDER BY s.planned_at, s.id"
     ))?;
     let rows = stmt.query_map([person_id], from_row)?.collect::<Result<Vec<_>, _>>()?;
@@ -137,7 +138,7 @@ pub(crate) fn for_month(conn: &Connection, month: Month, horizon: chrono::NaiveD
     let start = super::date_text(month.first_day());
     let end = super::date_text(month.last_day() + chrono::Days::new(1));
     let until = super::date_text(horizon + chrono::Days::new(1));
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         // Two index lookups joined by UNION: the month's sessions (sessions_by_time) and each
         // person's last held one (sessions_by_person). An `OR` of the two read every session.
         "{SELECT} WHERE s.id IN (
@@ -154,10 +155,30 @@ pub(crate) fn for_month(conn: &Connection, month: Month, horizon: chrono::NaiveD
     Ok(rows)
 }
 
+/// How many sessions each person held in `month`, and their minutes: all a past month's figures
+/// need (`taiwa_domain::counted_month`). One range of the index of held sessions per person
+/// (`sessions_held`), never the sessions themselves.
+pub(crate) fn held_in(conn: &Connection, month: Month) -> Result<std::collections::HashMap<i64, (u32, u32)>, Error> {
+    let mut stmt = conn.prepare_cached(
+        // People first (CROSS JOIN keeps that order): grouped by the session's person, SQLite
+        // scanned the whole index.
+        "SELECT p.id, count(*), coalesce(sum(s.held_minutes), 0) FROM people p
+         CROSS JOIN sessions s INDEXED BY sessions_held
+           ON s.person_id = p.id AND s.state = 'held' AND s.planned_at >= ?1 AND s.planned_at < ?2
+         GROUP BY p.id",
+    )?;
+    let start = super::date_text(month.first_day());
+    let end = super::date_text(month.last_day() + chrono::Days::new(1));
+    let rows = stmt
+        .query_map(params![start, end], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
 /// Each person's first session date.
 pub(crate) fn first_dates(conn: &Connection) -> Result<std::collections::HashMap<i64, chrono::NaiveDate>, Error> {
     // One index lookup per person (sessions_by_person), not a scan of every session.
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT p.id, (SELECT min(s.planned_at) FROM sessions s WHERE s.person_id = p.id) AS first
          FROM people p WHERE first IS NOT NULL",
     )?;
@@ -212,7 +233,7 @@ pub(crate) fn carry_into(conn: &Connection, session: &Session, today: chrono::Na
         return Ok(());
     }
     let facts = |session_id: i64| -> Result<Vec<AgendaFacts>, Error> {
-        let mut stmt = conn.prepare("SELECT id, done, carried_from FROM agenda_items WHERE session_id = ?1")?;
+        let mut stmt = conn.prepare_cached("SELECT id, done, carried_from FROM agenda_items WHERE session_id = ?1")?;
         let rows = stmt
             .query_map([session_id], |r| {
                 Ok(AgendaFacts {
@@ -293,17 +314,22 @@ impl Vault {
     /// a person's page costs the same after ten years as after one.
     pub fn recent_sessions(&self, person_id: i64, limit: u32) -> Result<(Vec<Session>, u32), Error> {
         self.person(person_id)?;
-        let mut stmt = self.conn().prepare(&format!(
+        let mut stmt = self.conn().prepare_cached(&format!(
             "{SELECT} WHERE s.person_id = ?1 ORDER BY s.planned_at DESC, s.id DESC LIMIT ?2"
         ))?;
         let rows = stmt
             .query_map(params![person_id, limit], from_row)?
             .collect::<Result<Vec<_>, _>>()?;
-        let total: u32 =
-            self.conn()
-                .query_row("SELECT count(*) FROM sessions WHERE person_id = ?1", [person_id], |r| {
-                    r.get(0)
-                })?;
+        // Kept on write by triggers (vault migration 13): counting read all the person's entries.
+        let total: u32 = self
+            .conn()
+            .query_row(
+                "SELECT sessions FROM session_counts WHERE person_id = ?1",
+                [person_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(0);
         Ok((rows, total))
     }
 

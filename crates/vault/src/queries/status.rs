@@ -1,9 +1,14 @@
 //! The month at a glance: who is met, planned, due or overdue.
 
 use serde::Serialize;
-use taiwa_domain::{Cadence, Month, MonthSummary, PersonMonth, Relationship, month_summary, person_month};
+use taiwa_domain::{
+    Cadence, Month, MonthSummary, PersonFacts, PersonMonth, Relationship, SessionFacts, counted_month, month_summary,
+    person_month,
+};
 
 use crate::{Error, Person, Session, Vault};
+use std::collections::HashMap;
+
 use chrono::NaiveDate as Date;
 
 /// One person's line in the month.
@@ -41,28 +46,77 @@ impl Vault {
         month: Month,
         today: Date,
     ) -> Option<PersonMonth> {
+        let facts: Vec<_> = sessions.iter().map(Session::facts).collect();
+        person_month(&self.person_facts(person, first_session), &facts, month, today)
+    }
+
+    /// What the rules need to know about `person`, whose first session was on `first_session`.
+    fn person_facts(&self, person: &Person, first_session: Option<Date>) -> PersonFacts {
         let added = self.local_time(&person.created_at).date();
         let known_since = first_session.map_or(added, |first| first.min(added));
-        let facts: Vec<_> = sessions.iter().map(Session::facts).collect();
-        person_month(&person.facts(known_since), &facts, month, today)
+        person.facts(known_since)
     }
 
     /// Everyone active in `month`, with their state as of today, and the month's completion.
     /// Reads only what the month's figures need (its sessions, each person's last held one and
     /// first date), so its cost follows the month, not the years of history.
+    ///
+    /// A month before today's needs only how many sessions each person held in it and their
+    /// minutes (`counted_month`), counted in the index of held sessions; this month and later
+    /// ones read the month's sessions for the rhythm (due, planned, overdue).
     pub fn status(&self, month: Month) -> Result<StatusReport, Error> {
-        let today = self.today();
-        let horizon = today.max(month.first_day()).min(month.last_day());
-        let sessions = super::sessions::for_month(self.conn(), month, horizon)?;
+        self.month_status(&self.everyone()?, month)
+    }
+
+    /// `status` for each month from `first` through `last` (Home's twelve-month strip), reading
+    /// the people and their first dates once.
+    pub fn statuses(&self, first: Month, last: Month) -> Result<Vec<StatusReport>, Error> {
+        let everyone = self.everyone()?;
+        first
+            .through(last)
+            .map(|month| self.month_status(&everyone, month))
+            .collect()
+    }
+
+    /// Everyone, archived too, with what the rules need to know about them.
+    fn everyone(&self) -> Result<Vec<(Person, PersonFacts)>, Error> {
         let firsts = super::sessions::first_dates(self.conn())?;
+        Ok(self
+            .people(true)?
+            .into_iter()
+            .map(|person| {
+                let facts = self.person_facts(&person, firsts.get(&person.id).copied());
+                (person, facts)
+            })
+            .collect())
+    }
+
+    fn month_status(&self, everyone: &[(Person, PersonFacts)], month: Month) -> Result<StatusReport, Error> {
+        let today = self.today();
+        let past = month < Month::of(today);
+        let (counts, sessions) = if past {
+            (super::sessions::held_in(self.conn(), month)?, Vec::new())
+        } else {
+            let horizon = today.max(month.first_day()).min(month.last_day());
+            (HashMap::new(), super::sessions::for_month(self.conn(), month, horizon)?)
+        };
         let mut people = Vec::new();
-        for person in self.people(true)? {
-            let theirs: Vec<Session> = sessions.iter().filter(|s| s.person_id == person.id).cloned().collect();
-            let first = firsts.get(&person.id).copied();
-            if let Some(figures) = self.figures(&person, &theirs, first, month, today) {
+        for (person, facts) in everyone {
+            let figures = if past {
+                let (held, minutes) = counts.get(&person.id).copied().unwrap_or((0, 0));
+                counted_month(facts, month, held, minutes)
+            } else {
+                let theirs: Vec<SessionFacts> = sessions
+                    .iter()
+                    .filter(|s| s.person_id == person.id)
+                    .map(Session::facts)
+                    .collect();
+                person_month(facts, &theirs, month, today)
+            };
+            if let Some(figures) = figures {
                 people.push(PersonStatus {
                     person_id: person.id,
-                    name: person.name,
+                    name: person.name.clone(),
                     relationship: person.relationship,
                     cadence: person.cadence,
                     figures,
