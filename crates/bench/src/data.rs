@@ -86,7 +86,8 @@ pub enum Detail {
 
 /// Fills `vault` with `people` people and, for each, a held 1on1 every `every_days` to
 /// `every_days + 2` days over `months` months up to today, day by day, each with a note and, in `Full`
-/// detail, two agenda items and an action item.
+/// detail, two agenda items and an action item due two weeks later (at the next 1on1, seven in
+/// eight of the open items are ticked off).
 pub fn fill(
     vault: &mut Vault,
     dice: &mut Dice,
@@ -99,6 +100,8 @@ pub fn fill(
     let today = vault.today();
     let start = today.checked_sub_months(Months::new(months)).unwrap_or(today);
     let mut next = Vec::new();
+    // Each person's action items not done yet.
+    let mut open: Vec<Vec<i64>> = vec![Vec::new(); people];
     for p in 0..people {
         let person = vault.add_person(NewPerson {
             name: format!("社員 {p:02}"),
@@ -135,15 +138,24 @@ pub fn fill(
             let lines = 3 + dice.below(10);
             vault.set_note(session.id, &note(dice, lines))?;
             if detail == Detail::Full {
-                vault.add_action(
+                // Last time's items are mostly done by now; a few stay open for years.
+                for action in std::mem::take(&mut open[p]) {
+                    if dice.below(8) == 0 {
+                        open[p].push(action);
+                    } else {
+                        vault.set_action_done(action, Some(day))?;
+                    }
+                }
+                let action = vault.add_action(
                     person_id,
                     NewAction {
                         text: format!("{} の準備", dice.pick(TOPICS)),
                         session_id: Some(session.id),
                         owner: *dice.pick(&[Owner::Member, Owner::Manager]),
-                        due_date: None,
+                        due_date: Some(day + chrono::Days::new(14)),
                     },
                 )?;
+                open[p].push(action.id);
             }
             vault.hold_session(session.id, Some(25 + u32::try_from(dice.below(30)).unwrap_or(0)))?;
             made.sessions.push(session.id);
