@@ -121,60 +121,77 @@ impl PersonFacts {
     }
 }
 
-/// The person's figures for a month from the sessions held in it alone (how many, how many
-/// minutes): all a month before today's needs, and where every month's figures start. `None` when
-/// the person was not active in it.
-pub fn counted_month(person: &PersonFacts, month: Month, held: u32, minutes: u32) -> Option<PersonMonth> {
-    if !person.active_in(month) {
-        return None;
+/// What a month's figures need from a person's sessions, however many there are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MonthFacts {
+    /// Sessions held in the month.
+    pub held: u32,
+    /// Their minutes.
+    pub minutes: u32,
+    /// The date of the last session held on or before the month's horizon (today, kept within
+    /// the month): the rhythm counts from it. Not needed for a month before today's.
+    pub last_held: Option<Date>,
+    /// The earliest session planned in the month from today on. Not needed for a month before
+    /// today's.
+    pub next_planned: Option<DateTime>,
+}
+
+impl MonthFacts {
+    /// The facts of `month` as seen on `today`, from the person's sessions (at least those in
+    /// the month and the last held one before it).
+    pub fn of(sessions: &[SessionFacts], month: Month, today: Date) -> MonthFacts {
+        let horizon = today.max(month.first_day()).min(month.last_day());
+        let held = sessions.iter().filter(|s| s.state == SessionState::Held);
+        MonthFacts {
+            held: u32::try_from(held.clone().filter(|s| month.contains(s.at.date())).count()).unwrap_or(u32::MAX),
+            minutes: held
+                .clone()
+                .filter(|s| month.contains(s.at.date()))
+                .map(|s| s.minutes)
+                .sum(),
+            last_held: held.map(|s| s.at.date()).filter(|d| *d <= horizon).max(),
+            next_planned: sessions
+                .iter()
+                .filter(|s| s.state == SessionState::Planned && s.at.date() >= today && month.contains(s.at.date()))
+                .map(|s| s.at)
+                .min(),
+        }
     }
-    let met = held > 0;
-    Some(PersonMonth {
-        month,
-        // A past month's state; `person_month` works out the current and future months'.
-        state: if met { DueState::Clear } else { DueState::Missed },
-        held,
-        minutes,
-        expected: person.cadence.expected_in(month),
-        met,
-        due_by: None,
-        next_planned: None,
-    })
 }
 
 /// The person's figures for `month` as seen on `today`, or `None` when they were not active in it.
 pub fn person_month(person: &PersonFacts, sessions: &[SessionFacts], month: Month, today: Date) -> Option<PersonMonth> {
-    let held: Vec<&SessionFacts> = sessions
-        .iter()
-        .filter(|s| s.state == SessionState::Held && month.contains(s.at.date()))
-        .collect();
-    let held_count = u32::try_from(held.len()).unwrap_or(u32::MAX);
-    let minutes = held.iter().map(|s| s.minutes).sum();
-    let mut figures = counted_month(person, month, held_count, minutes)?;
+    month_figures(person, &MonthFacts::of(sessions, month, today), month, today)
+}
+
+/// The person's figures for `month` as seen on `today` from what they need of the sessions
+/// (`MonthFacts`), or `None` when the person was not active in it. A month before today's needs
+/// only how many sessions were held in it and their minutes.
+pub fn month_figures(person: &PersonFacts, facts: &MonthFacts, month: Month, today: Date) -> Option<PersonMonth> {
+    if !person.active_in(month) {
+        return None;
+    }
+    let met = facts.held > 0;
+    let mut figures = PersonMonth {
+        month,
+        state: if met { DueState::Clear } else { DueState::Missed },
+        held: facts.held,
+        minutes: facts.minutes,
+        expected: person.cadence.expected_in(month),
+        met,
+        due_by: None,
+        next_planned: None,
+    };
     if month < Month::of(today) {
         return Some(figures);
     }
-
-    // Only sessions held up to `today` (or the end of the month looked at) count for the rhythm.
-    let horizon = today.max(month.first_day()).min(month.last_day());
-    let last_held = sessions
-        .iter()
-        .filter(|s| s.state == SessionState::Held && s.at.date() <= horizon)
-        .map(|s| s.at.date())
-        .max();
-    let due_by = person.cadence.next_due(last_held, person.start);
-    let next_planned = sessions
-        .iter()
-        .filter(|s| s.state == SessionState::Planned && s.at.date() >= today && month.contains(s.at.date()))
-        .map(|s| s.at)
-        .min();
-    figures.next_planned = next_planned;
-
+    let due_by = person.cadence.next_due(facts.last_held, person.start);
+    figures.next_planned = facts.next_planned;
     figures.state = if due_by > month.last_day() {
         DueState::Clear
     } else if due_by < today {
         DueState::Overdue
-    } else if next_planned.is_some_and(|at| at.date() <= due_by) {
+    } else if facts.next_planned.is_some_and(|at| at.date() <= due_by) {
         DueState::Planned
     } else {
         DueState::Due

@@ -13,7 +13,8 @@ mod month;
 mod zone;
 
 pub use cadence::{
-    DueState, MonthSummary, PersonFacts, PersonMonth, SessionFacts, counted_month, month_summary, person_month,
+    DueState, MonthFacts, MonthSummary, PersonFacts, PersonMonth, SessionFacts, month_figures, month_summary,
+    person_month,
 };
 pub use carry::{ActionFacts, AgendaFacts, carry_over, open_actions_before, previous_session};
 pub use kinds::{Cadence, Owner, ParseKindError, Relationship, SessionState, TopicKind, Wants};

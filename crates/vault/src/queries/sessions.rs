@@ -3,7 +3,9 @@
 use chrono::NaiveDateTime as DateTime;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
-use taiwa_domain::{AgendaFacts, MAX_SESSION_MINUTES, Month, SessionFacts, SessionState, carry_over, previous_session};
+use taiwa_domain::{
+    AgendaFacts, MAX_SESSION_MINUTES, Month, MonthFacts, SessionFacts, SessionState, carry_over, previous_session,
+};
 
 use super::actions::Action;
 use super::agenda::AgendaItem;
@@ -132,34 +134,20 @@ pub(crate) fn of_person(conn: &Connection, person_id: Option<i64>) -> Result<Vec
     Ok(rows)
 }
 
-/// The sessions a month's figures need: everyone's sessions planned in `month`, and each
-/// person's last held session on or before `horizon` (the rhythm counts from it).
-pub(crate) fn for_month(conn: &Connection, month: Month, horizon: chrono::NaiveDate) -> Result<Vec<Session>, Error> {
+/// What `month`'s figures need of everyone's sessions (`MonthFacts`) as seen on `today`, from
+/// indexes alone, so that its cost follows the people, not their sessions: each person's held
+/// sessions in the month counted with their minutes (`sessions_held`), and for this month and
+/// later, their last held one up to the horizon (`sessions_held`) and the first one planned in the
+/// month from today (`sessions_planned`).
+pub(crate) fn month_facts(
+    conn: &Connection,
+    month: Month,
+    today: chrono::NaiveDate,
+) -> Result<std::collections::HashMap<i64, MonthFacts>, Error> {
     let start = super::date_text(month.first_day());
     let end = super::date_text(month.last_day() + chrono::Days::new(1));
-    let until = super::date_text(horizon + chrono::Days::new(1));
-    let mut stmt = conn.prepare_cached(&format!(
-        // Two index lookups joined by UNION: the month's sessions (sessions_by_time) and each
-        // person's last held one (sessions_by_person). An `OR` of the two read every session.
-        "{SELECT} WHERE s.id IN (
-             SELECT x.id FROM sessions x WHERE x.planned_at >= ?1 AND x.planned_at < ?2
-             UNION
-             SELECT (SELECT x.id FROM sessions x WHERE x.person_id = q.id AND x.state = 'held'
-                       AND x.planned_at < ?3 ORDER BY x.planned_at DESC, x.id DESC LIMIT 1)
-             FROM people q)
-         ORDER BY s.person_id, s.planned_at, s.id"
-    ))?;
-    let rows = stmt
-        .query_map(params![start, end, until], from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
-}
-
-/// How many sessions each person held in `month`, and their minutes: all a past month's figures
-/// need (`taiwa_domain::counted_month`). One range of the index of held sessions per person
-/// (`sessions_held`), never the sessions themselves.
-pub(crate) fn held_in(conn: &Connection, month: Month) -> Result<std::collections::HashMap<i64, (u32, u32)>, Error> {
-    let mut stmt = conn.prepare_cached(
+    let mut facts: std::collections::HashMap<i64, MonthFacts> = std::collections::HashMap::new();
+    let mut held = conn.prepare_cached(
         // People first (CROSS JOIN keeps that order): grouped by the session's person, SQLite
         // scanned the whole index.
         "SELECT p.id, count(*), coalesce(sum(s.held_minutes), 0) FROM people p
@@ -167,12 +155,35 @@ pub(crate) fn held_in(conn: &Connection, month: Month) -> Result<std::collection
            ON s.person_id = p.id AND s.state = 'held' AND s.planned_at >= ?1 AND s.planned_at < ?2
          GROUP BY p.id",
     )?;
-    let start = super::date_text(month.first_day());
-    let end = super::date_text(month.last_day() + chrono::Days::new(1));
-    let rows = stmt
-        .query_map(params![start, end], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
-        .collect::<Result<_, _>>()?;
-    Ok(rows)
+    let mut rows = held.query(params![start, end])?;
+    while let Some(row) = rows.next()? {
+        let entry = facts.entry(row.get(0)?).or_default();
+        entry.held = row.get(1)?;
+        entry.minutes = row.get(2)?;
+    }
+    if month < Month::of(today) {
+        return Ok(facts);
+    }
+    let horizon = today.max(month.first_day()).min(month.last_day());
+    let mut last = conn.prepare_cached(
+        "SELECT p.id, (SELECT max(s.planned_at) FROM sessions s INDEXED BY sessions_held
+                       WHERE s.person_id = p.id AND s.state = 'held' AND s.planned_at < ?1) AS last
+         FROM people p WHERE last IS NOT NULL",
+    )?;
+    let mut rows = last.query([super::date_text(horizon + chrono::Days::new(1))])?;
+    while let Some(row) = rows.next()? {
+        let at: DateTime = parsed(row, 1)?;
+        facts.entry(row.get(0)?).or_default().last_held = Some(at.date());
+    }
+    let mut next = conn.prepare_cached(
+        "SELECT s.person_id, min(s.planned_at) FROM sessions s INDEXED BY sessions_planned
+         WHERE s.state = 'planned' AND s.planned_at >= ?1 AND s.planned_at < ?2 GROUP BY s.person_id",
+    )?;
+    let mut rows = next.query(params![super::date_text(today.max(month.first_day())), end])?;
+    while let Some(row) = rows.next()? {
+        facts.entry(row.get(0)?).or_default().next_planned = Some(parsed(row, 1)?);
+    }
+    Ok(facts)
 }
 
 /// Each person's first session date.

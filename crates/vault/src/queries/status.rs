@@ -2,13 +2,10 @@
 
 use serde::Serialize;
 use taiwa_domain::{
-    Cadence, Month, MonthSummary, PersonFacts, PersonMonth, Relationship, SessionFacts, counted_month, month_summary,
-    person_month,
+    Cadence, Month, MonthSummary, PersonFacts, PersonMonth, Relationship, month_figures, month_summary, person_month,
 };
 
 use crate::{Error, Person, Session, Vault};
-use std::collections::HashMap;
-
 use chrono::NaiveDate as Date;
 
 /// One person's line in the month.
@@ -58,12 +55,9 @@ impl Vault {
     }
 
     /// Everyone active in `month`, with their state as of today, and the month's completion.
-    /// Reads only what the month's figures need (its sessions, each person's last held one and
-    /// first date), so its cost follows the month, not the years of history.
-    ///
-    /// A month before today's needs only how many sessions each person held in it and their
-    /// minutes (`counted_month`), counted in the index of held sessions; this month and later
-    /// ones read the month's sessions for the rhythm (due, planned, overdue).
+    /// Reads only what the month's figures need (`MonthFacts`: how many sessions each person held
+    /// in it, and for this month and later their last held one and next planned one) from
+    /// indexes, so its cost follows the people, not the sessions or the years of history.
     pub fn status(&self, month: Month) -> Result<StatusReport, Error> {
         self.month_status(&self.everyone()?, month)
     }
@@ -93,27 +87,11 @@ impl Vault {
 
     fn month_status(&self, everyone: &[(Person, PersonFacts)], month: Month) -> Result<StatusReport, Error> {
         let today = self.today();
-        let past = month < Month::of(today);
-        let (counts, sessions) = if past {
-            (super::sessions::held_in(self.conn(), month)?, Vec::new())
-        } else {
-            let horizon = today.max(month.first_day()).min(month.last_day());
-            (HashMap::new(), super::sessions::for_month(self.conn(), month, horizon)?)
-        };
+        let facts = super::sessions::month_facts(self.conn(), month, today)?;
         let mut people = Vec::new();
-        for (person, facts) in everyone {
-            let figures = if past {
-                let (held, minutes) = counts.get(&person.id).copied().unwrap_or((0, 0));
-                counted_month(facts, month, held, minutes)
-            } else {
-                let theirs: Vec<SessionFacts> = sessions
-                    .iter()
-                    .filter(|s| s.person_id == person.id)
-                    .map(Session::facts)
-                    .collect();
-                person_month(facts, &theirs, month, today)
-            };
-            if let Some(figures) = figures {
+        for (person, person_facts) in everyone {
+            let theirs = facts.get(&person.id).copied().unwrap_or_default();
+            if let Some(figures) = month_figures(person_facts, &theirs, month, today) {
                 people.push(PersonStatus {
                     person_id: person.id,
                     name: person.name.clone(),
