@@ -212,4 +212,72 @@ mod tests {
             .unwrap();
         assert_eq!(left, 0, "a deleted person's count goes with them");
     }
+
+    /// Migration 14 counts an existing vault's held sessions and minutes per person and month,
+    /// and from then on the database keeps them through every kind of change to a session.
+    #[test]
+    fn migration_14_counts_held_sessions_by_month_and_keeps_counting() {
+        let conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..13] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO people (id, name, created_at) VALUES (1, 'Aoi', ''), (2, 'Ben', '');
+             INSERT INTO sessions (id, person_id, planned_at, time_zone, planned_minutes, state, held_minutes, created_at, updated_at)
+                 VALUES (1, 1, '2024-05-01T10:00:00', 'UTC', 30, 'held', 30, '', ''),
+                        (2, 1, '2024-05-20T10:00:00', 'UTC', 30, 'held', NULL, '', ''),
+                        (3, 1, '2024-06-01T10:00:00', 'UTC', 30, 'planned', NULL, '', ''),
+                        (4, 2, '2024-05-31T23:30:00', 'UTC', 30, 'held', 45, '', '');",
+        )
+        .unwrap();
+        conn.execute_batch(MIGRATIONS[13]).unwrap();
+        // The kept rows beside the same figures counted from the sessions themselves.
+        type Rows = Vec<(String, i64, i64, i64)>;
+        let both = |conn: &Connection| -> (Rows, Rows) {
+            let rows = |sql: &str| -> Rows {
+                conn.prepare(sql)
+                    .unwrap()
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                    .unwrap()
+                    .collect::<Result<_, _>>()
+                    .unwrap()
+            };
+            (
+                rows("SELECT month, person_id, held, minutes FROM held_months WHERE held > 0 ORDER BY 1, 2"),
+                rows(
+                    "SELECT substr(planned_at, 1, 7), person_id, count(*), coalesce(sum(held_minutes), 0)
+                     FROM sessions WHERE state = 'held' GROUP BY 1, 2 ORDER BY 1, 2",
+                ),
+            )
+        };
+        let (kept, counted) = both(&conn);
+        assert_eq!(
+            kept,
+            [("2024-05".to_owned(), 1, 2, 30), ("2024-05".to_owned(), 2, 1, 45)]
+        );
+        assert_eq!(kept, counted);
+        for change in [
+            "UPDATE sessions SET state = 'held', held_minutes = 20 WHERE id = 3",
+            "UPDATE sessions SET held_minutes = 50 WHERE id = 1",
+            "UPDATE sessions SET planned_at = '2024-07-02T10:00:00' WHERE id = 2",
+            "UPDATE sessions SET state = 'planned', held_minutes = NULL WHERE id = 4",
+            "UPDATE sessions SET person_id = 2 WHERE id = 1",
+            "INSERT INTO sessions (id, person_id, planned_at, time_zone, planned_minutes, state, held_minutes, created_at, updated_at)
+                 VALUES (5, 2, '2024-07-03T10:00:00', 'UTC', 30, 'held', 25, '', '')",
+            "DELETE FROM sessions WHERE id = 3",
+        ] {
+            conn.execute_batch(change).unwrap();
+            let (kept, counted) = both(&conn);
+            assert_eq!(kept, counted, "after {change}");
+        }
+        let (kept, _) = both(&conn);
+        assert_eq!(
+            kept,
+            [
+                ("2024-05".to_owned(), 2, 1, 50),
+                ("2024-07".to_owned(), 1, 1, 0),
+                ("2024-07".to_owned(), 2, 1, 25)
+            ]
+        );
+    }
 }

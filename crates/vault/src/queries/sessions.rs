@@ -135,8 +135,8 @@ pub(crate) fn of_person(conn: &Connection, person_id: Option<i64>) -> Result<Vec
 }
 
 /// What `month`'s figures need of everyone's sessions (`MonthFacts`) as seen on `today`, from
-/// indexes alone, so that its cost follows the people, not their sessions: each person's held
-/// sessions in the month counted with their minutes (`sessions_held`), and for this month and
+/// counts kept on write and indexes, so that its cost follows the people, not their sessions: each person's held
+/// sessions in the month counted with their minutes (`held_months`), and for this month and
 /// later, their last held one up to the horizon (`sessions_held`) and the first one planned in the
 /// month from today (`sessions_planned`).
 pub(crate) fn month_facts(
@@ -144,18 +144,11 @@ pub(crate) fn month_facts(
     month: Month,
     today: chrono::NaiveDate,
 ) -> Result<std::collections::HashMap<i64, MonthFacts>, Error> {
-    let start = super::date_text(month.first_day());
     let end = super::date_text(month.last_day() + chrono::Days::new(1));
     let mut facts: std::collections::HashMap<i64, MonthFacts> = std::collections::HashMap::new();
-    let mut held = conn.prepare_cached(
-        // People first (CROSS JOIN keeps that order): grouped by the session's person, SQLite
-        // scanned the whole index.
-        "SELECT p.id, count(*), coalesce(sum(s.held_minutes), 0) FROM people p
-         CROSS JOIN sessions s INDEXED BY sessions_held
-           ON s.person_id = p.id AND s.state = 'held' AND s.planned_at >= ?1 AND s.planned_at < ?2
-         GROUP BY p.id",
-    )?;
-    let mut rows = held.query(params![start, end])?;
+    // Kept on write by triggers (vault migration 14): one row per person and month.
+    let mut held = conn.prepare_cached("SELECT person_id, held, minutes FROM held_months WHERE month = ?1")?;
+    let mut rows = held.query([month.to_string()])?;
     while let Some(row) = rows.next()? {
         let entry = facts.entry(row.get(0)?).or_default();
         entry.held = row.get(1)?;

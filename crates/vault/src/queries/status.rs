@@ -114,14 +114,15 @@ impl Vault {
 #[cfg(test)]
 mod tests {
     use chrono::Days;
-    use taiwa_domain::{Cadence, Zone};
+    use taiwa_domain::{Cadence, SessionState, Zone};
 
     use crate::{NewPerson, Passphrase, Vault};
 
     use super::*;
 
-    /// The month's figures from only what `status` reads equal the figures from each person's
-    /// whole history, for every month of three years, past and future, with every state.
+    /// The month's figures from only what `status` reads (counts kept on write, indexes) equal
+    /// the figures from each person's whole history, for every month of three years, past and
+    /// future, with every state, after sessions were corrected, moved and deleted.
     #[test]
     fn status_reads_only_the_month_and_agrees_with_the_whole_history() {
         let tmp = tempfile::tempdir().unwrap();
@@ -161,6 +162,31 @@ mod tests {
                     }
                 }
                 day = day + Days::new(5 + dice(40));
+            }
+        }
+        // Then what a manager changes afterwards, which the counts kept on write must follow:
+        // minutes corrected, a 1on1 taken back and held again in another month, one deleted.
+        let held: Vec<Session> = vault
+            .sessions(None)
+            .unwrap()
+            .into_iter()
+            .filter(|s| s.state == SessionState::Held)
+            .collect();
+        assert!(held.len() > 30, "{}", held.len());
+        for (i, session) in held.iter().enumerate() {
+            match i % 5 {
+                0 => drop(vault.hold_session(session.id, Some(45)).unwrap()),
+                1 => {
+                    vault.reopen_session(session.id).unwrap();
+                    vault
+                        .reschedule_session(session.id, session.at - Days::new(40), None)
+                        .unwrap();
+                    if i % 2 == 0 {
+                        vault.hold_session(session.id, None).unwrap();
+                    }
+                }
+                2 => vault.delete_session(session.id).unwrap(),
+                _ => {}
             }
         }
         let this = Month::of(today);
