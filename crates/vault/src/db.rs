@@ -164,53 +164,82 @@ mod tests {
         assert!(MIGRATIONS[0].contains("CREATE TABLE people"));
     }
 
-    /// Migration 13 counts an existing vault's sessions per person, and from then on the
-    /// database keeps the count through inserts, deletions and a session moved to someone else.
+    /// Migration 13 counts an existing vault's sessions per person with the first one's time and
+    /// the last held one's, and from then on the database keeps them through inserts, deletions,
+    /// changes of state and time, and a session moved to someone else.
     #[test]
-    fn migration_13_counts_each_persons_sessions_and_keeps_counting() {
+    fn migration_13_keeps_each_persons_count_first_and_last_held() {
         let conn = Connection::open_in_memory().unwrap();
         for sql in &MIGRATIONS[..12] {
             conn.execute_batch(sql).unwrap();
         }
         conn.execute_batch(
             "INSERT INTO people (id, name, created_at) VALUES (1, 'Aoi', ''), (2, 'Ben', ''), (3, 'Chie', '');
-             INSERT INTO sessions (id, person_id, planned_at, time_zone, planned_minutes, created_at, updated_at)
-                 VALUES (1, 1, '2024-05-01T10:00:00', 'UTC', 30, '', ''),
-                        (2, 1, '2024-06-01T10:00:00', 'UTC', 30, '', ''),
-                        (3, 2, '2024-06-02T10:00:00', 'UTC', 30, '', '');",
+             INSERT INTO sessions (id, person_id, planned_at, time_zone, planned_minutes, state, held_minutes, created_at, updated_at)
+                 VALUES (1, 1, '2024-05-01T10:00:00', 'UTC', 30, 'held', 30, '', ''),
+                        (2, 1, '2024-06-01T10:00:00', 'UTC', 30, 'planned', NULL, '', ''),
+                        (3, 2, '2024-06-02T10:00:00', 'UTC', 30, 'skipped', NULL, '', '');",
         )
         .unwrap();
         conn.execute_batch(MIGRATIONS[12]).unwrap();
-        let counts = |conn: &Connection| -> Vec<(i64, i64, i64)> {
-            // The kept count beside a count of the sessions themselves, for everyone.
-            conn.prepare(
-                "SELECT p.id, coalesce((SELECT sessions FROM session_counts c WHERE c.person_id = p.id), 0),
-                        (SELECT count(*) FROM sessions s WHERE s.person_id = p.id) FROM people p ORDER BY p.id",
-            )
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
+        type Rows = Vec<(i64, i64, Option<String>, Option<String>)>;
+        let rows = |conn: &Connection, sql: &str| -> Rows {
+            conn.prepare(sql)
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
         };
-        assert_eq!(counts(&conn), [(1, 2, 2), (2, 1, 1), (3, 0, 0)]);
-        conn.execute_batch(
+        // The kept row beside the same figures from the sessions themselves, for everyone.
+        let both = |conn: &Connection| -> (Rows, Rows) {
+            (
+                rows(
+                    conn,
+                    "SELECT p.id, coalesce(k.sessions, 0), k.first_at, k.last_held_at
+                     FROM people p LEFT JOIN person_sessions k ON k.person_id = p.id ORDER BY p.id",
+                ),
+                rows(
+                    conn,
+                    "SELECT p.id, count(s.id), min(s.planned_at), max(CASE WHEN s.state = 'held' THEN s.planned_at END)
+                     FROM people p LEFT JOIN sessions s ON s.person_id = p.id GROUP BY p.id ORDER BY p.id",
+                ),
+            )
+        };
+        let (kept, counted) = both(&conn);
+        assert_eq!(
+            kept[0],
+            (
+                1,
+                2,
+                Some("2024-05-01T10:00:00".into()),
+                Some("2024-05-01T10:00:00".into())
+            )
+        );
+        assert_eq!(kept, counted);
+        for change in [
             "INSERT INTO sessions (id, person_id, planned_at, time_zone, planned_minutes, created_at, updated_at)
-                 VALUES (4, 3, '2024-07-01T10:00:00', 'UTC', 30, '', '');
-             DELETE FROM sessions WHERE id = 1;
-             UPDATE sessions SET person_id = 3 WHERE id = 3;
-             UPDATE sessions SET planned_at = '2024-08-01T10:00:00' WHERE id = 2;",
-        )
-        .unwrap();
-        assert_eq!(counts(&conn), [(1, 1, 1), (2, 0, 0), (3, 2, 2)]);
+                 VALUES (4, 3, '2024-07-01T10:00:00', 'UTC', 30, '', '')",
+            "UPDATE sessions SET state = 'held', held_minutes = 30 WHERE id = 2",
+            "DELETE FROM sessions WHERE id = 1",
+            "UPDATE sessions SET person_id = 3 WHERE id = 3",
+            "UPDATE sessions SET planned_at = '2023-01-01T10:00:00' WHERE id = 2",
+            "UPDATE sessions SET state = 'planned', held_minutes = NULL WHERE id = 2",
+            "INSERT INTO sessions (id, person_id, planned_at, time_zone, planned_minutes, state, held_minutes, created_at, updated_at)
+                 VALUES (5, 1, '2025-01-01T10:00:00', 'UTC', 30, 'held', 40, '', '')",
+        ] {
+            conn.execute_batch(change).unwrap();
+            let (kept, counted) = both(&conn);
+            assert_eq!(kept, counted, "after {change}");
+        }
         conn.execute_batch("DELETE FROM sessions WHERE person_id = 3; DELETE FROM people WHERE id = 3;")
             .unwrap();
         let left: i64 = conn
-            .query_row("SELECT count(*) FROM session_counts WHERE person_id = 3", [], |r| {
+            .query_row("SELECT count(*) FROM person_sessions WHERE person_id = 3", [], |r| {
                 r.get(0)
             })
             .unwrap();
-        assert_eq!(left, 0, "a deleted person's count goes with them");
+        assert_eq!(left, 0, "a deleted person's row goes with them");
     }
 
     /// Migration 14 counts an existing vault's held sessions and minutes per person and month,

@@ -10,7 +10,7 @@ use taiwa_domain::{
 use super::actions::Action;
 use super::agenda::AgendaItem;
 use super::notes::Note;
-use super::{clean_text, datetime_text, found, parsed};
+use super::{clean_text, datetime_text, found, parsed, parsed_opt};
 use crate::error::{Problem, Rule};
 use crate::{Error, Vault};
 
@@ -158,15 +158,26 @@ pub(crate) fn month_facts(
         return Ok(facts);
     }
     let horizon = today.max(month.first_day()).min(month.last_day());
-    let mut last = conn.prepare_cached(
-        "SELECT p.id, (SELECT max(s.planned_at) FROM sessions s INDEXED BY sessions_held
-                       WHERE s.person_id = p.id AND s.state = 'held' AND s.planned_at < ?1) AS last
-         FROM people p WHERE last IS NOT NULL",
+    // Each person's last held session, kept on write (migration 13); only when it lies after
+    // the horizon (held ahead of time, or a month looked at before it) is the index asked for
+    // the last one up to the horizon.
+    let until = super::date_text(horizon + chrono::Days::new(1));
+    let mut kept =
+        conn.prepare_cached("SELECT person_id, last_held_at FROM person_sessions WHERE last_held_at IS NOT NULL")?;
+    let mut before = conn.prepare_cached(
+        "SELECT max(planned_at) FROM sessions INDEXED BY sessions_held
+         WHERE person_id = ?1 AND state = 'held' AND planned_at < ?2",
     )?;
-    let mut rows = last.query([super::date_text(horizon + chrono::Days::new(1))])?;
+    let mut rows = kept.query([])?;
     while let Some(row) = rows.next()? {
-        let at: DateTime = parsed(row, 1)?;
-        facts.entry(row.get(0)?).or_default().last_held = Some(at.date());
+        let person: i64 = row.get(0)?;
+        let mut at: Option<DateTime> = Some(parsed(row, 1)?);
+        if at.is_some_and(|at| at.date() > horizon) {
+            at = before.query_row(params![person, until], |r| parsed_opt(r, 0))?;
+        }
+        if let Some(at) = at {
+            facts.entry(person).or_default().last_held = Some(at.date());
+        }
     }
     let mut next = conn.prepare_cached(
         "SELECT s.person_id, min(s.planned_at) FROM sessions s INDEXED BY sessions_planned
@@ -181,11 +192,8 @@ pub(crate) fn month_facts(
 
 /// Each person's first session date.
 pub(crate) fn first_dates(conn: &Connection) -> Result<std::collections::HashMap<i64, chrono::NaiveDate>, Error> {
-    // One index lookup per person (sessions_by_person), not a scan of every session.
-    let mut stmt = conn.prepare_cached(
-        "SELECT p.id, (SELECT min(s.planned_at) FROM sessions s WHERE s.person_id = p.id) AS first
-         FROM people p WHERE first IS NOT NULL",
-    )?;
+    // Kept on write (migration 13): one small table, not an index page a person.
+    let mut stmt = conn.prepare_cached("SELECT person_id, first_at FROM person_sessions WHERE first_at IS NOT NULL")?;
     let rows = stmt
         .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
         .filter_map(|row| match row {
@@ -328,7 +336,7 @@ impl Vault {
         let total: u32 = self
             .conn()
             .query_row(
-                "SELECT sessions FROM session_counts WHERE person_id = ?1",
+                "SELECT sessions FROM person_sessions WHERE person_id = ?1",
                 [person_id],
                 |r| r.get(0),
             )
