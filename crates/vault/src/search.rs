@@ -153,19 +153,22 @@ pub(crate) fn phrases(query: &str) -> Vec<Phrase> {
     out
 }
 
-/// An FTS5 MATCH expression for what a person typed: every word must match; `None` if nothing
-/// searchable was typed.
+/// Tokens as an FTS5 phrase: quoted, a quote inside doubled.
+fn quoted(tokens: &[String]) -> String {
+    format!("\"{}\"", tokens.join(" ").replace('"', "\"\""))
+}
+
+/// A phrase as FTS5 matches it, a prefix marked `*`.
+fn phrase_expression(phrase: &Phrase) -> String {
+    format!("{}{}", quoted(&phrase.tokens), if phrase.prefix { "*" } else { "" })
+}
+
+/// The FTS5 MATCH expression for what a person typed, every prefix left to FTS5: what
+/// `expanded_expression` must match exactly (tests compare the two); `None` if nothing searchable
+/// was typed.
+#[cfg(test)]
 pub(crate) fn match_expression(query: &str) -> Option<String> {
-    let terms: Vec<String> = phrases(query)
-        .iter()
-        .map(|p| {
-            format!(
-                "\"{}\"{}",
-                p.tokens.join(" ").replace('"', "\"\""),
-                if p.prefix { "*" } else { "" }
-            )
-        })
-        .collect();
+    let terms: Vec<String> = phrases(query).iter().map(phrase_expression).collect();
     (!terms.is_empty()).then(|| terms.join(" AND "))
 }
 
@@ -217,11 +220,88 @@ pub(crate) fn index(conn: &Connection, kind: HitKind, id: i64, text: &str) -> Re
         params![kind.code(), id],
     )?;
     let seq = conn.last_insert_rowid();
+    let indexed = index_form(text);
     conn.execute(
         "INSERT INTO search_index (rowid, body) VALUES (?1, ?2)",
-        params![seq * 4 + kind.code(), index_form(text)],
+        params![seq * 4 + kind.code(), indexed],
     )?;
+    add_terms(conn, &indexed)
+}
+
+/// Adds the Latin words of an entry to the vocabulary (`search_terms`, migration 15) exactly as
+/// FTS5 holds them: the entry goes through a one-row FTS5 table in memory with the same tokenizer,
+/// whose words are then read back, so that no tokenizer is imitated here.
+fn add_terms(conn: &Connection, indexed: &str) -> Result<(), Error> {
+    conn.execute_batch(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_probe USING fts5 (body, tokenize = 'unicode61 remove_diacritics 2');
+         CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_probe_terms USING fts5vocab(temp, search_probe, 'row');",
+    )?;
+    conn.prepare_cached("INSERT INTO temp.search_probe (rowid, body) VALUES (1, ?1)")?
+        .execute([indexed])?;
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO search_terms (term)
+         SELECT term FROM temp.search_probe_terms WHERE term >= '0' AND term < '{'",
+    )?
+    .execute([])?;
+    conn.prepare_cached("DELETE FROM temp.search_probe")?.execute([])?;
     Ok(())
+}
+
+/// Most whole words a typed prefix is written out as; a prefix standing for more is left to FTS5.
+const MAX_EXPANSION: usize = 64;
+
+/// The whole words of the vocabulary that start with `prefix`, or `None` when the prefix is not
+/// plain lowercase ASCII letters and digits (FTS5 then answers it) or stands for more than
+/// `MAX_EXPANSION` words.
+fn words_starting(conn: &Connection, prefix: &str) -> Result<Option<Vec<String>>, Error> {
+    let folded = prefix.to_ascii_lowercase();
+    let Some(last) = folded.bytes().last() else {
+        return Ok(None);
+    };
+    if !folded.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Ok(None);
+    }
+    // Every word from `folded` up to, not including, the prefix with its last byte one higher.
+    let mut end = folded[..folded.len() - 1].to_owned();
+    end.push(char::from(last + 1));
+    let words: Vec<String> = conn
+        .prepare_cached("SELECT term FROM search_terms WHERE term >= ?1 AND term < ?2 ORDER BY term LIMIT ?3")?
+        .query_map(
+            params![folded, end, i64::try_from(MAX_EXPANSION + 1).unwrap_or(i64::MAX)],
+            |r| r.get(0),
+        )?
+        .collect::<Result<_, _>>()?;
+    Ok((words.len() <= MAX_EXPANSION).then_some(words))
+}
+
+/// The MATCH expression for what a person typed, each Latin word typed as a prefix written out as
+/// the whole words it stands for (`search_terms`), which FTS5 reads newest first and stops;
+/// `Ok(None)` when nothing can match (a prefix no word starts with) or nothing was typed.
+pub(crate) fn expanded_expression(conn: &Connection, query: &str) -> Result<Option<String>, Error> {
+    let mut terms = Vec::new();
+    for phrase in phrases(query) {
+        let expansion = match phrase.tokens.split_last() {
+            Some((last, _)) if phrase.prefix => words_starting(conn, last)?,
+            _ => None,
+        };
+        match expansion {
+            Some(words) if words.is_empty() => return Ok(None),
+            Some(words) => {
+                let before = &phrase.tokens[..phrase.tokens.len() - 1];
+                let alternatives: Vec<String> = words
+                    .into_iter()
+                    .map(|word| {
+                        let mut tokens = before.to_vec();
+                        tokens.push(word);
+                        quoted(&tokens)
+                    })
+                    .collect();
+                terms.push(format!("({})", alternatives.join(" OR ")));
+            }
+            None => terms.push(phrase_expression(&phrase)),
+        }
+    }
+    Ok((!terms.is_empty()).then(|| terms.join(" AND ")))
 }
 
 /// One part of a snippet: text, marked when it matched.
@@ -411,7 +491,7 @@ const WINDOW_SQL: i64 = WINDOW as i64;
 /// One page of results for `query`, narrowed by `filter`: the most recent matches a window at a
 /// time, each window best first (BM25, `rank`).
 pub(crate) fn search_page(conn: &Connection, query: &str, filter: &SearchFilter) -> Result<SearchPage, Error> {
-    let Some(expression) = match_expression(query) else {
+    if phrases(query).is_empty() {
         return Err(Error::invalid(
             "search",
             Rule::Empty,
@@ -426,6 +506,13 @@ pub(crate) fn search_page(conn: &Connection, query: &str, filter: &SearchFilter)
             .collect()
     } else {
         Vec::new()
+    };
+    let Some(expression) = expanded_expression(conn, query)? else {
+        return Ok(SearchPage {
+            people,
+            hits: Vec::new(),
+            more: false,
+        });
     };
     let scorer = rank::Scorer::new(&phrases(query), rank::mean_length(conn)?);
     let needles = needles(query);
@@ -658,6 +745,150 @@ mod tests {
             let (got, taken) = ranked_window(&conn, &expression, &scorer_for(query), i64::MAX, None).unwrap();
             assert_eq!(taken, expected.len());
             assert_eq!(got, expected, "{query}");
+        }
+    }
+
+    /// The rowids an FTS5 expression matches, in order.
+    fn matching(conn: &Connection, expression: &str) -> Vec<i64> {
+        conn.prepare("SELECT rowid FROM search_index WHERE search_index MATCH ?1 ORDER BY rowid")
+            .unwrap()
+            .query_map([expression], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    /// A word typed as a prefix and written out as the vocabulary's whole words matches exactly
+    /// what FTS5's own prefix matches: mixed case, accents, ligatures, full-width letters,
+    /// symbols inside words, digits, Japanese beside Latin, several words.
+    #[test]
+    fn a_prefix_written_out_as_whole_words_matches_exactly_what_fts5s_prefix_matches() {
+        let conn = schema_at(crate::db::MIGRATIONS.len());
+        let texts = [
+            "Roadmap review",
+            "roadmaps for Q3",
+            "road trip",
+            "ROADMAP2026",
+            "ro",
+            "résumé sent",
+            "Résumé again",
+            "resume the work",
+            "rÉsumer",
+            "über alles",
+            "naïve plan",
+            "Ærøskøbing",
+            "ﬁle the report",
+            "ｒｏａｄｍａｐ full width",
+            "café™ meeting",
+            "100€ budget",
+            "x² growth",
+            "snake_case names",
+            "it's fine",
+            "2026q3 goals",
+            "roadmapの話",
+            "評価 review roadmap",
+            "feedback review",
+            "feedbacks reviewed",
+            "Feedback, reviewer",
+            "mentoring",
+            "mentor",
+        ];
+        for (id, text) in (1..).zip(texts) {
+            index(&conn, HitKind::Agenda, id, text).unwrap();
+        }
+        let queries = [
+            "r",
+            "ro",
+            "roa",
+            "road",
+            "roadm",
+            "roadmap",
+            "roadmaps",
+            "roadmap2",
+            "re",
+            "res",
+            "resu",
+            "resume",
+            "u",
+            "ub",
+            "na",
+            "nai",
+            "ae",
+            "aer",
+            "fi",
+            "fil",
+            "ca",
+            "caf",
+            "cafe",
+            "10",
+            "100",
+            "x",
+            "sn",
+            "snake",
+            "case",
+            "it",
+            "s",
+            "20",
+            "2026",
+            "2026q",
+            "feed",
+            "feedback rev",
+            "feedback review",
+            "Mentor",
+            "MENTORING",
+            "men",
+            "zz",
+            "評価 road",
+            "road 評",
+        ];
+        let mut written_out = 0;
+        for query in queries {
+            let expected = matching(&conn, &match_expression(query).unwrap());
+            match expanded_expression(&conn, query).unwrap() {
+                Some(expression) => {
+                    written_out += usize::from(!expression.contains('*'));
+                    assert_eq!(matching(&conn, &expression), expected, "{query}: {expression}");
+                }
+                None => assert_eq!(expected, Vec::<i64>::new(), "{query}"),
+            }
+        }
+        assert!(written_out > 30, "only {written_out} prefixes were written out");
+    }
+
+    /// A prefix that stands for more than `MAX_EXPANSION` words is left to FTS5; one no word
+    /// starts with matches nothing, and a search for it answers no hits, not an error.
+    #[test]
+    fn a_short_prefix_is_left_to_fts5_and_an_unknown_one_matches_nothing() {
+        let conn = schema_at(crate::db::MIGRATIONS.len());
+        for id in 0..70 {
+            index(&conn, HitKind::Agenda, id, &format!("a{id:02} item")).unwrap();
+        }
+        let short = expanded_expression(&conn, "a").unwrap().unwrap();
+        assert!(short.ends_with("\"a\"*"), "{short}");
+        assert_eq!(matching(&conn, &short).len(), 70);
+        let longer = expanded_expression(&conn, "a1").unwrap().unwrap();
+        assert!(!longer.contains('*'), "{longer}");
+        assert_eq!(matching(&conn, &longer).len(), 10);
+        assert_eq!(expanded_expression(&conn, "item zebra").unwrap(), None);
+        let page = search_page(&conn, "zebra", &SearchFilter::default()).unwrap();
+        assert!(page.hits.is_empty() && !page.more);
+    }
+
+    /// Migration 15 fills the vocabulary from an existing index, so that entries indexed before it
+    /// are found by a prefix written out.
+    #[test]
+    fn migration_15_fills_the_vocabulary_from_the_existing_index() {
+        let conn = schema_at(14);
+        conn.execute_batch(
+            "INSERT INTO search_rows (seq, kind, id) VALUES (1, 2, 7), (2, 2, 8);
+             INSERT INTO search_index (rowid, body) VALUES (6, 'Roadmap for Q3'), (10, 'résumé 評価');",
+        )
+        .unwrap();
+        conn.execute_batch(crate::db::MIGRATIONS[14]).unwrap();
+        for (query, rows) in [("roa", vec![6]), ("res", vec![10]), ("q", vec![6])] {
+            let expression = expanded_expression(&conn, query).unwrap().unwrap();
+            assert!(!expression.contains('*'), "{expression}");
+            assert_eq!(matching(&conn, &expression), rows, "{query}");
         }
     }
 
