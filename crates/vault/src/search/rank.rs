@@ -106,10 +106,12 @@ impl Scorer {
 
     /// BM25 of an entry given its indexed text (`index_form`), higher is better.
     pub(crate) fn score(&self, indexed: &str) -> f64 {
+        // ASCII tokens stay as written and are compared ignoring case (no copy); the others are
+        // folded (most, Japanese pairs, without a copy either).
         let tokens: Vec<Cow<'_, str>> = indexed
             .split(|c: char| !in_token(c))
             .filter(|t| !t.is_empty())
-            .map(fold)
+            .map(|t| if t.is_ascii() { Cow::Borrowed(t) } else { fold(t) })
             .collect();
         #[allow(clippy::cast_precision_loss)]
         let norm = K1 * (1.0 - B + B * tokens.len() as f64 / self.mean_length);
@@ -134,15 +136,23 @@ fn occurrences<T: AsRef<str>>(tokens: &[T], words: &[String], prefix: bool) -> u
     tokens
         .windows(n)
         .filter(|w| {
-            w.iter().zip(words).enumerate().all(|(i, (t, q))| {
-                if prefix && i + 1 == n {
-                    t.as_ref().starts_with(q.as_str())
-                } else {
-                    t.as_ref() == q
-                }
-            })
+            w.iter()
+                .zip(words)
+                .enumerate()
+                .all(|(i, (t, q))| same(t.as_ref(), q, prefix && i + 1 == n))
         })
         .count()
+}
+
+/// Whether token `t` (folded, or ASCII as written) is the folded word `q`, or starts with it when
+/// `prefix`.
+fn same(t: &str, q: &str, prefix: bool) -> bool {
+    match (t.is_ascii(), prefix) {
+        (true, false) => t.eq_ignore_ascii_case(q),
+        (true, true) => t.len() >= q.len() && t.as_bytes()[..q.len()].eq_ignore_ascii_case(q.as_bytes()),
+        (false, false) => t == q,
+        (false, true) => t.starts_with(q),
+    }
 }
 
 #[cfg(test)]
@@ -172,5 +182,10 @@ mod tests {
         assert_eq!(occurrences(&t, &w(&["相", "談"]), false), 0);
         assert_eq!(occurrences(&t, &w(&["転"]), true), 2);
         assert_eq!(fold("Évaluation"), "evaluation");
+        let latin: Vec<&str> = vec!["Roadmap", "ROADMAPS", "road", "Évaluation"];
+        assert_eq!(occurrences(&latin, &w(&["roadmap"]), false), 1);
+        assert_eq!(occurrences(&latin, &w(&["roadmap"]), true), 2);
+        assert_eq!(occurrences(&latin, &w(&["roadmaps", "road"]), false), 1);
+        assert_eq!(occurrences(&latin, &w(&["roadmapsx"]), true), 0);
     }
 }
