@@ -381,37 +381,46 @@ struct Probe {
     search: Vec<(&'static str, f64)>,
 }
 
-/// `rounds` rounds of Home, a person's page and every query, after one round that is not counted:
-/// it brings the file into the system's cache (a vault just built, or the 100,000-note vault after
-/// the plain one took its place there), as a manager's open vault would be.
-fn probe(vault: &Vault, made: &Made, rounds: usize) -> Result<Probe, String> {
-    let mut p = Probe {
-        home: Vec::new(),
-        person: Vec::new(),
-        search: Vec::new(),
-    };
-    home(vault).map_err(|e| e.to_string())?;
-    for person in &made.people {
-        person_page(vault, *person).map_err(|e| e.to_string())?;
+impl Probe {
+    fn new() -> Probe {
+        Probe {
+            home: Vec::new(),
+            person: Vec::new(),
+            search: Vec::new(),
+        }
     }
-    for (_, query) in QUERIES {
-        vault.search(query, 20).map_err(|e| e.to_string())?;
+
+    /// One round not counted: it brings the file into the system's cache (a vault just built,
+    /// or one another vault pushed out of it), as a manager's open vault would be.
+    fn warm(vault: &Vault, made: &Made) -> Result<(), String> {
+        home(vault).map_err(|e| e.to_string())?;
+        for person in &made.people {
+            person_page(vault, *person).map_err(|e| e.to_string())?;
+        }
+        for (_, query) in QUERIES {
+            vault.search(query, 20).map_err(|e| e.to_string())?;
+        }
+        Ok(())
     }
-    for i in 0..rounds {
-        timed(&mut p.home, || home(vault))?;
-        timed(&mut p.person, || person_page(vault, made.people[i % made.people.len()]))?;
+
+    /// Round `i`: Home, a person's page and every query, timed.
+    fn round(&mut self, vault: &Vault, made: &Made, i: usize) -> Result<(), String> {
+        timed(&mut self.home, || home(vault))?;
+        timed(&mut self.person, || {
+            person_page(vault, made.people[i % made.people.len()])
+        })?;
         for (group, query) in QUERIES {
             let t = Instant::now();
             let hits = vault.search(query, 20).map_err(|e| e.to_string())?;
-            p.search.push((group, ms(t.elapsed())));
+            self.search.push((group, ms(t.elapsed())));
             if hits.is_empty() && *group == "Japanese" {
                 return Err(format!(
                     "no hit for {query}: the data generator and the queries disagree"
                 ));
             }
         }
+        Ok(())
     }
-    Ok(p)
 }
 
 fn of(search: &[(&str, f64)], group: &str) -> Vec<f64> {
@@ -436,10 +445,10 @@ pub fn search_and_scaling(quick: bool, keep: Option<&Path>) -> Result<(), String
         (60, 120, (60, 120, 200), 30)
     };
     let mut out = String::new();
-    let mut big: Vec<(Probe, usize)> = Vec::new();
+    let mut vaults = Vec::new();
     for encrypted in [true, false] {
         let dir = root.join(if encrypted { "stress" } else { "stress-plain" });
-        let (vault, made) = build_or_reuse(
+        vaults.push(build_or_reuse(
             &dir,
             kept,
             encrypted,
@@ -447,10 +456,9 @@ pub fn search_and_scaling(quick: bool, keep: Option<&Path>) -> Result<(), String
             big_months,
             1,
             data::Detail::NotesOnly,
-        )?;
-        big.push((probe(&vault, &made, rounds)?, made.sessions.len()));
+        )?);
     }
-    let (vault, made) = build_or_reuse(
+    vaults.push(build_or_reuse(
         &root.join(if quick { "small-quick" } else { "small" }),
         kept,
         true,
@@ -458,11 +466,10 @@ pub fn search_and_scaling(quick: bool, keep: Option<&Path>) -> Result<(), String
         small.1,
         small.2,
         data::Detail::NotesOnly,
-    )?;
-    let small_probe = probe(&vault, &made, rounds)?;
+    )?);
     // The same people and rhythm as the stress vault, with only the year Home shows: what ten
     // years of history add, with the months on screen as full.
-    let (year_vault, year_made) = build_or_reuse(
+    vaults.push(build_or_reuse(
         &root.join(if quick { "year-quick" } else { "year" }),
         kept,
         true,
@@ -470,8 +477,21 @@ pub fn search_and_scaling(quick: bool, keep: Option<&Path>) -> Result<(), String
         if quick { 3 } else { 13 },
         1,
         data::Detail::NotesOnly,
-    )?;
-    let year_probe = probe(&year_vault, &year_made, rounds)?;
+    )?);
+    // The four vaults take turns round by round, so that this shared machine's slow moments
+    // (and the system cache's) fall on all of them alike.
+    let mut probes: Vec<Probe> = vaults.iter().map(|_| Probe::new()).collect();
+    for (vault, made) in &vaults {
+        Probe::warm(vault, made)?;
+    }
+    for i in 0..rounds {
+        for ((vault, made), probe) in vaults.iter().zip(&mut probes) {
+            probe.round(vault, made, i)?;
+        }
+    }
+    let counts: Vec<usize> = vaults.iter().map(|(_, made)| made.sessions.len()).collect();
+    let big = [(&probes[0], counts[0]), (&probes[1], counts[1])];
+    let (small_probe, year_probe) = (&probes[2], &probes[3]);
     let notes = big[0].1;
     out.push_str(&format!(
         "### Search: {notes} notes (Japanese and English), ranked with snippets, top 20, {rounds} rounds of {} queries\n\n",
@@ -495,15 +515,15 @@ pub fn search_and_scaling(quick: bool, keep: Option<&Path>) -> Result<(), String
         "\nGoal: p95 ≤ 10 ms, p99 ≤ 25 ms. Queries: {}.\n\n",
         QUERIES.iter().map(|(_, q)| *q).collect::<Vec<_>>().join(", ")
     ));
-    let (small_notes, year_notes) = (made.sessions.len(), year_made.sessions.len());
+    let (small_notes, year_notes) = (counts[2], counts[3]);
     out.push_str(&format!(
         "### Scaling (encrypted, p50 ms)\n\n| figure | {notes} notes | {small_notes} notes | ratio | {year_notes} notes, the same people, one year | ratio |\n| --- | ---: | ---: | ---: | ---: | ---: |\n",
     ));
     let scale = |out: &mut String, name: &str, pick: &dyn Fn(&Probe) -> Vec<f64>| {
         let (a, b, c) = (
-            median(pick(&big[0].0)),
-            median(pick(&small_probe)),
-            median(pick(&year_probe)),
+            median(pick(big[0].0)),
+            median(pick(small_probe)),
+            median(pick(year_probe)),
         );
         out.push_str(&format!(
             "| {name} | {a:.2} | {b:.2} | {:.2} | {c:.2} | {:.2} |\n",
