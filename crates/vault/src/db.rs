@@ -155,8 +155,29 @@ fn migrate(conn: &Connection) -> Result<(), Error> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
+    use rusqlite::types::FromSql;
+
     use super::*;
+
+    /// An in-memory database with the schema as the first `version` migrations leave it.
+    pub(crate) fn schema_at(version: usize) -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..version] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn
+    }
+
+    /// The rows of a query of four columns.
+    fn four<A: FromSql, B: FromSql, C: FromSql, D: FromSql>(conn: &Connection, sql: &str) -> Vec<(A, B, C, D)> {
+        conn.prepare(sql)
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
 
     #[test]
     fn migrations_are_numbered_and_embedded() {
@@ -169,10 +190,7 @@ mod tests {
     /// changes of state and time, and a session moved to someone else.
     #[test]
     fn migration_13_keeps_each_persons_count_first_and_last_held() {
-        let conn = Connection::open_in_memory().unwrap();
-        for sql in &MIGRATIONS[..12] {
-            conn.execute_batch(sql).unwrap();
-        }
+        let conn = schema_at(12);
         conn.execute_batch(
             "INSERT INTO people (id, name, created_at) VALUES (1, 'Aoi', ''), (2, 'Ben', ''), (3, 'Chie', '');
              INSERT INTO sessions (id, person_id, planned_at, time_zone, planned_minutes, state, held_minutes, created_at, updated_at)
@@ -183,23 +201,15 @@ mod tests {
         .unwrap();
         conn.execute_batch(MIGRATIONS[12]).unwrap();
         type Rows = Vec<(i64, i64, Option<String>, Option<String>)>;
-        let rows = |conn: &Connection, sql: &str| -> Rows {
-            conn.prepare(sql)
-                .unwrap()
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap()
-        };
         // The kept row beside the same figures from the sessions themselves, for everyone.
         let both = |conn: &Connection| -> (Rows, Rows) {
             (
-                rows(
+                four(
                     conn,
                     "SELECT p.id, coalesce(k.sessions, 0), k.first_at, k.last_held_at
                      FROM people p LEFT JOIN person_sessions k ON k.person_id = p.id ORDER BY p.id",
                 ),
-                rows(
+                four(
                     conn,
                     "SELECT p.id, count(s.id), min(s.planned_at), max(CASE WHEN s.state = 'held' THEN s.planned_at END)
                      FROM people p LEFT JOIN sessions s ON s.person_id = p.id GROUP BY p.id ORDER BY p.id",
@@ -246,10 +256,7 @@ mod tests {
     /// and from then on the database keeps them through every kind of change to a session.
     #[test]
     fn migration_14_counts_held_sessions_by_month_and_keeps_counting() {
-        let conn = Connection::open_in_memory().unwrap();
-        for sql in &MIGRATIONS[..13] {
-            conn.execute_batch(sql).unwrap();
-        }
+        let conn = schema_at(13);
         conn.execute_batch(
             "INSERT INTO people (id, name, created_at) VALUES (1, 'Aoi', ''), (2, 'Ben', '');
              INSERT INTO sessions (id, person_id, planned_at, time_zone, planned_minutes, state, held_minutes, created_at, updated_at)
@@ -263,14 +270,7 @@ mod tests {
         // The kept rows beside the same figures counted from the sessions themselves.
         type Rows = Vec<(String, i64, i64, i64)>;
         let both = |conn: &Connection| -> (Rows, Rows) {
-            let rows = |sql: &str| -> Rows {
-                conn.prepare(sql)
-                    .unwrap()
-                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-                    .unwrap()
-                    .collect::<Result<_, _>>()
-                    .unwrap()
-            };
+            let rows = |sql: &str| -> Rows { four(conn, sql) };
             (
                 rows("SELECT month, person_id, held, minutes FROM held_months WHERE held > 0 ORDER BY 1, 2"),
                 rows(

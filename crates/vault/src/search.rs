@@ -735,14 +735,7 @@ pub(crate) fn snippet(text: &str, needles: &[Vec<char>], width: usize) -> Vec<Sn
 mod tests {
     use super::*;
 
-    /// An in-memory database with the schema as the first `version` migrations leave it.
-    fn schema_at(version: usize) -> Connection {
-        let conn = Connection::open_in_memory().unwrap();
-        for sql in &crate::db::MIGRATIONS[..version] {
-            conn.execute_batch(sql).unwrap();
-        }
-        conn
-    }
+    use crate::db::tests::schema_at;
 
     #[test]
     fn a_one_word_search_ranks_a_window_exactly_as_fts5s_bm25() {
