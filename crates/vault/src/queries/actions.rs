@@ -44,9 +44,10 @@ pub struct ActionEdit {
     pub due_date: Option<Date>,
 }
 
+/// The person's name from a subquery, not a join (`sessions::SELECT` says why).
 const SELECT: &str =
-    "SELECT a.id, a.person_id, p.name, a.session_id, a.text, a.owner, a.due_date, a.done_date, a.created_at
-    FROM action_items a JOIN people p ON p.id = a.person_id";
+    "SELECT a.id, a.person_id, (SELECT p.name FROM people p WHERE p.id = a.person_id), a.session_id, a.text,
+    a.owner, a.due_date, a.done_date, a.created_at FROM action_items a";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Action> {
     Ok(Action {
