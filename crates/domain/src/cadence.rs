@@ -142,13 +142,15 @@ impl MonthFacts {
     pub fn of(sessions: &[SessionFacts], month: Month, today: Date) -> MonthFacts {
         let horizon = today.max(month.first_day()).min(month.last_day());
         let held = sessions.iter().filter(|s| s.state == SessionState::Held);
+        let (count, minutes) = held
+            .clone()
+            .filter(|s| month.contains(s.at.date()))
+            .fold((0u32, 0u32), |(count, minutes), s| {
+                (count.saturating_add(1), minutes + s.minutes)
+            });
         MonthFacts {
-            held: u32::try_from(held.clone().filter(|s| month.contains(s.at.date())).count()).unwrap_or(u32::MAX),
-            minutes: held
-                .clone()
-                .filter(|s| month.contains(s.at.date()))
-                .map(|s| s.minutes)
-                .sum(),
+            held: count,
+            minutes,
             last_held: held.map(|s| s.at.date()).filter(|d| *d <= horizon).max(),
             next_planned: sessions
                 .iter()
