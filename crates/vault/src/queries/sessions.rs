@@ -131,9 +131,14 @@ pub(crate) fn load(conn: &Connection, id: i64) -> Result<Session, Error> {
 }
 
 pub(crate) fn of_person(conn: &Connection, person_id: Option<i64>) -> Result<Vec<Session>, Error> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "{SELECT} WHERE ?1 IS NULL OR s.person_id = ?1 ORDER BY s.planned_at, s.id"
-    ))?;
+    // One statement for each case, as for action items: an `OR` on the parameter read every
+    // session, one person's too.
+    let filter = if person_id.is_some() {
+        "WHERE s.person_id = ?1"
+    } else {
+        "WHERE ?1 IS NULL"
+    };
+    let mut stmt = conn.prepare_cached(&format!("{SELECT} {filter} ORDER BY s.planned_at, s.id"))?;
     let rows = stmt.query_map([person_id], from_row)?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
