@@ -460,14 +460,10 @@ fn inline_plain(text: &str) -> String {
 }
 
 /// People whose name contains every word of the query (case and width folded).
-fn people_matching(conn: &Connection, query: &str) -> Result<Vec<PersonMatch>, Error> {
+fn people_matching(people: &[(i64, String)], query: &str) -> Vec<PersonMatch> {
     let needles = needles(query);
-    let mut stmt = conn.prepare_cached("SELECT id, name FROM people ORDER BY name")?;
-    let people: Vec<(i64, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    Ok(people
-        .into_iter()
+    people
+        .iter()
         .filter(|(_, name)| {
             let folded: Vec<char> = name.nfkc().flat_map(char::to_lowercase).collect();
             !needles.is_empty()
@@ -476,11 +472,11 @@ fn people_matching(conn: &Connection, query: &str) -> Result<Vec<PersonMatch>, E
                     .all(|n| n.len() <= folded.len() && folded.windows(n.len()).any(|w| w == &n[..]))
         })
         .map(|(person_id, name)| PersonMatch {
-            person_id,
-            snippet: snippet(&name, &needles, 200),
-            name,
+            person_id: *person_id,
+            snippet: snippet(name, &needles, 200),
+            name: name.clone(),
         })
-        .collect())
+        .collect()
 }
 
 /// How many matches are ranked together: the most recent `WINDOW`, best first, then the next
@@ -499,8 +495,9 @@ pub(crate) fn search_page(conn: &Connection, query: &str, filter: &SearchFilter)
         ));
     };
     let limit = if filter.limit == 0 { 50 } else { filter.limit };
+    let everyone = everyone(conn)?;
     let people = if filter.offset == 0 && filter.kind.is_none() {
-        people_matching(conn, query)?
+        people_matching(&everyone, query)
             .into_iter()
             .filter(|p| filter.person_id.is_none_or(|id| id == p.person_id))
             .collect()
@@ -516,7 +513,7 @@ pub(crate) fn search_page(conn: &Connection, query: &str, filter: &SearchFilter)
     };
     let scorer = rank::Scorer::new(&phrases(query), rank::mean_length(conn)?);
     let needles = needles(query);
-    let names = names(conn)?;
+    let names: std::collections::HashMap<i64, String> = everyone.into_iter().collect();
     let mut id_of = conn.prepare_cached("SELECT id FROM search_rows WHERE seq = ?1")?;
     let mut hits = Vec::with_capacity(limit);
     let mut skipped = 0;
@@ -588,13 +585,14 @@ fn ranked_window(
     Ok((scored.into_iter().map(|(_, row)| row).collect(), taken))
 }
 
-/// Everyone's name by id, read once a search.
-fn names(conn: &Connection) -> Result<std::collections::HashMap<i64, String>, Error> {
-    let mut stmt = conn.prepare_cached("SELECT id, name FROM people")?;
-    let names = stmt
+/// Everyone's id and name, by name: read once a search, for the people matched by name and the
+/// hits' names.
+fn everyone(conn: &Connection) -> Result<Vec<(i64, String)>, Error> {
+    let mut stmt = conn.prepare_cached("SELECT id, name FROM people ORDER BY name")?;
+    let people = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
-    Ok(names)
+    Ok(people)
 }
 
 /// The row of `sql` for `id`, or `None` when there is none. Each statement reads one table: with
