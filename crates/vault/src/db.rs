@@ -1,6 +1,8 @@
 //! Opening the SQLCipher database and bringing its schema up to date.
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use rusqlite::{Connection, OpenFlags};
 
@@ -16,18 +18,50 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// Opens (or with `create`, creates) the database in `dir` with `key`, in Signal Desktop's order:
 /// key, check SQLCipher answers, check the key opens the file, then WAL and the rest, then migrations.
-pub(crate) fn open(dir: &Path, key: &DataKey, create: bool) -> Result<Connection, Error> {
+pub(crate) fn open(dir: &Path, key: &DataKey, create: bool) -> Result<(Connection, LogPages), Error> {
     open_with(dir, Some(key), create)
 }
+
+/// How many pages the write-ahead log holds since it last started over, as SQLite tells after
+/// each commit: what `Vault::checkpoint_if_due` goes by, since the log's file keeps its size.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct LogPages(Arc<AtomicU32>);
+
+impl LogPages {
+    /// The bytes those pages take in the log's file: a 32-byte header, then each page after a
+    /// 24-byte frame header.
+    pub(crate) fn bytes(&self) -> u64 {
+        32 + u64::from(self.0.load(Ordering::Relaxed)) * (PAGE_BYTES + 24)
+    }
+
+    /// After a checkpoint that moved every page: the next commit starts the log over.
+    pub(crate) fn started_over(&self) {
+        self.0.store(0, Ordering::Relaxed);
+    }
+
+    /// Watches `conn`'s commits. Replaces SQLite's own automatic checkpoints, which are off.
+    fn watch(conn: &mut Connection) -> Result<LogPages, Error> {
+        let pages = LogPages::default();
+        let seen = pages.clone();
+        conn.wal_hook(Some(move |_: &mut rusqlite::hooks::Wal, n: std::ffi::c_int| {
+            seen.0.store(u32::try_from(n).unwrap_or(0), Ordering::Relaxed);
+            Ok(())
+        }))?;
+        Ok(pages)
+    }
+}
+
+/// The page size SQLCipher 4 and this schema use, for turning log pages into bytes.
+pub(crate) const PAGE_BYTES: u64 = 4096;
 
 /// The same database without encryption: for the benchmarks' encrypted/plain ratios only
 /// (feature `bench-plain`, which only `taiwa-bench` enables).
 #[cfg(feature = "bench-plain")]
-pub(crate) fn open_plain(dir: &Path, create: bool) -> Result<Connection, Error> {
+pub(crate) fn open_plain(dir: &Path, create: bool) -> Result<(Connection, LogPages), Error> {
     open_with(dir, None, create)
 }
 
-fn open_with(dir: &Path, key: Option<&DataKey>, create: bool) -> Result<Connection, Error> {
+fn open_with(dir: &Path, key: Option<&DataKey>, create: bool) -> Result<(Connection, LogPages), Error> {
     let path = dir.join(DB_FILE);
     if !create && !path.exists() {
         return Err(Error::Damaged {
@@ -39,7 +73,7 @@ fn open_with(dir: &Path, key: Option<&DataKey>, create: bool) -> Result<Connecti
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
-    let conn = Connection::open_with_flags(&path, flags)?;
+    let mut conn = Connection::open_with_flags(&path, flags)?;
     quiet(&conn);
     if let Some(key) = key {
         conn.execute_batch(&key.sqlcipher_pragma())?;
@@ -64,15 +98,22 @@ fn open_with(dir: &Path, key: Option<&DataKey>, create: bool) -> Result<Connecti
     // 100,000-note vault. Pages are cached only once read, so a small vault never fills it.
     // Checkpoints never fall on a save: `Vault::checkpoint_if_due` runs them between saves (the
     // app calls it from its background thread) and SQLite runs one when the last connection closes.
-    conn.execute_batch(
+    // After a checkpoint the log starts over at the beginning of its file, which keeps its size
+    // (cut back to `LOG_KEPT_BYTES` if it grew past it): a save overwrites blocks the file already
+    // has, and its flush need not record a new file size as well.
+    conn.execute_batch(&format!(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;
-         PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -32768;",
-    )?;
+         PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {LOG_KEPT_BYTES}; PRAGMA cache_size = -32768;",
+    ))?;
+    let pages = LogPages::watch(&mut conn)?;
     // Every screen's reads are a handful of statements, prepared once per connection.
     conn.set_prepared_statement_cache_capacity(64);
     migrate(&conn)?;
-    Ok(conn)
+    Ok((conn, pages))
 }
+
+/// The size the write-ahead log's file keeps between checkpoints: twice the size that calls for one.
+pub const LOG_KEPT_BYTES: u64 = 2 * crate::CHECKPOINT_AFTER_BYTES;
 
 /// Runs SQLCipher's page check and SQLite's structure check into `report`, without migrating.
 pub(crate) fn verify(dir: &Path, key: &DataKey, report: &mut crate::VerifyReport) -> Result<(), Error> {

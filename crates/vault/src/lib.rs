@@ -25,7 +25,7 @@ use rusqlite::{Connection, Transaction};
 use taiwa_domain::Zone;
 
 pub use backup::restore;
-pub use db::SCHEMA_VERSION;
+pub use db::{LOG_KEPT_BYTES, SCHEMA_VERSION};
 pub use error::{Error, Part, Problem, Rule};
 pub use export::{
     CompletionSummary, ExportFormat, ExportOptions, MonthTotal, SessionText, SummaryRow, write_private_file,
@@ -52,6 +52,8 @@ use keyfile::KeyFile;
 #[derive(Debug)]
 pub struct Vault {
     conn: Connection,
+    /// The write-ahead log's pages since it last started over.
+    log: db::LogPages,
     /// Kept for backups, which key their copy with it; wiped on drop.
     key: secret::DataKey,
     dir: PathBuf,
@@ -111,11 +113,12 @@ impl Vault {
         let recovery = RecoveryKey::generate()?;
         let key_file = KeyFile::create(&vault_id, &data_key, passphrase, &recovery)?;
         // Database first: a key file alone is not a vault, but the reverse would lock the person out.
-        let conn = db::open(dir, &data_key, true)?;
+        let (conn, log) = db::open(dir, &data_key, true)?;
         key_file.write(dir)?;
         Ok((
             Vault {
                 conn,
+                log,
                 key: data_key,
                 dir: dir.to_owned(),
                 vault_id,
@@ -179,8 +182,10 @@ impl Vault {
 
     #[cfg(feature = "bench-plain")]
     fn plain(dir: &Path, tz: Zone, create: bool) -> Result<Vault, Error> {
+        let (conn, log) = db::open_plain(dir, create)?;
         Ok(Vault {
-            conn: db::open_plain(dir, create)?,
+            conn,
+            log,
             key: secret::DataKey::generate()?,
             dir: dir.to_owned(),
             vault_id: new_vault_id()?,
@@ -202,9 +207,10 @@ impl Vault {
 
     /// The vault in `dir` opened with a data key already unwrapped from `key_file`.
     fn unlocked(dir: &Path, key_file: &KeyFile, data_key: secret::DataKey, tz: Zone) -> Result<Vault, Error> {
-        let conn = db::open(dir, &data_key, false)?;
+        let (conn, log) = db::open(dir, &data_key, false)?;
         Ok(Vault {
             conn,
+            log,
             key: data_key,
             dir: dir.to_owned(),
             vault_id: key_file.vault_id().to_owned(),
@@ -278,18 +284,24 @@ impl Vault {
         Ok(report)
     }
 
-    /// Moves committed pages from the write-ahead log into the database once the log has grown
-    /// past `CHECKPOINT_AFTER_BYTES`, and says whether it did. Saves never do this themselves (so a
-    /// keystroke's autosave never waits for it): the app calls it between saves, and SQLite does
-    /// it when the last connection closes. Durability does not depend on it.
+    /// Moves committed pages from the write-ahead log into the database once the log holds
+    /// `CHECKPOINT_AFTER_BYTES` of pages, and says whether it did; the next commit then writes the
+    /// log from its beginning again, over the file's existing blocks. Saves never do this
+    /// themselves (so a keystroke's autosave never waits for it): the app calls it between saves,
+    /// and SQLite does it when the last connection closes. Durability does not depend on it.
     pub fn checkpoint_if_due(&self) -> Result<bool, Error> {
-        let wal = self.dir.join(format!("{}-wal", db::DB_FILE));
-        let size = fs::metadata(&wal).map_or(0, |m| m.len());
-        if size < CHECKPOINT_AFTER_BYTES {
+        if self.log.bytes() < CHECKPOINT_AFTER_BYTES {
             return Ok(false);
         }
-        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        Ok(true)
+        // (busy, pages in the log, pages moved): busy when another connection kept it from
+        // finishing; the next call tries again.
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(RESTART)", [], |r| r.get(0))?;
+        if busy == 0 {
+            self.log.started_over();
+        }
+        Ok(busy == 0)
     }
 
     /// Brings the search entries of notes saved since the last call up to date, in one
