@@ -263,7 +263,7 @@ const QUERIES: &[(&str, &str)] = &[
 pub fn figures(quick: bool) -> Result<(), String> {
     let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
     // A decade: 15 people, 120 months, a 1on1 every 2–4 weeks (quick: 3 people, one year).
-    let (people, months, iterations) = if quick { (3, 12, 10) } else { (15, 120, 200) };
+    let (people, months, iterations) = if quick { (3, 12, 10) } else { (15, 120, 1000) };
     let mut out = String::new();
 
     // Unlock (KDF excluded) and the app's workload, encrypted vs plain. Both vaults are built
