@@ -38,6 +38,21 @@ fn new_vault() -> (tempfile::TempDir, PathBuf, Vault, RecoveryKey) {
     (tmp, dir, vault, recovery)
 }
 
+/// A new vault holding one person's planned 1on1, and that 1on1's id.
+fn vault_with_a_session() -> (tempfile::TempDir, PathBuf, Vault, i64) {
+    let (tmp, dir, mut vault, _) = new_vault();
+    let p = person(&mut vault, "佐藤");
+    let s = vault
+        .plan_session(p, date(2026, 11, 2).and_hms_opt(10, 0, 0).unwrap(), 30)
+        .unwrap();
+    (tmp, dir, vault, s.id)
+}
+
+/// The size of the vault's write-ahead log file (0 when there is none).
+fn log_size(dir: &Path) -> u64 {
+    fs::metadata(dir.join("vault.db-wal")).map_or(0, |m| m.len())
+}
+
 fn person(vault: &mut Vault, name: &str) -> i64 {
     vault
         .add_person(NewPerson {
@@ -1872,67 +1887,55 @@ fn reading_a_session_changes_nothing_and_carry_over_is_its_own_step() {
 
 #[test]
 fn saves_leave_checkpoints_to_the_quiet_moments_and_lose_nothing() {
-    let (_tmp, dir, mut vault, _) = new_vault();
-    let p = person(&mut vault, "佐藤");
-    let s = vault
-        .plan_session(p, date(2026, 11, 2).and_hms_opt(10, 0, 0).unwrap(), 30)
-        .unwrap();
-    let wal = dir.join("vault.db-wal");
-    let log_size = || fs::metadata(&wal).map_or(0, |m| m.len());
+    let (_tmp, dir, mut vault, s) = vault_with_a_session();
     let body = |i: usize| format!("# 保存 {i}\n{}", "来期の目標について話した。\n".repeat(200));
     let mut last = String::new();
     let mut i = 0;
     // Saves alone never fold the log in: it grows past the threshold.
-    while log_size() < taiwa_vault::CHECKPOINT_AFTER_BYTES {
+    while log_size(&dir) < taiwa_vault::CHECKPOINT_AFTER_BYTES {
         last = body(i);
-        let saved = vault.set_note(s.id, &last).unwrap();
+        let saved = vault.set_note(s, &last).unwrap();
         assert_eq!(saved.body, last);
         i += 1;
         assert!(i < 10_000, "the log never grew");
     }
-    let (saves, grown) = (i, log_size());
+    let (saves, grown) = (i, log_size(&dir));
     assert!(
         vault.checkpoint_if_due().unwrap(),
         "the log holds enough pages for a checkpoint"
     );
     assert!(!vault.checkpoint_if_due().unwrap(), "nothing to do right after");
-    assert_eq!(log_size(), grown, "the log's file keeps its blocks");
+    assert_eq!(log_size(&dir), grown, "the log's file keeps its blocks");
     // As many saves again write the log from its beginning, over the file's own blocks.
     for _ in 0..saves {
         last = body(i);
-        vault.set_note(s.id, &last).unwrap();
+        vault.set_note(s, &last).unwrap();
         i += 1;
     }
-    assert_eq!(log_size(), grown, "the log started over instead of growing");
-    assert_eq!(vault.note(s.id).unwrap().unwrap().body, last);
+    assert_eq!(log_size(&dir), grown, "the log started over instead of growing");
+    assert_eq!(vault.note(s).unwrap().unwrap().body, last);
     drop(vault);
     let vault = Vault::open(&dir, &pass(PASS), tokyo()).unwrap();
-    assert_eq!(vault.note(s.id).unwrap().unwrap().body, last);
+    assert_eq!(vault.note(s).unwrap().unwrap().body, last);
     assert!(Vault::verify(&dir, &pass(PASS)).unwrap().ok());
 }
 
 #[test]
 fn a_log_grown_past_the_kept_size_is_cut_back_when_it_starts_over() {
-    let (_tmp, dir, mut vault, _) = new_vault();
-    let p = person(&mut vault, "佐藤");
-    let s = vault
-        .plan_session(p, date(2026, 11, 2).and_hms_opt(10, 0, 0).unwrap(), 30)
-        .unwrap();
-    let wal = dir.join("vault.db-wal");
-    let log_size = || fs::metadata(&wal).map_or(0, |m| m.len());
+    let (_tmp, dir, mut vault, s) = vault_with_a_session();
     // Without a checkpoint between them (the app's background thread busy or stopped), saves
     // grow the log past the size it keeps.
     let body = |i: usize| format!("# 保存 {i}\n{}", "来期の目標について話した。\n".repeat(400));
     let mut i = 0;
-    while log_size() <= taiwa_vault::LOG_KEPT_BYTES {
-        vault.set_note(s.id, &body(i)).unwrap();
+    while log_size(&dir) <= taiwa_vault::LOG_KEPT_BYTES {
+        vault.set_note(s, &body(i)).unwrap();
         i += 1;
         assert!(i < 10_000, "the log never grew");
     }
     assert!(vault.checkpoint_if_due().unwrap());
-    vault.set_note(s.id, &body(i)).unwrap();
-    assert_eq!(log_size(), taiwa_vault::LOG_KEPT_BYTES);
-    assert_eq!(vault.note(s.id).unwrap().unwrap().body, body(i));
+    vault.set_note(s, &body(i)).unwrap();
+    assert_eq!(log_size(&dir), taiwa_vault::LOG_KEPT_BYTES);
+    assert_eq!(vault.note(s).unwrap().unwrap().body, body(i));
 }
 
 #[test]
