@@ -1,5 +1,5 @@
 //! The server's figures of docs/BENCHMARKS.md, on the real `taiwa-server` process over SQLite and
-//! PostgreSQL: a company of 100,000 employees (the example company of `../shared/fixtures`
+//! PostgreSQL: a company of 100,000 employees (the example company of `server/fixtures`
 //! copied twenty times under one root) with 24 months of records, then
 //! - HR's reads: the admin completion of the whole tree and the HR dashboard page (p50/p95/max);
 //! - ingest: 50 enrolled devices pushing batches of 100 records at once (records per second).
@@ -46,8 +46,8 @@ const QUICK: Size = Size {
 /// gets `-cNN` on every id and address, its top unit under the root unit and its head under the
 /// root's head. Answers the org-unit and employee CSVs.
 fn company(copies: usize) -> (String, String) {
-    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/acme-5000");
-    let read = |name: &str| std::fs::read_to_string(fixtures.join(name)).expect("../shared/fixtures/acme-5000");
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/acme-5000");
+    let read = |name: &str| std::fs::read_to_string(fixtures.join(name)).expect("server/fixtures/acme-5000");
     let (orgs_in, emps_in) = (read("org_units.csv"), read("employees.csv"));
     let mut orgs = String::from("org_unit_id,name,parent_id\n");
     let mut emps = String::from("employee_id,name,email,org_unit_id,manager_id\n");

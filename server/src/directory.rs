@@ -264,7 +264,7 @@ mod tests {
 
     #[test]
     fn the_example_company_is_valid() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/acme-5000");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/acme-5000");
         let orgs = std::fs::File::open(dir.join("org_units.csv")).unwrap();
         let emps = std::fs::File::open(dir.join("employees.csv")).unwrap();
         let directory = parse(orgs, emps).unwrap();

@@ -757,7 +757,7 @@ fn logs_hold_no_secret(backend: Backend) {
 }
 
 fn the_example_company_imports_and_reports(backend: Backend) {
-    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/acme-5000");
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/acme-5000");
     let orgs = std::fs::read_to_string(fixtures.join("org_units.csv")).unwrap();
     let emps = std::fs::read_to_string(fixtures.join("employees.csv")).unwrap();
     let server = Server::start_with(backend, &orgs, &emps, "");

@@ -236,7 +236,7 @@ fn fifty_devices_pushing_batches_of_100_queue_and_hr_still_reads(backend: Backen
 /// hardly moves; it used to load the whole directory of every month a batch touched (hundreds of
 /// MB on a large company, and stayed there).
 fn batches_spanning_25_months_do_not_grow_the_servers_memory(backend: Backend) {
-    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/acme-5000");
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/acme-5000");
     let orgs = std::fs::read_to_string(fixtures.join("org_units.csv")).unwrap();
     let emps = std::fs::read_to_string(fixtures.join("employees.csv")).unwrap();
     let mut teams: std::collections::BTreeMap<String, Vec<String>> = Default::default();

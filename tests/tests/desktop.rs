@@ -34,9 +34,20 @@ async fn today_at(app: &Desktop, hh: u32, mm: u32) -> String {
         .to_owned()
 }
 
+/// Creates a vault on the first screen of an app started in English (`en_US.UTF-8`).
 async fn create_vault(app: &Desktop) -> String {
+    create_vault_saying(app, "Strong").await
+}
+
+/// Creates a vault on the first screen of an app started in Japanese (`ja_JP.UTF-8`): a Japanese
+/// manager's first screen is in Japanese before any setting is chosen.
+async fn create_vault_ja(app: &Desktop) -> String {
+    create_vault_saying(app, "強い").await
+}
+
+async fn create_vault_saying(app: &Desktop, strong: &str) -> String {
     app.type_into("#new-passphrase", PASS).await;
-    app.wait_text("#strength", "Strong").await;
+    app.wait_text("#strength", strong).await;
     app.type_into("#new-passphrase-again", PASS).await;
     app.click("#create").await;
     let key = app
@@ -288,7 +299,7 @@ async fn the_app_speaks_japanese() {
     let tmp = tempfile::tempdir().unwrap();
     let vault = tmp.path().join("vault");
     let app = Desktop::start(&vault, "ja_JP.UTF-8").await;
-    create_vault(&app).await;
+    create_vault_ja(&app).await;
     app.click("[data-nav=settings]").await;
     set_value(&app, "#settings-language", "ja").await;
     app.wait_text("[data-nav=home]", "今月").await;
@@ -1047,7 +1058,7 @@ async fn the_japanese_ui_says_every_error_in_japanese() {
     let tmp = tempfile::tempdir().unwrap();
     let vault = tmp.path().join("vault");
     let app = Desktop::start(&vault, "ja_JP.UTF-8").await;
-    create_vault(&app).await;
+    create_vault_ja(&app).await;
     app.click("[data-nav=settings]").await;
     set_value(&app, "#settings-language", "ja").await;
     app.wait_text("[data-nav=home]", "今月").await;
@@ -1265,7 +1276,7 @@ async fn every_main_screen_fits_1024_by_640_with_a_40_character_name_light_and_d
     let vault = tmp.path().join("vault");
     let app = Desktop::start(&vault, "ja_JP.UTF-8").await;
     app.client.set_window_size(1024, 640).await.unwrap();
-    create_vault(&app).await;
+    create_vault_ja(&app).await;
     app.click("[data-nav=settings]").await;
     set_value(&app, "#settings-language", "ja").await;
     app.wait_text("[data-nav=home]", "今月").await;
