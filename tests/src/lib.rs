@@ -158,6 +158,10 @@ impl Desktop {
             .env("TAIWA_IPC_LOG", ipc_log(vault))
             .env("LANG", language)
             .env("LANGUAGE", language)
+            // GTK picks XIM for a Japanese locale, and with no XIM server under Xvfb it turns the
+            // driver's shifted keys into unshifted ones (':' into ';'); a manager's machine has
+            // its own input method. The simple one types what the driver sends.
+            .env("GTK_IM_MODULE", "gtk-im-context-simple")
             .env_remove("DBUS_SESSION_BUS_ADDRESS")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
