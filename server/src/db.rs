@@ -358,6 +358,7 @@ struct PoolInner {
     backend: Backend,
     /// HR's month views between requests (`store::ReportCache`).
     reports: crate::store::ReportCache,
+    released: crate::store::ReportCache,
 }
 
 impl std::fmt::Debug for Pool {
@@ -398,6 +399,7 @@ impl Pool {
                 open,
                 backend,
                 reports: crate::store::ReportCache::default(),
+                released: crate::store::ReportCache::released(),
             }),
         };
         Ok(pool)
@@ -410,6 +412,11 @@ impl Pool {
     /// The month views kept for HR's reads over this database.
     pub fn reports(&self) -> &crate::store::ReportCache {
         &self.inner.reports
+    }
+
+    /// The views of released months (what org viewers read) kept likewise.
+    pub fn released_reports(&self) -> &crate::store::ReportCache {
+        &self.inner.released
     }
 
     /// Runs `f` with a connection. A connection whose work failed is not reused (it may be broken).

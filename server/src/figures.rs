@@ -16,9 +16,37 @@
 //!   and reporting pairs / pairs.
 //! - **Cross-organisation** 1on1s (a manager with someone not their direct report) are counted
 //!   apart, by the member's unit, as sessions and minutes; they never enter a completion rate.
+//!
+//! What a viewer may see is decided here too ([`disclose`]): hr_admin sees every figure; an org
+//! viewer sees their subtree, where every figure comes from at least k reporting pairs (k cross
+//! records for cross-organisation figures) and no difference of shown figures tells a smaller
+//! group. The rule, in words:
+//!
+//! - Each unit's **own pairs** (its members' pairs, not its subtree's) form a group. Working up
+//!   the tree from the leaves, a unit **pools** its own group with whatever its children passed
+//!   up. A pool with at least k reporting pairs, or with none, is **released** at that unit; a pool
+//!   with 1 to k−1 reporting pairs is passed up to the parent, and one still that small at the
+//!   top of the tree is never released.
+//! - An org viewer's figure of a unit adds up the pools released at the unit and below it. So a
+//!   unit's shown figure minus its shown children's is exactly the pool released at the unit: 0
+//!   or at least k reporting pairs. The pools are decided once for the whole tree, so every
+//!   viewer, drill-down and page shows the same figure for a unit, and several viewers together
+//!   learn nothing finer than one of them.
+//! - A unit with at least k reporting pairs is always shown (some pool below it is released); a
+//!   unit with 1 to k−1 is withheld, and says so ("fewer than k reporting"). Where some of a
+//!   shown unit's pairs were passed up, the unit says how many pairs are counted above it.
+//! - Cross-organisation records are pooled the same way, on their own, by the number of records.
+//! - Managers enrolled (distinct people, not a sum) and per-manager figures are hr_admin's alone,
+//!   and per-manager figures only while the company has pair-level detail on.
+//! - **Over time**, an org viewer reads a month only once it is **released**, [`RELEASE_DAYS`]
+//!   days after it ended (UTC), and then from a copy of its records taken once: a figure they
+//!   have seen never moves because one pair's record arrived (only a withdrawal, which removes a
+//!   pair's records everywhere, changes a released month).
 
+use chrono::{DateTime, NaiveDate, Utc};
 use statrs::distribution::{ContinuousCDF, Normal};
 use statrs::statistics::{Data, OrderStatistics, RankTieBreaker, Statistics};
+use taiwa_protocol::Month;
 
 /// An org tree over units `0..n`: each unit's parent, if it has one in the tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,9 +175,11 @@ pub struct Figures {
     /// Distinct managers with a pair counted here, and how many of them are enrolled.
     pub managers: u64,
     pub managers_enrolled: u64,
-    /// Cross-organisation 1on1s with members counted here (never in `met`).
+    /// Cross-organisation 1on1s with members counted here (never in `met`), and how many
+    /// (manager, member) records they come from.
     pub cross_sessions: u64,
     pub cross_minutes: u64,
+    pub cross_records: u64,
 }
 
 impl Figures {
@@ -194,21 +224,10 @@ pub fn unit_figures(tree: &Tree, pairs: &[PairFact], cross: &[CrossFact], subtre
     for c in cross.iter().filter(|c| c.unit < n) {
         out[c.unit].cross_sessions += u64::from(c.sessions);
         out[c.unit].cross_minutes += u64::from(c.minutes);
+        out[c.unit].cross_records += 1;
     }
     if subtree {
-        for &u in tree.order().iter().rev() {
-            if let Some(parent) = tree.parent(u) {
-                let child = out[u].clone();
-                let f = &mut out[parent];
-                f.pairs += child.pairs;
-                f.met += child.met;
-                f.reporting_pairs += child.reporting_pairs;
-                f.sessions += child.sessions;
-                f.minutes += child.minutes;
-                f.cross_sessions += child.cross_sessions;
-                f.cross_minutes += child.cross_minutes;
-            }
-        }
+        add_up_the_tree(tree, &mut out);
     }
     // The managers enrolled: each counts once in every unit above their pairs while enrolled.
     let mut places: Vec<(usize, bool, usize)> = pairs
@@ -246,6 +265,39 @@ pub fn unit_figures(tree: &Tree, pairs: &[PairFact], cross: &[CrossFact], subtre
     out
 }
 
+/// Adds each unit's additive figures into its parent's, children before parents (managers, which
+/// are distinct people and not a sum, are left as they are).
+fn add_up_the_tree(tree: &Tree, figures: &mut [Figures]) {
+    for &u in tree.order().iter().rev() {
+        if let Some(parent) = tree.parent(u) {
+            let child = figures[u].clone();
+            figures[parent].add_counts(&child);
+        }
+    }
+}
+
+impl Figures {
+    /// Adds `other`'s additive figures (everything but the distinct managers).
+    fn add_counts(&mut self, other: &Figures) {
+        self.add_pair_counts(other);
+        self.add_cross_counts(other);
+    }
+
+    fn add_pair_counts(&mut self, other: &Figures) {
+        self.pairs += other.pairs;
+        self.met += other.met;
+        self.reporting_pairs += other.reporting_pairs;
+        self.sessions += other.sessions;
+        self.minutes += other.minutes;
+    }
+
+    fn add_cross_counts(&mut self, other: &Figures) {
+        self.cross_sessions += other.cross_sessions;
+        self.cross_minutes += other.cross_minutes;
+        self.cross_records += other.cross_records;
+    }
+}
+
 /// The figures of everything: the sum over the roots' subtrees.
 pub fn company_figures(pairs: &[PairFact], cross: &[CrossFact]) -> Figures {
     let tree = Tree::new(vec![None]);
@@ -254,59 +306,167 @@ pub fn company_figures(pairs: &[PairFact], cross: &[CrossFact]) -> Figures {
     unit_figures(&tree, &flat, &flat_cross, false).pop().unwrap_or_default()
 }
 
-/// Which units may be shown when groups under `k` must not be revealed, given each unit's
-/// subtree total (pairs). A unit is shown only when its total is at least `k` and, for every
-/// shown unit, its total minus the totals of its shown children is 0 or at least `k`: where it
-/// would not be, the smallest shown child is hidden as well, until it is. A hidden unit hides its
-/// whole subtree (its children's figures would otherwise tell its own).
-pub fn suppress(tree: &Tree, totals: &[u64], k: u64) -> Vec<bool> {
-    let mut shown = vec![false; tree.len()];
-    for &u in tree.order() {
-        let parent_shown = tree.parent(u).is_none_or(|p| shown[p]);
-        shown[u] = parent_shown && totals.get(u).copied().unwrap_or(0) >= k;
-    }
-    for &u in tree.order() {
-        if !shown[u] {
-            continue;
-        }
-        let mut visible: Vec<usize> = tree.children(u).iter().copied().filter(|&c| shown[c]).collect();
-        visible.sort_by_key(|&c| (totals[c], c));
-        let mut rest = totals[u].saturating_sub(visible.iter().map(|&c| totals[c]).sum::<u64>());
-        let mut next = 0;
-        while rest > 0 && rest < k && next < visible.len() {
-            let hide = visible[next];
-            next += 1;
-            rest += totals[hide];
-            for d in tree.subtree(hide) {
-                shown[d] = false;
-            }
-        }
-    }
-    shown
+/// Days after a month's end (UTC) before org viewers read it: late records (a laptop that was
+/// away, a correction) have arrived by then.
+pub const RELEASE_DAYS: i64 = 7;
+
+/// The day (UTC) from which org viewers read `month`.
+pub fn release_day(month: Month) -> Option<NaiveDate> {
+    month
+        .next()?
+        .first_day()
+        .checked_add_days(chrono::Days::new(RELEASE_DAYS.unsigned_abs()))
 }
 
-/// [`suppress`] over the subtree of `root` alone, as if it were the whole tree (what an org viewer
-/// sees); units outside it are not shown.
-pub fn suppress_under(tree: &Tree, root: usize, totals: &[u64], k: u64) -> Vec<bool> {
-    let units = tree.subtree(root);
-    let position: std::collections::HashMap<usize, usize> = units.iter().enumerate().map(|(i, &u)| (u, i)).collect();
-    let parents = units
-        .iter()
-        .map(|&u| {
-            if u == root {
-                None
+/// The latest month org viewers may read at `now`.
+pub fn last_released_month(now: DateTime<Utc>) -> Option<Month> {
+    Month::of_instant(now - chrono::Duration::days(RELEASE_DAYS), &taiwa_domain::Zone::UTC).prev()
+}
+
+/// Who reads the figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Viewer {
+    /// hr_admin: every unit, every figure.
+    Admin,
+    /// An org viewer: the subtree of `root`, with small groups withheld.
+    Org { root: usize },
+}
+
+/// Why a unit's figures are not shown to a viewer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Withheld {
+    /// The unit is outside the viewer's part of the tree.
+    OutOfScope,
+    /// Its subtree has 1 to k−1 reporting pairs.
+    FewerReporting,
+}
+
+/// What one viewer may see of one unit in one month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disclosed {
+    /// The figures shown; `None` when the unit is withheld. For an org viewer these are the
+    /// released pools at and below the unit ([`disclose`]), with the managers left at 0.
+    pub figures: Option<Figures>,
+    pub withheld: Option<Withheld>,
+    /// Pairs of the unit's subtree counted in a unit above it (or in none) rather than here.
+    pub counted_above: u64,
+    /// Whether the cross-organisation figures may be shown: at least k records, or none at all.
+    pub cross_shown: bool,
+    /// Whether the managers' figures (enrolled, the roll-up by manager) may be shown.
+    pub managers_shown: bool,
+}
+
+impl Disclosed {
+    /// Every figure of `figures`, as hr_admin sees it.
+    pub fn everything(figures: Figures) -> Disclosed {
+        Disclosed {
+            figures: Some(figures),
+            withheld: None,
+            counted_above: 0,
+            cross_shown: true,
+            managers_shown: true,
+        }
+    }
+
+    pub fn shown(&self) -> bool {
+        self.figures.is_some()
+    }
+}
+
+/// For each unit, the unit at which its own group is released (itself or an ancestor), or `None`
+/// when it is never released: the pooling rule of this module's docs, over `weight` (reporting
+/// pairs, or cross records) of each unit's own group.
+pub fn release_points(tree: &Tree, weight: &[u64], k: u64) -> Vec<Option<usize>> {
+    let n = tree.len();
+    let mut pool = weight.to_vec();
+    pool.resize(n, 0);
+    let mut released = vec![false; n];
+    for &u in tree.order().iter().rev() {
+        if pool[u] == 0 || pool[u] >= k {
+            released[u] = true;
+        } else if let Some(p) = tree.parent(u) {
+            pool[p] += pool[u];
+        }
+    }
+    let mut at = vec![None; n];
+    for &u in tree.order() {
+        at[u] = if released[u] {
+            Some(u)
+        } else {
+            tree.parent(u).and_then(|p| at[p])
+        };
+    }
+    at
+}
+
+/// What `viewer` may see of every unit: the one place that decides it for every page, CSV and
+/// API answer (see this module's docs for the rule in words). `all` is each unit's figures over
+/// its subtree (`unit_figures(tree, pairs, cross, true)`, which a month's view keeps).
+pub fn disclose(
+    tree: &Tree,
+    pairs: &[PairFact],
+    cross: &[CrossFact],
+    all: &[Figures],
+    k: u64,
+    viewer: Viewer,
+) -> Vec<Disclosed> {
+    let all = all.to_vec();
+    let root = match viewer {
+        Viewer::Admin => return all.into_iter().map(Disclosed::everything).collect(),
+        Viewer::Org { root } => root,
+    };
+    let own = unit_figures(tree, pairs, cross, false);
+    let n = tree.len();
+    let weights = |f: fn(&Figures) -> u64| own.iter().map(f).collect::<Vec<u64>>();
+    let pair_points = release_points(tree, &weights(|f| f.reporting_pairs), k);
+    let cross_points = release_points(tree, &weights(|f| f.cross_records), k);
+    let mut shown = vec![Figures::default(); n];
+    for u in 0..n {
+        if let Some(r) = pair_points[u] {
+            shown[r].add_pair_counts(&own[u]);
+        }
+        if let Some(r) = cross_points[u] {
+            shown[r].add_cross_counts(&own[u]);
+        }
+    }
+    add_up_the_tree(tree, &mut shown);
+    let in_scope: std::collections::HashSet<usize> = tree.subtree(root).into_iter().collect();
+    (0..n)
+        .map(|u| {
+            let (f, true_f) = (&shown[u], &all[u]);
+            let withheld = if !in_scope.contains(&u) {
+                Some(Withheld::OutOfScope)
+            } else if f.reporting_pairs == 0 && true_f.reporting_pairs > 0 {
+                Some(Withheld::FewerReporting)
             } else {
-                tree.parent(u).and_then(|p| position.get(&p).copied())
+                None
+            };
+            Disclosed {
+                figures: withheld.is_none().then(|| f.clone()),
+                withheld,
+                counted_above: true_f.pairs - f.pairs,
+                cross_shown: f.cross_records >= k || true_f.cross_records == 0,
+                managers_shown: false,
             }
         })
-        .collect();
-    let sub_totals: Vec<u64> = units.iter().map(|&u| totals.get(u).copied().unwrap_or(0)).collect();
-    let shown_sub = suppress(&Tree::new(parents), &sub_totals, k);
-    let mut shown = vec![false; tree.len()];
-    for (i, &u) in units.iter().enumerate() {
-        shown[u] = shown_sub[i];
+        .collect()
+}
+
+/// Whether figures by manager (the roll-up of a unit's managers, a manager's pairs) may be shown:
+/// to hr_admin, and only while the company has pair-level detail turned on.
+pub fn by_manager_allowed(viewer: Viewer, pair_detail: bool) -> bool {
+    viewer == Viewer::Admin && pair_detail
+}
+
+/// Each manager's figures over their pairs among `pairs`, by manager index, ascending.
+pub fn by_manager(pairs: &[PairFact]) -> Vec<(usize, Figures)> {
+    let mut by: std::collections::BTreeMap<usize, Vec<PairFact>> = Default::default();
+    for p in pairs {
+        by.entry(p.manager).or_default().push(*p);
     }
-    shown
+    by.into_iter()
+        .map(|(m, facts)| (m, company_figures(&facts, &[])))
+        .collect()
 }
 
 /// The figures of several months, in order, added up for a period: pairs become pair-months and
@@ -322,6 +482,7 @@ pub fn add_up<'a>(months: impl IntoIterator<Item = &'a Figures>) -> Figures {
         sum.managers_enrolled = f.managers_enrolled;
         sum.cross_sessions += f.cross_sessions;
         sum.cross_minutes += f.cross_minutes;
+        sum.cross_records += f.cross_records;
         sum
     })
 }
@@ -377,7 +538,7 @@ fn pearson(xs: &[f64], ys: &[f64]) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashSet;
+    use std::collections::{HashMap, HashSet};
 
     use proptest::prelude::*;
 
@@ -435,18 +596,150 @@ mod tests {
         assert_eq!(company_figures(&pairs, &cross), f[0]);
     }
 
+    /// What `viewer` sees with k = 5.
+    fn seen_by(tree: &Tree, pairs: &[PairFact], cross: &[CrossFact], viewer: Viewer) -> Vec<Disclosed> {
+        disclose(tree, pairs, cross, &unit_figures(tree, pairs, cross, true), 5, viewer)
+    }
+
+    /// `n` reporting pairs in `unit`, under managers numbered from `first`, each met.
+    fn team(unit: usize, first: usize, n: usize) -> Vec<PairFact> {
+        (0..n).map(|i| pair(unit, first + i / 8, 1, true)).collect()
+    }
+
     #[test]
-    fn suppression_hides_a_sibling_when_the_difference_would_tell() {
-        // 0 (12) ← 1 (5), 0 ← 2 (5): 12 − 5 − 5 = 2 own pairs, fewer than 5: hide one child.
+    fn a_head_s_own_pair_is_counted_above_and_never_hides_a_large_sibling() {
+        // 部 (0) with its head's own pair; 課 A (1) of 68 pairs and 課 B (2) of 10 below it.
         let tree = Tree::new(vec![None, Some(0), Some(0)]);
-        let shown = suppress(&tree, &[12, 5, 5], 5);
-        assert_eq!(shown.iter().filter(|s| **s).count(), 2);
-        assert!(shown[0]);
-        // With no own pairs, both children can stay.
-        assert_eq!(suppress(&tree, &[10, 5, 5], 5), vec![true, true, true]);
-        // A small unit hides its whole subtree.
-        let chain = Tree::new(vec![None, Some(0), Some(1)]);
-        assert_eq!(suppress(&chain, &[20, 4, 4], 5), vec![true, false, false]);
+        let mut pairs = team(0, 0, 1);
+        pairs.extend(team(1, 10, 68));
+        pairs.extend(team(2, 30, 10));
+        let seen = seen_by(&tree, &pairs, &[], Viewer::Org { root: 0 });
+        let reporting = |u: usize| seen[u].figures.as_ref().map(|f| f.reporting_pairs);
+        assert_eq!(
+            (reporting(0), reporting(1), reporting(2)),
+            (Some(78), Some(68), Some(10))
+        );
+        assert_eq!(
+            seen[0].counted_above, 1,
+            "the head's own pair is left out and said to be"
+        );
+        // Each 課 viewed alone shows what it shows in the 部's view.
+        for u in [1, 2] {
+            assert_eq!(seen_by(&tree, &pairs, &[], Viewer::Org { root: u })[u], seen[u]);
+        }
+        // hr_admin sees everything.
+        let admin = seen_by(&tree, &pairs, &[], Viewer::Admin);
+        assert_eq!(admin[0].figures.as_ref().unwrap().reporting_pairs, 79);
+    }
+
+    #[test]
+    fn a_unit_shows_only_what_reporting_pairs_say() {
+        // A unit of six directory pairs where one enrolled manager has one report: withheld.
+        let tree = Tree::new(vec![None, Some(0), Some(0)]);
+        let mut pairs = team(1, 0, 9);
+        pairs.push(pair(2, 5, 2, true));
+        pairs.extend((0..5).map(|i| pair(2, 6 + i, 0, false)));
+        let seen = seen_by(&tree, &pairs, &[], Viewer::Org { root: 0 });
+        assert_eq!(seen[2].withheld, Some(Withheld::FewerReporting));
+        assert!(seen[2].figures.is_none());
+        // Its one pair is counted in the parent, whose figure minus its shown child is 6 pairs' worth.
+        let parent = seen[0].figures.as_ref().unwrap();
+        let child = seen[1].figures.as_ref().unwrap();
+        assert_eq!(
+            parent.reporting_pairs - child.reporting_pairs,
+            0,
+            "the small group is left out"
+        );
+        assert_eq!(seen[0].counted_above, 6);
+        assert!(!seen[0].managers_shown, "managers are hr_admin's");
+        // A unit with no reporting pair at all is shown as having no data, not withheld.
+        let idle = vec![pair(1, 0, 0, false), pair(1, 1, 0, false)];
+        let seen = seen_by(&tree, &idle, &[], Viewer::Org { root: 0 });
+        assert_eq!(seen[1].withheld, None);
+        assert!(!seen[1].figures.as_ref().unwrap().has_data());
+        assert_eq!(
+            seen_by(&tree, &idle, &[], Viewer::Org { root: 1 })[2].withheld,
+            Some(Withheld::OutOfScope)
+        );
+    }
+
+    #[test]
+    fn a_month_is_released_a_week_after_it_ends() {
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let month = |s: &str| s.parse::<Month>().unwrap();
+        assert_eq!(last_released_month(at("2026-12-07T23:59:59Z")), Some(month("2026-10")));
+        assert_eq!(last_released_month(at("2026-12-08T00:00:00Z")), Some(month("2026-11")));
+        assert_eq!(last_released_month(at("2027-01-01T00:00:00Z")), Some(month("2026-11")));
+        assert_eq!(release_day(month("2026-11")), NaiveDate::from_ymd_opt(2026, 12, 8));
+        assert_eq!(release_day(month("2026-12")), NaiveDate::from_ymd_opt(2027, 1, 8));
+    }
+
+    #[test]
+    fn cross_organisation_figures_need_k_records() {
+        let tree = Tree::new(vec![None, Some(0)]);
+        let pairs = team(1, 0, 10);
+        let cross: Vec<CrossFact> = (0..3)
+            .map(|_| CrossFact {
+                unit: 1,
+                sessions: 1,
+                minutes: 40,
+            })
+            .collect();
+        let seen = seen_by(&tree, &pairs, &cross, Viewer::Org { root: 0 });
+        assert!(seen[0].shown() && !seen[0].cross_shown && !seen[1].cross_shown);
+        let none = seen_by(&tree, &pairs, &[], Viewer::Org { root: 0 });
+        assert!(none[1].cross_shown, "no cross record at all is a 0 that can be shown");
+    }
+
+    /// The example company, every manager enrolled and every pair met: for a viewer at every
+    /// unit, no unit of their subtree with at least 2k reporting pairs is withheld.
+    #[test]
+    fn the_example_company_hides_no_large_unit_from_any_viewer() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/acme-5000");
+        let open = |name: &str| std::fs::File::open(dir.join(name)).expect("the example company");
+        let directory = crate::directory::parse(open("org_units.csv"), open("employees.csv")).unwrap();
+        let index: HashMap<&str, usize> = directory
+            .org_units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.id.as_str(), i))
+            .collect();
+        let tree = Tree::new(
+            directory
+                .org_units
+                .iter()
+                .map(|u| u.parent.as_deref().and_then(|p| index.get(p).copied()))
+                .collect(),
+        );
+        let people: HashMap<&str, usize> = directory
+            .employees
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.as_str(), i))
+            .collect();
+        let pairs: Vec<PairFact> = directory
+            .employees
+            .iter()
+            .filter_map(|e| Some(pair(index[e.org_unit.as_str()], people[e.manager.as_deref()?], 1, true)))
+            .collect();
+        let truth = unit_figures(&tree, &pairs, &[], true);
+        let k = 5;
+        for root in 0..tree.len() {
+            let seen = disclose(&tree, &pairs, &[], &truth, k, Viewer::Org { root });
+            for u in tree.subtree(root) {
+                let (unit, viewer) = (&directory.org_units[u].id, &directory.org_units[root].id);
+                if truth[u].reporting_pairs >= 2 * k {
+                    assert!(seen[u].shown(), "{unit} hidden from the viewer of {viewer}");
+                }
+                if !seen[u].shown() {
+                    assert!(
+                        truth[u].reporting_pairs < k,
+                        "{unit} withheld with {} reporting",
+                        truth[u].reporting_pairs
+                    );
+                }
+            }
+        }
     }
 
     #[test]
@@ -492,29 +785,86 @@ mod tests {
         })
     }
 
-    fn totals(tree: &Tree, own: &[u64]) -> Vec<u64> {
-        (0..tree.len())
-            .map(|u| tree.subtree(u).iter().map(|&d| own[d]).sum())
-            .collect()
-    }
-
     proptest! {
+        /// The adversary: every viewer's disclosures of one month together; every shown figure
+        /// minus any other shown figure below it, or minus any set of the nearest shown units
+        /// below it, tells either nothing or at least k reporting pairs (k cross records).
         #[test]
-        fn no_shown_difference_reveals_a_small_group((parents, own) in trees(), k in 3u64..8) {
+        fn no_difference_of_shown_figures_tells_a_small_group(
+            (parents, _) in trees(),
+            raw in prop::collection::vec((0usize..40, 0usize..12, 0u32..3, prop::bool::weighted(0.7)), 0..120),
+            raw_cross in prop::collection::vec((0usize..40, 1u32..3), 0..30),
+            k in 3u64..8,
+        ) {
             let tree = Tree::new(parents);
-            let totals = totals(&tree, &own);
-            let shown = suppress(&tree, &totals, k);
-            for u in 0..tree.len() {
-                if !shown[u] {
-                    continue;
+            let n = tree.len();
+            let pairs: Vec<PairFact> = raw.iter().map(|&(u, m, s, e)| pair(u % n, m, s, e)).collect();
+            let cross: Vec<CrossFact> = raw_cross
+                .iter()
+                .map(|&(u, s)| CrossFact { unit: u % n, sessions: s, minutes: s * 25 })
+                .collect();
+            let truth = unit_figures(&tree, &pairs, &cross, true);
+            // What every org viewer sees, unit by unit; a unit is the same to everyone who sees it.
+            let mut seen: Vec<Option<Disclosed>> = vec![None; n];
+            for root in 0..n {
+                for (u, d) in disclose(&tree, &pairs, &cross, &truth, k, Viewer::Org { root }).into_iter().enumerate() {
+                    if d.withheld == Some(Withheld::OutOfScope) {
+                        continue;
+                    }
+                    if let Some(before) = &seen[u] {
+                        prop_assert_eq!(before, &d, "unit {} differs between viewers", u);
+                    }
+                    // Withheld exactly when 1 to k−1 pairs report.
+                    let reporting = truth[u].reporting_pairs;
+                    prop_assert_eq!(d.shown(), reporting == 0 || reporting >= k, "unit {} with {} reporting", u, reporting);
+                    seen[u] = Some(d);
                 }
-                prop_assert!(totals[u] >= k, "unit {u} shown with {} pairs", totals[u]);
-                if let Some(p) = tree.parent(u) {
-                    prop_assert!(shown[p], "unit {u} shown under a hidden parent");
+            }
+            let shown: Vec<(usize, &Disclosed, &Figures)> = seen
+                .iter()
+                .enumerate()
+                .filter_map(|(u, d)| d.as_ref().and_then(|d| d.figures.as_ref().map(|f| (u, d, f))))
+                .collect();
+            let pair_part = |f: &Figures| [f.reporting_pairs, f.met, f.sessions, f.minutes];
+            let cross_part = |f: &Figures| [f.cross_records, f.cross_sessions, f.cross_minutes];
+            // What subtracting `minus` from `from` tells, figure family by family.
+            let check = |from: &Figures, from_d: &Disclosed, minus: &[(&Figures, &Disclosed)], what: &str| -> Result<(), TestCaseError> {
+                let mut p = pair_part(from);
+                let mut c = cross_part(from);
+                for (f, _) in minus {
+                    for (a, b) in p.iter_mut().zip(pair_part(f)) { *a = a.wrapping_sub(b); }
+                    for (a, b) in c.iter_mut().zip(cross_part(f)) { *a = a.wrapping_sub(b); }
                 }
-                let children: u64 = tree.children(u).iter().filter(|&&c| shown[c]).map(|&c| totals[c]).sum();
-                let rest = totals[u] - children;
-                prop_assert!(rest == 0 || rest >= k, "unit {u}: {} − {children} = {rest}", totals[u]);
+                prop_assert!(p.iter().all(|&x| x == 0) || (p[0] >= k && p[0] < u64::MAX / 2), "{}: pairs {:?}", what, p);
+                if from_d.cross_shown && minus.iter().all(|(_, d)| d.cross_shown) {
+                    prop_assert!(c.iter().all(|&x| x == 0) || (c[0] >= k && c[0] < u64::MAX / 2), "{}: cross {:?}", what, c);
+                }
+                Ok(())
+            };
+            for &(a, da, fa) in &shown {
+                // A shown figure never claims more than the truth, nor leaves out k or more.
+                prop_assert!(fa.reporting_pairs <= truth[a].reporting_pairs);
+                prop_assert!(truth[a].reporting_pairs - fa.reporting_pairs < k);
+                let below: Vec<usize> = tree.subtree(a).into_iter().skip(1).collect();
+                for &(b, db, fb) in shown.iter().filter(|(b, _, _)| below.contains(b)) {
+                    check(fa, da, &[(fb, db)], &format!("{a} − {b}"))?;
+                }
+                // The nearest shown units below `a`, and every set of them.
+                let nearest: Vec<&(usize, &Disclosed, &Figures)> = shown
+                    .iter()
+                    .filter(|(b, _, _)| below.contains(b) && tree.ancestry(*b).skip(1).take_while(|&x| x != a).all(|x| seen[x].as_ref().is_none_or(|d| !d.shown())))
+                    .collect();
+                if nearest.len() <= 10 {
+                    for set in 1u32..(1 << nearest.len()) {
+                        let minus: Vec<(&Figures, &Disclosed)> = nearest
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, _)| set & (1 << i) != 0)
+                            .map(|(_, (_, d, f))| (*f, *d))
+                            .collect();
+                        check(fa, da, &minus, &format!("{a} − {set:b}"))?;
+                    }
+                }
             }
         }
 

@@ -197,14 +197,22 @@ fn sign_in_dashboard_drill_down_not_yet_report_and_csv(backend: Backend) {
         let teams = b.attr_all("tr[data-unit]", "data-unit").await;
         assert_eq!(teams, ["D1", "T11", "T12", "T13"]);
         assert!(b.text("tr[data-unit='T11'] .path").await.contains("営業本部 › Aチーム"));
-        // The managers of the unit, audited.
-        assert!(b.body().await.contains("リーダー 11"));
+        // The managers of the unit: not while pair-level detail is off, even for hr_admin.
+        assert!(!b.body().await.contains("リーダー 11"), "no figures by manager");
+        assert!(
+            b.text(".by-manager-off")
+                .await
+                .contains("pair-level detail is turned off")
+        );
         b.screenshot("hr-dashboard-unit").await;
 
         // Not yet: off until pair detail is turned on.
         b.goto("/hr/not-yet?unit=D1").await;
         assert!(b.body().await.contains("Pair-level detail is turned off"));
         server.cli(&["settings", "set", "pair_detail", "on"], &[]).assert_ok();
+        // With it on, the managers of the unit (audited: the audit page below lists the view).
+        b.goto("/hr/?unit=D1").await;
+        assert!(b.text("table.managers").await.contains("リーダー 11"));
         b.goto("/hr/not-yet?unit=D1").await;
         let rows = b.texts("table tbody tr").await;
         // In D1: T11 met 4 of 7 (3 + lead L11 met by H1… the lead's pair is met), so count by hand:
@@ -331,32 +339,88 @@ fn an_org_viewer_sees_only_their_part_and_no_small_group(backend: Backend) {
             &[("TAIWA_ADMIN_PASSWORD", PASSWORD)],
         )
         .assert_ok();
-    let k: u64 = 5;
+    // A month long closed, whatever day the test runs: released to org viewers. The devices were
+    // enrolled before it (as time would have it), so that every enrolled lead's pairs report.
+    let closed = months_ago(2);
+    server
+        .pool()
+        .write(|c| c.execute("UPDATE devices SET created_at = created_at - 100 * 86400", &[]))
+        .unwrap();
     block_on(async {
         let b = Browser::start(&server.base, "en").await;
         b.login("head3@example.co.jp", PASSWORD).await;
         assert_eq!(b.path().await, "/hr/");
         assert_eq!(b.text("h1").await, "本社 › 管理本部");
-        let units = b.attr_all("tr[data-unit]", "data-unit").await;
-        let pairs: Vec<u64> = b
-            .attr_all("tr[data-unit]", "data-pairs")
-            .await
-            .iter()
-            .map(|p| p.parse().unwrap())
-            .collect();
-        // D3 has 1 own pair + 3 teams of 7 + a small team of 3 = 25; T34 (3 pairs) is hidden, and
-        // 25 − 21 = 4 would reveal the head's own pair: one more team is hidden.
-        assert!(!units.contains(&"T34".to_owned()), "{units:?}");
-        assert_eq!(units[0], "D3");
-        let shown_children: u64 = pairs[1..].iter().sum();
-        let rest = pairs[0] - shown_children;
+        // The month in progress is not shown to an org viewer: the page says from when it will be.
+        b.goto(&format!("/hr/?month={}", this_month())).await;
         assert!(
-            rest == 0 || rest >= k,
-            "{} − {shown_children} = {rest}: a small group by subtraction",
-            pairs[0]
+            b.text(".release").await.contains("a week after the month closes"),
+            "{}",
+            b.text(".release").await
         );
-        assert!(units.len() < 4, "a sibling is hidden as well: {units:?}");
-        assert!(b.body().await.contains("not shown"));
+
+        b.goto(&format!("/hr/?month={closed}")).await;
+        let units = b.attr_all("tr[data-unit]", "data-unit").await;
+        assert_eq!(units, ["D3", "T31", "T32", "T33", "T34"], "every unit has its line");
+        // T34 (3 pairs) is withheld, and says why; no sibling is hidden for it.
+        assert_eq!(b.attr_all("tr[data-withheld]", "data-unit").await, ["T34"]);
+        assert!(
+            b.text("tr[data-unit='T34']")
+                .await
+                .contains("fewer than 5 pairs reporting")
+        );
+        // D3 shows what its shown teams hold: the head's own pair and T34's three pairs (4, fewer
+        // than k) are counted above D3, and the row says so.
+        let reporting = |unit: &'static str| {
+            let b = &b;
+            async move {
+                let v = b
+                    .find(&format!("tr[data-unit='{unit}']"))
+                    .await
+                    .attr("data-reporting")
+                    .await
+                    .unwrap();
+                v.unwrap().parse::<u64>().unwrap()
+            }
+        };
+        let teams = reporting("T31").await + reporting("T32").await + reporting("T33").await;
+        assert_eq!(teams, 21);
+        assert_eq!(reporting("D3").await, teams, "D3 minus its teams tells nothing");
+        assert!(
+            b.text("tr[data-unit='D3'] .counted-above")
+                .await
+                .contains("4 pairs counted above")
+        );
+        let before = b.text("tr[data-unit='T31']").await;
+        b.screenshot("hr-org-viewer").await;
+
+        // A late record for the closed month: hr_admin's figure moves, the org viewer's does not.
+        let late = server.enrol("L31");
+        let reply = server.push(&late, json!([record("E316", &closed, 1, 30, 10_000)]));
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let admin = server
+            .admin(&format!("/api/v1/admin/completion?month={closed}&org=T31"))
+            .json();
+        let admin_met = admin["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["org_unit_id"] == "T31")
+            .unwrap()["met"]
+            .as_u64()
+            .unwrap();
+        b.goto(&format!("/hr/?month={closed}")).await;
+        let met: u64 = b
+            .find("tr[data-unit='T31']")
+            .await
+            .attr("data-met")
+            .await
+            .unwrap()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(met + 1, admin_met, "the org viewer reads the month as it was released");
+        assert_eq!(b.text("tr[data-unit='T31']").await, before);
         // No names, and nothing outside D3, by link or by URL.
         assert!(!b.body().await.contains("リーダー"), "no names for an org viewer");
         assert!(!b.exists("header nav a[href='/hr/not-yet']").await);
@@ -376,10 +440,10 @@ fn an_org_viewer_sees_only_their_part_and_no_small_group(backend: Backend) {
         }
         let (status, _) = b.fetch("/hr/?unit=T31").await;
         assert_eq!(status, 200, "a unit inside their subtree");
-        let (_, body) = b.fetch("/hr/?unit=T34").await;
+        let (_, body) = b.fetch(&format!("/hr/?unit=T34&month={closed}")).await;
         assert!(
-            !body.contains("data-unit=\"T34\""),
-            "a small unit stays hidden when asked for directly"
+            body.contains("Withheld: fewer than 5 pairs reporting") && !body.contains("data-met"),
+            "a small unit stays withheld when asked for directly"
         );
         b.stop().await;
     });

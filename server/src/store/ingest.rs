@@ -260,6 +260,8 @@ pub fn withdraw(pool: &Pool, manager_id: &str, members: &[String]) -> Result<Wit
                 "DELETE FROM completions WHERE manager_id = $1 AND member_id = $2",
                 &[V::from(manager_id), V::from(member)],
             )?;
+            // Withdrawn means gone from what org viewers read too (docs/SECURITY.md).
+            super::withdraw_released(conn, manager_id, member)?;
         }
         Ok(WithdrawalResponse {
             removed: u32::try_from(removed).unwrap_or(u32::MAX),

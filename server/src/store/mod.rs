@@ -34,6 +34,7 @@ const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0003_code_attempts.sql"),
     include_str!("../../migrations/sqlite/0004_report_generations.sql"),
     include_str!("../../migrations/sqlite/0005_record_generations.sql"),
+    include_str!("../../migrations/sqlite/0006_released_months.sql"),
 ];
 const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
@@ -41,6 +42,7 @@ const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0003_code_attempts.sql"),
     include_str!("../../migrations/postgres/0004_report_generations.sql"),
     include_str!("../../migrations/postgres/0005_record_generations.sql"),
+    include_str!("../../migrations/postgres/0006_released_months.sql"),
 ];
 
 /// The `report_generations` row every month depends on (the directory).

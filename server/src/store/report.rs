@@ -150,8 +150,13 @@ pub fn month_start(month: Month) -> i64 {
 }
 
 impl MonthView {
-    /// The month's records over its directory.
-    fn load(conn: &mut dyn Conn, month: Month, directory: Arc<MonthDirectory>) -> Result<MonthView, Error> {
+    /// The month's records (from `source`'s table) over its directory.
+    fn load(
+        conn: &mut dyn Conn,
+        month: Month,
+        directory: Arc<MonthDirectory>,
+        source: Source,
+    ) -> Result<MonthView, Error> {
         let m = V::Int(month_index(month));
         let enrolled: HashSet<String> = conn
             .query(
@@ -187,8 +192,14 @@ impl MonthView {
             cross_of: HashMap::new(),
             subtree_figures: std::sync::OnceLock::new(),
         };
+        let table = match source {
+            Source::Live => "completions",
+            Source::Released => "released_completions",
+        };
         for r in conn.query(
-            "SELECT manager_id, member_id, relationship, sessions_held, minutes FROM completions WHERE month = $1",
+            &format!(
+                "SELECT manager_id, member_id, relationship, sessions_held, minutes FROM {table} WHERE month = $1"
+            ),
             std::slice::from_ref(&m),
         )? {
             view.apply(r.text(0), r.text(1), &r.text(2), r.int(3), r.int(4));
@@ -273,6 +284,14 @@ impl MonthView {
             .clone()
     }
 
+    /// What `viewer` may see of each unit (`crate::figures::disclose`).
+    pub fn disclose(&self, k: u64, viewer: crate::figures::Viewer) -> Vec<crate::figures::Disclosed> {
+        let all = self
+            .subtree_figures
+            .get_or_init(|| unit_figures(&self.tree, &self.pairs, &self.cross, true));
+        crate::figures::disclose(&self.tree, &self.pairs, &self.cross, all, k, viewer)
+    }
+
     /// Each unit's figures over its own members only.
     pub fn own_figures(&self) -> Vec<Figures> {
         unit_figures(&self.tree, &self.pairs, &self.cross, false)
@@ -328,6 +347,60 @@ pub fn month_views(pool: &Pool, from: Month, to: Month) -> Result<Vec<Arc<MonthV
     pool.with(|conn| pool.reports().views(conn, from, to))
 }
 
+/// The views of `from` through `to` as org viewers read them: the copies of released months,
+/// each taken at the first read after the month's release. `to` must be released
+/// (`figures::last_released_month`).
+pub fn released_views(pool: &Pool, from: Month, to: Month) -> Result<Vec<Arc<MonthView>>, Error> {
+    let (lo, hi) = (month_index(from), month_index(to));
+    let copied: HashSet<i64> = pool.with(|conn| {
+        Ok(conn
+            .query(
+                "SELECT month FROM released_months WHERE month >= $1 AND month <= $2",
+                &[V::Int(lo), V::Int(hi)],
+            )?
+            .iter()
+            .map(|r| r.int(0))
+            .collect())
+    })?;
+    let missing: Vec<i64> = (lo..=hi).filter(|m| !copied.contains(m)).collect();
+    if !missing.is_empty() {
+        pool.write(|conn| {
+            for &month in &missing {
+                // Whoever inserts the month's row copies its records, once.
+                let first = conn.execute(
+                    "INSERT INTO released_months (month, released_at) VALUES ($1, $2) ON CONFLICT (month) DO NOTHING",
+                    &[V::Int(month), V::Int(now())],
+                )?;
+                if first == 1 {
+                    conn.execute(
+                        "INSERT INTO released_completions (month, manager_id, member_id, relationship, sessions_held, minutes)
+                         SELECT month, manager_id, member_id, relationship, sessions_held, minutes FROM completions
+                         WHERE month = $1",
+                        &[V::Int(month)],
+                    )?;
+                }
+            }
+            Ok(())
+        })?;
+    }
+    pool.with(|conn| pool.released_reports().views(conn, from, to))
+}
+
+/// Removes a withdrawn pair's records from the released copies, moving those months' generation.
+pub(crate) fn withdraw_released(conn: &mut dyn Conn, manager: &str, member: &str) -> Result<(), Error> {
+    let params = [V::from(manager), V::from(member)];
+    conn.execute(
+        "UPDATE released_months SET generation = generation + 1 WHERE month IN
+         (SELECT month FROM released_completions WHERE manager_id = $1 AND member_id = $2)",
+        &params,
+    )?;
+    conn.execute(
+        "DELETE FROM released_completions WHERE manager_id = $1 AND member_id = $2",
+        &params,
+    )?;
+    Ok(())
+}
+
 /// Months of views kept; a dashboard reads 12, a report or the survey window up to 24.
 const CACHED_MONTHS: usize = 25;
 
@@ -341,6 +414,18 @@ const CACHED_MONTHS: usize = 25;
 #[derive(Debug, Default)]
 pub struct ReportCache {
     inner: Mutex<CacheInner>,
+    source: Source,
+}
+
+/// Which records a cache's views count.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// Every record as it stands (hr_admin).
+    #[default]
+    Live,
+    /// The copies of released months (org viewers): a view changes only when a withdrawal moves
+    /// its month's `released_months.generation`, or the directory changes.
+    Released,
 }
 
 #[derive(Debug, Default)]
@@ -364,15 +449,31 @@ struct Cached {
 }
 
 impl ReportCache {
+    /// A cache of the released months' views.
+    pub fn released() -> ReportCache {
+        ReportCache {
+            source: Source::Released,
+            ..ReportCache::default()
+        }
+    }
+
     fn views(&self, conn: &mut dyn Conn, from: Month, to: Month) -> Result<Vec<Arc<MonthView>>, Error> {
         let (lo, hi) = (month_index(from), month_index(to));
-        // (generation, full_generation) of each month.
-        let generations: HashMap<i64, (i64, i64)> = conn
-            .query(
+        // (generation, full_generation) of each month: a released month's copy is rebuilt
+        // whenever its generation moves.
+        let sql = match self.source {
+            Source::Live => {
                 "SELECT month, generation, full_generation FROM report_generations
-                 WHERE month = $1 OR (month >= $2 AND month <= $3)",
-                &[V::Int(super::EVERY_MONTH), V::Int(lo), V::Int(hi)],
-            )?
+                 WHERE month = $1 OR (month >= $2 AND month <= $3)"
+            }
+            Source::Released => {
+                "SELECT month, generation, generation FROM report_generations WHERE month = $1
+                 UNION ALL SELECT month, generation, generation FROM released_months
+                 WHERE month >= $2 AND month <= $3"
+            }
+        };
+        let generations: HashMap<i64, (i64, i64)> = conn
+            .query(sql, &[V::Int(super::EVERY_MONTH), V::Int(lo), V::Int(hi)])?
             .iter()
             .map(|r| (r.int(0), (r.int(1), r.int(2))))
             .collect();
@@ -414,7 +515,7 @@ impl ReportCache {
                 None => Arc::new(MonthDirectory::load(conn, month)?),
             };
             inner.directories.insert(epoch, directory.clone());
-            let view = Arc::new(MonthView::load(conn, month, directory)?);
+            let view = Arc::new(MonthView::load(conn, month, directory, self.source)?);
             inner.months.insert(
                 i,
                 Cached {
@@ -662,7 +763,7 @@ mod tests {
             let fresh = pool
                 .with(|conn| {
                     let directory = Arc::new(MonthDirectory::load(conn, month)?);
-                    MonthView::load(conn, month, directory)
+                    MonthView::load(conn, month, directory, Source::Live)
                 })
                 .unwrap();
             assert_eq!(caught_up.pairs, fresh.pairs, "round {round}");

@@ -161,14 +161,6 @@ impl Lang {
         }
     }
 
-    /// "fewer than k", for a group too small to show.
-    pub fn fewer_than(self, k: u32) -> String {
-        match self {
-            Lang::Ja => format!("{k}組未満"),
-            Lang::En => format!("fewer than {k}"),
-        }
-    }
-
     /// "a of b" for coverage figures.
     pub fn of(self, a: u64, b: u64) -> String {
         match self {

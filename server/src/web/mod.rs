@@ -5,8 +5,8 @@
 //!
 //! Access: a browser session (cookie `HttpOnly`, `SameSite=Strict`, `Secure` under HTTPS; a new id
 //! at every sign-in; idle and absolute expiry), a CSRF token in every form, and two roles:
-//! `hr_admin` sees everything; `org_viewer` sees the aggregates of one subtree with groups under k
-//! suppressed, and never a name.
+//! `hr_admin` sees everything; `org_viewer` sees the aggregates of one subtree as
+//! `crate::figures::disclose` allows (small groups pooled, released months only), and never a name.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};

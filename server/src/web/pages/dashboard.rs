@@ -12,7 +12,7 @@ use taiwa_protocol::Month;
 
 use super::layout::{self, Nav};
 use crate::api::AppState;
-use crate::figures::{Figures, suppress_under};
+use crate::figures::{Disclosed, Figures, Viewer};
 use crate::store::{self, MonthView};
 use crate::web::format::path;
 use crate::web::{Hr, Lang, PageError, PageQuery, PageResult, chart, run};
@@ -108,16 +108,12 @@ pub fn resolve_unit_or_top(hr: &Hr, view: &MonthView, asked: Option<&str>) -> Pa
     }
 }
 
-/// What a viewer may see of each unit: everything for hr_admin; for an org viewer, the units of
-/// their subtree whose groups are not smaller than k, none of whose differences reveal one.
-pub fn visible(hr: &Hr, view: &MonthView, figures: &[Figures]) -> Vec<bool> {
-    match hr.scope().and_then(|id| view.index.get(id).copied()) {
-        None if hr.is_admin() => vec![true; view.units.len()],
-        None => vec![false; view.units.len()],
-        Some(root) => {
-            let totals: Vec<u64> = figures.iter().map(|f| f.pairs).collect();
-            suppress_under(&view.tree, root, &totals, u64::from(hr.settings.k))
-        }
+/// Who the signed-in person is to `crate::figures` in one month's directory: `None` for an org
+/// viewer whose unit that month's directory does not have (they see nothing of that month).
+pub fn viewer(hr: &Hr, view: &MonthView) -> Option<Viewer> {
+    match hr.scope() {
+        None => Some(Viewer::Admin),
+        Some(id) => view.index.get(id).map(|&root| Viewer::Org { root }),
     }
 }
 
@@ -134,11 +130,17 @@ pub fn month_nav(lang: Lang, base: &str, month: Month, current: Month, extra: &s
     }
 }
 
-/// One month's figures and what of them a viewer may see, by unit id.
-struct Shown<'a> {
+/// One month's disclosures to the viewer, by unit id.
+struct Seen<'a> {
     index: &'a HashMap<String, usize>,
-    figures: Vec<Figures>,
-    shown: Vec<bool>,
+    units: Vec<Disclosed>,
+}
+
+impl Seen<'_> {
+    fn rate(&self, id: &str, basis: Basis) -> Option<f64> {
+        let unit = self.units.get(*self.index.get(id)?)?;
+        basis.rate(unit.figures.as_ref()?)
+    }
 }
 
 pub async fn page(
@@ -148,10 +150,25 @@ pub async fn page(
 ) -> PageResult<Markup> {
     let lang = hr.lang;
     let current = store::current_month();
-    let month = q.month.unwrap_or(current).min(current);
+    // hr_admin reads every month as it stands; an org viewer, the released months only.
+    let released = !hr.is_admin();
+    let last = if released {
+        crate::figures::last_released_month(chrono::Utc::now()).unwrap_or(current)
+    } else {
+        current
+    };
+    let asked = q.month.unwrap_or(last);
+    let month = asked.min(last);
     let first = month.plus(-11).unwrap_or(month);
     let pool = state.pool.clone();
-    let views = run(lang, move || store::month_views(&pool, first, month)).await?;
+    let views = run(lang, move || {
+        if released {
+            store::released_views(&pool, first, month)
+        } else {
+            store::month_views(&pool, first, month)
+        }
+    })
+    .await?;
     let Some(view) = views.last() else {
         return Err(PageError::from_error(
             crate::Error::Internal("no month loaded".into()),
@@ -159,44 +176,28 @@ pub async fn page(
         ));
     };
     let root = resolve_unit(&hr, view, q.unit.as_deref())?;
-    let history: Vec<Shown> = views
+    let k = hr.settings.k;
+    let history: Vec<Seen> = views
         .iter()
-        .map(|v| {
-            let figures = v.figures();
-            let shown = visible(&hr, v, &figures);
-            Shown {
-                index: &v.index,
-                figures,
-                shown,
-            }
+        .map(|v| Seen {
+            index: &v.index,
+            units: viewer(&hr, v).map_or_else(Vec::new, |who| v.disclose(u64::from(k), who)),
         })
         .collect();
-    // The month shown is the last of the history: its figures are computed once.
-    let (figures, shown) = history
-        .last()
-        .map(|h| (h.figures.clone(), h.shown.clone()))
-        .unwrap_or_default();
+    let seen: &[Disclosed] = history.last().map_or(&[], |h| &h.units);
+    let basis = q.basis;
     let spark = |unit: usize| -> Vec<Option<f64>> {
         let id = view.units[unit].id.as_str();
-        history
-            .iter()
-            .map(|h| {
-                h.index
-                    .get(id)
-                    .filter(|&&i| h.shown[i])
-                    .and_then(|&i| q.basis.rate(&h.figures[i]))
-            })
-            .collect()
+        history.iter().map(|h| h.rate(id, basis)).collect()
     };
     let target = f64::from(hr.settings.target_percent) / 100.0;
-    let k = hr.settings.k;
-    let basis = q.basis;
     let all_depth = q.depth.as_deref() == Some("all");
+    let who = viewer(&hr, view).unwrap_or(Viewer::Admin);
 
-    // The headline: the unit asked for, or the whole company.
-    let (headline, headline_shown) = match root {
-        Some(r) => (figures[r].clone(), shown[r]),
-        None => (crate::figures::company_figures(&view.pairs, &view.cross), hr.is_admin()),
+    // The headline: the unit asked for, or the whole company (hr_admin only).
+    let headline: Disclosed = match root {
+        Some(r) => seen[r].clone(),
+        None => Disclosed::everything(crate::figures::company_figures(&view.pairs, &view.cross)),
     };
     let company_spark: Vec<Option<f64>> = match root {
         Some(r) => spark(r),
@@ -220,7 +221,6 @@ pub async fn page(
             all_depth || depth <= 1 + usize::from(root.is_none())
         })
         .collect();
-    let hidden = rows.iter().filter(|&&u| !shown[u]).count();
     let extra = |month_too: bool| {
         let mut s = String::new();
         if month_too {
@@ -236,9 +236,10 @@ pub async fn page(
         .map(|r| format!("&unit={}", crate::web::urlencode(&view.units[r].id)))
         .unwrap_or_default();
 
-    // The managers of the unit (hr_admin only, and not for the whole company at once).
+    // The managers of the unit: hr_admin's, while pair-level detail is on, one unit at a time.
+    let by_manager = crate::figures::by_manager_allowed(who, hr.settings.pair_detail);
     let managers = match root {
-        Some(r) if hr.is_admin() => Some(manager_rollup(view, r)),
+        Some(r) if by_manager => Some(manager_rollup(view, r)),
         _ => None,
     };
     if let (Some(list), Some(r)) = (&managers, root)
@@ -251,6 +252,7 @@ pub async fn page(
         )
         .await?;
     }
+    let managers_column = headline.managers_shown;
 
     let body = html! {
         div.page-head {
@@ -261,33 +263,56 @@ pub async fn page(
                         @for (i, a) in view.tree.ancestry(r).collect::<Vec<_>>().into_iter().rev().enumerate() {
                             @if i > 0 { " › " }
                             @if a == r { strong { (view.units[a].name) } }
-                            @else if shown[a] || hr.is_admin() { a href=(unit_link(a)) { (view.units[a].name) } }
+                            @else if seen[a].shown() { a href=(unit_link(a)) { (view.units[a].name) } }
                             @else { (view.units[a].name) }
                         }
                     }
                 }
                 h1 { (title) }
             }
-            (month_nav(lang, "/hr/", month, current, &format!("{here_unit}{}", extra(false))))
+            (month_nav(lang, "/hr/", month, last, &format!("{here_unit}{}", extra(false))))
+        }
+        @if released {
+            p.muted.release {
+                @match (asked > last, crate::figures::release_day(asked)) {
+                    (true, Some(day)) => (match lang {
+                        Lang::Ja => format!("{}の数字は{}から表示します（月が締まってから1週間後。それまでは{}を表示しています）。", lang.month(asked), day.format("%Y年%-m月%-d日"), lang.month(last)),
+                        Lang::En => format!("{} is shown from {} (a week after the month closes); until then, this is {}.", lang.month(asked), day.format("%-d %B %Y"), lang.month(last)),
+                    }),
+                    _ => (match lang {
+                        Lang::Ja => format!("組織の数字は月が締まってから1週間後に確定し、その後は変わりません。報告中のペアが{k}組未満の組織は表示しません。小さな組織のペアは上位の組織で集計します。"),
+                        Lang::En => format!("A month's figures are shown a week after it closes and never change afterwards. Units with fewer than {k} pairs reporting are withheld; the pairs of small groups are counted in the unit above."),
+                    }),
+                }
+            }
         }
         section.headline aria-label=(lang.pick("This month", "今月")) {
-            @if headline_shown {
+            @if let Some(h) = &headline.figures {
                 div.big {
-                    span.figure data-pairs=(headline.pairs) data-met=(headline.met) { (lang.rate(basis.rate(&headline))) }
+                    span.figure data-pairs=(h.pairs) data-met=(h.met) data-reporting=(h.reporting_pairs) { (lang.rate(basis.rate(h))) }
                     span.caption { (basis.label(lang)) }
                 }
                 div.facts {
                     p { strong { (lang.pick("Met", "実施済み")) } " "
-                        (match lang { Lang::Ja => format!("{} / {} ペア", lang.count(headline.met), lang.count(headline.pairs)),
-                                      Lang::En => format!("{} of {} pairs", lang.count(headline.met), lang.count(headline.pairs)) }) }
-                    p { strong { (lang.pick("Managers enrolled", "登録済みの上司")) } " " (lang.of(headline.managers_enrolled, headline.managers))
-                        " · " strong { (lang.pick("Pairs reporting", "報告中のペア")) } " " (lang.of(headline.reporting_pairs, headline.pairs)) }
-                    p { strong { (lang.pick("1on1s held", "実施した1on1")) } " " (lang.count(headline.sessions)) " · " (lang.minutes(headline.minutes))
-                        " · " strong { (lang.pick("Cross-organisation", "組織をまたぐ1on1")) } " " (lang.count(headline.cross_sessions)) " · " (lang.minutes(headline.cross_minutes)) }
+                        (match lang { Lang::Ja => format!("{} / {} ペア", lang.count(h.met), lang.count(h.pairs)),
+                                      Lang::En => format!("{} of {} pairs", lang.count(h.met), lang.count(h.pairs)) }) }
+                    p {
+                        @if headline.managers_shown {
+                            strong { (lang.pick("Managers enrolled", "登録済みの上司")) } " " (lang.of(h.managers_enrolled, h.managers)) " · "
+                        }
+                        strong { (lang.pick("Pairs reporting", "報告中のペア")) } " " (lang.of(h.reporting_pairs, h.pairs)) }
+                    p { strong { (lang.pick("1on1s held", "実施した1on1")) } " " (lang.count(h.sessions)) " · " (lang.minutes(h.minutes))
+                        " · " strong { (lang.pick("Cross-organisation", "組織をまたぐ1on1")) } " " (cross(lang, &headline, k)) }
+                    @if headline.counted_above > 0 {
+                        p.muted.counted-above { (match lang {
+                            Lang::Ja => format!("この組織の小さなグループの {} ペアは、上位の組織で集計しているためここには含みません。", lang.count(headline.counted_above)),
+                            Lang::En => format!("{} pairs of small groups in this unit are counted in the unit above, not here.", lang.count(headline.counted_above)),
+                        }) }
+                    }
                 }
                 div.trend-small { (chart::sparkline(&company_spark, target, lang.pick("The last 12 months", "直近12か月"))) }
             } @else {
-                p.suppressed { (lang.fewer_than(k)) }
+                p.suppressed { (withheld(lang, k)) }
             }
         }
         div.toolbar {
@@ -309,7 +334,7 @@ pub async fn page(
                 th { (lang.pick("Org unit", "組織")) }
                 th.num { (basis.label(lang)) }
                 th.num { (lang.pick("Met / pairs", "実施 / ペア")) }
-                th.num { (lang.pick("Managers enrolled", "登録済みの上司")) }
+                @if managers_column { th.num { (lang.pick("Managers enrolled", "登録済みの上司")) } }
                 th.num { (lang.pick("Pairs reporting", "報告中のペア")) }
                 th.num { (lang.pick("1on1s · minutes", "1on1・時間")) }
                 th.num { (lang.pick("Cross-org · minutes", "組織横断・時間")) }
@@ -318,36 +343,49 @@ pub async fn page(
             tbody {
                 @for &u in &rows {
                     @let depth = view.tree.ancestry(u).count() - base_depth;
-                    @let f = &figures[u];
-                    @let rate = basis.rate(f);
-                    @let below = rate.is_some_and(|r| r < target);
-                    @if shown[u] {
-                        tr class=(if below { "below" } else { "" }) data-unit=(view.units[u].id) data-pairs=(f.pairs) data-met=(f.met) {
+                    @let d = &seen[u];
+                    @let name = html! {
+                        span class={"indent d" (depth.min(8))} {}
+                        @if d.shown() { a href=(unit_link(u)) { (view.units[u].name) } } @else { (view.units[u].name) }
+                        @if view.units[u].path.len() > 1 { span.path { (path(&view.units[u].path)) } }
+                    };
+                    @if let Some(f) = &d.figures {
+                        @let rate = basis.rate(f);
+                        @let below = rate.is_some_and(|r| r < target);
+                        tr class=(if below { "below" } else { "" }) data-unit=(view.units[u].id) data-pairs=(f.pairs) data-met=(f.met) data-reporting=(f.reporting_pairs) {
                             th.unit scope="row" data-depth=(depth) {
-                                span class={"indent d" (depth.min(8))} {}
-                                a href=(unit_link(u)) { (view.units[u].name) }
-                                @if view.units[u].path.len() > 1 { span.path { (path(&view.units[u].path)) } }
+                                (name)
+                                @if d.counted_above > 0 {
+                                    span.counted-above { (match lang {
+                                        Lang::Ja => format!("{} ペアは上位で集計", lang.count(d.counted_above)),
+                                        Lang::En => format!("{} pairs counted above", lang.count(d.counted_above)),
+                                    }) }
+                                }
                             }
                             td.num data-sort=(rate.map_or(-1.0, |r| r)) {
                                 (chart::bar(rate, target, below)) " " (lang.rate(rate))
                                 @if below { span.flag { (lang.pick(" below target", " 目標未達")) } }
                             }
                             td.num data-sort=(f.met) { (lang.count(f.met)) " / " (lang.count(f.pairs)) }
-                            td.num { (lang.of(f.managers_enrolled, f.managers)) }
+                            @if managers_column { td.num { (lang.of(f.managers_enrolled, f.managers)) } }
                             td.num { (lang.of(f.reporting_pairs, f.pairs)) }
                             td.num { (lang.count(f.sessions)) " · " (lang.minutes(f.minutes)) }
-                            td.num { (lang.count(f.cross_sessions)) " · " (lang.minutes(f.cross_minutes)) }
+                            td.num { (cross(lang, d, k)) }
                             td { (chart::sparkline(&spark(u), target, &format!("{}: {}", view.units[u].name, lang.pick("the last 12 months", "直近12か月")))) }
+                        }
+                    } @else {
+                        tr.withheld data-unit=(view.units[u].id) data-withheld="fewer-reporting" {
+                            th.unit scope="row" data-depth=(depth) { (name) }
+                            td.muted colspan=(if managers_column { 7 } else { 6 }) { (withheld(lang, k)) }
                         }
                     }
                 }
             }
         }
-        @if hidden > 0 {
-            p.muted { (match lang {
-                Lang::Ja => format!("{hidden} 組織は表示していません: {k}組未満の組織、またはその数が他の数字から割り出せてしまう組織です。"),
-                Lang::En => format!("{hidden} unit(s) not shown: fewer than {k} pairs, or a figure that other figures on this page would reveal."),
-            }) }
+        @if hr.is_admin() && root.is_some() && !by_manager {
+            p.muted.by-manager-off { (lang.pick(
+                "Figures by manager are not shown: pair-level detail is turned off in Settings.",
+                "上司ごとの数字は表示していません（設定でペア単位の詳細がオフです）。")) }
         }
         @if let Some(list) = &managers {
             h2 { (lang.pick("Managers in this unit", "この組織の上司")) }
@@ -356,7 +394,7 @@ pub async fn page(
             } @else {
                 p.muted { (lang.pick("Every manager with a direct report in this unit or below. Viewing this list is written to the audit log.",
                                      "この組織と配下に直属の部下がいる上司です。この一覧の表示は監査ログに記録されます。")) }
-                table.sortable {
+                table.sortable.managers {
                     thead { tr {
                         th { (lang.pick("Manager", "上司")) }
                         th { (lang.pick("Enrolled", "端末登録")) }
@@ -382,6 +420,25 @@ pub async fn page(
     Ok(layout::page(&hr, Nav::Dashboard, &title, body))
 }
 
+/// Why a unit's figures are withheld, in words.
+fn withheld(lang: Lang, k: u32) -> String {
+    match lang {
+        Lang::Ja => format!("報告中のペアが{k}組未満のため表示しません"),
+        Lang::En => format!("Withheld: fewer than {k} pairs reporting"),
+    }
+}
+
+/// The cross-organisation figures of a unit, or why they are withheld.
+fn cross(lang: Lang, d: &Disclosed, k: u32) -> String {
+    match &d.figures {
+        Some(f) if d.cross_shown => format!("{} · {}", lang.count(f.cross_sessions), lang.minutes(f.cross_minutes)),
+        _ => match lang {
+            Lang::Ja => format!("{k}件未満"),
+            Lang::En => format!("fewer than {k} records"),
+        },
+    }
+}
+
 /// One manager's figures over their pairs in a unit's subtree.
 #[derive(Debug, Clone)]
 pub struct ManagerRow {
@@ -391,19 +448,15 @@ pub struct ManagerRow {
 }
 
 pub fn manager_rollup(view: &MonthView, root: usize) -> Vec<ManagerRow> {
-    let pairs = view.pairs_under(root);
-    let mut by_manager: HashMap<usize, Vec<crate::figures::PairFact>> = HashMap::new();
-    for i in pairs {
-        by_manager.entry(view.pairs[i].manager).or_default().push(view.pairs[i]);
-    }
-    let mut rows: Vec<ManagerRow> = by_manager
+    let pairs: Vec<crate::figures::PairFact> = view.pairs_under(root).into_iter().map(|i| view.pairs[i]).collect();
+    let mut rows: Vec<ManagerRow> = crate::figures::by_manager(&pairs)
         .into_iter()
-        .map(|(m, facts)| {
+        .map(|(m, figures)| {
             let id = view.managers[m].clone();
             ManagerRow {
                 name: view.name(&id),
                 id,
-                figures: crate::figures::company_figures(&facts, &[]),
+                figures,
             }
         })
         .collect();
