@@ -326,10 +326,24 @@ pub fn last_released_month(now: DateTime<Utc>) -> Option<Month> {
 /// Who reads the figures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Viewer {
-    /// hr_admin: every unit, every figure.
-    Admin,
-    /// An org viewer: the subtree of `root`, with small groups withheld.
+    /// hr_admin while the company has pair-level detail on: every figure as it is.
+    Everything,
+    /// hr_admin while pair-level detail is off: every unit, small groups pooled as for an org
+    /// viewer (a unit of one pair would be that pair's figure), managers enrolled shown.
+    Company,
+    /// An org viewer: the subtree of `root`, small groups pooled, no managers.
     Org { root: usize },
+}
+
+impl Viewer {
+    /// hr_admin's view under the company's pair-level detail switch.
+    pub fn hr_admin(pair_detail: bool) -> Viewer {
+        if pair_detail {
+            Viewer::Everything
+        } else {
+            Viewer::Company
+        }
+    }
 }
 
 /// Why a unit's figures are not shown to a viewer.
@@ -410,10 +424,10 @@ pub fn disclose(
     k: u64,
     viewer: Viewer,
 ) -> Vec<Disclosed> {
-    let all = all.to_vec();
     let root = match viewer {
-        Viewer::Admin => return all.into_iter().map(Disclosed::everything).collect(),
-        Viewer::Org { root } => root,
+        Viewer::Everything => return all.iter().cloned().map(Disclosed::everything).collect(),
+        Viewer::Company => None,
+        Viewer::Org { root } => Some(root),
     };
     let own = unit_figures(tree, pairs, cross, false);
     let n = tree.len();
@@ -430,11 +444,18 @@ pub fn disclose(
         }
     }
     add_up_the_tree(tree, &mut shown);
-    let in_scope: std::collections::HashSet<usize> = tree.subtree(root).into_iter().collect();
+    let mut in_scope = vec![root.is_none(); n];
+    for u in root.map(|r| tree.subtree(r)).unwrap_or_default() {
+        in_scope[u] = true;
+    }
+    let managers_shown = viewer == Viewer::Company;
     (0..n)
         .map(|u| {
-            let (f, true_f) = (&shown[u], &all[u]);
-            let withheld = if !in_scope.contains(&u) {
+            let (f, true_f) = (&mut shown[u], &all[u]);
+            if managers_shown {
+                (f.managers, f.managers_enrolled) = (true_f.managers, true_f.managers_enrolled);
+            }
+            let withheld = if !in_scope[u] {
                 Some(Withheld::OutOfScope)
             } else if f.reporting_pairs == 0 && true_f.reporting_pairs > 0 {
                 Some(Withheld::FewerReporting)
@@ -446,16 +467,49 @@ pub fn disclose(
                 withheld,
                 counted_above: true_f.pairs - f.pairs,
                 cross_shown: f.cross_records >= k || true_f.cross_records == 0,
-                managers_shown: false,
+                managers_shown,
             }
         })
         .collect()
 }
 
+/// The whole company as `viewer` may see it, given `disclosed` (from [`disclose`] for the same
+/// viewer) and the company's figures as they are: everything, or the sum of the roots' shown
+/// figures (the pools still under k at the top are counted nowhere).
+pub fn disclose_company(
+    tree: &Tree,
+    disclosed: &[Disclosed],
+    everything: Figures,
+    k: u64,
+    viewer: Viewer,
+) -> Disclosed {
+    if viewer == Viewer::Everything {
+        return Disclosed::everything(everything);
+    }
+    let mut sum = Figures::default();
+    for root in tree.order().iter().copied().filter(|&u| tree.parent(u).is_none()) {
+        if let Some(f) = disclosed.get(root).and_then(|d| d.figures.as_ref()) {
+            sum.add_counts(f);
+        }
+    }
+    let managers_shown = viewer == Viewer::Company;
+    if managers_shown {
+        (sum.managers, sum.managers_enrolled) = (everything.managers, everything.managers_enrolled);
+    }
+    let withheld = (sum.reporting_pairs == 0 && everything.reporting_pairs > 0).then_some(Withheld::FewerReporting);
+    Disclosed {
+        counted_above: everything.pairs - sum.pairs,
+        cross_shown: sum.cross_records >= k || everything.cross_records == 0,
+        figures: withheld.is_none().then_some(sum),
+        withheld,
+        managers_shown,
+    }
+}
+
 /// Whether figures by manager (the roll-up of a unit's managers, a manager's pairs) may be shown:
 /// to hr_admin, and only while the company has pair-level detail turned on.
-pub fn by_manager_allowed(viewer: Viewer, pair_detail: bool) -> bool {
-    viewer == Viewer::Admin && pair_detail
+pub fn by_manager_allowed(viewer: Viewer) -> bool {
+    viewer == Viewer::Everything
 }
 
 /// Each manager's figures over their pairs among `pairs`, by manager index, ascending.
@@ -627,9 +681,17 @@ mod tests {
         for u in [1, 2] {
             assert_eq!(seen_by(&tree, &pairs, &[], Viewer::Org { root: u })[u], seen[u]);
         }
-        // hr_admin sees everything.
-        let admin = seen_by(&tree, &pairs, &[], Viewer::Admin);
+        // hr_admin sees everything with pair-level detail on; without it, what org viewers see,
+        // and the managers enrolled.
+        let admin = seen_by(&tree, &pairs, &[], Viewer::Everything);
         assert_eq!(admin[0].figures.as_ref().unwrap().reporting_pairs, 79);
+        let company = seen_by(&tree, &pairs, &[], Viewer::Company);
+        let pooled = company[0].figures.as_ref().unwrap();
+        assert_eq!((pooled.reporting_pairs, pooled.managers), (78, 12));
+        assert!(company[0].managers_shown && !seen[0].managers_shown);
+        let whole = disclose_company(&tree, &company, admin[0].figures.clone().unwrap(), 5, Viewer::Company);
+        assert_eq!(whole.figures.as_ref().map(|f| f.reporting_pairs), Some(78));
+        assert_eq!(whole.counted_above, 1);
     }
 
     #[test]
@@ -806,6 +868,7 @@ mod tests {
             let truth = unit_figures(&tree, &pairs, &cross, true);
             // What every org viewer sees, unit by unit; a unit is the same to everyone who sees it.
             let mut seen: Vec<Option<Disclosed>> = vec![None; n];
+            let company = disclose(&tree, &pairs, &cross, &truth, k, Viewer::Company);
             for root in 0..n {
                 for (u, d) in disclose(&tree, &pairs, &cross, &truth, k, Viewer::Org { root }).into_iter().enumerate() {
                     if d.withheld == Some(Withheld::OutOfScope) {
@@ -814,6 +877,9 @@ mod tests {
                     if let Some(before) = &seen[u] {
                         prop_assert_eq!(before, &d, "unit {} differs between viewers", u);
                     }
+                    // hr_admin without pair-level detail sees the same, with the managers.
+                    prop_assert_eq!(&company[u].figures.as_ref().map(|f| (f.reporting_pairs, f.met, f.sessions, f.cross_records)),
+                        &d.figures.as_ref().map(|f| (f.reporting_pairs, f.met, f.sessions, f.cross_records)));
                     // Withheld exactly when 1 to k−1 pairs report.
                     let reporting = truth[u].reporting_pairs;
                     prop_assert_eq!(d.shown(), reporting == 0 || reporting >= k, "unit {} with {} reporting", u, reporting);

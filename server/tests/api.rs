@@ -18,6 +18,7 @@ on_both_backends!(
     the_rate_limit_answers_429_with_retry_after,
     a_reorganisation_keeps_past_months,
     pair_detail_is_audited_and_can_be_turned_off,
+    an_admin_without_pair_detail_reads_no_small_group,
     a_bad_directory_changes_nothing,
     metrics_count_requests_and_records,
     logs_hold_no_secret,
@@ -47,8 +48,7 @@ fn rows_by_unit(report: &Value) -> std::collections::BTreeMap<String, (u64, u64)
 }
 
 fn enrol_roster_push_and_known_rates(backend: Backend) {
-    let server = Server::start(backend);
-    server.cli(&["settings", "set", "pair_detail", "on"], &[]).assert_ok();
+    let server = Server::start_counting(backend);
     assert_eq!(server.get("/healthz", None).status, 200);
     let e02 = server.enrol("E02");
     let e03 = server.enrol("E03");
@@ -125,19 +125,22 @@ fn enrol_roster_push_and_known_rates(backend: Backend) {
     let csv = server.admin(&format!("/api/v1/admin/completion.csv?from={last}&to={month}&org=O3"));
     assert_eq!(csv.status, 200);
     let lines: Vec<&str> = csv.body.lines().collect();
-    assert_eq!(lines[0], "month,org_unit_id,name,parent_id,pairs,met,rate");
+    assert_eq!(
+        lines[0],
+        "month,org_unit_id,name,parent_id,pairs,met,rate,withheld,counted_above"
+    );
     assert!(
-        lines.contains(&format!("{last},O3,技術部,O1,4,0,0.0000").as_str()),
+        lines.contains(&format!("{last},O3,技術部,O1,4,0,0.0000,,0").as_str()),
         "{}",
         csv.body
     );
     assert!(
-        lines.contains(&format!("{month},O3,技術部,O1,4,2,0.5000").as_str()),
+        lines.contains(&format!("{month},O3,技術部,O1,4,2,0.5000,,0").as_str()),
         "{}",
         csv.body
     );
     assert!(
-        lines.contains(&format!("{month},O4,開発課,O3,3,2,0.6667").as_str()),
+        lines.contains(&format!("{month},O4,開発課,O3,3,2,0.6667,,0").as_str()),
         "{}",
         csv.body
     );
@@ -165,7 +168,7 @@ fn enrol_roster_push_and_known_rates(backend: Backend) {
 }
 
 fn pushes_are_idempotent_and_keep_the_highest_revision(backend: Backend) {
-    let server = Server::start(backend);
+    let server = Server::start_counting(backend);
     server.cli(&["settings", "set", "pair_detail", "on"], &[]).assert_ok();
     let token = server.enrol("E03");
     let month = this_month();
@@ -211,7 +214,7 @@ fn pushes_are_idempotent_and_keep_the_highest_revision(backend: Backend) {
 }
 
 fn an_invalid_record_rejects_the_whole_batch(backend: Backend) {
-    let server = Server::start(backend);
+    let server = Server::start_counting(backend);
     let token = server.enrol("E03");
     let month = this_month();
     let future = taiwa_server::store::current_month().next().unwrap().to_string();
@@ -276,7 +279,7 @@ fn an_invalid_record_rejects_the_whole_batch(backend: Backend) {
 }
 
 fn tokens_are_checked_everywhere(backend: Backend) {
-    let server = Server::start(backend);
+    let server = Server::start_counting(backend);
     let device = server.enrol("E02");
     let month = this_month();
     let push = json!({"records": [record("E04", &month, 1, 30, 1)]});
@@ -329,7 +332,7 @@ fn tokens_are_checked_everywhere(backend: Backend) {
 }
 
 fn enrolment_codes_work_once_and_expire(backend: Backend) {
-    let server = Server::start(backend);
+    let server = Server::start_counting(backend);
     let code = server.code("E03");
     assert_eq!(code.len(), 19, "XXXX-XXXX-XXXX-XXXX: {code}");
     let enrol =
@@ -364,7 +367,7 @@ fn enrolment_codes_work_once_and_expire(backend: Backend) {
 }
 
 fn malformed_requests_get_clear_4xx_answers(backend: Backend) {
-    let server = Server::start(backend);
+    let server = Server::start_counting(backend);
     let token = server.enrol("E03");
     let month = this_month();
     let put = |content_type: Option<&str>, body: &[u8]| {
@@ -434,6 +437,7 @@ fn the_rate_limit_answers_429_with_retry_after(backend: Backend) {
         common::EMPLOYEES,
         "rate_limit_per_minute = 120\n",
     );
+    server.count_every_pair();
     let token = server.enrol("E02");
     let other = server.enrol("E03");
     let mut statuses = Vec::new();
@@ -457,7 +461,7 @@ fn the_rate_limit_answers_429_with_retry_after(backend: Backend) {
 }
 
 fn a_reorganisation_keeps_past_months(backend: Backend) {
-    let server = Server::start(backend);
+    let server = Server::start_counting(backend);
     let e02 = server.enrol("E02");
     let e03 = server.enrol("E03");
     let (now, last) = (this_month(), months_ago(1));
@@ -507,6 +511,83 @@ fn a_reorganisation_keeps_past_months(backend: Backend) {
     assert!(server.import(&orgs, &emps).stdout_line().contains("0 change(s)"));
 }
 
+/// With pair-level detail off (the default), the admin API pools small groups as the org viewers'
+/// pages do: no unit's figure, nor a difference of two, tells fewer than k reporting pairs.
+fn an_admin_without_pair_detail_reads_no_small_group(backend: Backend) {
+    let server = Server::start(backend);
+    let month = this_month();
+    let (e01, e02, e03) = (server.enrol("E01"), server.enrol("E02"), server.enrol("E03"));
+    for (token, records) in [
+        (
+            &e02,
+            json!([record("E04", &month, 1, 30, 1), record("E05", &month, 0, 0, 1)]),
+        ),
+        (
+            &e03,
+            json!([record("E06", &month, 2, 70, 1), record("E07", &month, 1, 45, 1)]),
+        ),
+        (&e01, json!([record("E02", &month, 1, 60, 1)])),
+    ] {
+        assert_eq!(server.push(token, records).status, 200);
+    }
+    let read = || server.admin(&format!("/api/v1/admin/completion?month={month}")).json();
+    let row = |report: &Value, unit: &str| -> Value {
+        report["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["org_unit_id"] == unit)
+            .unwrap()
+            .clone()
+    };
+    // k = 5: O4 (3 pairs), O3 (1 + 3) and O2 (3) are each under k; pooled, they are released at
+    // O1, which shows all 7 pairs, 4 met.
+    let report = read();
+    for unit in ["O2", "O3", "O4"] {
+        let r = row(&report, unit);
+        assert_eq!(r["withheld"], "fewer_reporting", "{r}");
+        assert!(r["met"].is_null() && r["pairs"].is_null() && r["rate"].is_null(), "{r}");
+    }
+    let top = row(&report, "O1");
+    assert_eq!((top["pairs"].as_u64(), top["met"].as_u64()), (Some(7), Some(4)));
+    assert_eq!(report["totals"]["met"], 4);
+    // k = 3: O4 and O2 stand on their own; O3's own pair goes up, and O1's pool of that one pair
+    // is counted nowhere, so O1 minus O2 minus O3 tells nothing.
+    server.cli(&["settings", "set", "k", "3"], &[]).assert_ok();
+    let report = read();
+    let figures = |unit: &str| {
+        let r = row(&report, unit);
+        (
+            r["pairs"].as_u64().unwrap(),
+            r["met"].as_u64().unwrap(),
+            r["counted_above"].as_u64().unwrap(),
+        )
+    };
+    assert_eq!(figures("O4"), (3, 2, 0));
+    assert_eq!(
+        figures("O3"),
+        (3, 2, 1),
+        "O3 is O4 alone; its head's pair is counted above"
+    );
+    assert_eq!(figures("O2"), (3, 2, 0));
+    assert_eq!(figures("O1"), (6, 4, 1));
+    assert_eq!(figures("O1").0 - figures("O2").0 - figures("O3").0, 0);
+    // The CSV says the same, and both reads are in the audit log.
+    let csv = server.admin(&format!("/api/v1/admin/completion.csv?from={month}&to={month}"));
+    assert!(
+        csv.body.contains(&format!("{month},O3,技術部,O1,3,2,0.6667,,1")),
+        "{}",
+        csv.body
+    );
+    let actions: Vec<String> = taiwa_server::store::audit_entries(&server.pool(), 10)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.2)
+        .collect();
+    assert_eq!(actions.iter().filter(|a| *a == "completion").count(), 2, "{actions:?}");
+    assert!(actions.contains(&"completion_csv".to_owned()), "{actions:?}");
+}
+
 fn pair_detail_is_audited_and_can_be_turned_off(backend: Backend) {
     let server = Server::start(backend);
     let month = this_month();
@@ -526,6 +607,13 @@ fn pair_detail_is_audited_and_can_be_turned_off(backend: Backend) {
     );
 
     // Turned on from the command line while the server runs: the next request sees it.
+    let audited = |action: &str| {
+        taiwa_server::store::audit_entries(&server.pool(), 10)
+            .unwrap()
+            .iter()
+            .filter(|e| e.2 == action)
+            .count()
+    };
     server.cli(&["settings", "set", "pair_detail", "on"], &[]).assert_ok();
     assert_eq!(
         server
@@ -536,6 +624,7 @@ fn pair_detail_is_audited_and_can_be_turned_off(backend: Backend) {
     let log = taiwa_server::store::audit_entries(&server.pool(), 10).unwrap();
     assert_eq!(log.len(), 1);
     assert_eq!((log[0].1.as_str(), log[0].2.as_str()), (common::ADMIN, "pairs"));
+    assert_eq!(audited("pairs"), 1);
     assert!(log[0].3.contains("\"org\":\"O2\""), "{}", log[0].3);
     let missing = server.admin(&format!("/api/v1/admin/pairs?month={month}"));
     assert_eq!(missing.status, 400, "org is required");
@@ -555,6 +644,7 @@ fn pair_detail_is_audited_and_can_be_turned_off(backend: Backend) {
         server.admin(&format!("/api/v1/admin/completion?month={month}")).status,
         200
     );
+    assert_eq!(audited("completion"), 1, "reading completion is audited like the pages");
     let bad = server.cli(&["settings", "set", "k", "2"], &[]);
     assert_eq!(bad.code(), 2);
     assert!(
@@ -565,7 +655,7 @@ fn pair_detail_is_audited_and_can_be_turned_off(backend: Backend) {
 }
 
 fn a_bad_directory_changes_nothing(backend: Backend) {
-    let server = Server::start(backend);
+    let server = Server::start_counting(backend);
     let month = this_month();
     let before = server.admin(&format!("/api/v1/admin/completion?month={month}")).json();
     let emps = format!(
@@ -624,7 +714,7 @@ fn a_bad_directory_changes_nothing(backend: Backend) {
 }
 
 fn metrics_count_requests_and_records(backend: Backend) {
-    let server = Server::start(backend);
+    let server = Server::start_counting(backend);
     let token = server.enrol("E02");
     let month = this_month();
     server.push(
@@ -721,7 +811,7 @@ fn serves_https_when_given_a_certificate() {
 }
 
 fn logs_hold_no_secret(backend: Backend) {
-    let server = Server::start(backend);
+    let server = Server::start_counting(backend);
     let code = server.code("E02");
     let enrolled = server.post_json("/api/v1/enrol", None, &json!({"code": code, "device_name": "Laptop"}));
     let token = enrolled.json()["device_token"].as_str().unwrap().to_owned();
@@ -761,6 +851,7 @@ fn the_example_company_imports_and_reports(backend: Backend) {
     let orgs = std::fs::read_to_string(fixtures.join("org_units.csv")).unwrap();
     let emps = std::fs::read_to_string(fixtures.join("employees.csv")).unwrap();
     let server = Server::start_with(backend, &orgs, &emps, "");
+    server.count_every_pair();
     let token = server.enrol("E000002");
     let roster = server.get("/api/v1/roster", Some(&token)).json();
     let members: Vec<String> = roster["members"]
@@ -817,7 +908,7 @@ fn raw(server: &Server, request: &[u8], close_after: bool) -> (u16, String) {
 }
 
 fn every_error_answer_is_the_json_error(backend: Backend) {
-    let server = Server::start(backend);
+    let server = Server::start_counting(backend);
     let token = server.enrol("E03");
     let month = this_month();
     // A method a route does not take: 405 with the JSON error, not an empty body.
@@ -892,6 +983,7 @@ fn failed_authentication_is_limited_per_client_address_before_any_database_work(
         common::EMPLOYEES,
         "trusted_proxies = [\"127.0.0.1\"]\n",
     );
+    server.count_every_pair();
     let token = server.enrol("E02");
     // Thirty random tokens from one client (behind the company proxy): the next request from that
     // client is refused at once, even with a valid token; another client is not affected.
@@ -947,6 +1039,7 @@ fn slow_clients_cannot_hold_connections(backend: Backend) {
         common::EMPLOYEES,
         "header_timeout_seconds = 2\nbody_timeout_seconds = 2\nmax_connections = 3\n",
     );
+    server.count_every_pair();
     let addr = server.base.trim_start_matches("http://").to_owned();
     let open = || {
         let stream = std::net::TcpStream::connect(&addr).unwrap();
@@ -1000,7 +1093,7 @@ fn slow_clients_cannot_hold_connections(backend: Backend) {
 }
 
 fn the_server_keeps_the_day_a_figure_arrived_never_the_time(backend: Backend) {
-    let server = Server::start(backend);
+    let server = Server::start_counting(backend);
     let token = server.enrol("E02");
     let reply = server.push(&token, json!([record("E04", &this_month(), 1, 30, 1)]));
     assert_eq!(reply.status, 200, "{}", reply.body);
@@ -1019,7 +1112,7 @@ fn the_server_keeps_the_day_a_figure_arrived_never_the_time(backend: Backend) {
 }
 
 fn answers_never_tell_a_device_which_ids_exist(backend: Backend) {
-    let server = Server::start(backend);
+    let server = Server::start_counting(backend);
     let token = server.enrol("E03");
     let month = this_month();
     let record = |relationship: &str, member: &str| json!([{"member_employee_id": member, "month": month, "relationship": relationship, "sessions_held": 1, "minutes": 30, "revision": 1}]);
@@ -1046,7 +1139,7 @@ fn answers_never_tell_a_device_which_ids_exist(backend: Backend) {
 }
 
 fn a_withdrawal_removes_what_the_manager_sent_about_a_member(backend: Backend) {
-    let server = Server::start(backend);
+    let server = Server::start_counting(backend);
     let token = server.enrol("E03");
     let other = server.enrol("E01");
     let month = this_month();
@@ -1106,7 +1199,7 @@ fn a_withdrawal_removes_what_the_manager_sent_about_a_member(backend: Backend) {
 }
 
 fn wrong_codes_are_limited_per_code_and_per_person_and_a_real_code_still_works(backend: Backend) {
-    let server = Server::start(backend);
+    let server = Server::start_counting(backend);
     let enrol = |code: &str| server.post_json("/api/v1/enrol", None, &json!({"code": code, "device_name": "laptop"}));
     // Per code: wrong secrets under a code's first group cancel it after five.
     let target = server.code("E04");
@@ -1163,7 +1256,7 @@ fn wrong_codes_are_limited_per_code_and_per_person_and_a_real_code_still_works(b
 /// The server keeps month views between requests (`store::ReportCache`): each kind of write,
 /// from the API or from another process on the same database, shows in the next read.
 fn the_figures_hr_reads_follow_every_write_though_the_server_keeps_them(backend: Backend) {
-    let server = Server::start(backend);
+    let server = Server::start_counting(backend);
     let token = server.enrol("E02");
     let (month, last) = (this_month(), months_ago(1));
     let o2 = |m: &str| rows_by_unit(&server.admin(&format!("/api/v1/admin/completion?month={m}")).json())["O2"];

@@ -42,6 +42,7 @@ fn the_server_reaches_postgres_over_verified_tls() {
     assert!(Pool::open(&pg.url("?sslmode=disable")).is_err());
     // The real server binary serves over it: directory, enrolment, a push, HR's figure.
     let server = Server::start_on(tempfile::tempdir().unwrap(), url, ORG_UNITS, EMPLOYEES, "");
+    server.count_every_pair();
     let token = server.enrol("E03");
     let month = this_month();
     let record = json!([{"member_employee_id": "E06", "month": month, "relationship": "line", "sessions_held": 1, "minutes": 30, "revision": 1}]);

@@ -202,19 +202,35 @@ pub struct ErrorDetail {
     pub problems: Vec<RecordProblem>,
 }
 
-/// One org unit's completion in a month (its whole subtree).
+/// One org unit's completion in a month (its whole subtree). While the company has pair-level
+/// detail off, small groups are pooled up the tree as on the org viewers' pages (docs/SECURITY.md):
+/// a unit with 1 to k−1 reporting pairs is withheld, and a shown unit's figures leave out the
+/// pairs counted in a unit above.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CompletionRow {
     pub org_unit_id: String,
     pub name: String,
     pub parent_id: Option<String>,
-    /// (manager, direct report) pairs whose member is in the subtree.
-    pub pairs: u64,
-    /// Of those, pairs with at least one session held in the month.
-    pub met: u64,
-    /// `met / pairs`, or `None` with no pairs.
+    /// (manager, direct report) pairs in the subtree that `met` is counted over; `None` when
+    /// withheld.
+    pub pairs: Option<u64>,
+    /// Of those, pairs with at least one session held in the month; `None` when withheld.
+    pub met: Option<u64>,
+    /// `met / pairs`, or `None` with no pairs or when withheld.
     pub rate: Option<f64>,
+    /// Why the unit's figures are withheld, if they are.
+    pub withheld: Option<Withheld>,
+    /// Pairs of the subtree counted in a unit above (small groups), not in `pairs`.
+    pub counted_above: u64,
+}
+
+/// Why figures are withheld.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Withheld {
+    /// Fewer than k pairs report in the unit's subtree.
+    FewerReporting,
 }
 
 /// `GET /api/v1/admin/completion?month=…[&org=…]`.
@@ -226,12 +242,15 @@ pub struct CompletionReport {
     pub totals: Totals,
 }
 
+/// The figures of the unit asked for, or of the whole company (as the rows are).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Totals {
-    pub pairs: u64,
-    pub met: u64,
+    pub pairs: Option<u64>,
+    pub met: Option<u64>,
     pub rate: Option<f64>,
+    pub withheld: Option<Withheld>,
+    pub counted_above: u64,
 }
 
 /// One pair's figures: `GET /api/v1/admin/pairs?month=…&org=…`.

@@ -37,14 +37,21 @@ pub struct RangeQuery {
     pub org: Option<String>,
 }
 
+/// Every read of completion through the API is written to the audit log, as the pages' views are.
 pub async fn completion(
     State(state): State<AppState>,
-    _admin: Admin,
+    admin: Admin,
     ApiQuery(q): ApiQuery<MonthQuery>,
 ) -> ApiResult<Json<taiwa_protocol::CompletionReport>> {
     let pool = state.pool.clone();
     Ok(Json(
-        blocking(move || store::completion(&pool, q.month, q.org.as_deref())).await?,
+        blocking(move || {
+            let report = store::completion(&pool, q.month, q.org.as_deref())?;
+            let detail = serde_json::json!({"month": q.month, "org": q.org, "rows": report.rows.len()});
+            store::audit(&pool, &admin.email, "completion", &detail.to_string())?;
+            Ok(report)
+        })
+        .await?,
     ))
 }
 
@@ -68,12 +75,18 @@ pub async fn pairs(
 
 pub async fn completion_csv(
     State(state): State<AppState>,
-    _admin: Admin,
+    admin: Admin,
     ApiQuery(q): ApiQuery<RangeQuery>,
 ) -> ApiResult<Response> {
     let pool = state.pool.clone();
     let (from, to) = (q.from, q.to);
-    let csv = blocking(move || store::completion_csv(&pool, from, to, q.org.as_deref())).await?;
+    let csv = blocking(move || {
+        let csv = store::completion_csv(&pool, from, to, q.org.as_deref())?;
+        let detail = serde_json::json!({"from": from, "to": to, "org": q.org});
+        store::audit(&pool, &admin.email, "completion_csv", &detail.to_string())?;
+        Ok(csv)
+    })
+    .await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),

@@ -9,7 +9,7 @@ use taiwa_protocol::{CompletionReport, CompletionRow, Month, PairRow, PairsRepor
 use super::{Snapshot, month_index, now};
 use crate::Error;
 use crate::db::{Conn, Pool, V};
-use crate::figures::{CrossFact, Figures, PairFact, Tree, unit_figures};
+use crate::figures::{CrossFact, Disclosed, Figures, PairFact, Tree, Viewer, unit_figures};
 use crate::spreadsheet::CsvOut;
 
 /// An org unit as a month's directory has it.
@@ -555,39 +555,72 @@ fn directory_boundaries(conn: &mut dyn Conn) -> Result<Vec<i64>, Error> {
     Ok(months)
 }
 
-/// Completion per org unit (each with its whole subtree) in `month`, under `org` or for everyone.
+/// Completion per org unit (each with its whole subtree) in `month`, under `org` or for everyone,
+/// as hr_admin may see it under the company's pair-level detail switch.
 pub fn completion(pool: &Pool, month: Month, org: Option<&str>) -> Result<CompletionReport, Error> {
+    let settings = super::settings(pool)?;
+    let (k, viewer) = (u64::from(settings.k), Viewer::hr_admin(settings.pair_detail));
     let view = month_view(pool, month)?;
     let root = org.map(|o| view.unit(o)).transpose()?;
-    let figures = view.figures();
+    let seen = view.disclose(k, viewer);
     let rows: Vec<CompletionRow> = view
         .units_under(root)
         .into_iter()
         .map(|u| {
             let unit = &view.units[u];
+            let (pairs, met, rate, withheld, counted_above) = completion_figures(&seen[u]);
             CompletionRow {
                 org_unit_id: unit.id.clone(),
                 name: unit.name.clone(),
                 parent_id: unit.parent.map(|p| view.units[p].id.clone()),
-                pairs: figures[u].pairs,
-                met: figures[u].met,
-                rate: figures[u].rate(),
+                pairs,
+                met,
+                rate,
+                withheld,
+                counted_above,
             }
         })
         .collect();
     let total = match root {
-        Some(r) => figures[r].clone(),
-        None => crate::figures::company_figures(&view.pairs, &view.cross),
+        Some(r) => seen[r].clone(),
+        None => {
+            let everything = crate::figures::company_figures(&view.pairs, &view.cross);
+            crate::figures::disclose_company(&view.tree, &seen, everything, k, viewer)
+        }
     };
+    let (pairs, met, rate, withheld, counted_above) = completion_figures(&total);
     Ok(CompletionReport {
         month,
         rows,
         totals: Totals {
-            pairs: total.pairs,
-            met: total.met,
-            rate: total.rate(),
+            pairs,
+            met,
+            rate,
+            withheld,
+            counted_above,
         },
     })
+}
+
+type CompletionFigures = (
+    Option<u64>,
+    Option<u64>,
+    Option<f64>,
+    Option<taiwa_protocol::Withheld>,
+    u64,
+);
+
+/// What the completion API says of one disclosed unit.
+fn completion_figures(d: &Disclosed) -> CompletionFigures {
+    let withheld = d.withheld.map(|_| taiwa_protocol::Withheld::FewerReporting);
+    let f = d.figures.as_ref();
+    (
+        f.map(|f| f.pairs),
+        f.map(|f| f.met),
+        f.and_then(Figures::rate),
+        withheld,
+        d.counted_above,
+    )
 }
 
 /// Pair-level figures under `org`, written to the audit log with who asked.
@@ -657,7 +690,17 @@ pub fn completion_csv(pool: &Pool, from: Month, to: Month, org: Option<&str>) ->
         )));
     }
     let mut out = CsvOut::new(false);
-    out.row(&["month", "org_unit_id", "name", "parent_id", "pairs", "met", "rate"])?;
+    out.row(&[
+        "month",
+        "org_unit_id",
+        "name",
+        "parent_id",
+        "pairs",
+        "met",
+        "rate",
+        "withheld",
+        "counted_above",
+    ])?;
     // A unit that exists in none of the months is unknown: 404, as the JSON report says, rather
     // than an empty file that looks like a unit with nobody in it.
     let mut missing = None;
@@ -673,14 +716,21 @@ pub fn completion_csv(pool: &Pool, from: Month, to: Month, org: Option<&str>) ->
         found = true;
         for row in &report.rows {
             let rate = row.rate.map(|r| format!("{r:.4}")).unwrap_or_default();
+            let number = |n: Option<u64>| n.map(|n| n.to_string()).unwrap_or_default();
+            let withheld = match row.withheld {
+                Some(taiwa_protocol::Withheld::FewerReporting) => "fewer_reporting",
+                None => "",
+            };
             out.row(&[
                 &month.to_string(),
                 &row.org_unit_id,
                 &row.name,
                 row.parent_id.as_deref().unwrap_or(""),
-                &row.pairs.to_string(),
-                &row.met.to_string(),
+                &number(row.pairs),
+                &number(row.met),
                 &rate,
+                withheld,
+                &row.counted_above.to_string(),
             ])?;
         }
     }

@@ -95,6 +95,19 @@ impl Server {
         Server::start_with(backend, ORG_UNITS, EMPLOYEES, "")
     }
 
+    /// A server whose admin API counts every pair as it is: pair-level detail on (with it off,
+    /// small groups are pooled, as `an_admin_without_pair_detail_reads_no_small_group` tests).
+    pub fn start_counting(backend: Backend) -> Server {
+        let server = Server::start(backend);
+        server.count_every_pair();
+        server
+    }
+
+    /// Turns pair-level detail on.
+    pub fn count_every_pair(&self) {
+        self.cli(&["settings", "set", "pair_detail", "on"], &[]).assert_ok();
+    }
+
     pub fn start_with(backend: Backend, org_units: &str, employees: &str, config: &str) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let db = fresh_db(backend, dir.path());

@@ -15,6 +15,8 @@ pub const SHOWN: i64 = 1000;
 fn action_text(lang: Lang, action: &str) -> String {
     let text = match action {
         "pairs" => lang.pick("Pair figures (API)", "ペアの数値（API）"),
+        "completion" => lang.pick("Completion by unit (API)", "組織ごとの実施状況（API）"),
+        "completion_csv" => lang.pick("Completion by unit as CSV (API)", "組織ごとの実施状況のCSV（API）"),
         "not_yet" => lang.pick("Viewed pairs not met yet", "今月未実施のペアを表示"),
         "not_yet_csv" => lang.pick("Downloaded pairs not met yet", "今月未実施のペアをダウンロード"),
         "managers" => lang.pick("Viewed a unit's managers", "組織の上司一覧を表示"),

@@ -112,7 +112,7 @@ pub fn resolve_unit_or_top(hr: &Hr, view: &MonthView, asked: Option<&str>) -> Pa
 /// viewer whose unit that month's directory does not have (they see nothing of that month).
 pub fn viewer(hr: &Hr, view: &MonthView) -> Option<Viewer> {
     match hr.scope() {
-        None => Some(Viewer::Admin),
+        None => Some(Viewer::hr_admin(hr.settings.pair_detail)),
         Some(id) => view.index.get(id).map(|&root| Viewer::Org { root }),
     }
 }
@@ -192,18 +192,23 @@ pub async fn page(
     };
     let target = f64::from(hr.settings.target_percent) / 100.0;
     let all_depth = q.depth.as_deref() == Some("all");
-    let who = viewer(&hr, view).unwrap_or(Viewer::Admin);
+    let who = viewer(&hr, view).unwrap_or(Viewer::Company);
 
     // The headline: the unit asked for, or the whole company (hr_admin only).
+    let whole = |v: &MonthView, seen: &[Disclosed]| {
+        let everything = crate::figures::company_figures(&v.pairs, &v.cross);
+        crate::figures::disclose_company(&v.tree, seen, everything, u64::from(k), who)
+    };
     let headline: Disclosed = match root {
         Some(r) => seen[r].clone(),
-        None => Disclosed::everything(crate::figures::company_figures(&view.pairs, &view.cross)),
+        None => whole(view, seen),
     };
     let company_spark: Vec<Option<f64>> = match root {
         Some(r) => spark(r),
         None => views
             .iter()
-            .map(|v| basis.rate(&crate::figures::company_figures(&v.pairs, &v.cross)))
+            .zip(&history)
+            .map(|(v, h)| whole(v, &h.units).figures.and_then(|f| basis.rate(&f)))
             .collect(),
     };
     let title = match root {
@@ -237,7 +242,7 @@ pub async fn page(
         .unwrap_or_default();
 
     // The managers of the unit: hr_admin's, while pair-level detail is on, one unit at a time.
-    let by_manager = crate::figures::by_manager_allowed(who, hr.settings.pair_detail);
+    let by_manager = crate::figures::by_manager_allowed(who);
     let managers = match root {
         Some(r) if by_manager => Some(manager_rollup(view, r)),
         _ => None,

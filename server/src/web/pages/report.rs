@@ -13,7 +13,7 @@ use taiwa_protocol::Month;
 
 use super::layout::{self, Nav};
 use crate::api::AppState;
-use crate::figures::{Figures, add_up, company_figures};
+use crate::figures::{Disclosed, Figures, Viewer, add_up, company_figures, disclose_company};
 use crate::spreadsheet::CsvOut;
 use crate::store::{self, MonthView};
 use crate::web::chart::{self, Series};
@@ -122,19 +122,24 @@ pub struct Report {
     pub choices: Vec<(String, Vec<String>)>,
 }
 
-/// Builds the report from the views of the previous period, the period and the trend's months.
-pub fn build(views: &HashMap<Month, Arc<MonthView>>, q: &ReportQuery) -> Report {
+/// Builds the report from the views of the previous period, the period and the trend's months,
+/// with what `viewer` may see of each unit and of the company (`crate::figures::disclose`): a
+/// month in which a unit is withheld is left out of its period, as a month with no data is.
+pub fn build(views: &HashMap<Month, Arc<MonthView>>, q: &ReportQuery, k: u64, viewer: Viewer) -> Report {
     let len = q.from.months_until(q.to) + 1;
     let prev_to = q.from.plus(-1).unwrap_or(q.from);
     let prev_from = q.from.plus(-len).unwrap_or(q.from);
     let trend_from = q.to.plus(-11).unwrap_or(q.to);
     let trend_months: Vec<Month> = trend_from.through(q.to).collect();
-    let figures: HashMap<Month, Vec<Figures>> = views.iter().map(|(m, v)| (*m, v.figures())).collect();
+    let seen: HashMap<Month, Vec<Disclosed>> = views.iter().map(|(m, v)| (*m, v.disclose(k, viewer))).collect();
     let unit_in = |m: Month, id: &str| -> Option<Figures> {
         let v = views.get(&m)?;
-        Some(figures.get(&m)?[*v.index.get(id)?].clone())
+        seen.get(&m)?[*v.index.get(id)?].figures.clone()
     };
-    let company_in = |m: Month| views.get(&m).map(|v| company_figures(&v.pairs, &v.cross));
+    let company_in = |m: Month| {
+        let v = views.get(&m)?;
+        disclose_company(&v.tree, seen.get(&m)?, company_figures(&v.pairs, &v.cross), k, viewer).figures
+    };
     let sum = |from: Month, to: Month, f: &dyn Fn(Month) -> Option<Figures>| {
         // Months with no data at all (before the roll-out) are left out of a period.
         let months: Vec<Figures> = from.through(to).filter_map(f).filter(Figures::has_data).collect();
@@ -244,7 +249,8 @@ async fn load(state: &AppState, hr: &Hr, query: &str) -> PageResult<Report> {
     let pool = state.pool.clone();
     let views = run(hr.lang, move || store::month_views(&pool, first, last)).await?;
     let views: HashMap<Month, Arc<MonthView>> = views.into_iter().map(|v| (v.month, v)).collect();
-    let report = build(&views, &q);
+    let viewer = Viewer::hr_admin(hr.settings.pair_detail);
+    let report = build(&views, &q, u64::from(hr.settings.k), viewer);
     if let Some(bad) = q
         .units
         .iter()
