@@ -541,6 +541,103 @@ pub fn add_up<'a>(months: impl IntoIterator<Item = &'a Figures>) -> Figures {
     })
 }
 
+/// One (manager, member) pair in one month of a survey's window, by its unit's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowPair<'a> {
+    pub unit: &'a str,
+    /// (manager id, member id)
+    pub pair: (&'a str, &'a str),
+    pub met: bool,
+    pub reporting: bool,
+}
+
+/// One unit's point: its own members' completion in the window and its score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitPoint {
+    pub unit_id: String,
+    pub path: Vec<String>,
+    pub pairs: u64,
+    pub pair_months: u64,
+    pub met_pair_months: u64,
+    pub rate: f64,
+    pub score: f64,
+}
+
+/// The points of one survey item, and what was left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Points {
+    pub points: Vec<UnitPoint>,
+    /// Units with a score but fewer than k distinct pairs in the window.
+    pub small: usize,
+    /// Units with a score and enough pairs but no reporting pair in the window.
+    pub no_data: usize,
+    /// Scores for units not in the directory of the window's last month.
+    pub unknown: usize,
+}
+
+/// The engagement points of one survey item. Each point is one unit with its own members' pairs
+/// (not its subtree, so that no pair counts in two points); its rate is met pair-months /
+/// pair-months over the window. Its own k rule: a unit with fewer than k distinct pairs in the
+/// window is left out (and counted), as is one with no reporting pair (no data) and a score for a
+/// unit `path` does not know (the window's last directory).
+pub fn engagement_points<'a>(
+    window: impl IntoIterator<Item = WindowPair<'a>>,
+    scores: &[(String, f64)],
+    path: impl Fn(&str) -> Option<Vec<String>>,
+    k: u64,
+) -> Points {
+    #[derive(Default)]
+    struct Acc<'a> {
+        pairs: std::collections::HashSet<(&'a str, &'a str)>,
+        pair_months: u64,
+        met: u64,
+        reporting: u64,
+    }
+    let mut acc: std::collections::HashMap<&str, Acc> = std::collections::HashMap::new();
+    for p in window {
+        let a = acc.entry(p.unit).or_default();
+        a.pairs.insert(p.pair);
+        a.pair_months += 1;
+        a.met += u64::from(p.met);
+        a.reporting += u64::from(p.reporting);
+    }
+    let mut out = Points {
+        points: Vec::new(),
+        small: 0,
+        no_data: 0,
+        unknown: 0,
+    };
+    for (unit, score) in scores {
+        let Some(path) = path(unit) else {
+            out.unknown += 1;
+            continue;
+        };
+        let a = acc.get(unit.as_str());
+        let pairs = a.map_or(0, |a| a.pairs.len() as u64);
+        if pairs < k {
+            out.small += 1;
+            continue;
+        }
+        let Some((a, r)) = a
+            .filter(|a| a.reporting > 0)
+            .and_then(|a| Some((a, rate(a.met, a.pair_months)?)))
+        else {
+            out.no_data += 1;
+            continue;
+        };
+        out.points.push(UnitPoint {
+            unit_id: unit.clone(),
+            path,
+            pairs,
+            pair_months: a.pair_months,
+            met_pair_months: a.met,
+            rate: r,
+            score: *score,
+        });
+    }
+    out
+}
+
 /// Pearson's r and Spearman's ρ of paired values, each with a 95% interval by Fisher's z.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Correlation {
@@ -802,6 +899,38 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn engagement_points_count_own_pairs_over_the_window_and_leave_out_small_units() {
+        let wp = |unit, manager, member, met, reporting| WindowPair {
+            unit,
+            pair: (manager, member),
+            met,
+            reporting,
+        };
+        let mut window = Vec::new();
+        for month in 0..2 {
+            // Unit A: five pairs, met in the first month by three, in the second by one.
+            for (i, member) in ["a1", "a2", "a3", "a4", "a5"].into_iter().enumerate() {
+                window.push(wp("A", "ma", member, i < if month == 0 { 3 } else { 1 }, true));
+            }
+            // Unit B: four pairs (under k = 5); unit C: five pairs, none reporting.
+            for member in ["b1", "b2", "b3", "b4"] {
+                window.push(wp("B", "mb", member, true, true));
+            }
+            for member in ["c1", "c2", "c3", "c4", "c5"] {
+                window.push(wp("C", "mc", member, false, false));
+            }
+        }
+        let scores: Vec<(String, f64)> = ["A", "B", "C", "Z"].iter().map(|u| ((*u).to_owned(), 50.0)).collect();
+        let known = |u: &str| (u != "Z").then(|| vec![u.to_owned()]);
+        let p = engagement_points(window, &scores, known, 5);
+        assert_eq!((p.small, p.no_data, p.unknown), (1, 1, 1));
+        assert_eq!(p.points.len(), 1);
+        let a = &p.points[0];
+        assert_eq!((a.pairs, a.pair_months, a.met_pair_months), (5, 10, 4));
+        assert!((a.rate - 0.4).abs() < 1e-12);
     }
 
     #[test]

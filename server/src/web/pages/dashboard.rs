@@ -3,6 +3,7 @@
 //! 12-month sparkline per unit, drill-down to any unit, and (for hr_admin) the managers of a unit.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -143,14 +144,19 @@ impl Seen<'_> {
     }
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    hr: Hr,
-    PageQuery(q): PageQuery<DashboardQuery>,
-) -> PageResult<Markup> {
-    let lang = hr.lang;
+/// The months a dashboard reads, and from which store: hr_admin reads every month as it stands;
+/// an org viewer, the released months only (`crate::figures::last_released_month`).
+struct Loaded {
+    views: Vec<Arc<MonthView>>,
+    /// The month asked for, the month shown (no later than `last`), the latest one readable.
+    asked: Month,
+    month: Month,
+    last: Month,
+    released: bool,
+}
+
+async fn load(state: &AppState, hr: &Hr, q: &DashboardQuery) -> PageResult<Loaded> {
     let current = store::current_month();
-    // hr_admin reads every month as it stands; an org viewer, the released months only.
     let released = !hr.is_admin();
     let last = if released {
         crate::figures::last_released_month(chrono::Utc::now()).unwrap_or(current)
@@ -161,7 +167,7 @@ pub async fn page(
     let month = asked.min(last);
     let first = month.plus(-11).unwrap_or(month);
     let pool = state.pool.clone();
-    let views = run(lang, move || {
+    let views = run(hr.lang, move || {
         if released {
             store::released_views(&pool, first, month)
         } else {
@@ -169,63 +175,136 @@ pub async fn page(
         }
     })
     .await?;
-    let Some(view) = views.last() else {
+    if views.is_empty() {
         return Err(PageError::from_error(
             crate::Error::Internal("no month loaded".into()),
-            lang,
+            hr.lang,
         ));
-    };
-    let root = resolve_unit(&hr, view, q.unit.as_deref())?;
-    let k = hr.settings.k;
+    }
+    Ok(Loaded {
+        views,
+        asked,
+        month,
+        last,
+        released,
+    })
+}
+
+/// One line of the units' table.
+struct Row {
+    unit: usize,
+    depth: usize,
+    spark: Vec<Option<f64>>,
+}
+
+/// Everything the page shows, computed from the loaded months by `crate::figures`.
+struct Dashboard {
+    root: Option<usize>,
+    /// What the viewer may see of each unit in the month shown.
+    seen: Vec<Disclosed>,
+    headline: Disclosed,
+    headline_spark: Vec<Option<f64>>,
+    rows: Vec<Row>,
+    /// A unit's managers (hr_admin with pair-level detail on, one unit at a time).
+    managers: Option<Vec<ManagerRow>>,
+    /// Whether figures by manager are off for this hr_admin (to say why there are none).
+    by_manager_off: bool,
+}
+
+fn compute(hr: &Hr, q: &DashboardQuery, views: &[Arc<MonthView>], root: Option<usize>) -> Dashboard {
+    let k = u64::from(hr.settings.k);
+    let view = &views[views.len() - 1];
+    let who = viewer(hr, view).unwrap_or(Viewer::Company);
     let history: Vec<Seen> = views
         .iter()
         .map(|v| Seen {
             index: &v.index,
-            units: viewer(&hr, v).map_or_else(Vec::new, |who| v.disclose(u64::from(k), who)),
+            units: viewer(hr, v).map_or_else(Vec::new, |who| v.disclose(k, who)),
         })
         .collect();
-    let seen: &[Disclosed] = history.last().map_or(&[], |h| &h.units);
-    let basis = q.basis;
+    let seen = history.last().map(|h| h.units.clone()).unwrap_or_default();
     let spark = |unit: usize| -> Vec<Option<f64>> {
         let id = view.units[unit].id.as_str();
-        history.iter().map(|h| h.rate(id, basis)).collect()
+        history.iter().map(|h| h.rate(id, q.basis)).collect()
     };
-    let target = f64::from(hr.settings.target_percent) / 100.0;
-    let all_depth = q.depth.as_deref() == Some("all");
-    let who = viewer(&hr, view).unwrap_or(Viewer::Company);
-
     // The headline: the unit asked for, or the whole company (hr_admin only).
     let whole = |v: &MonthView, seen: &[Disclosed]| {
         let everything = crate::figures::company_figures(&v.pairs, &v.cross);
-        crate::figures::disclose_company(&v.tree, seen, everything, u64::from(k), who)
+        crate::figures::disclose_company(&v.tree, seen, everything, k, who)
     };
-    let headline: Disclosed = match root {
-        Some(r) => seen[r].clone(),
-        None => whole(view, seen),
+    let (headline, headline_spark) = match root {
+        Some(r) => (seen[r].clone(), spark(r)),
+        None => (
+            whole(view, &seen),
+            views
+                .iter()
+                .zip(&history)
+                .map(|(v, h)| whole(v, &h.units).figures.and_then(|f| q.basis.rate(&f)))
+                .collect(),
+        ),
     };
-    let company_spark: Vec<Option<f64>> = match root {
-        Some(r) => spark(r),
-        None => views
-            .iter()
-            .zip(&history)
-            .map(|(v, h)| whole(v, &h.units).figures.and_then(|f| basis.rate(&f)))
-            .collect(),
-    };
-    let title = match root {
-        Some(r) => path(&view.units[r].path),
-        None => lang.pick("The whole company", "全社").to_owned(),
-    };
-
     // The rows: the unit's subtree (or the whole tree), two levels deep unless asked for all.
+    let all_depth = q.depth.as_deref() == Some("all");
     let base_depth = root.map_or(0, |r| view.tree.ancestry(r).count());
-    let rows: Vec<usize> = view
+    let rows: Vec<Row> = view
         .units_under(root)
         .into_iter()
-        .filter(|&u| {
-            let depth = view.tree.ancestry(u).count() - base_depth;
-            all_depth || depth <= 1 + usize::from(root.is_none())
+        .map(|u| (u, view.tree.ancestry(u).count() - base_depth))
+        .filter(|&(_, depth)| all_depth || depth <= 1 + usize::from(root.is_none()))
+        .map(|(unit, depth)| Row {
+            unit,
+            depth,
+            spark: spark(unit),
         })
         .collect();
+    let by_manager = crate::figures::by_manager_allowed(who);
+    Dashboard {
+        root,
+        managers: root.filter(|_| by_manager).map(|r| manager_rollup(view, r)),
+        by_manager_off: hr.is_admin() && root.is_some() && !by_manager,
+        seen,
+        headline,
+        headline_spark,
+        rows,
+    }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    hr: Hr,
+    PageQuery(q): PageQuery<DashboardQuery>,
+) -> PageResult<Markup> {
+    let loaded = load(&state, &hr, &q).await?;
+    let view = &loaded.views[loaded.views.len() - 1];
+    let root = resolve_unit(&hr, view, q.unit.as_deref())?;
+    let d = compute(&hr, &q, &loaded.views, root);
+    if let (Some(list), Some(r)) = (&d.managers, root)
+        && !list.is_empty()
+    {
+        hr.audit(
+            &state,
+            "managers",
+            serde_json::json!({"unit": view.units[r].id, "month": loaded.month, "managers": list.len()}),
+        )
+        .await?;
+    }
+    let title = match root {
+        Some(r) => path(&view.units[r].path),
+        None => hr.lang.pick("The whole company", "全社").to_owned(),
+    };
+    let body = render(&hr, &q, &loaded, &d, &title);
+    Ok(layout::page(&hr, Nav::Dashboard, &title, body))
+}
+
+fn render(hr: &Hr, q: &DashboardQuery, loaded: &Loaded, d: &Dashboard, title: &str) -> Markup {
+    let lang = hr.lang;
+    let view = &loaded.views[loaded.views.len() - 1];
+    let (month, last, asked, released) = (loaded.month, loaded.last, loaded.asked, loaded.released);
+    let (root, seen, headline, managers) = (d.root, &d.seen, &d.headline, &d.managers);
+    let k = hr.settings.k;
+    let basis = q.basis;
+    let target = f64::from(hr.settings.target_percent) / 100.0;
+    let all_depth = q.depth.as_deref() == Some("all");
     let extra = |month_too: bool| {
         let mut s = String::new();
         if month_too {
@@ -240,26 +319,8 @@ pub async fn page(
     let here_unit = root
         .map(|r| format!("&unit={}", crate::web::urlencode(&view.units[r].id)))
         .unwrap_or_default();
-
-    // The managers of the unit: hr_admin's, while pair-level detail is on, one unit at a time.
-    let by_manager = crate::figures::by_manager_allowed(who);
-    let managers = match root {
-        Some(r) if by_manager => Some(manager_rollup(view, r)),
-        _ => None,
-    };
-    if let (Some(list), Some(r)) = (&managers, root)
-        && !list.is_empty()
-    {
-        hr.audit(
-            &state,
-            "managers",
-            serde_json::json!({"unit": view.units[r].id, "month": month, "managers": list.len()}),
-        )
-        .await?;
-    }
     let managers_column = headline.managers_shown;
-
-    let body = html! {
+    html! {
         div.page-head {
             div {
                 @if let Some(r) = root {
@@ -307,7 +368,7 @@ pub async fn page(
                         }
                         strong { (lang.pick("Pairs reporting", "報告中のペア")) } " " (lang.of(h.reporting_pairs, h.pairs)) }
                     p { strong { (lang.pick("1on1s held", "実施した1on1")) } " " (lang.count(h.sessions)) " · " (lang.minutes(h.minutes))
-                        " · " strong { (lang.pick("Cross-organisation", "組織をまたぐ1on1")) } " " (cross(lang, &headline, k)) }
+                        " · " strong { (lang.pick("Cross-organisation", "組織をまたぐ1on1")) } " " (cross(lang, headline, k)) }
                     @if headline.counted_above > 0 {
                         p.muted.counted-above { (match lang {
                             Lang::Ja => format!("この組織の小さなグループの {} ペアは、上位の組織で集計しているためここには含みません。", lang.count(headline.counted_above)),
@@ -315,7 +376,7 @@ pub async fn page(
                         }) }
                     }
                 }
-                div.trend-small { (chart::sparkline(&company_spark, target, lang.pick("The last 12 months", "直近12か月"))) }
+                div.trend-small { (chart::sparkline(&d.headline_spark, target, lang.pick("The last 12 months", "直近12か月"))) }
             } @else {
                 p.suppressed { (withheld(lang, k)) }
             }
@@ -346,8 +407,8 @@ pub async fn page(
                 th { (lang.pick("12 months", "12か月")) }
             } }
             tbody {
-                @for &u in &rows {
-                    @let depth = view.tree.ancestry(u).count() - base_depth;
+                @for row in &d.rows {
+                    @let (u, depth) = (row.unit, row.depth);
                     @let d = &seen[u];
                     @let name = html! {
                         span class={"indent d" (depth.min(8))} {}
@@ -376,7 +437,7 @@ pub async fn page(
                             td.num { (lang.of(f.reporting_pairs, f.pairs)) }
                             td.num { (lang.count(f.sessions)) " · " (lang.minutes(f.minutes)) }
                             td.num { (cross(lang, d, k)) }
-                            td { (chart::sparkline(&spark(u), target, &format!("{}: {}", view.units[u].name, lang.pick("the last 12 months", "直近12か月")))) }
+                            td { (chart::sparkline(&row.spark, target, &format!("{}: {}", view.units[u].name, lang.pick("the last 12 months", "直近12か月")))) }
                         }
                     } @else {
                         tr.withheld data-unit=(view.units[u].id) data-withheld="fewer-reporting" {
@@ -387,7 +448,7 @@ pub async fn page(
                 }
             }
         }
-        @if hr.is_admin() && root.is_some() && !by_manager {
+        @if d.by_manager_off {
             p.muted.by-manager-off { (lang.pick(
                 "Figures by manager are not shown: pair-level detail is turned off in Settings.",
                 "上司ごとの数字は表示していません（設定でペア単位の詳細がオフです）。")) }
@@ -421,8 +482,7 @@ pub async fn page(
                 }
             }
         }
-    };
-    Ok(layout::page(&hr, Nav::Dashboard, &title, body))
+    }
 }
 
 /// Why a unit's figures are withheld, in words.

@@ -6,7 +6,6 @@
 //! the N calendar months before the survey month (the survey month itself excluded). Units with
 //! fewer than k distinct pairs in the window, or with no data, are left out and counted.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use axum::extract::{Multipart, State};
@@ -18,7 +17,7 @@ use taiwa_protocol::Month;
 
 use super::layout::{self, Nav};
 use crate::api::AppState;
-use crate::figures::{Correlation, correlate, rate};
+use crate::figures::{Correlation, Points, WindowPair, correlate, engagement_points};
 use crate::store::{self, MonthView};
 use crate::web::chart::{self, Point};
 use crate::web::format::path;
@@ -31,86 +30,20 @@ pub struct EngagementQuery {
     item: Option<String>,
 }
 
-/// One unit's point: its own members' completion in the window and its score.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UnitPoint {
-    pub unit_id: String,
-    pub path: Vec<String>,
-    pub pairs: u64,
-    pub pair_months: u64,
-    pub met_pair_months: u64,
-    pub rate: f64,
-    pub score: f64,
-}
-
-/// The points of one item, and what was left out.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Points {
-    pub points: Vec<UnitPoint>,
-    /// Units with a score but fewer than k distinct pairs in the window.
-    pub small: usize,
-    /// Units with a score and enough pairs but no reporting pair in the window.
-    pub no_data: usize,
-    /// Scores for units not in the directory of the window's last month.
-    pub unknown: usize,
-}
-
-/// Builds the points from the window's views (the N months before the survey) and the scores.
+/// The points of one item from the window's views (the N months before the survey) and the
+/// scores: the page loads, `crate::figures::engagement_points` decides.
 pub fn points(window: &[Arc<MonthView>], scores: &[(String, f64)], k: u32) -> Points {
-    #[derive(Default)]
-    struct Acc {
-        pairs: HashSet<(String, String)>,
-        pair_months: u64,
-        met: u64,
-        reporting: u64,
-    }
-    let mut acc: HashMap<&str, Acc> = HashMap::new();
-    for view in window {
-        for (i, p) in view.pairs.iter().enumerate() {
-            let a = acc.entry(view.units[p.unit].id.as_str()).or_default();
-            a.pairs.insert(view.pair_ids[i].clone());
-            a.pair_months += 1;
-            a.met += u64::from(p.met());
-            a.reporting += u64::from(p.reporting());
-        }
-    }
+    let pairs = window.iter().flat_map(|view| {
+        view.pairs.iter().zip(&view.pair_ids).map(|(p, ids)| WindowPair {
+            unit: view.units[p.unit].id.as_str(),
+            pair: (ids.0.as_str(), ids.1.as_str()),
+            met: p.met(),
+            reporting: p.reporting(),
+        })
+    });
     let last = window.last();
-    let mut out = Points {
-        points: Vec::new(),
-        small: 0,
-        no_data: 0,
-        unknown: 0,
-    };
-    for (unit, score) in scores {
-        let Some(path) = last.and_then(|v| v.index.get(unit).map(|&u| v.units[u].path.clone())) else {
-            out.unknown += 1;
-            continue;
-        };
-        let a = acc.get(unit.as_str());
-        let pairs = a.map_or(0, |a| a.pairs.len() as u64);
-        if pairs < u64::from(k) {
-            out.small += 1;
-            continue;
-        }
-        let Some(a) = a.filter(|a| a.reporting > 0) else {
-            out.no_data += 1;
-            continue;
-        };
-        let Some(r) = rate(a.met, a.pair_months) else {
-            out.no_data += 1;
-            continue;
-        };
-        out.points.push(UnitPoint {
-            unit_id: unit.clone(),
-            path,
-            pairs,
-            pair_months: a.pair_months,
-            met_pair_months: a.met,
-            rate: r,
-            score: *score,
-        });
-    }
-    out
+    let path = |unit: &str| last.and_then(|v| v.index.get(unit).map(|&u| v.units[u].path.clone()));
+    engagement_points(pairs, scores, path, u64::from(k))
 }
 
 fn correlation_of(p: &Points) -> Option<Correlation> {
