@@ -33,8 +33,11 @@ pub struct Config {
     /// off, so that slow clients cannot hold connections open.
     pub header_timeout_seconds: u64,
     pub body_timeout_seconds: u64,
-    /// Connections served at once (plain HTTP); more wait until one closes.
+    /// Connections served at once (plain HTTP and TLS); more wait until one closes.
     pub max_connections: usize,
+    /// Connections open at once from one client address (an IPv6 client by its /64); more are
+    /// closed at once. Trusted proxies, which carry everyone, have no such cap.
+    pub max_connections_per_address: usize,
 }
 
 impl Default for Config {
@@ -52,6 +55,7 @@ impl Default for Config {
             header_timeout_seconds: 10,
             body_timeout_seconds: 30,
             max_connections: 1024,
+            max_connections_per_address: 64,
         }
     }
 }
@@ -100,6 +104,9 @@ impl Config {
         }
         if !(1..=100_000).contains(&self.max_connections) {
             return Err(Error::Config("max_connections is 1 to 100000".into()));
+        }
+        if !(1..=100_000).contains(&self.max_connections_per_address) {
+            return Err(Error::Config("max_connections_per_address is 1 to 100000".into()));
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return Err(Error::Config("log_format is text or json".into()));

@@ -14,6 +14,7 @@ pub mod db;
 pub mod demo;
 pub mod directory;
 pub mod figures;
+pub mod listen;
 pub mod metrics;
 pub mod spreadsheet;
 pub mod store;

@@ -59,7 +59,7 @@ fn a_postgres_restart_under_load_answers_503_with_retry_after_and_loses_nothing_
         verified(&pg),
         ORG_UNITS,
         EMPLOYEES,
-        "rate_limit_per_minute = 100000\n",
+        "rate_limit_per_minute = 100000\nmax_connections_per_address = 10000\n",
     );
     server.cli(&["settings", "set", "pair_detail", "on"], &[]).assert_ok();
     let teams = [

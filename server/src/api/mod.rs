@@ -76,7 +76,24 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), observe::buffer_body))
         .layer(middleware::from_fn_with_state(state.clone(), observe::observe))
+        .layer(middleware::from_fn_with_state(state.clone(), strict_transport))
         .with_state(state)
+}
+
+/// Under HTTPS (TLS here, or a proxy the config names), browsers are told to use nothing else.
+async fn strict_transport(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let mut response = next.run(request).await;
+    if state.config.https() {
+        response.headers_mut().insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            header::HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    response
 }
 
 async fn not_found() -> ApiError {
@@ -121,101 +138,19 @@ pub async fn serve(state: AppState, on_bound: impl FnOnce(SocketAddr, bool)) -> 
             tracing::warn!(error = %e, "could not read the last twelve months ahead");
         }
     });
-    let state_for_plain = state.clone();
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    match (&config.tls_cert, &config.tls_key) {
-        (Some(cert), Some(key)) => {
-            let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
-                .await
-                .map_err(|e| Error::Config(format!("cannot load the TLS certificate or key: {e}")))?;
-            let handle = axum_server::Handle::new();
-            let stopper = handle.clone();
-            tokio::spawn(async move {
-                shutdown_signal().await;
-                stopper.graceful_shutdown(Some(Duration::from_secs(10)));
-            });
-            on_bound(addr, true);
-            let mut server = axum_server::from_tcp_rustls(listener, tls).map_err(|e| Error::Internal(e.to_string()))?;
-            server
-                .http_builder()
-                .http1()
-                .timer(hyper_util::rt::TokioTimer::new())
-                .header_read_timeout(Duration::from_secs(config.header_timeout_seconds));
-            server
-                .handle(handle)
-                .serve(app)
-                .await
-                .map_err(|e| Error::Internal(e.to_string()))
-        }
-        _ => {
-            let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| Error::Internal(e.to_string()))?;
-            on_bound(addr, false);
-            let headers = Duration::from_secs(config.header_timeout_seconds);
-            serve_guarded(listener, router(state_for_plain), headers, config.max_connections).await
-        }
-    }
-}
-
-/// Serves plain HTTP with what `axum::serve` leaves out: a header read timeout (a client that
-/// sends its request a byte at a time is cut off) and a limit on open connections. Bodies have
-/// their own time limit in `observe::buffer_body`.
-async fn serve_guarded(
-    listener: tokio::net::TcpListener,
-    app: Router,
-    header_timeout: Duration,
-    max_connections: usize,
-) -> Result<(), Error> {
-    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-    use hyper_util::server::conn::auto::Builder;
-    use tower::ServiceExt as _;
-
-    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(max_connections));
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let mut builder = Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(header_timeout);
-    let mut stop = std::pin::pin!(shutdown_signal());
-    loop {
-        let slot = tokio::select! {
-            slot = slots.clone().acquire_owned() => slot.map_err(|e| Error::Internal(e.to_string()))?,
-            () = &mut stop => break,
-        };
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                // Out of file descriptors and the like: wait a moment rather than spin.
-                Err(_) => {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut stop => break,
-        };
-        let service = app
-            .clone()
-            .map_request(move |mut request: axum::http::Request<hyper::body::Incoming>| {
-                request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
-                request.map(axum::body::Body::new)
-            });
-        let connection = builder
-            .serve_connection_with_upgrades(
-                TokioIo::new(stream),
-                hyper_util::service::TowerToHyperService::new(service),
-            )
-            .into_owned();
-        let connection = graceful.watch(connection);
-        tokio::spawn(async move {
-            let _ = connection.await;
-            drop(slot);
-        });
-    }
-    tokio::select! {
-        () = graceful.shutdown() => {},
-        () = tokio::time::sleep(Duration::from_secs(10)) => {},
-    }
-    Ok(())
+    let tls = match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => Some(crate::listen::tls_config(cert, key)?),
+        _ => None,
+    };
+    let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| Error::Internal(e.to_string()))?;
+    on_bound(addr, tls.is_some());
+    let limits = crate::listen::Limits {
+        header_timeout: Duration::from_secs(config.header_timeout_seconds),
+        max_connections: config.max_connections,
+        per_address: config.max_connections_per_address,
+        exempt: config.trusted_proxies.clone(),
+    };
+    crate::listen::serve(listener, router(state), tls, limits, shutdown_signal()).await
 }
 
 async fn shutdown_signal() {
