@@ -13,6 +13,7 @@ const PASSWORD: &str = "a long admin password";
 on_both_backends!(
     sessions_cookies_and_csrf,
     failed_sign_ins_are_slowed_and_tell_nothing,
+    a_burst_of_concurrent_guesses_checks_no_more_than_the_limit,
     tokens_devices_and_accounts_from_the_command_line,
     career_paths_reach_devices_with_an_etag,
     imports_name_every_bad_line_and_change_nothing,
@@ -295,6 +296,70 @@ fn failed_sign_ins_are_slowed_and_tell_nothing(backend: Backend) {
     // The log says a sign-in was refused, never with the password.
     let log = std::fs::read_to_string(server.log_path()).unwrap();
     assert!(!log.contains("not the password"));
+}
+
+/// 500 wrong sign-ins for one account at once: each attempt counts before its password is
+/// checked, so no more than the account's limit are checked (401); the rest are refused (429).
+fn a_burst_of_concurrent_guesses_checks_no_more_than_the_limit(backend: Backend) {
+    // Many connections from this one machine, as a guesser would open from many.
+    let server = Server::start_with(
+        backend,
+        common::ORG_UNITS,
+        common::EMPLOYEES,
+        "max_connections_per_address = 10000\n",
+    );
+    let http = std::sync::Arc::new(Http::new(&server));
+    let (cookie, token) = http.login_form();
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let guesses: Vec<_> = (0..500)
+            .map(|i| {
+                let (http, cookie, token) = (http.clone(), cookie.clone(), token.clone());
+                scope.spawn(move || {
+                    let password = format!("guess number {i}");
+                    let form = [
+                        ("email", common::ADMIN),
+                        ("password", password.as_str()),
+                        ("next", "/hr/"),
+                        ("_login", token.as_str()),
+                    ];
+                    http.send("POST", "/hr/login", Some(&cookie), Some(&form)).status
+                })
+            })
+            .collect();
+        guesses.into_iter().map(|g| g.join().unwrap()).collect()
+    });
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert!(checked <= 5, "{checked} passwords checked");
+    assert_eq!(checked + refused, 500, "{statuses:?}");
+    // And the right password is not checked either until the window has passed.
+    assert_eq!(http.login(common::ADMIN, PASSWORD).0.status, 429);
+
+    // Changing a password checks the current one under the same limits.
+    server
+        .cli(
+            &["admin", "create", "--email", "second@example.co.jp"],
+            &[("TAIWA_ADMIN_PASSWORD", PASSWORD)],
+        )
+        .assert_ok();
+    let (_, session) = http.login("second@example.co.jp", PASSWORD);
+    let session = session.expect("signed in");
+    let change = |current: &str| {
+        let csrf = http.csrf(&session, "/hr/account");
+        let form = [
+            ("_csrf", csrf.as_str()),
+            ("current", current),
+            ("new", "a brand new long password"),
+            ("again", "a brand new long password"),
+        ];
+        http.send("POST", "/hr/account", Some(&session), Some(&form))
+    };
+    for _ in 0..5 {
+        assert_eq!(change("not the current password").status, 400);
+    }
+    let blocked = change(PASSWORD);
+    assert_eq!(blocked.status, 429, "{}", blocked.body);
+    assert!(blocked.body.contains("Too many wrong passwords"), "{}", blocked.body);
 }
 
 fn tokens_devices_and_accounts_from_the_command_line(backend: Backend) {

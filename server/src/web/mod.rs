@@ -423,23 +423,32 @@ pub fn client_ip(connect: &ConnectInfo<SocketAddr>) -> IpAddr {
 // ---------------------------------------------------------------------------------------------
 // Sign-in throttling
 
-/// Failed sign-ins counted per account and per address in a sliding window; past the limit, no
-/// password is checked until the window has passed. Bounded: the oldest entries go first.
+/// Sign-in and password-change attempts per account and per client address. An attempt is
+/// counted before its password is checked, so a burst of concurrent guesses cannot pass the
+/// limit while the first ones are still being checked; a success takes its attempt back. The
+/// checks themselves (Argon2, the costliest thing the server does) run a few at a time, so a flood
+/// of attempts on many accounts waits for its turn instead of taking the blocking pool.
 #[derive(Debug)]
 pub struct LoginThrottle {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+    attempts: Mutex<HashMap<String, (u32, Instant)>>,
+    checks: tokio::sync::Semaphore,
 }
 
-/// Failures allowed in a window, per account and per address.
+/// Attempts allowed in a window, per account and per address.
 pub const LOGIN_FAILURES_PER_ACCOUNT: u32 = 5;
 pub const LOGIN_FAILURES_PER_ADDRESS: u32 = 20;
 pub const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
 const LOGIN_KEYS_KEPT: usize = 10_000;
+/// Password checks at once.
+pub const PASSWORD_CHECKS_AT_ONCE: usize = 2;
+/// How long an attempt waits for its check's turn before the server answers that it is busy.
+const CHECK_WAIT: Duration = Duration::from_secs(20);
 
 impl Default for LoginThrottle {
     fn default() -> LoginThrottle {
         LoginThrottle {
-            failures: Mutex::new(HashMap::new()),
+            attempts: Mutex::new(HashMap::new()),
+            checks: tokio::sync::Semaphore::new(PASSWORD_CHECKS_AT_ONCE),
         }
     }
 }
@@ -451,52 +460,79 @@ impl LoginThrottle {
                 format!("account:{}", email.trim().to_lowercase()),
                 LOGIN_FAILURES_PER_ACCOUNT,
             ),
-            (format!("address:{ip}"), LOGIN_FAILURES_PER_ADDRESS),
+            (
+                format!("address:{}", crate::listen::address_key(ip)),
+                LOGIN_FAILURES_PER_ADDRESS,
+            ),
         ]
     }
 
-    /// `Some(wait)` while either the account or the address is blocked.
-    pub fn blocked(&self, email: &str, ip: IpAddr) -> Option<Duration> {
-        let Ok(failures) = self.failures.lock() else {
-            return None;
+    /// Counts an attempt for the account and the address, or, while either has used its
+    /// attempts in the window, answers how long until it may try again (counting nothing).
+    pub fn attempt(&self, email: &str, ip: IpAddr) -> Result<(), Duration> {
+        let Ok(mut attempts) = self.attempts.lock() else {
+            return Err(LOGIN_WINDOW);
         };
-        Self::keys(email, ip)
+        let keys = Self::keys(email, ip);
+        let wait = keys
             .iter()
             .filter_map(|(key, limit)| {
-                let (count, since) = failures.get(key)?;
+                let (count, since) = attempts.get(key)?;
                 let left = LOGIN_WINDOW.checked_sub(since.elapsed())?;
                 (*count >= *limit).then_some(left)
             })
-            .max()
-    }
-
-    pub fn failed(&self, email: &str, ip: IpAddr) {
-        let Ok(mut failures) = self.failures.lock() else { return };
-        if failures.len() >= LOGIN_KEYS_KEPT {
-            failures.retain(|_, (_, since)| since.elapsed() < LOGIN_WINDOW);
-            if failures.len() >= LOGIN_KEYS_KEPT {
-                let oldest = failures
+            .max();
+        if let Some(wait) = wait {
+            return Err(wait);
+        }
+        if attempts.len() >= LOGIN_KEYS_KEPT {
+            attempts.retain(|_, (_, since)| since.elapsed() < LOGIN_WINDOW);
+            // Still full: the oldest windows make room (never refusing a new key).
+            while attempts.len() >= LOGIN_KEYS_KEPT {
+                let Some(oldest) = attempts
                     .iter()
                     .min_by_key(|(_, (_, since))| *since)
-                    .map(|(k, _)| k.clone());
-                if let Some(k) = oldest {
-                    failures.remove(&k);
-                }
+                    .map(|(k, _)| k.clone())
+                else {
+                    break;
+                };
+                attempts.remove(&oldest);
             }
         }
-        for (key, _) in Self::keys(email, ip) {
-            let entry = failures.entry(key).or_insert((0, Instant::now()));
+        for (key, _) in keys {
+            let entry = attempts.entry(key).or_insert((0, Instant::now()));
             if entry.1.elapsed() >= LOGIN_WINDOW {
                 *entry = (0, Instant::now());
             }
             entry.0 += 1;
         }
+        Ok(())
     }
 
-    pub fn succeeded(&self, email: &str) {
-        if let Ok(mut failures) = self.failures.lock() {
-            failures.remove(&format!("account:{}", email.trim().to_lowercase()));
+    /// The attempt was right: the account starts afresh, and the address gets its attempt back.
+    pub fn succeeded(&self, email: &str, ip: IpAddr) {
+        if let Ok(mut attempts) = self.attempts.lock() {
+            let [(account, _), (address, _)] = Self::keys(email, ip);
+            attempts.remove(&account);
+            if let Some(entry) = attempts.get_mut(&address) {
+                entry.0 = entry.0.saturating_sub(1);
+            }
         }
+    }
+
+    /// Waits for a password check's turn; `None` when none came in time (the server is busy).
+    pub async fn check_turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        tokio::time::timeout(CHECK_WAIT, self.checks.acquire()).await.ok()?.ok()
+    }
+
+    /// How many attempts the account has used in its window (for tests and the log).
+    pub fn used(&self, email: &str) -> u32 {
+        let key = format!("account:{}", email.trim().to_lowercase());
+        self.attempts
+            .lock()
+            .ok()
+            .and_then(|a| a.get(&key).map(|e| e.0))
+            .unwrap_or(0)
     }
 }
 

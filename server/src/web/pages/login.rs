@@ -140,7 +140,8 @@ pub async fn submit(
         .into_response();
     }
     let token = expected;
-    if let Some(wait) = state.logins.blocked(&email, ip) {
+    // The attempt counts before the password is checked (see `LoginThrottle`).
+    if let Err(wait) = state.logins.attempt(&email, ip) {
         let minutes = wait.as_secs().div_ceil(60).max(1);
         let message = match lang {
             Lang::Ja => {
@@ -154,6 +155,10 @@ pub async fn submit(
         )
             .into_response();
     }
+    let Some(_turn) = state.logins.check_turn().await else {
+        return PageError::from_error(crate::Error::Unavailable("too many sign-ins at once".into()), lang)
+            .into_response();
+    };
     let pool = state.pool.clone();
     let (check_email, password) = (email.clone(), form.password);
     let checked = run(lang, move || {
@@ -165,7 +170,6 @@ pub async fn submit(
         Err(e) => return e.into_response(),
     };
     let Some(account) = account else {
-        state.logins.failed(&email, ip);
         tokio::time::sleep(FAILURE_DELAY).await;
         tracing::info!("sign-in refused");
         let message = lang.pick(
@@ -178,7 +182,7 @@ pub async fn submit(
         )
             .into_response();
     };
-    state.logins.succeeded(&email);
+    state.logins.succeeded(&email, ip);
     let pool = state.pool.clone();
     let who = account.email.clone();
     let id = match run(lang, move || store::start_session(&pool, &who)).await {
@@ -328,6 +332,8 @@ impl std::fmt::Debug for PasswordForm {
 
 pub async fn change_password(
     State(state): State<AppState>,
+    connect: ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     hr: Hr,
     PageForm(form): PageForm<PasswordForm>,
 ) -> PageResult<Response> {
@@ -337,12 +343,31 @@ pub async fn change_password(
         let problem = lang.pick("The two new passwords differ.", "新しいパスワードが一致しません。");
         return Ok((StatusCode::BAD_REQUEST, account_page(&hr, None, Some(problem))).into_response());
     }
+    // The current password is checked under the sign-in's limits, per account and address.
+    let ip = state.config.client_ip(client_ip(&connect), &headers);
+    if let Err(wait) = state.logins.attempt(&hr.account.email, ip) {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        let problem = match lang {
+            Lang::Ja => format!("パスワードの確認に続けて失敗したため、{minutes}分後にもう一度お試しください。"),
+            Lang::En => format!("Too many wrong passwords. Try again in {minutes} minute(s)."),
+        };
+        return Ok((StatusCode::TOO_MANY_REQUESTS, account_page(&hr, None, Some(&problem))).into_response());
+    }
+    let Some(_turn) = state.logins.check_turn().await else {
+        return Err(PageError::from_error(
+            crate::Error::Unavailable("too many password checks at once".into()),
+            lang,
+        ));
+    };
     let pool = state.pool.clone();
     let email = hr.account.email.clone();
     let result = crate::web::attempt(lang, move || {
         store::change_password(&pool, &email, &form.current, &form.new)
     })
     .await?;
+    if !matches!(&result, Err(crate::Error::Invalid(m)) if m.contains("current password")) {
+        state.logins.succeeded(&hr.account.email, ip);
+    }
     match result {
         Ok(()) => {
             // Every session ended with the old password, this one too: sign in again.
