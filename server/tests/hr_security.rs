@@ -14,6 +14,8 @@ on_both_backends!(
     sessions_cookies_and_csrf,
     failed_sign_ins_are_slowed_and_tell_nothing,
     a_burst_of_concurrent_guesses_checks_no_more_than_the_limit,
+    uploads_take_megabytes_only_from_a_signed_in_hr_admin,
+    an_unknown_session_cookie_never_waits_for_the_writer,
     tokens_devices_and_accounts_from_the_command_line,
     career_paths_reach_devices_with_an_etag,
     imports_name_every_bad_line_and_change_nothing,
@@ -360,6 +362,77 @@ fn a_burst_of_concurrent_guesses_checks_no_more_than_the_limit(backend: Backend)
     let blocked = change(PASSWORD);
     assert_eq!(blocked.status, 429, "{}", blocked.body);
     assert!(blocked.body.contains("Too many wrong passwords"), "{}", blocked.body);
+}
+
+/// A body of a megabyte: only the two upload routes take one, and only from a signed-in hr_admin;
+/// anyone else is answered 413 having sent no more than the small limit allows.
+fn uploads_take_megabytes_only_from_a_signed_in_hr_admin(backend: Backend) {
+    let server = Server::start(backend);
+    server
+        .cli(
+            &[
+                "admin",
+                "create",
+                "--email",
+                "viewer@example.co.jp",
+                "--role",
+                "org_viewer",
+                "--org",
+                "O2",
+            ],
+            &[("TAIWA_ADMIN_PASSWORD", PASSWORD)],
+        )
+        .assert_ok();
+    let http = Http::new(&server);
+    let megabyte = "a".repeat(1024 * 1024);
+    let post = |path: &str, cookie: Option<&str>| {
+        http.send("POST", path, cookie, Some(&[("x", megabyte.as_str())]))
+            .status
+    };
+    assert_eq!(post("/hr/engagement/import", None), 413, "no session");
+    assert_eq!(
+        post("/hr/career-paths/import", Some("taiwa_session=not-a-session")),
+        413
+    );
+    assert_eq!(post("/hr/anything/import", None), 413, "not an upload route");
+    let (_, viewer) = http.login("viewer@example.co.jp", PASSWORD);
+    assert_eq!(post("/hr/engagement/import", viewer.as_deref()), 413, "an org viewer");
+    let (_, admin) = http.login(common::ADMIN, PASSWORD);
+    let status = post("/hr/engagement/import", admin.as_deref());
+    assert_ne!(status, 413, "hr_admin's upload is read whole");
+}
+
+/// While another writer holds the database, a request with a made-up session cookie is still
+/// answered at once: looking a session up is a read.
+fn an_unknown_session_cookie_never_waits_for_the_writer(backend: Backend) {
+    let server = Server::start(backend);
+    let pool = server.pool();
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    let holder = std::thread::spawn(move || {
+        pool.with(|c| {
+            c.begin()?;
+            // SQLite: the write lock is taken by BEGIN IMMEDIATE. PostgreSQL: no other writer
+            // may change the sessions, readers still may.
+            if c.backend() == taiwa_server::db::Backend::Postgres {
+                c.batch("LOCK TABLE web_sessions IN EXCLUSIVE MODE")?;
+            }
+            locked_tx.send(()).unwrap();
+            let _ = done_rx.recv_timeout(std::time::Duration::from_secs(30));
+            c.batch("ROLLBACK")
+        })
+        .unwrap();
+    });
+    locked_rx.recv().unwrap();
+    let http = Http::new(&server);
+    let started = std::time::Instant::now();
+    let answer = http.send("GET", "/hr/", Some("taiwa_session=made-up-by-anyone"), None);
+    let took = started.elapsed();
+    done_tx.send(()).unwrap();
+    holder.join().unwrap();
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    assert!(answer.location.unwrap_or_default().starts_with("/hr/login"));
+    assert!(took < std::time::Duration::from_secs(3), "answered in {took:?}");
 }
 
 fn tokens_devices_and_accounts_from_the_command_line(backend: Backend) {

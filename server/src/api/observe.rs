@@ -15,8 +15,11 @@ use crate::Error;
 /// 401 never leaves a client's request half-sent, which it would see as a reset connection.
 pub async fn buffer_body(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    // HR's uploads (a survey, a catalogue) may be larger; everything else is small.
-    let upload = parts.method == axum::http::Method::POST && parts.uri.path().ends_with("/import");
+    // HR's two uploads (a survey, a catalogue) may be larger, for a signed-in hr_admin only
+    // (one read of the session, before the body); everything else is small.
+    let upload = parts.method == axum::http::Method::POST
+        && crate::web::UPLOAD_ROUTES.contains(&parts.uri.path())
+        && crate::web::signed_in_admin(&state, &parts.headers).await;
     let (limit, drain) = if upload {
         (crate::web::UPLOAD_LIMIT, crate::web::UPLOAD_LIMIT + DRAIN_LIMIT)
     } else {

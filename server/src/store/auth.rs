@@ -467,27 +467,35 @@ pub fn start_session(pool: &Pool, email: &str) -> Result<String, Error> {
 pub fn session(pool: &Pool, id: &str) -> Result<Option<WebSession>, Error> {
     let t = now();
     let hash = hash_secret(id);
-    let found = pool.write(|conn| {
-        let rows = conn.query(
-            "SELECT email, csrf FROM web_sessions WHERE id_hash = $1 AND seen_at >= $2 AND created_at >= $3",
+    // A read first: an unknown or expired cookie (anyone can send one) never takes the writer's
+    // turn. A known session's last-seen time is written at most once a minute.
+    let rows = pool.with(|conn| {
+        conn.query(
+            "SELECT email, csrf, seen_at FROM web_sessions WHERE id_hash = $1 AND seen_at >= $2 AND created_at >= $3",
             &[
                 V::from(hash.as_str()),
                 V::Int(t - SESSION_IDLE_SECS),
                 V::Int(t - SESSION_MAX_SECS),
             ],
-        )?;
-        let Some(row) = rows.first() else { return Ok(None) };
-        conn.execute(
-            "UPDATE web_sessions SET seen_at = $2 WHERE id_hash = $1",
-            &[V::from(hash.as_str()), V::Int(t)],
-        )?;
-        Ok(Some((row.text(0), row.text(1))))
+        )
     })?;
-    let Some((email, csrf)) = found else { return Ok(None) };
+    let Some(row) = rows.first() else { return Ok(None) };
+    let (email, csrf, seen) = (row.text(0), row.text(1), row.int(2));
+    if t - seen >= SESSION_SEEN_STEP_SECS {
+        pool.write(|conn| {
+            conn.execute(
+                "UPDATE web_sessions SET seen_at = $2 WHERE id_hash = $1",
+                &[V::from(hash.as_str()), V::Int(t)],
+            )
+        })?;
+    }
     Ok(account(pool, &email)?
         .filter(|a| !a.disabled && !a.invited)
         .map(|account| WebSession { account, csrf }))
 }
+
+/// How often a session's last-seen time is written (its idle expiry is 30 minutes).
+const SESSION_SEEN_STEP_SECS: i64 = 60;
 
 pub fn end_session(pool: &Pool, id: &str) -> Result<(), Error> {
     pool.write(|conn| {

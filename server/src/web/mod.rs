@@ -38,12 +38,29 @@ pub const UPLOAD_LIMIT: usize = 16 * 1024 * 1024;
 const SESSION_COOKIE: &str = "taiwa_session";
 const LANG_COOKIE: &str = "taiwa_lang";
 
+/// The routes that take an upload of up to `UPLOAD_LIMIT` (from a signed-in hr_admin only).
+pub const UPLOAD_ROUTES: [&str; 2] = ["/hr/engagement/import", "/hr/career-paths/import"];
+
+/// Whether the request's session cookie is a signed-in hr_admin's (one read, no write).
+pub async fn signed_in_admin(state: &AppState, headers: &HeaderMap) -> bool {
+    let Some(id) = cookie(headers, SESSION_COOKIE).map(str::to_owned) else {
+        return false;
+    };
+    let pool = state.pool.clone();
+    tokio::task::spawn_blocking(move || store::session(&pool, &id))
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .flatten()
+        .is_some_and(|s| s.account.role == Role::HrAdmin)
+}
+
 /// Every HR page.
 pub fn routes() -> Router<AppState> {
     use pages::*;
     let uploads = Router::new()
-        .route("/hr/engagement/import", post(engagement::import))
-        .route("/hr/career-paths/import", post(career::import))
+        .route(UPLOAD_ROUTES[0], post(engagement::import))
+        .route(UPLOAD_ROUTES[1], post(career::import))
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT));
     Router::new()
         .route("/", get(|| async { Redirect::to("/hr/") }))
