@@ -985,19 +985,37 @@ fn failed_authentication_is_limited_per_client_address_before_any_database_work(
     );
     server.count_every_pair();
     let token = server.enrol("E02");
-    // Thirty random tokens from one client (behind the company proxy): the next request from that
-    // client is refused at once, even with a valid token; another client is not affected.
+    // Thirty random tokens from one client (behind the company proxy): its further guesses are
+    // told to slow down, while a valid token from the same client is still served; another
+    // client is not affected.
     for i in 0..30 {
         let reply = via_proxy(&server, "10.0.0.1", "/api/v1/roster", Some(&format!("guess-{i}")), None);
         assert_eq!(reply.status, 401, "{}", reply.body);
     }
     assert_eq!(
-        via_proxy(&server, "10.0.0.1", "/api/v1/roster", Some(&token), None).status,
+        via_proxy(&server, "10.0.0.1", "/api/v1/roster", Some("guess-31"), None).status,
         429
+    );
+    assert_eq!(
+        via_proxy(&server, "10.0.0.1", "/api/v1/roster", Some(&token), None).status,
+        200,
+        "a valid token is never refused for its address's failures"
     );
     assert_eq!(
         via_proxy(&server, "10.0.0.2", "/api/v1/roster", Some(&token), None).status,
         200
+    );
+    // An IPv6 client counts by its /64: a guesser cannot escape by changing its last 64 bits.
+    for i in 0..30 {
+        let from = format!("2001:db8:1:2::{:x}", i + 1);
+        assert_eq!(
+            via_proxy(&server, &from, "/api/v1/roster", Some(&format!("v6-{i}")), None).status,
+            401
+        );
+    }
+    assert_eq!(
+        via_proxy(&server, "2001:db8:1:2:ffff::9", "/api/v1/roster", Some("v6-last"), None).status,
+        429
     );
     // Wrong enrolment codes likewise: one guesser does not block a colleague's valid code.
     for i in 0..30 {

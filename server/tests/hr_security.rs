@@ -256,6 +256,19 @@ fn sessions_cookies_and_csrf(backend: Backend) {
         "{:?}",
         answer.cookies
     );
+    // …and the browser is told to stay on HTTPS.
+    assert!(
+        answer
+            .headers
+            .iter()
+            .any(|(k, v)| k == "strict-transport-security" && v.contains("max-age=")),
+        "{:?}",
+        answer.headers
+    );
+    // A proxy named without trusted_proxies is warned about at start: every client would count
+    // as the proxy's one address.
+    let log = std::fs::read_to_string(proxied.log_path()).unwrap();
+    assert!(log.contains("trusted_proxies is empty"), "{log}");
 }
 
 fn failed_sign_ins_are_slowed_and_tell_nothing(backend: Backend) {

@@ -24,7 +24,10 @@ pub async fn enrol(
     // An address past its budget may still use a code whose first group names an outstanding
     // code: wrong secrets against it are counted per code and per person (`store::enrol`), so a
     // guesser behind the company proxy cannot lock out a colleague who holds a real code.
-    let failures = format!("enrolfail:{}", state.config.client_ip(addr.ip(), &headers));
+    let failures = format!(
+        "enrolfail:{}",
+        crate::listen::address_key(state.config.client_ip(addr.ip(), &headers))
+    );
     if let Err(limited) = state
         .limiter
         .allowed(&failures, super::extract::AUTH_FAILURES_PER_MINUTE)

@@ -123,13 +123,14 @@ impl FromRequestParts<AppState> for Admin {
 pub const AUTH_FAILURES_PER_MINUTE: u32 = 30;
 
 /// The most keys the limiter holds. Keys are addresses and valid tokens, never what a client
-/// makes up; when full, stale windows go first, and a new key is refused until one frees.
+/// makes up; when full, stale windows go first, then the oldest keys: a new key is never refused.
 const MAX_KEYS: usize = 50_000;
 
 #[derive(Debug)]
 pub struct RateLimiter {
     per_minute: u32,
-    windows: Mutex<HashMap<String, (u64, u32)>>,
+    /// key → (minute window, count, when the key came in)
+    windows: Mutex<HashMap<String, (u64, u32, u64)>>,
     started: Instant,
 }
 
@@ -158,15 +159,15 @@ impl RateLimiter {
     }
 
     fn count(&self, key: &str, limit: u32, add: bool) -> Result<(), Error> {
-        let elapsed = self.started.elapsed().as_secs();
-        let window = elapsed / 60;
-        let wait = 60 - elapsed % 60;
+        let elapsed = self.started.elapsed().as_nanos().try_into().unwrap_or(u64::MAX);
+        let window = elapsed / 60_000_000_000;
+        let wait = 60 - (elapsed / 1_000_000_000) % 60;
         let Ok(mut windows) = self.windows.lock() else {
             return Ok(());
         };
         if let Some(entry) = windows.get_mut(key) {
             if entry.0 != window {
-                *entry = (window, 0);
+                (entry.0, entry.1) = (window, 0);
             }
             if entry.1 >= limit {
                 return Err(Error::RateLimited(wait));
@@ -180,12 +181,16 @@ impl RateLimiter {
             return Ok(());
         }
         if windows.len() >= MAX_KEYS {
-            windows.retain(|_, (w, _)| *w == window);
+            windows.retain(|_, (w, _, _)| *w == window);
+            // Still full within one minute: the oldest tenth goes, so that this key is counted.
             if windows.len() >= MAX_KEYS {
-                return Err(Error::RateLimited(wait));
+                let mut ages: Vec<u64> = windows.values().map(|e| e.2).collect();
+                let cut = ages.len() / 10;
+                let (_, &mut oldest_kept, _) = ages.select_nth_unstable(cut);
+                windows.retain(|_, e| e.2 >= oldest_kept);
             }
         }
-        windows.insert(key.to_owned(), (window, 1));
+        windows.insert(key.to_owned(), (window, 1, elapsed));
         Ok(())
     }
 
@@ -204,24 +209,37 @@ pub fn client_ip(parts: &Parts, state: &AppState) -> std::net::IpAddr {
     state.config.client_ip(peer, &parts.headers)
 }
 
-/// Looks up a bearer token, answering 429 to an address that failed too often before any
-/// database work, and counting a failure against it; a valid token then has its own budget.
+/// Looks up a bearer token and counts a failure against the client's address. An address that
+/// failed too often is not refused outright (a valid token must never be refused because of its
+/// neighbours' guesses, behind one company address): its lookups run one at a time across the
+/// server, so a flood of guesses costs the database one read at a time. A valid token then has
+/// its own budget.
 async fn authenticate<T: Send + 'static>(
     parts: &Parts,
     state: &AppState,
     lookup: impl FnOnce(&crate::db::Pool, &str) -> Result<Option<T>, Error> + Send + 'static,
 ) -> Result<(T, String), ApiError> {
-    let failures = format!("authfail:{}", client_ip(parts, state));
-    state.limiter.allowed(&failures, AUTH_FAILURES_PER_MINUTE)?;
+    let failures = format!("authfail:{}", crate::listen::address_key(client_ip(parts, state)));
+    let suspect = state.limiter.allowed(&failures, AUTH_FAILURES_PER_MINUTE).is_err();
     let Some(token) = bearer(parts) else {
         state.limiter.failed(&failures);
         return Err(Error::Unauthorized.into());
+    };
+    let _turn = if suspect {
+        Some(state.suspect_lookups.lock().await)
+    } else {
+        None
     };
     let pool = state.pool.clone();
     let probe = token.clone();
     let Some(found) = blocking(move || lookup(&pool, &probe)).await? else {
         state.limiter.failed(&failures);
-        return Err(Error::Unauthorized.into());
+        return Err(if suspect {
+            // Still guessing past its budget: told to slow down, as before.
+            Error::RateLimited(60).into()
+        } else {
+            Error::Unauthorized.into()
+        });
     };
     state.limiter.check(&format!("token:{}", store::hash_secret(&token)))?;
     Ok((found, token))
@@ -248,9 +266,16 @@ mod limiter_tests {
         );
         assert_eq!(limiter.keys(), 1, "asking never adds a key");
         for i in 0..MAX_KEYS + 10 {
-            let _ = limiter.check(&format!("token:{i}"));
+            assert!(
+                limiter.check(&format!("token:{i}")).is_ok(),
+                "a new key is never refused"
+            );
         }
         assert!(limiter.keys() <= MAX_KEYS);
+        // The oldest went, the newest stayed.
+        assert!(limiter.check(&format!("token:{}", MAX_KEYS + 9)).is_ok());
+        let windows = limiter.windows.lock().unwrap();
+        assert!(!windows.contains_key("token:0") && windows.contains_key(&format!("token:{}", MAX_KEYS + 9)));
     }
 }
 

@@ -42,6 +42,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub(crate) limiter: Arc<RateLimiter>,
     pub(crate) logins: Arc<crate::web::LoginThrottle>,
+    /// Token lookups for addresses past their failure budget run one at a time.
+    pub(crate) suspect_lookups: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
@@ -53,6 +55,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             limiter,
             logins: Arc::default(),
+            suspect_lookups: Arc::default(),
         }
     }
 }
@@ -123,6 +126,11 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
 
 pub async fn serve(state: AppState, on_bound: impl FnOnce(SocketAddr, bool)) -> Result<(), Error> {
     let config = state.config.clone();
+    if config.public_url.is_some() && config.trusted_proxies.is_empty() {
+        tracing::warn!(
+            "public_url names a proxy in front, but trusted_proxies is empty: every request will seem to come from the proxy's address, so limits per address count everyone behind it together; list the proxy in trusted_proxies"
+        );
+    }
     let listener = std::net::TcpListener::bind(config.listen)
         .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", config.listen)))?;
     listener
