@@ -80,6 +80,20 @@ impl Config {
         toml::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))
     }
 
+    /// The start of the links the server hands out (invitations): `public_url`, or this server's
+    /// own listening address when it names one; `None` when neither does (the link is then the
+    /// path alone, and the settings page says to set `public_url`).
+    pub fn link_base(&self) -> Option<String> {
+        if let Some(url) = &self.public_url {
+            return Some(url.trim_end_matches('/').to_owned());
+        }
+        if self.listen.ip().is_unspecified() || self.listen.port() == 0 {
+            return None;
+        }
+        let scheme = if self.tls_cert.is_some() { "https" } else { "http" };
+        Some(format!("{scheme}://{}", self.listen))
+    }
+
     /// Whether browsers reach the server over HTTPS (directly or through a proxy).
     pub fn https(&self) -> bool {
         self.tls_cert.is_some() || self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
@@ -136,5 +150,24 @@ impl Config {
             .filter_map(|a| a.trim().parse().ok())
             .next_back()
             .unwrap_or(peer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_start_from_public_url_or_the_servers_own_address() {
+        let mut c = Config {
+            listen: "127.0.0.1:8080".parse().unwrap(),
+            ..Config::default()
+        };
+        assert_eq!(c.link_base().as_deref(), Some("http://127.0.0.1:8080"));
+        c.public_url = Some("https://taiwa.example.co.jp/".into());
+        assert_eq!(c.link_base().as_deref(), Some("https://taiwa.example.co.jp"));
+        c.public_url = None;
+        c.listen = "0.0.0.0:8443".parse().unwrap();
+        assert_eq!(c.link_base(), None, "no address to name: the path alone");
     }
 }

@@ -261,14 +261,23 @@ pub fn postgres_tls(url: &str) -> Result<(String, PgTls), Error> {
             _ => kept.push(pair),
         }
     }
-    let host = base
-        .split_once("://")
-        .map_or("", |(_, rest)| rest)
-        .rsplit_once('@')
-        .map_or_else(|| base.split_once("://").map_or("", |(_, r)| r), |(_, h)| h);
-    let host = host.split(['/', ':']).next().unwrap_or_default();
-    let loopback =
-        host.is_empty() || host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    let url = if kept.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    // Where the driver will connect, as it reads the URL: every host (the authority's, or a
+    // `host=` parameter's, several of them) and every `hostaddr`. Plain TCP by default only when
+    // all of them are this machine.
+    let parsed: postgres::Config = url
+        .parse()
+        .map_err(|e| Error::Config(format!("the PostgreSQL URL is not usable: {e}")))?;
+    let loopback_name =
+        |name: &str| name == "localhost" || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    let loopback = parsed.get_hosts().iter().all(|h| match h {
+        postgres::config::Host::Tcp(name) => loopback_name(name),
+        postgres::config::Host::Unix(_) => true,
+    }) && parsed.get_hostaddrs().iter().all(std::net::IpAddr::is_loopback);
     let tls = match mode.as_deref() {
         Some("disable") => PgTls::Off,
         Some("require" | "verify-ca" | "verify-full") => PgTls::Verified { root_cert },
@@ -279,11 +288,6 @@ pub fn postgres_tls(url: &str) -> Result<(String, PgTls), Error> {
                 "sslmode={other} is not known: use disable, require, verify-ca or verify-full"
             )));
         }
-    };
-    let url = if kept.is_empty() {
-        base.to_owned()
-    } else {
-        format!("{base}?{}", kept.join("&"))
     };
     Ok((url, tls))
 }
@@ -558,6 +562,21 @@ mod tests {
                     root_cert: Some("/etc/taiwa/ca.pem".into())
                 }
             )
+        );
+        // The host the driver connects to decides, wherever the URL names it.
+        for remote in [
+            "postgres://u:p@localhost/db?host=db.example.co.jp",
+            "postgres://u:p@localhost,db.example.co.jp/db",
+            "postgres://u:p@localhost/db?hostaddr=192.0.2.10",
+            "postgres://u:p@127.0.0.1/db?host=localhost,db.example.co.jp",
+        ] {
+            assert_eq!(tls(remote).1, PgTls::Verified { root_cert: None }, "{remote}");
+        }
+        assert_eq!(tls("postgres://u:p@localhost/db?hostaddr=127.0.0.1").1, PgTls::Off);
+        assert_eq!(
+            tls("postgres://u:p@/db?host=/run/postgresql").1,
+            PgTls::Off,
+            "a Unix socket"
         );
         let err = postgres_tls("postgres://h/db?sslmode=sometimes")
             .unwrap_err()

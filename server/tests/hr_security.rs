@@ -15,6 +15,7 @@ on_both_backends!(
     failed_sign_ins_are_slowed_and_tell_nothing,
     a_burst_of_concurrent_guesses_checks_no_more_than_the_limit,
     uploads_take_megabytes_only_from_a_signed_in_hr_admin,
+    an_unknown_role_is_refused_never_read_as_hr_admin,
     an_unknown_session_cookie_never_waits_for_the_writer,
     tokens_devices_and_accounts_from_the_command_line,
     career_paths_reach_devices_with_an_etag,
@@ -87,7 +88,7 @@ impl Http {
         let cookie = form
             .cookies
             .iter()
-            .find(|c| c.starts_with("taiwa_login="))
+            .find(|c| c.starts_with("taiwa_login=") || c.starts_with("__Host-taiwa_login="))
             .expect("a sign-in cookie");
         let needle = "name=\"_login\" value=\"";
         let at = form.body.find(needle).expect("a sign-in token") + needle.len();
@@ -114,7 +115,7 @@ impl Http {
         let session = answer
             .cookies
             .iter()
-            .find(|c| c.starts_with("taiwa_session="))
+            .find(|c| c.starts_with("taiwa_session=") || c.starts_with("__Host-taiwa_session="))
             .map(|c| c.split(';').next().unwrap().to_owned());
         (answer, session)
     }
@@ -250,11 +251,32 @@ fn sessions_cookies_and_csrf(backend: Backend) {
         common::EMPLOYEES,
         "public_url = \"https://taiwa.example.co.jp\"\n",
     );
-    let (answer, _) = Http::new(&proxied).login(common::ADMIN, PASSWORD);
+    let (answer, session) = Http::new(&proxied).login(common::ADMIN, PASSWORD);
     assert!(
         answer.cookies.iter().all(|c| c.contains("; Secure")),
         "{:?}",
         answer.cookies
+    );
+    // …named `__Host-`, so that no other host or path can set or read them…
+    let session = session.expect("a session cookie");
+    assert!(session.starts_with("__Host-taiwa_session="), "{session}");
+    assert!(
+        answer
+            .cookies
+            .iter()
+            .any(|c| c.starts_with("__Host-taiwa_session=") && c.contains("; Path=/;")),
+        "{:?}",
+        answer.cookies
+    );
+    assert_eq!(
+        Http::new(&proxied).send("GET", "/hr/", Some(&session), None).status,
+        200
+    );
+    let plain_name = session.replacen("__Host-", "", 1);
+    assert_eq!(
+        Http::new(&proxied).send("GET", "/hr/", Some(&plain_name), None).status,
+        303,
+        "the unprefixed name is not read"
     );
     // …and the browser is told to stay on HTTPS.
     assert!(
@@ -413,6 +435,33 @@ fn uploads_take_megabytes_only_from_a_signed_in_hr_admin(backend: Backend) {
     let (_, admin) = http.login(common::ADMIN, PASSWORD);
     let status = post("/hr/engagement/import", admin.as_deref());
     assert_ne!(status, 413, "hr_admin's upload is read whole");
+}
+
+/// The schema refuses any role but hr_admin and org_viewer (with its unit); and a row that has
+/// one anyway (written by other hands) is no account at all, never an hr_admin.
+fn an_unknown_role_is_refused_never_read_as_hr_admin(backend: Backend) {
+    let server = Server::start(backend);
+    let http = Http::new(&server);
+    let (_, session) = http.login(common::ADMIN, PASSWORD);
+    let session = session.unwrap();
+    assert_eq!(http.send("GET", "/hr/settings", Some(&session), None).status, 200);
+    let pool = server.pool();
+    let set = |sql: &str| pool.write(|c| c.execute(sql, &[]));
+    for bad in [
+        "UPDATE admins SET role = 'root'",
+        "UPDATE admins SET role = 'org_viewer', org_unit_id = NULL",
+        "INSERT INTO admins (email, password_hash, created_at, role) VALUES ('x@example.co.jp', 'x', 0, 'superuser')",
+    ] {
+        assert!(set(bad).is_err(), "the schema takes: {bad}");
+    }
+    if backend == Backend::Sqlite {
+        // A database written past the schema's rule: the account is refused.
+        set("DROP TRIGGER admins_role_update").unwrap();
+        set("UPDATE admins SET role = 'root'").unwrap();
+        let answer = http.send("GET", "/hr/settings", Some(&session), None);
+        assert_eq!(answer.status, 303, "not signed in: {}", answer.body);
+        assert_eq!(http.login(common::ADMIN, PASSWORD).0.status, 401);
+    }
 }
 
 /// While another writer holds the database, a request with a made-up session cookie is still
@@ -684,6 +733,12 @@ fn invitations_codes_devices_and_career_paths_from_the_pages(backend: Backend) {
         ]),
     );
     assert_eq!(page.status, 200, "{}", page.body);
+    // The link is this server's own address (no public_url here), never the request's Host.
+    assert!(
+        page.body.contains(&format!("{}/hr/invite/", server.base)),
+        "{}",
+        page.body
+    );
     let at = page.body.find("/hr/invite/").expect("the link is shown once");
     let link: String = page.body[at..].chars().take_while(|c| *c != '<' && *c != '"').collect();
     assert_eq!(

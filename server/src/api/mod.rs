@@ -137,6 +137,13 @@ pub async fn serve(state: AppState, on_bound: impl FnOnce(SocketAddr, bool)) -> 
         .set_nonblocking(true)
         .map_err(|e| Error::Internal(e.to_string()))?;
     let addr = listener.local_addr().map_err(|e| Error::Internal(e.to_string()))?;
+    // The address actually bound (port 0 asks for any), for the links the server hands out.
+    let mut state = state;
+    state.config = Arc::new(Config {
+        listen: addr,
+        ..(*state.config).clone()
+    });
+    let config = state.config.clone();
     // The dashboard's twelve months are read once at the start, in the background, so that HR's
     // first page after a restart is not the one that loads the company (store::ReportCache).
     let warm = state.pool.clone();

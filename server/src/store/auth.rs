@@ -221,19 +221,25 @@ pub fn change_password(pool: &Pool, email: &str, current: &str, new: &str) -> Re
     })
 }
 
-fn account_from(r: &crate::db::Row) -> Account {
-    let role = match r.text(1).as_str() {
-        "org_viewer" => Role::OrgViewer { org_unit_id: r.text(2) },
-        _ => Role::HrAdmin,
+/// An account as stored; an account whose role this server does not know (the schema refuses
+/// one, but a database can be written by other hands) is no account at all, never an hr_admin.
+fn account_from(r: &crate::db::Row) -> Option<Account> {
+    let role = match (r.text(1).as_str(), r.opt_text(2)) {
+        ("hr_admin", _) => Role::HrAdmin,
+        ("org_viewer", Some(org_unit_id)) => Role::OrgViewer { org_unit_id },
+        (other, _) => {
+            tracing::warn!(role = %crate::web::strip_controls(other), "an account with an unknown role is refused");
+            return None;
+        }
     };
-    Account {
+    Some(Account {
         email: r.text(0),
         role,
         disabled: r.opt_int(3).is_some(),
         invited: r.opt_text(4).is_some(),
         lang: r.opt_text(5),
         created_at: r.int(6),
-    }
+    })
 }
 
 const ACCOUNT_COLUMNS: &str = "email, role, org_unit_id, disabled_at, invite_hash, lang, created_at";
@@ -245,12 +251,12 @@ pub fn account(pool: &Pool, email: &str) -> Result<Option<Account>, Error> {
             &[V::from(email)],
         )
     })?;
-    Ok(rows.first().map(account_from))
+    Ok(rows.first().and_then(account_from))
 }
 
 pub fn accounts(pool: &Pool) -> Result<Vec<Account>, Error> {
     let rows = pool.with(|conn| conn.query(&format!("SELECT {ACCOUNT_COLUMNS} FROM admins ORDER BY email"), &[]))?;
-    Ok(rows.iter().map(account_from).collect())
+    Ok(rows.iter().filter_map(account_from).collect())
 }
 
 /// Changes an account's role; an hr_admin cannot take the role away from the last enabled hr_admin.

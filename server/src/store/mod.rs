@@ -35,6 +35,7 @@ const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0004_report_generations.sql"),
     include_str!("../../migrations/sqlite/0005_record_generations.sql"),
     include_str!("../../migrations/sqlite/0006_released_months.sql"),
+    include_str!("../../migrations/sqlite/0007_admin_roles.sql"),
 ];
 const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
@@ -43,6 +44,7 @@ const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0004_report_generations.sql"),
     include_str!("../../migrations/postgres/0005_record_generations.sql"),
     include_str!("../../migrations/postgres/0006_released_months.sql"),
+    include_str!("../../migrations/postgres/0007_admin_roles.sql"),
 ];
 
 /// The `report_generations` row every month depends on (the directory).

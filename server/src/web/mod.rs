@@ -36,6 +36,20 @@ pub use format::Lang;
 pub const UPLOAD_LIMIT: usize = 16 * 1024 * 1024;
 
 const SESSION_COOKIE: &str = "taiwa_session";
+
+/// A cookie's name and path: under HTTPS with the `__Host-` prefix (browsers then keep it only if
+/// it is `Secure`, for this host alone, on every path), else as named, for `/hr`.
+pub fn cookie_name(base: &str, secure: bool) -> String {
+    if secure {
+        format!("__Host-{base}")
+    } else {
+        base.to_owned()
+    }
+}
+
+fn cookie_path(secure: bool) -> &'static str {
+    if secure { "/" } else { "/hr" }
+}
 const LANG_COOKIE: &str = "taiwa_lang";
 
 /// The routes that take an upload of up to `UPLOAD_LIMIT` (from a signed-in hr_admin only).
@@ -43,7 +57,7 @@ pub const UPLOAD_ROUTES: [&str; 2] = ["/hr/engagement/import", "/hr/career-paths
 
 /// Whether the request's session cookie is a signed-in hr_admin's (one read, no write).
 pub async fn signed_in_admin(state: &AppState, headers: &HeaderMap) -> bool {
-    let Some(id) = cookie(headers, SESSION_COOKIE).map(str::to_owned) else {
+    let Some(id) = session_id(headers, state.config.https()) else {
         return false;
     };
     let pool = state.pool.clone();
@@ -357,7 +371,7 @@ impl FromRequestParts<AppState> for Hr {
             };
             Redirect::to(&format!("/hr/login?next={}", urlencode(&next))).into_response()
         };
-        let Some(id) = cookie(&parts.headers, SESSION_COOKIE).map(str::to_owned) else {
+        let Some(id) = session_id(&parts.headers, state.config.https()) else {
             return Err(to_login());
         };
         let pool = state.pool.clone();
@@ -571,21 +585,25 @@ pub fn attachment(name: &str) -> String {
 /// Builds a `Set-Cookie` value for the session.
 pub fn session_cookie(value: &str, max_age: i64, secure: bool) -> String {
     format!(
-        "{SESSION_COOKIE}={value}; Path=/hr; HttpOnly; SameSite=Strict; Max-Age={max_age}{}",
+        "{}={value}; Path={}; HttpOnly; SameSite=Strict; Max-Age={max_age}{}",
+        cookie_name(SESSION_COOKIE, secure),
+        cookie_path(secure),
         if secure { "; Secure" } else { "" }
     )
 }
 
 pub fn lang_cookie(lang: Lang, secure: bool) -> String {
     format!(
-        "{LANG_COOKIE}={}; Path=/hr; SameSite=Strict; Max-Age=31536000{}",
+        "{LANG_COOKIE}={}; Path={}; SameSite=Strict; Max-Age=31536000{}",
         lang.code(),
+        cookie_path(secure),
         if secure { "; Secure" } else { "" }
     )
 }
 
-pub fn session_id(headers: &HeaderMap) -> Option<String> {
-    cookie(headers, SESSION_COOKIE).map(str::to_owned)
+/// The session cookie's value, by the name it has under this server's scheme.
+pub fn session_id(headers: &HeaderMap, secure: bool) -> Option<String> {
+    cookie(headers, &cookie_name(SESSION_COOKIE, secure)).map(str::to_owned)
 }
 
 /// A small page part: the hidden CSRF field every form carries.

@@ -35,7 +35,9 @@ const LOGIN_COOKIE: &str = "taiwa_login";
 
 fn login_cookie(token: &str, secure: bool) -> String {
     format!(
-        "{LOGIN_COOKIE}={token}; Path=/hr; HttpOnly; SameSite=Strict; Max-Age=3600{}",
+        "{}={token}; Path={}; HttpOnly; SameSite=Strict; Max-Age=3600{}",
+        crate::web::cookie_name(LOGIN_COOKIE, secure),
+        if secure { "/" } else { "/hr" },
         if secure { "; Secure" } else { "" }
     )
 }
@@ -118,7 +120,7 @@ pub async fn submit(
     let next = safe_next(form.next.as_deref());
     let ip = state.config.client_ip(client_ip(&connect), &headers);
     let email = form.email.trim().to_owned();
-    let expected = crate::web::cookie(&headers, LOGIN_COOKIE)
+    let expected = crate::web::cookie(&headers, &crate::web::cookie_name(LOGIN_COOKIE, state.config.https()))
         .unwrap_or_default()
         .to_owned();
     let same = !expected.is_empty()
@@ -218,7 +220,7 @@ pub async fn logout(
     PageForm(form): PageForm<CsrfOnly>,
 ) -> PageResult<Response> {
     hr.check_csrf(&form.csrf)?;
-    if let Some(id) = session_id(&headers) {
+    if let Some(id) = session_id(&headers, state.config.https()) {
         let pool = state.pool.clone();
         run(hr.lang, move || store::end_session(&pool, &id)).await?;
     }
@@ -251,7 +253,7 @@ pub async fn language(
         .as_deref()
         .filter(|n| n.starts_with("/hr/login"))
         .map_or_else(|| safe_next(form.next.as_deref()), str::to_owned);
-    if let Some(id) = session_id(&headers) {
+    if let Some(id) = session_id(&headers, state.config.https()) {
         let pool = state.pool.clone();
         let session = run(current, move || store::session(&pool, &id)).await?;
         if let Some(session) = session {

@@ -232,12 +232,7 @@ pub struct InviteForm {
     org: Option<String>,
 }
 
-pub async fn invite(
-    State(state): State<AppState>,
-    hr: Hr,
-    headers: axum::http::HeaderMap,
-    PageForm(f): PageForm<InviteForm>,
-) -> PageResult<Response> {
+pub async fn invite(State(state): State<AppState>, hr: Hr, PageForm(f): PageForm<InviteForm>) -> PageResult<Response> {
     hr.require_admin()?;
     hr.check_csrf(&f.csrf)?;
     let role = match Role::parse(&f.role, f.org.as_deref()) {
@@ -255,17 +250,8 @@ pub async fn invite(
                 serde_json::json!({"email": f.email.trim(), "role": role.name()}),
             )
             .await?;
-            let base = match &state.config.public_url {
-                Some(u) => u.trim_end_matches('/').to_owned(),
-                None => {
-                    let host = headers
-                        .get(axum::http::header::HOST)
-                        .and_then(|h| h.to_str().ok())
-                        .unwrap_or("localhost");
-                    let scheme = if state.config.https() { "https" } else { "http" };
-                    format!("{scheme}://{host}")
-                }
-            };
+            // Never from the request's Host header, which whoever sends the request chooses.
+            let base = state.config.link_base().unwrap_or_default();
             let link = format!("{base}/hr/invite/{token}");
             let (accounts, tokens) = lists(&state, hr.lang).await?;
             Ok(layout::page(
