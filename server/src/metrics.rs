@@ -1,5 +1,7 @@
-//! Prometheus metrics at `/metrics`: requests, latencies, records ingested and rejected.
-//! Labels are route templates and status codes only: no token, id or body ever becomes a label.
+//! Prometheus metrics at `/metrics`: requests, latencies, records rejected. Labels are route
+//! templates and status codes only: no token, id or body ever becomes a label. Nothing here
+//! moves when a device's push or withdrawal succeeds (`api::observe::QUIET_ROUTES`), so whoever
+//! reads `/metrics` cannot time one manager's sync, nor count the records it changed.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -19,8 +21,6 @@ struct Histogram {
 struct Inner {
     requests: BTreeMap<(String, String, u16), u64>,
     latency: BTreeMap<String, Histogram>,
-    records_accepted: u64,
-    records_stale: u64,
     records_rejected: u64,
 }
 
@@ -46,11 +46,10 @@ impl Metrics {
         h.sum += secs;
     }
 
-    pub fn records(&self, accepted: u64, stale: u64, rejected: u64) {
+    /// Records of a batch refused whole (an operator's signal of a broken client).
+    pub fn rejected(&self, records: u64) {
         if let Ok(mut m) = self.inner.lock() {
-            m.records_accepted += accepted;
-            m.records_stale += stale;
-            m.records_rejected += rejected;
+            m.records_rejected += records;
         }
     }
 
@@ -92,19 +91,9 @@ impl Metrics {
                 h.count
             );
         }
-        out.push_str("# HELP taiwa_records_total Completion records by outcome.\n");
-        out.push_str("# TYPE taiwa_records_total counter\n");
-        let _ = writeln!(
-            out,
-            "taiwa_records_total{{outcome=\"accepted\"}} {}",
-            m.records_accepted
-        );
-        let _ = writeln!(out, "taiwa_records_total{{outcome=\"stale\"}} {}", m.records_stale);
-        let _ = writeln!(
-            out,
-            "taiwa_records_total{{outcome=\"rejected\"}} {}",
-            m.records_rejected
-        );
+        out.push_str("# HELP taiwa_records_rejected_total Completion records in batches refused whole.\n");
+        out.push_str("# TYPE taiwa_records_rejected_total counter\n");
+        let _ = writeln!(out, "taiwa_records_rejected_total {}", m.records_rejected);
         out
     }
 }

@@ -61,8 +61,8 @@ pub async fn completions(
     let count = batch.records.len() as u64;
     let result = blocking(move || store::ingest(&pool, &device.employee_id, &batch.records)).await;
     match &result {
-        Ok(r) => state.metrics.records(u64::from(r.accepted), u64::from(r.stale), 0),
-        Err(_) => state.metrics.records(0, 0, count),
+        Ok(_) => {}
+        Err(_) => state.metrics.rejected(count),
     }
     Ok(Json(result?))
 }
