@@ -5,7 +5,7 @@
 //! Layout: the line `taiwa-backup 1\n`; the key file's length (8 bytes, big-endian) and bytes; the
 //! database's length and bytes; then the SHA-256 of everything before it, so damage is named.
 
-use std::fs::{self, File};
+use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -45,6 +45,7 @@ impl Vault {
         // A consistent copy through SQLite's backup API, into an encrypted file beside the vault.
         let snapshot = self.dir.join("vault.db.backup-tmp");
         let _ = fs::remove_file(&snapshot);
+        crate::private_file(&snapshot)?;
         let copied = (|| -> Result<Vec<u8>, Error> {
             let mut dest = Connection::open_with_flags(
                 &snapshot,
@@ -71,17 +72,8 @@ impl Vault {
         let sum = digest::digest(&digest::SHA256, &body);
         body.extend_from_slice(sum.as_ref());
 
-        let tmp = out.with_extension("partial");
-        let written = (|| -> std::io::Result<()> {
-            let mut file = File::create(&tmp)?;
-            file.write_all(&body)?;
-            file.sync_all()?;
-            fs::rename(&tmp, out)
-        })();
-        if let Err(e) = written {
-            let _ = fs::remove_file(&tmp);
-            return Err(Error::io(out, e));
-        }
+        // Readable by the manager alone, through a temporary file no one can predict, as exports.
+        crate::export::write_private_file(out, &body)?;
         Ok(body.len() as u64)
     }
 }

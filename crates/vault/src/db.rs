@@ -73,6 +73,10 @@ fn open_with(dir: &Path, key: Option<&DataKey>, create: bool) -> Result<(Connect
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
+    // 0600 from the first byte, and for a vault made before this rule, from now on: SQLite
+    // gives the log (`-wal`) and the shared memory (`-shm`) the database file's mode.
+    crate::private_file(&path)?;
+    crate::restrict_permissions(dir)?;
     let mut conn = Connection::open_with_flags(&path, flags)?;
     quiet(&conn);
     if let Some(key) = key {

@@ -35,6 +35,11 @@ const RECOVERY_INFO: &str = "taiwa recovery key v1";
 const ARGON2_M_KIB: u32 = 64 * 1024;
 const ARGON2_T: u32 = 3;
 const ARGON2_P: u32 = 1;
+/// The most a key file may ask of Argon2id: 16 times the memory and about 3 times the passes
+/// Taiwa writes, room for a future stronger setting, far from a hang.
+const ARGON2_MAX_M_KIB: u32 = 1024 * 1024;
+const ARGON2_MAX_T: u32 = 10;
+const ARGON2_MAX_P: u32 = 8;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -151,11 +156,17 @@ impl Kdf {
                     return Err(damaged(format!("unsupported Argon2 version {version}")));
                 }
                 let salt = decode("salt", salt)?;
+                // A crafted key file (in a backup from elsewhere) cannot make unlocking hang or
+                // take gigabytes: its costs are checked before any work.
+                if *m_cost_kib > ARGON2_MAX_M_KIB || *t_cost > ARGON2_MAX_T || *p_cost > ARGON2_MAX_P {
+                    return Err(damaged(format!(
+                        "its Argon2id costs ({} MiB, {t_cost} passes, {p_cost} lanes) are beyond what Taiwa writes (at most {} MiB, {ARGON2_MAX_T} passes, {ARGON2_MAX_P} lanes)",
+                        m_cost_kib / 1024,
+                        ARGON2_MAX_M_KIB / 1024
+                    )));
+                }
                 let params = Params::new(*m_cost_kib, *t_cost, *p_cost, Some(32))
                     .map_err(|e| damaged(format!("invalid Argon2id parameters: {e}")))?;
-                if *m_cost_kib > 4 * 1024 * 1024 {
-                    return Err(damaged("Argon2id memory cost above 4 GiB"));
-                }
                 Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
                     .hash_password_into(secret, &salt, out.as_mut())
                     .map_err(|e| damaged(format!("Argon2id failed: {e}")))?;
@@ -352,12 +363,13 @@ impl KeyFile {
         let path = dir.join(KEY_FILE);
         failpoint("keyfile-before-write");
         {
-            let mut file = OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .open(&tmp)
-                .map_err(|e| Error::io(&tmp, e))?;
+            let mut options = OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options.open(&tmp).map_err(|e| Error::io(&tmp, e))?;
+            // A temporary file left by a crash with another mode is narrowed before it is reused.
+            crate::private_file(&tmp)?;
             failpoint("keyfile-mid-write");
             file.write_all(&bytes[..bytes.len() / 2])
                 .map_err(|e| Error::io(&tmp, e))?;
@@ -443,6 +455,32 @@ mod tests {
             back.unwrap_with_recovery(&RecoveryKey::generate().unwrap()),
             Err(Error::WrongRecoveryKey)
         ));
+    }
+
+    #[test]
+    fn a_key_file_asking_argon2_for_too_much_is_refused_before_any_work() {
+        let started = std::time::Instant::now();
+        for (m, t, p) in [(4 * 1024 * 1024, 3, 1), (64 * 1024, u32::MAX, 1), (64 * 1024, 3, 255)] {
+            let kdf = Kdf::Argon2id {
+                version: 0x13,
+                m_cost_kib: m,
+                t_cost: t,
+                p_cost: p,
+                salt: BASE64.encode(&[0u8; 16]),
+            };
+            let err = kdf.derive(b"any passphrase").unwrap_err();
+            assert!(
+                matches!(&err, Error::Damaged { detail, .. } if detail.contains("beyond what Taiwa writes")),
+                "{err}"
+            );
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "refused at once");
+        // Taiwa's own costs are within the bounds.
+        let (file, _, _) = sample();
+        assert!(
+            file.unwrap_with_passphrase(&Passphrase::new("correct horse battery".into()))
+                .is_ok()
+        );
     }
 
     #[test]

@@ -401,6 +401,27 @@ pub(crate) fn restrict_permissions(dir: &Path) -> Result<(), Error> {
     fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|e| Error::io(dir, e))
 }
 
+/// Makes `path` exist as a file its owner alone may read and write, before anything is written
+/// to it (SQLite then gives its log and shared-memory files the same mode), and narrows an
+/// existing file's mode to that.
+#[cfg(unix)]
+pub(crate) fn private_file(path: &Path) -> Result<(), Error> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)
+        .and_then(|_| fs::set_permissions(path, fs::Permissions::from_mode(0o600)))
+        .map_err(|e| Error::io(path, e))
+}
+
+#[cfg(not(unix))]
+pub(crate) fn private_file(_path: &Path) -> Result<(), Error> {
+    Ok(())
+}
+
 #[cfg(not(unix))]
 pub(crate) fn restrict_permissions(_dir: &Path) -> Result<(), Error> {
     Ok(())
