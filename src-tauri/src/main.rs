@@ -216,8 +216,9 @@ fn is_app_page(url: &tauri::Url) -> bool {
     match (url.scheme(), url.host_str()) {
         ("tauri", _) => true,
         ("http" | "https", Some("tauri.localhost")) => true,
-        // `devUrl` in tauri.conf.json, while developing with Vite.
-        ("http", Some("localhost")) => url.port() == Some(5173),
+        // `devUrl` in tauri.conf.json, while developing with Vite: debug builds only, so that no
+        // page a local process serves on that port can take a packaged app's window.
+        ("http", Some("localhost")) => cfg!(debug_assertions) && url.port() == Some(5173),
         _ => url.as_str() == "about:blank",
     }
 }
@@ -239,6 +240,27 @@ fn counted<R: tauri::Runtime>(
     }
 }
 
+/// A `mailto:` address with only its recipients, `subject` and `body`: a mail program may take
+/// other fields (`attach`, `cc`, `bcc`) as orders, which a note's link must not give.
+fn keep_only_subject_and_body(mut url: tauri::Url) -> tauri::Url {
+    if url.scheme() != "mailto" {
+        return url;
+    }
+    // The fields as written (their percent-encoding kept: a mail program reads `+` as a plus).
+    let kept: Vec<String> = url
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter(|field| {
+            let name = field.split('=').next().unwrap_or_default();
+            name.eq_ignore_ascii_case("subject") || name.eq_ignore_ascii_case("body")
+        })
+        .map(str::to_owned)
+        .collect();
+    url.set_query((!kept.is_empty()).then(|| kept.join("&")).as_deref());
+    url
+}
+
 /// Opens a web or mail address in the system's browser or mail program, never anything else (no
 /// file, no custom scheme). In end-to-end tests (`TAIWA_LINK_LOG`) it is written to that file.
 fn open_external(address: &str) -> IpcResult<()> {
@@ -258,6 +280,7 @@ fn open_external(address: &str) -> IpcResult<()> {
             .value(address),
         ));
     }
+    let url = keep_only_subject_and_body(url);
     if let Some(log) = std::env::var_os("TAIWA_LINK_LOG") {
         use std::io::Write as _;
         let mut file = std::fs::OpenOptions::new()
@@ -571,13 +594,11 @@ mod tests {
 
     #[test]
     fn the_window_stays_on_the_apps_own_pages() {
-        for home in [
-            "tauri://localhost/",
-            "http://tauri.localhost/index.html",
-            "http://localhost:5173/",
-        ] {
+        for home in ["tauri://localhost/", "http://tauri.localhost/index.html"] {
             assert!(is_app_page(&url(home)), "{home}");
         }
+        // Vite's address is the app's page in a debug build only.
+        assert_eq!(is_app_page(&url("http://localhost:5173/")), cfg!(debug_assertions));
         for away in [
             "https://example.com/",
             "http://localhost:8080/admin",
@@ -587,6 +608,22 @@ mod tests {
         ] {
             assert!(!is_app_page(&url(away)), "{away}");
         }
+    }
+
+    #[test]
+    fn a_mail_link_keeps_only_its_recipients_subject_and_body() {
+        let kept = keep_only_subject_and_body(url(
+            "mailto:a@example.co.jp?subject=1on1&attach=/home/me/.ssh/id_rsa&cc=x@evil.example&body=hello%20there",
+        ));
+        assert_eq!(kept.as_str(), "mailto:a@example.co.jp?subject=1on1&body=hello%20there");
+        let plain = keep_only_subject_and_body(url("mailto:a@example.co.jp?bcc=x@evil.example"));
+        assert_eq!(plain.as_str(), "mailto:a@example.co.jp");
+        let web = "https://example.com/?attach=x";
+        assert_eq!(
+            keep_only_subject_and_body(url(web)).as_str(),
+            web,
+            "web links are left alone"
+        );
     }
 
     #[test]
