@@ -306,9 +306,10 @@ pub fn company_figures(pairs: &[PairFact], cross: &[CrossFact]) -> Figures {
     unit_figures(&tree, &flat, &flat_cross, false).pop().unwrap_or_default()
 }
 
-/// Days after a month's end (UTC) before org viewers read it: late records (a laptop that was
-/// away, a correction) have arrived by then.
-pub const RELEASE_DAYS: i64 = 7;
+/// Days after a month's end (UTC) before org viewers read it: a device sends about once a week
+/// (`taiwa_sync::Schedule`: a week and up to a day after its last sync), so the month's last
+/// records have arrived by then, with room for a laptop that was closed a day or two.
+pub const RELEASE_DAYS: i64 = 10;
 
 /// The day (UTC) from which org viewers read `month`.
 pub fn release_day(month: Month) -> Option<NaiveDate> {
@@ -823,14 +824,14 @@ mod tests {
     }
 
     #[test]
-    fn a_month_is_released_a_week_after_it_ends() {
+    fn a_month_is_released_ten_days_after_it_ends() {
         let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
         let month = |s: &str| s.parse::<Month>().unwrap();
-        assert_eq!(last_released_month(at("2026-12-07T23:59:59Z")), Some(month("2026-10")));
-        assert_eq!(last_released_month(at("2026-12-08T00:00:00Z")), Some(month("2026-11")));
+        assert_eq!(last_released_month(at("2026-12-10T23:59:59Z")), Some(month("2026-10")));
+        assert_eq!(last_released_month(at("2026-12-11T00:00:00Z")), Some(month("2026-11")));
         assert_eq!(last_released_month(at("2027-01-01T00:00:00Z")), Some(month("2026-11")));
-        assert_eq!(release_day(month("2026-11")), NaiveDate::from_ymd_opt(2026, 12, 8));
-        assert_eq!(release_day(month("2026-12")), NaiveDate::from_ymd_opt(2027, 1, 8));
+        assert_eq!(release_day(month("2026-11")), NaiveDate::from_ymd_opt(2026, 12, 11));
+        assert_eq!(release_day(month("2026-12")), NaiveDate::from_ymd_opt(2027, 1, 11));
     }
 
     #[test]

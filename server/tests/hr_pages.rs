@@ -368,7 +368,7 @@ fn an_org_viewer_sees_only_their_part_and_no_small_group(backend: Backend) {
         // The month in progress is not shown to an org viewer: the page says from when it will be.
         b.goto(&format!("/hr/?month={}", this_month())).await;
         assert!(
-            b.text(".release").await.contains("a week after the month closes"),
+            b.text(".release").await.contains("10 days after the month closes"),
             "{}",
             b.text(".release").await
         );

@@ -489,12 +489,13 @@ fn main() {
             let handle = app.handle().clone();
             let syncing = app.handle().clone();
             std::thread::spawn(move || {
-                // Once a day at a random moment (the server learns nothing from when figures
-                // arrive); `TAIWA_SYNC_SECONDS` sets a fixed interval for tests.
+                // A week after the last sync plus a random part of a day (the server learns
+                // nothing finer from when figures arrive; taiwa_sync::Schedule);
+                // `TAIWA_SYNC_SECONDS` sets a fixed interval for tests.
                 let now = chrono::Utc::now();
                 let mut schedule = match std::env::var("TAIWA_SYNC_SECONDS").ok().and_then(|s| s.parse().ok()) {
                     Some(seconds) => taiwa_sync::Schedule::every(Duration::from_secs(seconds), now),
-                    None => taiwa_sync::Schedule::daily(now, None, taiwa_sync::random_unit()),
+                    None => taiwa_sync::Schedule::weekly(now, None, taiwa_sync::random_unit()),
                 };
                 loop {
                     std::thread::sleep(schedule.wait(chrono::Utc::now()));

@@ -18,4 +18,4 @@ pub use engine::{
 };
 pub use push::{Backoff, PushReport, record_outcome, to_wire};
 pub use roster::{RosterMatch, apply_roster, default_device_name};
-pub use schedule::{CATCH_UP_WITHIN, LOOK_AGAIN, Schedule, random_unit};
+pub use schedule::{INTERVAL, LOOK_AGAIN, SPREAD, Schedule, random_unit};

@@ -1,19 +1,25 @@
-//! When the background sync runs: once a day at a random moment, so that the server cannot tell
-//! from when figures arrive when a 1on1 took place. A manager's "Sync now" sends at once and does
-//! not move the daily moment. After a failure that may pass, it tries again sooner, doubling the
-//! wait with jitter (or after the server's `Retry-After`).
+//! When the background sync runs: a week after the last sync that worked, plus a random part of
+//! a day, so that the server cannot tell from when figures arrive when a 1on1 took place (it
+//! learns only that a month changed at some point in the week or so before). When that moment
+//! passed while the app was closed, the sync runs at a random moment of the next day, never on
+//! the heels of the app's opening. A manager's "Sync now" sends at once (and tells the server
+//! that moment; the app says so). After a failure that may pass, it tries again sooner, doubling
+//! the wait with jitter (or after the server's `Retry-After`).
 //!
 //! The clock and the dice are injected: every method takes `now` and a number in `[0, 1)`, so the
-//! rules are tested without waiting a day.
+//! rules are tested without waiting a week.
 
 use std::time::Duration;
 
-use chrono::{DateTime, Days, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::{Backoff, Disposition};
 
-/// How long the first sync may wait after the app opens when the day's moment has already passed.
-pub const CATCH_UP_WITHIN: Duration = Duration::from_secs(10 * 60);
+/// The time between two background syncs (plus a random part of `SPREAD`).
+pub const INTERVAL: Duration = Duration::from_secs(7 * 24 * 3600);
+/// The random part added to each sync's moment, and the span within which a missed one is caught
+/// up after the app opens.
+pub const SPREAD: Duration = Duration::from_secs(24 * 3600);
 /// How often a waiting loop looks again (the computer may have slept, or the vault opened).
 pub const LOOK_AGAIN: Duration = Duration::from_secs(60);
 
@@ -23,33 +29,45 @@ pub struct Schedule {
     next: DateTime<Utc>,
     failures: u32,
     backoff: Backoff,
-    /// A fixed interval instead of the daily moment (tests: `TAIWA_SYNC_SECONDS`).
+    /// A fixed interval instead of the weekly moment (tests: `TAIWA_SYNC_SECONDS`).
     every: Option<Duration>,
-}
-
-fn day_start(t: DateTime<Utc>) -> DateTime<Utc> {
-    t.date_naive().and_time(NaiveTime::MIN).and_utc()
 }
 
 fn fraction_of(span: Duration, random: f64) -> chrono::Duration {
     chrono::Duration::from_std(span.mul_f64(random.clamp(0.0, 0.999_999))).unwrap_or_default()
 }
 
-const DAY: Duration = Duration::from_secs(24 * 3600);
+fn span(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or_default()
+}
 
 impl Schedule {
-    /// The daily timetable, given when the last sync succeeded: one random moment per UTC day.
-    /// Already synced today: a moment tomorrow. Not yet: a moment later today, or, when the
-    /// chosen moment has passed (the app was closed), within `CATCH_UP_WITHIN`.
-    pub fn daily(now: DateTime<Utc>, last_success: Option<DateTime<Utc>>, random: f64) -> Schedule {
+    /// The weekly timetable, given when the last sync succeeded (`None` while the vault is locked
+    /// and that is not known yet): a week after it plus a random part of a day; when that moment
+    /// has passed (or is not known), a random moment within the next day.
+    pub fn weekly(now: DateTime<Utc>, last_success: Option<DateTime<Utc>>, random: f64) -> Schedule {
         let mut schedule = Schedule {
             next: now,
             failures: 0,
             backoff: Backoff::default(),
             every: None,
         };
-        schedule.plan_day(now, last_success, random);
+        schedule.plan(now, last_success, random);
         schedule
+    }
+
+    fn plan(&mut self, now: DateTime<Utc>, last_success: Option<DateTime<Utc>>, random: f64) {
+        let after_last = last_success.map(|t| t + span(INTERVAL) + fraction_of(SPREAD, random));
+        self.next = match after_last {
+            Some(moment) if moment > now => moment,
+            // Missed while closed, or not known yet: not on the heels of the opening.
+            _ => now + fraction_of(SPREAD, random),
+        };
+    }
+
+    /// Whether `last_success` is recent enough that no sync is owed now.
+    fn synced_lately(now: DateTime<Utc>, last_success: Option<DateTime<Utc>>) -> bool {
+        last_success.is_some_and(|t| t + span(INTERVAL) > now)
     }
 
     /// A fixed interval from `now` (for tests and demonstrations).
@@ -60,21 +78,6 @@ impl Schedule {
             backoff: Backoff::default(),
             every: Some(interval),
         }
-    }
-
-    fn plan_day(&mut self, now: DateTime<Utc>, last_success: Option<DateTime<Utc>>, random: f64) {
-        let today = day_start(now);
-        let synced_today = last_success.is_some_and(|t| day_start(t) == today);
-        self.next = if synced_today {
-            today.checked_add_days(Days::new(1)).unwrap_or(today) + fraction_of(DAY, random)
-        } else {
-            let moment = today + fraction_of(DAY, random);
-            if moment > now {
-                moment
-            } else {
-                now + fraction_of(CATCH_UP_WITHIN, random)
-            }
-        };
     }
 
     /// The moment of the next sync.
@@ -93,18 +96,19 @@ impl Schedule {
         (self.next - now).to_std().unwrap_or(Duration::ZERO).min(LOOK_AGAIN)
     }
 
-    /// Before syncing at a due moment: when the vault says it already synced today (a manager's
-    /// "Sync now", or another run), the daily moment moves to tomorrow and nothing is sent now.
-    /// Returns whether to sync.
+    /// Before syncing at a due moment: when the vault says it synced less than a week ago (a
+    /// manager's "Sync now", another run, or simply what the app did not know while the vault was
+    /// locked), the moment moves to a week after that sync and nothing is sent now. Returns
+    /// whether to sync.
     pub fn confirm(&mut self, now: DateTime<Utc>, last_success: Option<DateTime<Utc>>, random: f64) -> bool {
         if self.every.is_some() || self.failures > 0 {
             return true;
         }
-        let synced_today = last_success.is_some_and(|t| day_start(t) == day_start(now));
-        if synced_today {
-            self.plan_day(now, last_success, random);
+        let lately = Self::synced_lately(now, last_success);
+        if lately {
+            self.plan(now, last_success, random);
         }
-        !synced_today
+        !lately
     }
 
     /// After a sync that worked.
@@ -112,7 +116,7 @@ impl Schedule {
         self.failures = 0;
         match self.every {
             Some(interval) => self.next = now + chrono::Duration::from_std(interval).unwrap_or_default(),
-            None => self.plan_day(now, Some(now), random),
+            None => self.plan(now, Some(now), random),
         }
     }
 
@@ -131,10 +135,7 @@ impl Schedule {
                 self.failures = 0;
                 match self.every {
                     Some(interval) => self.next = now + chrono::Duration::from_std(interval).unwrap_or_default(),
-                    None => {
-                        let tomorrow = day_start(now).checked_add_days(Days::new(1)).unwrap_or(now);
-                        self.next = tomorrow + fraction_of(DAY, random);
-                    }
+                    None => self.plan(now, Some(now), random),
                 }
             }
         }
@@ -160,67 +161,74 @@ mod tests {
     }
 
     #[test]
-    fn the_daily_moment_is_random_across_the_whole_day() {
-        let now = at("2026-11-26T00:00:00Z");
-        let early = Schedule::daily(now, None, 0.0).next();
-        let late = Schedule::daily(now, None, 0.99).next();
-        let middle = Schedule::daily(now, None, 0.5).next();
-        assert_eq!(middle, at("2026-11-26T12:00:00Z"));
-        assert!(early <= at("2026-11-26T00:00:01Z"), "{early}");
+    fn a_week_after_the_last_sync_plus_a_random_part_of_a_day() {
+        let last = at("2026-11-26T09:00:00Z");
+        let now = at("2026-11-28T15:00:00Z");
+        let early = Schedule::weekly(now, Some(last), 0.0).next();
+        let middle = Schedule::weekly(now, Some(last), 0.5).next();
+        let late = Schedule::weekly(now, Some(last), 0.99).next();
+        assert_eq!(early, at("2026-12-03T09:00:00Z"));
+        assert_eq!(middle, at("2026-12-03T21:00:00Z"));
         assert!(
-            late > at("2026-11-26T23:00:00Z") && late < at("2026-11-27T00:00:00Z"),
+            late > at("2026-12-04T08:00:00Z") && late < at("2026-12-04T09:00:00Z"),
             "{late}"
         );
     }
 
     #[test]
-    fn one_sync_a_day_and_catching_up_after_the_moment_passed() {
-        // Synced this morning: the next is tomorrow, at tomorrow's random moment.
-        let now = at("2026-11-26T09:00:00Z");
-        let s = Schedule::daily(now, Some(at("2026-11-26T03:00:00Z")), 0.25);
-        assert_eq!(s.next(), at("2026-11-27T06:00:00Z"));
-        assert!(!s.due(now));
-        // Last synced yesterday, today's moment (06:00) already passed while the app was closed:
-        // within ten minutes, at a random point.
-        let s = Schedule::daily(now, Some(at("2026-11-25T20:00:00Z")), 0.25);
+    fn a_missed_moment_is_caught_up_within_a_day_not_on_the_heels_of_the_opening() {
+        // Last synced ten days ago; the app opens now.
+        let now = at("2026-12-07T08:00:00Z");
+        let last = Some(at("2026-11-27T08:00:00Z"));
+        let moments: Vec<DateTime<Utc>> = [0.1, 0.5, 0.9]
+            .iter()
+            .map(|r| Schedule::weekly(now, last, *r).next())
+            .collect();
+        assert_eq!(moments[1], at("2026-12-07T20:00:00Z"));
+        assert!(moments.iter().all(|m| *m > now && *m < now + chrono::Duration::days(1)));
         assert!(
-            s.next() > now && s.next() <= now + chrono::Duration::minutes(10),
-            "{}",
-            s.next()
+            moments[0] >= now + chrono::Duration::hours(2),
+            "not within minutes of opening"
         );
-        // Today's moment still ahead: wait for it.
-        let s = Schedule::daily(now, None, 0.75);
-        assert_eq!(s.next(), at("2026-11-26T18:00:00Z"));
+        // The vault still locked at start: the same, and then the vault says when it last synced.
+        let mut s = Schedule::weekly(now, None, 0.5);
+        assert_eq!(s.next(), at("2026-12-07T20:00:00Z"));
+        let due = s.next();
+        assert!(
+            !s.confirm(due, Some(at("2026-12-04T10:00:00Z")), 0.5),
+            "synced three days ago"
+        );
+        assert_eq!(s.next(), at("2026-12-11T22:00:00Z"));
     }
 
     #[test]
-    fn a_success_moves_the_moment_to_tomorrow() {
+    fn a_success_moves_the_moment_a_week_on() {
         let now = at("2026-11-26T18:00:00Z");
-        let mut s = Schedule::daily(at("2026-11-26T12:00:00Z"), None, 0.75);
+        let mut s = Schedule::weekly(at("2026-11-26T12:00:00Z"), None, 0.25);
         assert!(s.due(now));
         s.succeeded(now, 0.5);
-        assert_eq!(s.next(), at("2026-11-27T12:00:00Z"));
-        assert!(!s.due(at("2026-11-27T11:59:59Z")));
-        assert!(s.due(at("2026-11-27T12:00:00Z")));
+        assert_eq!(s.next(), at("2026-12-04T06:00:00Z"));
+        assert!(!s.due(at("2026-12-04T05:59:59Z")));
+        assert!(s.due(at("2026-12-04T06:00:00Z")));
     }
 
     #[test]
-    fn a_sync_now_earlier_today_skips_the_daily_moment() {
+    fn a_sync_now_moves_the_weekly_moment() {
         let now = at("2026-11-26T18:00:00Z");
-        let mut s = Schedule::daily(at("2026-11-26T08:00:00Z"), None, 0.75);
+        let mut s = Schedule::weekly(at("2026-11-26T08:00:00Z"), None, 0.25);
         assert!(s.due(now));
-        // The manager pressed "Sync now" at 10:00: nothing is sent at 18:00.
+        // The manager pressed "Sync now" at 10:00: nothing is sent at 18:00, nor for a week.
         assert!(!s.confirm(now, Some(at("2026-11-26T10:00:00Z")), 0.5));
-        assert_eq!(s.next(), at("2026-11-27T12:00:00Z"));
-        // Without that, the due moment is confirmed.
-        let mut s = Schedule::daily(at("2026-11-26T08:00:00Z"), None, 0.75);
-        assert!(s.confirm(now, Some(at("2026-11-25T10:00:00Z")), 0.5));
+        assert_eq!(s.next(), at("2026-12-03T22:00:00Z"));
+        // Without that (last synced eight days ago), the due moment is confirmed.
+        let mut s = Schedule::weekly(at("2026-11-26T08:00:00Z"), None, 0.25);
+        assert!(s.confirm(now, Some(at("2026-11-18T10:00:00Z")), 0.5));
     }
 
     #[test]
     fn failures_that_may_pass_retry_sooner_with_backoff_and_retry_after() {
         let now = at("2026-11-26T18:00:00Z");
-        let mut s = Schedule::daily(now, None, 0.0);
+        let mut s = Schedule::weekly(now, None, 0.0);
         let retry = Disposition::Retry { after: None };
         s.failed(now, retry, 0.5);
         assert_eq!(s.next(), now + chrono::Duration::seconds(5));
@@ -244,17 +252,17 @@ mod tests {
         assert_eq!(s.next(), now + chrono::Duration::minutes(15));
         // A success resets the pace.
         s.succeeded(now, 0.5);
-        assert_eq!(s.next(), at("2026-11-27T12:00:00Z"));
+        assert_eq!(s.next(), at("2026-12-04T06:00:00Z"));
     }
 
     #[test]
     fn failures_a_person_must_fix_are_not_hammered() {
         let now = at("2026-11-26T18:00:00Z");
-        let mut s = Schedule::daily(now, None, 0.0);
+        let mut s = Schedule::weekly(now, None, 0.0);
         s.failed(now, Disposition::NeedsPerson, 0.5);
-        assert_eq!(s.next(), at("2026-11-27T12:00:00Z"));
+        assert_eq!(s.next(), at("2026-12-04T06:00:00Z"));
         // A locked vault is looked at again in a minute, and does not count as a failure.
-        let mut s = Schedule::daily(now, None, 0.0);
+        let mut s = Schedule::weekly(now, None, 0.0);
         s.failed(now, Disposition::WaitForVault, 0.5);
         assert_eq!(s.next(), now + chrono::Duration::seconds(60));
         assert!(!s.confirm(now + chrono::Duration::seconds(60), Some(now), 0.5));

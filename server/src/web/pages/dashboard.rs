@@ -342,12 +342,12 @@ fn render(hr: &Hr, q: &DashboardQuery, loaded: &Loaded, d: &Dashboard, title: &s
             p.muted.release {
                 @match (asked > last, crate::figures::release_day(asked)) {
                     (true, Some(day)) => (match lang {
-                        Lang::Ja => format!("{}の数字は{}から表示します（月が締まってから1週間後。それまでは{}を表示しています）。", lang.month(asked), day.format("%Y年%-m月%-d日"), lang.month(last)),
-                        Lang::En => format!("{} is shown from {} (a week after the month closes); until then, this is {}.", lang.month(asked), day.format("%-d %B %Y"), lang.month(last)),
+                        Lang::Ja => format!("{}の数字は{}から表示します（月が締まってから{}日後。それまでは{}を表示しています）。", lang.month(asked), day.format("%Y年%-m月%-d日"), crate::figures::RELEASE_DAYS, lang.month(last)),
+                        Lang::En => format!("{} is shown from {} ({} days after the month closes); until then, this is {}.", lang.month(asked), day.format("%-d %B %Y"), crate::figures::RELEASE_DAYS, lang.month(last)),
                     }),
                     _ => (match lang {
-                        Lang::Ja => format!("組織の数字は月が締まってから1週間後に確定し、その後は変わりません。報告中のペアが{k}組未満の組織は表示しません。小さな組織のペアは上位の組織で集計します。"),
-                        Lang::En => format!("A month's figures are shown a week after it closes and never change afterwards. Units with fewer than {k} pairs reporting are withheld; the pairs of small groups are counted in the unit above."),
+                        Lang::Ja => format!("組織の数字は月が締まってから{}日後に確定し、その後は変わりません。報告中のペアが{k}組未満の組織は表示しません。小さな組織のペアは上位の組織で集計します。", crate::figures::RELEASE_DAYS),
+                        Lang::En => format!("A month's figures are shown {} days after it closes and never change afterwards. Units with fewer than {k} pairs reporting are withheld; the pairs of small groups are counted in the unit above.", crate::figures::RELEASE_DAYS),
                     }),
                 }
             }

@@ -409,7 +409,7 @@ export const en = {
   'sync.unenrol': 'Disconnect this computer',
   'sync.preview': 'What HR sees next',
   'sync.nothing': 'Nothing is waiting to be sent.',
-  'sync.when': 'Sent in the background once a day, at a random time, so that the server cannot tell when a 1on1 took place. “Sync now” sends at once.',
+  'sync.when': 'Sent in the background about once a week, at a random time, so that the server cannot tell when a 1on1 took place. “Sync now” sends at once, and so tells the server today’s date.',
   'sync.unconfirmed': 'Kept on this computer: the directory does not list these ids as your direct reports',
   'sync.unconfirmedHint': 'Check the employee id on the person’s page. Their figures are sent once the directory lists them under you.',
   'sync.withdrawals': 'To be removed from the server (marked private)',
