@@ -41,6 +41,27 @@ pub struct EnrolInput {
     pub ca_file: String,
 }
 
+/// A record the server refused: the server's words, and the rule it broke as the protocol names
+/// it, so that the UI shows its own message for every rule the server can send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Refused {
+    pub employee_id: String,
+    pub month: taiwa_domain::Month,
+    pub reason: String,
+    pub rule: Option<taiwa_protocol::RecordRule>,
+}
+
+impl From<RejectedRecord> for Refused {
+    fn from(r: RejectedRecord) -> Refused {
+        Refused {
+            rule: r.rule.as_deref().map(taiwa_protocol::RecordRule::named),
+            employee_id: r.employee_id,
+            month: r.month,
+            reason: r.reason,
+        }
+    }
+}
+
 /// "What HR sees": the enrolment, the records the next push sends, refusals and the log.
 #[derive(Debug, Serialize, TS)]
 pub struct SyncOverview {
@@ -52,7 +73,7 @@ pub struct SyncOverview {
     pub unconfirmed: Vec<OutgoingRecord>,
     /// Employee ids (people marked private) whose figures the server is still to remove.
     pub withdrawals: Vec<String>,
-    pub rejected: Vec<RejectedRecord>,
+    pub rejected: Vec<Refused>,
     pub log: Vec<SyncLogEntry>,
     /// Direct reports in the directory who are not in the people list yet.
     pub new_members: Vec<NewMember>,
@@ -180,7 +201,7 @@ impl App {
             pending: outbox.ready,
             unconfirmed: outbox.unconfirmed,
             withdrawals: vault.pending_withdrawals()?,
-            rejected: vault.rejected_records()?,
+            rejected: vault.rejected_records()?.into_iter().map(Refused::from).collect(),
             log: vault.sync_log(20)?,
             new_members,
         })

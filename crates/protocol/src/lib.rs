@@ -177,11 +177,100 @@ pub struct RecordProblem {
     /// The record's position in the batch, from 0.
     pub index: usize,
     pub field: String,
-    /// Stable: `future_month`, `too_old`, `out_of_range`, `too_many_minutes`, `duplicate`,
-    /// `not_your_report`, `not_in_directory`, `yourself` (empty from older servers).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub rule: String,
+    /// The rule the record broke (none from older servers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<RecordRule>,
     pub problem: String,
+}
+
+/// Why the server refused one record: every rule it checks, one name each on the wire. A client
+/// has a message for each (the UI's catalogue is typed by this enum); one from a newer server
+/// that this client does not know reads as `Unknown`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum RecordRule {
+    /// The month is after the server's current month.
+    FutureMonth,
+    /// The month is more than `MAX_MONTHS_BACK` months back.
+    TooOld,
+    /// A number outside what the server takes (sessions, the revision).
+    OutOfRange,
+    /// More minutes than the sessions can hold.
+    TooManyMinutes,
+    /// The same member and month twice in one batch.
+    Duplicate,
+    /// A line record for someone the directory does not give this manager that month (unknown
+    /// ids get the same answer, so that a device cannot probe the directory).
+    NotYourReport,
+    /// A cross record with oneself.
+    Yourself,
+    /// An id that is not 1–64 ASCII letters, digits, `-`, `_` or `.`.
+    InvalidId,
+    #[serde(other)]
+    Unknown,
+}
+
+impl RecordRule {
+    /// The rule's name on the wire (what a client stores beside a refused record).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordRule::FutureMonth => "future_month",
+            RecordRule::TooOld => "too_old",
+            RecordRule::OutOfRange => "out_of_range",
+            RecordRule::TooManyMinutes => "too_many_minutes",
+            RecordRule::Duplicate => "duplicate",
+            RecordRule::NotYourReport => "not_your_report",
+            RecordRule::Yourself => "yourself",
+            RecordRule::InvalidId => "invalid_id",
+            RecordRule::Unknown => "unknown",
+        }
+    }
+
+    /// The rule named `name` (a stored name, or one from a newer server: `Unknown`).
+    pub fn named(name: &str) -> RecordRule {
+        RecordRule::ALL
+            .into_iter()
+            .find(|r| r.as_str() == name)
+            .unwrap_or(RecordRule::Unknown)
+    }
+
+    pub const ALL: [RecordRule; 9] = [
+        RecordRule::FutureMonth,
+        RecordRule::TooOld,
+        RecordRule::OutOfRange,
+        RecordRule::TooManyMinutes,
+        RecordRule::Duplicate,
+        RecordRule::NotYourReport,
+        RecordRule::Yourself,
+        RecordRule::InvalidId,
+        RecordRule::Unknown,
+    ];
+}
+
+/// What kind of refusal an error answer is: every code the server sends, one name each on the
+/// wire. Clients act on this, never on the message's text; one from a newer server that this
+/// client does not know reads as `Unknown`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ApiCode {
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    InvalidJson,
+    InvalidBody,
+    InvalidInput,
+    InvalidRecords,
+    InvalidCode,
+    TooLarge,
+    Timeout,
+    RateLimited,
+    Unavailable,
+    Internal,
+    #[serde(other)]
+    Unknown,
 }
 
 /// The body of every error answer.
@@ -194,9 +283,7 @@ pub struct ErrorBody {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorDetail {
-    /// Stable: `unauthorized`, `forbidden`, `not_found`, `invalid_json`, `invalid_records`,
-    /// `invalid_code`, `too_large`, `rate_limited`, `unavailable`, `internal`, …
-    pub code: String,
+    pub code: ApiCode,
     pub message: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<RecordProblem>,
@@ -302,6 +389,23 @@ pub struct CareerPaths {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_rule_and_code_has_one_name_and_a_newer_ones_read_as_unknown() {
+        for rule in RecordRule::ALL {
+            let wire = serde_json::to_value(rule).unwrap();
+            assert_eq!(wire, rule.as_str(), "{rule:?}");
+            assert_eq!(RecordRule::named(rule.as_str()), rule);
+        }
+        let newer: RecordRule = serde_json::from_str("\"a_rule_of_tomorrow\"").unwrap();
+        assert_eq!(newer, RecordRule::Unknown);
+        let problem: RecordProblem = serde_json::from_str(r#"{"index":0,"field":"month","problem":"p"}"#).unwrap();
+        assert_eq!(problem.rule, None, "older servers name no rule");
+        let code: ApiCode = serde_json::from_str("\"invalid_code\"").unwrap();
+        assert_eq!(code, ApiCode::InvalidCode);
+        let newer: ApiCode = serde_json::from_str("\"teapot\"").unwrap();
+        assert_eq!(newer, ApiCode::Unknown);
+    }
 
     #[test]
     fn unknown_fields_are_refused() {

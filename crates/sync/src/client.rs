@@ -5,8 +5,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use taiwa_protocol::{
-    API, CompletionBatch, CompletionRecord, CompletionResponse, EnrolRequest, EnrolResponse, ErrorBody, MemberId,
-    RecordProblem, Roster, WithdrawalRequest, WithdrawalResponse,
+    API, ApiCode, CompletionBatch, CompletionRecord, CompletionResponse, EnrolRequest, EnrolResponse, ErrorBody,
+    MemberId, RecordProblem, Roster, WithdrawalRequest, WithdrawalResponse,
 };
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 
@@ -161,10 +161,12 @@ fn roots(ca_file: Option<&Path>) -> Result<RootCerts, SyncError> {
     Ok(RootCerts::new_with_certs(&certs))
 }
 
-fn problem_message(body: &str) -> (String, Vec<RecordProblem>) {
+/// An error answer's code, message and problems; a body that is not the server's JSON error has
+/// no code (and its first words as the message, for the log).
+fn error_of(body: &str) -> (Option<ApiCode>, String, Vec<RecordProblem>) {
     match serde_json::from_str::<ErrorBody>(body) {
-        Ok(e) => (e.error.message, e.error.problems),
-        Err(_) => (body.chars().take(200).collect(), Vec::new()),
+        Ok(e) => (Some(e.error.code), e.error.message, e.error.problems),
+        Err(_) => (None, body.chars().take(200).collect(), Vec::new()),
     }
 }
 
@@ -213,11 +215,12 @@ impl Client {
                 retry_after: None,
             }),
             401 => Err(SyncError::TokenRevoked),
-            422 => Err(SyncError::Rejected(problem_message(&body).1)),
+            422 => Err(SyncError::Rejected(error_of(&body).2)),
             429 => Err(SyncError::RateLimited(retry.unwrap_or(60))),
             _ => {
-                let (message, _) = problem_message(&body);
-                if status == 400 && body.contains("\"invalid_code\"") {
+                // Acted on by its typed code, never by its text.
+                let (code, message, _) = error_of(&body);
+                if code == Some(ApiCode::InvalidCode) {
                     return Err(SyncError::InvalidCode);
                 }
                 Err(SyncError::Server {

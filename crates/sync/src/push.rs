@@ -83,7 +83,7 @@ pub fn record_outcome(
             for problem in &problems {
                 if let Some(record) = batch.get(problem.index) {
                     let reason = format!("{}: {}", problem.field, problem.problem);
-                    let rule = (!problem.rule.is_empty()).then_some(problem.rule.as_str());
+                    let rule = problem.rule.map(taiwa_protocol::RecordRule::as_str);
                     vault.mark_rejected(record, rule, &reason)?;
                     report.rejected.push((record.employee_id.clone(), record.month, reason));
                 }

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use taiwa_protocol::{ErrorBody, ErrorDetail};
+use taiwa_protocol::{ApiCode, ErrorBody, ErrorDetail};
 
 use crate::Error;
 
@@ -16,11 +16,11 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
+    pub fn new(status: StatusCode, code: ApiCode, message: impl Into<String>) -> ApiError {
         ApiError {
             status,
             body: ErrorDetail {
-                code: code.into(),
+                code,
                 message: message.into(),
                 problems: Vec::new(),
             },
@@ -33,24 +33,24 @@ impl From<Error> for ApiError {
     fn from(e: Error) -> ApiError {
         let message = e.to_string();
         match e {
-            Error::Invalid(_) => ApiError::new(StatusCode::BAD_REQUEST, "invalid_input", message),
+            Error::Invalid(_) => ApiError::new(StatusCode::BAD_REQUEST, ApiCode::InvalidInput, message),
             Error::InvalidRecords(problems) => ApiError {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 body: ErrorDetail {
-                    code: "invalid_records".into(),
+                    code: ApiCode::InvalidRecords,
                     message,
                     problems,
                 },
                 retry_after: None,
             },
-            Error::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "not_found", message),
-            Error::Unauthorized => ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message),
-            Error::Forbidden(_) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", message),
-            Error::InvalidCode => ApiError::new(StatusCode::BAD_REQUEST, "invalid_code", message),
-            Error::TooLarge(_) => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message),
+            Error::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, ApiCode::NotFound, message),
+            Error::Unauthorized => ApiError::new(StatusCode::UNAUTHORIZED, ApiCode::Unauthorized, message),
+            Error::Forbidden(_) => ApiError::new(StatusCode::FORBIDDEN, ApiCode::Forbidden, message),
+            Error::InvalidCode => ApiError::new(StatusCode::BAD_REQUEST, ApiCode::InvalidCode, message),
+            Error::TooLarge(_) => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, ApiCode::TooLarge, message),
             Error::RateLimited(secs) => ApiError {
                 retry_after: Some(secs),
-                ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
+                ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, ApiCode::RateLimited, message)
             },
             Error::Unavailable(_) | Error::Database(_) => {
                 tracing::error!(error = %message, "storage failed");
@@ -58,14 +58,14 @@ impl From<Error> for ApiError {
                     retry_after: Some(super::RETRY_AFTER_UNAVAILABLE),
                     ..ApiError::new(
                         StatusCode::SERVICE_UNAVAILABLE,
-                        "unavailable",
+                        ApiCode::Unavailable,
                         "the server cannot reach its database right now; try again later",
                     )
                 }
             }
             Error::Config(_) | Error::Internal(_) | Error::Import(..) => {
                 tracing::error!(error = %message, "internal error");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, ApiCode::Internal, "internal error")
             }
         }
     }

@@ -33,7 +33,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
         if !json {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "invalid_json",
+                taiwa_protocol::ApiCode::InvalidJson,
                 "send the body as Content-Type: application/json",
             ));
         }
@@ -52,7 +52,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
         let invalid = |message: String| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "invalid_json",
+                taiwa_protocol::ApiCode::InvalidJson,
                 format!("the body is not valid: {message}"),
             )
         };

@@ -100,13 +100,17 @@ async fn strict_transport(
 }
 
 async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        taiwa_protocol::ApiCode::NotFound,
+        "no such route",
+    )
 }
 
 async fn method_not_allowed() -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        taiwa_protocol::ApiCode::MethodNotAllowed,
         "this route does not take that method",
     )
 }

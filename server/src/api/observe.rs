@@ -31,7 +31,7 @@ pub async fn buffer_body(State(state): State<AppState>, request: Request, next: 
     let Ok(read) = tokio::time::timeout(deadline, axum::body::to_bytes(body, drain)).await else {
         let mut response = ApiError::new(
             axum::http::StatusCode::REQUEST_TIMEOUT,
-            "timeout",
+            taiwa_protocol::ApiCode::Timeout,
             "the body did not arrive in time",
         )
         .into_response();
@@ -52,7 +52,7 @@ pub async fn buffer_body(State(state): State<AppState>, request: Request, next: 
         Err(e) if is_length_limit(&e) => ApiError::from(Error::TooLarge(limit)).into_response(),
         Err(_) => ApiError::new(
             axum::http::StatusCode::BAD_REQUEST,
-            "invalid_body",
+            taiwa_protocol::ApiCode::InvalidBody,
             "the body was cut short: fewer bytes arrived than were announced",
         )
         .into_response(),

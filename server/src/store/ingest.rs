@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use taiwa_protocol::{
     CompletionRecord, CompletionResponse, MAX_BATCH_RECORDS, MAX_MINUTES_PER_SESSION, MAX_MONTHS_BACK,
-    MAX_SESSIONS_PER_MONTH, RecordProblem, Relationship, Roster, RosterMember, WithdrawalResponse,
+    MAX_SESSIONS_PER_MONTH, RecordProblem, RecordRule, Relationship, Roster, RosterMember, WithdrawalResponse,
 };
 
 use super::{current_month, month_index, now};
@@ -94,29 +94,29 @@ pub fn ingest(pool: &Pool, manager_id: &str, records: &[CompletionRecord]) -> Re
         let managers = managers_of(conn, &ids)?;
         let mut seen = HashSet::new();
         for (index, r) in records.iter().enumerate() {
-            let mut problem = |field: &str, rule: &str, text: String| {
-                problems.push(RecordProblem { index, field: field.into(), rule: rule.into(), problem: text });
+            let mut problem = |field: &str, rule: RecordRule, text: String| {
+                problems.push(RecordProblem { index, field: field.into(), rule: Some(rule), problem: text });
             };
             if r.month > current {
-                problem("month", "future_month", format!("{} is after the current month {current}", r.month));
+                problem("month", RecordRule::FutureMonth, format!("{} is after the current month {current}", r.month));
                 continue;
             }
             if r.month < oldest {
-                problem("month", "too_old", format!("{} is more than {MAX_MONTHS_BACK} months back (oldest accepted: {oldest})", r.month));
+                problem("month", RecordRule::TooOld, format!("{} is more than {MAX_MONTHS_BACK} months back (oldest accepted: {oldest})", r.month));
                 continue;
             }
             if r.sessions_held > MAX_SESSIONS_PER_MONTH {
-                problem("sessions_held", "out_of_range", format!("{} is outside 0–{MAX_SESSIONS_PER_MONTH}", r.sessions_held));
+                problem("sessions_held", RecordRule::OutOfRange, format!("{} is outside 0–{MAX_SESSIONS_PER_MONTH}", r.sessions_held));
             }
             let most = u64::from(r.sessions_held) * u64::from(MAX_MINUTES_PER_SESSION);
             if u64::from(r.minutes) > most {
-                problem("minutes", "too_many_minutes", format!("{} minutes for {} session(s) is more than {MAX_MINUTES_PER_SESSION} per session", r.minutes, r.sessions_held));
+                problem("minutes", RecordRule::TooManyMinutes, format!("{} minutes for {} session(s) is more than {MAX_MINUTES_PER_SESSION} per session", r.minutes, r.sessions_held));
             }
             if i64::try_from(r.revision).is_err() {
-                problem("revision", "out_of_range", format!("{} is larger than {}", r.revision, i64::MAX));
+                problem("revision", RecordRule::OutOfRange, format!("{} is larger than {}", r.revision, i64::MAX));
             }
             if !seen.insert((r.member_employee_id.clone(), r.month)) {
-                problem("member_employee_id", "duplicate", format!("{} appears twice for {} in this batch", r.member_employee_id, r.month));
+                problem("member_employee_id", RecordRule::Duplicate, format!("{} appears twice for {} in this batch", r.member_employee_id, r.month));
             }
             match r.relationship {
                 // Unknown and not-your-report get the same refusal: the answer never says whether
@@ -128,7 +128,7 @@ pub fn ingest(pool: &Pool, manager_id: &str, records: &[CompletionRecord]) -> Re
                         .and_then(|versions| versions.iter().find(|(from, to, _)| *from <= m && to.is_none_or(|t| t >= m)))
                         .and_then(|(_, _, manager)| manager.as_deref());
                     if reports != Some(manager_id) {
-                        problem("member_employee_id", "not_your_report", format!("{} was not your direct report in {}", r.member_employee_id, r.month));
+                        problem("member_employee_id", RecordRule::NotYourReport, format!("{} was not your direct report in {}", r.member_employee_id, r.month));
                     }
                 }
                 // Anyone may be met across the organisation: a cross record is taken for any id
@@ -136,9 +136,9 @@ pub fn ingest(pool: &Pool, manager_id: &str, records: &[CompletionRecord]) -> Re
                 // member's unit, only while the directory has that member.
                 Relationship::Cross => {
                     if r.member_employee_id == manager_id {
-                        problem("member_employee_id", "yourself", "a 1on1 with yourself is not counted".into());
+                        problem("member_employee_id", RecordRule::Yourself, "a 1on1 with yourself is not counted".into());
                     } else if !taiwa_domain::is_employee_id(&r.member_employee_id) {
-                        problem("member_employee_id", "invalid_id", "an employee id is 1–64 ASCII letters, digits, '-', '_' or '.'".into());
+                        problem("member_employee_id", RecordRule::InvalidId, "an employee id is 1–64 ASCII letters, digits, '-', '_' or '.'".into());
                     }
                 }
             }
@@ -240,7 +240,7 @@ pub fn withdraw(pool: &Pool, manager_id: &str, members: &[String]) -> Result<Wit
         return Err(Error::InvalidRecords(vec![RecordProblem {
             index: bad,
             field: "members".into(),
-            rule: "invalid_id".into(),
+            rule: Some(RecordRule::InvalidId),
             problem: "an employee id is 1–64 ASCII letters, digits, '-', '_' or '.'".into(),
         }]));
     }

@@ -338,7 +338,7 @@ unconfirmed: Array<OutgoingRecord>,
 /**
  * Employee ids (people marked private) whose figures the server is still to remove.
  */
-withdrawals: Array<string>, rejected: Array<RejectedRecord>, log: Array<SyncLogEntry>, 
+withdrawals: Array<string>, rejected: Array<Refused>, log: Array<SyncLogEntry>, 
 /**
  * Direct reports in the directory who are not in the people list yet.
  */
@@ -412,15 +412,9 @@ last_error_code: string | null, };
 
 export type OutgoingRecord = { employee_id: string, month: string, relationship: Relationship, sessions_held: number, minutes: number, revision: number, };
 
-export type RejectedRecord = { employee_id: string, month: string, 
-/**
- * The server's words.
- */
-reason: string, 
-/**
- * The rule the server says it broke (`not_your_report`, …), when it named one.
- */
-rule: string | null, };
+export type Refused = { employee_id: string, month: string, reason: string, rule: RecordRule | null, };
+
+export type RecordRule = "future_month" | "too_old" | "out_of_range" | "too_many_minutes" | "duplicate" | "not_your_report" | "yourself" | "invalid_id" | "unknown";
 
 export type SyncLogEntry = { at: string, records: number, accepted: number, stale: number, rejected: number, 
 /**

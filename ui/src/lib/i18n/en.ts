@@ -248,7 +248,7 @@ export const en = {
   'syncRule.too_many_minutes': 'More minutes than sessions can hold.',
   'syncRule.duplicate': 'The same person and month twice in one batch.',
   'syncRule.not_your_report': '{employee} was not your direct report in {month} by the company directory.',
-  'syncRule.not_in_directory': '{employee} is not in the company directory for {month}.',
+  'syncRule.invalid_id': 'The employee id of {employee} is not one the server takes (letters, digits, -, _ or . only).',
   'syncRule.yourself': 'A 1on1 with yourself is not counted.',
   'syncOutcome.sent': 'sent',
   'syncOutcome.rejected': 'some refused; the others are sent again',

@@ -250,7 +250,7 @@ export const ja: Record<MessageKey, string> = {
   'syncRule.too_many_minutes': '回数に対して時間が長すぎます。',
   'syncRule.duplicate': '同じ人と月の記録が一度に2つ送られました。',
   'syncRule.not_your_report': '会社の名簿では、{month}の{employee}はあなたの直属の部下ではありません。',
-  'syncRule.not_in_directory': '{employee}は{month}の会社の名簿にいません。',
+  'syncRule.invalid_id': '{employee}の社員番号はサーバーが受け付けない形です（英数字と - _ . のみ）。',
   'syncRule.yourself': '自分自身との1on1は数えられません。',
   'syncOutcome.sent': '送信済み',
   'syncOutcome.rejected': '一部が受け付けられず、ほかは再送',
