@@ -90,19 +90,6 @@ pub(crate) fn valid_id(id: &str) -> bool {
     taiwa_domain::is_employee_id(id)
 }
 
-fn valid_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !email.chars().any(char::is_whitespace)
-        && !domain.contains('@')
-        && email.len() <= 254
-}
-
 /// Parses and validates both files; every problem is listed.
 pub fn parse(org_units: impl Read, employees: impl Read) -> Result<Directory, Vec<String>> {
     let mut problems = Vec::new();
@@ -197,7 +184,7 @@ pub fn parse(org_units: impl Read, employees: impl Read) -> Result<Directory, Ve
                 "employees, line {line}: the name of {id} contains a control character"
             ));
         }
-        if !valid_email(email) {
+        if !taiwa_domain::is_email(email) {
             problems.push(format!("employees, line {line}: '{email}' is not an email address"));
         }
         if !org_line.contains_key(org) {

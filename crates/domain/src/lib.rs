@@ -21,6 +21,22 @@ pub use kinds::{Cadence, Owner, ParseKindError, Relationship, SessionState, Topi
 pub use month::{Month, MonthError};
 pub use zone::Zone;
 
+/// Whether `text` is an email address as Taiwa takes one (the one rule for the app, the directory
+/// and HR's accounts): one `@` with something before it, a domain with an inner dot after it, no
+/// whitespace or control character, at most 254 characters.
+pub fn is_email(text: &str) -> bool {
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && !text.chars().any(|c| c.is_whitespace() || c.is_control())
+        && text.len() <= 254
+}
+
 /// Whether `text` is an employee (or org unit) id as Taiwa accepts and sends them: 1 to 64
 /// characters from ASCII letters, digits, `-`, `_` and `.`. An id, never a phrase: whatever is
 /// typed into the field could otherwise leave the laptop.
@@ -33,6 +49,33 @@ pub fn is_employee_id(text: &str) -> bool {
 
 /// Longest a single session may be held, in minutes (eight hours); the server applies the same bound.
 pub const MAX_SESSION_MINUTES: u32 = 480;
+
+/// The time of day a new 1on1 is offered at when the manager has not chosen one (`HH:MM`).
+pub const DEFAULT_PLAN_TIME: &str = "10:00";
+
+#[cfg(test)]
+mod email_tests {
+    #[test]
+    fn one_email_rule() {
+        for good in ["hanako@example.co.jp", "a.b+c@x.jp"] {
+            assert!(super::is_email(good), "{good}");
+        }
+        for bad in [
+            "",
+            "hanako",
+            "@example.co.jp",
+            "a@b",
+            "a@.jp",
+            "a@x.",
+            "a@@x.jp",
+            "a b@x.jp",
+            "a@x.jp\n",
+        ] {
+            assert!(!super::is_email(bad), "{bad:?}");
+        }
+        assert!(!super::is_email(&format!("{}@x.jp", "a".repeat(250))));
+    }
+}
 
 #[cfg(test)]
 mod tests {

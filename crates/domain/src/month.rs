@@ -52,11 +52,14 @@ impl Month {
         Month::of(zone.local(at).date())
     }
 
-    fn index(self) -> i32 {
+    /// Months since January of year 0 (`year * 12 + month - 1`): what a month is stored as where
+    /// ranges compare as integers (the server's tables).
+    pub fn index(self) -> i32 {
         i32::from(self.year) * 12 + i32::from(self.month) - 1
     }
 
-    fn from_index(index: i32) -> Option<Month> {
+    /// The month of an `index`, or `None` outside the supported years.
+    pub fn from_index(index: i32) -> Option<Month> {
         let year = i16::try_from(index.div_euclid(12)).ok()?;
         let month = i8::try_from(index.rem_euclid(12) + 1).ok()?;
         Month::new(year, month)

@@ -32,8 +32,38 @@ pub fn typescript_bindings() -> String {
         EnrolInput, SyncOverview, NewMember, ExportPeriod, ExportKind, ExportInput, Exported, taiwa_vault::CompletionSummary, taiwa_vault::MonthTotal, taiwa_vault::SummaryRow, taiwa_vault::SessionText, ChangePassphraseInput, PassphraseInput, VaultFileDone, taiwa_vault::VerifyReport, taiwa_vault::Enrolment, taiwa_vault::SyncStatus,
         taiwa_vault::OutgoingRecord, Refused, taiwa_protocol::RecordRule, taiwa_vault::SyncLogEntry,
     );
-    format!("// Generated from the Rust types by crates/ipc (typescript_bindings). Do not edit:\n// run `TAIWA_UPDATE_BINDINGS=1 cargo test -p taiwa-ipc bindings` after changing a type.\n\n{body}")
+    format!("// Generated from the Rust types by crates/ipc (typescript_bindings). Do not edit:\n// run `TAIWA_UPDATE_BINDINGS=1 cargo test -p taiwa-ipc bindings` after changing a type.\n\n{body}{}", shared_values())
         .trim_end()
         .to_owned()
         + "\n"
+}
+
+/// The limits and vocabularies the UI shares with Rust, as values: a form's bounds and a select's
+/// options come from here, never from a number or a list written again in the UI.
+fn shared_values() -> String {
+    fn list<T: std::fmt::Display>(items: &[T]) -> String {
+        items.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ")
+    }
+    let kinds: Vec<&str> = taiwa_domain::TopicKind::ALL.iter().map(|k| k.as_str()).collect();
+    let wants: Vec<&str> = taiwa_domain::Wants::ALL.iter().map(|w| w.as_str()).collect();
+    format!(
+        "/** The longest a 1on1 may be, in minutes (taiwa_domain::MAX_SESSION_MINUTES). */\n\
+         export const MAX_SESSION_MINUTES = {};\n\n\
+         /** The time of day a new 1on1 is offered at (taiwa_domain::DEFAULT_PLAN_TIME). */\n\
+         export const DEFAULT_PLAN_TIME = \"{}\";\n\n\
+         /** The shortest passphrase, in characters (taiwa_vault::MIN_PASSPHRASE_CHARS). */\n\
+         export const MIN_PASSPHRASE_CHARS = {};\n\n\
+         /** How many months back a device may send (taiwa_protocol::MAX_MONTHS_BACK). */\n\
+         export const MAX_MONTHS_BACK = {};\n\n\
+         /** What an agenda item can be about, in the order a select offers them. */\n\
+         export const TOPIC_KINDS: readonly TopicKind[] = [{}];\n\n\
+         /** What a member can want from the manager, in the order a select offers them. */\n\
+         export const WANTS: readonly Wants[] = [{}];\n\n",
+        taiwa_domain::MAX_SESSION_MINUTES,
+        taiwa_domain::DEFAULT_PLAN_TIME,
+        taiwa_vault::MIN_PASSPHRASE_CHARS,
+        taiwa_protocol::MAX_MONTHS_BACK,
+        list(&kinds),
+        list(&wants),
+    )
 }

@@ -152,10 +152,32 @@ impl IpcError {
     }
 }
 
+impl From<taiwa_vault::ErrorKind> for ErrorCode {
+    /// Every kind of vault failure has its code: a new kind fails to compile here.
+    fn from(kind: taiwa_vault::ErrorKind) -> ErrorCode {
+        use taiwa_vault::ErrorKind as K;
+        match kind {
+            K::WrongPassphrase => ErrorCode::WrongPassphrase,
+            K::WrongRecoveryKey => ErrorCode::WrongRecoveryKey,
+            K::NoVault => ErrorCode::NoVault,
+            K::VaultExists => ErrorCode::VaultExists,
+            K::Damaged => ErrorCode::Damaged,
+            K::NoEncryption => ErrorCode::NoEncryption,
+            K::TooNew => ErrorCode::TooNew,
+            K::NotFound => ErrorCode::NotFound,
+            K::InvalidInput => ErrorCode::InvalidInput,
+            K::DiskFull => ErrorCode::DiskFull,
+            K::Io => ErrorCode::Io,
+            K::Busy => ErrorCode::Busy,
+            K::Internal => ErrorCode::Internal,
+        }
+    }
+}
+
 impl From<taiwa_vault::Error> for IpcError {
     fn from(e: taiwa_vault::Error) -> IpcError {
         use taiwa_vault::{Error, Part};
-        let mut out = IpcError::new(ErrorCode::from_code(e.code()), e.to_string());
+        let mut out = IpcError::new(ErrorCode::from(e.kind()), e.to_string());
         match e {
             Error::Invalid(problem) => out.problem = Some(problem),
             Error::Damaged { part, .. } => {

@@ -192,23 +192,69 @@ impl From<rusqlite::Error> for Error {
     }
 }
 
+/// The kinds of failure a caller can act on: `Error` grouped for scripts and the UI to switch on
+/// (never the message). Not `non_exhaustive`, unlike `Error`, so that whoever maps these (the
+/// desktop app's `ErrorCode`) does so with an exhaustive match: a new kind fails to compile there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    WrongPassphrase,
+    WrongRecoveryKey,
+    NoVault,
+    VaultExists,
+    Damaged,
+    NoEncryption,
+    TooNew,
+    NotFound,
+    InvalidInput,
+    DiskFull,
+    Io,
+    Busy,
+    Internal,
+}
+
+impl ErrorKind {
+    /// The kind as scripts read it (`wrong_passphrase`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::WrongPassphrase => "wrong_passphrase",
+            ErrorKind::WrongRecoveryKey => "wrong_recovery_key",
+            ErrorKind::NoVault => "no_vault",
+            ErrorKind::VaultExists => "vault_exists",
+            ErrorKind::Damaged => "damaged",
+            ErrorKind::NoEncryption => "no_encryption",
+            ErrorKind::TooNew => "too_new",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::DiskFull => "disk_full",
+            ErrorKind::Io => "io",
+            ErrorKind::Busy => "busy",
+            ErrorKind::Internal => "internal",
+        }
+    }
+}
+
 impl Error {
+    /// The kind of failure.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::WrongPassphrase => ErrorKind::WrongPassphrase,
+            Error::WrongRecoveryKey => ErrorKind::WrongRecoveryKey,
+            Error::NoVault(_) => ErrorKind::NoVault,
+            Error::VaultExists(_) => ErrorKind::VaultExists,
+            Error::Damaged { .. } => ErrorKind::Damaged,
+            Error::NoEncryption => ErrorKind::NoEncryption,
+            Error::TooNew { .. } => ErrorKind::TooNew,
+            Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::Invalid(_) => ErrorKind::InvalidInput,
+            Error::DiskFull => ErrorKind::DiskFull,
+            Error::Io { .. } => ErrorKind::Io,
+            Error::Busy => ErrorKind::Busy,
+            Error::Random | Error::Storage(_) => ErrorKind::Internal,
+        }
+    }
+
     /// A stable code for the kind of failure, for scripts and the UI to switch on (never the message).
     pub fn code(&self) -> &'static str {
-        match self {
-            Error::WrongPassphrase => "wrong_passphrase",
-            Error::WrongRecoveryKey => "wrong_recovery_key",
-            Error::NoVault(_) => "no_vault",
-            Error::VaultExists(_) => "vault_exists",
-            Error::Damaged { .. } => "damaged",
-            Error::NoEncryption => "no_encryption",
-            Error::TooNew { .. } => "too_new",
-            Error::NotFound { .. } => "not_found",
-            Error::Invalid(_) => "invalid_input",
-            Error::DiskFull => "disk_full",
-            Error::Io { .. } => "io",
-            Error::Busy => "busy",
-            Error::Random | Error::Storage(_) => "internal",
-        }
+        self.kind().as_str()
     }
 }

@@ -26,7 +26,7 @@ use taiwa_domain::Zone;
 
 pub use backup::restore;
 pub use db::{LOG_KEPT_BYTES, SCHEMA_VERSION};
-pub use error::{Error, Part, Problem, Rule};
+pub use error::{Error, ErrorKind, Part, Problem, Rule};
 pub use export::{
     CompletionSummary, ExportFormat, ExportOptions, MonthTotal, SessionText, SummaryRow, write_private_file,
 };

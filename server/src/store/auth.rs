@@ -58,7 +58,7 @@ pub struct Account {
 pub const MIN_PASSWORD_CHARS: usize = 12;
 
 fn check_email(email: &str) -> Result<(), Error> {
-    if !email.contains('@') || email.chars().any(|c| c.is_whitespace() || c.is_control()) || email.len() > 254 {
+    if !taiwa_domain::is_email(email) {
         return Err(Error::Invalid(format!("'{email}' is not an email address")));
     }
     Ok(())

@@ -91,16 +91,13 @@ pub(crate) fn touch_months(conn: &mut dyn crate::db::Conn, months: &[i64], chang
     Ok(())
 }
 
-/// Months are stored as `year * 12 + month - 1`, so ranges compare as integers.
+/// Months are stored as `Month::index` (`year * 12 + month - 1`), so ranges compare as integers.
 pub fn month_index(m: Month) -> i64 {
-    i64::from(m.year()) * 12 + i64::from(m.number()) - 1
+    i64::from(m.index())
 }
 
 pub fn month_from_index(i: i64) -> Option<Month> {
-    Month::new(
-        i16::try_from(i.div_euclid(12)).ok()?,
-        i8::try_from(i.rem_euclid(12) + 1).ok()?,
-    )
+    Month::from_index(i32::try_from(i).ok()?)
 }
 
 /// The current month, generously: the month it already is somewhere on Earth (UTC+14), so that a

@@ -139,14 +139,7 @@ impl std::ops::Deref for MonthView {
 
 /// The Unix time at which a month begins (UTC).
 pub fn month_start(month: Month) -> i64 {
-    // Days from 1970-01-01 to the first of the month (Howard Hinnant's days_from_civil).
-    let (m, y) = (i64::from(month.number()), i64::from(month.year()));
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    (era * 146_097 + doe - 719_468) * 86_400
+    month.first_day().and_time(chrono::NaiveTime::MIN).and_utc().timestamp()
 }
 
 impl MonthView {

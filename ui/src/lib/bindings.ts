@@ -426,3 +426,21 @@ outcome: string,
  * entries written before codes were kept.
  */
 code: string | null, };
+
+/** The longest a 1on1 may be, in minutes (taiwa_domain::MAX_SESSION_MINUTES). */
+export const MAX_SESSION_MINUTES = 480;
+
+/** The time of day a new 1on1 is offered at (taiwa_domain::DEFAULT_PLAN_TIME). */
+export const DEFAULT_PLAN_TIME = "10:00";
+
+/** The shortest passphrase, in characters (taiwa_vault::MIN_PASSPHRASE_CHARS). */
+export const MIN_PASSPHRASE_CHARS = 12;
+
+/** How many months back a device may send (taiwa_protocol::MAX_MONTHS_BACK). */
+export const MAX_MONTHS_BACK = 24;
+
+/** What an agenda item can be about, in the order a select offers them. */
+export const TOPIC_KINDS: readonly TopicKind[] = ["work", "career", "health", "relationships", "private", "feedback", "other"];
+
+/** What a member can want from the manager, in the order a select offers them. */
+export const WANTS: readonly Wants[] = ["listen", "advise", "decide", "think", "share"];

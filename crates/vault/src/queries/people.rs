@@ -92,17 +92,14 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
 }
 
 fn check_email(email: Option<String>) -> Result<Option<String>, Error> {
-    if let Some(e) = &email {
-        let shaped = e.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
-        });
-        if !shaped || e.chars().any(char::is_whitespace) || e.matches('@').count() != 1 {
-            return Err(
-                Problem::new("email", Rule::NotAnEmail, format!("'{e}' is not an email address"))
-                    .value(e)
-                    .into(),
-            );
-        }
+    if let Some(e) = &email
+        && !taiwa_domain::is_email(e)
+    {
+        return Err(
+            Problem::new("email", Rule::NotAnEmail, format!("'{e}' is not an email address"))
+                .value(e)
+                .into(),
+        );
     }
     Ok(email)
 }
