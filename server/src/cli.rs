@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::Config;
 use crate::db::Pool;
-use crate::{Error, api, directory, store};
+use crate::{Error, directory, store};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -210,8 +210,8 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
                 .enable_all()
                 .build()
                 .map_err(|e| Error::Internal(e.to_string()))?;
-            let state = api::AppState::new(pool, config);
-            runtime.block_on(api::serve(state, |addr, tls| {
+            let state = crate::app::AppState::new(pool, config);
+            runtime.block_on(crate::app::serve(state, |addr, tls| {
                 let scheme = if tls { "https" } else { "http" };
                 tracing::info!(%addr, tls, "listening");
                 println!("listening on {scheme}://{addr}");

@@ -7,6 +7,7 @@
 //! serve one PostgreSQL. A library with a thin binary: tests start it on port 0.
 
 pub mod api;
+pub mod app;
 pub mod career;
 pub mod cli;
 pub mod config;
@@ -19,6 +20,7 @@ pub mod metrics;
 pub mod spreadsheet;
 pub mod store;
 pub mod survey;
+pub mod throttle;
 pub mod web;
 
 use taiwa_protocol::RecordProblem;

@@ -437,6 +437,21 @@ fn an_org_viewer_sees_only_their_part_and_no_small_group(backend: Backend) {
             .unwrap();
         assert_eq!(met + 1, admin_met, "the org viewer reads the month as it was released");
         assert_eq!(b.text("tr[data-unit='T31']").await, before);
+        // In Japanese, as a 本部長 reads it: the withheld line and the note say why.
+        b.click("form[action='/hr/lang'] button[value=ja]").await;
+        b.goto(&format!("/hr/?month={closed}")).await;
+        assert!(
+            b.text("tr[data-unit='T34']")
+                .await
+                .contains("報告中のペアが5組未満のため表示しません")
+        );
+        assert!(
+            b.text("tr[data-unit='D3'] .counted-above")
+                .await
+                .contains("4ペアは上位で集計")
+        );
+        b.screenshot("hr-org-viewer-ja").await;
+        b.click("form[action='/hr/lang'] button[value=en]").await;
         // No names, and nothing outside D3, by link or by URL.
         assert!(!b.body().await.contains("リーダー"), "no names for an org viewer");
         assert!(!b.exists("header nav a[href='/hr/not-yet']").await);

@@ -7,9 +7,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use taiwa_protocol::Month;
 
-use super::AppState;
 use super::error::{ApiResult, blocking};
 use super::extract::{Admin, ApiQuery};
+use crate::app::AppState;
 use crate::{Error, store};
 
 /// `?month=YYYY-MM[&org=ID]`

@@ -7,9 +7,9 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use taiwa_protocol::{CompletionBatch, EnrolRequest, EnrolResponse, WithdrawalRequest};
 
-use super::AppState;
 use super::error::{ApiResult, blocking};
 use super::extract::{Device, JsonBody};
+use crate::app::AppState;
 use crate::store;
 
 pub async fn enrol(
@@ -30,7 +30,7 @@ pub async fn enrol(
     );
     if let Err(limited) = state
         .limiter
-        .allowed(&failures, super::extract::AUTH_FAILURES_PER_MINUTE)
+        .allowed(&failures, crate::throttle::AUTH_FAILURES_PER_MINUTE)
     {
         let (pool, code) = (state.pool.clone(), request.code.clone());
         if !blocking(move || store::code_is_outstanding(&pool, &code)).await? {

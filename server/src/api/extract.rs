@@ -1,16 +1,14 @@
 //! Extractors: a strict JSON body, a device's bearer token, an HR API token; and the rate limiter
 //! they share.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::Instant;
-
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{StatusCode, header, request::Parts};
 use serde::de::DeserializeOwned;
 
+use super::BODY_LIMIT;
 use super::error::{ApiError, blocking};
-use super::{AppState, BODY_LIMIT};
+use crate::app::AppState;
+use crate::throttle::AUTH_FAILURES_PER_MINUTE;
 use crate::{Error, store};
 
 /// A JSON body: at most `BODY_LIMIT` bytes, strictly typed, unknown fields refused.
@@ -115,91 +113,6 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Rate limiting: a fixed one-minute window per key, kept in this instance's memory.
-
-/// Failed authentications (a bad or unknown token, a wrong enrolment code) an address may make a
-/// minute; past it, the address is answered 429 before any database work.
-pub const AUTH_FAILURES_PER_MINUTE: u32 = 30;
-
-/// The most keys the limiter holds. Keys are addresses and valid tokens, never what a client
-/// makes up; when full, stale windows go first, then the oldest keys: a new key is never refused.
-const MAX_KEYS: usize = 50_000;
-
-#[derive(Debug)]
-pub struct RateLimiter {
-    per_minute: u32,
-    /// key → (minute window, count, when the key came in)
-    windows: Mutex<HashMap<String, (u64, u32, u64)>>,
-    started: Instant,
-}
-
-impl RateLimiter {
-    pub fn new(per_minute: u32) -> RateLimiter {
-        RateLimiter {
-            per_minute,
-            windows: Mutex::new(HashMap::new()),
-            started: Instant::now(),
-        }
-    }
-
-    /// Counts one request for `key` against the per-minute budget.
-    pub fn check(&self, key: &str) -> Result<(), Error> {
-        self.count(key, self.per_minute, true)
-    }
-
-    /// Whether `key` may still fail (`limit` a minute), without counting anything.
-    pub fn allowed(&self, key: &str, limit: u32) -> Result<(), Error> {
-        self.count(key, limit, false)
-    }
-
-    /// Counts one failure for `key`.
-    pub fn failed(&self, key: &str) {
-        let _ = self.count(key, u32::MAX, true);
-    }
-
-    fn count(&self, key: &str, limit: u32, add: bool) -> Result<(), Error> {
-        let elapsed = self.started.elapsed().as_nanos().try_into().unwrap_or(u64::MAX);
-        let window = elapsed / 60_000_000_000;
-        let wait = 60 - (elapsed / 1_000_000_000) % 60;
-        let Ok(mut windows) = self.windows.lock() else {
-            return Ok(());
-        };
-        if let Some(entry) = windows.get_mut(key) {
-            if entry.0 != window {
-                (entry.0, entry.1) = (window, 0);
-            }
-            if entry.1 >= limit {
-                return Err(Error::RateLimited(wait));
-            }
-            if add {
-                entry.1 += 1;
-            }
-            return Ok(());
-        }
-        if !add {
-            return Ok(());
-        }
-        if windows.len() >= MAX_KEYS {
-            windows.retain(|_, (w, _, _)| *w == window);
-            // Still full within one minute: the oldest tenth goes, so that this key is counted.
-            if windows.len() >= MAX_KEYS {
-                let mut ages: Vec<u64> = windows.values().map(|e| e.2).collect();
-                let cut = ages.len() / 10;
-                let (_, &mut oldest_kept, _) = ages.select_nth_unstable(cut);
-                windows.retain(|_, e| e.2 >= oldest_kept);
-            }
-        }
-        windows.insert(key.to_owned(), (window, 1, elapsed));
-        Ok(())
-    }
-
-    #[cfg(test)]
-    fn keys(&self) -> usize {
-        self.windows.lock().map(|w| w.len()).unwrap_or(0)
-    }
-}
-
 /// The address a request comes from, through a trusted proxy's header when configured.
 pub fn client_ip(parts: &Parts, state: &AppState) -> std::net::IpAddr {
     let peer = parts
@@ -243,40 +156,6 @@ async fn authenticate<T: Send + 'static>(
     };
     state.limiter.check(&format!("token:{}", store::hash_secret(&token)))?;
     Ok((found, token))
-}
-
-#[cfg(test)]
-mod limiter_tests {
-    use super::*;
-
-    #[test]
-    fn failures_are_counted_without_spending_and_the_map_stays_bounded() {
-        let limiter = RateLimiter::new(120);
-        for _ in 0..3 {
-            limiter.allowed("authfail:1.2.3.4", 3).unwrap();
-            limiter.failed("authfail:1.2.3.4");
-        }
-        assert!(matches!(
-            limiter.allowed("authfail:1.2.3.4", 3),
-            Err(Error::RateLimited(_))
-        ));
-        assert!(
-            limiter.allowed("authfail:5.6.7.8", 3).is_ok(),
-            "another address is not blocked"
-        );
-        assert_eq!(limiter.keys(), 1, "asking never adds a key");
-        for i in 0..MAX_KEYS + 10 {
-            assert!(
-                limiter.check(&format!("token:{i}")).is_ok(),
-                "a new key is never refused"
-            );
-        }
-        assert!(limiter.keys() <= MAX_KEYS);
-        // The oldest went, the newest stayed.
-        assert!(limiter.check(&format!("token:{}", MAX_KEYS + 9)).is_ok());
-        let windows = limiter.windows.lock().unwrap();
-        assert!(!windows.contains_key("token:0") && windows.contains_key(&format!("token:{}", MAX_KEYS + 9)));
-    }
 }
 
 /// Typed query parameters: unknown, repeated or malformed ones get a JSON 400 naming them.

@@ -7,9 +7,10 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use super::BODY_LIMIT;
 use super::error::ApiError;
-use super::{AppState, BODY_LIMIT};
 use crate::Error;
+use crate::app::AppState;
 
 /// Reads the body (up to the limit) before any extractor runs, so that an early answer such as a
 /// 401 never leaves a client's request half-sent, which it would see as a reset connection.

@@ -12,6 +12,7 @@ use taiwa_protocol::Month;
 use crate::Error;
 use crate::db::{Backend, Pool, V};
 
+mod audit;
 mod auth;
 mod catalog;
 mod devices;
@@ -20,6 +21,7 @@ mod ingest;
 mod report;
 mod settings;
 
+pub use audit::*;
 pub use auth::*;
 pub use catalog::*;
 pub use devices::*;

@@ -8,10 +8,7 @@
 //! `hr_admin` sees everything; `org_viewer` sees the aggregates of one subtree as
 //! `crate::figures::disclose` allows (small groups pooled, released months only), and never a name.
 
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Request};
@@ -22,8 +19,9 @@ use axum::routing::{get, post};
 use maud::{Markup, html};
 use serde::de::DeserializeOwned;
 
-use crate::api::AppState;
+use crate::app::AppState;
 use crate::store::{self, Account, Role, Settings};
+pub use crate::throttle::LoginThrottle;
 use crate::{Error, api};
 
 mod chart;
@@ -453,119 +451,6 @@ pub fn client_ip(connect: &ConnectInfo<SocketAddr>) -> IpAddr {
 
 // ---------------------------------------------------------------------------------------------
 // Sign-in throttling
-
-/// Sign-in and password-change attempts per account and per client address. An attempt is
-/// counted before its password is checked, so a burst of concurrent guesses cannot pass the
-/// limit while the first ones are still being checked; a success takes its attempt back. The
-/// checks themselves (Argon2, the costliest thing the server does) run a few at a time, so a flood
-/// of attempts on many accounts waits for its turn instead of taking the blocking pool.
-#[derive(Debug)]
-pub struct LoginThrottle {
-    attempts: Mutex<HashMap<String, (u32, Instant)>>,
-    checks: tokio::sync::Semaphore,
-}
-
-/// Attempts allowed in a window, per account and per address.
-pub const LOGIN_FAILURES_PER_ACCOUNT: u32 = 5;
-pub const LOGIN_FAILURES_PER_ADDRESS: u32 = 20;
-pub const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
-const LOGIN_KEYS_KEPT: usize = 10_000;
-/// Password checks at once.
-pub const PASSWORD_CHECKS_AT_ONCE: usize = 2;
-/// How long an attempt waits for its check's turn before the server answers that it is busy.
-const CHECK_WAIT: Duration = Duration::from_secs(20);
-
-impl Default for LoginThrottle {
-    fn default() -> LoginThrottle {
-        LoginThrottle {
-            attempts: Mutex::new(HashMap::new()),
-            checks: tokio::sync::Semaphore::new(PASSWORD_CHECKS_AT_ONCE),
-        }
-    }
-}
-
-impl LoginThrottle {
-    fn keys(email: &str, ip: IpAddr) -> [(String, u32); 2] {
-        [
-            (
-                format!("account:{}", email.trim().to_lowercase()),
-                LOGIN_FAILURES_PER_ACCOUNT,
-            ),
-            (
-                format!("address:{}", crate::listen::address_key(ip)),
-                LOGIN_FAILURES_PER_ADDRESS,
-            ),
-        ]
-    }
-
-    /// Counts an attempt for the account and the address, or, while either has used its
-    /// attempts in the window, answers how long until it may try again (counting nothing).
-    pub fn attempt(&self, email: &str, ip: IpAddr) -> Result<(), Duration> {
-        let Ok(mut attempts) = self.attempts.lock() else {
-            return Err(LOGIN_WINDOW);
-        };
-        let keys = Self::keys(email, ip);
-        let wait = keys
-            .iter()
-            .filter_map(|(key, limit)| {
-                let (count, since) = attempts.get(key)?;
-                let left = LOGIN_WINDOW.checked_sub(since.elapsed())?;
-                (*count >= *limit).then_some(left)
-            })
-            .max();
-        if let Some(wait) = wait {
-            return Err(wait);
-        }
-        if attempts.len() >= LOGIN_KEYS_KEPT {
-            attempts.retain(|_, (_, since)| since.elapsed() < LOGIN_WINDOW);
-            // Still full: the oldest windows make room (never refusing a new key).
-            while attempts.len() >= LOGIN_KEYS_KEPT {
-                let Some(oldest) = attempts
-                    .iter()
-                    .min_by_key(|(_, (_, since))| *since)
-                    .map(|(k, _)| k.clone())
-                else {
-                    break;
-                };
-                attempts.remove(&oldest);
-            }
-        }
-        for (key, _) in keys {
-            let entry = attempts.entry(key).or_insert((0, Instant::now()));
-            if entry.1.elapsed() >= LOGIN_WINDOW {
-                *entry = (0, Instant::now());
-            }
-            entry.0 += 1;
-        }
-        Ok(())
-    }
-
-    /// The attempt was right: the account starts afresh, and the address gets its attempt back.
-    pub fn succeeded(&self, email: &str, ip: IpAddr) {
-        if let Ok(mut attempts) = self.attempts.lock() {
-            let [(account, _), (address, _)] = Self::keys(email, ip);
-            attempts.remove(&account);
-            if let Some(entry) = attempts.get_mut(&address) {
-                entry.0 = entry.0.saturating_sub(1);
-            }
-        }
-    }
-
-    /// Waits for a password check's turn; `None` when none came in time (the server is busy).
-    pub async fn check_turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
-        tokio::time::timeout(CHECK_WAIT, self.checks.acquire()).await.ok()?.ok()
-    }
-
-    /// How many attempts the account has used in its window (for tests and the log).
-    pub fn used(&self, email: &str) -> u32 {
-        let key = format!("account:{}", email.trim().to_lowercase());
-        self.attempts
-            .lock()
-            .ok()
-            .and_then(|a| a.get(&key).map(|e| e.0))
-            .unwrap_or(0)
-    }
-}
 
 /// A `Content-Disposition` for a download, its name reduced to safe characters.
 pub fn attachment(name: &str) -> String {

@@ -252,12 +252,16 @@ impl Vault {
             }
             let (mut held, mut minutes) = (0u32, 0u32);
             for (person_id, _, _) in &shared {
-                let (h, m): (u32, u32) = conn.query_row(
-                    "SELECT count(*), coalesce(sum(held_minutes), 0) FROM sessions
-                     WHERE person_id = ?1 AND state = 'held' AND substr(planned_at, 1, 7) = ?2",
-                    params![person_id, month.to_string()],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )?;
+                // The month's held sessions as Home counts them (`held_months`, kept on write):
+                // what is sent is what the manager sees as met, by one derivation.
+                let (h, m): (u32, u32) = conn
+                    .query_row(
+                        "SELECT held, minutes FROM held_months WHERE person_id = ?1 AND month = ?2",
+                        params![person_id, month.to_string()],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?
+                    .unwrap_or((0, 0));
                 held += h;
                 minutes += m;
             }

@@ -5,7 +5,7 @@ use axum::extract::State;
 use maud::{Markup, html};
 
 use super::layout::{self, Nav};
-use crate::api::AppState;
+use crate::app::AppState;
 use crate::store;
 use crate::web::{Hr, Lang, PageResult, run};
 

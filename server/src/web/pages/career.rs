@@ -10,7 +10,7 @@ use taiwa_protocol::CareerPath;
 
 use super::engagement::read_upload;
 use super::layout::{self, Nav};
-use crate::api::AppState;
+use crate::app::AppState;
 use crate::career::split_list;
 use crate::store;
 use crate::web::{Hr, Lang, PageError, PageForm, PageQuery, PageResult, csrf_field, run};

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use taiwa_protocol::Month;
 
 use super::layout::{self, Nav};
-use crate::api::AppState;
+use crate::app::AppState;
 use crate::figures::{Disclosed, Figures, Viewer};
 use crate::store::{self, MonthView};
 use crate::web::format::path;
@@ -371,7 +371,7 @@ fn render(hr: &Hr, q: &DashboardQuery, loaded: &Loaded, d: &Dashboard, title: &s
                         " · " strong { (lang.pick("Cross-organisation", "組織をまたぐ1on1")) } " " (cross(lang, headline, k)) }
                     @if headline.counted_above > 0 {
                         p.muted.counted-above { (match lang {
-                            Lang::Ja => format!("この組織の小さなグループの {} ペアは、上位の組織で集計しているためここには含みません。", lang.count(headline.counted_above)),
+                            Lang::Ja => format!("この組織の小さなグループの{}ペアは、上位の組織で集計しているためここには含みません。", lang.count(headline.counted_above)),
                             Lang::En => format!("{} pairs of small groups in this unit are counted in the unit above, not here.", lang.count(headline.counted_above)),
                         }) }
                     }
@@ -423,7 +423,7 @@ fn render(hr: &Hr, q: &DashboardQuery, loaded: &Loaded, d: &Dashboard, title: &s
                                 (name)
                                 @if d.counted_above > 0 {
                                     span.counted-above { (match lang {
-                                        Lang::Ja => format!("{} ペアは上位で集計", lang.count(d.counted_above)),
+                                        Lang::Ja => format!("{}ペアは上位で集計", lang.count(d.counted_above)),
                                         Lang::En => format!("{} pairs counted above", lang.count(d.counted_above)),
                                     }) }
                                 }

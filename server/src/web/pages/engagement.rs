@@ -16,7 +16,7 @@ use serde::Deserialize;
 use taiwa_protocol::Month;
 
 use super::layout::{self, Nav};
-use crate::api::AppState;
+use crate::app::AppState;
 use crate::figures::{Correlation, Points, WindowPair, correlate, engagement_points};
 use crate::store::{self, MonthView};
 use crate::web::chart::{self, Point};

@@ -10,7 +10,7 @@ use maud::html;
 use serde::Deserialize;
 
 use super::layout::{self, Nav};
-use crate::api::AppState;
+use crate::app::AppState;
 use crate::store;
 use crate::web::{
     Hr, Lang, PageError, PageForm, PageQuery, PageResult, client_ip, csrf_field, lang_cookie, request_lang, run,

@@ -12,7 +12,7 @@ use taiwa_protocol::Month;
 
 use super::dashboard::{month_nav, resolve_unit_or_top};
 use super::layout::{self, Nav};
-use crate::api::AppState;
+use crate::app::AppState;
 use crate::spreadsheet::CsvOut;
 use crate::store::{self, MonthView};
 use crate::web::format::path;

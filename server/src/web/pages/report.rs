@@ -12,7 +12,7 @@ use maud::{Markup, html};
 use taiwa_protocol::Month;
 
 use super::layout::{self, Nav};
-use crate::api::AppState;
+use crate::app::AppState;
 use crate::figures::{Disclosed, Figures, Viewer, add_up, company_figures, disclose_company};
 use crate::spreadsheet::CsvOut;
 use crate::store::{self, MonthView};

@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::dashboard::resolve_unit_or_top;
 use super::layout::{self, Nav};
-use crate::api::AppState;
+use crate::app::AppState;
 use crate::spreadsheet::CsvOut;
 use crate::store::{self, CodeInfo, DeviceInfo, MonthView};
 use crate::web::format::path;

@@ -8,7 +8,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::layout::{self, Nav};
-use crate::api::AppState;
+use crate::app::AppState;
 use crate::store::{self, Account, MIN_K, Role, TokenInfo};
 use crate::web::{Hr, Lang, PageError, PageForm, PageQuery, PageResult, csrf_field, run};
 

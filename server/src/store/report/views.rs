@@ -1,16 +1,17 @@
-//! The figures HR reads: the facts of a month loaded from storage (`MonthView`), computed by the
-//! pure functions of `crate::figures`.
+//! A month's facts loaded from storage: its directory (`MonthDirectory`, shared by the months
+//! between two imports) and its records (`MonthView`), as `crate::figures` takes them; the
+//! released copies org viewers read.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use taiwa_protocol::{CompletionReport, CompletionRow, Month, PairRow, PairsReport, Totals};
+use taiwa_protocol::Month;
 
-use super::{Snapshot, month_index, now};
+use super::cache::Source;
 use crate::Error;
 use crate::db::{Conn, Pool, V};
-use crate::figures::{CrossFact, Disclosed, Figures, PairFact, Tree, Viewer, unit_figures};
-use crate::spreadsheet::CsvOut;
+use crate::figures::{CrossFact, Figures, PairFact, Tree, unit_figures};
+use crate::store::{Snapshot, month_index, now};
 
 /// An org unit as a month's directory has it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +45,7 @@ pub struct MonthDirectory {
 }
 
 impl MonthDirectory {
-    fn load(conn: &mut dyn Conn, month: Month) -> Result<MonthDirectory, Error> {
+    pub(super) fn load(conn: &mut dyn Conn, month: Month) -> Result<MonthDirectory, Error> {
         let snapshot = Snapshot::load(conn, month)?;
         let ids: Vec<&String> = snapshot.units.keys().collect();
         let index: HashMap<String, usize> = ids.iter().enumerate().map(|(i, id)| ((*id).clone(), i)).collect();
@@ -76,7 +77,7 @@ impl MonthDirectory {
         let mut places = Vec::new();
         let mut pair_ids = Vec::new();
         let mut pair_of = HashMap::new();
-        let mut listed: Vec<(&str, &str, &super::Person)> = snapshot.pairs().collect();
+        let mut listed: Vec<(&str, &str, &crate::store::Person)> = snapshot.pairs().collect();
         listed.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         for (manager, member, person) in listed {
             let Some(&unit) = index.get(&person.org_unit) else {
@@ -144,7 +145,7 @@ pub fn month_start(month: Month) -> i64 {
 
 impl MonthView {
     /// The month's records (from `source`'s table) over its directory.
-    fn load(
+    pub(super) fn load(
         conn: &mut dyn Conn,
         month: Month,
         directory: Arc<MonthDirectory>,
@@ -203,7 +204,7 @@ impl MonthView {
     /// This view with the month's records written after `generation` applied: what a fresh
     /// `load` would give as long as nothing but records was written since (`Change::Records`).
     /// Applying a record twice changes nothing, so records newer than the view's label are safe.
-    fn catch_up(&self, conn: &mut dyn Conn, generation: i64) -> Result<MonthView, Error> {
+    pub(super) fn catch_up(&self, conn: &mut dyn Conn, generation: i64) -> Result<MonthView, Error> {
         let mut view = MonthView {
             month: self.month,
             directory: self.directory.clone(),
@@ -394,345 +395,6 @@ pub(crate) fn withdraw_released(conn: &mut dyn Conn, manager: &str, member: &str
     Ok(())
 }
 
-/// Months of views kept; a dashboard reads 12, a report or the survey window up to 24.
-const CACHED_MONTHS: usize = 25;
-
-/// HR's month views kept between requests, so that a page reads what changed rather than the
-/// whole company again. A month's view is read again only when its generation in
-/// `report_generations` has moved (every write that changes it moves it, in its transaction:
-/// `super::touch_months`): when only records were written since (its `full_generation` is not
-/// newer than the view), the view applies the records stamped with a newer generation; otherwise
-/// it is rebuilt. The directory's part is built once for all the months between two imports. The generations are read before the data, so a view is never labelled newer than it
-/// is: a race costs a rebuild, never a stale figure.
-#[derive(Debug, Default)]
-pub struct ReportCache {
-    inner: Mutex<CacheInner>,
-    source: Source,
-}
-
-/// Which records a cache's views count.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-enum Source {
-    /// Every record as it stands (hr_admin).
-    #[default]
-    Live,
-    /// The copies of released months (org viewers): a view changes only when a withdrawal moves
-    /// its month's `released_months.generation`, or the directory changes.
-    Released,
-}
-
-#[derive(Debug, Default)]
-struct CacheInner {
-    /// The generation of `EVERY_MONTH` (the directory) everything below was built at.
-    every: Option<i64>,
-    /// The months at which the directory changes (a version begins or ends), ascending: months
-    /// with as many boundaries at or before them have the same directory.
-    boundaries: Vec<i64>,
-    directories: HashMap<usize, Arc<MonthDirectory>>,
-    months: HashMap<i64, Cached>,
-    clock: u64,
-}
-
-#[derive(Debug)]
-struct Cached {
-    generation: i64,
-    epoch: usize,
-    view: Arc<MonthView>,
-    used: u64,
-}
-
-impl ReportCache {
-    /// A cache of the released months' views.
-    pub fn released() -> ReportCache {
-        ReportCache {
-            source: Source::Released,
-            ..ReportCache::default()
-        }
-    }
-
-    fn views(&self, conn: &mut dyn Conn, from: Month, to: Month) -> Result<Vec<Arc<MonthView>>, Error> {
-        let (lo, hi) = (month_index(from), month_index(to));
-        // (generation, full_generation) of each month: a released month's copy is rebuilt
-        // whenever its generation moves.
-        let sql = match self.source {
-            Source::Live => {
-                "SELECT month, generation, full_generation FROM report_generations
-                 WHERE month = $1 OR (month >= $2 AND month <= $3)"
-            }
-            Source::Released => {
-                "SELECT month, generation, generation FROM report_generations WHERE month = $1
-                 UNION ALL SELECT month, generation, generation FROM released_months
-                 WHERE month >= $2 AND month <= $3"
-            }
-        };
-        let generations: HashMap<i64, (i64, i64)> = conn
-            .query(sql, &[V::Int(super::EVERY_MONTH), V::Int(lo), V::Int(hi)])?
-            .iter()
-            .map(|r| (r.int(0), (r.int(1), r.int(2))))
-            .collect();
-        let every = generations.get(&super::EVERY_MONTH).map_or(0, |g| g.0);
-        let mut inner = self
-            .inner
-            .lock()
-            .map_err(|_| Error::Internal("report cache lock poisoned".into()))?;
-        if inner.every != Some(every) {
-            *inner = CacheInner {
-                every: Some(every),
-                boundaries: directory_boundaries(conn)?,
-                ..CacheInner::default()
-            };
-        }
-        let mut out = Vec::new();
-        for month in from.through(to) {
-            let i = month_index(month);
-            let (generation, full) = generations.get(&i).copied().unwrap_or((0, 0));
-            inner.clock += 1;
-            let now = inner.clock;
-            if let Some(c) = inner.months.get_mut(&i) {
-                if c.generation == generation {
-                    c.used = now;
-                    out.push(c.view.clone());
-                    continue;
-                }
-                if full <= c.generation {
-                    // Only records were written since: apply them.
-                    let view = Arc::new(c.view.catch_up(conn, c.generation)?);
-                    (c.generation, c.used, c.view) = (generation, now, view.clone());
-                    out.push(view);
-                    continue;
-                }
-            }
-            let epoch = inner.boundaries.partition_point(|&b| b <= i);
-            let directory = match inner.directories.get(&epoch) {
-                Some(d) => d.clone(),
-                None => Arc::new(MonthDirectory::load(conn, month)?),
-            };
-            inner.directories.insert(epoch, directory.clone());
-            let view = Arc::new(MonthView::load(conn, month, directory, self.source)?);
-            inner.months.insert(
-                i,
-                Cached {
-                    generation,
-                    epoch,
-                    view: view.clone(),
-                    used: now,
-                },
-            );
-            out.push(view);
-        }
-        while inner.months.len() > CACHED_MONTHS {
-            let Some(oldest) = inner.months.iter().min_by_key(|(_, c)| c.used).map(|(m, _)| *m) else {
-                break;
-            };
-            inner.months.remove(&oldest);
-        }
-        let kept: HashSet<usize> = inner.months.values().map(|c| c.epoch).collect();
-        inner.directories.retain(|epoch, _| kept.contains(epoch));
-        Ok(out)
-    }
-}
-
-/// The months at which some directory version begins or ends, ascending.
-fn directory_boundaries(conn: &mut dyn Conn) -> Result<Vec<i64>, Error> {
-    let mut months: Vec<i64> = conn
-        .query(
-            "SELECT valid_from FROM employees UNION SELECT valid_from FROM org_units
-             UNION SELECT valid_to + 1 FROM employees WHERE valid_to IS NOT NULL
-             UNION SELECT valid_to + 1 FROM org_units WHERE valid_to IS NOT NULL",
-            &[],
-        )?
-        .iter()
-        .map(|r| r.int(0))
-        .collect();
-    months.sort_unstable();
-    Ok(months)
-}
-
-/// Completion per org unit (each with its whole subtree) in `month`, under `org` or for everyone,
-/// as hr_admin may see it under the company's pair-level detail switch.
-pub fn completion(pool: &Pool, month: Month, org: Option<&str>) -> Result<CompletionReport, Error> {
-    let settings = super::settings(pool)?;
-    let (k, viewer) = (u64::from(settings.k), Viewer::hr_admin(settings.pair_detail));
-    let view = month_view(pool, month)?;
-    let root = org.map(|o| view.unit(o)).transpose()?;
-    let seen = view.disclose(k, viewer);
-    let rows: Vec<CompletionRow> = view
-        .units_under(root)
-        .into_iter()
-        .map(|u| {
-            let unit = &view.units[u];
-            let (pairs, met, rate, withheld, counted_above) = completion_figures(&seen[u]);
-            CompletionRow {
-                org_unit_id: unit.id.clone(),
-                name: unit.name.clone(),
-                parent_id: unit.parent.map(|p| view.units[p].id.clone()),
-                pairs,
-                met,
-                rate,
-                withheld,
-                counted_above,
-            }
-        })
-        .collect();
-    let total = match root {
-        Some(r) => seen[r].clone(),
-        None => {
-            let everything = crate::figures::company_figures(&view.pairs, &view.cross);
-            crate::figures::disclose_company(&view.tree, &seen, everything, k, viewer)
-        }
-    };
-    let (pairs, met, rate, withheld, counted_above) = completion_figures(&total);
-    Ok(CompletionReport {
-        month,
-        rows,
-        totals: Totals {
-            pairs,
-            met,
-            rate,
-            withheld,
-            counted_above,
-        },
-    })
-}
-
-type CompletionFigures = (
-    Option<u64>,
-    Option<u64>,
-    Option<f64>,
-    Option<taiwa_protocol::Withheld>,
-    u64,
-);
-
-/// What the completion API says of one disclosed unit.
-fn completion_figures(d: &Disclosed) -> CompletionFigures {
-    let withheld = d.withheld.map(|_| taiwa_protocol::Withheld::FewerReporting);
-    let f = d.figures.as_ref();
-    (
-        f.map(|f| f.pairs),
-        f.map(|f| f.met),
-        f.and_then(Figures::rate),
-        withheld,
-        d.counted_above,
-    )
-}
-
-/// Pair-level figures under `org`, written to the audit log with who asked.
-pub fn pairs(pool: &Pool, month: Month, org: &str, actor: &str) -> Result<PairsReport, Error> {
-    let view = month_view(pool, month)?;
-    let root = view.unit(org)?;
-    let rows: Vec<PairRow> = view
-        .pairs_under(root)
-        .into_iter()
-        .map(|i| {
-            let (manager, member) = &view.pair_ids[i];
-            let p = &view.pairs[i];
-            PairRow {
-                manager_employee_id: manager.clone(),
-                manager_name: view.name(manager),
-                member_employee_id: member.clone(),
-                member_name: view.name(member),
-                org_unit_id: view.units[p.unit].id.clone(),
-                held: p.sessions,
-                minutes: p.minutes,
-            }
-        })
-        .collect();
-    audit(
-        pool,
-        actor,
-        "pairs",
-        &serde_json::json!({"month": month, "org": org, "rows": rows.len()}).to_string(),
-    )?;
-    Ok(PairsReport {
-        month,
-        org_unit_id: org.to_owned(),
-        pairs: rows,
-    })
-}
-
-pub fn audit(pool: &Pool, actor: &str, action: &str, detail: &str) -> Result<(), Error> {
-    pool.write(|conn| {
-        conn.execute(
-            "INSERT INTO audit_log (at, actor, action, detail) VALUES ($1, $2, $3, $4)",
-            &[V::Int(now()), V::from(actor), V::from(action), V::from(detail)],
-        )?;
-        Ok(())
-    })
-}
-
-/// The audit log, newest first.
-pub fn audit_entries(pool: &Pool, limit: i64) -> Result<Vec<(i64, String, String, String)>, Error> {
-    let rows = pool.with(|conn| {
-        conn.query(
-            "SELECT at, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT $1",
-            &[V::Int(limit)],
-        )
-    })?;
-    Ok(rows
-        .into_iter()
-        .map(|r| (r.int(0), r.text(1), r.text(2), r.text(3)))
-        .collect())
-}
-
-/// Completion from `from` to `to` as CSV, one row per month and org unit.
-pub fn completion_csv(pool: &Pool, from: Month, to: Month, org: Option<&str>) -> Result<String, Error> {
-    let span = from.months_until(to);
-    if !(0..36).contains(&span) {
-        return Err(Error::Invalid(format!(
-            "the range {from}..{to} must run forward and cover at most 36 months"
-        )));
-    }
-    let mut out = CsvOut::new(false);
-    out.row(&[
-        "month",
-        "org_unit_id",
-        "name",
-        "parent_id",
-        "pairs",
-        "met",
-        "rate",
-        "withheld",
-        "counted_above",
-    ])?;
-    // A unit that exists in none of the months is unknown: 404, as the JSON report says, rather
-    // than an empty file that looks like a unit with nobody in it.
-    let mut missing = None;
-    let mut found = false;
-    for month in from.through(to) {
-        let report = match completion(pool, month, org) {
-            Err(Error::NotFound(what)) => {
-                missing = Some(what);
-                continue;
-            }
-            other => other?,
-        };
-        found = true;
-        for row in &report.rows {
-            let rate = row.rate.map(|r| format!("{r:.4}")).unwrap_or_default();
-            let number = |n: Option<u64>| n.map(|n| n.to_string()).unwrap_or_default();
-            let withheld = match row.withheld {
-                Some(taiwa_protocol::Withheld::FewerReporting) => "fewer_reporting",
-                None => "",
-            };
-            out.row(&[
-                &month.to_string(),
-                &row.org_unit_id,
-                &row.name,
-                row.parent_id.as_deref().unwrap_or(""),
-                &number(row.pairs),
-                &number(row.met),
-                &rate,
-                withheld,
-                &row.counted_above.to_string(),
-            ])?;
-        }
-    }
-    if let (Some(what), false, Some(_)) = (missing, found, org) {
-        return Err(Error::NotFound(what));
-    }
-    out.finish()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -745,7 +407,7 @@ mod tests {
         use taiwa_protocol::{CompletionRecord, Relationship};
         let tmp = tempfile::tempdir().unwrap();
         let pool = Pool::open(&format!("sqlite://{}", tmp.path().join("s.db").display())).unwrap();
-        super::super::migrate(&pool).unwrap();
+        crate::store::migrate(&pool).unwrap();
         let units = "org_unit_id,name,parent_id\nO1,本社,\nO2,営業部,O1\nO3,技術部,O1\n";
         let mut emps = String::from(
             "employee_id,name,email,org_unit_id,manager_id\nE01,A,e01@x.jp,O1,\nE02,B,e02@x.jp,O2,E01\nE03,C,e03@x.jp,O3,E01\n",
@@ -754,8 +416,8 @@ mod tests {
             emps.push_str(&format!("E{i:02},P{i},e{i:02}@x.jp,O{},E0{}\n", 2 + i % 2, 2 + i % 2));
         }
         let directory = crate::directory::parse(units.as_bytes(), emps.as_bytes()).unwrap();
-        let month = super::super::current_month();
-        super::super::import_directory(&pool, &directory, month, false).unwrap();
+        let month = crate::store::current_month();
+        crate::store::import_directory(&pool, &directory, month, false).unwrap();
         let mut seed: u64 = 99;
         let mut dice = |n: u64| {
             seed = seed
@@ -800,7 +462,7 @@ mod tests {
                 let mut unique = batch.clone();
                 unique.sort_by(|a, b| a.member_employee_id.cmp(&b.member_employee_id));
                 unique.dedup_by(|a, b| a.member_employee_id == b.member_employee_id);
-                accepted += super::super::ingest(&pool, manager, &unique).unwrap().accepted;
+                accepted += crate::store::ingest(&pool, manager, &unique).unwrap().accepted;
             }
             let caught_up = month_view(&pool, month).unwrap();
             let fresh = pool
