@@ -758,27 +758,7 @@ fn serves_https_when_given_a_certificate() {
     let mut server = Server::start(Backend::Sqlite);
     server.kill();
     let dir = server.dir.path().to_owned();
-    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
-    let made = std::process::Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=localhost",
-        ])
-        .args(["-addext", "subjectAltName=IP:127.0.0.1"])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .output()
-        .unwrap();
-    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let (cert, key) = common::self_signed_certificate(&dir);
     server.serve_with(&["--tls-cert", cert.to_str().unwrap(), "--tls-key", key.to_str().unwrap()]);
     assert!(server.base.starts_with("https://127.0.0.1:"), "{}", server.base);
     let curl = |extra: &[&str], url: &str| {

@@ -103,27 +103,7 @@ fn two_thousand_idle_or_half_sent_connections_keep_no_one_out() {
 #[test]
 fn tls_shares_the_limits_and_tells_browsers_to_stay_on_https() {
     let dir = tempfile::tempdir().unwrap();
-    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
-    let made = std::process::Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=localhost",
-        ])
-        .args(["-addext", "subjectAltName=IP:127.0.0.1"])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .output()
-        .unwrap();
-    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let (cert, key) = common::self_signed_certificate(dir.path());
     let config = format!(
         "header_timeout_seconds = 3\nmax_connections_per_address = 16\ntls_cert = {:?}\ntls_key = {:?}\n",
         cert, key

@@ -273,22 +273,18 @@ impl MonthView {
 
     /// Each unit's figures over its subtree.
     pub fn figures(&self) -> Vec<Figures> {
+        self.subtree().to_vec()
+    }
+
+    /// `figures()`, computed once and kept.
+    fn subtree(&self) -> &[Figures] {
         self.subtree_figures
             .get_or_init(|| unit_figures(&self.tree, &self.pairs, &self.cross, true))
-            .clone()
     }
 
     /// What `viewer` may see of each unit (`crate::figures::disclose`).
     pub fn disclose(&self, k: u64, viewer: crate::figures::Viewer) -> Vec<crate::figures::Disclosed> {
-        let all = self
-            .subtree_figures
-            .get_or_init(|| unit_figures(&self.tree, &self.pairs, &self.cross, true));
-        crate::figures::disclose(&self.tree, &self.pairs, &self.cross, all, k, viewer)
-    }
-
-    /// Each unit's figures over its own members only.
-    pub fn own_figures(&self) -> Vec<Figures> {
-        unit_figures(&self.tree, &self.pairs, &self.cross, false)
+        crate::figures::disclose(&self.tree, &self.pairs, &self.cross, self.subtree(), k, viewer)
     }
 
     /// The units of `root`'s subtree (or every unit), parents first.
