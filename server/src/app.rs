@@ -25,6 +25,8 @@ use crate::throttle::{LoginThrottle, RateLimiter};
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub pool: Pool,
+    /// HR's month views kept between requests, beside the database (`store::Reports`).
+    pub reports: Arc<crate::store::Reports>,
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
     pub(crate) limiter: Arc<RateLimiter>,
@@ -38,6 +40,7 @@ impl AppState {
         let limiter = Arc::new(RateLimiter::new(config.rate_limit_per_minute));
         AppState {
             pool,
+            reports: Arc::default(),
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
             limiter,
@@ -137,10 +140,10 @@ pub async fn serve(state: AppState, on_bound: impl FnOnce(SocketAddr, bool)) -> 
     let config = state.config.clone();
     // The dashboard's twelve months are read once at the start, in the background, so that HR's
     // first page after a restart is not the one that loads the company (store::ReportCache).
-    let warm = state.pool.clone();
+    let (warm, reports) = (state.pool.clone(), state.reports.clone());
     tokio::task::spawn_blocking(move || {
         let now = crate::store::current_month();
-        if let Err(e) = crate::store::month_views(&warm, now.plus(-11).unwrap_or(now), now) {
+        if let Err(e) = crate::store::month_views(&warm, &reports, now.plus(-11).unwrap_or(now), now) {
             tracing::warn!(error = %e, "could not read the last twelve months ahead");
         }
     });

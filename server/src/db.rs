@@ -360,9 +360,6 @@ struct PoolInner {
     writer_slots: usize,
     open: Box<Opener>,
     backend: Backend,
-    /// HR's month views between requests (`store::ReportCache`).
-    reports: crate::store::ReportCache,
-    released: crate::store::ReportCache,
 }
 
 impl std::fmt::Debug for Pool {
@@ -402,8 +399,6 @@ impl Pool {
                 writer_slots,
                 open,
                 backend,
-                reports: crate::store::ReportCache::default(),
-                released: crate::store::ReportCache::released(),
             }),
         };
         Ok(pool)
@@ -411,16 +406,6 @@ impl Pool {
 
     pub fn backend(&self) -> Backend {
         self.inner.backend
-    }
-
-    /// The month views kept for HR's reads over this database.
-    pub fn reports(&self) -> &crate::store::ReportCache {
-        &self.inner.reports
-    }
-
-    /// The views of released months (what org viewers read) kept likewise.
-    pub fn released_reports(&self) -> &crate::store::ReportCache {
-        &self.inner.released
     }
 
     /// Runs `f` with a connection. A connection whose work failed is not reused (it may be broken).

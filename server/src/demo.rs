@@ -51,9 +51,10 @@ pub struct DemoSummary {
 /// records (ending with the current month, which is half done) for them.
 pub fn seed(pool: &Pool, months: i32, enrolled_share: f64, seed: u64) -> Result<DemoSummary, Error> {
     let mut rng = Rng::new(seed);
+    let reports = store::Reports::default();
     let current = store::current_month();
     let first = current.plus(-(months - 1)).unwrap_or(current);
-    let now_view = store::month_view(pool, current)?;
+    let now_view = store::month_view(pool, &reports, current)?;
     let mut managers: Vec<String> = now_view.managers.clone();
     managers.sort();
     // Each top department has its own habit; the company improves over the year.
@@ -84,7 +85,7 @@ pub fn seed(pool: &Pool, months: i32, enrolled_share: f64, seed: u64) -> Result<
     // A few pairs that keep not meeting, so that "months in a row" means something.
     let mut stuck: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
     let mut records = 0;
-    let views = store::month_views(pool, first, current)?;
+    let views = store::month_views(pool, &reports, first, current)?;
     let mut revision = 1u64;
     // Each manager's records of every month go in as one device would send them after a long
     // time offline: batches of up to MAX_BATCH_RECORDS.

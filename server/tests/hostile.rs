@@ -133,7 +133,10 @@ fn hostile_requests_get_4xx_and_change_nothing(backend: Backend) {
     let figures = || {
         [this_month(), months_ago(1)].map(|m| {
             let month: taiwa_protocol::Month = m.parse().unwrap();
-            serde_json::to_value(taiwa_server::store::completion(&server.pool(), month, None).unwrap()).unwrap()
+            serde_json::to_value(
+                taiwa_server::store::completion(&server.pool(), &Default::default(), month, None).unwrap(),
+            )
+            .unwrap()
         })
     };
     let before = figures();

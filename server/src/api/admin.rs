@@ -43,10 +43,10 @@ pub async fn completion(
     admin: Admin,
     ApiQuery(q): ApiQuery<MonthQuery>,
 ) -> ApiResult<Json<taiwa_protocol::CompletionReport>> {
-    let pool = state.pool.clone();
+    let (pool, reports) = (state.pool.clone(), state.reports.clone());
     Ok(Json(
         blocking(move || {
-            let report = store::completion(&pool, q.month, q.org.as_deref())?;
+            let report = store::completion(&pool, &reports, q.month, q.org.as_deref())?;
             let detail = serde_json::json!({"month": q.month, "org": q.org, "rows": report.rows.len()});
             store::audit(&pool, &admin.email, "completion", &detail.to_string())?;
             Ok(report)
@@ -60,7 +60,7 @@ pub async fn pairs(
     admin: Admin,
     ApiQuery(q): ApiQuery<PairsQuery>,
 ) -> ApiResult<Json<taiwa_protocol::PairsReport>> {
-    let pool = state.pool.clone();
+    let (pool, reports) = (state.pool.clone(), state.reports.clone());
     let settings = {
         let pool = pool.clone();
         blocking(move || store::settings(&pool)).await?
@@ -69,7 +69,7 @@ pub async fn pairs(
         return Err(Error::Forbidden("pair-level detail is turned off on this server".into()).into());
     }
     Ok(Json(
-        blocking(move || store::pairs(&pool, q.month, &q.org, &admin.email)).await?,
+        blocking(move || store::pairs(&pool, &reports, q.month, &q.org, &admin.email)).await?,
     ))
 }
 
@@ -78,10 +78,10 @@ pub async fn completion_csv(
     admin: Admin,
     ApiQuery(q): ApiQuery<RangeQuery>,
 ) -> ApiResult<Response> {
-    let pool = state.pool.clone();
+    let (pool, reports) = (state.pool.clone(), state.reports.clone());
     let (from, to) = (q.from, q.to);
     let csv = blocking(move || {
-        let csv = store::completion_csv(&pool, from, to, q.org.as_deref())?;
+        let csv = store::completion_csv(&pool, &reports, from, to, q.org.as_deref())?;
         let detail = serde_json::json!({"from": from, "to": to, "org": q.org});
         store::audit(&pool, &admin.email, "completion_csv", &detail.to_string())?;
         Ok(csv)

@@ -3,6 +3,7 @@
 
 use taiwa_protocol::{CompletionReport, CompletionRow, Month, PairRow, PairsReport, Totals};
 
+use super::cache::Reports;
 use super::views::month_view;
 use crate::Error;
 use crate::db::Pool;
@@ -12,10 +13,10 @@ use crate::store::audit;
 
 /// Completion per org unit (each with its whole subtree) in `month`, under `org` or for everyone,
 /// as hr_admin may see it under the company's pair-level detail switch.
-pub fn completion(pool: &Pool, month: Month, org: Option<&str>) -> Result<CompletionReport, Error> {
+pub fn completion(pool: &Pool, reports: &Reports, month: Month, org: Option<&str>) -> Result<CompletionReport, Error> {
     let settings = crate::store::settings(pool)?;
     let (k, viewer) = (u64::from(settings.k), Viewer::hr_admin(settings.pair_detail));
-    let view = month_view(pool, month)?;
+    let view = month_view(pool, reports, month)?;
     let root = org.map(|o| view.unit(o)).transpose()?;
     let seen = view.disclose(k, viewer);
     let rows: Vec<CompletionRow> = view
@@ -79,8 +80,8 @@ fn completion_figures(d: &Disclosed) -> CompletionFigures {
 }
 
 /// Pair-level figures under `org`, written to the audit log with who asked.
-pub fn pairs(pool: &Pool, month: Month, org: &str, actor: &str) -> Result<PairsReport, Error> {
-    let view = month_view(pool, month)?;
+pub fn pairs(pool: &Pool, reports: &Reports, month: Month, org: &str, actor: &str) -> Result<PairsReport, Error> {
+    let view = month_view(pool, reports, month)?;
     let root = view.unit(org)?;
     let rows: Vec<PairRow> = view
         .pairs_under(root)
@@ -113,7 +114,13 @@ pub fn pairs(pool: &Pool, month: Month, org: &str, actor: &str) -> Result<PairsR
 }
 
 /// Completion from `from` to `to` as CSV, one row per month and org unit.
-pub fn completion_csv(pool: &Pool, from: Month, to: Month, org: Option<&str>) -> Result<String, Error> {
+pub fn completion_csv(
+    pool: &Pool,
+    reports: &Reports,
+    from: Month,
+    to: Month,
+    org: Option<&str>,
+) -> Result<String, Error> {
     let span = from.months_until(to);
     if !(0..36).contains(&span) {
         return Err(Error::Invalid(format!(
@@ -137,7 +144,7 @@ pub fn completion_csv(pool: &Pool, from: Month, to: Month, org: Option<&str>) ->
     let mut missing = None;
     let mut found = false;
     for month in from.through(to) {
-        let report = match completion(pool, month, org) {
+        let report = match completion(pool, reports, month, org) {
             Err(Error::NotFound(what)) => {
                 missing = Some(what);
                 continue;

@@ -58,15 +58,29 @@ struct Cached {
     used: u64,
 }
 
-impl ReportCache {
-    /// A cache of the released months' views.
-    pub fn released() -> ReportCache {
-        ReportCache {
-            source: Source::Released,
-            ..ReportCache::default()
+/// The month views a server keeps for its pages, beside the database (never in `db::Pool`, which
+/// is storage only): every record as it stands for hr_admin, and the copies of released months for
+/// org viewers. One per server (`AppState::reports`); anything else that reads views (the demo
+/// seed, a test) makes its own.
+#[derive(Debug)]
+pub struct Reports {
+    pub(super) live: ReportCache,
+    pub(super) released: ReportCache,
+}
+
+impl Default for Reports {
+    fn default() -> Reports {
+        Reports {
+            live: ReportCache::default(),
+            released: ReportCache {
+                source: Source::Released,
+                ..ReportCache::default()
+            },
         }
     }
+}
 
+impl ReportCache {
     pub(super) fn views(&self, conn: &mut dyn Conn, from: Month, to: Month) -> Result<Vec<Arc<MonthView>>, Error> {
         let (lo, hi) = (month_index(from), month_index(to));
         // (generation, full_generation) of each month: a released month's copy is rebuilt

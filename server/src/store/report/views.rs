@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use taiwa_protocol::Month;
 
-use super::cache::Source;
+use super::cache::{Reports, Source};
 use crate::Error;
 use crate::db::{Conn, Pool, V};
 use crate::figures::{CrossFact, Figures, PairFact, Tree, unit_figures};
@@ -325,22 +325,22 @@ impl MonthView {
 }
 
 /// One month's view (from the cache when nothing it shows has changed).
-pub fn month_view(pool: &Pool, month: Month) -> Result<Arc<MonthView>, Error> {
-    let mut views = month_views(pool, month, month)?;
+pub fn month_view(pool: &Pool, reports: &Reports, month: Month) -> Result<Arc<MonthView>, Error> {
+    let mut views = month_views(pool, reports, month, month)?;
     views
         .pop()
         .ok_or_else(|| Error::Internal(format!("no view of {month}")))
 }
 
 /// The views of `from` through `to`, in one connection.
-pub fn month_views(pool: &Pool, from: Month, to: Month) -> Result<Vec<Arc<MonthView>>, Error> {
-    pool.with(|conn| pool.reports().views(conn, from, to))
+pub fn month_views(pool: &Pool, reports: &Reports, from: Month, to: Month) -> Result<Vec<Arc<MonthView>>, Error> {
+    pool.with(|conn| reports.live.views(conn, from, to))
 }
 
 /// The views of `from` through `to` as org viewers read them: the copies of released months,
 /// each taken at the first read after the month's release. `to` must be released
 /// (`figures::last_released_month`).
-pub fn released_views(pool: &Pool, from: Month, to: Month) -> Result<Vec<Arc<MonthView>>, Error> {
+pub fn released_views(pool: &Pool, reports: &Reports, from: Month, to: Month) -> Result<Vec<Arc<MonthView>>, Error> {
     let (lo, hi) = (month_index(from), month_index(to));
     let copied: HashSet<i64> = pool.with(|conn| {
         Ok(conn
@@ -373,7 +373,7 @@ pub fn released_views(pool: &Pool, from: Month, to: Month) -> Result<Vec<Arc<Mon
             Ok(())
         })?;
     }
-    pool.with(|conn| pool.released_reports().views(conn, from, to))
+    pool.with(|conn| reports.released.views(conn, from, to))
 }
 
 /// Removes a withdrawn pair's records from the released copies, moving those months' generation.
@@ -404,6 +404,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let pool = Pool::open(&format!("sqlite://{}", tmp.path().join("s.db").display())).unwrap();
         crate::store::migrate(&pool).unwrap();
+        let reports = Reports::default();
         let units = "org_unit_id,name,parent_id\nO1,本社,\nO2,営業部,O1\nO3,技術部,O1\n";
         let mut emps = String::from(
             "employee_id,name,email,org_unit_id,manager_id\nE01,A,e01@x.jp,O1,\nE02,B,e02@x.jp,O2,E01\nE03,C,e03@x.jp,O3,E01\n",
@@ -424,7 +425,7 @@ mod tests {
         let mut revision = 1;
         let mut accepted = 0;
         for round in 0..40 {
-            let kept = month_view(&pool, month).unwrap();
+            let kept = month_view(&pool, &reports, month).unwrap();
             let _ = kept.figures();
             for _ in 0..1 + dice(4) {
                 let manager = ["E02", "E03", "E01"][usize::try_from(dice(3)).unwrap()];
@@ -460,7 +461,7 @@ mod tests {
                 unique.dedup_by(|a, b| a.member_employee_id == b.member_employee_id);
                 accepted += crate::store::ingest(&pool, manager, &unique).unwrap().accepted;
             }
-            let caught_up = month_view(&pool, month).unwrap();
+            let caught_up = month_view(&pool, &reports, month).unwrap();
             let fresh = pool
                 .with(|conn| {
                     let directory = Arc::new(MonthDirectory::load(conn, month)?);

@@ -166,12 +166,12 @@ async fn load(state: &AppState, hr: &Hr, q: &DashboardQuery) -> PageResult<Loade
     let asked = q.month.unwrap_or(last);
     let month = asked.min(last);
     let first = month.plus(-11).unwrap_or(month);
-    let pool = state.pool.clone();
+    let (pool, reports) = (state.pool.clone(), state.reports.clone());
     let views = run(hr.lang, move || {
         if released {
-            store::released_views(&pool, first, month)
+            store::released_views(&pool, &reports, first, month)
         } else {
-            store::month_views(&pool, first, month)
+            store::month_views(&pool, &reports, first, month)
         }
     })
     .await?;

@@ -136,11 +136,11 @@ async fn load(state: &AppState, hr: &Hr, q: EngagementQuery) -> PageResult<Loade
     };
     let from = month.plus(-n).unwrap_or(month);
     let to = month.plus(-1).unwrap_or(month);
-    let pool = state.pool.clone();
+    let (pool, reports) = (state.pool.clone(), state.reports.clone());
     let k = hr.settings.k;
     let all_items = items.clone();
     let computed = run(lang, move || {
-        let window = store::month_views(&pool, from, to)?;
+        let window = store::month_views(&pool, &reports, from, to)?;
         all_items
             .into_iter()
             .map(|item| {

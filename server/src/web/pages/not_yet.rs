@@ -110,8 +110,8 @@ async fn load(state: &AppState, hr: &Hr, q: NotYetQuery) -> PageResult<Loaded> {
     let current = store::current_month();
     let month = q.month.unwrap_or(current).min(current);
     let first = month.plus(-23).unwrap_or(month);
-    let pool = state.pool.clone();
-    let views = run(lang, move || store::month_views(&pool, first, month)).await?;
+    let (pool, reports) = (state.pool.clone(), state.reports.clone());
+    let views = run(lang, move || store::month_views(&pool, &reports, first, month)).await?;
     let Some(view) = views.last() else {
         return Err(PageError::from_error(
             crate::Error::Internal("no month loaded".into()),

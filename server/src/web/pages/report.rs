@@ -246,8 +246,8 @@ async fn load(state: &AppState, hr: &Hr, query: &str) -> PageResult<Report> {
     let len = q.from.months_until(q.to) + 1;
     let first = q.from.plus(-len).unwrap_or(q.from).min(q.to.plus(-11).unwrap_or(q.to));
     let last = q.to;
-    let pool = state.pool.clone();
-    let views = run(hr.lang, move || store::month_views(&pool, first, last)).await?;
+    let (pool, reports) = (state.pool.clone(), state.reports.clone());
+    let views = run(hr.lang, move || store::month_views(&pool, &reports, first, last)).await?;
     let views: HashMap<Month, Arc<MonthView>> = views.into_iter().map(|v| (v.month, v)).collect();
     let viewer = Viewer::hr_admin(hr.settings.pair_detail);
     let report = build(&views, &q, u64::from(hr.settings.k), viewer);

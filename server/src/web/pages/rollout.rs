@@ -36,10 +36,10 @@ struct Loaded {
 
 async fn load(state: &AppState, hr: &Hr, unit: Option<&str>) -> PageResult<Loaded> {
     hr.require_admin()?;
-    let pool = state.pool.clone();
+    let (pool, reports) = (state.pool.clone(), state.reports.clone());
     let (view, codes, devices) = run(hr.lang, move || {
         Ok((
-            store::month_view(&pool, store::current_month())?,
+            store::month_view(&pool, &reports, store::current_month())?,
             store::outstanding_codes(&pool)?,
             store::devices(&pool, None)?,
         ))
