@@ -15,19 +15,25 @@ use crate::App;
 use crate::types::{ErrorCode, IpcError, IpcResult, Secret};
 
 impl From<SyncError> for IpcError {
+    /// Exhaustive: a new kind of sync failure cannot reach the UI without its own code.
     fn from(e: SyncError) -> IpcError {
-        let detail = match &e {
-            SyncError::RateLimited(seconds) => Some(seconds.to_string()),
-            SyncError::Server { status, .. } => Some(status.to_string()),
-            SyncError::Rejected(problems) => Some(problems.len().to_string()),
-            _ => None,
+        let message = e.to_string();
+        let (code, detail) = match e {
+            SyncError::Vault(inner) => return inner.into(),
+            SyncError::InvalidServer(_) => (ErrorCode::InvalidServer, None),
+            SyncError::CaFile(_) => (ErrorCode::InvalidCaFile, None),
+            SyncError::NotEnrolled => (ErrorCode::NotEnrolled, None),
+            SyncError::Unreachable(_) => (ErrorCode::Unreachable, None),
+            SyncError::TokenRevoked => (ErrorCode::TokenRevoked, None),
+            SyncError::InvalidCode => (ErrorCode::InvalidCode, None),
+            SyncError::Rejected(problems) => (ErrorCode::Rejected, Some(problems.len().to_string())),
+            SyncError::RateLimited(seconds) => (ErrorCode::RateLimited, Some(seconds.to_string())),
+            SyncError::Server { status, .. } => (ErrorCode::ServerError, Some(status.to_string())),
+            SyncError::VaultLocked => (ErrorCode::Locked, None),
         };
-        if let SyncError::Vault(inner) = e {
-            return inner.into();
-        }
         IpcError {
             detail,
-            ..IpcError::new(ErrorCode::from_code(e.code()), e.to_string())
+            ..IpcError::new(code, message)
         }
     }
 }
@@ -233,5 +239,37 @@ impl App {
         self.vault()?.clear_enrolment()?;
         self.roster = None;
         self.sync_overview()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The UI and the command line name a sync failure by the same code.
+    #[test]
+    fn every_sync_failure_reaches_the_ui_with_the_code_the_command_line_prints() {
+        let failures = [
+            SyncError::InvalidServer("ftp://x".into()),
+            SyncError::CaFile("missing".into()),
+            SyncError::NotEnrolled,
+            SyncError::Unreachable("refused".into()),
+            SyncError::TokenRevoked,
+            SyncError::InvalidCode,
+            SyncError::Rejected(vec![]),
+            SyncError::RateLimited(30),
+            SyncError::Server {
+                status: 503,
+                message: "busy".into(),
+                retry_after: None,
+            },
+            SyncError::VaultLocked,
+            SyncError::Vault(taiwa_vault::Error::WrongPassphrase),
+        ];
+        for failure in failures {
+            let text = failure.code();
+            let ipc = IpcError::from(failure);
+            assert_eq!(ipc.code.as_str(), text);
+        }
     }
 }

@@ -91,14 +91,6 @@ impl ErrorCode {
             ErrorCode::ServerError => "server_error",
         }
     }
-
-    /// The code for a vault's or the sync's stable code text (unknown ones are `internal`).
-    pub fn from_code(code: &str) -> ErrorCode {
-        ErrorCode::ALL
-            .into_iter()
-            .find(|c| c.as_str() == code)
-            .unwrap_or(ErrorCode::Internal)
-    }
 }
 
 impl PartialEq<&str> for ErrorCode {

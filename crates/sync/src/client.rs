@@ -12,7 +12,6 @@ use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 
 /// What can go wrong talking to the server, in words a manager can act on.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum SyncError {
     #[error("the server address is not usable: {0}")]
     InvalidServer(String),
