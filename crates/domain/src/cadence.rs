@@ -19,6 +19,10 @@ pub struct PersonFacts {
     pub start: Date,
     /// Last day they are; archiving a person sets this to the day of archiving when it was open.
     pub end: Option<Date>,
+    /// The first day the manager's records know them (the day they were added, or their first
+    /// session if earlier): the rhythm never asks for a 1on1 before the month of this day, however
+    /// early `start` is.
+    pub known_from: Date,
 }
 
 /// What the rules need to know about a session: its local time, state and held minutes.
@@ -39,7 +43,7 @@ pub enum DueState {
     /// Nothing more is owed this month: the next session is due after the month ends (for a past
     /// month: at least one session was held in it).
     Clear,
-    /// A session is planned before the due date.
+    /// A session is planned before the due date, or (once that date has passed) at all.
     Planned,
     /// A session is owed by the due date, which has not passed yet.
     Due,
@@ -115,6 +119,13 @@ impl Cadence {
 }
 
 impl PersonFacts {
+    /// The day a never-met person's rhythm counts from: the later of their start and the first
+    /// day of the month the records knew them (someone added today with a start in 2024 is due
+    /// this month, not overdue since 2024).
+    pub fn owed_from(&self) -> Date {
+        self.start.max(Month::of(self.known_from).first_day())
+    }
+
     /// Whether the person is in the manager's care for any day of `month`.
     pub fn active_in(&self, month: Month) -> bool {
         self.start <= month.last_day() && self.end.is_none_or(|end| end >= month.first_day())
@@ -187,14 +198,27 @@ pub fn month_figures(person: &PersonFacts, facts: &MonthFacts, month: Month, tod
     if month < Month::of(today) {
         return Some(figures);
     }
-    let due_by = person.cadence.next_due(facts.last_held, person.start);
+    // A session held in the month counts for the rhythm even when it is dated after today (held
+    // ahead of its time, before sessions were dated when held): the rhythm then counts from today.
+    let horizon = today.max(month.first_day()).min(month.last_day());
+    let last_held = if met && facts.last_held.is_none_or(|d| !month.contains(d)) {
+        Some(horizon)
+    } else {
+        facts.last_held
+    };
+    let due_by = person.cadence.next_due(last_held, person.owed_from());
     figures.next_planned = facts.next_planned;
+    // A planned session answers what is owed, also once its date has passed: planning the overdue
+    // 1on1 clears "overdue".
     figures.state = if due_by > month.last_day() {
         DueState::Clear
+    } else if facts
+        .next_planned
+        .is_some_and(|at| at.date() <= due_by || due_by < today)
+    {
+        DueState::Planned
     } else if due_by < today {
         DueState::Overdue
-    } else if facts.next_planned.is_some_and(|at| at.date() <= due_by) {
-        DueState::Planned
     } else {
         DueState::Due
     };
@@ -256,6 +280,7 @@ mod tests {
             cadence,
             start,
             end: None,
+            known_from: start,
         }
     }
 
@@ -392,11 +417,64 @@ mod tests {
     }
 
     #[test]
+    fn someone_added_today_with_an_old_start_is_due_this_month_not_overdue_since_then() {
+        let p = PersonFacts {
+            cadence: Cadence::Monthly,
+            start: date(2024, 4, 8),
+            end: None,
+            known_from: date(2026, 12, 7),
+        };
+        let today = date(2026, 12, 7);
+        let f = person_month(&p, &[], m("2026-12"), today).unwrap();
+        assert_eq!((f.state, f.due_by), (DueState::Due, Some(date(2026, 12, 31))));
+        // They still count as in the manager's care in earlier months (HR's figure is not the
+        // rhythm's): a past month is missed, not skipped over.
+        assert_eq!(
+            person_month(&p, &[], m("2026-11"), today).unwrap().state,
+            DueState::Missed
+        );
+        // A weekly person is due a week into the month the vault knew them, at the earliest.
+        let weekly = PersonFacts {
+            cadence: Cadence::Weekly,
+            ..p
+        };
+        let f = person_month(&weekly, &[], m("2026-12"), today).unwrap();
+        assert_eq!((f.state, f.due_by), (DueState::Due, Some(date(2026, 12, 8))));
+    }
+
+    #[test]
+    fn planning_the_overdue_1on1_clears_overdue() {
+        let p = person(Cadence::Monthly, date(2026, 1, 1));
+        let held = session(date(2026, 10, 20), SessionState::Held);
+        let today = date(2026, 12, 7);
+        let f = person_month(&p, &[held], m("2026-12"), today).unwrap();
+        assert_eq!((f.state, f.due_by), (DueState::Overdue, Some(date(2026, 11, 30))));
+        let planned = session(date(2026, 12, 10), SessionState::Planned);
+        let f = person_month(&p, &[held, planned], m("2026-12"), today).unwrap();
+        assert_eq!(f.state, DueState::Planned);
+        assert_eq!(f.next_planned, Some(planned.at));
+    }
+
+    #[test]
+    fn a_session_held_ahead_of_its_date_still_answers_the_month() {
+        // Held on the 2nd but dated the 3rd (a vault from before sessions were dated when held).
+        let p = person(Cadence::Monthly, date(2026, 1, 1));
+        let s = [
+            session(date(2026, 11, 20), SessionState::Held),
+            session(date(2026, 12, 3), SessionState::Held),
+        ];
+        let f = person_month(&p, &s, m("2026-12"), date(2026, 12, 2)).unwrap();
+        assert!(f.met);
+        assert_eq!((f.state, f.due_by), (DueState::Clear, Some(date(2027, 1, 31))));
+    }
+
+    #[test]
     fn people_who_left_are_not_counted_after_they_left() {
         let p = PersonFacts {
             cadence: Cadence::Monthly,
             start: date(2025, 1, 1),
             end: Some(date(2026, 9, 3)),
+            known_from: date(2025, 1, 1),
         };
         assert!(p.active_in(m("2026-09")));
         assert!(!p.active_in(m("2026-10")));
@@ -470,6 +548,10 @@ mod tests {
                 prop_assert!(f.due_by.is_some());
                 prop_assert_eq!(f.state == DueState::Clear, f.due_by.unwrap() > month.last_day());
                 if f.state == DueState::Overdue { prop_assert!(f.due_by.unwrap() < today); }
+                // One true state: met this month under a monthly rhythm owes nothing more this month.
+                if f.met && cadence == Cadence::Monthly {
+                    prop_assert_eq!(f.state, DueState::Clear);
+                }
             }
         }
     }

@@ -240,6 +240,7 @@ impl App {
         let month = Month::of(today);
         let first = month.plus(-11).unwrap_or(month);
         let history = vault.statuses(first, month)?;
+        let not_held = vault.not_held_counts(first, month)?;
         // The strip ends with this month: its report is the one Home shows.
         let report = match history.last() {
             Some(report) => report.clone(),
@@ -257,6 +258,7 @@ impl App {
                             month: r.month,
                             active: cell.is_some(),
                             met: cell.is_some_and(|c| c.figures.met),
+                            not_held: not_held.get(&(status.person_id, r.month)).copied().unwrap_or(0),
                         }
                     })
                     .collect();
@@ -549,7 +551,10 @@ impl App {
     pub fn finish_session(&mut self, id: i64, input: FinishInput) -> IpcResult<Session> {
         let vault = self.vault()?;
         Ok(match input {
-            FinishInput::Held { minutes } => vault.hold_session(id, Some(minutes))?,
+            FinishInput::Held { minutes, held_at } => {
+                let at = (!held_at.trim().is_empty()).then(|| parse_at(&held_at)).transpose()?;
+                vault.hold_session_at(id, Some(minutes), at)?
+            }
             FinishInput::Skipped { reason } => vault.skip_session(id, &reason)?,
             FinishInput::Cancelled { reason } => vault.cancel_session(id, Some(&reason))?,
         })

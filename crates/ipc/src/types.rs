@@ -357,9 +357,19 @@ pub struct ActionEditInput {
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(tag = "outcome", rename_all = "lowercase")]
 pub enum FinishInput {
-    Held { minutes: u32 },
-    Skipped { reason: String },
-    Cancelled { reason: String },
+    /// `held_at`: when it was held (`YYYY-MM-DDTHH:MM`), or empty for the vault's rule (the
+    /// clock's start, or the planned time or now, whichever is earlier).
+    Held {
+        minutes: u32,
+        #[serde(default)]
+        held_at: String,
+    },
+    Skipped {
+        reason: String,
+    },
+    Cancelled {
+        reason: String,
+    },
 }
 
 /// One month in a person's 12-month strip.
@@ -369,6 +379,8 @@ pub struct StripCell {
     /// Whether the person was in the manager's care that month.
     pub active: bool,
     pub met: bool,
+    /// Sessions skipped or cancelled in the month.
+    pub not_held: u32,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -152,12 +152,24 @@ fn home_shows_the_month_and_a_twelve_month_strip() {
     app.add_action(input(json!({"person_id": due, "session_id": null, "text": "Send the doc", "owner": "manager", "due_date": today.to_string()})))
         .unwrap();
 
+    // A 1on1 that did not happen leaves a trace on the strip.
+    let skipped = app
+        .plan_session(input(
+            json!({"person_id": due, "at": format!("{today}T08:00"), "minutes": 30}),
+        ))
+        .unwrap();
+    app.finish_session(skipped.id, input(json!({"outcome": "skipped", "reason": "出張"})))
+        .unwrap();
+
     let home = app.home().unwrap();
     assert_eq!((home.summary.people, home.summary.met), (2, 1));
     let row = home.people.iter().find(|p| p.status.person_id == met).unwrap();
     assert_eq!(row.strip.len(), 12);
     assert!(row.strip[11].met && row.strip[11].active);
+    assert_eq!(row.strip[11].not_held, 0);
     assert!(!row.strip[10].active, "added this month");
+    let other = home.people.iter().find(|p| p.status.person_id == due).unwrap();
+    assert_eq!((other.strip[11].met, other.strip[11].not_held), (false, 1));
     assert_eq!(home.upcoming.len(), 1);
     assert_eq!(home.actions_due.len(), 1);
 }

@@ -745,6 +745,10 @@ fn status_shows_who_is_met_due_and_overdue() {
     let last_month = this_month.prev().unwrap().first_day().and_hms_opt(9, 0, 0).unwrap();
     let s = vault.plan_session(due, last_month, 30).unwrap();
     vault.hold_session(s.id, None).unwrap();
+    // Overdue only once the vault has known them for a while: a 1on1 cancelled three months ago.
+    let long_known = this_month.plus(-3).unwrap().first_day().and_hms_opt(9, 0, 0).unwrap();
+    let s = vault.plan_session(overdue, long_known, 30).unwrap();
+    vault.cancel_session(s.id, None).unwrap();
     vault.archive_person(left).unwrap();
     vault
         .edit_person(
@@ -2103,4 +2107,78 @@ fn actions_due_by_a_day_are_the_open_ones_due_by_then() {
         .map(|a| a.id)
         .collect();
     assert_eq!(due, expected);
+}
+
+/// A 1on1 planned for next month and held today counts today, in this month, for the app and
+/// for what is sent; taking it back restores its planned time.
+#[test]
+fn a_session_is_dated_when_it_was_held_and_undo_puts_its_plan_back() {
+    let (_tmp, _dir, mut vault, _) = new_vault();
+    let p = vault
+        .add_person(NewPerson {
+            name: "佐藤".into(),
+            employee_id: Some("E000321".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    let today = vault.today();
+    let this_month = Month::of(today);
+    let next_month = this_month.next().unwrap();
+    let planned = next_month.first_day().and_hms_opt(10, 0, 0).unwrap();
+    let s = vault.plan_session(p.id, planned, 30).unwrap();
+
+    let held = vault.hold_session(s.id, Some(25)).unwrap();
+    assert_eq!(held.at.date(), today, "held today, not on the day it was planned for");
+    assert_eq!(held.month, this_month);
+    let status = vault.status(this_month).unwrap();
+    let me = status.people.iter().find(|x| x.person_id == p.id).unwrap();
+    assert!(me.figures.met);
+    assert_eq!(
+        me.figures.state,
+        DueState::Clear,
+        "met this month: nothing more is owed this month"
+    );
+    let sent = vault.pending_records(this_month).unwrap();
+    let mine: Vec<_> = sent.iter().filter(|r| r.employee_id == "E000321").collect();
+    assert_eq!(mine.len(), 1, "{sent:?}");
+    assert_eq!(
+        (mine[0].month, mine[0].sessions_held, mine[0].minutes),
+        (this_month, 1, 25)
+    );
+
+    // Undo: planned again, for the time it was planned for, and this month is sent again as 0.
+    let back = vault.reopen_session(s.id).unwrap();
+    assert_eq!((back.at, back.state), (planned, taiwa_domain::SessionState::Planned));
+    let status = vault.status(this_month).unwrap();
+    assert!(!status.people.iter().find(|x| x.person_id == p.id).unwrap().figures.met);
+    let sent = vault.pending_records(this_month).unwrap();
+    assert!(
+        sent.iter()
+            .any(|r| r.employee_id == "E000321" && r.month == this_month && r.sessions_held == 0),
+        "{sent:?}"
+    );
+
+    // A time given by the manager is kept; one ahead of now is refused and changes nothing.
+    let tomorrow = (today + chrono::Days::new(1)).and_hms_opt(9, 0, 0).unwrap();
+    let err = vault.hold_session_at(s.id, Some(30), Some(tomorrow)).unwrap_err();
+    assert!(err.to_string().contains("later than now"), "{err}");
+    assert_eq!(vault.session(s.id).unwrap().at, planned);
+    let morning = today.and_hms_opt(0, 0, 0).unwrap();
+    let held = vault.hold_session_at(s.id, Some(30), Some(morning)).unwrap();
+    assert_eq!(held.at, morning);
+
+    // A past session closed afterwards keeps its planned time; a clock dates it from its start.
+    let past = vault.plan_session(p.id, planned - chrono::Days::new(70), 30).unwrap();
+    assert_eq!(vault.hold_session(past.id, None).unwrap().at, past.at);
+    let later = vault.plan_session(p.id, planned + chrono::Days::new(3), 30).unwrap();
+    let started = vault
+        .start_clock(later.id)
+        .unwrap()
+        .started_at
+        .expect("the clock's start is kept");
+    assert_eq!(started.date(), today);
+    vault.pause_clock(later.id).unwrap();
+    vault.start_clock(later.id).unwrap();
+    let held = vault.hold_session(later.id, None).unwrap();
+    assert_eq!(held.at, started, "dated from the clock's first start, not its last");
 }

@@ -81,13 +81,17 @@ export type ActionEditInput = { text: string, owner: Owner,
  */
 due_date: string, };
 
-export type FinishInput = { "outcome": "held", minutes: number, } | { "outcome": "skipped", reason: string, } | { "outcome": "cancelled", reason: string, };
+export type FinishInput = { "outcome": "held", minutes: number, held_at: string, } | { "outcome": "skipped", reason: string, } | { "outcome": "cancelled", reason: string, };
 
 export type StripCell = { month: string, 
 /**
  * Whether the person was in the manager's care that month.
  */
-active: boolean, met: boolean, };
+active: boolean, met: boolean, 
+/**
+ * Sessions skipped or cancelled in the month.
+ */
+not_held: number, };
 
 export type HomePerson = { status: PersonStatus, strip: Array<StripCell>, };
 
@@ -210,7 +214,11 @@ clock_seconds: number,
 /**
  * Whether the clock is running now (the session is in progress).
  */
-clock_running: boolean, };
+clock_running: boolean, 
+/**
+ * When its clock first ran (local time), which dates it once held.
+ */
+started_at: string | null, };
 
 export type SessionView = { session: Session, agenda: Array<AgendaItem>, note: Note | null, 
 /**

@@ -33,7 +33,8 @@ impl Person {
         self.archived_at.is_some()
     }
 
-    /// What the cadence rules need; `known_since` stands in for a missing start date.
+    /// What the cadence rules need; `known_since` (the day the vault knew them) stands in for a
+    /// missing start date.
     pub(crate) fn facts(&self, known_since: Date) -> PersonFacts {
         let end = match (self.end_date, self.archived_at) {
             (Some(end), Some(archived)) => Some(end.min(archived)),
@@ -43,6 +44,7 @@ impl Person {
             cadence: self.cadence,
             start: self.start_date.unwrap_or(known_since),
             end,
+            known_from: known_since,
         }
     }
 }

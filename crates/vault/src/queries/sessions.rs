@@ -1,6 +1,6 @@
 //! 1on1 sessions: planned, then held, skipped or cancelled.
 
-use chrono::NaiveDateTime as DateTime;
+use chrono::{NaiveDateTime as DateTime, Timelike};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use taiwa_domain::{
@@ -35,6 +35,9 @@ pub struct Session {
     pub clock_seconds: u32,
     /// Whether the clock is running now (the session is in progress).
     pub clock_running: bool,
+    /// When its clock first ran (local time), which dates it once held.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub started_at: Option<DateTime>,
 }
 
 impl Session {
@@ -76,8 +79,8 @@ pub struct LastTime {
 /// build) a statement that joins tables is prepared again whenever a bound value changes, one
 /// with a subquery is not (measured with `StatementStatus::RePrepare`).
 const SELECT: &str = "SELECT s.id, s.person_id, (SELECT p.name FROM people p WHERE p.id = s.person_id), s.planned_at,
-    s.time_zone, s.planned_minutes, s.state, s.held_minutes, s.reason, s.clock_seconds, s.clock_started_at
-    FROM sessions s";
+    s.time_zone, s.planned_minutes, s.state, s.held_minutes, s.reason, s.clock_seconds, s.clock_started_at,
+    s.clock_first_started_at FROM sessions s";
 
 /// Seconds from a stored UTC instant to now (0 if it cannot be read or lies ahead).
 fn seconds_since(stamp: &str) -> u32 {
@@ -104,6 +107,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Session> {
         reason: row.get(8)?,
         clock_seconds: clock_seconds.saturating_add(started.as_deref().map_or(0, seconds_since)),
         clock_running: started.is_some(),
+        started_at: parsed_opt(row, 11)?,
     })
 }
 
@@ -320,6 +324,32 @@ impl Vault {
         of_person(self.conn(), person_id)
     }
 
+    /// How many sessions each person had skipped or cancelled in each month from `first` through
+    /// `last`: the trace a month without a 1on1 leaves on Home's strip.
+    pub fn not_held_counts(
+        &self,
+        first: Month,
+        last: Month,
+    ) -> Result<std::collections::HashMap<(i64, Month), u32>, Error> {
+        let end = last
+            .next()
+            .map_or_else(|| "9999".to_owned(), |m| m.first_day().to_string());
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT person_id, substr(planned_at, 1, 7), count(*) FROM sessions
+             WHERE state IN ('skipped', 'cancelled') AND planned_at >= ?1 AND planned_at < ?2
+             GROUP BY person_id, substr(planned_at, 1, 7)",
+        )?;
+        let rows = stmt.query_map(params![first.first_day().to_string(), end], |r| {
+            Ok((r.get::<_, i64>(0)?, parsed::<Month>(r, 1)?, r.get::<_, u32>(2)?))
+        })?;
+        let mut counts = std::collections::HashMap::new();
+        for row in rows {
+            let (person, month, count) = row?;
+            counts.insert((person, month), count);
+        }
+        Ok(counts)
+    }
+
     /// Every session still planned, earliest first: what is coming up and what was never
     /// closed. Read through an index of planned sessions alone (migration 11), so its cost
     /// follows how many are planned, not the years of history.
@@ -412,16 +442,38 @@ impl Vault {
     /// Marks the session held, for `minutes` (default: as planned). Also corrects the minutes of a
     /// session already held.
     pub fn hold_session(&mut self, id: i64, minutes: Option<u32>) -> Result<Session, Error> {
+        self.hold_session_at(id, minutes, None)
+    }
+
+    /// Marks the session held, dated when it was held: `at` when given (it cannot lie ahead of
+    /// now), else the moment its clock first ran, else its planned time or now, whichever is
+    /// earlier (a session planned for the 3rd and held on the 2nd counts on the 2nd, in its
+    /// month). The planned time it replaces is kept for `reopen_session`.
+    pub fn hold_session_at(&mut self, id: i64, minutes: Option<u32>, at: Option<DateTime>) -> Result<Session, Error> {
         let session = self.session(id)?;
         let minutes = check_minutes(minutes.unwrap_or(session.planned_minutes))?;
-        self.set_state(id, SessionState::Held, Some(minutes), None)
+        let now = self.now_local();
+        if let Some(at) = at
+            && at > now
+        {
+            return Err(Problem::new(
+                "held_at",
+                Rule::OutOfRange,
+                format!("a session cannot be held later than now ({at} is ahead)"),
+            )
+            .value(datetime_text(at))
+            .into());
+        }
+        let held_at = at.or(session.started_at).unwrap_or_else(|| session.at.min(now));
+        let held_at = held_at.with_nanosecond(0).unwrap_or(held_at);
+        self.set_state(id, SessionState::Held, Some(minutes), None, When::HeldAt(held_at))
     }
 
     /// Marks the session skipped, with a private reason.
     pub fn skip_session(&mut self, id: i64, reason: &str) -> Result<Session, Error> {
         let reason = clean_text("reason", reason, 2000, true)?;
         self.session(id)?;
-        self.set_state(id, SessionState::Skipped, None, Some(reason))
+        self.set_state(id, SessionState::Skipped, None, Some(reason), When::Keep)
     }
 
     /// Cancels the session, optionally with a private reason.
@@ -431,7 +483,7 @@ impl Vault {
             .map(|r| clean_text("reason", r, 2000, true))
             .transpose()?;
         self.session(id)?;
-        self.set_state(id, SessionState::Cancelled, None, reason)
+        self.set_state(id, SessionState::Cancelled, None, reason, When::Keep)
     }
 
     /// Planned sessions whose time is over and that were never closed (held, skipped or
@@ -510,6 +562,7 @@ impl Vault {
         if session.clock_running {
             return Ok(session);
         }
+        let local_now = datetime_text(self.now_local());
         self.write(|tx| {
             let others: Vec<i64> = tx
                 .prepare("SELECT id FROM sessions WHERE clock_started_at IS NOT NULL AND id != ?1")?
@@ -519,8 +572,9 @@ impl Vault {
                 stop_clock(tx, other)?;
             }
             tx.execute(
-                "UPDATE sessions SET clock_started_at = ?2 WHERE id = ?1",
-                params![id, crate::now_stamp()],
+                "UPDATE sessions SET clock_started_at = ?2, clock_first_started_at = coalesce(clock_first_started_at, ?3)
+                 WHERE id = ?1",
+                params![id, crate::now_stamp(), local_now],
             )?;
             Ok(())
         })?;
@@ -551,7 +605,7 @@ impl Vault {
     /// is kept, to be read back. Taking back a held session changes its month's figure.
     pub fn reopen_session(&mut self, id: i64) -> Result<Session, Error> {
         let session = self.session(id)?;
-        self.set_state(id, SessionState::Planned, None, session.reason)
+        self.set_state(id, SessionState::Planned, None, session.reason, When::AsPlanned)
     }
 
     fn set_state(
@@ -560,13 +614,32 @@ impl Vault {
         state: SessionState,
         minutes: Option<u32>,
         reason: Option<String>,
+        when: When,
     ) -> Result<Session, Error> {
         self.write(|tx| {
             let before = load(tx, id)?;
             // Holding, un-holding and changing held minutes change the month's figure: queue it
-            // for the sync in this same transaction.
+            // for the sync in this same transaction (and the month it moves to, below).
             if before.state == SessionState::Held || state == SessionState::Held {
                 super::sync::queue_session(tx, &before)?;
+            }
+            match when {
+                When::Keep => {}
+                When::HeldAt(at) if at == before.at => {}
+                When::HeldAt(at) => {
+                    tx.execute(
+                        "UPDATE sessions SET scheduled_at = coalesce(scheduled_at, planned_at), planned_at = ?2
+                         WHERE id = ?1",
+                        params![id, datetime_text(at)],
+                    )?;
+                }
+                When::AsPlanned => {
+                    tx.execute(
+                        "UPDATE sessions SET planned_at = scheduled_at, scheduled_at = NULL
+                         WHERE id = ?1 AND scheduled_at IS NOT NULL",
+                        [id],
+                    )?;
+                }
             }
             tx.execute(
                 "UPDATE sessions SET state = ?2, held_minutes = ?3, reason = ?4, updated_at = ?5 WHERE id = ?1",
@@ -575,10 +648,24 @@ impl Vault {
             if state != SessionState::Planned {
                 stop_clock(tx, id)?;
             }
+            let after = load(tx, id)?;
+            if after.state == SessionState::Held && after.month != before.month {
+                super::sync::queue_session(tx, &after)?;
+            }
             Ok(())
         })?;
         self.session(id)
     }
+}
+
+/// What a change of state does to a session's date.
+#[derive(Debug, Clone, Copy)]
+enum When {
+    Keep,
+    /// Held at this local time (the planned time is kept for undo).
+    HeldAt(DateTime),
+    /// Back to the time it was planned for, if holding moved it.
+    AsPlanned,
 }
 
 /// Stops a session's clock, adding the seconds since it started to those already run.

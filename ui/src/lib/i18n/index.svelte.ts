@@ -52,9 +52,14 @@ function bcp47(): string {
 export function formatDate(isoDate: string): string {
   const [y, m, d] = isoDate.slice(0, 10).split('-').map(Number);
   if (!y || !m || !d) return isoDate;
-  return new Intl.DateTimeFormat(bcp47(), { month: 'short', day: 'numeric', weekday: 'short' }).format(
+  return new Intl.DateTimeFormat(bcp47(), { ...otherYear(y), month: 'short', day: 'numeric', weekday: 'short' }).format(
     new Date(y, m - 1, d),
   );
+}
+
+/** A date outside this year says its year (「2024年4月8日(月)」), one in it does not. */
+function otherYear(year: number): { year?: 'numeric' } {
+  return year === new Date().getFullYear() ? {} : { year: 'numeric' };
 }
 
 /** `2026-11-20T10:00:00` (local civil time) as date and time. */
@@ -64,6 +69,7 @@ export function formatDateTime(isoLocal: string): string {
   const [hh, mm] = time.split(':').map(Number);
   if (!y || !m || !d) return isoLocal;
   return new Intl.DateTimeFormat(bcp47(), {
+    ...otherYear(y),
     month: 'short',
     day: 'numeric',
     weekday: 'short',
