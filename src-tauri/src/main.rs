@@ -141,6 +141,11 @@ fn delete_agenda_item(state: State<'_>, id: i64) -> IpcResult<AgendaItem> {
 }
 
 #[tauri::command]
+fn restore_agenda_item(state: State<'_>, item: AgendaItem) -> IpcResult<AgendaItem> {
+    state.app().restore_agenda_item(item)
+}
+
+#[tauri::command]
 fn edit_action(state: State<'_>, id: i64, input: ActionEditInput) -> IpcResult<Action> {
     state.app().edit_action(id, input)
 }
@@ -546,6 +551,7 @@ fn main() {
             delete_session,
             edit_agenda_item,
             delete_agenda_item,
+            restore_agenda_item,
             edit_action,
             delete_action,
             lock_when_idle,

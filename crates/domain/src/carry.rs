@@ -36,12 +36,14 @@ pub fn previous_session(sessions: &[(i64, DateTime, SessionState)], this_id: i64
         .map(|(id, _, _)| *id)
 }
 
-/// The items of the previous session to copy into the next: the open ones not already carried there.
-pub fn carry_over(previous: &[AgendaFacts], next: &[AgendaFacts]) -> Vec<i64> {
+/// The items of the previous session to copy into the next: the open ones not already carried
+/// there, nor removed from it by the manager (`declined`: the items whose copies were removed).
+pub fn carry_over(previous: &[AgendaFacts], next: &[AgendaFacts], declined: &[i64]) -> Vec<i64> {
     previous
         .iter()
         .filter(|item| !item.done)
         .filter(|item| !next.iter().any(|n| n.carried_from == Some(item.id)))
+        .filter(|item| !declined.contains(&item.id))
         .map(|item| item.id)
         .collect()
 }
@@ -82,7 +84,9 @@ mod tests {
             },
             open(3),
         ];
-        assert_eq!(carry_over(&previous, &[]), vec![1, 3]);
+        assert_eq!(carry_over(&previous, &[], &[]), vec![1, 3]);
+        // A copy the manager removed from the next session is not made again.
+        assert_eq!(carry_over(&previous, &[], &[1]), vec![3]);
         // After copying, asking again carries nothing more: no duplicates.
         let next = [
             AgendaFacts {
@@ -97,7 +101,7 @@ mod tests {
             },
             open(12),
         ];
-        assert!(carry_over(&previous, &next).is_empty());
+        assert!(carry_over(&previous, &next, &[]).is_empty());
         // Ticking the copy off does not bring the original back.
         let ticked = [
             AgendaFacts {
@@ -107,7 +111,7 @@ mod tests {
             },
             next[1],
         ];
-        assert!(carry_over(&previous, &ticked).is_empty());
+        assert!(carry_over(&previous, &ticked, &[]).is_empty());
     }
 
     #[test]
@@ -156,10 +160,10 @@ mod tests {
         #[test]
         fn carrying_twice_is_carrying_once(done in prop::collection::vec(any::<bool>(), 0..20)) {
             let previous: Vec<AgendaFacts> = done.iter().enumerate().map(|(i, d)| AgendaFacts { id: i as i64, done: *d, carried_from: None }).collect();
-            let first = carry_over(&previous, &[]);
+            let first = carry_over(&previous, &[], &[]);
             prop_assert_eq!(first.len(), done.iter().filter(|d| !**d).count());
             let next: Vec<AgendaFacts> = first.iter().map(|id| AgendaFacts { id: 100 + id, done: false, carried_from: Some(*id) }).collect();
-            prop_assert!(carry_over(&previous, &next).is_empty());
+            prop_assert!(carry_over(&previous, &next, &[]).is_empty());
         }
     }
 }

@@ -592,6 +592,11 @@ impl App {
         Ok(self.vault()?.delete_agenda_item(id)?)
     }
 
+    /// Puts back an item `delete_agenda_item` answered (an undo): exactly one.
+    pub fn restore_agenda_item(&mut self, item: AgendaItem) -> IpcResult<AgendaItem> {
+        Ok(self.vault()?.restore_agenda_item(&item)?)
+    }
+
     pub fn edit_action(&mut self, id: i64, input: ActionEditInput) -> IpcResult<Action> {
         let due_date = parse_date("due_date", &input.due_date)?;
         let edit = taiwa_vault::ActionEdit {

@@ -2182,3 +2182,33 @@ fn a_session_is_dated_when_it_was_held_and_undo_puts_its_plan_back() {
     let held = vault.hold_session(later.id, None).unwrap();
     assert_eq!(held.at, started, "dated from the clock's first start, not its last");
 }
+
+/// A carried item removed from a session stays removed there (it used to be carried again on
+/// the next opening), and undo puts back exactly one.
+#[test]
+fn a_carried_item_removed_stays_removed_and_undo_restores_exactly_one() {
+    let (_tmp, _dir, mut vault, _) = new_vault();
+    let p = person(&mut vault, "Yui");
+    let first = vault.plan_session(p, at(2026, 10, 5, 10), 30).unwrap();
+    let open = vault.add_agenda_item(first.id, agenda("来期の目標")).unwrap();
+    vault.hold_session(first.id, None).unwrap();
+    let second = vault.plan_session(p, at(2026, 11, 5, 10), 30).unwrap();
+    let copy = vault.open_session(second.id).unwrap().agenda[0].clone();
+    assert_eq!(copy.carried_from, Some(open.id));
+    vault.set_agenda_done(copy.id, true).unwrap();
+    let gone = vault.delete_agenda_item(copy.id).unwrap();
+    assert!(
+        vault.open_session(second.id).unwrap().agenda.is_empty(),
+        "removing a carried item removes it"
+    );
+    assert!(vault.open_session(second.id).unwrap().agenda.is_empty());
+
+    let back = vault.restore_agenda_item(&gone).unwrap();
+    assert_eq!((back.carried_from, back.done), (Some(open.id), true));
+    for _ in 0..2 {
+        let agenda = vault.open_session(second.id).unwrap().agenda;
+        assert_eq!(agenda.len(), 1, "exactly one after undo: {agenda:?}");
+    }
+    // The original's session keeps its own item throughout.
+    assert_eq!(vault.agenda(first.id).unwrap().len(), 1);
+}

@@ -78,6 +78,7 @@ export const ipc = {
   deleteSession: (id: number) => call<null>('delete_session', { id }),
   editAgendaItem: (id: number, input: B.AgendaInput) => call<B.AgendaItem>('edit_agenda_item', { id, input }),
   deleteAgendaItem: (id: number) => call<B.AgendaItem>('delete_agenda_item', { id }),
+  restoreAgendaItem: (item: B.AgendaItem) => call<B.AgendaItem>('restore_agenda_item', { item }),
   editAction: (id: number, input: B.ActionEditInput) => call<B.Action>('edit_action', { id, input }),
   deleteAction: (id: number) => call<B.Action>('delete_action', { id }),
   lockWhenIdle: () => call<B.AppStatus>('lock_when_idle'),

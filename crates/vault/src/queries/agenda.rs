@@ -8,7 +8,7 @@ use super::{clean_text, found, parsed, parsed_opt};
 use crate::search::{self, HitKind};
 use crate::{Error, Vault};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AgendaItem {
     pub id: i64,
@@ -125,10 +125,18 @@ impl Vault {
     }
 
     /// Deletes an agenda item (a copy carried from it into a later session stays, unlinked).
-    /// Answers the item as it was, so that the caller can offer to put it back.
+    /// A carried copy is removed from its session for good: carry-over does not bring it back
+    /// there, and since later sessions carry from this one, not later either. Answers the item as
+    /// it was, so that the caller can offer to put it back (`restore_agenda_item`).
     pub fn delete_agenda_item(&mut self, id: i64) -> Result<AgendaItem, Error> {
         let item = self.agenda_item(id)?;
         self.write(|tx| {
+            if let Some(from) = item.carried_from {
+                tx.execute(
+                    "INSERT OR IGNORE INTO agenda_declined (session_id, carried_from) VALUES (?1, ?2)",
+                    params![item.session_id, from],
+                )?;
+            }
             tx.execute(
                 "UPDATE agenda_items SET carried_from = NULL WHERE carried_from = ?1",
                 [id],
@@ -138,6 +146,48 @@ impl Vault {
             Ok(())
         })?;
         Ok(item)
+    }
+
+    /// Puts back an item `delete_agenda_item` removed (an undo): exactly one item, carried from
+    /// the same item as before when that one still exists, ticked as it was.
+    pub fn restore_agenda_item(&mut self, item: &AgendaItem) -> Result<AgendaItem, Error> {
+        let text = clean_text("agenda item", &item.text, MAX_AGENDA_CHARS, true)?;
+        self.session(item.session_id)?;
+        let id = self.write(|tx| {
+            let mut from = None;
+            if let Some(original) = item.carried_from {
+                tx.execute(
+                    "DELETE FROM agenda_declined WHERE session_id = ?1 AND carried_from = ?2",
+                    params![item.session_id, original],
+                )?;
+                let exists: bool = tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM agenda_items WHERE id = ?1)",
+                    [original],
+                    |r| r.get(0),
+                )?;
+                from = exists.then_some(original);
+            }
+            let new = NewAgendaItem {
+                text,
+                kind: item.kind,
+                wants: item.wants,
+            };
+            let id = match insert(tx, item.session_id, &new, from)? {
+                Some(id) => id,
+                // Carried there again in the meantime: that copy is the item.
+                None => tx.query_row(
+                    "SELECT id FROM agenda_items WHERE session_id = ?1 AND carried_from = ?2",
+                    params![item.session_id, from],
+                    |r| r.get(0),
+                )?,
+            };
+            tx.execute(
+                "UPDATE agenda_items SET done = ?2 WHERE id = ?1",
+                params![id, item.done],
+            )?;
+            Ok(id)
+        })?;
+        self.agenda_item(id)
     }
 
     /// A session's agenda, in the order the items were added (carried-over items first).

@@ -270,7 +270,11 @@ pub(crate) fn carry_into(conn: &Connection, session: &Session, today: chrono::Na
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     };
-    for item in carry_over(&facts(prev_id)?, &facts(session.id)?) {
+    let declined: Vec<i64> = conn
+        .prepare_cached("SELECT carried_from FROM agenda_declined WHERE session_id = ?1")?
+        .query_map([session.id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for item in carry_over(&facts(prev_id)?, &facts(session.id)?, &declined) {
         let from = super::agenda::load(conn, item)?;
         let copy = super::agenda::NewAgendaItem {
             text: from.text,
@@ -697,6 +701,7 @@ pub(crate) fn remove_contents(tx: &rusqlite::Transaction<'_>, session: i64) -> R
         crate::search::remove(tx, crate::HitKind::Agenda, item)?;
     }
     tx.execute("DELETE FROM agenda_items WHERE session_id = ?1", [session])?;
+    tx.execute("DELETE FROM agenda_declined WHERE session_id = ?1", [session])?;
     crate::search::remove(tx, crate::HitKind::Note, session)?;
     tx.execute("DELETE FROM notes WHERE session_id = ?1", [session])?;
     Ok(())

@@ -124,6 +124,7 @@ export const en = {
   'common.save': 'Save',
   'common.undo': 'Undo',
   'common.removed': 'Removed “{text}”.',
+  'session.carriedRemoved': 'Removed “{text}” from this 1on1; it will not be carried to the next one either.',
   'common.edit': 'Edit',
   'common.editThing': 'Edit “{thing}”',
   'session.move': 'Move…',
