@@ -49,33 +49,90 @@ impl From<Option<i64>> for V {
     }
 }
 
-/// A result row.
+/// A result row, read by column name: every read says which column it wants, and a column that is
+/// missing, NULL where a value is wanted, or of the wrong type is an `Error::Row` naming it, never a
+/// silent 0 or "". Column names are the backends' own: a bare column is named by itself, anything
+/// else (an aggregate, an expression, a column selected twice) by its `AS` alias, which the store
+/// writes in lowercase snake_case (PostgreSQL lowercases unquoted names; they are matched without
+/// regard to ASCII case, so both backends read alike).
 #[derive(Debug, Clone)]
-pub struct Row(pub Vec<V>);
+pub struct Row {
+    /// The names of the columns, shared by every row of one query.
+    columns: Arc<[String]>,
+    values: Vec<V>,
+}
 
 impl Row {
-    pub fn int(&self, i: usize) -> i64 {
-        match self.0.get(i) {
-            Some(V::Int(v)) => *v,
-            _ => 0,
+    pub fn new(columns: Arc<[String]>, values: Vec<V>) -> Row {
+        Row { columns, values }
+    }
+
+    /// The column names, in the order they were selected.
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    /// The value of `col`; a name missing from the row, or found twice, is an error.
+    fn get(&self, col: &str) -> Result<&V, Error> {
+        let mut found = self
+            .columns
+            .iter()
+            .zip(&self.values)
+            .filter(|(name, _)| name.eq_ignore_ascii_case(col));
+        match (found.next(), found.next()) {
+            (Some((_, value)), None) => Ok(value),
+            (None, _) => Err(Error::Row(format!(
+                "no column `{col}` in the row (columns: {})",
+                self.columns.join(", ")
+            ))),
+            (Some(_), Some(_)) => Err(Error::Row(format!(
+                "column `{col}` appears more than once in the row: give each an alias"
+            ))),
         }
     }
 
-    pub fn opt_int(&self, i: usize) -> Option<i64> {
-        match self.0.get(i) {
-            Some(V::Int(v)) => Some(*v),
-            _ => None,
+    /// The error for `col` holding `found` where `expected` was wanted. The value itself is
+    /// never quoted: it may be personal data, and the message reaches the logs.
+    fn wrong(col: &str, expected: &str, found: &V) -> Error {
+        let found = match found {
+            V::Int(_) => "a number",
+            V::Text(_) => "text",
+            V::NullInt | V::NullText => "NULL",
+        };
+        Error::Row(format!("column `{col}`: expected {expected}, found {found}"))
+    }
+
+    /// An integer column that must hold a value.
+    pub fn int(&self, col: &str) -> Result<i64, Error> {
+        match self.get(col)? {
+            V::Int(v) => Ok(*v),
+            other => Err(Row::wrong(col, "a number", other)),
         }
     }
 
-    pub fn text(&self, i: usize) -> String {
-        self.opt_text(i).unwrap_or_default()
+    /// An integer column that may be NULL.
+    pub fn opt_int(&self, col: &str) -> Result<Option<i64>, Error> {
+        match self.get(col)? {
+            V::Int(v) => Ok(Some(*v)),
+            V::NullInt | V::NullText => Ok(None),
+            other => Err(Row::wrong(col, "a number or NULL", other)),
+        }
     }
 
-    pub fn opt_text(&self, i: usize) -> Option<String> {
-        match self.0.get(i) {
-            Some(V::Text(v)) => Some(v.clone()),
-            _ => None,
+    /// A text column that must hold a value.
+    pub fn text(&self, col: &str) -> Result<String, Error> {
+        match self.get(col)? {
+            V::Text(v) => Ok(v.clone()),
+            other => Err(Row::wrong(col, "text", other)),
+        }
+    }
+
+    /// A text column that may be NULL.
+    pub fn opt_text(&self, col: &str) -> Result<Option<String>, Error> {
+        match self.get(col)? {
+            V::Text(v) => Ok(Some(v.clone())),
+            V::NullInt | V::NullText => Ok(None),
+            other => Err(Row::wrong(col, "text or NULL", other)),
         }
     }
 }
@@ -134,7 +191,8 @@ impl Conn for Sqlite {
 
     fn query(&mut self, sql: &str, params: &[V]) -> Result<Vec<Row>, Error> {
         let mut stmt = self.0.prepare_cached(&sqlite_placeholders(sql))?;
-        let columns = stmt.column_count();
+        let names: Arc<[String]> = stmt.column_names().map(str::to_owned).collect();
+        let columns = names.len();
         let values: Vec<rusqlite::types::Value> = params.iter().map(to_sql).collect();
         let rows = stmt.query_map(rusqlite::params_from_iter(values), |row| {
             let mut out = Vec::with_capacity(columns);
@@ -146,7 +204,7 @@ impl Conn for Sqlite {
                     _ => V::NullText,
                 });
             }
-            Ok(Row(out))
+            Ok(Row::new(names.clone(), out))
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
@@ -206,7 +264,12 @@ impl Conn for Postgres {
         let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = boxed.iter().map(AsRef::as_ref).collect();
         let rows = self.0.query(sql, &refs)?;
         let mut out = Vec::with_capacity(rows.len());
+        // Every row of one statement has the same columns: their names are taken once.
+        let mut names: Option<Arc<[String]>> = None;
         for row in rows {
+            let names = names
+                .get_or_insert_with(|| row.columns().iter().map(|c| c.name().to_owned()).collect())
+                .clone();
             let mut values = Vec::with_capacity(row.len());
             for (i, column) in row.columns().iter().enumerate() {
                 let ty = column.type_();
@@ -219,7 +282,7 @@ impl Conn for Postgres {
                     row.try_get::<_, Option<String>>(i)?.map_or(V::NullText, V::Text)
                 });
             }
-            out.push(Row(values));
+            out.push(Row::new(names, values));
         }
         Ok(out)
     }
@@ -567,6 +630,123 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("sslmode=sometimes"), "{err}");
+    }
+
+    /// A pool over a fresh SQLite file with one table: a row of values, a row of NULLs.
+    fn sqlite_pool(dir: &tempfile::TempDir) -> Pool {
+        let pool = Pool::open(&format!("sqlite://{}", dir.path().join("rows.db").display())).unwrap();
+        pool.write(|c| {
+            c.batch("CREATE TABLE t (id BIGINT NOT NULL, name TEXT, n BIGINT)")?;
+            c.execute(
+                "INSERT INTO t (id, name, n) VALUES ($1, $2, $3), ($4, $5, $6)",
+                &[
+                    V::Int(1),
+                    V::from("one"),
+                    V::Int(10),
+                    V::Int(2),
+                    V::NullText,
+                    V::NullInt,
+                ],
+            )
+        })
+        .unwrap();
+        pool
+    }
+
+    fn rows(pool: &Pool, sql: &str) -> Vec<Row> {
+        pool.with(|c| c.query(sql, &[])).unwrap()
+    }
+
+    /// The message of a row error; any other result fails the test.
+    fn row_error<T: std::fmt::Debug>(result: Result<T, Error>) -> String {
+        match result {
+            Err(Error::Row(message)) => message,
+            other => panic!("expected a row error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn rows_are_read_by_column_name_and_alias() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = sqlite_pool(&dir);
+        let rows = rows(
+            &pool,
+            "SELECT t.id, name, CAST(n * 2 AS BIGINT) AS doubled, n AS also_n, 'x' || name AS label
+             FROM t ORDER BY id",
+        );
+        assert_eq!(rows[0].columns(), ["id", "name", "doubled", "also_n", "label"]);
+        let first = &rows[0];
+        assert_eq!(
+            first.int("id").unwrap(),
+            1,
+            "a table-qualified column is named by itself"
+        );
+        assert_eq!(first.int("doubled").unwrap(), 20);
+        assert_eq!(first.int("also_n").unwrap(), 10);
+        assert_eq!(first.text("name").unwrap(), "one");
+        assert_eq!(first.text("label").unwrap(), "xone");
+        assert_eq!(first.opt_int("doubled").unwrap(), Some(20));
+        assert_eq!(first.opt_text("name").unwrap(), Some("one".to_owned()));
+        // Names are matched as PostgreSQL folds them: without regard to ASCII case.
+        assert_eq!(first.int("DOUBLED").unwrap(), 20);
+        let second = &rows[1];
+        assert_eq!(second.int("id").unwrap(), 2);
+        assert_eq!(second.opt_int("doubled").unwrap(), None, "NULL is None");
+        assert_eq!(second.opt_text("name").unwrap(), None);
+        assert_eq!(second.opt_text("label").unwrap(), None);
+    }
+
+    #[test]
+    fn a_column_missing_null_or_of_another_type_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = sqlite_pool(&dir);
+        let rows = rows(&pool, "SELECT id, name, n AS amount FROM t ORDER BY id");
+        let (first, second) = (&rows[0], &rows[1]);
+
+        let null = row_error(second.int("amount"));
+        assert_eq!(null, "column `amount`: expected a number, found NULL");
+        let null = row_error(second.text("name"));
+        assert_eq!(null, "column `name`: expected text, found NULL");
+
+        let missing = row_error(first.int("created_at"));
+        assert_eq!(missing, "no column `created_at` in the row (columns: id, name, amount)");
+        let missing = row_error(first.opt_text("n"));
+        assert!(missing.contains("`n`"), "{missing}");
+        row_error(first.opt_int("nothing"));
+        row_error(first.text("nothing"));
+
+        let text_as_int = row_error(first.int("name"));
+        assert_eq!(text_as_int, "column `name`: expected a number, found text");
+        row_error(first.opt_int("name"));
+        let int_as_text = row_error(first.text("amount"));
+        assert_eq!(int_as_text, "column `amount`: expected text, found a number");
+        row_error(first.opt_text("id"));
+
+        // The error says what is wrong with the row, in the words the logs get.
+        let shown = Error::Row(null).to_string();
+        assert_eq!(shown, "database row: column `name`: expected text, found NULL");
+    }
+
+    #[test]
+    fn a_column_selected_twice_without_an_alias_cannot_be_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = sqlite_pool(&dir);
+        let rows = rows(&pool, "SELECT id, n, n FROM t WHERE id = 1");
+        let twice = row_error(rows[0].int("n"));
+        assert!(twice.contains("`n`") && twice.contains("more than once"), "{twice}");
+        let rows = self::rows(&pool, "SELECT id, n, n AS full_n FROM t WHERE id = 1");
+        assert_eq!(rows[0].int("full_n").unwrap(), 10);
+    }
+
+    #[test]
+    fn a_row_error_keeps_the_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = sqlite_pool(&dir);
+        let idle = || pool.inner.idle.lock().unwrap().0.len();
+        let before = idle();
+        let read = pool.with(|c| c.query("SELECT name FROM t WHERE id = 2", &[])?[0].text("name"));
+        row_error(read);
+        assert_eq!(idle(), before, "a row error is no broken connection");
     }
 
     #[test]

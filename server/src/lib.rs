@@ -37,6 +37,11 @@ pub enum Error {
     Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
+    /// A row read from the database is not what the store expected (a column missing, NULL or of
+    /// another type): a bug or a database changed by other hands, answered like `Internal`. Not a
+    /// `Database` error, which would make the pool drop a connection that works.
+    #[error("database row: {0}")]
+    Row(String),
     #[error("{0}")]
     Invalid(String),
     #[error("the batch was rejected: {} record(s) are invalid", .0.len())]

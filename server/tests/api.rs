@@ -31,6 +31,7 @@ on_both_backends!(
     a_withdrawal_removes_what_the_manager_sent_about_a_member,
     wrong_codes_are_limited_per_code_and_per_person_and_a_real_code_still_works,
     the_figures_hr_reads_follow_every_write_though_the_server_keeps_them,
+    database_rows_are_read_by_column_name,
 );
 
 fn rows_by_unit(report: &Value) -> std::collections::BTreeMap<String, (u64, u64)> {
@@ -1116,7 +1117,7 @@ fn the_server_keeps_the_day_a_figure_arrived_never_the_time(backend: Backend) {
         .with(|c| c.query("SELECT received_at FROM completions", &[]))
         .unwrap();
     assert_eq!(stored.len(), 1);
-    let at = stored[0].int(0);
+    let at = stored[0].int("received_at").unwrap();
     assert_eq!(at % 86_400, 0, "midnight UTC of the day, not the moment: {at}");
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -1307,4 +1308,77 @@ fn the_figures_hr_reads_follow_every_write_though_the_server_keeps_them(backend:
         ((2, 0), (3, 0)),
         "this month's directory moved, last month's kept"
     );
+}
+
+/// The store reads every column by name, aliases included, alike on both backends: an aggregate
+/// read by its alias; a NULL, a missing column and text where a number is wanted are errors that
+/// name the column, never a silent 0 or "".
+fn database_rows_are_read_by_column_name(backend: Backend) {
+    use taiwa_server::db::{Pool, V};
+    let dir = tempfile::tempdir().unwrap();
+    let pool = Pool::open(&common::fresh_db(backend, dir.path())).unwrap();
+    pool.write(|c| {
+        c.batch("CREATE TABLE rows_by_name (id BIGINT NOT NULL, name TEXT, n BIGINT)")?;
+        c.execute(
+            "INSERT INTO rows_by_name (id, name, n) VALUES ($1, $2, $3), ($4, $5, $6)",
+            &[
+                V::Int(1),
+                V::from("one"),
+                V::Int(10),
+                V::Int(2),
+                V::NullText,
+                V::NullInt,
+            ],
+        )
+    })
+    .unwrap();
+    let rows = pool
+        .with(|c| {
+            c.query(
+                "SELECT CAST(count(*) AS BIGINT) AS how_many, CAST(sum(n) AS BIGINT) AS total, max(name) AS last_name
+                 FROM rows_by_name",
+                &[],
+            )
+        })
+        .unwrap();
+    assert_eq!(rows[0].columns(), ["how_many", "total", "last_name"]);
+    assert_eq!(rows[0].int("how_many").unwrap(), 2);
+    assert_eq!(rows[0].int("total").unwrap(), 10);
+    assert_eq!(rows[0].text("last_name").unwrap(), "one");
+
+    let rows = pool
+        .with(|c| {
+            c.query(
+                "SELECT r.id, r.name, r.n AS amount FROM rows_by_name r ORDER BY r.id",
+                &[],
+            )
+        })
+        .unwrap();
+    let (first, second) = (&rows[0], &rows[1]);
+    assert_eq!(
+        (first.int("id").unwrap(), first.text("name").unwrap()),
+        (1, "one".to_owned())
+    );
+    assert_eq!(first.opt_int("amount").unwrap(), Some(10));
+    assert_eq!(
+        (second.opt_int("amount").unwrap(), second.opt_text("name").unwrap()),
+        (None, None)
+    );
+    let error = |result: Result<i64, taiwa_server::Error>| match result {
+        Err(e @ taiwa_server::Error::Row(_)) => e.to_string(),
+        other => panic!("expected a row error, got {other:?}"),
+    };
+    assert_eq!(
+        error(second.int("amount")),
+        "database row: column `amount`: expected a number, found NULL"
+    );
+    assert_eq!(
+        error(first.int("created_at")),
+        "database row: no column `created_at` in the row (columns: id, name, amount)"
+    );
+    assert_eq!(
+        error(first.int("name")),
+        "database row: column `name`: expected a number, found text"
+    );
+    assert!(matches!(second.text("name"), Err(taiwa_server::Error::Row(_))));
 }

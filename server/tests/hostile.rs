@@ -143,9 +143,10 @@ fn hostile_requests_get_4xx_and_change_nothing(backend: Backend) {
     let rows = |server: &Server| {
         server
             .pool()
-            .with(|c| c.query("SELECT CAST(count(*) AS BIGINT) FROM completions", &[]))
+            .with(|c| c.query("SELECT CAST(count(*) AS BIGINT) AS stored FROM completions", &[]))
             .unwrap()[0]
-            .int(0)
+            .int("stored")
+            .unwrap()
     };
     let stored = rows(&server);
 

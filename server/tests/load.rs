@@ -232,12 +232,13 @@ fn fifty_devices_pushing_batches_of_100_queue_and_hr_still_reads(backend: Backen
     let wrong = pool
         .with(|c| {
             c.query(
-                "SELECT count(*) FROM completions WHERE minutes <> $1",
+                "SELECT count(*) AS wrong FROM completions WHERE minutes <> $1",
                 &[taiwa_server::db::V::Int(BATCHES as i64)],
             )
         })
         .unwrap()[0]
-        .int(0);
+        .int("wrong")
+        .unwrap();
     assert_eq!(wrong, 0, "every stored figure is the last one sent");
 }
 

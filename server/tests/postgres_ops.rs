@@ -29,12 +29,13 @@ fn the_server_reaches_postgres_over_verified_tls() {
     let ssl = pool
         .with(|c| {
             c.query(
-                "SELECT CASE WHEN ssl THEN 'on' ELSE 'off' END FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                "SELECT CASE WHEN ssl THEN 'on' ELSE 'off' END AS encrypted
+                 FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
                 &[],
             )
         })
         .unwrap();
-    assert_eq!(ssl[0].text(0), "on", "the session is encrypted");
+    assert_eq!(ssl[0].text("encrypted").unwrap(), "on", "the session is encrypted");
     // A certificate nobody vouches for is refused, in words that say so, even with `require`.
     let err = Pool::open(&pg.url("?sslmode=require")).unwrap_err().to_string();
     assert!(err.to_lowercase().contains("certificate"), "{err}");

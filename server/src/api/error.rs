@@ -63,7 +63,7 @@ impl From<Error> for ApiError {
                     )
                 }
             }
-            Error::Config(_) | Error::Internal(_) | Error::Import(..) => {
+            Error::Config(_) | Error::Internal(_) | Error::Row(_) | Error::Import(..) => {
                 tracing::error!(error = %message, "internal error");
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, ApiCode::Internal, "internal error")
             }
@@ -95,5 +95,22 @@ pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, Error> + 
     match tokio::task::spawn_blocking(f).await {
         Ok(result) => result.map_err(ApiError::from),
         Err(e) => Err(Error::Internal(e.to_string()).into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_error_is_an_internal_error_that_tells_the_client_nothing() {
+        let e = ApiError::from(Error::Row("column `created_at`: expected a number, found NULL".into()));
+        assert_eq!(e.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(e.body.code, ApiCode::Internal);
+        assert_eq!(
+            e.body.message, "internal error",
+            "no column or table reaches the client"
+        );
+        assert_eq!(e.retry_after, None);
     }
 }

@@ -22,8 +22,7 @@ pub fn audit_entries(pool: &Pool, limit: i64) -> Result<Vec<(i64, String, String
             &[V::Int(limit)],
         )
     })?;
-    Ok(rows
-        .into_iter()
-        .map(|r| (r.int(0), r.text(1), r.text(2), r.text(3)))
-        .collect())
+    rows.into_iter()
+        .map(|r| Ok((r.int("at")?, r.text("actor")?, r.text("action")?, r.text("detail")?)))
+        .collect()
 }

@@ -159,7 +159,7 @@ pub fn invitation(pool: &Pool, token: &str) -> Result<Option<String>, Error> {
             &[V::from(hash_secret(token)), V::Int(now())],
         )
     })?;
-    Ok(rows.first().map(|r| r.text(0)))
+    rows.first().map(|r| r.text("email")).transpose()
 }
 
 /// Sets the password of an invited account; the link then stops working.
@@ -170,7 +170,7 @@ pub fn accept_invitation(pool: &Pool, token: &str, password: &str) -> Result<Str
             "SELECT email FROM admins WHERE invite_hash = $1 AND invite_expires > $2 AND disabled_at IS NULL",
             &[V::from(hash_secret(token)), V::Int(now())],
         )?;
-        let email = rows.first().map(|r| r.text(0)).ok_or_else(|| {
+        let email = rows.first().map(|r| r.text("email")).transpose()?.ok_or_else(|| {
             Error::NotFound("this invitation is unknown, used or expired: ask HR for a new one".into())
         })?;
         conn.execute(
@@ -194,7 +194,8 @@ pub fn check_admin_password(pool: &Pool, email: &str, password: &str) -> Result<
         pool.with(|conn| conn.query("SELECT password_hash FROM admins WHERE email = $1", &[V::from(email)]))?;
     let hash = stored
         .first()
-        .map(|r| r.text(0))
+        .map(|r| r.text("password_hash"))
+        .transpose()?
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| decoy_hash().to_owned());
     let parsed = PasswordHash::new(&hash).map_err(|e| Error::Internal(e.to_string()))?;
@@ -223,23 +224,23 @@ pub fn change_password(pool: &Pool, email: &str, current: &str, new: &str) -> Re
 
 /// An account as stored; an account whose role this server does not know (the schema refuses
 /// one, but a database can be written by other hands) is no account at all, never an hr_admin.
-fn account_from(r: &crate::db::Row) -> Option<Account> {
-    let role = match (r.text(1).as_str(), r.opt_text(2)) {
+fn account_from(r: &crate::db::Row) -> Result<Option<Account>, Error> {
+    let role = match (r.text("role")?.as_str(), r.opt_text("org_unit_id")?) {
         ("hr_admin", _) => Role::HrAdmin,
         ("org_viewer", Some(org_unit_id)) => Role::OrgViewer { org_unit_id },
         (other, _) => {
             tracing::warn!(role = %crate::web::strip_controls(other), "an account with an unknown role is refused");
-            return None;
+            return Ok(None);
         }
     };
-    Some(Account {
-        email: r.text(0),
+    Ok(Some(Account {
+        email: r.text("email")?,
         role,
-        disabled: r.opt_int(3).is_some(),
-        invited: r.opt_text(4).is_some(),
-        lang: r.opt_text(5),
-        created_at: r.int(6),
-    })
+        disabled: r.opt_int("disabled_at")?.is_some(),
+        invited: r.opt_text("invite_hash")?.is_some(),
+        lang: r.opt_text("lang")?,
+        created_at: r.int("created_at")?,
+    }))
 }
 
 const ACCOUNT_COLUMNS: &str = "email, role, org_unit_id, disabled_at, invite_hash, lang, created_at";
@@ -251,12 +252,12 @@ pub fn account(pool: &Pool, email: &str) -> Result<Option<Account>, Error> {
             &[V::from(email)],
         )
     })?;
-    Ok(rows.first().and_then(account_from))
+    Ok(rows.first().map(account_from).transpose()?.flatten())
 }
 
 pub fn accounts(pool: &Pool) -> Result<Vec<Account>, Error> {
     let rows = pool.with(|conn| conn.query(&format!("SELECT {ACCOUNT_COLUMNS} FROM admins ORDER BY email"), &[]))?;
-    Ok(rows.iter().filter_map(account_from).collect())
+    rows.iter().filter_map(|r| account_from(r).transpose()).collect()
 }
 
 /// Changes an account's role; an hr_admin cannot take the role away from the last enabled hr_admin.
@@ -350,7 +351,7 @@ pub fn create_admin_token(pool: &Pool, email: &str, days: u32) -> Result<String,
                 "no account {email}: create one with `admin create`"
             )));
         };
-        if row.text(0) != "hr_admin" || row.opt_int(1).is_some() {
+        if row.text("role")? != "hr_admin" || row.opt_int("disabled_at")?.is_some() {
             return Err(Error::Invalid(format!(
                 "{email} cannot have an API token: tokens are for enabled hr_admin accounts"
             )));
@@ -379,7 +380,7 @@ pub fn admin_for_token(pool: &Pool, token: &str) -> Result<Option<String>, Error
             &[V::from(hash_secret(token)), V::Int(now())],
         )
     })?;
-    Ok(rows.first().map(|r| r.text(0)))
+    rows.first().map(|r| r.text("email")).transpose()
 }
 
 /// A token as listed: its id is the first 12 characters of its hash, never the token.
@@ -399,16 +400,17 @@ pub fn admin_tokens(pool: &Pool) -> Result<Vec<TokenInfo>, Error> {
             &[],
         )
     })?;
-    Ok(rows
-        .into_iter()
-        .map(|r| TokenInfo {
-            id: r.text(0).chars().take(12).collect(),
-            email: r.text(1),
-            created_at: r.int(2),
-            expires_at: r.int(3),
-            revoked_at: r.opt_int(4),
+    rows.into_iter()
+        .map(|r| {
+            Ok(TokenInfo {
+                id: r.text("token_hash")?.chars().take(12).collect(),
+                email: r.text("email")?,
+                created_at: r.int("created_at")?,
+                expires_at: r.int("expires_at")?,
+                revoked_at: r.opt_int("revoked_at")?,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Revokes the token whose id (a prefix of its hash, at least 8 characters) is given.
@@ -486,7 +488,7 @@ pub fn session(pool: &Pool, id: &str) -> Result<Option<WebSession>, Error> {
         )
     })?;
     let Some(row) = rows.first() else { return Ok(None) };
-    let (email, csrf, seen) = (row.text(0), row.text(1), row.int(2));
+    let (email, csrf, seen) = (row.text("email")?, row.text("csrf")?, row.int("seen_at")?);
     if t - seen >= SESSION_SEEN_STEP_SECS {
         pool.write(|conn| {
             conn.execute(

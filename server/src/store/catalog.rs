@@ -28,7 +28,7 @@ fn units_in(conn: &mut dyn Conn, month: Option<Month>) -> Result<HashSet<String>
         )?,
         None => conn.query("SELECT org_unit_id FROM org_units WHERE valid_to IS NULL", &[])?,
     };
-    Ok(rows.into_iter().map(|r| r.text(0)).collect())
+    rows.into_iter().map(|r| r.text("org_unit_id")).collect()
 }
 
 /// Imports a survey file: the file's own problems and every score for a unit not in the
@@ -98,12 +98,13 @@ pub fn surveys(pool: &Pool) -> Result<Vec<(Month, Vec<String>)>, Error> {
     })?;
     let mut out: Vec<(Month, Vec<String>)> = Vec::new();
     for r in rows {
-        let Some(month) = month_from_index(r.int(0)) else {
+        let Some(month) = month_from_index(r.int("survey_month")?) else {
             continue;
         };
+        let item = r.text("item")?;
         match out.last_mut() {
-            Some((m, items)) if *m == month => items.push(r.text(1)),
-            _ => out.push((month, vec![r.text(1)])),
+            Some((m, items)) if *m == month => items.push(item),
+            _ => out.push((month, vec![item])),
         }
     }
     Ok(out)
@@ -117,10 +118,9 @@ pub fn survey_scores(pool: &Pool, month: Month, item: &str) -> Result<Vec<(Strin
             &[V::Int(month_index(month)), V::from(item)],
         )
     })?;
-    Ok(rows
-        .into_iter()
-        .map(|r| (r.text(0), r.int(1) as f64 / SCORE_SCALE))
-        .collect())
+    rows.into_iter()
+        .map(|r| Ok((r.text("org_unit_id")?, r.int("score_milli")? as f64 / SCORE_SCALE)))
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -141,7 +141,9 @@ fn catalog_version(conn: &mut dyn Conn) -> Result<u64, Error> {
     Ok(conn
         .query("SELECT value FROM meta WHERE key = $1", &[V::from(VERSION_KEY)])?
         .first()
-        .and_then(|r| r.text(0).parse().ok())
+        .map(|r| r.text("value"))
+        .transpose()?
+        .and_then(|v| v.parse().ok())
         .unwrap_or(0))
 }
 
@@ -243,23 +245,26 @@ pub fn career_paths(pool: &Pool) -> Result<CareerPaths, Error> {
     pool.with(|conn| {
         let version = catalog_version(conn)?;
         let rows = conn.query(
-            "SELECT c.path_id, c.org_unit_id, o.name, c.title, c.description, c.skills, c.next_roles
+            "SELECT c.path_id, c.org_unit_id, o.name AS org_unit_name, c.title, c.description, c.skills, c.next_roles
              FROM career_paths c LEFT JOIN org_units o ON o.org_unit_id = c.org_unit_id AND o.valid_to IS NULL
              ORDER BY c.org_unit_id, c.path_id",
             &[],
         )?;
         let paths = rows
             .into_iter()
-            .map(|r| CareerPath {
-                path_id: r.text(0),
-                org_unit_id: r.text(1),
-                org_unit_name: r.text(2),
-                title: r.text(3),
-                description: r.text(4),
-                skills: crate::career::split_list(&r.text(5)),
-                next_roles: crate::career::split_list(&r.text(6)),
+            .map(|r| {
+                Ok(CareerPath {
+                    path_id: r.text("path_id")?,
+                    org_unit_id: r.text("org_unit_id")?,
+                    // A unit no longer in the directory: no name (the LEFT JOIN found none).
+                    org_unit_name: r.opt_text("org_unit_name")?.unwrap_or_default(),
+                    title: r.text("title")?,
+                    description: r.text("description")?,
+                    skills: crate::career::split_list(&r.text("skills")?),
+                    next_roles: crate::career::split_list(&r.text("next_roles")?),
+                })
             })
-            .collect();
+            .collect::<Result<Vec<_>, Error>>()?;
         Ok(CareerPaths { version, paths })
     })
 }

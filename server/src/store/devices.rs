@@ -117,7 +117,7 @@ fn exchange(pool: &Pool, code: &str, device_name: &str) -> Result<(String, Manag
             "SELECT employee_id FROM enrol_codes WHERE code_hash = $1 AND used_at IS NULL AND cancelled_at IS NULL AND expires_at > $2",
             &[V::from(&code_hash), V::Int(t)],
         )?;
-        let Some(employee_id) = rows.first().map(|r| r.text(0)) else {
+        let Some(employee_id) = rows.first().map(|r| r.text("employee_id")).transpose()? else {
             return Err(Error::InvalidCode);
         };
         // Only one request can use the code, even when two race.
@@ -135,7 +135,8 @@ fn exchange(pool: &Pool, code: &str, device_name: &str) -> Result<(String, Manag
                 &[V::from(&employee_id), m],
             )?
             .first()
-            .map(|r| r.text(0))
+            .map(|r| r.text("name"))
+            .transpose()?
             .ok_or(Error::InvalidCode)?;
         conn.execute(
             "INSERT INTO devices (token_hash, employee_id, device_name, created_at) VALUES ($1, $2, $3, $4)",
@@ -160,7 +161,7 @@ pub fn device_for_token(pool: &Pool, token: &str) -> Result<Option<String>, Erro
             &[V::from(hash_secret(token))],
         )
     })?;
-    Ok(rows.first().map(|r| r.text(0)))
+    rows.first().map(|r| r.text("employee_id")).transpose()
 }
 
 pub fn revoke_device(pool: &Pool, token: &str) -> Result<(), Error> {
@@ -196,17 +197,19 @@ pub fn outstanding_codes(pool: &Pool) -> Result<Vec<CodeInfo>, Error> {
             &[V::Int(now())],
         )
     })?;
-    Ok(rows
-        .into_iter()
-        .map(|r| CodeInfo {
-            id: r.text(0).chars().take(12).collect(),
-            employee_id: r.text(1),
-            name: r.text(2),
-            created_at: r.opt_int(3),
-            expires_at: r.int(4),
-            created_by: r.opt_text(5),
+    rows.into_iter()
+        .map(|r| {
+            Ok(CodeInfo {
+                id: r.text("code_hash")?.chars().take(12).collect(),
+                employee_id: r.text("employee_id")?,
+                // No longer in the directory: no name (the LEFT JOIN found none).
+                name: r.opt_text("name")?.unwrap_or_default(),
+                created_at: r.opt_int("created_at")?,
+                expires_at: r.int("expires_at")?,
+                created_by: r.opt_text("created_by")?,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Cancels an outstanding code by its listed id.
@@ -244,17 +247,19 @@ pub fn devices(pool: &Pool, employee_id: Option<&str>) -> Result<Vec<DeviceInfo>
             &[V::from(employee_id.unwrap_or(""))],
         )
     })?;
-    Ok(rows
-        .into_iter()
-        .map(|r| DeviceInfo {
-            id: r.text(0).chars().take(12).collect(),
-            employee_id: r.text(1),
-            name: r.text(2),
-            device_name: r.text(3),
-            created_at: r.int(4),
-            revoked_at: r.opt_int(5),
+    rows.into_iter()
+        .map(|r| {
+            Ok(DeviceInfo {
+                id: r.text("token_hash")?.chars().take(12).collect(),
+                employee_id: r.text("employee_id")?,
+                // No longer in the directory: no name (the LEFT JOIN found none).
+                name: r.opt_text("name")?.unwrap_or_default(),
+                device_name: r.text("device_name")?,
+                created_at: r.int("created_at")?,
+                revoked_at: r.opt_int("revoked_at")?,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Revokes a device by its listed id (a lost laptop, a manager who left).
@@ -274,9 +279,12 @@ pub fn revoke_device_by_id(pool: &Pool, id: &str) -> Result<(), Error> {
 pub fn emails(pool: &Pool, ids: &[String]) -> Result<std::collections::HashMap<String, String>, Error> {
     let wanted: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
     let rows = pool.with(|conn| conn.query("SELECT employee_id, email FROM employees WHERE valid_to IS NULL", &[]))?;
-    Ok(rows
-        .into_iter()
-        .filter(|r| wanted.contains(r.text(0).as_str()))
-        .map(|r| (r.text(0), r.text(1)))
-        .collect())
+    let mut out = std::collections::HashMap::new();
+    for r in rows {
+        let id = r.text("employee_id")?;
+        if wanted.contains(id.as_str()) {
+            out.insert(id, r.text("email")?);
+        }
+    }
+    Ok(out)
 }

@@ -42,15 +42,19 @@ pub fn import_directory(
         if !allow_shrink {
             check_shrink(conn, directory)?;
         }
-        let existing = conn.query("SELECT CAST(count(*) AS BIGINT) FROM employees", &[])?.first().map_or(0, |r| r.int(0))
-            + conn.query("SELECT CAST(count(*) AS BIGINT) FROM org_units", &[])?.first().map_or(0, |r| r.int(0));
+        let mut count = |table: &str| -> Result<i64, Error> {
+            conn.query(&format!("SELECT CAST(count(*) AS BIGINT) AS n FROM {table}"), &[])?
+                .first()
+                .map_or(Ok(0), |r| r.int("n"))
+        };
+        let existing = count("employees")? + count("org_units")?;
         let from = if existing == 0 { 0 } else { m };
 
         let current_orgs: HashMap<String, (String, Option<String>, i64)> = conn
             .query("SELECT org_unit_id, name, parent_id, valid_from FROM org_units WHERE valid_to IS NULL", &[])?
             .into_iter()
-            .map(|r| (r.text(0), (r.text(1), r.opt_text(2), r.int(3))))
-            .collect();
+            .map(|r| Ok((r.text("org_unit_id")?, (r.text("name")?, r.opt_text("parent_id")?, r.int("valid_from")?))))
+            .collect::<Result<_, Error>>()?;
         let new_orgs: HashMap<&str, (&str, Option<&str>)> =
             directory.org_units.iter().map(|o| (o.id.as_str(), (o.name.as_str(), o.parent.as_deref()))).collect();
         let mut changes = 0;
@@ -78,8 +82,12 @@ pub fn import_directory(
         let current_emps: HashMap<String, EmpRow> = conn
             .query("SELECT employee_id, name, email, org_unit_id, manager_id, valid_from FROM employees WHERE valid_to IS NULL", &[])?
             .into_iter()
-            .map(|r| (r.text(0), (r.text(1), r.text(2), r.text(3), r.opt_text(4), r.int(5))))
-            .collect();
+            .map(|r| {
+                let (name, email, org_unit) = (r.text("name")?, r.text("email")?, r.text("org_unit_id")?);
+                let row = (name, email, org_unit, r.opt_text("manager_id")?, r.int("valid_from")?);
+                Ok((r.text("employee_id")?, row))
+            })
+            .collect::<Result<_, Error>>()?;
         let matches = |e: &crate::directory::Employee, c: &EmpRow| {
             c.0 == e.name && c.1 == e.email && c.2 == e.org_unit && c.3 == e.manager
         };
@@ -161,15 +169,15 @@ impl Snapshot {
             )?
             .into_iter()
             .map(|r| {
-                (
-                    r.text(0),
+                Ok((
+                    r.text("org_unit_id")?,
                     Unit {
-                        name: r.text(1),
-                        parent: r.opt_text(2),
+                        name: r.text("name")?,
+                        parent: r.opt_text("parent_id")?,
                     },
-                )
+                ))
             })
-            .collect();
+            .collect::<Result<_, Error>>()?;
         let people = conn
             .query(
                 &format!("SELECT employee_id, name, org_unit_id, manager_id FROM employees WHERE {VALID_IN}"),
@@ -177,16 +185,16 @@ impl Snapshot {
             )?
             .into_iter()
             .map(|r| {
-                (
-                    r.text(0),
+                Ok((
+                    r.text("employee_id")?,
                     Person {
-                        name: r.text(1),
-                        org_unit: r.text(2),
-                        manager: r.opt_text(3),
+                        name: r.text("name")?,
+                        org_unit: r.text("org_unit_id")?,
+                        manager: r.opt_text("manager_id")?,
                     },
-                )
+                ))
             })
-            .collect();
+            .collect::<Result<_, Error>>()?;
         Ok(Snapshot { units, people })
     }
 
@@ -202,14 +210,13 @@ impl Snapshot {
 /// Refuses an import that would remove more than `SHRINK_LIMIT` of the current employees or units.
 fn check_shrink(conn: &mut dyn crate::db::Conn, directory: &Directory) -> Result<(), Error> {
     let mut current = |table: &str, column: &str| -> Result<Vec<String>, Error> {
-        Ok(conn
-            .query(
-                &format!("SELECT {column} FROM {table} WHERE valid_to IS NULL ORDER BY {column}"),
-                &[],
-            )?
-            .into_iter()
-            .map(|r| r.text(0))
-            .collect())
+        conn.query(
+            &format!("SELECT {column} FROM {table} WHERE valid_to IS NULL ORDER BY {column}"),
+            &[],
+        )?
+        .into_iter()
+        .map(|r| r.text(column))
+        .collect()
     };
     let employees = current("employees", "employee_id")?;
     let units = current("org_units", "org_unit_id")?;

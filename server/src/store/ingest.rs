@@ -15,7 +15,7 @@ pub fn roster(pool: &Pool, manager_id: &str) -> Result<Roster, Error> {
     // Only the manager and their reports are read: the cost follows the team, not the company.
     let rows = pool.with(|conn| {
         conn.query(
-            "SELECT e.employee_id, e.name, e.email, e.org_unit_id, coalesce(o.name, ''), e.manager_id
+            "SELECT e.employee_id, e.name, e.email, e.org_unit_id, coalesce(o.name, '') AS org_unit_name, e.manager_id
              FROM employees e
              LEFT JOIN org_units o ON o.org_unit_id = e.org_unit_id
                AND o.valid_from <= $1 AND (o.valid_to IS NULL OR o.valid_to >= $1)
@@ -25,23 +25,25 @@ pub fn roster(pool: &Pool, manager_id: &str) -> Result<Roster, Error> {
             &[V::Int(month_index(current_month())), V::from(manager_id)],
         )
     })?;
-    let member = |r: &crate::db::Row| RosterMember {
-        employee_id: r.text(0),
-        name: r.text(1),
-        email: r.text(2),
-        org_unit_id: r.text(3),
-        org_unit_name: r.text(4),
-    };
-    let manager = rows
-        .iter()
-        .find(|r| r.text(0) == manager_id)
-        .map(member)
-        .ok_or_else(|| Error::Forbidden(format!("{manager_id} is no longer in the directory")))?;
-    let members = rows
-        .iter()
-        .filter(|r| r.opt_text(5).as_deref() == Some(manager_id))
-        .map(member)
-        .collect();
+    let mut manager = None;
+    let mut members = Vec::new();
+    for r in &rows {
+        let member = RosterMember {
+            employee_id: r.text("employee_id")?,
+            name: r.text("name")?,
+            email: r.text("email")?,
+            org_unit_id: r.text("org_unit_id")?,
+            org_unit_name: r.text("org_unit_name")?,
+        };
+        let reports = r.opt_text("manager_id")?.as_deref() == Some(manager_id);
+        if member.employee_id == manager_id {
+            manager.get_or_insert_with(|| member.clone());
+        }
+        if reports {
+            members.push(member);
+        }
+    }
+    let manager = manager.ok_or_else(|| Error::Forbidden(format!("{manager_id} is no longer in the directory")))?;
     Ok(Roster { manager, members })
 }
 
@@ -60,9 +62,11 @@ fn managers_of(conn: &mut dyn crate::db::Conn, ids: &[&str]) -> Result<HashMap<S
             placeholders.join(", ")
         );
         for r in conn.query(&sql, &params)? {
-            out.entry(r.text(0))
-                .or_default()
-                .push((r.int(1), r.opt_int(2), r.opt_text(3)));
+            out.entry(r.text("employee_id")?).or_default().push((
+                r.int("valid_from")?,
+                r.opt_int("valid_to")?,
+                r.opt_text("manager_id")?,
+            ));
         }
     }
     Ok(out)
@@ -253,8 +257,8 @@ pub fn withdraw(pool: &Pool, manager_id: &str, members: &[String]) -> Result<Wit
                     &[V::from(manager_id), V::from(member)],
                 )?
                 .iter()
-                .map(|r| r.int(0))
-                .collect();
+                .map(|r| r.int("month"))
+                .collect::<Result<_, Error>>()?;
             super::touch_months(conn, &months, super::Change::Everything)?;
             removed += conn.execute(
                 "DELETE FROM completions WHERE manager_id = $1 AND member_id = $2",

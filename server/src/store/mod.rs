@@ -192,11 +192,13 @@ pub(crate) fn end_listed(
     }
     pool.write(|conn| {
         let rows = conn.query(&format!("SELECT {column} FROM {table} WHERE {active}"), &[])?;
-        let matching: Vec<String> = rows
-            .into_iter()
-            .map(|r| r.text(0))
-            .filter(|h| h.starts_with(&id))
-            .collect();
+        let mut matching: Vec<String> = Vec::new();
+        for r in rows {
+            let hash = r.text(column)?;
+            if hash.starts_with(&id) {
+                matching.push(hash);
+            }
+        }
         match matching.as_slice() {
             [hash] => {
                 conn.execute(
@@ -222,8 +224,8 @@ pub fn migrate(pool: &Pool) -> Result<(), Error> {
             conn.batch("SELECT pg_advisory_xact_lock(7461237)")?;
         }
         conn.batch("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)")?;
-        let applied = conn.query("SELECT CAST(count(*) AS BIGINT) FROM schema_migrations", &[])?;
-        let done = usize::try_from(applied.first().map_or(0, |r| r.int(0))).unwrap_or(0);
+        let applied = conn.query("SELECT CAST(count(*) AS BIGINT) AS applied FROM schema_migrations", &[])?;
+        let done = usize::try_from(applied.first().map_or(Ok(0), |r| r.int("applied"))?).unwrap_or(0);
         if done > migrations.len() {
             return Err(Error::Config(format!(
                 "the database has schema version {done}, newer than this server's {}: update the server",

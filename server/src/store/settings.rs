@@ -81,7 +81,10 @@ impl Settings {
 /// The settings in force: defaults, overridden by what was stored.
 pub fn settings(pool: &Pool) -> Result<Settings, Error> {
     let rows = pool.with(|conn| conn.query("SELECT key, value FROM settings", &[]))?;
-    let stored: HashMap<String, String> = rows.into_iter().map(|r| (r.text(0), r.text(1))).collect();
+    let stored: HashMap<String, String> = rows
+        .into_iter()
+        .map(|r| Ok((r.text("key")?, r.text("value")?)))
+        .collect::<Result<_, Error>>()?;
     let mut settings = Settings::default();
     for name in SETTING_NAMES {
         if let Some(value) = stored.get(*name) {

@@ -495,3 +495,18 @@ pub fn session_id(headers: &HeaderMap, secure: bool) -> Option<String> {
 pub fn csrf_field(hr: &Hr) -> Markup {
     html! { input type="hidden" name="_csrf" value=(hr.csrf); }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_error_is_a_server_error_page_that_names_no_column() {
+        let page = PageError::from_error(
+            Error::Row("column `created_at`: expected a number, found NULL".into()),
+            Lang::En,
+        );
+        assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(page.message, "Something went wrong on the server.");
+    }
+}

@@ -91,16 +91,16 @@ impl ReportCache {
                  WHERE month = $1 OR (month >= $2 AND month <= $3)"
             }
             Source::Released => {
-                "SELECT month, generation, generation FROM report_generations WHERE month = $1
-                 UNION ALL SELECT month, generation, generation FROM released_months
+                "SELECT month, generation, generation AS full_generation FROM report_generations WHERE month = $1
+                 UNION ALL SELECT month, generation, generation AS full_generation FROM released_months
                  WHERE month >= $2 AND month <= $3"
             }
         };
         let generations: HashMap<i64, (i64, i64)> = conn
             .query(sql, &[V::Int(crate::store::EVERY_MONTH), V::Int(lo), V::Int(hi)])?
             .iter()
-            .map(|r| (r.int(0), (r.int(1), r.int(2))))
-            .collect();
+            .map(|r| Ok((r.int("month")?, (r.int("generation")?, r.int("full_generation")?))))
+            .collect::<Result<_, Error>>()?;
         let every = generations.get(&crate::store::EVERY_MONTH).map_or(0, |g| g.0);
         let mut inner = self
             .inner
@@ -167,14 +167,14 @@ impl ReportCache {
 fn directory_boundaries(conn: &mut dyn Conn) -> Result<Vec<i64>, Error> {
     let mut months: Vec<i64> = conn
         .query(
-            "SELECT valid_from FROM employees UNION SELECT valid_from FROM org_units
-             UNION SELECT valid_to + 1 FROM employees WHERE valid_to IS NOT NULL
-             UNION SELECT valid_to + 1 FROM org_units WHERE valid_to IS NOT NULL",
+            "SELECT valid_from AS boundary FROM employees UNION SELECT valid_from AS boundary FROM org_units
+             UNION SELECT valid_to + 1 AS boundary FROM employees WHERE valid_to IS NOT NULL
+             UNION SELECT valid_to + 1 AS boundary FROM org_units WHERE valid_to IS NOT NULL",
             &[],
         )?
         .iter()
-        .map(|r| r.int(0))
-        .collect();
+        .map(|r| r.int("boundary"))
+        .collect::<Result<_, Error>>()?;
     months.sort_unstable();
     Ok(months)
 }

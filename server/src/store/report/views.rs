@@ -162,8 +162,8 @@ impl MonthView {
                 ],
             )?
             .into_iter()
-            .map(|r| r.text(0))
-            .collect();
+            .map(|r| r.text("employee_id"))
+            .collect::<Result<_, Error>>()?;
         let enrolled: Vec<bool> = directory.managers.iter().map(|m| enrolled.contains(m)).collect();
         let pairs: Vec<PairFact> = directory
             .places
@@ -196,7 +196,7 @@ impl MonthView {
             ),
             std::slice::from_ref(&m),
         )? {
-            view.apply(r.text(0), r.text(1), &r.text(2), r.int(3), r.int(4));
+            view.apply_row(&r)?;
         }
         Ok(view)
     }
@@ -219,9 +219,22 @@ impl MonthView {
              WHERE month = $1 AND written_generation > $2",
             &[V::Int(month_index(self.month)), V::Int(generation)],
         )? {
-            view.apply(r.text(0), r.text(1), &r.text(2), r.int(3), r.int(4));
+            view.apply_row(&r)?;
         }
         Ok(view)
+    }
+
+    /// Counts a row of `completions` or `released_completions` (`manager_id`, `member_id`,
+    /// `relationship`, `sessions_held`, `minutes`).
+    fn apply_row(&mut self, r: &crate::db::Row) -> Result<(), Error> {
+        self.apply(
+            r.text("manager_id")?,
+            r.text("member_id")?,
+            &r.text("relationship")?,
+            r.int("sessions_held")?,
+            r.int("minutes")?,
+        );
+        Ok(())
     }
 
     /// Counts the record (manager, member) of this month, replacing what it said before.
@@ -343,14 +356,13 @@ pub fn month_views(pool: &Pool, reports: &Reports, from: Month, to: Month) -> Re
 pub fn released_views(pool: &Pool, reports: &Reports, from: Month, to: Month) -> Result<Vec<Arc<MonthView>>, Error> {
     let (lo, hi) = (month_index(from), month_index(to));
     let copied: HashSet<i64> = pool.with(|conn| {
-        Ok(conn
-            .query(
-                "SELECT month FROM released_months WHERE month >= $1 AND month <= $2",
-                &[V::Int(lo), V::Int(hi)],
-            )?
-            .iter()
-            .map(|r| r.int(0))
-            .collect())
+        conn.query(
+            "SELECT month FROM released_months WHERE month >= $1 AND month <= $2",
+            &[V::Int(lo), V::Int(hi)],
+        )?
+        .iter()
+        .map(|r| r.int("month"))
+        .collect()
     })?;
     let missing: Vec<i64> = (lo..=hi).filter(|m| !copied.contains(m)).collect();
     if !missing.is_empty() {
