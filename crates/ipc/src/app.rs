@@ -211,14 +211,17 @@ impl App {
     }
 
     pub fn set_settings(&mut self, settings: Settings) -> IpcResult<Settings> {
-        if !(1..=240).contains(&settings.auto_lock_minutes) {
+        if !(1..=crate::MAX_AUTO_LOCK_MINUTES).contains(&settings.auto_lock_minutes) {
             return Err(IpcError::invalid(
                 Problem::new(
                     "auto_lock_minutes",
                     Rule::OutOfRange,
-                    "auto-lock must be between 1 and 240 minutes",
+                    format!(
+                        "auto-lock must be between 1 and {} minutes",
+                        crate::MAX_AUTO_LOCK_MINUTES
+                    ),
                 )
-                .limit(240)
+                .limit(crate::MAX_AUTO_LOCK_MINUTES)
                 .value(settings.auto_lock_minutes),
             ));
         }
@@ -539,9 +542,31 @@ impl App {
         })
     }
 
+    /// Plans a 1on1; one at the very time the person already has one planned is asked about first
+    /// (`needs_confirmation` on `at`, the other session's id as its value) unless `again`.
     pub fn plan_session(&mut self, input: PlanInput) -> IpcResult<Session> {
         let at = parse_at(&input.at)?;
-        Ok(self.vault()?.plan_session(input.person_id, at, input.minutes)?)
+        let vault = self.vault()?;
+        if !input.again
+            && let Some(same) = vault
+                .planned_sessions()?
+                .into_iter()
+                .find(|s| s.person_id == input.person_id && s.at == at)
+        {
+            return Err(IpcError::invalid(
+                Problem::new(
+                    "at",
+                    Rule::NeedsConfirmation,
+                    format!(
+                        "{} already has a 1on1 planned at {}: plan a second one?",
+                        same.person_name,
+                        at.format("%Y-%m-%d %H:%M")
+                    ),
+                )
+                .value(same.id),
+            ));
+        }
+        Ok(vault.plan_session(input.person_id, at, input.minutes)?)
     }
 
     pub fn session(&mut self, id: i64) -> IpcResult<SessionView> {

@@ -55,6 +55,8 @@ fn shared_values() -> String {
          export const MIN_PASSPHRASE_CHARS = {};\n\n\
          /** How many months back a device may send (taiwa_protocol::MAX_MONTHS_BACK). */\n\
          export const MAX_MONTHS_BACK = {};\n\n\
+         /** The longest auto-lock time, in minutes (taiwa_ipc::MAX_AUTO_LOCK_MINUTES). */\n\
+         export const MAX_AUTO_LOCK_MINUTES = {};\n\n\
          /** What an agenda item can be about, in the order a select offers them. */\n\
          export const TOPIC_KINDS: readonly TopicKind[] = [{}];\n\n\
          /** What a member can want from the manager, in the order a select offers them. */\n\
@@ -63,6 +65,7 @@ fn shared_values() -> String {
         taiwa_domain::DEFAULT_PLAN_TIME,
         taiwa_vault::MIN_PASSPHRASE_CHARS,
         taiwa_protocol::MAX_MONTHS_BACK,
+        crate::MAX_AUTO_LOCK_MINUTES,
         list(&kinds),
         list(&wants),
     )

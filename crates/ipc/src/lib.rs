@@ -15,3 +15,6 @@ pub use app::App;
 pub use bindings::typescript_bindings;
 pub use sync::{EnrolInput, NewMember, Shared, SyncOverview};
 pub use types::*;
+
+/// The longest auto-lock time a manager may choose, in minutes.
+pub const MAX_AUTO_LOCK_MINUTES: u32 = 240;

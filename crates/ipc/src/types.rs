@@ -307,6 +307,9 @@ pub struct PlanInput {
     /// Local date and time, `YYYY-MM-DDTHH:MM`.
     pub at: String,
     pub minutes: u32,
+    /// Plan it even though the person already has a 1on1 planned at that time (asked first).
+    #[serde(default)]
+    pub again: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]

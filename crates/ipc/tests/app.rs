@@ -496,3 +496,33 @@ fn a_persons_page_shows_the_latest_and_more_on_request() {
     assert_eq!((all.sessions.len(), all.done_actions.len()), (60, 60));
     assert_eq!(all.sessions.last().unwrap().id, ids[0]);
 }
+
+#[test]
+fn planning_the_same_person_twice_at_the_same_time_asks_first() {
+    let (_tmp, mut app) = unlocked();
+    let p = person(&mut app, "Ren");
+    let next = chrono::Local::now().date_naive() + chrono::Duration::days(2);
+    let at = format!("{next}T10:00");
+    let first = app
+        .plan_session(input(json!({"person_id": p, "at": at, "minutes": 30})))
+        .unwrap();
+    let err = app
+        .plan_session(input(json!({"person_id": p, "at": at, "minutes": 30})))
+        .unwrap_err();
+    assert_eq!(err.code, "invalid_input");
+    let problem = err.problem.expect("says what to confirm");
+    assert_eq!(problem.field, "at");
+    assert_eq!(problem.rule, taiwa_vault::Rule::NeedsConfirmation);
+    assert_eq!(problem.value.as_deref(), Some(first.id.to_string().as_str()));
+    // Nothing was planned by the refused step; asked and confirmed, a second one is.
+    let planned = |app: &mut taiwa_ipc::App| app.home().unwrap().upcoming.len();
+    assert_eq!(planned(&mut app), 1);
+    app.plan_session(input(json!({"person_id": p, "at": at, "minutes": 30, "again": true})))
+        .unwrap();
+    assert_eq!(planned(&mut app), 2);
+    // Another time, or another person, is not asked about.
+    app.plan_session(input(
+        json!({"person_id": p, "at": format!("{next}T11:00"), "minutes": 30}),
+    ))
+    .unwrap();
+}

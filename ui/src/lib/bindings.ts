@@ -59,7 +59,11 @@ export type PlanInput = { person_id: number,
 /**
  * Local date and time, `YYYY-MM-DDTHH:MM`.
  */
-at: string, minutes: number, };
+at: string, minutes: number, 
+/**
+ * Plan it even though the person already has a 1on1 planned at that time (asked first).
+ */
+again: boolean, };
 
 export type MoveInput = { 
 /**
@@ -446,6 +450,9 @@ export const MIN_PASSPHRASE_CHARS = 12;
 
 /** How many months back a device may send (taiwa_protocol::MAX_MONTHS_BACK). */
 export const MAX_MONTHS_BACK = 24;
+
+/** The longest auto-lock time, in minutes (taiwa_ipc::MAX_AUTO_LOCK_MINUTES). */
+export const MAX_AUTO_LOCK_MINUTES = 240;
 
 /** What an agenda item can be about, in the order a select offers them. */
 export const TOPIC_KINDS: readonly TopicKind[] = ["work", "career", "health", "relationships", "private", "feedback", "other"];

@@ -214,6 +214,12 @@ export const en = {
   'rule.not_a_recovery_key': 'This is not a recovery key: 32 letters and digits in groups of four.',
   'rule.recovery_key_typo': 'The recovery key has a typo: check each group against what you wrote down.',
   'rule.needs_confirmation': 'Please confirm first.',
+  'check.required': 'Fill this in.',
+  'check.wholeNumber': 'Enter a whole number.',
+  'check.range': 'Enter a number from {min} to {max}.',
+  'check.step': 'Enter a number from {min} to {max}, in steps of {step}.',
+  'check.tooShort': 'Use at least {min} characters.',
+  'check.invalid': 'This value cannot be used.',
   'field.name': 'Name',
   'field.employee_id': 'Employee id',
   'field.email': 'Email',
@@ -331,6 +337,8 @@ export const en = {
 
   'plan.at': 'Date and time',
   'plan.minutes': 'Minutes',
+  'plan.sameTime': 'A 1on1 with this person is already planned at this time. Plan another?',
+  'plan.again': 'Plan another',
   'plan.submit': 'Plan',
 
   'session.title': '1on1 with {name}',
@@ -433,7 +441,7 @@ export const en = {
   'help.search': 'Search',
   'help.lock': 'Lock now',
   'help.help': 'This help',
-  'help.action': 'Add an action item from the notes',
+  'help.action': 'Make the current line (or the selection) of the notes an action item',
   'help.newPerson': 'Add a person (on People)',
 
   'error.generic': 'Something went wrong: {message}',

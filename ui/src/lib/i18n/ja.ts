@@ -216,6 +216,12 @@ export const ja: Record<MessageKey, string> = {
   'rule.not_a_recovery_key': '復旧キーではありません。英数字32文字を4文字ずつ区切ったものです。',
   'rule.recovery_key_typo': '復旧キーに打ち間違いがあります。控えと各グループを見比べてください。',
   'rule.needs_confirmation': '先に確認してください。',
+  'check.required': '入力してください。',
+  'check.wholeNumber': '整数で入力してください。',
+  'check.range': '{min}〜{max}の数で入力してください。',
+  'check.step': '{min}〜{max}の数を{step}刻みで入力してください。',
+  'check.tooShort': '{min}文字以上で入力してください。',
+  'check.invalid': 'この値は使えません。',
   'field.name': '名前',
   'field.employee_id': '社員番号',
   'field.email': 'メールアドレス',
@@ -332,7 +338,9 @@ export const ja: Record<MessageKey, string> = {
   'cadence.monthly': '毎月',
 
   'plan.at': '日時',
-  'plan.minutes': '時間(分)',
+  'plan.minutes': '時間（分）',
+  'plan.sameTime': 'この人とは同じ日時に1on1がもう予定されています。もう1件予定しますか？',
+  'plan.again': 'もう1件予定する',
   'plan.submit': '予定する',
 
   'session.title': '{name} さんとの 1on1',
@@ -435,7 +443,7 @@ export const ja: Record<MessageKey, string> = {
   'help.search': '検索',
   'help.lock': '今すぐロック',
   'help.help': 'このヘルプ',
-  'help.action': 'メモからアクションアイテムを追加',
+  'help.action': 'メモの今の行（または選んだ部分）をアクションアイテムにする',
   'help.newPerson': 'メンバーを追加(メンバー画面)',
 
   'error.generic': '問題が発生しました:{message}',
