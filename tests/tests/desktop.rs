@@ -1439,3 +1439,170 @@ async fn home_plans_a_due_person_and_ticks_a_due_action_and_topics_come_back() {
     app.wait_text("#session-title", "Due Person").await;
     app.stop().await;
 }
+
+/// Today's date as the Japanese UI writes it (「12月7日」), on the app's own clock.
+async fn today_ja(app: &Desktop) -> String {
+    app.js_text("return new Intl.DateTimeFormat('ja-JP', { month: 'long', day: 'numeric' }).format(new Date());")
+        .await
+}
+
+/// This month in Japanese, walked as a manager would: every line says one true thing, every
+/// field says its rule beside it in Japanese, and what is closed can be undone.
+#[tokio::test(flavor = "multi_thread")]
+async fn this_month_in_japanese_says_one_true_thing_and_nothing_is_stuck() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = tmp.path().join("vault");
+    let app = Desktop::start(&vault, "ja_JP.UTF-8").await;
+    create_vault_ja(&app).await;
+
+    // Added today with a start date in 2024: due this month, not overdue since 2024.
+    app.click("[data-nav=people]").await;
+    app.click("#add-person").await;
+    app.type_into("#person-name", "山田 太郎").await;
+    set_value(&app, "#person-start", "2024/04/08").await;
+    app.click("#person-save").await;
+    app.wait_text("#people-list", "山田 太郎").await;
+    app.click("[data-nav=home]").await;
+    let state = app.find("[data-state]").await;
+    assert_eq!(state.attr("data-state").await.unwrap().as_deref(), Some("due"));
+    let words = state.text().await.unwrap();
+    assert!(words.starts_with("次回："), "{words}");
+    assert!(!words.contains("2024") && !words.contains("未実施"), "{words}");
+
+    // Planned for tomorrow; planning the same time again asks first and plans nothing.
+    app.click("[data-nav=people]").await;
+    app.click("#people-list button").await;
+    let tomorrow = app
+        .js_text(
+            "const d = new Date(Date.now() + 86400000); const p = (n) => String(n).padStart(2, '0'); \
+             return `${d.getFullYear()}/${p(d.getMonth() + 1)}/${p(d.getDate())} 10:00`;",
+        )
+        .await;
+    set_value(&app, "#plan-at", &tomorrow).await;
+    app.click("#plan-session").await;
+    app.wait_text("#session-title", "山田 太郎").await;
+    app.click(".head > .link").await;
+    app.wait_text("#person-title", "山田 太郎").await;
+    set_value(&app, "#plan-at", &tomorrow).await;
+    app.click("#plan-session").await;
+    app.wait_text("#plan-same-time", "同じ日時").await;
+    assert_eq!(
+        app.js("return document.querySelectorAll('.timeline button').length;")
+            .await,
+        1,
+        "nothing planned before the manager answers"
+    );
+
+    // The session: Ctrl+Enter takes the line the caret is on as the action item, and leaves the note.
+    app.click(".timeline button").await;
+    app.wait_text("#session-title", "山田 太郎").await;
+    app.click("#moment-run").await;
+    let note = "異動の希望を聞いた。\n- 研修の案内を送る\n来月もう一度話す。";
+    app.type_into("#note-editor", &note.replace('\n', &Key::Enter.to_string()))
+        .await;
+    app.wait_text("#save-state", "保存済み").await;
+    app.client
+        .execute(
+            "const el = document.getElementById('note-editor'); el.focus(); const at = el.value.indexOf('案内'); \
+             el.setSelectionRange(at, at);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.keys("#note-editor", &format!("{}{}", Key::Control, Key::Enter))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        app.js("return document.getElementById('action-text').value;").await,
+        "研修の案内を送る"
+    );
+    assert_eq!(
+        app.js("return document.getElementById('note-editor').value;").await,
+        note
+    );
+
+    // Finish: its controls are in view without scrolling, at 1280×800 and at 1024×640.
+    app.click("#moment-finish").await;
+    for (width, height) in [(1280, 800), (1024, 640)] {
+        app.client.set_window_size(width, height).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let below = app
+            .js(
+                "return ['#held-at', '#held-minutes', '#mark-held', '#mark-skipped', '#mark-cancelled'] \
+                 .filter((css) => document.querySelector(css).getBoundingClientRect().bottom > window.innerHeight);",
+            )
+            .await;
+        assert_eq!(below, serde_json::json!([]), "below the fold at {width}×{height}");
+    }
+    // 9999 minutes and an empty field are refused beside the field, in Japanese, and what was
+    // typed stays; the browser's English bubble never shows.
+    set_value(&app, "#held-minutes", "9999").await;
+    app.click("#mark-held").await;
+    app.wait_text("#held-minutes-problem", "1〜480").await;
+    assert_eq!(
+        app.js("return document.getElementById('held-minutes').value;").await,
+        "9999"
+    );
+    assert_eq!(
+        app.find("#session-state")
+            .await
+            .attr("data-state")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("planned")
+    );
+    set_value(&app, "#held-minutes", "").await;
+    app.click("#mark-held").await;
+    app.wait_text("#held-minutes-problem", "入力してください").await;
+    app.wait_text("#skip-cancel-hint", "見送り：").await;
+    app.screenshot("50-ja-finish-refused").await;
+    set_value(&app, "#held-minutes", "35").await;
+    assert!(
+        app.absent("#held-minutes-problem").await,
+        "a good value clears the message"
+    );
+    app.click("#mark-held").await;
+    app.wait_text("#session-state", "実施済み").await;
+    // Held today, though it was planned for tomorrow: its date and month are today's.
+    app.wait_text("#session-when", &today_ja(&app).await).await;
+
+    // This month: met, and the rhythm's words do not contradict it.
+    app.click("[data-nav=home]").await;
+    app.wait_text("#met-summary", "1 人中 1 人と実施済み").await;
+    let rhythm = app.find("[data-state]").await;
+    assert_eq!(rhythm.attr("data-state").await.unwrap().as_deref(), Some("clear"));
+    let words = rhythm.text().await.unwrap();
+    assert!(words.starts_with("次回の目安") && !words.contains("未実施"), "{words}");
+    app.screenshot("51-ja-home-met").await;
+
+    // A past 1on1 closed from "Did these happen?" can be undone.
+    add_person(&app, "佐藤 花子", "E2").await;
+    app.click("[data-nav=people]").await;
+    app.js("[...document.querySelectorAll('#people-list button')].find((b) => b.textContent.includes('佐藤 花子')).click(); return null;")
+        .await;
+    app.wait_text("#person-title", "佐藤 花子").await;
+    let at = hours_ago(&app, 2).await;
+    set_value(&app, "#plan-at", &at).await;
+    app.click("#plan-session").await;
+    app.wait_text("#session-title", "佐藤 花子").await;
+    app.click("[data-nav=home]").await;
+    app.click("#unclosed [data-close=cancelled]").await;
+    app.wait_text("#home-notice", "佐藤 花子さんの1on1を「中止」として記録しました")
+        .await;
+    assert!(app.absent("#unclosed").await);
+    app.click("#home-undo").await;
+    app.wait_text("#unclosed", "佐藤 花子").await;
+
+    // A search that only matched a person's name says so.
+    app.click("[data-nav=search]").await;
+    app.type_into("#search-input", "山田").await;
+    app.wait_text("#search-count", "名前が一致した人が1人います").await;
+
+    // Settings: an empty auto-lock is refused beside the field, in Japanese; nothing is replaced.
+    app.click("[data-nav=settings]").await;
+    set_value(&app, "#settings-autolock", "").await;
+    app.wait_text("#settings-autolock-problem", "入力してください").await;
+    assert!(app.absent("#settings-message").await);
+    app.stop().await;
+}
