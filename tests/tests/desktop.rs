@@ -1604,5 +1604,17 @@ async fn this_month_in_japanese_says_one_true_thing_and_nothing_is_stuck() {
     set_value(&app, "#settings-autolock", "").await;
     app.wait_text("#settings-autolock-problem", "入力してください").await;
     assert!(app.absent("#settings-message").await);
+
+    // This month's export, in Japanese: a name that says what and when, a CSV Excel reads.
+    app.click("[data-nav=export]").await;
+    app.click("#export-run").await;
+    app.wait_text("#export-done", "1on1まとめ_").await;
+    let saved = taiwa_e2e::saved_dir(&vault);
+    let file = std::fs::read_dir(&saved).unwrap().next().unwrap().unwrap().path();
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.starts_with("1on1まとめ_") && name.ends_with(".csv"), "{name}");
+    let csv = std::fs::read_to_string(&file).unwrap();
+    assert!(csv.starts_with("\u{feff}月,メンバー,社員番号"), "{csv}");
+    assert!(csv.contains("山田 太郎") && csv.contains("直属の部下"), "{csv}");
     app.stop().await;
 }

@@ -436,6 +436,7 @@ pub fn figures(quick: bool) -> Result<(), String> {
                 format,
                 include_notes: false,
                 person_id: None,
+                language: taiwa_vault::ExportLanguage::Ja,
             };
             let t = Instant::now();
             size = vault.export_summary(&options).map_err(|e| e.to_string())?.len();

@@ -304,6 +304,9 @@ pub enum ExportCmd {
         out: Option<PathBuf>,
         #[arg(long)]
         include_notes: bool,
+        /// The language of the headings and words: en or ja
+        #[arg(long, default_value = "en")]
+        lang: String,
     },
 }
 

@@ -306,6 +306,7 @@ fn run(cli: &Cli, out: &Out) -> Result<()> {
             format,
             out: file,
             include_notes,
+            lang,
         }) => {
             let vault = open(cli)?;
             let format = match format.as_str() {
@@ -318,12 +319,22 @@ fn run(cli: &Cli, out: &Out) -> Result<()> {
                     )));
                 }
             };
+            let language = match lang.as_str() {
+                "en" => taiwa_vault::ExportLanguage::En,
+                "ja" => taiwa_vault::ExportLanguage::Ja,
+                other => {
+                    return Err(Failure::Usage(format!(
+                        "'{other}' is not an export language: use en or ja"
+                    )));
+                }
+            };
             let options = ExportOptions {
                 from: parse_month(from)?,
                 to: parse_month(to)?,
                 format,
                 include_notes: *include_notes,
                 person_id: None,
+                language,
             };
             let text = vault.export_summary(&options)?;
             match file {

@@ -271,8 +271,26 @@ fn a_month_of_1on1s_from_the_command_line() {
         "export", "summary", "--from", "2026-10", "--to", "2026-11", "--format", "csv",
     ]);
     let csv = String::from_utf8(csv.stdout).unwrap();
-    assert!(csv.contains("2026-10,佐藤 花子,E000123,line,monthly,1,35,2,0"), "{csv}");
-    assert!(csv.contains("2026-11,佐藤 花子,E000123,line,monthly,0,0,0,1"), "{csv}");
+    assert!(
+        csv.contains("2026-10,佐藤 花子,E000123,Direct report,Monthly,1,35,2,0"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("2026-11,佐藤 花子,E000123,Direct report,Monthly,0,0,0,1"),
+        "{csv}"
+    );
+    let ja = env.run(&[
+        "export", "summary", "--from", "2026-10", "--to", "2026-10", "--format", "csv", "--lang", "ja",
+    ]);
+    let ja = String::from_utf8(ja.stdout).unwrap();
+    assert!(
+        ja.starts_with("\u{feff}月,メンバー,社員番号,関係,頻度,実施回数"),
+        "{ja}"
+    );
+    assert!(
+        ja.contains("2026-10,佐藤 花子,E000123,直属の部下,毎月,1,35,2,0"),
+        "{ja}"
+    );
     assert!(!csv.contains("転職"));
     let out = env.root.join("summary.html");
     env.json(&[

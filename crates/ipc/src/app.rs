@@ -43,6 +43,32 @@ fn parse_date(field: &str, text: &str) -> IpcResult<Option<Date>> {
     })
 }
 
+/// A name made safe as part of a file name on Linux, macOS and Windows: no path separators,
+/// reserved or control characters, no trailing dot or space, at most 60 characters, never empty.
+pub fn safe_file_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| match c {
+            '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .take(60)
+        .collect();
+    let trimmed = cleaned.trim().trim_end_matches(['.', ' ']).to_owned();
+    // CON, PRN, AUX, NUL, COM1…, LPT1… name devices on Windows, with or without an extension.
+    let stem = trimmed.split('.').next().unwrap_or("").to_ascii_uppercase();
+    let reserved = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || ((stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.len() == 4
+            && stem.as_bytes()[3].is_ascii_digit());
+    if trimmed.is_empty() || reserved {
+        format!("_{trimmed}")
+    } else {
+        trimmed
+    }
+}
+
 fn parse_at(text: &str) -> IpcResult<DateTime> {
     let text = text.trim();
     DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
@@ -462,7 +488,9 @@ impl App {
         })
     }
 
-    /// The file name a save dialog proposes for an export.
+    /// The file name a save dialog proposes for an export, in the UI's language: what it is,
+    /// whose (a person's summary carries their name) and the period, safe on Windows too
+    /// (`1on1まとめ_山田 太郎_2026-04〜2027-03.csv`).
     pub fn export_file_name(&mut self, input: &ExportInput) -> IpcResult<String> {
         let (from, to) = self.export_range(input)?;
         let extension = match input.kind {
@@ -470,16 +498,20 @@ impl App {
             ExportKind::Markdown => "md",
             ExportKind::Html => "html",
         };
-        Ok(if from == to {
-            format!("taiwa-summary-{from}.{extension}")
+        let (what, between) = match input.language {
+            Language::Ja => ("1on1まとめ", "〜"),
+            Language::En => ("1on1-summary", "_to_"),
+        };
+        let period = if from == to {
+            from.to_string()
         } else {
-            format!("taiwa-summary-{from}-to-{to}.{extension}")
-        })
-        .map(|name| match input.person_id {
-            // A person's summary says whose it is by id, never by name (a file name travels).
-            Some(id) => name.replacen("taiwa-summary-", &format!("taiwa-summary-person{id}-"), 1),
-            None => name,
-        })
+            format!("{from}{between}{to}")
+        };
+        let whose = match input.person_id {
+            Some(id) => format!("_{}", safe_file_name(&self.vault()?.person(id)?.name)),
+            None => String::new(),
+        };
+        Ok(format!("{what}{whose}_{period}.{extension}"))
     }
 
     /// Writes the completion summary to `path`, privately (mode 0600, whole or not at all).
@@ -496,6 +528,7 @@ impl App {
             format,
             include_notes: input.include_notes,
             person_id: input.person_id,
+            language: input.language.into(),
         })?;
         taiwa_vault::write_private_file(path, text.as_bytes())?;
         Ok(Exported {
@@ -515,6 +548,7 @@ impl App {
             format: taiwa_vault::ExportFormat::Html,
             include_notes: input.include_notes,
             person_id: input.person_id,
+            language: input.language.into(),
         })?)
     }
 

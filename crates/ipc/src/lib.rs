@@ -11,7 +11,7 @@ mod bindings;
 mod sync;
 mod types;
 
-pub use app::App;
+pub use app::{App, safe_file_name};
 pub use bindings::typescript_bindings;
 pub use sync::{EnrolInput, NewMember, Shared, SyncOverview};
 pub use types::*;

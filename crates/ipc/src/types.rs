@@ -198,6 +198,15 @@ pub enum Language {
     En,
 }
 
+impl From<Language> for taiwa_vault::ExportLanguage {
+    fn from(language: Language) -> taiwa_vault::ExportLanguage {
+        match language {
+            Language::Ja => taiwa_vault::ExportLanguage::Ja,
+            Language::En => taiwa_vault::ExportLanguage::En,
+        }
+    }
+}
+
 /// The colours of the app: following the system, or always light or dark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
@@ -473,6 +482,8 @@ pub struct ExportInput {
     pub include_notes: bool,
     /// One person's summary (from their page); everyone when `null`.
     pub person_id: Option<i64>,
+    /// The language of the file's words and name: the UI's.
+    pub language: Language,
 }
 
 /// Where an export went.

@@ -278,15 +278,41 @@ fn exports_are_written_privately_for_the_chosen_period() {
         kind: ExportKind::Csv,
         include_notes: false,
         person_id: None,
+        language: Language::Ja,
     };
     let name = app.export_file_name(&input).unwrap();
     let month = taiwa_domain::Month::of(today);
-    assert_eq!(name, format!("taiwa-summary-{month}.csv"));
+    assert_eq!(name, format!("1on1まとめ_{month}.csv"));
     let path = tmp.path().join(&name);
     let done = app.export_summary(&input, &path).unwrap();
     assert_eq!((done.from, done.to), (month, month));
     let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.starts_with('\u{feff}'), "a byte-order mark, for Excel in Japanese");
     assert!(text.contains("佐藤 花子") && text.contains("35"), "{text}");
+    // Read back by an independent CSV reader (Python's), as Excel would: Japanese intact.
+    let read = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import csv, json, sys; print(json.dumps(list(csv.reader(open(sys.argv[1], encoding='utf-8-sig', newline='')))))",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(read.status.success(), "{}", String::from_utf8_lossy(&read.stderr));
+    let table: Vec<Vec<String>> = serde_json::from_slice(&read.stdout).unwrap();
+    assert_eq!(table[0][..3], ["月", "メンバー", "社員番号"]);
+    assert_eq!(table[0][5], "実施回数");
+    let row = table.iter().find(|r| r[1] == "佐藤 花子").unwrap();
+    assert_eq!(
+        (
+            row[0].as_str(),
+            row[3].as_str(),
+            row[4].as_str(),
+            row[5].as_str(),
+            row[6].as_str()
+        ),
+        (month.to_string().as_str(), "直属の部下", "毎月", "1", "35")
+    );
     assert!(!text.contains("marker"), "no note unless asked");
     #[cfg(unix)]
     {
@@ -319,17 +345,31 @@ fn exports_are_written_privately_for_the_chosen_period() {
     );
     assert_eq!(
         app.export_file_name(&just).unwrap(),
-        format!("taiwa-summary-person{other}-{month}.csv")
+        format!("1on1まとめ_田中 誠_{month}.csv")
     );
-    // The fiscal year from April, and a range that runs backwards is named.
+    let english = ExportInput {
+        language: Language::En,
+        kind: ExportKind::Html,
+        ..just.clone()
+    };
+    assert_eq!(
+        app.export_file_name(&english).unwrap(),
+        format!("1on1-summary_田中 誠_{month}.html")
+    );
+    // The fiscal year from April: named for its months, listing none that has not begun.
     let year = ExportInput {
         period: ExportPeriod::FiscalYear,
         ..input.clone()
     };
-    assert_eq!(app.export_file_name(&year).unwrap(), {
-        let (a, b) = month.fiscal_year(4);
-        format!("taiwa-summary-{a}-to-{b}.csv")
-    });
+    let (a, b) = month.fiscal_year(4);
+    assert_eq!(app.export_file_name(&year).unwrap(), format!("1on1まとめ_{a}〜{b}.csv"));
+    let listed = app.export_preview(&year).unwrap();
+    assert_eq!(
+        listed.months.last().map(|t| t.month),
+        Some(month),
+        "no future month as zeros"
+    );
+    assert_eq!(listed.months.first().map(|t| t.month), Some(a));
     let backwards = ExportInput {
         period: ExportPeriod::Range,
         from: "2026-05".into(),
@@ -339,6 +379,18 @@ fn exports_are_written_privately_for_the_chosen_period() {
     let err = app.export_summary(&backwards, &tmp.path().join("x.csv")).unwrap_err();
     assert_eq!(err.code, "invalid_input");
     assert!(!tmp.path().join("x.csv").exists());
+}
+
+#[test]
+fn file_names_are_safe_on_windows_too() {
+    use taiwa_ipc::safe_file_name;
+    assert_eq!(safe_file_name("山田 太郎"), "山田 太郎");
+    assert_eq!(safe_file_name("a/b\\c:d*e?f\"g<h>i|j"), "a_b_c_d_e_f_g_h_i_j");
+    assert_eq!(safe_file_name("名前. "), "名前");
+    assert_eq!(safe_file_name("con"), "_con");
+    assert_eq!(safe_file_name("COM1.txt"), "_COM1.txt");
+    assert_eq!(safe_file_name("..."), "_");
+    assert_eq!(safe_file_name(&"寿".repeat(80)).chars().count(), 60);
 }
 
 #[test]

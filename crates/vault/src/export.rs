@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use serde::Serialize;
-use taiwa_domain::{Month, SessionState, month_summary};
+use taiwa_domain::{Cadence, Month, Relationship, SessionState, month_summary};
 
 use crate::error::{Problem, Rule};
 use crate::{Error, Vault};
@@ -68,6 +68,161 @@ pub struct ExportOptions {
     pub include_notes: bool,
     /// One person only; everyone when `None`.
     pub person_id: Option<i64>,
+    /// The language of the words (headings, columns, states): the UI's.
+    pub language: ExportLanguage,
+}
+
+/// The language an export is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExportLanguage {
+    #[default]
+    En,
+    Ja,
+}
+
+/// An export's words in one language. Figures and the month column (`2026-04`, which sorts) are
+/// the same in both.
+struct Words {
+    title: &'static str,
+    /// Between the first and last month of a range.
+    to: &'static str,
+    columns: [&'static str; 9],
+    notes: &'static str,
+    line: &'static str,
+    cross: &'static str,
+    weekly: &'static str,
+    biweekly: &'static str,
+    monthly: &'static str,
+    planned: &'static str,
+    held: &'static str,
+    skipped: &'static str,
+    cancelled: &'static str,
+}
+
+const EN: Words = Words {
+    title: "1on1 summary",
+    to: " – ",
+    columns: [
+        "Month",
+        "Person",
+        "Employee id",
+        "Relationship",
+        "Cadence",
+        "Sessions held",
+        "Minutes",
+        "Action items opened",
+        "Action items closed",
+    ],
+    notes: "Agenda and notes",
+    line: "Direct report",
+    cross: "Cross-organisation mentee",
+    weekly: "Weekly",
+    biweekly: "Every two weeks",
+    monthly: "Monthly",
+    planned: "planned",
+    held: "held",
+    skipped: "skipped",
+    cancelled: "cancelled",
+};
+
+const JA: Words = Words {
+    title: "1on1 実施状況のまとめ",
+    to: "〜",
+    columns: [
+        "月",
+        "メンバー",
+        "社員番号",
+        "関係",
+        "頻度",
+        "実施回数",
+        "時間（分）",
+        "発生したアクション",
+        "完了したアクション",
+    ],
+    notes: "アジェンダとメモ",
+    line: "直属の部下",
+    cross: "他部署のメンティー",
+    weekly: "毎週",
+    biweekly: "隔週",
+    monthly: "毎月",
+    planned: "予定",
+    held: "実施済み",
+    skipped: "見送り",
+    cancelled: "中止",
+};
+
+impl ExportLanguage {
+    fn words(self) -> &'static Words {
+        match self {
+            ExportLanguage::En => &EN,
+            ExportLanguage::Ja => &JA,
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            ExportLanguage::En => "en",
+            ExportLanguage::Ja => "ja",
+        }
+    }
+
+    /// A month as a heading reads it: `April 2026`, `2026年4月`.
+    fn month(self, month: Month) -> String {
+        let (year, number) = (month.first_day().format("%Y"), month.first_day().format("%-m"));
+        match self {
+            ExportLanguage::En => month.first_day().format("%B %Y").to_string(),
+            ExportLanguage::Ja => format!("{year}年{number}月"),
+        }
+    }
+
+    /// "Met N of M people (rate)."
+    fn met(self, met: u32, people: u32, rate: Option<f64>) -> String {
+        let rate = rate_text(rate);
+        match self {
+            ExportLanguage::En => format!("Met {met} of {people} people ({rate})."),
+            ExportLanguage::Ja => format!("{people} 人中 {met} 人と実施（{rate}）。"),
+        }
+    }
+
+    fn range(self, from: Month, to: Month) -> String {
+        if from == to {
+            self.month(from)
+        } else {
+            format!("{}{}{}", self.month(from), self.words().to, self.month(to))
+        }
+    }
+}
+
+impl Words {
+    fn relationship(&self, code: &str) -> &'static str {
+        match code.parse::<Relationship>() {
+            Ok(Relationship::Cross) => self.cross,
+            _ => self.line,
+        }
+    }
+
+    fn cadence(&self, code: &str) -> &'static str {
+        match code.parse::<Cadence>() {
+            Ok(Cadence::Weekly) => self.weekly,
+            Ok(Cadence::Biweekly) => self.biweekly,
+            _ => self.monthly,
+        }
+    }
+
+    /// A session's state in brackets, as the language writes them: `(held)`, `（実施済み）`.
+    fn state(&self, state: SessionState) -> String {
+        let word = match state {
+            SessionState::Planned => self.planned,
+            SessionState::Held => self.held,
+            SessionState::Skipped => self.skipped,
+            SessionState::Cancelled => self.cancelled,
+        };
+        if word.is_ascii() {
+            format!("({word})")
+        } else {
+            format!("（{word}）")
+        }
+    }
 }
 
 /// The longest range one summary covers.
@@ -126,7 +281,7 @@ impl Vault {
         let summary = self.completion_summary(options)?;
         let (rows, totals) = (&summary.rows, &summary.months);
         Ok(match options.format {
-            ExportFormat::Csv => csv(rows, options.include_notes),
+            ExportFormat::Csv => csv(rows, options.include_notes, options.language),
             ExportFormat::Markdown => markdown(options, rows, totals),
             ExportFormat::Html => html(options, rows, totals),
         })
@@ -173,7 +328,10 @@ impl Vault {
         }
         let mut rows = Vec::new();
         let mut totals = Vec::new();
-        for month in options.from.through(options.to) {
+        // A month that has not begun has no figures yet: it is not listed (a fiscal year's export
+        // in its first half does not end in six months of zeros).
+        let last = options.to.min(Month::of(today));
+        for month in options.from.through(last) {
             let mut figures = Vec::new();
             for (person, (sessions, first)) in people.iter().zip(&all_sessions) {
                 let Some(f) = self.figures(person, sessions, *first, month, today) else {
@@ -255,10 +413,10 @@ fn csv_field(value: &str) -> String {
     }
 }
 
-fn session_text_plain(notes: &[SessionText]) -> String {
+fn session_text_plain(notes: &[SessionText], words: &Words) -> String {
     let mut out = String::new();
     for s in notes {
-        let _ = writeln!(out, "# {} ({})", s.at, s.state);
+        let _ = writeln!(out, "# {} {}", s.at, words.state(s.state));
         for (done, text) in &s.agenda {
             let _ = writeln!(out, "- [{}] {text}", if *done { "x" } else { " " });
         }
@@ -269,12 +427,15 @@ fn session_text_plain(notes: &[SessionText]) -> String {
     out.trim_end().to_owned()
 }
 
-fn csv(rows: &[SummaryRow], include_notes: bool) -> String {
-    let mut out = String::from(
-        "month,person,employee_id,relationship,cadence,sessions_held,minutes,actions_opened,actions_closed",
-    );
+/// CSV for a spreadsheet: UTF-8 with a byte-order mark (so that Excel in Japanese reads it as
+/// UTF-8, not Shift_JIS), CRLF lines, headings and words in the export's language.
+fn csv(rows: &[SummaryRow], include_notes: bool, language: ExportLanguage) -> String {
+    let words = language.words();
+    let mut out = String::from("\u{feff}");
+    out.push_str(&words.columns.map(csv_field).join(","));
     if include_notes {
-        out.push_str(",notes");
+        out.push(',');
+        out.push_str(&csv_field(words.notes));
     }
     out.push_str("\r\n");
     for r in rows {
@@ -284,15 +445,15 @@ fn csv(rows: &[SummaryRow], include_notes: bool) -> String {
             r.month,
             csv_field(&r.person),
             csv_field(&r.employee_id),
-            r.relationship,
-            r.cadence,
+            words.relationship(&r.relationship),
+            words.cadence(&r.cadence),
             r.sessions_held,
             r.minutes,
             r.actions_opened,
             r.actions_closed
         );
         if include_notes {
-            let _ = write!(out, ",{}", csv_field(&session_text_plain(&r.notes)));
+            let _ = write!(out, ",{}", csv_field(&session_text_plain(&r.notes, words)));
         }
         out.push_str("\r\n");
     }
@@ -307,18 +468,20 @@ fn md_cell(value: &str) -> String {
 }
 
 fn markdown(options: &ExportOptions, rows: &[SummaryRow], totals: &[MonthTotal]) -> String {
-    let mut out = format!("# 1on1 summary {} – {}\n\n", options.from, options.to);
+    let (lang, words) = (options.language, options.language.words());
+    let mut out = format!("# {} {}\n\n", words.title, lang.range(options.from, options.to));
     for t in totals {
         let _ = writeln!(
             out,
-            "## {}\n\nMet {} of {} people ({}).\n",
-            t.month,
-            t.met,
-            t.people,
-            rate_text(t.rate)
+            "## {}\n\n{}\n",
+            lang.month(t.month),
+            lang.met(t.met, t.people, t.rate)
         );
-        out.push_str(
-            "| Person | Employee id | Sessions held | Minutes | Action items opened | Action items closed |\n",
+        let c = &words.columns;
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            c[1], c[2], c[5], c[6], c[7], c[8]
         );
         out.push_str("| --- | --- | ---: | ---: | ---: | ---: |\n");
         for r in rows.iter().filter(|r| r.month == t.month) {
@@ -337,7 +500,13 @@ fn markdown(options: &ExportOptions, rows: &[SummaryRow], totals: &[MonthTotal])
         if options.include_notes {
             for r in rows.iter().filter(|r| r.month == t.month && !r.notes.is_empty()) {
                 for s in &r.notes {
-                    let _ = writeln!(out, "### {} — {} ({})\n", md_cell(&r.person), s.at, s.state);
+                    let _ = writeln!(
+                        out,
+                        "### {} — {} {}\n",
+                        md_cell(&r.person),
+                        s.at,
+                        words.state(s.state)
+                    );
                     for (done, text) in &s.agenda {
                         let _ = writeln!(out, "- [{}] {}", if *done { "x" } else { " " }, md_cell(text));
                     }
@@ -370,27 +539,34 @@ fn escape(value: &str) -> String {
 }
 
 fn html(options: &ExportOptions, rows: &[SummaryRow], totals: &[MonthTotal]) -> String {
-    let title = format!("1on1 summary {} – {}", options.from, options.to);
+    let (lang, words) = (options.language, options.language.words());
+    let title = format!("{} {}", words.title, lang.range(options.from, options.to));
     let mut out = format!(
-        "<!doctype html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n\
+        "<!doctype html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n\
          body{{font-family:system-ui,-apple-system,\"Hiragino Sans\",\"Yu Gothic UI\",\"Noto Sans CJK JP\",sans-serif;\
          line-height:1.7;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1f2328}}\n\
          table{{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}}th,td{{border-bottom:1px solid #d0d7de;\
          padding:.35rem .6rem;text-align:left}}td.n,th.n{{text-align:right;font-variant-numeric:tabular-nums}}\n\
          pre{{white-space:pre-wrap;background:#f6f8fa;padding:.75rem;border-radius:6px}}\n</style>\n</head>\n<body>\n<h1>{}</h1>\n",
+        lang.code(),
         escape(&title),
         escape(&title)
     );
+    let c = words.columns.map(escape);
     for t in totals {
         let _ = writeln!(
             out,
-            "<h2>{}</h2>\n<p>Met {} of {} people ({}).</p>\n<table>\n<thead><tr><th>Person</th><th>Employee id</th>\
-             <th class=\"n\">Sessions held</th><th class=\"n\">Minutes</th><th class=\"n\">Action items opened</th>\
-             <th class=\"n\">Action items closed</th></tr></thead>\n<tbody>",
-            t.month,
-            t.met,
-            t.people,
-            rate_text(t.rate)
+            "<h2>{}</h2>\n<p>{}</p>\n<table>\n<thead><tr><th>{}</th><th>{}</th>\
+             <th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th>\
+             <th class=\"n\">{}</th></tr></thead>\n<tbody>",
+            escape(&lang.month(t.month)),
+            escape(&lang.met(t.met, t.people, t.rate)),
+            c[1],
+            c[2],
+            c[5],
+            c[6],
+            c[7],
+            c[8]
         );
         for r in rows.iter().filter(|r| r.month == t.month) {
             let _ = writeln!(
@@ -408,7 +584,13 @@ fn html(options: &ExportOptions, rows: &[SummaryRow], totals: &[MonthTotal]) -> 
         if options.include_notes {
             for r in rows.iter().filter(|r| r.month == t.month) {
                 for s in &r.notes {
-                    let _ = writeln!(out, "<h3>{} — {} ({})</h3>", escape(&r.person), escape(&s.at), s.state);
+                    let _ = writeln!(
+                        out,
+                        "<h3>{} — {} {}</h3>",
+                        escape(&r.person),
+                        escape(&s.at),
+                        words.state(s.state)
+                    );
                     if !s.agenda.is_empty() {
                         out.push_str("<ul>\n");
                         for (done, text) in &s.agenda {

@@ -28,7 +28,8 @@ pub use backup::restore;
 pub use db::{LOG_KEPT_BYTES, SCHEMA_VERSION};
 pub use error::{Error, ErrorKind, Part, Problem, Rule};
 pub use export::{
-    CompletionSummary, ExportFormat, ExportOptions, MonthTotal, SessionText, SummaryRow, write_private_file,
+    CompletionSummary, ExportFormat, ExportLanguage, ExportOptions, MonthTotal, SessionText, SummaryRow,
+    write_private_file,
 };
 pub use queries::actions::{Action, ActionEdit, NewAction};
 pub use queries::agenda::{AgendaItem, NewAgendaItem};

@@ -17,8 +17,8 @@ fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
 use taiwa_domain::Zone;
 use taiwa_domain::{Cadence, DueState, Month, Owner, Relationship, TopicKind, Wants};
 use taiwa_vault::{
-    Error, ExportFormat, ExportOptions, HitKind, NewAction, NewAgendaItem, NewPerson, Part, Passphrase, PersonEdit,
-    RecoveryKey, Vault,
+    Error, ExportFormat, ExportLanguage, ExportOptions, HitKind, NewAction, NewAgendaItem, NewPerson, Part, Passphrase,
+    PersonEdit, RecoveryKey, Vault,
 };
 
 const PASS: &str = "correct horse battery staple";
@@ -814,16 +814,34 @@ fn export_holds_figures_and_text_only_when_asked() {
         to: "2026-04".parse().unwrap(),
         format,
         include_notes,
+        language: ExportLanguage::En,
     };
 
     let csv = vault.export_summary(&options(ExportFormat::Csv, false)).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "month,person,employee_id,relationship,cadence,sessions_held,minutes,actions_opened,actions_closed"
+        "\u{feff}Month,Person,Employee id,Relationship,Cadence,Sessions held,Minutes,Action items opened,\
+         Action items closed"
     );
-    assert_eq!(lines[1], "2026-03,\"Sato, Hanako\",E1,line,monthly,1,45,1,0");
-    assert_eq!(lines[2], "2026-04,\"Sato, Hanako\",E1,line,monthly,0,0,0,1");
+    assert_eq!(lines[1], "2026-03,\"Sato, Hanako\",E1,Direct report,Monthly,1,45,1,0");
+    assert_eq!(lines[2], "2026-04,\"Sato, Hanako\",E1,Direct report,Monthly,0,0,0,1");
+    let ja = vault
+        .export_summary(&ExportOptions {
+            language: ExportLanguage::Ja,
+            ..options(ExportFormat::Markdown, false)
+        })
+        .unwrap();
+    assert!(ja.contains("# 1on1 実施状況のまとめ 2026年3月〜2026年4月"), "{ja}");
+    assert!(ja.contains("## 2026年3月\n\n1 人中 1 人と実施（100%）。"), "{ja}");
+    assert!(ja.contains("| メンバー | 社員番号 | 実施回数 |"), "{ja}");
+    let html = vault
+        .export_summary(&ExportOptions {
+            language: ExportLanguage::Ja,
+            ..options(ExportFormat::Html, true)
+        })
+        .unwrap();
+    assert!(html.contains("<html lang=\"ja\">") && html.contains("（実施済み）"), "{html}");
     for format in [ExportFormat::Csv, ExportFormat::Markdown, ExportFormat::Html] {
         let text = vault.export_summary(&options(format, false)).unwrap();
         assert!(!text.contains("SECRET"), "{format:?} leaked text:\n{text}");
@@ -836,7 +854,7 @@ fn export_holds_figures_and_text_only_when_asked() {
     let html = vault.export_summary(&options(ExportFormat::Html, true)).unwrap();
     assert!(html.contains("NOTE-SECRET &lt;b&gt;") && !html.contains("<b>"));
     let md = vault.export_summary(&options(ExportFormat::Markdown, false)).unwrap();
-    assert!(md.contains("## 2026-03\n\nMet 1 of 1 people (100%)."), "{md}");
+    assert!(md.contains("## March 2026\n\nMet 1 of 1 people (100%)."), "{md}");
     let err = vault
         .export_summary(&ExportOptions {
             person_id: None,
@@ -1086,6 +1104,7 @@ fn a_year_of_1on1s_for_a_team_of_ten() {
             to: "2025-12".parse().unwrap(),
             format: ExportFormat::Csv,
             include_notes: false,
+            language: ExportLanguage::En,
         })
         .unwrap();
     assert_eq!(csv.lines().count(), 1 + 120);

@@ -374,7 +374,11 @@ include_notes: boolean,
 /**
  * One person's summary (from their page); everyone when `null`.
  */
-person_id: number | null, };
+person_id: number | null, 
+/**
+ * The language of the file's words and name: the UI's.
+ */
+language: Language, };
 
 export type Exported = { path: string, bytes: number, from: string, to: string, };
 
