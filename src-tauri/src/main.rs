@@ -216,6 +216,11 @@ fn add_member(state: State<'_>, member: NewMember) -> IpcResult<SyncOverview> {
     state.app().add_member(member)
 }
 
+#[tauri::command]
+fn answer_directory(state: State<'_>, answers: Vec<DirectoryAnswer>) -> IpcResult<SyncOverview> {
+    state.app().answer_directory(answers)
+}
+
 /// The app's own pages: the bundled UI (custom protocol) or, in development, Vite on localhost.
 fn is_app_page(url: &tauri::Url) -> bool {
     match (url.scheme(), url.host_str()) {
@@ -577,6 +582,7 @@ fn main() {
             search,
             sync_overview,
             add_member,
+            answer_directory,
             enrol,
             sync_now,
             unenrol,

@@ -372,9 +372,26 @@ async fn the_app_enrols_shows_what_hr_sees_and_syncs() {
     app.wait_text("#sync-log", "1 record(s): 1 accepted").await;
     app.wait_text("#sync-nothing", "Nothing is waiting").await;
     app.wait_text("#sync-new-members", "田中 誠").await;
+    // The directory's unit and email for 佐藤 are offered, old → new, and taken only when ticked.
+    app.wait_text("#directory-changes", "e1@example.co.jp").await;
+    app.screenshot("16b-directory-offers").await;
     app.click("#sync-new-members button").await;
     app.click("[data-nav=people]").await;
     app.wait_text("#people-list", "田中 誠").await;
+    // 佐藤's unit is not taken unasked (田中, added from the directory, has it).
+    let sato_row =
+        "[...document.querySelectorAll('#people-list li')].find((li) => li.textContent.includes('佐藤')).textContent";
+    assert!(!app.js_text(&format!("return {sato_row};")).await.contains("開発部"));
+    app.click("[data-nav=sync]").await;
+    app.click("#directory-changes [data-take]").await;
+    app.click("#directory-take-ticked").await;
+    app.wait_gone("#directory-changes").await;
+    app.click("[data-nav=people]").await;
+    app.wait_text("#people-list", "田中 誠").await;
+    assert!(
+        app.js_text(&format!("return {sato_row};")).await.contains("開発部"),
+        "taken when ticked"
+    );
     let month = app
         .js_text("const d = new Date(); return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;")
         .await;

@@ -103,20 +103,41 @@ fn enrol_push_and_the_admin_figures_through_outages_edits_and_revocation() {
         ["E2"],
         "the roster is pulled at enrolment; E1 is already a person here"
     );
+    let statuses = |roster: &serde_json::Value| -> Vec<(String, String)> {
+        roster["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["employee_id"].as_str().unwrap().into(),
+                    r["status"].as_str().unwrap().into(),
+                )
+            })
+            .collect()
+    };
     let roster = taiwa.json(&["sync", "roster", "--add"]);
-    let statuses: Vec<(String, String)> = roster
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["employee_id"].as_str().unwrap().into(),
-                r["status"].as_str().unwrap().into(),
-            )
-        })
-        .collect();
-    // E1's name and unit already followed the directory when the roster was pulled at enrolment.
-    assert_eq!(statuses, [("E1".into(), "known".into()), ("E2".into(), "added".into())]);
+    // E1's unit and email in the directory are offered, not imposed: nothing changed yet.
+    assert_eq!(
+        statuses(&roster),
+        [("E1".into(), "offered".into()), ("E2".into(), "added".into())]
+    );
+    assert_eq!(roster["offered"][0]["entry"]["employee_id"], "E1");
+    let e1 = |taiwa: &Taiwa| {
+        taiwa
+            .json(&["person", "list"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["employee_id"] == "E1")
+            .unwrap()
+            .clone()
+    };
+    assert!(e1(&taiwa)["org_unit"].is_null(), "{}", e1(&taiwa));
+    let accepted = taiwa.json(&["sync", "roster", "--accept"]);
+    assert_eq!(statuses(&accepted)[0], ("E1".into(), "accepted".into()));
+    assert!(accepted["offered"].as_array().unwrap().is_empty());
+    assert!(e1(&taiwa)["org_unit"].is_string(), "taken when asked: {}", e1(&taiwa));
     assert_eq!(taiwa.json(&["person", "list"]).as_array().unwrap().len(), 2);
 
     // What HR will see: exactly these records, then pushed.

@@ -366,10 +366,13 @@ pub enum SyncCmd {
     Status,
     /// What was sent when
     Log,
-    /// The manager's direct reports as the directory has them (--add adds the missing ones)
+    /// The manager's direct reports as the directory has them (--add adds the missing ones;
+    /// names, units and emails that differ are shown, and taken only with --accept)
     Roster {
         #[arg(long)]
         add: bool,
+        #[arg(long)]
+        accept: bool,
     },
     /// Revoke this device on the server and forget the enrolment
     Unenrol,

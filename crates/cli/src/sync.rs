@@ -2,7 +2,7 @@
 
 use serde_json::json;
 use taiwa_protocol::RosterMember;
-use taiwa_sync::{Cycle, RosterMatch, connection, outbox, sync_cycle, to_wire};
+use taiwa_sync::{Cycle, RosterChoices, RosterMatch, connection, outbox, sync_cycle, to_wire};
 
 use crate::args::{Cli, SyncCmd};
 use crate::output::Out;
@@ -45,7 +45,7 @@ pub(crate) fn run(cli: &Cli, out: &Out, cmd: &SyncCmd) -> Result<()> {
                 taiwa_sync::enrol(server, ca_file.as_deref(), &code, device_name.as_deref().unwrap_or(""))?;
             vault.set_enrolment(&enrolment, &token)?;
             // The roster is pulled at once: direct reports not in the people list yet are named.
-            let report = sync_cycle(&mut vault, Cycle::RosterOnly, false)?;
+            let report = sync_cycle(&mut vault, Cycle::RosterOnly, RosterChoices::default())?;
             let new_members: Vec<&RosterMember> = report
                 .matches
                 .iter()
@@ -68,6 +68,17 @@ pub(crate) fn run(cli: &Cli, out: &Out, cmd: &SyncCmd) -> Result<()> {
                     names.join(", ")
                 ));
             }
+            let offered = report
+                .matches
+                .iter()
+                .filter(|(_, status)| *status == RosterMatch::Offered)
+                .count();
+            if offered > 0 {
+                text.push_str(&format!(
+                    "\nThe directory names {offered} person(s) differently: `taiwa sync roster` shows how, \
+                     `taiwa sync roster --accept` takes the directory's names, units and emails."
+                ));
+            }
             let manager = json!({"employee_id": enrolment.manager_employee_id, "name": enrolment.manager_name});
             out.done(
                 json!({"server": enrolment.server, "device_name": name, "manager": manager, "pending": waiting, "new_members": new_members}),
@@ -75,7 +86,7 @@ pub(crate) fn run(cli: &Cli, out: &Out, cmd: &SyncCmd) -> Result<()> {
             );
         }
         SyncCmd::Push => {
-            let report = sync_cycle(&mut vault, Cycle::Full, false)?;
+            let report = sync_cycle(&mut vault, Cycle::Full, RosterChoices::default())?;
             let push = &report.push;
             let mut text = format!(
                 "Sent {} record(s): {} accepted, {} already up to date.",
@@ -166,10 +177,37 @@ pub(crate) fn run(cli: &Cli, out: &Out, cmd: &SyncCmd) -> Result<()> {
                 .join("\n");
             out.done(json!(log), if text.is_empty() { "Nothing sent yet." } else { &text });
         }
-        SyncCmd::Roster { add } => {
-            let report = sync_cycle(&mut vault, Cycle::RosterOnly, *add)?;
-            let (rows, text) = roster_rows(&report.matches);
-            out.done(json!(rows), &text);
+        SyncCmd::Roster { add, accept } => {
+            let choices = RosterChoices {
+                add_new: *add,
+                accept_all: *accept,
+            };
+            let report = sync_cycle(&mut vault, Cycle::RosterOnly, choices)?;
+            let (rows, mut text) = roster_rows(&report.matches);
+            // What the directory offers, old → new, person by person.
+            let entries: Vec<_> = report
+                .matches
+                .iter()
+                .map(|(m, _)| taiwa_sync::directory_entry(m))
+                .collect();
+            let changes = vault.directory_changes(&entries)?;
+            for c in &changes {
+                let mut parts = Vec::new();
+                if let Some((mine, theirs)) = &c.name {
+                    parts.push(format!("name {mine} → {theirs}"));
+                }
+                if let Some((mine, theirs)) = &c.org_unit {
+                    parts.push(format!("unit {} → {theirs}", mine.as_deref().unwrap_or("-")));
+                }
+                if let Some((mine, theirs)) = &c.email {
+                    parts.push(format!("email {} → {theirs}", mine.as_deref().unwrap_or("-")));
+                }
+                text.push_str(&format!("\n{}: {}", c.entry.employee_id, parts.join("; ")));
+            }
+            if !changes.is_empty() {
+                text.push_str("\nNothing was changed: `taiwa sync roster --accept` takes the directory's.");
+            }
+            out.done(json!({"members": rows, "offered": changes}), &text);
         }
         SyncCmd::Unenrol => {
             let (client, token) = connection(&vault)?;

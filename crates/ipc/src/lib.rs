@@ -13,7 +13,7 @@ mod types;
 
 pub use app::{App, safe_file_name};
 pub use bindings::typescript_bindings;
-pub use sync::{EnrolInput, NewMember, Shared, SyncOverview};
+pub use sync::{DirectoryAnswer, EnrolInput, NewMember, Shared, SyncOverview};
 pub use types::*;
 
 /// The longest auto-lock time a manager may choose, in minutes.

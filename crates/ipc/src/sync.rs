@@ -8,7 +8,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use taiwa_domain::Relationship;
 use taiwa_sync::{Client, Cycle, CycleReport, Disposition, Schedule, SyncError, VaultAccess};
-use taiwa_vault::{DeviceToken, Enrolment, NewPerson, OutgoingRecord, RejectedRecord, SyncLogEntry, SyncStatus, Vault};
+use taiwa_vault::{
+    DeviceToken, DirectoryChange, DirectoryEntry, Enrolment, NewPerson, OutgoingRecord, RejectedRecord, SyncLogEntry,
+    SyncStatus, Vault,
+};
 use ts_rs::TS;
 
 use crate::App;
@@ -83,6 +86,18 @@ pub struct SyncOverview {
     pub log: Vec<SyncLogEntry>,
     /// Direct reports in the directory who are not in the people list yet.
     pub new_members: Vec<NewMember>,
+    /// What the directory says differently about people in the list (name, unit, email, old →
+    /// new), offered until the manager answers: nothing changes without them.
+    pub directory_changes: Vec<DirectoryChange>,
+}
+
+/// The manager's answer about one person the directory names differently.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct DirectoryAnswer {
+    pub person_id: i64,
+    pub entry: DirectoryEntry,
+    /// Take the directory's values; otherwise keep the list's.
+    pub accept: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -116,7 +131,7 @@ impl Shared {
 
     fn cycle(&self, cycle: Cycle) -> Result<CycleReport, SyncError> {
         let mut access = self;
-        let report = taiwa_sync::sync_cycle(&mut access, cycle, false)?;
+        let report = taiwa_sync::sync_cycle(&mut access, cycle, taiwa_sync::RosterChoices::default())?;
         let mut app = self.app();
         if app.vault_quietly().is_ok() {
             app.roster = report.roster.clone();
@@ -185,6 +200,11 @@ impl App {
         let vault = self.vault_quietly()?;
         let outbox = taiwa_sync::outbox(vault)?;
         let people = vault.people(true)?;
+        let entries: Vec<DirectoryEntry> = roster
+            .iter()
+            .flat_map(|r| r.members.iter().map(taiwa_sync::directory_entry))
+            .collect();
+        let directory_changes = vault.directory_changes(&entries)?;
         let new_members = roster
             .map(|r| r.members)
             .unwrap_or_default()
@@ -210,7 +230,18 @@ impl App {
             rejected: vault.rejected_records()?.into_iter().map(Refused::from).collect(),
             log: vault.sync_log(20)?,
             new_members,
+            directory_changes,
         })
+    }
+
+    /// The manager's answers to what the directory offers: each person's name, unit and email
+    /// are taken or kept as answered, and not offered again until the directory changes them.
+    pub fn answer_directory(&mut self, answers: Vec<DirectoryAnswer>) -> IpcResult<SyncOverview> {
+        let vault = self.vault()?;
+        for answer in &answers {
+            vault.answer_directory(answer.person_id, &answer.entry, answer.accept)?;
+        }
+        self.sync_overview()
     }
 
     /// Adds a direct report offered by the roster.

@@ -9,7 +9,7 @@ use taiwa_protocol::{MAX_BATCH_RECORDS, Roster};
 use taiwa_vault::{DeviceToken, Enrolment, OutgoingRecord, Vault};
 
 use crate::push::log_failure;
-use crate::{Client, PushReport, RosterMatch, SyncError, apply_roster, record_outcome, to_wire};
+use crate::{Client, PushReport, RosterChoices, RosterMatch, SyncError, apply_roster, record_outcome, to_wire};
 
 /// The most batches one cycle sends (500 records each): a backlog of years drains in one cycle,
 /// and a cycle still ends.
@@ -117,10 +117,15 @@ pub enum Cycle {
     RosterOnly,
 }
 
-/// One sync: pull the roster (names and units follow the directory; its ids become confirmed),
+/// One sync: pull the roster (its ids become confirmed; what the directory says differently about
+/// known people is offered, `RosterChoices`),
 /// send withdrawals, then drain the outbox batch by batch. The first failure ends the cycle, is
 /// written to the vault's log and status, and is returned for the schedule to classify.
-pub fn sync_cycle(access: &mut impl VaultAccess, cycle: Cycle, add_new: bool) -> Result<CycleReport, SyncError> {
+pub fn sync_cycle(
+    access: &mut impl VaultAccess,
+    cycle: Cycle,
+    choices: RosterChoices,
+) -> Result<CycleReport, SyncError> {
     let (client, token) = access.with_vault(|v| connection(v))?;
     let mut report = CycleReport::default();
     let roster = match client.roster(token.expose()) {
@@ -133,7 +138,7 @@ pub fn sync_cycle(access: &mut impl VaultAccess, cycle: Cycle, add_new: bool) ->
     report.matches = access.with_vault(|v| {
         let ids: Vec<String> = roster.members.iter().map(|m| m.employee_id.clone()).collect();
         v.confirm_ids(&ids)?;
-        apply_roster(v, &roster, add_new)
+        apply_roster(v, &roster, choices)
     })?;
     report.roster = Some(roster);
     if cycle == Cycle::RosterOnly {

@@ -17,5 +17,5 @@ pub use engine::{
     Cycle, CycleReport, MAX_BATCHES_PER_CYCLE, Outbox, VaultAccess, connection, enrol, next_batch, outbox, sync_cycle,
 };
 pub use push::{Backoff, PushReport, record_outcome, to_wire};
-pub use roster::{RosterMatch, apply_roster, default_device_name};
+pub use roster::{RosterChoices, RosterMatch, apply_roster, default_device_name, directory_entry};
 pub use schedule::{INTERVAL, LOOK_AGAIN, SPREAD, Schedule, random_unit};

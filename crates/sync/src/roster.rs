@@ -1,19 +1,22 @@
 //! What a roster pull does to the manager's people list, the same in the app and on the command
-//! line: known people follow the directory (name, org unit, email); nothing local is deleted; new
-//! direct reports are named, and added only when asked.
+//! line: the directory's names, units and emails for known people are offered, never imposed
+//! (`Vault::directory_changes`; taken only when the manager accepts); nothing local is deleted;
+//! new direct reports are named, and added only when asked.
 
 use taiwa_protocol::{Roster, RosterMember};
-use taiwa_vault::{NewPerson, PersonEdit, Vault};
+use taiwa_vault::{DirectoryEntry, NewPerson, Vault};
 
 use crate::SyncError;
 
 /// Where a roster member stands in the people list after a pull.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RosterMatch {
-    /// In the list and as the directory says.
+    /// In the list, and the directory says nothing new about them.
     Known,
-    /// In the list; name, org unit or email updated from the directory.
-    Updated,
+    /// In the list; the directory's name, unit or email differs and is offered.
+    Offered,
+    /// In the list; the directory's values were just taken (when asked).
+    Accepted,
     /// Not in the list; added (when asked).
     Added,
     /// Not in the list; offered.
@@ -24,46 +27,57 @@ impl RosterMatch {
     pub fn as_str(self) -> &'static str {
         match self {
             RosterMatch::Known => "known",
-            RosterMatch::Updated => "updated",
+            RosterMatch::Offered => "offered",
+            RosterMatch::Accepted => "accepted",
             RosterMatch::Added => "added",
             RosterMatch::New => "new",
         }
     }
 }
 
-/// Applies a pulled roster to the vault; `add_new` also adds direct reports not in the list.
+/// A roster member as the vault's directory entry.
+pub fn directory_entry(member: &RosterMember) -> DirectoryEntry {
+    DirectoryEntry {
+        employee_id: member.employee_id.clone(),
+        name: member.name.clone(),
+        org_unit: member.org_unit_name.clone(),
+        email: member.email.clone(),
+    }
+}
+
+/// What to do with a pulled roster besides offering what differs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RosterChoices {
+    /// Add direct reports who are not in the list.
+    pub add_new: bool,
+    /// Take the directory's name, unit and email for everyone it offers them for.
+    pub accept_all: bool,
+}
+
+/// Applies a pulled roster to the vault as `choices` say: known people change only when
+/// `accept_all`, new ones are added only when `add_new`.
 pub fn apply_roster(
     vault: &mut Vault,
     roster: &Roster,
-    add_new: bool,
+    choices: RosterChoices,
 ) -> Result<Vec<(RosterMember, RosterMatch)>, SyncError> {
     let people = vault.people(true)?;
+    let entries: Vec<DirectoryEntry> = roster.members.iter().map(directory_entry).collect();
+    let offered = vault.directory_changes(&entries)?;
     let mut out = Vec::with_capacity(roster.members.len());
     for member in &roster.members {
         let known = people
             .iter()
-            .find(|p| p.employee_id.as_deref() == Some(member.employee_id.as_str()));
-        let status = match known {
-            Some(p) => {
-                let changed = p.name != member.name
-                    || p.org_unit.as_deref() != Some(member.org_unit_name.as_str())
-                    || p.email.as_deref() != Some(member.email.as_str());
-                if changed {
-                    vault.edit_person(
-                        p.id,
-                        PersonEdit {
-                            name: Some(member.name.clone()),
-                            org_unit: Some(Some(member.org_unit_name.clone())),
-                            email: Some((!member.email.is_empty()).then(|| member.email.clone())),
-                            ..Default::default()
-                        },
-                    )?;
-                    RosterMatch::Updated
-                } else {
-                    RosterMatch::Known
-                }
+            .any(|p| p.employee_id.as_deref() == Some(member.employee_id.as_str()));
+        let change = offered.iter().find(|c| c.entry.employee_id == member.employee_id);
+        let status = match (known, change) {
+            (true, Some(change)) if choices.accept_all => {
+                vault.answer_directory(change.person_id, &change.entry, true)?;
+                RosterMatch::Accepted
             }
-            None if add_new => {
+            (true, Some(_)) => RosterMatch::Offered,
+            (true, None) => RosterMatch::Known,
+            (false, _) if choices.add_new => {
                 vault.add_person(NewPerson {
                     name: member.name.clone(),
                     employee_id: Some(member.employee_id.clone()),
@@ -73,7 +87,7 @@ pub fn apply_roster(
                 })?;
                 RosterMatch::Added
             }
-            None => RosterMatch::New,
+            (false, _) => RosterMatch::New,
         };
         out.push((member.clone(), status));
     }
@@ -108,7 +122,7 @@ mod tests {
     }
 
     #[test]
-    fn a_pull_updates_names_units_and_emails_and_adds_only_when_asked() {
+    fn a_pull_offers_the_directorys_names_and_changes_nothing_unless_asked() {
         let tmp = tempfile::tempdir().unwrap();
         let (mut vault, _) = Vault::create(
             &tmp.path().join("vault"),
@@ -116,36 +130,100 @@ mod tests {
             taiwa_domain::Zone::UTC,
         )
         .unwrap();
-        let sato = vault
+        // A 40-character name the manager typed, and a name with an emoji.
+        let long = "寿限無寿限無五劫の擦り切れ海砂利水魚の水行末雲来末風来末食う寝る処に住む処やぶら小路";
+        let jugem = vault
             .add_person(NewPerson {
-                name: "佐藤".into(),
+                name: long.into(),
                 employee_id: Some("E04".into()),
-                email: Some("old@example.co.jp".into()),
+                org_unit: Some("営業一課".into()),
                 ..Default::default()
             })
             .unwrap()
             .id;
-        let roster = Roster {
+        let emoji = vault
+            .add_person(NewPerson {
+                name: "田中 誠 🌸".into(),
+                employee_id: Some("E05".into()),
+                ..Default::default()
+            })
+            .unwrap()
+            .id;
+        let roster = |e04: &str, unit: &str| Roster {
             manager: member("E02", "山本 享子", "e02@example.co.jp", "営業部"),
             members: vec![
-                member("E04", "佐藤 花子", "hanako.sato@example.co.jp", "営業部"),
+                member("E04", e04, "e04@example.co.jp", unit),
                 member("E05", "田中 誠", "e05@example.co.jp", "営業部"),
+                member("E06", "鈴木 一郎", "e06@example.co.jp", "営業部"),
             ],
         };
-        let first = apply_roster(&mut vault, &roster, false).unwrap();
+        let first = apply_roster(&mut vault, &roster("寿限無", "営業二課"), RosterChoices::default()).unwrap();
         let statuses: Vec<(&str, RosterMatch)> = first.iter().map(|(m, s)| (m.employee_id.as_str(), *s)).collect();
-        assert_eq!(statuses, [("E04", RosterMatch::Updated), ("E05", RosterMatch::New)]);
-        let p = vault.person(sato).unwrap();
         assert_eq!(
-            (p.name.as_str(), p.email.as_deref(), p.org_unit.as_deref()),
-            ("佐藤 花子", Some("hanako.sato@example.co.jp"), Some("営業部")),
-            "the email follows the directory too"
+            statuses,
+            [
+                ("E04", RosterMatch::Offered),
+                ("E05", RosterMatch::Offered),
+                ("E06", RosterMatch::New)
+            ]
         );
-        assert_eq!(vault.people(true).unwrap().len(), 1, "not added unless asked");
-        let second = apply_roster(&mut vault, &roster, true).unwrap();
-        assert_eq!(second[0].1, RosterMatch::Known);
-        assert_eq!(second[1].1, RosterMatch::Added);
-        assert_eq!(vault.people(true).unwrap().len(), 2);
+        assert_eq!(
+            vault.person(jugem).unwrap().name,
+            long,
+            "nothing renamed without a word"
+        );
+        assert_eq!(vault.person(jugem).unwrap().org_unit.as_deref(), Some("営業一課"));
+        assert_eq!(vault.person(emoji).unwrap().name, "田中 誠 🌸");
+        assert_eq!(vault.people(true).unwrap().len(), 2, "not added unless asked");
+
+        // Each change is offered person by person, old → new.
+        let entries: Vec<_> = roster("寿限無", "営業二課")
+            .members
+            .iter()
+            .map(directory_entry)
+            .collect();
+        let changes = vault.directory_changes(&entries).unwrap();
+        assert_eq!(changes.len(), 2);
+        assert_eq!(changes[0].name, Some((long.to_owned(), "寿限無".to_owned())));
+        assert_eq!(changes[0].org_unit, Some((Some("営業一課".into()), "営業二課".into())));
+        // The manager keeps their own name for E04 and takes the directory's for E05.
+        vault.answer_directory(jugem, &changes[0].entry, false).unwrap();
+        vault.answer_directory(emoji, &changes[1].entry, true).unwrap();
+        assert_eq!(vault.person(jugem).unwrap().name, long);
+        assert_eq!(vault.person(emoji).unwrap().name, "田中 誠");
+        assert!(
+            vault.directory_changes(&entries).unwrap().is_empty(),
+            "answered: not offered again"
+        );
+        // A later change in the directory is offered the same way; accepting all takes it.
+        let later = roster("寿限無 長助", "営業二課");
+        let again = apply_roster(
+            &mut vault,
+            &later,
+            RosterChoices {
+                add_new: true,
+                accept_all: false,
+            },
+        )
+        .unwrap();
+        assert_eq!(again[0].1, RosterMatch::Offered);
+        assert_eq!(again[2].1, RosterMatch::Added);
+        let taken = apply_roster(
+            &mut vault,
+            &later,
+            RosterChoices {
+                add_new: false,
+                accept_all: true,
+            },
+        )
+        .unwrap();
+        assert_eq!(taken[0].1, RosterMatch::Accepted);
+        assert_eq!(vault.person(jugem).unwrap().name, "寿限無 長助");
+        assert_eq!(
+            vault.person(jugem).unwrap().org_unit.as_deref(),
+            Some("営業一課"),
+            "the unit the manager kept stays: the directory's is not new"
+        );
     }
 
     #[test]

@@ -140,12 +140,12 @@ proptest! {
         let (url, captured) = capture_server();
         let (enrolment, token) = taiwa_sync::enrol(&url, None, "ABCD-EFGH-JKMN-PQRS", "Test laptop").unwrap();
         vault.set_enrolment(&enrolment, &token).unwrap();
-        let report = sync_cycle(&mut vault, Cycle::Full, false).unwrap();
+        let report = sync_cycle(&mut vault, Cycle::Full, taiwa_sync::RosterChoices::default()).unwrap();
         prop_assert_eq!(report.push.sent, 2, "one record per person for this month");
         prop_assert!(vault.pending_records(Month::of(today)).unwrap().is_empty());
         // Marking a person private withdraws them: an id, nothing else.
         vault.set_private(first.unwrap(), true).unwrap();
-        let report = sync_cycle(&mut vault, Cycle::Full, false).unwrap();
+        let report = sync_cycle(&mut vault, Cycle::Full, taiwa_sync::RosterChoices::default()).unwrap();
         prop_assert_eq!(report.withdrawn, vec!["E0".to_owned()]);
         let (client, token) = connection(&vault).unwrap();
         client.revoke(token.expose()).unwrap();

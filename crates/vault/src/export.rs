@@ -500,13 +500,7 @@ fn markdown(options: &ExportOptions, rows: &[SummaryRow], totals: &[MonthTotal])
         if options.include_notes {
             for r in rows.iter().filter(|r| r.month == t.month && !r.notes.is_empty()) {
                 for s in &r.notes {
-                    let _ = writeln!(
-                        out,
-                        "### {} — {} {}\n",
-                        md_cell(&r.person),
-                        s.at,
-                        words.state(s.state)
-                    );
+                    let _ = writeln!(out, "### {} — {} {}\n", md_cell(&r.person), s.at, words.state(s.state));
                     for (done, text) in &s.agenda {
                         let _ = writeln!(out, "- [{}] {}", if *done { "x" } else { " " }, md_cell(text));
                     }

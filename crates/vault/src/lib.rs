@@ -34,6 +34,7 @@ pub use export::{
 pub use queries::actions::{Action, ActionEdit, NewAction};
 pub use queries::agenda::{AgendaItem, NewAgendaItem};
 pub use queries::career::{BacklogItem, CareerNote};
+pub use queries::directory::{DirectoryChange, DirectoryEntry};
 pub use queries::notes::{MAX_NOTE_BYTES, Note};
 pub use queries::people::{Footprint, NewPerson, Person, PersonEdit};
 pub use queries::sessions::{LastTime, Session, SessionView};

@@ -841,7 +841,10 @@ fn export_holds_figures_and_text_only_when_asked() {
             ..options(ExportFormat::Html, true)
         })
         .unwrap();
-    assert!(html.contains("<html lang=\"ja\">") && html.contains("（実施済み）"), "{html}");
+    assert!(
+        html.contains("<html lang=\"ja\">") && html.contains("（実施済み）"),
+        "{html}"
+    );
     for format in [ExportFormat::Csv, ExportFormat::Markdown, ExportFormat::Html] {
         let text = vault.export_summary(&options(format, false)).unwrap();
         assert!(!text.contains("SECRET"), "{format:?} leaked text:\n{text}");

@@ -354,9 +354,32 @@ withdrawals: Array<string>, rejected: Array<Refused>, log: Array<SyncLogEntry>,
 /**
  * Direct reports in the directory who are not in the people list yet.
  */
-new_members: Array<NewMember>, };
+new_members: Array<NewMember>, 
+/**
+ * What the directory says differently about people in the list (name, unit, email, old →
+ * new), offered until the manager answers: nothing changes without them.
+ */
+directory_changes: Array<DirectoryChange>, };
 
 export type NewMember = { employee_id: string, name: string, email: string, org_unit_name: string, };
+
+export type DirectoryAnswer = { person_id: number, entry: DirectoryEntry, 
+/**
+ * Take the directory's values; otherwise keep the list's.
+ */
+accept: boolean, };
+
+export type DirectoryChange = { person_id: number, 
+/**
+ * The person's name in the list, as the manager knows them.
+ */
+person_name: string, entry: DirectoryEntry, name: [string, string] | null, org_unit: [string | null, string] | null, email: [string | null, string] | null, };
+
+export type DirectoryEntry = { employee_id: string, name: string, org_unit: string, 
+/**
+ * Empty when the directory has none.
+ */
+email: string, };
 
 export type ExportPeriod = "this_month" | "this_quarter" | "fiscal_year" | "range";
 

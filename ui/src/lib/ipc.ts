@@ -99,4 +99,5 @@ export const ipc = {
   syncNow: () => call<B.SyncOverview>('sync_now'),
   unenrol: () => call<B.SyncOverview>('unenrol'),
   addMember: (member: B.NewMember) => call<B.SyncOverview>('add_member', { member }),
+  answerDirectory: (answers: B.DirectoryAnswer[]) => call<B.SyncOverview>('answer_directory', { answers }),
 };
