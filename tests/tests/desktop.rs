@@ -375,6 +375,14 @@ async fn the_app_enrols_shows_what_hr_sees_and_syncs() {
     // The directory's unit and email for 佐藤 are offered, old → new, and taken only when ticked.
     app.wait_text("#directory-changes", "e1@example.co.jp").await;
     app.screenshot("16b-directory-offers").await;
+    // This month says why its "N of M" can differ from HR's: 田中 is in the directory, not the list.
+    app.click("[data-nav=home]").await;
+    app.wait_text(
+        "#hr-differs",
+        "1 direct report(s) in the company directory are not in your list",
+    )
+    .await;
+    app.click("[data-nav=sync]").await;
     app.click("#sync-new-members button").await;
     app.click("[data-nav=people]").await;
     app.wait_text("#people-list", "田中 誠").await;

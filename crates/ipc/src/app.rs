@@ -275,6 +275,7 @@ impl App {
             Some(report) => report.clone(),
             None => vault.status(month)?,
         };
+        let differs = App::differs_from_hr(vault, &report)?;
         let people = report
             .people
             .into_iter()
@@ -314,7 +315,42 @@ impl App {
             unclosed,
             actions_due,
             running: vault.running_session()?,
+            differs,
         })
+    }
+
+    /// Why this month's "N of M met" here and HR's figure for the team can differ, when the vault
+    /// is enrolled and they do: people counted here whom HR does not see, and direct reports a
+    /// roster named who are not in the list.
+    fn differs_from_hr(vault: &taiwa_vault::Vault, report: &taiwa_vault::StatusReport) -> IpcResult<Option<HrDiffers>> {
+        if vault.enrolment()?.is_none() {
+            return Ok(None);
+        }
+        let people = vault.people(true)?;
+        let mut differs = HrDiffers::default();
+        for status in &report.people {
+            let Some(person) = people.iter().find(|p| p.id == status.person_id) else {
+                continue;
+            };
+            if person.relationship == taiwa_domain::Relationship::Cross {
+                differs.cross += 1;
+            } else if vault.is_private(person.id)? {
+                differs.private += 1;
+            } else if person.employee_id.is_none() {
+                differs.no_employee_id += 1;
+            }
+        }
+        let known: std::collections::HashSet<&str> = people.iter().filter_map(|p| p.employee_id.as_deref()).collect();
+        differs.not_in_list = u32::try_from(
+            vault
+                .confirmed_ids()?
+                .iter()
+                .filter(|id| !known.contains(id.as_str()))
+                .count(),
+        )
+        .unwrap_or(u32::MAX);
+        let any = differs.cross + differs.private + differs.no_employee_id + differs.not_in_list > 0;
+        Ok(any.then_some(differs))
     }
 
     pub fn people(&mut self, include_archived: bool) -> IpcResult<Vec<Person>> {

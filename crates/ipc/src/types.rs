@@ -417,6 +417,23 @@ pub struct Home {
     pub actions_due: Vec<Action>,
     /// The session in progress, if any.
     pub running: Option<Session>,
+    /// Why "N of M met" here can differ from HR's figure for the team (enrolled vaults only,
+    /// and only when it can).
+    pub differs: Option<HrDiffers>,
+}
+
+/// People counted in This month whom HR's figure does not count, and direct reports HR counts
+/// who are not in the list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+pub struct HrDiffers {
+    /// Cross-organisation mentees: counted here, never in HR's completion.
+    pub cross: u32,
+    /// Direct reports marked private: nothing about them is sent.
+    pub private: u32,
+    /// Direct reports without an employee id: nothing can be sent about them.
+    pub no_employee_id: u32,
+    /// Ids a roster named as direct reports who are not in the list.
+    pub not_in_list: u32,
 }
 
 /// How many sessions and done action items a person's page shows at first (and adds each time the

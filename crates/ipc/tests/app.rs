@@ -578,3 +578,40 @@ fn planning_the_same_person_twice_at_the_same_time_asks_first() {
     ))
     .unwrap();
 }
+
+#[test]
+fn this_month_says_why_it_can_differ_from_hrs_figure() {
+    let (_tmp, mut app) = unlocked();
+    let line = person(&mut app, "佐藤 花子");
+    assert!(
+        app.home().unwrap().differs.is_none(),
+        "not enrolled: HR's figure is not in question"
+    );
+    app.finish_enrolment(
+        &taiwa_vault::Enrolment {
+            server: "https://taiwa.example.co.jp".into(),
+            device_name: "laptop".into(),
+            manager_employee_id: "M1".into(),
+            manager_name: "部長".into(),
+            ca_file: None,
+        },
+        &taiwa_vault::DeviceToken::new("token-for-this-test".into()),
+    )
+    .unwrap();
+    let differs = app
+        .home()
+        .unwrap()
+        .differs
+        .expect("a direct report without an employee id");
+    assert_eq!((differs.no_employee_id, differs.cross), (1, 0));
+    let fields = |name: &str, relationship: &str, id: &str| {
+        input(
+            json!({"name": name, "relationship": relationship, "cadence": "monthly", "employee_id": id,
+            "email": "", "org_unit": "", "start_date": "", "end_date": ""}),
+        )
+    };
+    app.save_person(Some(line), fields("佐藤 花子", "line", "E1")).unwrap();
+    assert!(app.home().unwrap().differs.is_none(), "counted alike");
+    app.save_person(None, fields("田中 誠", "cross", "")).unwrap();
+    assert_eq!(app.home().unwrap().differs.map(|d| d.cross), Some(1));
+}

@@ -115,7 +115,12 @@ actions_due: Array<Action>,
 /**
  * The session in progress, if any.
  */
-running: Session | null, };
+running: Session | null, 
+/**
+ * Why "N of M met" here can differ from HR's figure for the team (enrolled vaults only,
+ * and only when it can).
+ */
+differs: HrDiffers | null, };
 
 export type PersonPage = { person: Person, 
 /**
@@ -368,6 +373,24 @@ export type DirectoryAnswer = { person_id: number, entry: DirectoryEntry,
  * Take the directory's values; otherwise keep the list's.
  */
 accept: boolean, };
+
+export type HrDiffers = { 
+/**
+ * Cross-organisation mentees: counted here, never in HR's completion.
+ */
+cross: number, 
+/**
+ * Direct reports marked private: nothing about them is sent.
+ */
+private: number, 
+/**
+ * Direct reports without an employee id: nothing can be sent about them.
+ */
+no_employee_id: number, 
+/**
+ * Ids a roster named as direct reports who are not in the list.
+ */
+not_in_list: number, };
 
 export type DirectoryChange = { person_id: number, 
 /**
