@@ -1521,7 +1521,29 @@ async fn this_month_in_japanese_says_one_true_thing_and_nothing_is_stuck() {
     // The session: Ctrl+Enter takes the line the caret is on as the action item, and leaves the note.
     app.click(".timeline button").await;
     app.wait_text("#session-title", "山田 太郎").await;
+    app.type_into("#agenda-text", "評価面談の準備と来期の目標設定について相談したい")
+        .await;
+    set_value(&app, "#agenda-wants", "advise").await;
+    app.click("#agenda-add").await;
+    app.wait_text("#agenda", "来期の目標設定").await;
+    app.client.set_window_size(1024, 640).await.unwrap();
     app.click("#moment-run").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // At 1024×640, running: an agenda item reads in at most two lines, the action field's hint
+    // is whole.
+    let lines = app
+        .js("const t = document.querySelector('[data-agenda] .tick span'); \
+             return Math.round(t.getBoundingClientRect().height / parseFloat(getComputedStyle(t).lineHeight));")
+        .await;
+    assert!(lines.as_u64().unwrap() <= 2, "{lines} lines");
+    let fits = app
+        .js("const i = document.getElementById('action-text'); const c = document.createElement('canvas').getContext('2d'); \
+             const s = getComputedStyle(i); c.font = `${s.fontSize} ${s.fontFamily}`; \
+             return c.measureText(i.placeholder).width <= i.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);")
+        .await;
+    assert_eq!(fits, true, "the action field's hint fits");
+    app.wait_text("#action-hint", "Ctrl+Enter").await;
+    app.screenshot("52-ja-run-1024").await;
     let note = "異動の希望を聞いた。\n- 研修の案内を送る\n来月もう一度話す。";
     app.type_into("#note-editor", &note.replace('\n', &Key::Enter.to_string()))
         .await;
