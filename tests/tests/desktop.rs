@@ -1484,6 +1484,7 @@ async fn this_month_in_japanese_says_one_true_thing_and_nothing_is_stuck() {
     app.click("[data-nav=people]").await;
     app.click("#add-person").await;
     app.type_into("#person-name", "山田 太郎").await;
+    app.type_into("#person-reading", "ヤマダ タロウ").await;
     set_value(&app, "#person-start", "2024/04/08").await;
     app.click("#person-save").await;
     app.wait_text("#people-list", "山田 太郎").await;
@@ -1641,9 +1642,13 @@ async fn this_month_in_japanese_says_one_true_thing_and_nothing_is_stuck() {
     app.click("#home-undo").await;
     app.wait_text("#unclosed", "佐藤 花子").await;
 
-    // A search that only matched a person's name says so.
+    // People are listed by reading, and the list says how those without one are placed.
+    app.click("[data-nav=people]").await;
+    app.wait_text("#people-order", "ふりがなのない人").await;
+    // A search that only matched a person (here by the reading of their name) says so.
     app.click("[data-nav=search]").await;
-    app.type_into("#search-input", "山田").await;
+    app.type_into("#search-input", "やまだ").await;
+    app.wait_text("#search-people", "山田 太郎").await;
     app.wait_text("#search-count", "名前が一致した人が1人います").await;
 
     // Settings: an empty auto-lock is refused beside the field, in Japanese; nothing is replaced.

@@ -97,6 +97,9 @@ pub enum PersonCmd {
     /// Add a person
     Add {
         name: String,
+        /// How the name is read (ふりがな): the list is in its order, search finds it
+        #[arg(long)]
+        reading: Option<String>,
         #[arg(long)]
         employee_id: Option<String>,
         #[arg(long)]
@@ -128,6 +131,8 @@ pub enum PersonCmd {
         person: i64,
         #[arg(long)]
         name: Option<String>,
+        #[arg(long)]
+        reading: Option<String>,
         #[arg(long)]
         employee_id: Option<String>,
         #[arg(long)]

@@ -438,6 +438,7 @@ fn person(cli: &Cli, out: &Out, cmd: &PersonCmd) -> Result<()> {
     match cmd {
         PersonCmd::Add {
             name,
+            reading,
             employee_id,
             email,
             org_unit,
@@ -448,6 +449,7 @@ fn person(cli: &Cli, out: &Out, cmd: &PersonCmd) -> Result<()> {
         } => {
             let person = vault.add_person(NewPerson {
                 name: name.clone(),
+                reading: reading.clone(),
                 relationship: if *cross {
                     taiwa_domain::Relationship::Cross
                 } else {
@@ -476,6 +478,7 @@ fn person(cli: &Cli, out: &Out, cmd: &PersonCmd) -> Result<()> {
         PersonCmd::Edit {
             person,
             name,
+            reading,
             employee_id,
             email,
             org_unit,
@@ -494,6 +497,7 @@ fn person(cli: &Cli, out: &Out, cmd: &PersonCmd) -> Result<()> {
                 *person,
                 PersonEdit {
                     name: name.clone(),
+                    reading: optional(reading),
                     relationship,
                     cadence: *cadence,
                     employee_id: optional(employee_id),

@@ -386,6 +386,7 @@ impl App {
         Ok(match id {
             None => vault.add_person(NewPerson {
                 name: input.name,
+                reading: optional(&input.reading),
                 relationship: input.relationship,
                 cadence: input.cadence,
                 employee_id: optional(&input.employee_id),
@@ -398,6 +399,7 @@ impl App {
                 id,
                 PersonEdit {
                     name: Some(input.name),
+                    reading: Some(optional(&input.reading)),
                     relationship: Some(input.relationship),
                     cadence: Some(input.cadence),
                     employee_id: Some(optional(&input.employee_id)),

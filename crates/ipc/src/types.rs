@@ -301,6 +301,9 @@ pub struct RecoverInput {
 #[derive(Debug, Clone, Deserialize, TS)]
 pub struct PersonInput {
     pub name: String,
+    /// ふりがな, or empty (older callers may leave it out).
+    #[serde(default)]
+    pub reading: String,
     pub relationship: Relationship,
     pub cadence: Cadence,
     pub employee_id: String,

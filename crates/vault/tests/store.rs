@@ -2234,3 +2234,41 @@ fn a_carried_item_removed_stays_removed_and_undo_restores_exactly_one() {
     // The original's session keeps its own item throughout.
     assert_eq!(vault.agenda(first.id).unwrap().len(), 1);
 }
+
+/// People are listed by how their names are read, found by it, and without one keep a stable place.
+#[test]
+fn people_are_listed_by_reading_and_found_by_it() {
+    let (_tmp, _dir, mut vault, _) = new_vault();
+    let add = |vault: &mut Vault, name: &str, reading: Option<&str>| {
+        vault
+            .add_person(NewPerson {
+                name: name.into(),
+                reading: reading.map(Into::into),
+                ..Default::default()
+            })
+            .unwrap()
+            .id
+    };
+    // By code point, 渡辺 < 阿部 < 伊藤; read, あべ < いとう < わたなべ.
+    add(&mut vault, "渡辺 健", Some("ワタナベ ケン"));
+    add(&mut vault, "阿部 真", Some("あべ まこと"));
+    add(&mut vault, "伊藤 愛", Some("ｲﾄｳ ｱｲ"));
+    add(&mut vault, "山本 学", None);
+    let names: Vec<String> = vault.people(false).unwrap().into_iter().map(|p| p.name).collect();
+    assert_eq!(names, ["阿部 真", "伊藤 愛", "渡辺 健", "山本 学"]);
+    let watanabe = vault
+        .people(false)
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name == "渡辺 健")
+        .unwrap();
+    assert_eq!(watanabe.reading.as_deref(), Some("わたなべ けん"), "kept in hiragana");
+    // Search finds a person by reading, in hiragana or katakana.
+    for query in ["わたなべ", "ワタナベ", "ｲﾄｳ"] {
+        let page = vault.search_page(query, &taiwa_vault::SearchFilter::default()).unwrap();
+        assert_eq!(page.people.len(), 1, "{query}");
+    }
+    // The order stands without readings too: by name as written, then as added.
+    let again: Vec<String> = vault.people(false).unwrap().into_iter().map(|p| p.name).collect();
+    assert_eq!(again, names);
+}

@@ -53,7 +53,11 @@ export type UnlockInput = { passphrase: Secret, };
 
 export type RecoverInput = { recovery_key: Secret, new_passphrase: Secret, new_passphrase_again: Secret, };
 
-export type PersonInput = { name: string, relationship: Relationship, cadence: Cadence, employee_id: string, email: string, org_unit: string, start_date: string, end_date: string, };
+export type PersonInput = { name: string, 
+/**
+ * ふりがな, or empty (older callers may leave it out).
+ */
+reading: string, relationship: Relationship, cadence: Cadence, employee_id: string, email: string, org_unit: string, start_date: string, end_date: string, };
 
 export type PlanInput = { person_id: number, 
 /**
@@ -201,7 +205,11 @@ met: number,
  */
 rate: number | null, sessions_held: number, minutes: number, };
 
-export type Person = { id: number, name: string, relationship: Relationship, cadence: Cadence, employee_id: string | null, email: string | null, org_unit: string | null, start_date: string | null, end_date: string | null, archived_at: string | null, created_at: string, };
+export type Person = { id: number, name: string, 
+/**
+ * How the name is read (ふりがな, in hiragana), when known: the list is in its order.
+ */
+reading: string | null, relationship: Relationship, cadence: Cadence, employee_id: string | null, email: string | null, org_unit: string | null, start_date: string | null, end_date: string | null, archived_at: string | null, created_at: string, };
 
 export type Session = { id: number, person_id: number, person_name: string, 
 /**
@@ -263,7 +271,11 @@ export type Action = { id: number, person_id: number, person_name: string,
  */
 session_id: number | null, text: string, owner: Owner, due_date: string | null, done_date: string | null, created_at: string, };
 
-export type PersonStatus = { person_id: number, name: string, relationship: Relationship, cadence: Cadence, month: string, state: DueState, 
+export type PersonStatus = { person_id: number, name: string, 
+/**
+ * How the name is read, when known: lists sort by it.
+ */
+reading: string | null, relationship: Relationship, cadence: Cadence, month: string, state: DueState, 
 /**
  * Sessions held in the month.
  */

@@ -19,5 +19,11 @@ describe('state', () => {
       { name: 'Ai', state: 'due' as const },
     ];
     expect(byUrgency(rows).map((r) => r.name)).toEqual(['Mio', 'Ai', 'Ken', 'Aoi']);
+    // Japanese names by how they are read: 渡辺 (わたなべ) after 阿部 (あべ), whatever their characters.
+    const read = [
+      { name: '渡辺 健', reading: 'わたなべ けん', state: 'due' as const },
+      { name: '阿部 真', reading: 'あべ まこと', state: 'due' as const },
+    ];
+    expect(byUrgency(read).map((r) => r.name)).toEqual(['阿部 真', '渡辺 健']);
   });
 });

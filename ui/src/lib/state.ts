@@ -20,8 +20,10 @@ export function sessionPill(state: SessionState): 'done' | 'planned' | 'missed' 
   return state === 'held' ? 'done' : state === 'planned' ? 'planned' : 'missed';
 }
 
-/** People who still need a 1on1 first, then by name. */
-export function byUrgency<T extends { state: DueState; name: string }>(rows: T[]): T[] {
+/** People who still need a 1on1 first, then as the people list has them: by reading (ふりがな)
+ * where there is one, else by the name as written. */
+export function byUrgency<T extends { state: DueState; name: string; reading?: string | null }>(rows: T[]): T[] {
   const order: Record<DueState, number> = { overdue: 0, due: 1, planned: 2, missed: 3, clear: 4 };
-  return [...rows].sort((a, b) => order[a.state] - order[b.state] || a.name.localeCompare(b.name));
+  const key = (r: T) => r.reading ?? r.name;
+  return [...rows].sort((a, b) => order[a.state] - order[b.state] || key(a).localeCompare(key(b), 'ja'));
 }

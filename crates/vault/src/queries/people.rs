@@ -14,6 +14,8 @@ use crate::{Error, Vault};
 pub struct Person {
     pub id: i64,
     pub name: String,
+    /// How the name is read (ふりがな, in hiragana), when known: the list is in its order.
+    pub reading: Option<String>,
     pub relationship: Relationship,
     pub cadence: Cadence,
     pub employee_id: Option<String>,
@@ -52,6 +54,7 @@ impl Person {
 #[derive(Debug, Clone, Default)]
 pub struct NewPerson {
     pub name: String,
+    pub reading: Option<String>,
     pub relationship: Relationship,
     pub cadence: Cadence,
     pub employee_id: Option<String>,
@@ -65,6 +68,7 @@ pub struct NewPerson {
 #[derive(Debug, Clone, Default)]
 pub struct PersonEdit {
     pub name: Option<String>,
+    pub reading: Option<Option<String>>,
     pub relationship: Option<Relationship>,
     pub cadence: Option<Cadence>,
     pub employee_id: Option<Option<String>>,
@@ -74,8 +78,7 @@ pub struct PersonEdit {
     pub end_date: Option<Option<Date>>,
 }
 
-const COLUMNS: &str =
-    "id, name, relationship, cadence, employee_id, email, org_unit, start_date, end_date, archived_at, created_at";
+const COLUMNS: &str = "id, name, relationship, cadence, employee_id, email, org_unit, start_date, end_date, archived_at, created_at, reading";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
     Ok(Person {
@@ -90,6 +93,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
         end_date: parsed_opt(row, 8)?,
         archived_at: parsed_opt(row, 9)?,
         created_at: row.get(10)?,
+        reading: row.get(11)?,
     })
 }
 
@@ -138,12 +142,25 @@ impl NewPerson {
         check_dates(self.start_date, self.end_date)?;
         Ok(NewPerson {
             name: clean_text("name", &self.name, 200, false)?,
+            reading: clean_optional("reading", self.reading.as_deref(), 200)?.map(|r| hiragana(&r)),
             employee_id: check_employee_id(clean_optional("employee id", self.employee_id.as_deref(), 64)?)?,
             email: check_email(clean_optional("email", self.email.as_deref(), 254)?)?,
             org_unit: clean_optional("org unit", self.org_unit.as_deref(), 200)?,
             ..self
         })
     }
+}
+
+/// A reading as the list sorts it: width folded (NFKC) and katakana as hiragana (ヤマダ → やまだ).
+pub fn hiragana(reading: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    reading
+        .nfkc()
+        .map(|c| match c {
+            'ァ'..='ヶ' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
+            c => c,
+        })
+        .collect()
 }
 
 /// An employee id belongs to one person: the same id twice would send one pair's figures twice.
@@ -191,8 +208,8 @@ impl Vault {
         let id = self.write(|tx| {
             check_unique_employee_id(tx, p.employee_id.as_deref(), 0)?;
             tx.execute(
-                "INSERT INTO people (name, relationship, cadence, employee_id, email, org_unit, start_date, end_date, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO people (name, relationship, cadence, employee_id, email, org_unit, start_date, end_date, created_at,
+                 reading) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     p.name,
                     p.relationship.as_str(),
@@ -202,7 +219,8 @@ impl Vault {
                     p.org_unit,
                     p.start_date.map(date_text),
                     p.end_date.map(date_text),
-                    crate::now_stamp()
+                    crate::now_stamp(),
+                    p.reading
                 ],
             )?;
             Ok(tx.last_insert_rowid())
@@ -220,10 +238,11 @@ impl Vault {
         )
     }
 
-    /// Everyone, by name; archived people only when asked for.
+    /// Everyone, by reading where there is one and by name as written otherwise (a name's
+    /// characters decide then, so the order is stable); archived people only when asked for.
     pub fn people(&self, include_archived: bool) -> Result<Vec<Person>, Error> {
         let sql = format!(
-            "SELECT {COLUMNS} FROM people {} ORDER BY name COLLATE NOCASE, id",
+            "SELECT {COLUMNS} FROM people {} ORDER BY coalesce(reading, name) COLLATE NOCASE, id",
             if include_archived {
                 ""
             } else {
@@ -242,6 +261,7 @@ impl Vault {
         let end_date = edit.end_date.unwrap_or(current.end_date);
         let next = NewPerson {
             name: edit.name.unwrap_or(current.name),
+            reading: edit.reading.unwrap_or(current.reading),
             relationship: edit.relationship.unwrap_or(current.relationship),
             cadence: edit.cadence.unwrap_or(current.cadence),
             employee_id: edit.employee_id.unwrap_or(current.employee_id),
@@ -267,7 +287,7 @@ impl Vault {
             }
             tx.execute(
                 "UPDATE people SET name = ?2, relationship = ?3, cadence = ?4, employee_id = ?5, email = ?6,
-                 org_unit = ?7, start_date = ?8, end_date = ?9 WHERE id = ?1",
+                 org_unit = ?7, start_date = ?8, end_date = ?9, reading = ?10 WHERE id = ?1",
                 params![
                     id,
                     next.name,
@@ -277,7 +297,8 @@ impl Vault {
                     next.email,
                     next.org_unit,
                     next.start_date.map(date_text),
-                    next.end_date.map(date_text)
+                    next.end_date.map(date_text),
+                    next.reading
                 ],
             )?;
             Ok(())

@@ -14,6 +14,8 @@ use chrono::NaiveDate as Date;
 pub struct PersonStatus {
     pub person_id: i64,
     pub name: String,
+    /// How the name is read, when known: lists sort by it.
+    pub reading: Option<String>,
     pub relationship: Relationship,
     pub cadence: Cadence,
     #[serde(flatten)]
@@ -95,6 +97,7 @@ impl Vault {
                 people.push(PersonStatus {
                     person_id: person.id,
                     name: person.name.clone(),
+                    reading: person.reading.clone(),
                     relationship: person.relationship,
                     cadence: person.cadence,
                     figures,
