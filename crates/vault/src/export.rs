@@ -178,6 +178,12 @@ impl ExportLanguage {
     /// "Met N of M people (rate)."
     fn met(self, met: u32, people: u32, rate: Option<f64>) -> String {
         let rate = rate_text(rate);
+        if people == 0 {
+            return match self {
+                ExportLanguage::En => "Nobody to meet in this month.".to_owned(),
+                ExportLanguage::Ja => "この月に 1on1 の相手はいません。".to_owned(),
+            };
+        }
         match self {
             ExportLanguage::En => format!("Met {met} of {people} people ({rate})."),
             ExportLanguage::Ja => format!("{people} 人中 {met} 人と実施（{rate}）。"),
