@@ -118,6 +118,9 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     )
 }
 
+/// How often uploads past their time waiting for a confirmation are deleted.
+const PURGE_EVERY: Duration = Duration::from_secs(5 * 60);
+
 pub async fn serve(state: AppState, on_bound: impl FnOnce(SocketAddr, bool)) -> Result<(), Error> {
     let config = state.config.clone();
     if config.public_url.is_some() && config.trusted_proxies.is_empty() {
@@ -145,6 +148,18 @@ pub async fn serve(state: AppState, on_bound: impl FnOnce(SocketAddr, bool)) -> 
         let now = crate::store::current_month();
         if let Err(e) = crate::store::month_views(&warm, &reports, now.plus(-11).unwrap_or(now), now) {
             tracing::warn!(error = %e, "could not read the last twelve months ahead");
+        }
+    });
+    // Uploads left waiting for a confirmation are deleted soon after their time, whoever signs in.
+    let purge = state.pool.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(PURGE_EVERY);
+        loop {
+            every.tick().await;
+            let pool = purge.clone();
+            if let Ok(Err(e)) = tokio::task::spawn_blocking(move || crate::store::purge_expired_imports(&pool)).await {
+                tracing::warn!(error = %e, "could not delete expired uploads");
+            }
         }
     });
     let tls = match (&config.tls_cert, &config.tls_key) {

@@ -62,7 +62,7 @@ pub enum Command {
     Settings(SettingsCmd),
     /// Engagement-survey scores
     #[command(subcommand)]
-    Survey(ImportCmd),
+    Survey(SurveyCmd),
     /// The company's career-path catalogue
     #[command(name = "career-paths", subcommand)]
     CareerPaths(ImportCmd),
@@ -102,6 +102,19 @@ pub enum SettingsCmd {
 pub enum ImportCmd {
     /// Import a CSV file, checked exactly like the page's upload: all or nothing
     Import { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SurveyCmd {
+    /// Import a CSV file, checked exactly like the page's upload: all or nothing. A survey month
+    /// that already has scores is replaced only with --replace; without it, nothing is imported
+    /// and the command says how many scores of which month the file would replace
+    Import {
+        file: PathBuf,
+        /// Replace the scores stored for the survey months in the file
+        #[arg(long)]
+        replace: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -191,8 +204,9 @@ fn admin_password() -> Result<String, Error> {
     Ok(first)
 }
 
-fn read_file(path: &PathBuf) -> Result<std::fs::File, Error> {
-    std::fs::File::open(path).map_err(|e| Error::Invalid(format!("cannot read {}: {e}", path.display())))
+/// A file's bytes, as an upload's: `crate::spreadsheet` reads them as UTF-8 or Shift_JIS.
+fn read_file(path: &PathBuf) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|e| Error::Invalid(format!("cannot read {}: {e}", path.display())))
 }
 
 /// A Unix time as its UTC date.
@@ -284,16 +298,34 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
             println!("{name} = {}", settings.get(name).unwrap_or_default());
             Ok(())
         }
-        Command::Survey(ImportCmd::Import { file }) => {
-            let summary = store::import_survey_file(&open(&config)?, read_file(file)?)?;
-            let months: Vec<String> = summary.months.iter().map(ToString::to_string).collect();
-            println!(
-                "imported {} scores: {} item(s), survey month(s) {}",
-                summary.rows,
-                summary.items,
-                months.join(", ")
-            );
-            Ok(())
+        Command::Survey(SurveyCmd::Import { file, replace }) => {
+            let replace = if *replace {
+                store::Replace::Any
+            } else {
+                store::Replace::No
+            };
+            match store::import_survey_file(&open(&config)?, &read_file(file)?, replace)? {
+                store::SurveyImport::Stored(summary) => {
+                    let months: Vec<String> = summary.months.iter().map(ToString::to_string).collect();
+                    println!(
+                        "imported {} scores: {} item(s), survey month(s) {}",
+                        summary.rows,
+                        summary.items,
+                        months.join(", ")
+                    );
+                    Ok(())
+                }
+                store::SurveyImport::WouldReplace(replaced) => {
+                    let each: Vec<String> = replaced
+                        .iter()
+                        .map(|r| format!("{} scores of {} with {}", r.stored, r.month, r.incoming))
+                        .collect();
+                    Err(Error::Invalid(format!(
+                        "nothing was imported: this file replaces {}. Run again with --replace to replace them",
+                        each.join(", and ")
+                    )))
+                }
+            }
         }
         Command::Demo { months, enrolled, seed } => {
             if !(1..=24).contains(months) || !(0.0..=1.0).contains(enrolled) {
@@ -307,7 +339,7 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::CareerPaths(ImportCmd::Import { file }) => {
-            let count = store::import_career_paths_file(&open(&config)?, read_file(file)?)?;
+            let count = store::import_career_paths_file(&open(&config)?, &read_file(file)?)?;
             println!("imported {count} career paths; the catalogue was replaced");
             Ok(())
         }
@@ -316,7 +348,7 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
             employees,
             allow_shrink,
         }) => {
-            let parsed = directory::parse(read_file(org_units)?, read_file(employees)?)
+            let parsed = directory::parse(&read_file(org_units)?, &read_file(employees)?)
                 .map_err(|p| Error::Import("directory", p))?;
             let summary = store::import_directory(&open(&config)?, &parsed, store::current_month(), *allow_shrink)?;
             match summary.effective_from {

@@ -856,8 +856,8 @@ mod tests {
     #[test]
     fn the_example_company_hides_no_large_unit_from_any_viewer() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/acme-5000");
-        let open = |name: &str| std::fs::File::open(dir.join(name)).expect("the example company");
-        let directory = crate::directory::parse(open("org_units.csv"), open("employees.csv")).unwrap();
+        let open = |name: &str| std::fs::read(dir.join(name)).expect("the example company");
+        let directory = crate::directory::parse(&open("org_units.csv"), &open("employees.csv")).unwrap();
         let index: HashMap<&str, usize> = directory
             .org_units
             .iter()

@@ -48,7 +48,7 @@ pub enum Error {
     InvalidRecords(Vec<RecordProblem>),
     /// A file (the directory, a survey, the career paths) with problems: nothing was stored.
     #[error("the {what} was not imported: {count} problem(s)", what = .0, count = .1.len())]
-    Import(&'static str, Vec<String>),
+    Import(&'static str, Vec<spreadsheet::Problem>),
     #[error("{0}")]
     NotFound(String),
     #[error("a valid bearer token is required")]

@@ -399,7 +399,7 @@ fn a_burst_of_concurrent_guesses_checks_no_more_than_the_limit(backend: Backend)
     assert!(blocked.body.contains("Too many wrong passwords"), "{}", blocked.body);
 }
 
-/// A body of a megabyte: only the two upload routes take one, and only from a signed-in hr_admin;
+/// A body of a megabyte: only the upload routes take one, and only from a signed-in hr_admin;
 /// anyone else is answered 413 having sent no more than the small limit allows.
 fn uploads_take_megabytes_only_from_a_signed_in_hr_admin(backend: Backend) {
     let server = Server::start(backend);
@@ -432,9 +432,18 @@ fn uploads_take_megabytes_only_from_a_signed_in_hr_admin(backend: Backend) {
     assert_eq!(post("/hr/anything/import", None), 413, "not an upload route");
     let (_, viewer) = http.login("viewer@example.co.jp", PASSWORD);
     assert_eq!(post("/hr/engagement/import", viewer.as_deref()), 413, "an org viewer");
+    assert_eq!(post("/hr/settings/directory", viewer.as_deref()), 413, "an org viewer");
+    assert_eq!(
+        post("/hr/settings/directory/confirm", None),
+        413,
+        "a confirmation is a small form"
+    );
     let (_, admin) = http.login(common::ADMIN, PASSWORD);
-    let status = post("/hr/engagement/import", admin.as_deref());
-    assert_ne!(status, 413, "hr_admin's upload is read whole");
+    for route in taiwa_server::web::UPLOAD_ROUTES {
+        let status = post(route, admin.as_deref());
+        assert_ne!(status, 413, "hr_admin's upload to {route} is read whole");
+    }
+    assert_eq!(post("/hr/settings/directory/confirm", admin.as_deref()), 413);
 }
 
 /// The schema refuses any role but hr_admin and org_viewer (with its unit); and a row that has

@@ -16,8 +16,8 @@ use crate::app::AppState;
 /// 401 never leaves a client's request half-sent, which it would see as a reset connection.
 pub async fn buffer_body(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    // HR's two uploads (a survey, a catalogue) may be larger, for a signed-in hr_admin only
-    // (one read of the session, before the body); everything else is small.
+    // HR's uploads (a survey, a catalogue, the directory) may be larger, for a signed-in hr_admin
+    // only (one read of the session, before the body); everything else is small.
     let upload = parts.method == axum::http::Method::POST
         && crate::web::UPLOAD_ROUTES.contains(&parts.uri.path())
         && crate::web::signed_in_admin(&state, &parts.headers).await;

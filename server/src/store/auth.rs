@@ -461,6 +461,7 @@ pub fn start_session(pool: &Pool, email: &str) -> Result<String, Error> {
             "DELETE FROM web_sessions WHERE seen_at < $1 OR created_at < $2",
             &[V::Int(t - SESSION_IDLE_SECS), V::Int(t - SESSION_MAX_SECS)],
         )?;
+        super::purge_pending(conn)?;
         conn.execute(
             "INSERT INTO web_sessions (id_hash, email, csrf, created_at, seen_at) VALUES ($1, $2, $3, $4, $4)",
             &[V::from(hash_secret(&id)), V::from(email), V::from(csrf), V::Int(t)],

@@ -8,6 +8,7 @@ use taiwa_protocol::{CareerPath, CareerPaths, Month};
 use super::{month_from_index, month_index, now};
 use crate::Error;
 use crate::db::{Conn, Pool, V};
+use crate::spreadsheet::{CsvFile, Problem};
 
 /// Scores are stored in thousandths, so both backends keep them as integers.
 const SCORE_SCALE: f64 = 1000.0;
@@ -18,6 +19,35 @@ pub struct SurveySummary {
     pub rows: usize,
     pub months: Vec<Month>,
     pub items: usize,
+}
+
+/// A survey month whose stored scores an import would replace: how many are stored, and how
+/// many the file brings for that month.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Replacement {
+    pub month: Month,
+    pub stored: usize,
+    pub incoming: usize,
+}
+
+/// Whether a survey import may replace months that already have scores.
+#[derive(Debug, Clone, Copy)]
+pub enum Replace<'a> {
+    /// No: an import that would replace any is not done, and says what it would replace.
+    No,
+    /// Exactly what HR was shown and confirmed; if the stored scores changed since, nothing is
+    /// done and the new figures are said.
+    Exactly(&'a [Replacement]),
+    /// Whatever is stored (the command line's `--replace`).
+    Any,
+}
+
+/// What a survey import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SurveyImport {
+    Stored(SurveySummary),
+    /// Nothing was stored: the file replaces these months' scores, and that was not confirmed.
+    WouldReplace(Vec<Replacement>),
 }
 
 fn units_in(conn: &mut dyn Conn, month: Option<Month>) -> Result<HashSet<String>, Error> {
@@ -31,11 +61,15 @@ fn units_in(conn: &mut dyn Conn, month: Option<Month>) -> Result<HashSet<String>
     rows.into_iter().map(|r| r.text("org_unit_id")).collect()
 }
 
-/// Imports a survey file: the file's own problems and every score for a unit not in the
-/// directory of its survey month, all named with their lines, or everything stored. The months in
-/// the file replace what was stored for them. The command line and the page both call this.
-pub fn import_survey_file(pool: &Pool, file: impl std::io::Read) -> Result<SurveySummary, Error> {
-    let (scores, mut problems) = crate::survey::parse(file).map_err(|p| Error::Import("survey", p))?;
+/// Imports a survey file (UTF-8 or Shift_JIS): the file's own problems, every score outside the
+/// survey's scale (the settings) and every score for a unit not in the directory of its survey
+/// month, all named with their lines, or everything stored. The months in the file replace what
+/// was stored for them, only as `replace` allows: otherwise nothing is stored and the answer says
+/// how many scores of which month the file would replace. The command line and the page both
+/// call this.
+pub fn import_survey_file(pool: &Pool, file: &[u8], replace: Replace<'_>) -> Result<SurveyImport, Error> {
+    let scale = super::settings(pool)?.survey_scale();
+    let (scores, mut problems) = crate::survey::parse(file, scale).map_err(|p| Error::Import("survey", p))?;
     pool.write(|conn| {
         let mut months: Vec<Month> = scores.iter().map(|(_, s)| s.survey_month).collect();
         months.sort();
@@ -49,18 +83,42 @@ pub fn import_survey_file(pool: &Pool, file: impl std::io::Read) -> Result<Surve
                 .iter()
                 .filter(|(_, s)| !units.get(&s.survey_month).is_some_and(|u| u.contains(&s.org_unit_id)))
                 .map(|(line, s)| {
-                    (
+                    Problem::new(
+                        CsvFile::Survey,
                         *line,
-                        format!(
-                            "survey, line {line}: no org unit {} in the directory of {}",
-                            s.org_unit_id, s.survey_month
-                        ),
+                        format!("no org unit {} in the directory of {}", s.org_unit_id, s.survey_month),
+                        format!("{} の組織図に組織 {} がありません", s.survey_month, s.org_unit_id),
                     )
                 }),
         );
         if !problems.is_empty() {
-            problems.sort_by_key(|(line, _)| *line);
-            return Err(Error::Import("survey", problems.into_iter().map(|(_, p)| p).collect()));
+            problems.sort_by_key(|p| p.line);
+            return Err(Error::Import("survey", problems));
+        }
+        let mut replacements = Vec::new();
+        for &month in &months {
+            let stored = conn
+                .query(
+                    "SELECT CAST(count(*) AS BIGINT) AS n FROM survey_scores WHERE survey_month = $1",
+                    &[V::Int(month_index(month))],
+                )?
+                .first()
+                .map_or(Ok(0), |r| r.int("n"))?;
+            if stored > 0 {
+                replacements.push(Replacement {
+                    month,
+                    stored: usize::try_from(stored).unwrap_or(0),
+                    incoming: scores.iter().filter(|(_, s)| s.survey_month == month).count(),
+                });
+            }
+        }
+        let go = match replace {
+            Replace::No => replacements.is_empty(),
+            Replace::Exactly(confirmed) => confirmed == replacements.as_slice(),
+            Replace::Any => true,
+        };
+        if !go {
+            return Ok(SurveyImport::WouldReplace(replacements));
         }
         for &month in &months {
             conn.execute(
@@ -80,11 +138,11 @@ pub fn import_survey_file(pool: &Pool, file: impl std::io::Read) -> Result<Surve
             )?;
         }
         let items: HashSet<&str> = scores.iter().map(|(_, s)| s.item.as_str()).collect();
-        Ok(SurveySummary {
+        Ok(SurveyImport::Stored(SurveySummary {
             rows: scores.len(),
             months,
             items: items.len(),
-        })
+        }))
     })
 }
 
@@ -153,21 +211,18 @@ pub fn career_paths_version(pool: &Pool) -> Result<u64, Error> {
 }
 
 /// Every entry whose unit is not in the current directory, with its line (0 for a page's edit).
-fn unit_problems(conn: &mut dyn Conn, paths: &[(u64, CareerPath)]) -> Result<Vec<(u64, String)>, Error> {
+fn unit_problems(conn: &mut dyn Conn, paths: &[(u64, CareerPath)]) -> Result<Vec<Problem>, Error> {
     let units = units_in(conn, None)?;
     Ok(paths
         .iter()
         .filter(|(_, p)| !units.contains(&p.org_unit_id))
         .map(|(line, p)| {
-            let text = if *line == 0 {
-                format!("no org unit {} in the current directory", p.org_unit_id)
-            } else {
-                format!(
-                    "career paths, line {line}: no org unit {} in the current directory",
-                    p.org_unit_id
-                )
-            };
-            (*line, text)
+            Problem::new(
+                CsvFile::CareerPaths,
+                *line,
+                format!("no org unit {} in the current directory", p.org_unit_id),
+                format!("現在の組織図に組織 {} がありません", p.org_unit_id),
+            )
         })
         .collect())
 }
@@ -192,17 +247,17 @@ fn insert_path(conn: &mut dyn Conn, p: &CareerPath) -> Result<(), Error> {
     Ok(())
 }
 
-/// Imports a catalogue file, replacing the whole catalogue: the file's own problems and every
-/// entry for a unit not in the current directory, all named with their lines, or everything
-/// stored. The command line and the page both call this.
-pub fn import_career_paths_file(pool: &Pool, file: impl std::io::Read) -> Result<usize, Error> {
+/// Imports a catalogue file (UTF-8 or Shift_JIS), replacing the whole catalogue: the file's own
+/// problems and every entry for a unit not in the current directory, all named with their lines,
+/// or everything stored. The command line and the page both call this.
+pub fn import_career_paths_file(pool: &Pool, file: &[u8]) -> Result<usize, Error> {
     const WHAT: &str = "career-path catalogue";
     let (paths, mut problems) = crate::career::parse(file).map_err(|p| Error::Import(WHAT, p))?;
     pool.write(|conn| {
         problems.extend(unit_problems(conn, &paths)?);
         if !problems.is_empty() {
-            problems.sort_by_key(|(line, _)| *line);
-            return Err(Error::Import(WHAT, problems.into_iter().map(|(_, p)| p).collect()));
+            problems.sort_by_key(|p| p.line);
+            return Err(Error::Import(WHAT, problems));
         }
         conn.execute("DELETE FROM career_paths", &[])?;
         for (_, p) in &paths {
@@ -217,17 +272,19 @@ pub fn import_career_paths_file(pool: &Pool, file: impl std::io::Read) -> Result
 pub fn save_career_path(pool: &Pool, path: &CareerPath) -> Result<(), Error> {
     let problems = crate::career::check(path);
     if !problems.is_empty() {
-        return Err(Error::Invalid(problems.join("; ")));
+        let en: Vec<String> = problems.into_iter().map(|(en, _)| en).collect();
+        return Err(Error::Invalid(en.join("; ")));
     }
     pool.write(|conn| {
-        let problems = unit_problems(conn, &[(0, path.clone())])?;
-        if !problems.is_empty() {
-            return Err(Error::Invalid(
-                problems.into_iter().map(|(_, p)| p).collect::<Vec<_>>().join("; "),
-            ));
+        if unit_problems(conn, &[(0, path.clone())])?.is_empty() {
+            insert_path(conn, path)?;
+            bump_version(conn)
+        } else {
+            Err(Error::Invalid(format!(
+                "no org unit {} in the current directory",
+                path.org_unit_id
+            )))
         }
-        insert_path(conn, path)?;
-        bump_version(conn)
     })
 }
 

@@ -8,7 +8,7 @@ use taiwa_protocol::Month;
 use super::month_index;
 use crate::Error;
 use crate::db::{Conn, Pool, V};
-use crate::directory::Directory;
+use crate::directory::{Changes, Directory, Employee, OrgUnit};
 
 const VALID_IN: &str = "valid_from <= $1 AND (valid_to IS NULL OR valid_to >= $1)";
 
@@ -26,6 +26,102 @@ pub struct ImportSummary {
 /// The share of current employees or units an import may remove before it must be confirmed
 /// (`--allow-shrink`): more looks like a truncated or wrong file, which would empty every roster.
 pub const SHRINK_LIMIT: f64 = 0.10;
+
+/// Whether removing `gone` of `of` is more than `SHRINK_LIMIT`.
+fn too_many(gone: usize, of: usize) -> bool {
+    of > 0 && gone as f64 > of as f64 * SHRINK_LIMIT
+}
+
+/// The current directory (the rows no later import has ended), sorted by id.
+pub fn current_directory(pool: &Pool) -> Result<Directory, Error> {
+    pool.with(|conn| {
+        let org_units = conn
+            .query(
+                "SELECT org_unit_id, name, parent_id FROM org_units WHERE valid_to IS NULL ORDER BY org_unit_id",
+                &[],
+            )?
+            .into_iter()
+            .map(|r| {
+                Ok(OrgUnit {
+                    id: r.text("org_unit_id")?,
+                    name: r.text("name")?,
+                    parent: r.opt_text("parent_id")?,
+                })
+            })
+            .collect::<Result<_, Error>>()?;
+        let employees = conn
+            .query(
+                "SELECT employee_id, name, email, org_unit_id, manager_id FROM employees WHERE valid_to IS NULL ORDER BY employee_id",
+                &[],
+            )?
+            .into_iter()
+            .map(|r| {
+                Ok(Employee {
+                    id: r.text("employee_id")?,
+                    name: r.text("name")?,
+                    email: r.text("email")?,
+                    org_unit: r.text("org_unit_id")?,
+                    manager: r.opt_text("manager_id")?,
+                })
+            })
+            .collect::<Result<_, Error>>()?;
+        Ok(Directory { org_units, employees })
+    })
+}
+
+/// How many org units and employees the current directory holds.
+pub fn directory_size(pool: &Pool) -> Result<(usize, usize), Error> {
+    pool.with(|conn| {
+        let rows = conn.query(
+            "SELECT (SELECT CAST(count(*) AS BIGINT) FROM org_units WHERE valid_to IS NULL) AS units,
+                    (SELECT CAST(count(*) AS BIGINT) FROM employees WHERE valid_to IS NULL) AS people",
+            &[],
+        )?;
+        let count = |name: &str| -> Result<usize, Error> {
+            Ok(rows.first().map_or(Ok(0), |r| r.int(name))?.try_into().unwrap_or(0))
+        };
+        Ok((count("units")?, count("people")?))
+    })
+}
+
+/// What importing a directory would do, for HR to read before it is applied.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DirectoryPreview {
+    pub changes: Changes,
+    /// The month from which it would apply (`None`: the first import, which applies to every month).
+    pub effective_from: Option<Month>,
+    /// It removes more than `SHRINK_LIMIT` of the employees or units: `import_directory` needs
+    /// `allow_shrink`.
+    pub shrinks: bool,
+}
+
+impl DirectoryPreview {
+    /// A digest of everything the preview says, to check at confirmation that it still holds.
+    pub fn fingerprint(&self) -> String {
+        super::hash_secret(&serde_json::to_string(self).unwrap_or_default())
+    }
+}
+
+/// What importing `directory` from `month` would change; nothing is written.
+pub fn directory_preview(pool: &Pool, directory: &Directory, month: Month) -> Result<DirectoryPreview, Error> {
+    let current = current_directory(pool)?;
+    let changes = crate::directory::changes(&current, directory);
+    // As `import_directory` decides it: no row ever stored, current or ended.
+    let first = pool.with(|conn| {
+        let rows = conn.query(
+            "SELECT (SELECT CAST(count(*) AS BIGINT) FROM org_units) + (SELECT CAST(count(*) AS BIGINT) FROM employees) AS n",
+            &[],
+        )?;
+        Ok(rows.first().map_or(Ok(0), |r| r.int("n"))? == 0)
+    })?;
+    let shrinks = too_many(changes.people_removed.len(), changes.people_before)
+        || too_many(changes.units_removed.len(), changes.units_before);
+    Ok(DirectoryPreview {
+        changes,
+        effective_from: (!first).then_some(month),
+        shrinks,
+    })
+}
 
 /// Stores a validated directory. The first import applies to every month; a later one is a
 /// reorganisation that takes effect from `month`, past months keeping the pairs they had. An
@@ -224,7 +320,6 @@ fn check_shrink(conn: &mut dyn crate::db::Conn, directory: &Directory) -> Result
     let kept_units: HashSet<&str> = directory.org_units.iter().map(|o| o.id.as_str()).collect();
     let gone_emps: Vec<&String> = employees.iter().filter(|id| !kept_emps.contains(id.as_str())).collect();
     let gone_units: Vec<&String> = units.iter().filter(|id| !kept_units.contains(id.as_str())).collect();
-    let too_many = |gone: usize, of: usize| of > 0 && gone as f64 > of as f64 * SHRINK_LIMIT;
     if too_many(gone_emps.len(), employees.len()) || too_many(gone_units.len(), units.len()) {
         let sample = |ids: &[&String]| {
             let shown: Vec<&str> = ids.iter().take(10).map(|s| s.as_str()).collect();

@@ -1,7 +1,7 @@
 //! The server's operations over the storage interface, written once for both backends, in rooms
-//! by what they serve: the directory and its history, accounts and devices, device ingest, and
-//! the reports HR reads. The arithmetic of the reports lives apart, as pure functions, in
-//! `crate::figures`.
+//! by what they serve: the directory and its history, accounts and devices, device ingest, the
+//! reports HR reads, and uploads kept until HR confirms them. The arithmetic of the reports lives
+//! apart, as pure functions, in `crate::figures`.
 
 use data_encoding::BASE64URL_NOPAD;
 use ring::digest;
@@ -18,6 +18,7 @@ mod catalog;
 mod devices;
 mod directory;
 mod ingest;
+mod pending;
 mod report;
 mod settings;
 
@@ -27,6 +28,7 @@ pub use catalog::*;
 pub use devices::*;
 pub use directory::*;
 pub use ingest::*;
+pub use pending::*;
 pub use report::*;
 pub use settings::*;
 
@@ -38,6 +40,7 @@ const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0005_record_generations.sql"),
     include_str!("../../migrations/sqlite/0006_released_months.sql"),
     include_str!("../../migrations/sqlite/0007_admin_roles.sql"),
+    include_str!("../../migrations/sqlite/0008_pending_imports.sql"),
 ];
 const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
@@ -47,6 +50,7 @@ const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0005_record_generations.sql"),
     include_str!("../../migrations/postgres/0006_released_months.sql"),
     include_str!("../../migrations/postgres/0007_admin_roles.sql"),
+    include_str!("../../migrations/postgres/0008_pending_imports.sql"),
 ];
 
 /// The `report_generations` row every month depends on (the directory).

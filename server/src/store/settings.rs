@@ -1,5 +1,6 @@
 //! HR's settings, kept in the database so that every instance reads the same and the pages can
-//! change them: the target rate, the smallest group shown (k), the survey window, pair detail.
+//! change them: the target rate, the smallest group shown (k), the survey window and scale, pair
+//! detail.
 
 use std::collections::HashMap;
 
@@ -19,7 +20,14 @@ pub struct Settings {
     pub survey_window: u32,
     /// Whether hr_admin may see pair-level figures (the not-yet list, `/api/v1/admin/pairs`).
     pub pair_detail: bool,
+    /// The lowest and the highest score of the engagement survey: a score outside them in an
+    /// import is refused with its line.
+    pub survey_scale_min: u32,
+    pub survey_scale_max: u32,
 }
+
+/// The highest a survey scale may reach (the largest score a file may hold).
+pub const MAX_SURVEY_SCALE: u32 = 1_000_000;
 
 impl Default for Settings {
     fn default() -> Settings {
@@ -28,12 +36,23 @@ impl Default for Settings {
             k: 5,
             survey_window: 6,
             pair_detail: false,
+            // Unit scores as most survey vendors report them (a share of favourable answers,
+            // or an index): the example company's. A 1–5 survey sets 1 and 5.
+            survey_scale_min: 0,
+            survey_scale_max: 100,
         }
     }
 }
 
 /// The names `settings set` and the settings page use.
-pub const SETTING_NAMES: &[&str] = &["target_percent", "k", "survey_window", "pair_detail"];
+pub const SETTING_NAMES: &[&str] = &[
+    "target_percent",
+    "k",
+    "survey_window",
+    "survey_scale_min",
+    "survey_scale_max",
+    "pair_detail",
+];
 
 impl Settings {
     /// Applies one named value, checked; the same rules for the page and the command line.
@@ -50,6 +69,8 @@ impl Settings {
             "target_percent" => self.target_percent = number(1, 100)?,
             "k" => self.k = number(MIN_K, 100)?,
             "survey_window" => self.survey_window = number(1, 24)?,
+            "survey_scale_min" => self.survey_scale_min = number(0, MAX_SURVEY_SCALE - 1)?,
+            "survey_scale_max" => self.survey_scale_max = number(1, MAX_SURVEY_SCALE)?,
             "pair_detail" => {
                 self.pair_detail = match value.trim() {
                     "on" | "true" | "1" => true,
@@ -67,11 +88,31 @@ impl Settings {
         Ok(())
     }
 
+    /// The rules between settings, checked once every value is set.
+    pub fn check(&self) -> Result<(), Error> {
+        if self.survey_scale_min >= self.survey_scale_max {
+            return Err(Error::Invalid(format!(
+                "survey_scale_min ({}) must be below survey_scale_max ({})",
+                self.survey_scale_min, self.survey_scale_max
+            )));
+        }
+        Ok(())
+    }
+
+    pub fn survey_scale(&self) -> crate::survey::Scale {
+        crate::survey::Scale {
+            min: self.survey_scale_min,
+            max: self.survey_scale_max,
+        }
+    }
+
     pub fn get(&self, name: &str) -> Option<String> {
         Some(match name {
             "target_percent" => self.target_percent.to_string(),
             "k" => self.k.to_string(),
             "survey_window" => self.survey_window.to_string(),
+            "survey_scale_min" => self.survey_scale_min.to_string(),
+            "survey_scale_max" => self.survey_scale_max.to_string(),
             "pair_detail" => if self.pair_detail { "on" } else { "off" }.to_owned(),
             _ => return None,
         })
@@ -95,6 +136,11 @@ pub fn settings(pool: &Pool) -> Result<Settings, Error> {
             }
         }
     }
+    if settings.check().is_err() {
+        let default = Settings::default();
+        settings.survey_scale_min = default.survey_scale_min;
+        settings.survey_scale_max = default.survey_scale_max;
+    }
     Ok(settings)
 }
 
@@ -104,6 +150,7 @@ pub fn save_settings(pool: &Pool, values: &[(&str, &str)]) -> Result<Settings, E
     for (name, value) in values {
         settings.set(name, value)?;
     }
+    settings.check()?;
     pool.write(|conn| {
         for name in SETTING_NAMES {
             let value = settings.get(name).unwrap_or_default();
@@ -131,5 +178,18 @@ mod tests {
         assert!(s.set("nope", "1").unwrap_err().to_string().contains("target_percent"));
         s.set("pair_detail", "on").unwrap();
         assert_eq!(s.get("pair_detail").as_deref(), Some("on"));
+    }
+
+    #[test]
+    fn the_survey_scale_is_0_to_100_unless_set_and_its_ends_keep_their_order() {
+        let mut s = Settings::default();
+        assert_eq!((s.survey_scale_min, s.survey_scale_max), (0, 100));
+        s.set("survey_scale_min", "1").unwrap();
+        s.set("survey_scale_max", "5").unwrap();
+        s.check().unwrap();
+        s.set("survey_scale_min", "5").unwrap();
+        assert!(s.check().unwrap_err().to_string().contains("must be below"));
+        assert!(s.set("survey_scale_max", "0").is_err());
+        assert!(s.set("survey_scale_max", "1.5").is_err());
     }
 }

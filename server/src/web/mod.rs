@@ -30,7 +30,7 @@ mod pages;
 
 pub use format::Lang;
 
-/// The largest upload (a survey or a career-path catalogue).
+/// The largest upload (a survey, a career-path catalogue, or the directory's two files).
 pub const UPLOAD_LIMIT: usize = 16 * 1024 * 1024;
 
 const SESSION_COOKIE: &str = "taiwa_session";
@@ -51,7 +51,11 @@ fn cookie_path(secure: bool) -> &'static str {
 const LANG_COOKIE: &str = "taiwa_lang";
 
 /// The routes that take an upload of up to `UPLOAD_LIMIT` (from a signed-in hr_admin only).
-pub const UPLOAD_ROUTES: [&str; 2] = ["/hr/engagement/import", "/hr/career-paths/import"];
+pub const UPLOAD_ROUTES: [&str; 3] = [
+    "/hr/engagement/import",
+    "/hr/career-paths/import",
+    "/hr/settings/directory",
+];
 
 /// Whether the request's session cookie is a signed-in hr_admin's (one read, no write).
 pub async fn signed_in_admin(state: &AppState, headers: &HeaderMap) -> bool {
@@ -73,6 +77,7 @@ pub fn routes() -> Router<AppState> {
     let uploads = Router::new()
         .route(UPLOAD_ROUTES[0], post(engagement::import))
         .route(UPLOAD_ROUTES[1], post(career::import))
+        .route(UPLOAD_ROUTES[2], post(settings::directory_upload))
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT));
     Router::new()
         .route("/", get(|| async { Redirect::to("/hr/") }))
@@ -90,6 +95,7 @@ pub fn routes() -> Router<AppState> {
         .route("/hr/report", get(report::page))
         .route("/hr/report.csv", get(report::csv))
         .route("/hr/engagement", get(engagement::page))
+        .route("/hr/engagement/import/confirm", post(engagement::confirm))
         .route("/hr/career-paths", get(career::page).post(career::save))
         .route("/hr/career-paths/delete", post(career::delete))
         .route("/hr/rollout", get(rollout::page))
@@ -101,6 +107,7 @@ pub fn routes() -> Router<AppState> {
         .route("/hr/settings/invite", post(settings::invite))
         .route("/hr/settings/account", post(settings::account))
         .route("/hr/settings/token", post(settings::revoke_token))
+        .route("/hr/settings/directory/confirm", post(settings::directory_confirm))
         .route("/hr/audit", get(audit::page))
         .merge(uploads)
         .layer(middleware::from_fn(headers))
@@ -489,6 +496,62 @@ pub fn lang_cookie(lang: Lang, secure: bool) -> String {
 /// The session cookie's value, by the name it has under this server's scheme.
 pub fn session_id(headers: &HeaderMap, secure: bool) -> Option<String> {
     cookie(headers, &cookie_name(SESSION_COOKIE, secure)).map(str::to_owned)
+}
+
+/// Reads a multipart upload: checks its CSRF token and answers the bytes of the file fields
+/// `names`, in that order, each required.
+pub async fn read_files(hr: &Hr, mut multipart: axum::extract::Multipart, names: &[&str]) -> PageResult<Vec<Vec<u8>>> {
+    let lang = hr.lang;
+    let bad = |m: &str| PageError::new(StatusCode::BAD_REQUEST, lang, m.to_owned());
+    let mut csrf = None;
+    let mut files: Vec<Option<Vec<u8>>> = vec![None; names.len()];
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| bad(lang.pick("The upload could not be read.", "アップロードを読み取れませんでした。")))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "_csrf" {
+            csrf = Some(field.text().await.unwrap_or_default());
+        } else if let Some(i) = names.iter().position(|n| *n == name) {
+            files[i] = Some(
+                field
+                    .bytes()
+                    .await
+                    .map_err(|_| bad(lang.pick("The file is too large.", "ファイルが大きすぎます。")))?
+                    .to_vec(),
+            );
+        }
+    }
+    hr.check_csrf(csrf.as_deref().unwrap_or_default())?;
+    files
+        .into_iter()
+        .map(|f| f.ok_or_else(|| bad(lang.pick("Choose a file to import.", "取り込むファイルを選んでください。"))))
+        .collect()
+}
+
+/// Reads a multipart upload of one file, `file`.
+pub async fn read_upload(hr: &Hr, multipart: axum::extract::Multipart) -> PageResult<Vec<u8>> {
+    let mut files = read_files(hr, multipart, &["file"]).await?;
+    Ok(files.pop().unwrap_or_default())
+}
+
+/// An upload's problems in the reader's language, each with its file and line.
+pub fn problem_texts(lang: Lang, problems: &[crate::spreadsheet::Problem]) -> Vec<String> {
+    problems.iter().map(|p| lang.pick(p.en(), p.ja()).to_owned()).collect()
+}
+
+/// What a confirmation form says when its kept upload is gone.
+pub fn confirmation_gone(lang: Lang) -> String {
+    let minutes = store::PENDING_SECS / 60;
+    match lang {
+        Lang::Ja => format!(
+            "この確認は期限切れ（{minutes}分）か、すでに使われています。何も変更していません。もう一度ファイルを取り込んでください。"
+        ),
+        Lang::En => format!(
+            "This confirmation has expired (after {minutes} minutes) or was already used. Nothing was changed: upload the file again."
+        ),
+    }
 }
 
 /// A small page part: the hidden CSRF field every form carries.

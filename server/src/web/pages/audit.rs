@@ -21,6 +21,7 @@ fn action_text(lang: Lang, action: &str) -> String {
         "not_yet_csv" => lang.pick("Downloaded pairs not met yet", "今月未実施のペアをダウンロード"),
         "managers" => lang.pick("Viewed a unit's managers", "組織の上司一覧を表示"),
         "survey_import" => lang.pick("Imported survey scores", "調査結果を取り込み"),
+        "directory_import" => lang.pick("Imported the directory", "組織図を取り込み"),
         "career_paths_import" => lang.pick("Imported the career paths", "キャリアパスを取り込み"),
         "career_path_saved" => lang.pick("Saved a career path", "キャリアパスを保存"),
         "career_path_deleted" => lang.pick("Deleted a career path", "キャリアパスを削除"),

@@ -8,12 +8,11 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use taiwa_protocol::CareerPath;
 
-use super::engagement::read_upload;
 use super::layout::{self, Nav};
 use crate::app::AppState;
 use crate::career::split_list;
 use crate::store;
-use crate::web::{Hr, Lang, PageError, PageForm, PageQuery, PageResult, csrf_field, run};
+use crate::web::{Hr, Lang, PageError, PageForm, PageQuery, PageResult, csrf_field, problem_texts, read_upload, run};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -97,8 +96,8 @@ fn render(
         }
         section.import {
             h2 { (lang.pick("Import the catalogue", "カタログの取り込み")) }
-            p.muted { (lang.pick("CSV with the header path_id,org_unit_id,title,description,skills,next_roles (UTF-8; skills and next roles separated by ;). The file replaces the whole catalogue, only if every row is valid.",
-                                 "CSV（UTF-8、見出し行 path_id,org_unit_id,title,description,skills,next_roles。スキルと次の役割は ; 区切り）。すべての行が正しいときだけ、カタログ全体を置き換えます。")) }
+            p.muted { (lang.pick("CSV with the header path_id,org_unit_id,title,description,skills,next_roles (UTF-8, or the Shift_JIS of Excel's \"CSV (Comma delimited)\"; skills and next roles separated by ;). The file replaces the whole catalogue, only if every row is valid.",
+                                 "CSV（見出し行 path_id,org_unit_id,title,description,skills,next_roles。UTF-8、またはExcelの「CSV（コンマ区切り）」のShift_JIS。スキルと次の役割は ; 区切り）。すべての行が正しいときだけ、カタログ全体を置き換えます。")) }
             form.stack method="post" action="/hr/career-paths/import" enctype="multipart/form-data" {
                 (csrf_field(hr))
                 input type="file" name="file" accept=".csv,text/csv" required;
@@ -213,7 +212,7 @@ pub async fn import(State(state): State<AppState>, hr: Hr, multipart: Multipart)
     let lang = hr.lang;
     let bytes = read_upload(&hr, multipart).await?;
     let pool = state.pool.clone();
-    let result = crate::web::attempt(lang, move || store::import_career_paths_file(&pool, bytes.as_slice())).await?;
+    let result = crate::web::attempt(lang, move || store::import_career_paths_file(&pool, &bytes)).await?;
     let pool = state.pool.clone();
     let catalog = run(lang, move || store::career_paths(&pool)).await?;
     match result {
@@ -238,7 +237,7 @@ pub async fn import(State(state): State<AppState>, hr: Hr, multipart: Multipart)
                 &hr,
                 Nav::CareerPaths,
                 title(lang),
-                render(&hr, &catalog, None, &problems, None),
+                render(&hr, &catalog, None, &problem_texts(lang, &problems), None),
             ),
         )
             .into_response()),

@@ -1,5 +1,6 @@
-//! Engagement (hr_admin): import survey scores, and for each survey item the correlation across
-//! org units between completion in the N months before the survey and the score.
+//! Engagement (hr_admin): import survey scores (asking first when they replace stored ones), and
+//! for each survey item the correlation across org units between completion in the N months
+//! before the survey and the score.
 //!
 //! Each point is one unit with its own members' pairs (the members whose unit it is, not its
 //! subtree, so that no pair counts in two points); its rate is met pair-months / pair-months over
@@ -18,10 +19,13 @@ use taiwa_protocol::Month;
 use super::layout::{self, Nav};
 use crate::app::AppState;
 use crate::figures::{Correlation, Points, WindowPair, correlate, engagement_points};
-use crate::store::{self, MonthView};
+use crate::store::{self, MonthView, PendingKind, Replace, Replacement, SurveyImport};
 use crate::web::chart::{self, Point};
 use crate::web::format::path;
-use crate::web::{Hr, Lang, PageError, PageQuery, PageResult, csrf_field, run};
+use crate::web::{
+    Hr, Lang, PageError, PageForm, PageQuery, PageResult, confirmation_gone, csrf_field, problem_texts, read_upload,
+    run,
+};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -250,8 +254,12 @@ fn render(hr: &Hr, l: &Loaded, problems: &[String], notice: Option<&str>) -> Mar
         }
         section.import {
             h2 { (lang.pick("Import survey scores", "調査結果の取り込み")) }
-            p.muted { (lang.pick("CSV with the header org_unit_id,survey_month,item,score (UTF-8). Every bad row is named with its line and nothing is stored unless the whole file is valid. A survey month in the file replaces what was stored for it.",
-                                 "CSV（UTF-8、見出し行 org_unit_id,survey_month,item,score）。問題のある行はすべて行番号つきで示し、ファイル全体が正しいときだけ取り込みます。ファイル内の調査月は、既存のその月の結果を置き換えます。")) }
+            p.muted { (match lang {
+                Lang::Ja => format!("CSV（見出し行 org_unit_id,survey_month,item,score。UTF-8、またはExcelの「CSV（コンマ区切り）」のShift_JIS）。スコアは調査の尺度（{}〜{}、設定ページで変更）の範囲内です。問題のある行はすべて行番号つきで示し、ファイル全体が正しいときだけ取り込みます。すでに結果のある調査月は、置き換える件数を示して確認してから置き換えます。",
+                    hr.settings.survey_scale_min, hr.settings.survey_scale_max),
+                Lang::En => format!("CSV with the header org_unit_id,survey_month,item,score (UTF-8, or the Shift_JIS of Excel's \"CSV (Comma delimited)\"). Scores are within the survey's scale, {} to {} (set on the settings page). Every bad row is named with its line and nothing is stored unless the whole file is valid. A survey month that already has scores is replaced only after you confirm, with how many it replaces.",
+                    hr.settings.survey_scale_min, hr.settings.survey_scale_max),
+            }) }
             form.stack method="post" action="/hr/engagement/import" enctype="multipart/form-data" {
                 (csrf_field(hr))
                 input type="file" name="file" accept=".csv,text/csv" required;
@@ -306,79 +314,185 @@ pub async fn page(
     ))
 }
 
-/// Reads a multipart upload: the CSRF token and the file's bytes.
-pub async fn read_upload(hr: &Hr, mut multipart: Multipart) -> PageResult<Vec<u8>> {
-    let lang = hr.lang;
-    let bad = |m: &str| PageError::new(StatusCode::BAD_REQUEST, lang, m.to_owned());
-    let mut csrf = None;
-    let mut file = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| bad(lang.pick("The upload could not be read.", "アップロードを読み取れませんでした。")))?
-    {
-        match field.name() {
-            Some("_csrf") => csrf = Some(field.text().await.unwrap_or_default()),
-            Some("file") => {
-                file = Some(
-                    field
-                        .bytes()
-                        .await
-                        .map_err(|_| bad(lang.pick("The file is too large.", "ファイルが大きすぎます。")))?
-                        .to_vec(),
-                );
-            }
-            _ => {}
-        }
-    }
-    hr.check_csrf(csrf.as_deref().unwrap_or_default())?;
-    file.ok_or_else(|| bad(lang.pick("Choose a file to import.", "取り込むファイルを選んでください。")))
-}
-
 pub async fn import(State(state): State<AppState>, hr: Hr, multipart: Multipart) -> PageResult<Response> {
     hr.require_admin()?;
-    let lang = hr.lang;
     let bytes = read_upload(&hr, multipart).await?;
+    import_bytes(&state, &hr, bytes, None).await
+}
+
+/// Imports an uploaded survey: stored at once when it replaces nothing (or exactly what HR
+/// confirmed, `confirmed`); else kept and shown for confirmation with what it replaces.
+async fn import_bytes(
+    state: &AppState,
+    hr: &Hr,
+    bytes: Vec<u8>,
+    confirmed: Option<Vec<Replacement>>,
+) -> PageResult<Response> {
+    let lang = hr.lang;
     let pool = state.pool.clone();
-    let result = crate::web::attempt(lang, move || store::import_survey_file(&pool, bytes.as_slice())).await?;
+    let (file, expected) = (bytes.clone(), confirmed.clone());
+    let result = crate::web::attempt(lang, move || {
+        let replace = expected.as_deref().map_or(Replace::No, Replace::Exactly);
+        store::import_survey_file(&pool, &file, replace)
+    })
+    .await?;
     let query = EngagementQuery {
         survey: None,
         item: None,
     };
     match result {
-        Ok(summary) => {
+        Ok(SurveyImport::Stored(summary)) => {
             hr.audit(
-                &state,
+                state,
                 "survey_import",
-                serde_json::json!({"rows": summary.rows, "months": summary.months}),
+                serde_json::json!({"rows": summary.rows, "months": summary.months,
+                    "replaced": confirmed.unwrap_or_default().iter().map(|r| serde_json::json!({"month": r.month, "scores": r.stored})).collect::<Vec<_>>()}),
             )
             .await?;
-            let loaded = load(&state, &hr, query).await?;
+            let loaded = load(state, hr, query).await?;
             let notice = match lang {
                 Lang::Ja => format!("{}件のスコア（設問 {}）を取り込みました。", summary.rows, summary.items),
                 Lang::En => format!("Imported {} scores ({} item(s)).", summary.rows, summary.items),
             };
             Ok(layout::page(
-                &hr,
+                hr,
                 Nav::Engagement,
-                lang.pick("Engagement", "エンゲージメント"),
-                render(&hr, &loaded, &[], Some(&notice)),
+                title(lang),
+                render(hr, &loaded, &[], Some(&notice)),
+            )
+            .into_response())
+        }
+        Ok(SurveyImport::WouldReplace(replaced)) => {
+            let (pool, email) = (state.pool.clone(), hr.account.email.clone());
+            let expected = serde_json::to_string(&replaced)
+                .map_err(|e| PageError::from_error(crate::Error::Internal(e.to_string()), lang))?;
+            let token = run(lang, move || {
+                store::keep_pending(&pool, &email, PendingKind::Survey, &[&bytes], &expected)
+            })
+            .await?;
+            Ok(layout::page(
+                hr,
+                Nav::Engagement,
+                lang.pick("Replace survey scores?", "調査結果の置き換えの確認"),
+                render_confirmation(hr, &replaced, &token, confirmed.is_some()),
             )
             .into_response())
         }
         Err(crate::Error::Import(_, problems)) => {
-            let loaded = load(&state, &hr, query).await?;
+            let loaded = load(state, hr, query).await?;
             Ok((
                 StatusCode::BAD_REQUEST,
                 layout::page(
-                    &hr,
+                    hr,
                     Nav::Engagement,
-                    lang.pick("Engagement", "エンゲージメント"),
-                    render(&hr, &loaded, &problems, None),
+                    title(lang),
+                    render(hr, &loaded, &problem_texts(lang, &problems), None),
                 ),
             )
                 .into_response())
         }
         Err(e) => Err(PageError::from_error(e, lang)),
     }
+}
+
+fn title(lang: Lang) -> &'static str {
+    lang.pick("Engagement", "エンゲージメント")
+}
+
+/// The question before a survey import replaces stored scores: how many, of which month, with
+/// how many; nothing changes until it is answered.
+fn render_confirmation(hr: &Hr, replaced: &[Replacement], token: &str, changed_since: bool) -> Markup {
+    let lang = hr.lang;
+    let minutes = store::PENDING_SECS / 60;
+    html! {
+        h1 { (lang.pick("Replace stored survey scores?", "保存済みの調査結果を置き換えますか")) }
+        @if changed_since {
+            p.problem role="alert" { (lang.pick(
+                "The stored scores changed after this file was uploaded: here is what it replaces now.",
+                "ファイルを取り込んだ後に、保存済みのスコアが変わりました。いま置き換えるものは次のとおりです。")) }
+        }
+        div.confirm {
+            ul.replaces {
+                @for r in replaced {
+                    li data-month=(r.month) data-stored=(r.stored) data-incoming=(r.incoming) { (match lang {
+                        Lang::Ja => format!("この取り込みは、{}の保存済みのスコア {}件を、このファイルの {}件で置き換えます。",
+                            lang.month(r.month), lang.count(r.stored as u64), lang.count(r.incoming as u64)),
+                        Lang::En => format!("This replaces the {} scores stored for {} with the {} in this file.",
+                            lang.count(r.stored as u64), lang.month(r.month), lang.count(r.incoming as u64)),
+                    }) }
+                }
+            }
+            p.muted { (match lang {
+                Lang::Ja => format!("置き換えると、元のスコアは戻せません。確認するまで何も変わりません（この確認は{minutes}分間有効です）。"),
+                Lang::En => format!("The scores replaced cannot be brought back. Nothing changes until you confirm (this confirmation is valid for {minutes} minutes)."),
+            }) }
+            form.actions method="post" action="/hr/engagement/import/confirm" {
+                (csrf_field(hr))
+                input type="hidden" name="token" value=(token);
+                button.danger name="action" value="replace" { (lang.pick("Replace the scores", "置き換える")) }
+                " "
+                button name="action" value="cancel" { (lang.pick("Cancel", "取り消す")) }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ConfirmForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    token: String,
+    action: String,
+}
+
+/// The answer to `render_confirmation`: the kept file is imported if what it replaces is still
+/// what HR was shown (else asked again), or dropped.
+pub async fn confirm(
+    State(state): State<AppState>,
+    hr: Hr,
+    PageForm(f): PageForm<ConfirmForm>,
+) -> PageResult<Response> {
+    hr.require_admin()?;
+    hr.check_csrf(&f.csrf)?;
+    let lang = hr.lang;
+    let (pool, email, token) = (state.pool.clone(), hr.account.email.clone(), f.token.clone());
+    let pending = run(lang, move || {
+        store::take_pending(&pool, &email, PendingKind::Survey, &token)
+    })
+    .await?;
+    let query = || EngagementQuery {
+        survey: None,
+        item: None,
+    };
+    let Some(pending) = pending else {
+        let loaded = load(&state, &hr, query()).await?;
+        return Ok((
+            StatusCode::GONE,
+            layout::page(
+                &hr,
+                Nav::Engagement,
+                title(lang),
+                render(&hr, &loaded, &[confirmation_gone(lang)], None),
+            ),
+        )
+            .into_response());
+    };
+    if f.action != "replace" {
+        let loaded = load(&state, &hr, query()).await?;
+        let notice = lang.pick(
+            "The import was cancelled: the stored scores are unchanged.",
+            "取り込みを取り消しました。保存済みのスコアは変わっていません。",
+        );
+        return Ok(layout::page(
+            &hr,
+            Nav::Engagement,
+            title(lang),
+            render(&hr, &loaded, &[], Some(notice)),
+        )
+        .into_response());
+    }
+    let expected: Vec<Replacement> = serde_json::from_str(&pending.expected)
+        .map_err(|e| PageError::from_error(crate::Error::Row(e.to_string()), lang))?;
+    let file = pending.files.into_iter().next().unwrap_or_default();
+    import_bytes(&state, &hr, file, Some(expected)).await
 }

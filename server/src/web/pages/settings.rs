@@ -1,7 +1,8 @@
-//! Settings (hr_admin): the target rate, k, the survey window, pair detail; accounts (invite,
-//! change role, disable); admin API tokens (list, revoke).
+//! Settings (hr_admin): the target rate, k, the survey window and scale, pair detail; the company
+//! directory (two CSV files, previewed before they are applied); accounts (invite, change role,
+//! disable); admin API tokens (list, revoke).
 
-use axum::extract::State;
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
@@ -9,8 +10,11 @@ use serde::Deserialize;
 
 use super::layout::{self, Nav};
 use crate::app::AppState;
-use crate::store::{self, Account, MIN_K, Role, TokenInfo};
-use crate::web::{Hr, Lang, PageError, PageForm, PageQuery, PageResult, csrf_field, run};
+use crate::directory::{Change, Changes};
+use crate::store::{self, Account, DirectoryPreview, MAX_SURVEY_SCALE, MIN_K, PendingKind, Role, TokenInfo};
+use crate::web::{
+    Hr, Lang, PageError, PageForm, PageQuery, PageResult, confirmation_gone, csrf_field, problem_texts, read_files, run,
+};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,21 +32,32 @@ fn role_text(lang: Lang, role: &Role) -> String {
     }
 }
 
-fn render(
-    hr: &Hr,
-    accounts: &[Account],
-    tokens: &[TokenInfo],
-    invited: Option<&str>,
-    problem: Option<&str>,
-    notice: Option<&str>,
-) -> Markup {
+/// What the settings page shows besides its lists.
+#[derive(Debug, Default)]
+struct Shown<'a> {
+    invited: Option<&'a str>,
+    problem: Option<&'a str>,
+    /// The problems of a directory upload, each with its file and line.
+    directory_problems: &'a [String],
+    notice: Option<&'a str>,
+}
+
+fn render(hr: &Hr, lists: &Lists, shown: &Shown<'_>) -> Markup {
     let lang = hr.lang;
     let s = &hr.settings;
     let now = store::now();
+    let (accounts, tokens) = (&lists.accounts, &lists.tokens);
+    let Shown {
+        invited,
+        problem,
+        directory_problems,
+        notice,
+    } = *shown;
     html! {
         h1 { (lang.pick("Settings", "設定")) }
         (layout::notice(notice))
         @if let Some(p) = problem { p.problem role="alert" { (p) } }
+        (layout::problems(lang, layout::Refused::Imported, directory_problems))
         @if let Some(link) = invited {
             div.notice.code-once role="status" {
                 p { (lang.pick("Send this invitation link to the person (valid 7 days, shown only now):", "この招待リンクを本人に送ってください（7日間有効、この画面でのみ表示）:")) }
@@ -59,10 +74,30 @@ fn render(
                     input type="number" name="k" value=(s.k) min=(MIN_K) max="100" required; }
                 label { (lang.pick("Months before a survey its completion is read over", "調査前の何か月の実施率と比べるか"))
                     input type="number" name="survey_window" value=(s.survey_window) min="1" max="24" required; }
+                label { (lang.pick("Survey score scale: lowest", "調査スコアの尺度：最小値"))
+                    input type="number" name="survey_scale_min" value=(s.survey_scale_min) min="0" max=(MAX_SURVEY_SCALE - 1) required; }
+                label { (lang.pick("Survey score scale: highest (an import with a score outside the scale is refused)", "調査スコアの尺度：最大値（範囲外のスコアがある調査結果は取り込みません）"))
+                    input type="number" name="survey_scale_max" value=(s.survey_scale_max) min="1" max=(MAX_SURVEY_SCALE) required; }
                 label.check { input type="checkbox" name="pair_detail" value="on" checked[s.pair_detail];
                     " " (lang.pick("Pair-level detail (the not-yet list and the pair API); every view is written to the audit log",
                                    "ペア単位の表示（今月未実施の一覧とペアAPI）。表示はすべて監査ログに記録されます")) }
                 button.primary { (lang.pick("Save settings", "設定を保存")) }
+            }
+        }
+        section #directory {
+            h2 { (lang.pick("Company directory", "組織と社員（組織図）")) }
+            p { (match lang {
+                Lang::Ja => format!("現在：組織 {}、社員 {}人", lang.count(lists.units as u64), lang.count(lists.people as u64)),
+                Lang::En => format!("Now: {} org units and {} employees.", lang.count(lists.units as u64), lang.count(lists.people as u64)),
+            }) }
+            p.muted { (lang.pick(
+                "Two CSV files, UTF-8 or the Shift_JIS of Excel's \"CSV (Comma delimited)\": the org units (org_unit_id,name,parent_id) and the employees (employee_id,name,email,org_unit_id,manager_id). You see what changes before anything is applied, and the whole import is applied or nothing. A later import is a reorganisation from this month: earlier months keep their units and pairs.",
+                "2つのCSVファイル（UTF-8、またはExcelの「CSV（コンマ区切り）」のShift_JIS）：組織（org_unit_id,name,parent_id）と社員（employee_id,name,email,org_unit_id,manager_id）。適用する前に変更内容を確認でき、取り込みはすべて適用するか何もしないかのどちらかです。2回目以降の取り込みは今月からの組織変更として扱い、それより前の月はこれまでの組織とペアのままです。")) }
+            form.stack method="post" action="/hr/settings/directory" enctype="multipart/form-data" {
+                (csrf_field(hr))
+                label { (lang.pick("Org units (CSV)", "組織（CSV）")) input type="file" name="org_units" accept=".csv,text/csv" required; }
+                label { (lang.pick("Employees (CSV)", "社員（CSV）")) input type="file" name="employees" accept=".csv,text/csv" required; }
+                button.primary { (lang.pick("Check what changes", "変更内容を確認")) }
             }
         }
         section {
@@ -146,9 +181,27 @@ fn render(
     }
 }
 
-async fn lists(state: &AppState, lang: Lang) -> PageResult<(Vec<Account>, Vec<TokenInfo>)> {
+/// What the settings page lists: accounts, tokens, and the size of the current directory.
+#[derive(Debug)]
+struct Lists {
+    accounts: Vec<Account>,
+    tokens: Vec<TokenInfo>,
+    units: usize,
+    people: usize,
+}
+
+async fn lists(state: &AppState, lang: Lang) -> PageResult<Lists> {
     let pool = state.pool.clone();
-    run(lang, move || Ok((store::accounts(&pool)?, store::admin_tokens(&pool)?))).await
+    run(lang, move || {
+        let (units, people) = store::directory_size(&pool)?;
+        Ok(Lists {
+            accounts: store::accounts(&pool)?,
+            tokens: store::admin_tokens(&pool)?,
+            units,
+            people,
+        })
+    })
+    .await
 }
 
 fn title(lang: Lang) -> &'static str {
@@ -157,13 +210,17 @@ fn title(lang: Lang) -> &'static str {
 
 pub async fn page(State(state): State<AppState>, hr: Hr, PageQuery(q): PageQuery<SettingsQuery>) -> PageResult<Markup> {
     hr.require_admin()?;
-    let (accounts, tokens) = lists(&state, hr.lang).await?;
+    let lists = lists(&state, hr.lang).await?;
     let notice = q.done.map(|_| hr.lang.pick("Saved.", "保存しました。"));
+    let shown = Shown {
+        notice,
+        ..Shown::default()
+    };
     Ok(layout::page(
         &hr,
         Nav::Settings,
         title(hr.lang),
-        render(&hr, &accounts, &tokens, None, None, notice),
+        render(&hr, &lists, &shown),
     ))
 }
 
@@ -174,20 +231,21 @@ pub struct SettingsForm {
     target_percent: String,
     k: String,
     survey_window: String,
+    survey_scale_min: Option<String>,
+    survey_scale_max: Option<String>,
     pair_detail: Option<String>,
 }
 
 /// Re-renders the page with a problem (400), nothing saved.
 async fn refused(state: &AppState, hr: &Hr, problem: &str) -> PageResult<Response> {
-    let (accounts, tokens) = lists(state, hr.lang).await?;
+    let lists = lists(state, hr.lang).await?;
+    let shown = Shown {
+        problem: Some(problem),
+        ..Shown::default()
+    };
     Ok((
         StatusCode::BAD_REQUEST,
-        layout::page(
-            hr,
-            Nav::Settings,
-            title(hr.lang),
-            render(hr, &accounts, &tokens, None, Some(problem), None),
-        ),
+        layout::page(hr, Nav::Settings, title(hr.lang), render(hr, &lists, &shown)),
     )
         .into_response())
 }
@@ -197,12 +255,20 @@ pub async fn save(State(state): State<AppState>, hr: Hr, PageForm(f): PageForm<S
     hr.check_csrf(&f.csrf)?;
     let pair = if f.pair_detail.is_some() { "on" } else { "off" };
     let pool = state.pool.clone();
-    let values = [
+    let mut values = vec![
         ("target_percent".to_owned(), f.target_percent.clone()),
         ("k".to_owned(), f.k.clone()),
         ("survey_window".to_owned(), f.survey_window.clone()),
         ("pair_detail".to_owned(), pair.to_owned()),
     ];
+    for (name, value) in [
+        ("survey_scale_min", &f.survey_scale_min),
+        ("survey_scale_max", &f.survey_scale_max),
+    ] {
+        if let Some(v) = value {
+            values.push((name.to_owned(), v.clone()));
+        }
+    }
     let saved = crate::web::attempt(hr.lang, move || {
         let refs: Vec<(&str, &str)> = values.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
         store::save_settings(&pool, &refs)
@@ -213,7 +279,8 @@ pub async fn save(State(state): State<AppState>, hr: Hr, PageForm(f): PageForm<S
             hr.audit(
                 &state,
                 "settings",
-                serde_json::json!({"target_percent": s.target_percent, "k": s.k, "survey_window": s.survey_window, "pair_detail": s.pair_detail}),
+                serde_json::json!({"target_percent": s.target_percent, "k": s.k, "survey_window": s.survey_window,
+                    "survey_scale_min": s.survey_scale_min, "survey_scale_max": s.survey_scale_max, "pair_detail": s.pair_detail}),
             )
             .await?;
             Ok(Redirect::to("/hr/settings?done=1").into_response())
@@ -253,14 +320,12 @@ pub async fn invite(State(state): State<AppState>, hr: Hr, PageForm(f): PageForm
             // Never from the request's Host header, which whoever sends the request chooses.
             let base = state.config.link_base().unwrap_or_default();
             let link = format!("{base}/hr/invite/{token}");
-            let (accounts, tokens) = lists(&state, hr.lang).await?;
-            Ok(layout::page(
-                &hr,
-                Nav::Settings,
-                title(hr.lang),
-                render(&hr, &accounts, &tokens, Some(&link), None, None),
-            )
-            .into_response())
+            let lists = lists(&state, hr.lang).await?;
+            let shown = Shown {
+                invited: Some(&link),
+                ..Shown::default()
+            };
+            Ok(layout::page(&hr, Nav::Settings, title(hr.lang), render(&hr, &lists, &shown)).into_response())
         }
         Err(crate::Error::Invalid(m) | crate::Error::NotFound(m)) => refused(&state, &hr, &m).await,
         Err(e) => Err(PageError::from_error(e, hr.lang)),
@@ -342,4 +407,396 @@ pub async fn revoke_token(
     hr.audit(&state, "token_revoked", serde_json::json!({"token": f.id}))
         .await?;
     Ok(Redirect::to("/hr/settings?done=1").into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The company directory from the page
+
+/// How many rows of each list of changes the preview shows.
+const PREVIEW_ROWS: usize = 20;
+
+/// An upload of the directory's two files: their problems, or what they change, kept for the
+/// confirmation (the same parsing and the same `store::import_directory` as the command line).
+pub async fn directory_upload(State(state): State<AppState>, hr: Hr, multipart: Multipart) -> PageResult<Response> {
+    hr.require_admin()?;
+    let mut files = read_files(&hr, multipart, &["org_units", "employees"])
+        .await?
+        .into_iter();
+    let (org_units, employees) = (files.next().unwrap_or_default(), files.next().unwrap_or_default());
+    preview_or_apply(&state, &hr, org_units, employees, None).await
+}
+
+/// What HR confirmed: the preview they read (its fingerprint), and whether they allowed a large
+/// removal.
+#[derive(Debug)]
+struct Confirmed {
+    fingerprint: String,
+    allow_shrink: bool,
+}
+
+/// Parses the files and applies them when `confirmed` matches what they change now; otherwise
+/// keeps them and shows what they change, for a confirmation.
+async fn preview_or_apply(
+    state: &AppState,
+    hr: &Hr,
+    org_units: Vec<u8>,
+    employees: Vec<u8>,
+    confirmed: Option<Confirmed>,
+) -> PageResult<Response> {
+    let lang = hr.lang;
+    let month = store::current_month();
+    let pool = state.pool.clone();
+    let (o, e) = (org_units.clone(), employees.clone());
+    let read = run(lang, move || {
+        Ok(match crate::directory::parse(&o, &e) {
+            Ok(directory) => {
+                let preview = store::directory_preview(&pool, &directory, month)?;
+                Ok((directory, preview))
+            }
+            Err(problems) => Err(problems),
+        })
+    })
+    .await?;
+    let (directory, preview) = match read {
+        Ok(read) => read,
+        Err(problems) => {
+            let lists = lists(state, lang).await?;
+            let texts = problem_texts(lang, &problems);
+            let shown = Shown {
+                directory_problems: &texts,
+                ..Shown::default()
+            };
+            return Ok((
+                StatusCode::BAD_REQUEST,
+                layout::page(hr, Nav::Settings, title(lang), render(hr, &lists, &shown)),
+            )
+                .into_response());
+        }
+    };
+    if preview.changes.is_empty() {
+        let lists = lists(state, lang).await?;
+        let shown = Shown {
+            notice: Some(lang.pick(
+                "The files hold the current directory as it is: there is nothing to change.",
+                "ファイルの内容は現在の組織図と同じです。変更するものはありません。",
+            )),
+            ..Shown::default()
+        };
+        return Ok(layout::page(hr, Nav::Settings, title(lang), render(hr, &lists, &shown)).into_response());
+    }
+    let fingerprint = preview.fingerprint();
+    let same = confirmed.as_ref().is_some_and(|c| c.fingerprint == fingerprint);
+    if same && confirmed.as_ref().is_some_and(|c| c.allow_shrink || !preview.shrinks) {
+        let pool = state.pool.clone();
+        let allow_shrink = preview.shrinks;
+        let summary = run(lang, move || {
+            store::import_directory(&pool, &directory, month, allow_shrink)
+        })
+        .await?;
+        let c = &preview.changes;
+        hr.audit(
+            state,
+            "directory_import",
+            serde_json::json!({
+                "org_units": summary.org_units, "employees": summary.employees, "changes": summary.changes,
+                "effective_from": summary.effective_from,
+                "units_added": c.units_added.len(), "units_removed": c.units_removed.len(),
+                "people_added": c.people_added.len(), "people_removed": c.people_removed.len(),
+                "people_moved": c.people_moved.len(), "managers_changed": c.managers_changed.len(),
+            }),
+        )
+        .await?;
+        let (units, people) = (
+            lang.count(summary.org_units as u64),
+            lang.count(summary.employees as u64),
+        );
+        let notice = match (lang, summary.effective_from) {
+            (Lang::Ja, None) => {
+                format!("組織 {units}、社員 {people}人の組織図を取り込みました。すべての月に適用されます。")
+            }
+            (Lang::Ja, Some(m)) => format!(
+                "組織 {units}、社員 {people}人の組織図を取り込みました（変更 {}件、{}から適用。それより前の月はこれまでのペアのままです）。",
+                lang.count(summary.changes as u64),
+                lang.month(m)
+            ),
+            (Lang::En, None) => format!(
+                "Imported the directory of {units} org units and {people} employees; it applies to every month."
+            ),
+            (Lang::En, Some(m)) => format!(
+                "Imported the directory of {units} org units and {people} employees: {} change(s), applied from {}; earlier months keep their pairs.",
+                lang.count(summary.changes as u64),
+                lang.month(m)
+            ),
+        };
+        let lists = lists(state, lang).await?;
+        let shown = Shown {
+            notice: Some(&notice),
+            ..Shown::default()
+        };
+        return Ok(layout::page(hr, Nav::Settings, title(lang), render(hr, &lists, &shown)).into_response());
+    }
+    let (pool, email, kept) = (state.pool.clone(), hr.account.email.clone(), fingerprint.clone());
+    let token = run(lang, move || {
+        store::keep_pending(&pool, &email, PendingKind::Directory, &[&org_units, &employees], &kept)
+    })
+    .await?;
+    let note = match &confirmed {
+        Some(_) if !same => Some(lang.pick(
+            "The directory changed after these files were uploaded: here is what they change now. Check it again.",
+            "ファイルを取り込んだ後に、組織図が変わりました。いまの変更内容は次のとおりです。もう一度確認してください。",
+        )),
+        Some(_) => Some(lang.pick(
+            "Tick the box to confirm the removals before applying.",
+            "適用する前に、削除を確認するチェックを入れてください。",
+        )),
+        None => None,
+    };
+    Ok(layout::page(
+        hr,
+        Nav::Settings,
+        lang.pick("Check the directory import", "組織図の取り込み内容の確認"),
+        render_preview(hr, &preview, &token, note),
+    )
+    .into_response())
+}
+
+/// One list of the preview: its key (the anchor and `data-list`), its title, the headings of its
+/// before and after columns (empty: no such column), and its rows.
+struct List<'a> {
+    key: &'static str,
+    title: &'static str,
+    before: &'static str,
+    after: &'static str,
+    rows: &'a [Change],
+}
+
+fn lists_of(lang: Lang, c: &Changes) -> [List<'_>; 9] {
+    let l = |key, title, before, after, rows| List {
+        key,
+        title,
+        before,
+        after,
+        rows,
+    };
+    [
+        l(
+            "units-added",
+            lang.pick("Org units added", "追加される組織"),
+            "",
+            lang.pick("Parent", "親組織"),
+            &c.units_added,
+        ),
+        l(
+            "units-renamed",
+            lang.pick("Org units renamed", "名前が変わる組織"),
+            lang.pick("Name before", "変更前の名前"),
+            lang.pick("Name after", "変更後の名前"),
+            &c.units_renamed,
+        ),
+        l(
+            "units-moved",
+            lang.pick("Org units under another parent", "親組織が変わる組織"),
+            lang.pick("Parent before", "変更前の親組織"),
+            lang.pick("Parent after", "変更後の親組織"),
+            &c.units_moved,
+        ),
+        l(
+            "units-removed",
+            lang.pick("Org units removed", "削除される組織"),
+            lang.pick("Parent", "親組織"),
+            "",
+            &c.units_removed,
+        ),
+        l(
+            "people-added",
+            lang.pick("People added", "追加される社員"),
+            "",
+            lang.pick("Unit", "所属"),
+            &c.people_added,
+        ),
+        l(
+            "people-moved",
+            lang.pick("People moved to another unit", "所属が変わる社員"),
+            lang.pick("Unit before", "変更前の所属"),
+            lang.pick("Unit after", "変更後の所属"),
+            &c.people_moved,
+        ),
+        l(
+            "managers-changed",
+            lang.pick("Managers changed", "上司が変わる社員"),
+            lang.pick("Manager before", "変更前の上司"),
+            lang.pick("Manager after", "変更後の上司"),
+            &c.managers_changed,
+        ),
+        l(
+            "people-removed",
+            lang.pick("People removed", "削除される社員"),
+            lang.pick("Unit", "所属"),
+            "",
+            &c.people_removed,
+        ),
+        l(
+            "details-changed",
+            lang.pick("Names or emails changed", "氏名・メールアドレスが変わる社員"),
+            lang.pick("Before", "変更前"),
+            lang.pick("After", "変更後"),
+            &c.details_changed,
+        ),
+    ]
+}
+
+/// What a directory import changes, before it is applied: counts, the first rows of each list,
+/// a warning (and a box to tick) for a large removal, and the buttons to apply or cancel.
+fn render_preview(hr: &Hr, preview: &DirectoryPreview, token: &str, note: Option<&str>) -> Markup {
+    let lang = hr.lang;
+    let c = &preview.changes;
+    let minutes = store::PENDING_SECS / 60;
+    let lists = lists_of(lang, c);
+    let count = |n: usize| lang.count(n as u64);
+    html! {
+        h1 { (lang.pick("Check the directory import", "組織図の取り込み内容の確認")) }
+        @if let Some(n) = note { p.problem role="alert" { (n) } }
+        p.lead { (match lang {
+            Lang::Ja => format!("組織 {} → {}、社員 {}人 → {}人", count(c.units_before), count(c.units_after), count(c.people_before), count(c.people_after)),
+            Lang::En => format!("Org units {} → {}; employees {} → {}.", count(c.units_before), count(c.units_after), count(c.people_before), count(c.people_after)),
+        }) }
+        p { (match (lang, preview.effective_from) {
+            (Lang::Ja, None) => "初めての取り込みです。すべての月に適用されます。".to_owned(),
+            (Lang::Ja, Some(m)) => format!("{}から適用されます。それより前の月は、これまでの組織とペアのままです。", lang.month(m)),
+            (Lang::En, None) => "This is the first import: it applies to every month.".to_owned(),
+            (Lang::En, Some(m)) => format!("It applies from {}; earlier months keep their org units and pairs.", lang.month(m)),
+        }) }
+        table.change-counts {
+            tbody {
+                @for list in &lists {
+                    tr data-list=(list.key) data-count=(list.rows.len()) {
+                        th { @if list.rows.is_empty() { (list.title) } @else { a href={"#" (list.key)} { (list.title) } } }
+                        td.num { (count(list.rows.len())) }
+                    }
+                }
+            }
+        }
+        form.stack.confirm method="post" action="/hr/settings/directory/confirm" {
+            (csrf_field(hr))
+            input type="hidden" name="token" value=(token);
+            @if preview.shrinks {
+                div.problem.shrink role="alert" {
+                    p { (match lang {
+                        Lang::Ja => format!("この取り込みは、社員 {}人のうち {}人と、{}組織のうち {}組織を削除します。{}%を超える削除は、誤ったファイルや途中で切れたファイルのこともあります。",
+                            count(c.people_before), count(c.people_removed.len()), count(c.units_before), count(c.units_removed.len()),
+                            store::SHRINK_LIMIT * 100.0),
+                        Lang::En => format!("This import removes {} of {} employees and {} of {} org units. Removing more than {}% can mean a wrong or cut-short file.",
+                            count(c.people_removed.len()), count(c.people_before), count(c.units_removed.len()), count(c.units_before),
+                            store::SHRINK_LIMIT * 100.0),
+                    }) }
+                    label.check { input type="checkbox" name="allow_shrink" value="1" required;
+                        " " (lang.pick("I have checked the removals: apply them.", "削除される社員と組織を確認しました。削除してかまいません。")) }
+                }
+            }
+            p.muted { (match lang {
+                Lang::Ja => format!("適用するまで何も変わりません（この確認は{minutes}分間有効です）。"),
+                Lang::En => format!("Nothing changes until you apply (this confirmation is valid for {minutes} minutes)."),
+            }) }
+            div.actions {
+                button.primary name="action" value="apply" { (lang.pick("Apply these changes", "この内容で取り込む")) }
+                " "
+                button name="action" value="cancel" formnovalidate { (lang.pick("Cancel", "取り消す")) }
+            }
+        }
+        @if lists.iter().any(|l| !l.rows.is_empty()) {
+            p.muted { (match lang {
+                Lang::Ja => format!("変更の一覧（それぞれ最初の{PREVIEW_ROWS}件）："),
+                Lang::En => format!("The changes (the first {PREVIEW_ROWS} of each):"),
+            }) }
+        }
+        @for list in lists.iter().filter(|l| !l.rows.is_empty()) {
+            section.changes id=(list.key) {
+                h2 { (match lang {
+                    Lang::Ja => format!("{}（{}件）", list.title, count(list.rows.len())),
+                    Lang::En => format!("{} ({})", list.title, count(list.rows.len())),
+                }) }
+                table {
+                    thead { tr {
+                        th { "ID" }
+                        th { (lang.pick("Name", "名前")) }
+                        @if !list.before.is_empty() { th { (list.before) } }
+                        @if !list.after.is_empty() { th { (list.after) } }
+                    } }
+                    tbody {
+                        @for row in list.rows.iter().take(PREVIEW_ROWS) {
+                            tr {
+                                td.id { (row.id) }
+                                td { (row.name) }
+                                @if !list.before.is_empty() { td { (row.before) } }
+                                @if !list.after.is_empty() { td { (row.after) } }
+                            }
+                        }
+                    }
+                }
+                @if list.rows.len() > PREVIEW_ROWS {
+                    p.muted { (match lang {
+                        Lang::Ja => format!("ほか {}件", count(list.rows.len() - PREVIEW_ROWS)),
+                        Lang::En => format!("and {} more", count(list.rows.len() - PREVIEW_ROWS)),
+                    }) }
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DirectoryConfirmForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    token: String,
+    action: String,
+    allow_shrink: Option<String>,
+}
+
+/// The answer to a directory preview: the kept files are applied if what they change is still
+/// what HR read (else shown again), or dropped.
+pub async fn directory_confirm(
+    State(state): State<AppState>,
+    hr: Hr,
+    PageForm(f): PageForm<DirectoryConfirmForm>,
+) -> PageResult<Response> {
+    hr.require_admin()?;
+    hr.check_csrf(&f.csrf)?;
+    let lang = hr.lang;
+    let (pool, email, token) = (state.pool.clone(), hr.account.email.clone(), f.token.clone());
+    let pending = run(lang, move || {
+        store::take_pending(&pool, &email, PendingKind::Directory, &token)
+    })
+    .await?;
+    let Some(pending) = pending else {
+        let lists = lists(&state, lang).await?;
+        let gone = confirmation_gone(lang);
+        let shown = Shown {
+            problem: Some(&gone),
+            ..Shown::default()
+        };
+        return Ok((
+            StatusCode::GONE,
+            layout::page(&hr, Nav::Settings, title(lang), render(&hr, &lists, &shown)),
+        )
+            .into_response());
+    };
+    if f.action != "apply" {
+        let lists = lists(&state, lang).await?;
+        let shown = Shown {
+            notice: Some(lang.pick(
+                "The directory import was cancelled: nothing changed.",
+                "組織図の取り込みを取り消しました。何も変わっていません。",
+            )),
+            ..Shown::default()
+        };
+        return Ok(layout::page(&hr, Nav::Settings, title(lang), render(&hr, &lists, &shown)).into_response());
+    }
+    let mut files = pending.files.into_iter();
+    let (org_units, employees) = (files.next().unwrap_or_default(), files.next().unwrap_or_default());
+    let confirmed = Confirmed {
+        fingerprint: pending.expected,
+        allow_shrink: f.allow_shrink.is_some(),
+    };
+    preview_or_apply(&state, &hr, org_units, employees, Some(confirmed)).await
 }
