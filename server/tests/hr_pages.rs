@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 const PASSWORD: &str = "a long admin password";
 
 on_both_backends!(
+    the_report_names_every_unit_on_one_a4_page_and_the_open_month_is_said,
     sign_in_dashboard_drill_down_not_yet_report_and_csv,
     an_org_viewer_sees_only_their_part_and_no_small_group,
     engagement_import_and_the_correlation,
@@ -572,4 +573,77 @@ fn pearson(points: &[(f64, f64)]) -> f64 {
     let sxx: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
     let syy: f64 = points.iter().map(|p| (p.1 - my).powi(2)).sum();
     sxy / (sxx * syy).sqrt()
+}
+
+/// The example company (seven top-level units, long Japanese names) with a year of history, read
+/// by a director in Japanese: the report's chart names every unit, lowest included, and the
+/// report prints on one A4 page; the month in progress is said to be so, on the report and the
+/// dashboard, and never judged against the target.
+fn the_report_names_every_unit_on_one_a4_page_and_the_open_month_is_said(backend: Backend) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/acme-5000");
+    let orgs = std::fs::read_to_string(dir.join("org_units.csv")).unwrap();
+    let emps = std::fs::read_to_string(dir.join("employees.csv")).unwrap();
+    let server = Server::start_with(backend, &orgs, &emps, "");
+    server.cli(&["demo", "--months", "13"], &[]).assert_ok();
+    // The top-level units, read from the file itself: the children of the unit with no parent.
+    let rows: Vec<Vec<&str>> = orgs
+        .lines()
+        .skip(1)
+        .map(|l| l.trim_end().split(',').collect())
+        .collect();
+    let root = rows.iter().find(|r| r[2].is_empty()).unwrap()[0];
+    let top: Vec<&str> = rows.iter().filter(|r| r[2] == root).map(|r| r[1]).collect();
+    assert!(top.len() >= 7, "{top:?}");
+    block_on(async {
+        let b = Browser::start(&server.base, "ja").await;
+        b.login(common::ADMIN, PASSWORD).await;
+        b.goto("/hr/report").await;
+        let charted = b.attr_all("svg.bars g.bar-row", "data-unit").await;
+        assert_eq!(charted.len(), top.len(), "every unit is in the chart: {charted:?}");
+        for name in &top {
+            assert!(charted.iter().any(|c| c == name), "{name} is in the chart");
+        }
+        // The chart's last bar is the ranking's last row: the lowest is drawn, not left out.
+        let ranked = b.texts("table.ranked tbody tr td:nth-child(2)").await;
+        assert!(
+            ranked.last().unwrap().starts_with(charted.last().unwrap().as_str()),
+            "{ranked:?}"
+        );
+        b.screenshot("hr-report-ja-every-unit").await;
+        let text = pdf_text(&b.print_pdf().await);
+        let pages = text.matches('\u{c}').count().max(1);
+        assert_eq!(pages, 1, "one A4 page:\n{text}");
+        for name in &top {
+            assert!(text.contains(name), "{name} is on the printed page");
+        }
+        assert!(!text.contains("集計中"), "the default period is closed months");
+
+        // A period ending in the month in progress says so and judges nothing.
+        let month = this_month();
+        b.goto(&format!("/hr/report?from={month}&to={month}")).await;
+        assert!(b.text("#report-in-progress").await.contains("集計中"));
+        let sentences = b.texts("ul.sentences li").await;
+        assert!(
+            sentences
+                .iter()
+                .all(|s| s.contains("集計中") && !s.contains("下回って") && !s.contains("達成して")),
+            "{sentences:?}"
+        );
+        let changes = b.texts("table.ranked tbody tr td:nth-child(4)").await;
+        assert!(
+            changes.iter().all(|c| c == "—"),
+            "not compared with a whole month: {changes:?}"
+        );
+        // The dashboard's month in progress: labelled, no unit flagged below target, its
+        // sparkline point hollow.
+        b.goto("/hr/").await;
+        assert!(b.text("#dashboard-in-progress").await.contains("集計中"));
+        assert!(
+            !b.exists("span.flag").await,
+            "nobody is told their month is bad before it ends"
+        );
+        assert!(b.exists("svg.spark circle.open").await);
+        b.screenshot("hr-dashboard-ja-in-progress").await;
+        b.stop().await;
+    });
 }

@@ -4,24 +4,36 @@
 
 use maud::{Markup, html};
 
-/// Twelve months of rates as a small line; gaps where a month has no figure.
-pub fn sparkline(values: &[Option<f64>], target: f64, label: &str) -> Markup {
+/// Twelve months of rates as a small line; gaps where a month has no figure. With `open`, the
+/// last month is the one in progress: the line ends at the month before, and the open month's
+/// partial figure is a hollow dot, never read as a drop.
+pub fn sparkline(values: &[Option<f64>], target: f64, label: &str, open: bool) -> Markup {
     let (w, h, pad) = (96.0, 22.0, 2.0);
     let n = values.len().max(2) as f64;
     let x = |i: usize| pad + (w - 2.0 * pad) * i as f64 / (n - 1.0);
     let y = |r: f64| h - pad - (h - 2.0 * pad) * r.clamp(0.0, 1.0);
+    let closed = if open {
+        &values[..values.len().saturating_sub(1)]
+    } else {
+        values
+    };
     let mut segments: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
-    for (i, v) in values.iter().enumerate() {
+    for (i, v) in closed.iter().enumerate() {
         match v {
             Some(r) => segments.last_mut().map(|s| s.push((x(i), y(*r)))).unwrap_or_default(),
             None => segments.push(Vec::new()),
         }
     }
-    let last = values
+    let last = closed
         .iter()
         .enumerate()
         .rev()
         .find_map(|(i, v)| v.map(|r| (x(i), y(r))));
+    let partial = if open {
+        values.last().copied().flatten().map(|r| (x(values.len() - 1), y(r)))
+    } else {
+        None
+    };
     html! {
         svg.spark width=(w) height=(h) viewBox={"0 0 " (w) " " (h)} role="img" aria-label=(label) {
             title { (label) }
@@ -35,6 +47,9 @@ pub fn sparkline(values: &[Option<f64>], target: f64, label: &str) -> Markup {
             }
             @if let Some((lx, ly)) = last {
                 circle.last cx=(lx) cy=(ly) r="2" {}
+            }
+            @if let Some((px, py)) = partial {
+                circle.open cx=(px) cy=(py) r="2" {}
             }
         }
     }
@@ -143,6 +158,62 @@ pub fn scatter(points: &[Point], x_label: &str, y_label: &str, label: &str) -> M
             @for p in points {
                 circle.point cx=(format!("{:.1}", x(p.x))) cy=(format!("{:.1}", y(p.y))) r="4" {
                     title { (p.label) }
+                }
+            }
+        }
+    }
+}
+
+/// One unit's bar in the ranked chart.
+#[derive(Debug, Clone)]
+pub struct Bar {
+    pub label: String,
+    pub rate: Option<f64>,
+    /// The previous period's rate, drawn as a tick.
+    pub previous: Option<f64>,
+}
+
+/// Every unit's rate for the period as a horizontal bar, in the order given (the ranking), lowest
+/// included: each named (a long name shortened, whole in its title), the target as a dashed line,
+/// the previous period as a tick, a unit without data said in words.
+pub fn ranked_bars(bars: &[Bar], target: f64, label: &str, no_data: &str) -> Markup {
+    let (w, row, top, name_w, right) = (640.0, 22.0, 6.0, 190.0, 52.0);
+    let h = top * 2.0 + row * bars.len().max(1) as f64;
+    let x = |r: f64| name_w + (w - name_w - right) * r.clamp(0.0, 1.0);
+    let short = |s: &str| {
+        let chars: Vec<char> = s.chars().collect();
+        if chars.len() > 14 {
+            format!("{}…", chars[..13].iter().collect::<String>())
+        } else {
+            s.to_owned()
+        }
+    };
+    html! {
+        svg.bars viewBox={"0 0 " (w) " " (h)} role="img" aria-label=(label) {
+            title { (label) }
+            @for pct in [0.0, 0.5, 1.0] {
+                line.grid x1=(x(pct)) x2=(x(pct)) y1=(top) y2=(h - top) {}
+            }
+            line.target x1=(x(target)) x2=(x(target)) y1=(top) y2=(h - top) {}
+            @for (i, b) in bars.iter().enumerate() {
+                @let y = top + row * i as f64;
+                @let below = b.rate.is_some_and(|r| r < target);
+                g.bar-row data-unit=(b.label) {
+                    title { (b.label) }
+                    text.axis x=(name_w - 8.0) y=(y + row * 0.68) text-anchor="end" { (short(&b.label)) }
+                    @match b.rate {
+                        Some(r) => {
+                            rect class=(if below { "fill below" } else { "fill" }) x=(name_w) y=(y + 4.0)
+                                width=(format!("{:.1}", x(r) - name_w)) height=(row - 8.0) rx="2" {}
+                            text.axis x=(format!("{:.1}", x(r.max(b.previous.unwrap_or(0.0))) + 6.0)) y=(y + row * 0.68) { (format!("{:.1}%", r * 100.0)) }
+                        }
+                        None => {
+                            text.axis.muted x=(name_w + 4.0) y=(y + row * 0.68) { (no_data) }
+                        }
+                    }
+                    @if let Some(p) = b.previous {
+                        line.previous x1=(format!("{:.1}", x(p))) x2=(format!("{:.1}", x(p))) y1=(y + 2.0) y2=(y + row - 2.0) {}
+                    }
                 }
             }
         }

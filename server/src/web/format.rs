@@ -10,6 +10,14 @@ pub enum Lang {
     En,
 }
 
+/// The month whose records are still coming in, and the day its figures are counted to: a month
+/// is in progress until it has ended on the company's calendar (Japan's). Its figures are
+/// partial, so pages label it and never compare it with a whole month.
+pub fn in_progress(now: chrono::DateTime<chrono::Utc>) -> (Month, chrono::NaiveDate) {
+    let today = now.with_timezone(&chrono_tz::Asia::Tokyo).date_naive();
+    (Month::of(today), today)
+}
+
 impl Lang {
     pub fn parse(code: &str) -> Option<Lang> {
         match code.trim() {
@@ -107,6 +115,15 @@ impl Lang {
                 let name = NAMES[usize::try_from(m.number() - 1).unwrap_or(0) % 12];
                 format!("{name} {}", m.year())
             }
+        }
+    }
+
+    /// "In progress (to 7 Dec)": a month whose figures are still coming in.
+    pub fn in_progress(self, day: chrono::NaiveDate) -> String {
+        use chrono::Datelike;
+        match self {
+            Lang::Ja => format!("集計中（{}月{}日時点）", day.month(), day.day()),
+            Lang::En => format!("in progress (as of {})", day.format("%-d %b")),
         }
     }
 

@@ -320,6 +320,10 @@ fn render(hr: &Hr, q: &DashboardQuery, loaded: &Loaded, d: &Dashboard, title: &s
         .map(|r| format!("&unit={}", crate::web::urlencode(&view.units[r].id)))
         .unwrap_or_default();
     let managers_column = headline.managers_shown;
+    // The month shown is still in progress (hr_admin only: org viewers read released months):
+    // labelled so, never judged against the target, its sparkline point hollow.
+    let (open, day) = crate::web::format::in_progress(chrono::Utc::now());
+    let partial = month >= open;
     html! {
         div.page-head {
             div {
@@ -357,6 +361,7 @@ fn render(hr: &Hr, q: &DashboardQuery, loaded: &Loaded, d: &Dashboard, title: &s
                 div.big {
                     span.figure data-pairs=(h.pairs) data-met=(h.met) data-reporting=(h.reporting_pairs) { (lang.rate(basis.rate(h))) }
                     span.caption { (basis.label(lang)) }
+                    @if partial { span.in-progress #dashboard-in-progress { (lang.in_progress(day)) } }
                 }
                 div.facts {
                     p { strong { (lang.pick("Met", "実施済み")) } " "
@@ -376,7 +381,7 @@ fn render(hr: &Hr, q: &DashboardQuery, loaded: &Loaded, d: &Dashboard, title: &s
                         }) }
                     }
                 }
-                div.trend-small { (chart::sparkline(&d.headline_spark, target, lang.pick("The last 12 months", "直近12か月"))) }
+                div.trend-small { (chart::sparkline(&d.headline_spark, target, lang.pick("The last 12 months", "直近12か月"), partial)) }
             } @else {
                 p.suppressed { (withheld(lang, k)) }
             }
@@ -417,7 +422,7 @@ fn render(hr: &Hr, q: &DashboardQuery, loaded: &Loaded, d: &Dashboard, title: &s
                     };
                     @if let Some(f) = &d.figures {
                         @let rate = basis.rate(f);
-                        @let below = rate.is_some_and(|r| r < target);
+                        @let below = !partial && rate.is_some_and(|r| r < target);
                         tr class=(if below { "below" } else { "" }) data-unit=(view.units[u].id) data-pairs=(f.pairs) data-met=(f.met) data-reporting=(f.reporting_pairs) {
                             th.unit scope="row" data-depth=(depth) {
                                 (name)
@@ -437,7 +442,7 @@ fn render(hr: &Hr, q: &DashboardQuery, loaded: &Loaded, d: &Dashboard, title: &s
                             td.num { (lang.of(f.reporting_pairs, f.pairs)) }
                             td.num { (lang.count(f.sessions)) " · " (lang.minutes(f.minutes)) }
                             td.num { (cross(lang, d, k)) }
-                            td { (chart::sparkline(&row.spark, target, &format!("{}: {}", view.units[u].name, lang.pick("the last 12 months", "直近12か月")))) }
+                            td { (chart::sparkline(&row.spark, target, &format!("{}: {}", view.units[u].name, lang.pick("the last 12 months", "直近12か月")), partial)) }
                         }
                     } @else {
                         tr.withheld data-unit=(view.units[u].id) data-withheld="fewer-reporting" {

@@ -207,16 +207,26 @@ pub fn build(views: &HashMap<Month, Arc<MonthView>>, q: &ReportQuery, k: u64, vi
     }
 }
 
-/// The plain sentence an executive reads for one unit.
-pub fn sentence(lang: Lang, line: &UnitLine, target_percent: u32) -> String {
+/// The plain sentence an executive reads for one unit. A period that ends in the month in
+/// progress (`partial`) is neither compared nor judged against the target: its last month is not
+/// over.
+pub fn sentence(lang: Lang, line: &UnitLine, target_percent: u32, partial: bool) -> String {
     let name = line.path.last().cloned().unwrap_or_default();
     let Some(rate) = line.rate() else {
         return match lang {
-            Lang::Ja => format!("{name}: この期間のデータはまだありません（上司の端末登録がありません）。"),
+            Lang::Ja => format!("{name}：この期間のデータはまだありません（上司の端末登録がありません）。"),
             Lang::En => format!("{name}: no data for this period yet (no manager has enrolled a device)."),
         };
     };
     let pct = rate * 100.0;
+    if partial {
+        return match lang {
+            Lang::Ja => format!("{name}：実施率{pct:.1}%（集計中。前の期間との比較と目標の判定は月が締まってから）。"),
+            Lang::En => {
+                format!("{name}: {pct:.1}% of pairs met so far (in progress; compared and judged once the month ends).")
+            }
+        };
+    }
     let trend = match (line.change(), lang) {
         (Some(c), Lang::Ja) if c > 0.005 => format!("前の期間より{:.1}ポイント上昇", c * 100.0),
         (Some(c), Lang::Ja) if c < -0.005 => format!("前の期間より{:.1}ポイント低下", -c * 100.0),
@@ -230,9 +240,9 @@ pub fn sentence(lang: Lang, line: &UnitLine, target_percent: u32) -> String {
     let target = f64::from(target_percent);
     match lang {
         Lang::Ja if pct < target => {
-            format!("{name}: 実施率{pct:.1}%（{trend}）。目標{target_percent}%を下回っています。")
+            format!("{name}：実施率{pct:.1}%（{trend}）。目標{target_percent}%を下回っています。")
         }
-        Lang::Ja => format!("{name}: 実施率{pct:.1}%（{trend}）。目標{target_percent}%を達成しています。"),
+        Lang::Ja => format!("{name}：実施率{pct:.1}%（{trend}）。目標{target_percent}%を達成しています。"),
         Lang::En if pct < target => {
             format!("{name}: {pct:.1}% of pairs met, {trend}; below the {target_percent}% target.")
         }
@@ -275,110 +285,138 @@ pub async fn page(State(state): State<AppState>, hr: Hr, uri: axum::http::Uri) -
         Lang::Ja => format!("1on1 実施状況報告 {period}"),
         Lang::En => format!("1on1 completion report, {period}"),
     };
-    let mut series = vec![Series {
+    let (open, day) = crate::web::format::in_progress(chrono::Utc::now());
+    // The period ends in the month in progress: its figures are partial.
+    let partial = r.to >= open;
+    let change = |c: Option<f64>| if partial { None } else { c };
+    let series = vec![Series {
         label: lang.pick("Company", "全社").to_owned(),
         values: r.company.trend.clone(),
     }];
-    series.extend(r.lines.iter().take(5).map(|l| Series {
-        label: l.path.last().cloned().unwrap_or_default(),
-        values: l.trend.clone(),
-    }));
+    // Every unit chosen, lowest included, in the ranking's order.
+    let bars: Vec<chart::Bar> = r
+        .lines
+        .iter()
+        .map(|l| chart::Bar {
+            label: l.path.last().cloned().unwrap_or_default(),
+            rate: l.rate(),
+            previous: if partial { None } else { l.previous_rate() },
+        })
+        .collect();
     let months: Vec<String> = r.trend_months.iter().map(|m| lang.month_short(*m)).collect();
     let chosen: Vec<&str> = r.lines.iter().map(|l| l.id.as_str()).collect();
     let csv_link = format!("/hr/report.csv?{query}");
     let body = html! {
-        form.report-picker.no-print method="get" action="/hr/report" {
-            label { (lang.pick("From", "開始月")) input type="month" name="from" value=(r.from) required; }
-            label { (lang.pick("To", "終了月")) input type="month" name="to" value=(r.to) required; }
-            details {
-                summary { (lang.pick("Units", "組織")) " (" (chosen.len()) ")" }
-                div.choices {
-                    @for (id, p) in &r.choices {
-                        label { input type="checkbox" name="units" value=(id) checked[chosen.contains(&id.as_str())]; " " (path(p)) }
-                    }
-                }
-            }
-            button.primary { (lang.pick("Show", "表示")) }
-            a.button href=(csv_link) download { (lang.pick("Download CSV", "CSVをダウンロード")) }
-            button.button type="button" data-print { (lang.pick("Print", "印刷")) }
-        }
-        article.report {
-            header {
-                h1 { (title) }
-                p.muted { (match lang {
-                    Lang::Ja => format!("比較対象: {}。目標 {}%。", lang.period(r.previous.0, r.previous.1), hr.settings.target_percent),
-                    Lang::En => format!("Compared with {}. Target {}%.", lang.period(r.previous.0, r.previous.1), hr.settings.target_percent),
+            form.report-picker.no-print method="get" action="/hr/report" {
+                label { (lang.pick("From", "開始月")) input type="month" name="from" value=(r.from) required; }
+                label { (lang.pick("To", "終了月")) input type="month" name="to" value=(r.to) required; }
+                details {
+                    summary { (match lang {
+                    Lang::Ja => format!("組織（{}）", chosen.len()),
+                    Lang::En => format!("Units ({})", chosen.len()),
                 }) }
-            }
-            section.headline {
-                div.big {
-                    span.figure { (lang.rate(r.company.rate())) }
-                    span.caption { (lang.pick("of pairs met in the period, company-wide", "全社の実施率（期間中）")) }
-                }
-                div.facts {
-                    p { strong { (lang.pick("Change", "前期比")) } " " (lang.points(r.company.change())) }
-                    p { (match lang {
-                        Lang::Ja => format!("実施 {} / {} ペア月", lang.count(r.company.now.met), lang.count(r.company.now.pairs)),
-                        Lang::En => format!("{} of {} pair-months met", lang.count(r.company.now.met), lang.count(r.company.now.pairs)),
-                    }) }
-                    p { (match lang {
-                        Lang::Ja => format!("端末登録済みの上司 {}（期間の最終月）", lang.of(r.company.now.managers_enrolled, r.company.now.managers)),
-                        Lang::En => format!("Managers enrolled: {} (last month of the period)", lang.of(r.company.now.managers_enrolled, r.company.now.managers)),
-                    }) }
-                }
-            }
-            section {
-                h2 { (lang.pick("The last 12 months", "直近12か月の推移")) }
-                (chart::trend(&months, &series, target, lang.pick("Completion rate by month", "月別の実施率")))
-                ul.legend-list {
-                    @for (i, s) in series.iter().enumerate() {
-                        li { span class={"swatch s" (i % 6)} {} (s.label) }
+                    div.choices {
+                        @for (id, p) in &r.choices {
+                            label { input type="checkbox" name="units" value=(id) checked[chosen.contains(&id.as_str())]; " " (path(p)) }
+                        }
                     }
                 }
+                button.primary { (lang.pick("Show", "表示")) }
+                a.button href=(csv_link) download { (lang.pick("Download CSV", "CSVをダウンロード")) }
+                button.button type="button" data-print { (lang.pick("Print", "印刷")) }
             }
-            section {
-                h2 { (lang.pick("Units, ranked", "組織別（実施率順）")) }
-                table.ranked {
-                    thead { tr {
-                        th.num { "#" }
-                        th { (lang.pick("Unit", "組織")) }
-                        th.num { (lang.pick("Rate", "実施率")) }
-                        th.num { (lang.pick("Change", "前期比")) }
-                        th.num { (lang.pick("Managers enrolled", "登録済みの上司")) }
-                    } }
-                    tbody {
-                        @for (i, l) in r.lines.iter().enumerate() {
-                            @let below = l.rate().is_some_and(|x| x < target);
-                            tr class=(if below { "below" } else { "" }) {
-                                td.num { (i + 1) }
-                                td { (l.path.last().cloned().unwrap_or_default()) span.path { (path(&l.path)) } }
-                                td.num { (lang.rate(l.rate())) }
-                                td.num { (lang.points(l.change())) }
-                                td.num { (lang.of(l.now.managers_enrolled, l.now.managers)) }
+            article.report {
+                header {
+                    h1 { (title) }
+                    p.muted { (match lang {
+                        Lang::Ja => format!("比較対象：{}。目標 {}%。", lang.period(r.previous.0, r.previous.1), hr.settings.target_percent),
+                        Lang::En => format!("Compared with {}. Target {}%.", lang.period(r.previous.0, r.previous.1), hr.settings.target_percent),
+                    }) }
+                    @if partial {
+                        p.in-progress #report-in-progress { (match lang {
+                            Lang::Ja => format!("{}は{}です。前の期間との比較と目標の判定は、月が締まってから表示します。", lang.month(open), lang.in_progress(day)),
+                            Lang::En => format!("{} is {}: it is compared and judged against the target once it has ended.", lang.month(open), lang.in_progress(day)),
+                        }) }
+                    }
+                }
+                section.headline {
+                    div.big {
+                        span.figure { (lang.rate(r.company.rate())) }
+                        span.caption { (lang.pick("of pairs met in the period, company-wide", "全社の実施率（期間中）")) }
+                    }
+                    div.facts {
+                        p { strong { (lang.pick("Change", "前期比")) } " " (lang.points(change(r.company.change()))) }
+                        p { (match lang {
+                            Lang::Ja => format!("実施 {} / {} ペア月", lang.count(r.company.now.met), lang.count(r.company.now.pairs)),
+                            Lang::En => format!("{} of {} pair-months met", lang.count(r.company.now.met), lang.count(r.company.now.pairs)),
+                        }) }
+                        p { (match lang {
+                            Lang::Ja => format!("端末登録済みの上司 {}（期間の最終月）", lang.of(r.company.now.managers_enrolled, r.company.now.managers)),
+                            Lang::En => format!("Managers enrolled: {} (last month of the period)", lang.of(r.company.now.managers_enrolled, r.company.now.managers)),
+                        }) }
+                    }
+                }
+    div.charts {
+                    section.units-chart {
+                        h2 { (lang.pick("Every unit, this period", "組織別の実施率（この期間）")) }
+                        (chart::ranked_bars(&bars, target, lang.pick("Completion rate by unit", "組織別の実施率"), lang.pick("no data yet", "データなし")))
+                        p.muted.small { (lang.pick("Bars: this period. Tick: the previous period. Dashed line: the target.",
+                                                  "棒：この期間　縦線：前の期間　点線：目標")) }
+                    }
+                    section {
+                        h2 { (lang.pick("The last 12 months", "直近12か月の推移")) }
+                        (chart::trend(&months, &series, target, lang.pick("Completion rate by month", "月別の実施率")))
+                        ul.legend-list {
+                            @for (i, s) in series.iter().enumerate() {
+                                li { span class={"swatch s" (i % 6)} {} (s.label) }
                             }
                         }
                     }
                 }
-            }
-            section {
-                h2 { (lang.pick("In a sentence", "ひとことで")) }
-                ul.sentences {
-                    @for l in &r.lines { li { (sentence(lang, l, hr.settings.target_percent)) } }
+                section {
+                    h2 { (lang.pick("Units, ranked", "組織別（実施率順）")) }
+                    table.ranked {
+                        thead { tr {
+                            th.num { "#" }
+                            th { (lang.pick("Unit", "組織")) }
+                            th.num { (lang.pick("Rate", "実施率")) }
+                            th.num { (lang.pick("Change", "前期比")) }
+                            th.num { (lang.pick("Managers enrolled", "登録済みの上司")) }
+                        } }
+                        tbody {
+                            @for (i, l) in r.lines.iter().enumerate() {
+                                @let below = l.rate().is_some_and(|x| x < target);
+                                tr class=(if below { "below" } else { "" }) {
+                                    td.num { (i + 1) }
+                                    td { (l.path.last().cloned().unwrap_or_default()) span.path { (path(&l.path)) } }
+                                    td.num { (lang.rate(l.rate())) }
+                                    td.num { (lang.points(change(l.change()))) }
+                                    td.num { (lang.of(l.now.managers_enrolled, l.now.managers)) }
+                                }
+                            }
+                        }
+                    }
+                }
+                section {
+                    h2 { (lang.pick("In a sentence", "ひとことで")) }
+                    ul.sentences {
+                        @for l in &r.lines { li { (sentence(lang, l, hr.settings.target_percent, partial)) } }
+                    }
+                }
+                footer.report-foot {
+                    p { (crate::web::format::met_definition(lang)) }
+                    p { (lang.pick("A period's rate is met pair-months over pair-months: each pair counts once in each month of the period.",
+                                   "期間の実施率は「実施したペア月 ÷ ペア月」です（各ペアを期間中の各月で1回ずつ数えます）。")) }
                 }
             }
-            footer.report-foot {
-                p { (crate::web::format::met_definition(lang)) }
-                p { (lang.pick("A period's rate is met pair-months over pair-months: each pair counts once in each month of the period.",
-                               "期間の実施率は「実施したペア月 ÷ ペア月」です（各ペアを期間中の各月で1回ずつ数えます）。")) }
-            }
-        }
-    };
+        };
     Ok(layout::page(&hr, Nav::Report, &title, body))
 }
 
 pub async fn csv(State(state): State<AppState>, hr: Hr, uri: axum::http::Uri) -> PageResult<Response> {
     let lang = hr.lang;
     let r = load(&state, &hr, uri.query().unwrap_or_default()).await?;
+    let partial = r.to >= crate::web::format::in_progress(chrono::Utc::now()).0;
     let fail = |e| PageError::from_error(e, lang);
     let mut out = CsvOut::new(true);
     out.row(&[
@@ -412,14 +450,19 @@ pub async fn csv(State(state): State<AppState>, hr: Hr, uri: axum::http::Uri) ->
             l.now.pairs.to_string(),
             l.now.met.to_string(),
             num(l.rate(), 1.0),
-            num(l.previous_rate(), 1.0),
-            num(l.change(), 100.0),
+            // A period ending in the month in progress is not compared.
+            if partial {
+                String::new()
+            } else {
+                num(l.previous_rate(), 1.0)
+            },
+            if partial { String::new() } else { num(l.change(), 100.0) },
             l.now.managers.to_string(),
             l.now.managers_enrolled.to_string(),
             if rank == 0 {
                 String::new()
             } else {
-                sentence(lang, l, hr.settings.target_percent)
+                sentence(lang, l, hr.settings.target_percent, partial)
             },
         ])
         .map_err(fail)?;
