@@ -644,6 +644,67 @@ fn the_report_names_every_unit_on_one_a4_page_and_the_open_month_is_said(backend
         );
         assert!(b.exists("svg.spark circle.open").await);
         b.screenshot("hr-dashboard-ja-in-progress").await;
+
+        // On a phone: the units are a list a person can read, the full table one tap away, and
+        // nothing scrolls sideways.
+        b.client.set_window_size(390, 844).await.unwrap();
+        b.goto("/hr/").await;
+        let width = b
+            .client
+            .execute("return document.documentElement.scrollWidth;", vec![])
+            .await
+            .unwrap();
+        assert!(
+            width.as_f64().unwrap() <= 390.0,
+            "no sideways scrolling on a phone: {width}"
+        );
+        let listed = b.attr_all("ul.unit-cards li", "data-unit").await;
+        let rows = b.attr_all("table.units tbody tr", "data-unit").await;
+        assert_eq!(listed, rows, "every unit of the table is in the list");
+        for name in &top {
+            assert!(
+                b.text("ul.unit-cards").await.contains(name),
+                "{name} on the phone's list"
+            );
+        }
+        let shown = |b: &Browser| {
+            let client = b.client.clone();
+            async move {
+                client
+                    .execute(
+                        "return document.querySelector('table.units').offsetParent !== null;",
+                        vec![],
+                    )
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(shown(&b).await, false, "the table waits behind a tap");
+        // Names read whole: no unit name broken one character a line.
+        let tallest = b
+            .client
+            .execute(
+                "return Math.max(...[...document.querySelectorAll('ul.unit-cards .name a')].map((a) => a.getClientRects().length));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(tallest.as_f64().unwrap() <= 2.0, "{tallest}");
+        b.screenshot("hr-dashboard-ja-390").await;
+        b.find("label.table-toggle").await.click().await.unwrap();
+        assert_eq!(shown(&b).await, true, "one tap shows the full table");
+        b.client.set_window_size(1280, 800).await.unwrap();
+        b.goto("/hr/").await;
+        assert_eq!(shown(&b).await, true, "on a wide screen, the table");
+        let list = b
+            .client
+            .execute(
+                "return getComputedStyle(document.querySelector('ul.unit-cards')).display;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(list, "none", "the list is for phones");
         b.stop().await;
     });
 }

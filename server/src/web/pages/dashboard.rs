@@ -387,7 +387,7 @@ fn render(hr: &Hr, q: &DashboardQuery, loaded: &Loaded, d: &Dashboard, title: &s
             }
         }
         div.toolbar {
-            span { (lang.pick("Rate over:", "実施率の分母:")) " " }
+            span { (lang.pick("Rate over:", "実施率の分母：")) " " }
             @for b in [Basis::All, Basis::Reporting] {
                 @if b == basis { strong { (b.label(lang)) } }
                 @else { a href={"/hr/?month=" (month) (here_unit) "&basis=" (b.code())} { (b.label(lang)) } }
@@ -400,6 +400,33 @@ fn render(hr: &Hr, q: &DashboardQuery, loaded: &Loaded, d: &Dashboard, title: &s
             span.legend { svg width="14" height="4" aria-hidden="true" { line.target x1="0" x2="14" y1="2" y2="2" {} } " "
                 (match lang { Lang::Ja => format!("目標 {}%", hr.settings.target_percent), Lang::En => format!("Target {}%", hr.settings.target_percent) }) }
         }
+        // On a phone, the units as a list a person can read (name, rate against the target); the
+        // full table is one tap away. On a wider screen, the table alone (CSS decides).
+        ul.unit-cards aria-label=(lang.pick("Org units", "組織")) {
+            @for row in &d.rows {
+                @let u = row.unit;
+                @let d = &seen[u];
+                li data-unit=(view.units[u].id) {
+                    span.name {
+                        @if d.shown() { a href=(unit_link(u)) { (view.units[u].name) } } @else { (view.units[u].name) }
+                        @if view.units[u].path.len() > 2 { span.path { (path(&view.units[u].path[..view.units[u].path.len() - 1])) } }
+                    }
+                    @if let Some(f) = &d.figures {
+                        @let rate = basis.rate(f);
+                        @let below = !partial && rate.is_some_and(|r| r < target);
+                        span.rate-line {
+                            (chart::bar(rate, target, below)) " " strong { (lang.rate(rate)) }
+                            @if below { span.flag { (lang.pick(" below target", " 目標未達")) } }
+                        }
+                    } @else {
+                        span.muted { (withheld(lang, k)) }
+                    }
+                }
+            }
+        }
+        input #show-table.table-toggle type="checkbox";
+        label.table-toggle.button for="show-table" { (lang.pick("Show the full table", "表をすべて表示")) }
+        div.table-wrap {
         table.units.sortable {
             thead { tr {
                 th { (lang.pick("Org unit", "組織")) }
@@ -452,6 +479,7 @@ fn render(hr: &Hr, q: &DashboardQuery, loaded: &Loaded, d: &Dashboard, title: &s
                     }
                 }
             }
+        }
         }
         @if d.by_manager_off {
             p.muted.by-manager-off { (lang.pick(
