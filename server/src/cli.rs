@@ -339,7 +339,11 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::CareerPaths(ImportCmd::Import { file }) => {
-            let count = store::import_career_paths_file(&open(&config)?, &read_file(file)?)?;
+            let store::CatalogImport::Stored(count) =
+                store::import_career_paths_file(&open(&config)?, &read_file(file)?, None)?
+            else {
+                return Err(Error::Internal("a catalogue import without a condition stores".into()));
+            };
             println!("imported {count} career paths; the catalogue was replaced");
             Ok(())
         }

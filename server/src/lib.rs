@@ -51,6 +51,13 @@ pub enum Error {
     Import(&'static str, Vec<spreadsheet::Problem>),
     #[error("{0}")]
     NotFound(String),
+    /// A refusal a person can act on, said in both of the pages' languages (the English is the
+    /// command line's and the API's, as `Invalid`).
+    #[error("{0}")]
+    Refused(Said),
+    /// Something named that does not exist, said in both languages (answered as `NotFound`).
+    #[error("{0}")]
+    Missing(Said),
     #[error("a valid bearer token is required")]
     Unauthorized,
     #[error("{0}")]
@@ -61,6 +68,54 @@ pub enum Error {
     TooLarge(usize),
     #[error("too many requests: try again in {0} seconds")]
     RateLimited(u64),
+}
+
+impl Error {
+    /// A refusal in both languages.
+    pub fn refused(en: impl Into<String>, ja: impl Into<String>) -> Error {
+        Error::Refused(Said::new(en, ja))
+    }
+
+    /// Something named that does not exist, in both languages.
+    pub fn missing(en: impl Into<String>, ja: impl Into<String>) -> Error {
+        Error::Missing(Said::new(en, ja))
+    }
+}
+
+/// A message in English and in Japanese: what a person is told, on the command line (English)
+/// or on the pages (their language). Sentences are whole per language, never put together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Said {
+    en: String,
+    ja: String,
+}
+
+impl Said {
+    pub fn new(en: impl Into<String>, ja: impl Into<String>) -> Said {
+        Said {
+            en: en.into(),
+            ja: ja.into(),
+        }
+    }
+
+    pub fn en(&self) -> &str {
+        &self.en
+    }
+
+    pub fn ja(&self) -> &str {
+        &self.ja
+    }
+
+    /// The message in a page's language.
+    pub fn in_lang(&self, lang: web::Lang) -> &str {
+        lang.pick(&self.en, &self.ja)
+    }
+}
+
+impl std::fmt::Display for Said {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.en)
+    }
 }
 
 impl From<rusqlite::Error> for Error {

@@ -40,8 +40,8 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("taiwa-server: {e}");
             ExitCode::from(match e {
-                Error::Invalid(_) | Error::Config(_) => 2,
-                Error::NotFound(_) => 5,
+                Error::Invalid(_) | Error::Refused(_) | Error::Config(_) => 2,
+                Error::NotFound(_) | Error::Missing(_) => 5,
                 _ => 1,
             })
         }

@@ -308,7 +308,7 @@ fn sign_in_dashboard_drill_down_not_yet_report_and_csv(backend: Backend) {
         b.goto("/hr/audit").await;
         let audit = b.body().await;
         assert!(
-            audit.contains("Viewed pairs not met yet") && audit.contains("unit: D1"),
+            audit.contains("Viewed pairs not met yet") && audit.contains("unit: 本社 › 営業本部"),
             "{audit}"
         );
         assert!(audit.contains("Viewed a unit's managers"));

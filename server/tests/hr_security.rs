@@ -860,11 +860,23 @@ fn invitations_codes_devices_and_career_paths_from_the_pages(backend: Backend) {
     let devices = String::from_utf8(server.cli(&["devices", "list", "--employee-id", "E02"], &[]).0.stdout).unwrap();
     let id = devices.split_whitespace().next().unwrap().to_owned();
     let token = http.csrf(&admin, "/hr/rollout");
-    let revoked = http.send(
+    let asked = http.send(
         "POST",
         "/hr/rollout/revoke",
         Some(&admin),
         Some(&[("_csrf", &token), ("id", &id)]),
+    );
+    assert_eq!(asked.status, 200, "revoking is asked first: {}", asked.body);
+    assert_eq!(
+        server.get("/api/v1/roster", Some(&device)).status,
+        200,
+        "not yet revoked"
+    );
+    let revoked = http.send(
+        "POST",
+        "/hr/rollout/revoke",
+        Some(&admin),
+        Some(&[("_csrf", &token), ("id", &id), ("confirm", "yes")]),
     );
     assert_eq!(revoked.status, 303, "{}", revoked.body);
     assert_eq!(server.get("/api/v1/roster", Some(&device)).status, 401);

@@ -10,11 +10,10 @@
 mod common;
 
 use common::browser::Browser;
+use common::pages::{Http, PASSWORD};
 use common::{ADMIN, Backend, Server, months_ago, this_month};
 use taiwa_server::db::V;
 use taiwa_server::directory::Directory;
-
-const PASSWORD: &str = "a long admin password";
 
 on_both_backends!(
     a_survey_that_replaces_scores_asks_first_and_scores_off_the_scale_are_refused,
@@ -135,133 +134,6 @@ fn parsed(org_units: &str, employees: &str) -> Directory {
 
 fn same(a: &Directory, b: &Directory) -> bool {
     a.org_units == b.org_units && a.employees == b.employees
-}
-
-// ---------------------------------------------------------------------------------------------
-// Plain HTTP, as a form would post
-
-struct Http<'a> {
-    server: &'a Server,
-    cookie: String,
-}
-
-struct Page {
-    status: u16,
-    body: String,
-}
-
-impl Page {
-    /// The value of the hidden field `name`.
-    fn field(&self, name: &str) -> String {
-        let needle = format!("name=\"{name}\" value=\"");
-        let at = self
-            .body
-            .find(&needle)
-            .unwrap_or_else(|| panic!("no field {name} in {}", self.body))
-            + needle.len();
-        self.body[at..].split('"').next().unwrap().to_owned()
-    }
-}
-
-impl<'a> Http<'a> {
-    /// Signs in as `email` (Japanese pages).
-    fn login(server: &'a Server, email: &str) -> Http<'a> {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .build()
-            .into();
-        let mut form = agent.get(&format!("{}/hr/login", server.base)).call().unwrap();
-        let login = form
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
-            .find(|c| c.starts_with("taiwa_login="))
-            .unwrap();
-        let body = form.body_mut().read_to_string().unwrap();
-        let token = Page { status: 200, body }.field("_login");
-        let fields = [
-            ("email", email),
-            ("password", PASSWORD),
-            ("next", "/hr/"),
-            ("_login", token.as_str()),
-        ];
-        let answer = agent
-            .post(&format!("{}/hr/login", server.base))
-            .header("Cookie", &login)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .send(serde_urlencoded::to_string(fields).unwrap().as_bytes())
-            .unwrap();
-        let cookie = answer
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
-            .find(|c| c.starts_with("taiwa_session="))
-            .expect("signed in");
-        Http { server, cookie }
-    }
-
-    fn send(&self, method: &str, path: &str, content_type: Option<&str>, body: Option<&[u8]>) -> Page {
-        let headers = [("Cookie", self.cookie.as_str()), ("Accept-Language", "ja")];
-        let reply = self
-            .server
-            .request_with(method, path, None, content_type, body, &headers);
-        Page {
-            status: reply.status,
-            body: reply.body,
-        }
-    }
-
-    fn get(&self, path: &str) -> Page {
-        self.send("GET", path, None, None)
-    }
-
-    /// The session's CSRF token, from a page every role may open.
-    fn csrf(&self) -> String {
-        self.get("/hr/account").field("_csrf")
-    }
-
-    /// Posts a form.
-    fn form(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let mut all = vec![("_csrf", self.csrf())];
-        all.extend(fields.iter().map(|(k, v)| (*k, (*v).to_owned())));
-        let body = serde_urlencoded::to_string(&all).unwrap();
-        self.send(
-            "POST",
-            path,
-            Some("application/x-www-form-urlencoded"),
-            Some(body.as_bytes()),
-        )
-    }
-
-    /// Posts files as `multipart/form-data`, as a browser's upload.
-    fn upload(&self, path: &str, files: &[(&str, &[u8])]) -> Page {
-        const BOUNDARY: &str = "----taiwa-test-0123456789";
-        let mut body = format!(
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n",
-            self.csrf()
-        )
-        .into_bytes();
-        for (name, bytes) in files {
-            body.extend_from_slice(
-                format!(
-                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}.csv\"\r\nContent-Type: text/csv\r\n\r\n"
-                )
-                .as_bytes(),
-            );
-            body.extend_from_slice(bytes);
-            body.extend_from_slice(b"\r\n");
-        }
-        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-        self.send(
-            "POST",
-            path,
-            Some(&format!("multipart/form-data; boundary={BOUNDARY}")),
-            Some(&body),
-        )
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -917,7 +789,20 @@ E08,渡辺 結衣,e08@example.co.jp,O4,E03\n";
     let paths = excel_cp932(
         "path_id,org_unit_id,title,description,skills,next_roles\nP2,O5,ｶｽﾀﾏｰ・ｻｸｾｽ担当,顧客の成功,傾聴,主任\n",
     );
-    let page = hr.upload("/hr/career-paths/import", &[("file", &paths)]);
+    // The catalogue holds an entry already: replacing it is asked first.
+    let asked = hr.upload("/hr/career-paths/import", &[("file", &paths)]);
+    assert_eq!(asked.status, 200, "{}", asked.body);
+    assert!(
+        asked
+            .body
+            .contains("カタログの1件をすべて削除し、このファイルの1件で置き換えます"),
+        "{}",
+        asked.body
+    );
+    let page = hr.form(
+        "/hr/career-paths/import/confirm",
+        &[("token", &asked.field("token")), ("confirm", "yes")],
+    );
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("ｶｽﾀﾏｰ・ｻｸｾｽ担当"), "{}", page.body);
     let moved = emps.replace(

@@ -33,7 +33,9 @@ impl From<Error> for ApiError {
     fn from(e: Error) -> ApiError {
         let message = e.to_string();
         match e {
-            Error::Invalid(_) => ApiError::new(StatusCode::BAD_REQUEST, ApiCode::InvalidInput, message),
+            Error::Invalid(_) | Error::Refused(_) => {
+                ApiError::new(StatusCode::BAD_REQUEST, ApiCode::InvalidInput, message)
+            }
             Error::InvalidRecords(problems) => ApiError {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 body: ErrorDetail {
@@ -43,7 +45,7 @@ impl From<Error> for ApiError {
                 },
                 retry_after: None,
             },
-            Error::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, ApiCode::NotFound, message),
+            Error::NotFound(_) | Error::Missing(_) => ApiError::new(StatusCode::NOT_FOUND, ApiCode::NotFound, message),
             Error::Unauthorized => ApiError::new(StatusCode::UNAUTHORIZED, ApiCode::Unauthorized, message),
             Error::Forbidden(_) => ApiError::new(StatusCode::FORBIDDEN, ApiCode::Forbidden, message),
             Error::InvalidCode => ApiError::new(StatusCode::BAD_REQUEST, ApiCode::InvalidCode, message),

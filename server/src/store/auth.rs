@@ -27,18 +27,21 @@ impl Role {
     pub fn parse(name: &str, org: Option<&str>) -> Result<Role, Error> {
         match (name, org.map(str::trim).filter(|o| !o.is_empty())) {
             ("hr_admin", None) => Ok(Role::HrAdmin),
-            ("hr_admin", Some(_)) => Err(Error::Invalid(
-                "an hr_admin sees the whole company: give no org unit".into(),
+            ("hr_admin", Some(_)) => Err(Error::refused(
+                "an hr_admin sees the whole company: give no org unit",
+                "人事管理者は会社全体を見るため、組織は指定しません。",
             )),
             ("org_viewer", Some(org)) => Ok(Role::OrgViewer {
                 org_unit_id: org.to_owned(),
             }),
-            ("org_viewer", None) => Err(Error::Invalid(
-                "an org_viewer needs the org unit they may see (--org)".into(),
+            ("org_viewer", None) => Err(Error::refused(
+                "an org_viewer needs the org unit they may see (--org)",
+                "組織閲覧者には、見られる組織を選んでください。",
             )),
-            (other, _) => Err(Error::Invalid(format!(
-                "the role is hr_admin or org_viewer, not '{other}'"
-            ))),
+            (other, _) => Err(Error::refused(
+                format!("the role is hr_admin or org_viewer, not '{other}'"),
+                format!("役割は人事管理者か組織閲覧者です（「{other}」は使えません）。"),
+            )),
         }
     }
 }
@@ -59,16 +62,20 @@ pub const MIN_PASSWORD_CHARS: usize = 12;
 
 fn check_email(email: &str) -> Result<(), Error> {
     if !taiwa_domain::is_email(email) {
-        return Err(Error::Invalid(format!("'{email}' is not an email address")));
+        return Err(Error::refused(
+            format!("'{email}' is not an email address"),
+            format!("「{email}」はメールアドレスではありません。"),
+        ));
     }
     Ok(())
 }
 
 fn hash_password(password: &str) -> Result<String, Error> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(Error::Invalid(format!(
-            "the password is too short: use at least {MIN_PASSWORD_CHARS} characters"
-        )));
+        return Err(Error::refused(
+            format!("the password is too short: use at least {MIN_PASSWORD_CHARS} characters"),
+            format!("パスワードが短すぎます。{MIN_PASSWORD_CHARS}文字以上にしてください。"),
+        ));
     }
     let salt = SaltString::encode_b64(&random_bytes::<16>()?).map_err(|e| Error::Internal(e.to_string()))?;
     Ok(argon2::Argon2::default()
@@ -85,9 +92,10 @@ fn check_role(conn: &mut dyn crate::db::Conn, role: &Role) -> Result<(), Error> 
             &[V::from(org_unit_id.as_str())],
         )?;
         if found.is_empty() {
-            return Err(Error::NotFound(format!(
-                "no org unit {org_unit_id} in the current directory"
-            )));
+            return Err(Error::missing(
+                format!("no org unit {org_unit_id} in the current directory"),
+                format!("現在の組織図に組織 {org_unit_id} はありません。"),
+            ));
         }
     }
     Ok(())
@@ -109,7 +117,10 @@ pub fn create_admin(pool: &Pool, email: &str, password: &str, role: &Role) -> Re
         check_role(conn, role)?;
         let taken = conn.query("SELECT email FROM admins WHERE email = $1", &[V::from(email)])?;
         if !taken.is_empty() {
-            return Err(Error::Invalid(format!("an account {email} already exists")));
+            return Err(Error::refused(
+                format!("an account {email} already exists"),
+                format!("アカウント {email} はすでにあります。"),
+            ));
         }
         conn.execute(
             "INSERT INTO admins (email, password_hash, created_at, role, org_unit_id) VALUES ($1, $2, $3, $4, $5)",
@@ -132,7 +143,10 @@ pub fn invite_admin(pool: &Pool, email: &str, role: &Role) -> Result<String, Err
         check_role(conn, role)?;
         let taken = conn.query("SELECT email FROM admins WHERE email = $1", &[V::from(email)])?;
         if !taken.is_empty() {
-            return Err(Error::Invalid(format!("an account {email} already exists")));
+            return Err(Error::refused(
+                format!("an account {email} already exists"),
+                format!("アカウント {email} はすでにあります。"),
+            ));
         }
         conn.execute(
             "INSERT INTO admins (email, password_hash, created_at, role, org_unit_id, invite_hash, invite_expires)
@@ -145,6 +159,34 @@ pub fn invite_admin(pool: &Pool, email: &str, role: &Role) -> Result<String, Err
                 V::from(hash_secret(&token)),
                 V::Int(now() + INVITE_DAYS * 86_400),
             ],
+        )?;
+        Ok(())
+    })?;
+    Ok(token)
+}
+
+/// Resets another account's access: its password, its browser sessions and its API tokens stop
+/// working at once, and the account is invited again (the returned one-time link token, valid
+/// `INVITE_DAYS`), keeping its role. For a person who forgot their password or whose access may
+/// have leaked.
+pub fn reset_access(pool: &Pool, email: &str) -> Result<String, Error> {
+    let token = new_token("twi_")?;
+    pool.write(|conn| {
+        let changed = conn.execute(
+            "UPDATE admins SET password_hash = '', invite_hash = $2, invite_expires = $3 WHERE email = $1",
+            &[
+                V::from(email),
+                V::from(hash_secret(&token)),
+                V::Int(now() + INVITE_DAYS * 86_400),
+            ],
+        )?;
+        if changed == 0 {
+            return Err(no_account(email));
+        }
+        conn.execute("DELETE FROM web_sessions WHERE email = $1", &[V::from(email)])?;
+        conn.execute(
+            "UPDATE admin_tokens SET revoked_at = $2 WHERE email = $1 AND revoked_at IS NULL",
+            &[V::from(email), V::Int(now())],
         )?;
         Ok(())
     })?;
@@ -171,7 +213,10 @@ pub fn accept_invitation(pool: &Pool, token: &str, password: &str) -> Result<Str
             &[V::from(hash_secret(token)), V::Int(now())],
         )?;
         let email = rows.first().map(|r| r.text("email")).transpose()?.ok_or_else(|| {
-            Error::NotFound("this invitation is unknown, used or expired: ask HR for a new one".into())
+            Error::missing(
+                "this invitation is unknown, used or expired: ask HR for a new one",
+                "この招待は無効か、使用済みか、期限切れです。人事に新しい招待を依頼してください。",
+            )
         })?;
         conn.execute(
             "UPDATE admins SET password_hash = $2, invite_hash = NULL, invite_expires = NULL WHERE email = $1",
@@ -205,10 +250,25 @@ pub fn check_admin_password(pool: &Pool, email: &str, password: &str) -> Result<
     Ok(account.filter(|a| matches && !a.disabled && !a.invited))
 }
 
+/// What a wrong current password is told (the pages count it as a failed sign-in).
+pub fn wrong_current_password() -> crate::Said {
+    crate::Said::new(
+        "the current password is not right",
+        "現在のパスワードが正しくありません。",
+    )
+}
+
+fn no_account(email: &str) -> Error {
+    Error::missing(
+        format!("no account {email}"),
+        format!("アカウント {email} はありません。"),
+    )
+}
+
 /// Changes a password after checking the current one.
 pub fn change_password(pool: &Pool, email: &str, current: &str, new: &str) -> Result<(), Error> {
     if check_admin_password(pool, email, current)?.is_none() {
-        return Err(Error::Invalid("the current password is not right".into()));
+        return Err(Error::Refused(wrong_current_password()));
     }
     let hash = hash_password(new)?;
     pool.write(|conn| {
@@ -273,7 +333,7 @@ pub fn set_role(pool: &Pool, email: &str, role: &Role) -> Result<(), Error> {
             &[V::from(email), role_name, org],
         )?;
         if changed == 0 {
-            return Err(Error::NotFound(format!("no account {email}")));
+            return Err(no_account(email));
         }
         conn.execute("DELETE FROM web_sessions WHERE email = $1", &[V::from(email)])?;
         Ok(())
@@ -286,9 +346,10 @@ fn last_admin_guard(conn: &mut dyn crate::db::Conn, email: &str) -> Result<(), E
         &[V::from(email)],
     )?;
     if others.is_empty() {
-        return Err(Error::Invalid(format!(
-            "{email} is the last enabled hr_admin: give another account that role first"
-        )));
+        return Err(Error::refused(
+            format!("{email} is the last enabled hr_admin: give another account that role first"),
+            format!("{email} は有効な最後の人事管理者です。先に別のアカウントを人事管理者にしてください。"),
+        ));
     }
     Ok(())
 }
@@ -304,7 +365,7 @@ pub fn set_disabled(pool: &Pool, email: &str, disabled: bool) -> Result<(), Erro
             &[V::from(email), if disabled { V::Int(now()) } else { V::NullInt }],
         )?;
         if changed == 0 {
-            return Err(Error::NotFound(format!("no account {email}")));
+            return Err(no_account(email));
         }
         if disabled {
             conn.execute("DELETE FROM web_sessions WHERE email = $1", &[V::from(email)])?;
@@ -417,7 +478,7 @@ pub fn admin_tokens(pool: &Pool) -> Result<Vec<TokenInfo>, Error> {
 pub fn revoke_admin_token(pool: &Pool, id: &str) -> Result<(), Error> {
     super::end_listed(
         pool,
-        "token",
+        ("token", "APIトークン"),
         id,
         "admin_tokens",
         "token_hash",

@@ -247,10 +247,22 @@ fn insert_path(conn: &mut dyn Conn, p: &CareerPath) -> Result<(), Error> {
     Ok(())
 }
 
+/// What a catalogue import did, or would do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CatalogImport {
+    /// The catalogue was replaced by this many entries.
+    Stored(usize),
+    /// Nothing changed: the file would replace the `stored` entries with its `incoming` ones.
+    WouldReplace { stored: usize, incoming: usize },
+}
+
 /// Imports a catalogue file (UTF-8 or Shift_JIS), replacing the whole catalogue: the file's own
 /// problems and every entry for a unit not in the current directory, all named with their lines,
-/// or everything stored. The command line and the page both call this.
-pub fn import_career_paths_file(pool: &Pool, file: &[u8]) -> Result<usize, Error> {
+/// or everything stored. `replacing`: `None` replaces whatever is stored (the command line);
+/// `Some(n)` only a catalogue of `n` entries now (0: an empty one), else nothing is stored and the
+/// answer says what it would replace (the page asks first). The command line and the page both
+/// call this.
+pub fn import_career_paths_file(pool: &Pool, file: &[u8], replacing: Option<usize>) -> Result<CatalogImport, Error> {
     const WHAT: &str = "career-path catalogue";
     let (paths, mut problems) = crate::career::parse(file).map_err(|p| Error::Import(WHAT, p))?;
     pool.write(|conn| {
@@ -259,12 +271,23 @@ pub fn import_career_paths_file(pool: &Pool, file: &[u8]) -> Result<usize, Error
             problems.sort_by_key(|p| p.line);
             return Err(Error::Import(WHAT, problems));
         }
+        let stored = conn
+            .query("SELECT CAST(count(*) AS BIGINT) AS n FROM career_paths", &[])?
+            .first()
+            .map_or(Ok(0), |r| r.int("n"))?;
+        let stored = usize::try_from(stored).unwrap_or(0);
+        if replacing.is_some_and(|n| n != stored) {
+            return Ok(CatalogImport::WouldReplace {
+                stored,
+                incoming: paths.len(),
+            });
+        }
         conn.execute("DELETE FROM career_paths", &[])?;
         for (_, p) in &paths {
             insert_path(conn, p)?;
         }
         bump_version(conn)?;
-        Ok(paths.len())
+        Ok(CatalogImport::Stored(paths.len()))
     })
 }
 
@@ -272,18 +295,18 @@ pub fn import_career_paths_file(pool: &Pool, file: &[u8]) -> Result<usize, Error
 pub fn save_career_path(pool: &Pool, path: &CareerPath) -> Result<(), Error> {
     let problems = crate::career::check(path);
     if !problems.is_empty() {
-        let en: Vec<String> = problems.into_iter().map(|(en, _)| en).collect();
-        return Err(Error::Invalid(en.join("; ")));
+        let (en, ja): (Vec<String>, Vec<String>) = problems.into_iter().unzip();
+        return Err(Error::refused(en.join("; "), ja.join("\n")));
     }
     pool.write(|conn| {
         if unit_problems(conn, &[(0, path.clone())])?.is_empty() {
             insert_path(conn, path)?;
             bump_version(conn)
         } else {
-            Err(Error::Invalid(format!(
-                "no org unit {} in the current directory",
-                path.org_unit_id
-            )))
+            Err(Error::refused(
+                format!("no org unit {} in the current directory", path.org_unit_id),
+                format!("現在の組織図に組織 {} はありません。", path.org_unit_id),
+            ))
         }
     })
 }
@@ -291,7 +314,10 @@ pub fn save_career_path(pool: &Pool, path: &CareerPath) -> Result<(), Error> {
 pub fn delete_career_path(pool: &Pool, path_id: &str) -> Result<(), Error> {
     pool.write(|conn| {
         if conn.execute("DELETE FROM career_paths WHERE path_id = $1", &[V::from(path_id)])? == 0 {
-            return Err(Error::NotFound(format!("no career path {path_id}")));
+            return Err(Error::missing(
+                format!("no career path {path_id}"),
+                format!("キャリアパス {path_id} はありません。"),
+            ));
         }
         bump_version(conn)
     })

@@ -8,9 +8,10 @@ use crate::db::{Pool, V};
 
 pub fn create_enrol_code(pool: &Pool, employee_id: &str, days: u32, created_by: &str) -> Result<String, Error> {
     if !(1..=90).contains(&days) {
-        return Err(Error::Invalid(format!(
-            "{days} days: a code may be valid for 1 to 90 days"
-        )));
+        return Err(Error::refused(
+            format!("{days} days: a code may be valid for 1 to 90 days"),
+            format!("有効期間は1〜90日です（{days}日は指定できません）。"),
+        ));
     }
     let code = new_code()?;
     pool.write(|conn| {
@@ -19,9 +20,10 @@ pub fn create_enrol_code(pool: &Pool, employee_id: &str, days: u32, created_by: 
             &[V::from(employee_id)],
         )?;
         if current.is_empty() {
-            return Err(Error::NotFound(format!(
-                "no employee {employee_id} in the current directory"
-            )));
+            return Err(Error::missing(
+                format!("no employee {employee_id} in the current directory"),
+                format!("社員番号「{employee_id}」の社員は現在の組織図にいません。"),
+            ));
         }
         conn.execute(
             "INSERT INTO enrol_codes (code_hash, employee_id, expires_at, created_at, created_by, code_id) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -153,15 +155,45 @@ fn exchange(pool: &Pool, code: &str, device_name: &str) -> Result<(String, Manag
     })
 }
 
-/// The employee id of the device holding `token`, if the token is valid and not revoked.
+/// The employee id of the device holding `token`, if the token is valid and not revoked. The
+/// device's last sync day moves on: kept as the start of the day in the company's time zone,
+/// never a finer time (docs/SECURITY.md), and written at most once a day (a read first, so that
+/// most requests never take the writer's turn).
 pub fn device_for_token(pool: &Pool, token: &str) -> Result<Option<String>, Error> {
+    let hash = hash_secret(token);
     let rows = pool.with(|conn| {
         conn.query(
-            "SELECT employee_id FROM devices WHERE token_hash = $1 AND revoked_at IS NULL",
-            &[V::from(hash_secret(token))],
+            "SELECT employee_id, last_sync_at FROM devices WHERE token_hash = $1 AND revoked_at IS NULL",
+            &[V::from(hash.as_str())],
         )
     })?;
-    rows.first().map(|r| r.text("employee_id")).transpose()
+    let Some(row) = rows.first() else { return Ok(None) };
+    let (t, last) = (now(), row.opt_int("last_sync_at")?);
+    // A day is at least 23 hours long (a change of clocks): before that, still the same day.
+    if last.is_none_or(|last| t - last >= 23 * 3600) {
+        let day = day_start(super::settings(pool)?.time_zone, t);
+        if last != Some(day) {
+            pool.write(|conn| {
+                conn.execute(
+                    "UPDATE devices SET last_sync_at = $2 WHERE token_hash = $1",
+                    &[V::from(hash.as_str()), V::Int(day)],
+                )
+            })?;
+        }
+    }
+    row.text("employee_id").map(Some)
+}
+
+/// The Unix time at which the day of `t` began in `tz`.
+fn day_start(tz: chrono_tz::Tz, t: i64) -> i64 {
+    use chrono::TimeZone;
+    let Some(at) = chrono::DateTime::from_timestamp(t, 0) else {
+        return t;
+    };
+    let midnight = at.with_timezone(&tz).date_naive().and_time(chrono::NaiveTime::MIN);
+    tz.from_local_datetime(&midnight)
+        .earliest()
+        .map_or(t, |d| d.timestamp())
 }
 
 pub fn revoke_device(pool: &Pool, token: &str) -> Result<(), Error> {
@@ -216,7 +248,7 @@ pub fn outstanding_codes(pool: &Pool) -> Result<Vec<CodeInfo>, Error> {
 pub fn cancel_code(pool: &Pool, id: &str) -> Result<(), Error> {
     super::end_listed(
         pool,
-        "enrolment code",
+        ("enrolment code", "登録コード"),
         id,
         "enrol_codes",
         "code_hash",
@@ -234,13 +266,16 @@ pub struct DeviceInfo {
     pub device_name: String,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
+    /// The start of the day (company time) the device last reached the server, if it has since it
+    /// was enrolled.
+    pub last_sync_at: Option<i64>,
 }
 
 /// Devices, for one manager or all, enrolled newest first.
 pub fn devices(pool: &Pool, employee_id: Option<&str>) -> Result<Vec<DeviceInfo>, Error> {
     let rows = pool.with(|conn| {
         conn.query(
-            "SELECT d.token_hash, d.employee_id, e.name, d.device_name, d.created_at, d.revoked_at
+            "SELECT d.token_hash, d.employee_id, e.name, d.device_name, d.created_at, d.revoked_at, d.last_sync_at
              FROM devices d LEFT JOIN employees e ON e.employee_id = d.employee_id AND e.valid_to IS NULL
              WHERE $1 = '' OR d.employee_id = $1
              ORDER BY d.created_at DESC, d.employee_id",
@@ -257,6 +292,7 @@ pub fn devices(pool: &Pool, employee_id: Option<&str>) -> Result<Vec<DeviceInfo>
                 device_name: r.text("device_name")?,
                 created_at: r.int("created_at")?,
                 revoked_at: r.opt_int("revoked_at")?,
+                last_sync_at: r.opt_int("last_sync_at")?,
             })
         })
         .collect()
@@ -266,7 +302,7 @@ pub fn devices(pool: &Pool, employee_id: Option<&str>) -> Result<Vec<DeviceInfo>
 pub fn revoke_device_by_id(pool: &Pool, id: &str) -> Result<(), Error> {
     super::end_listed(
         pool,
-        "device",
+        ("device", "端末"),
         id,
         "devices",
         "token_hash",

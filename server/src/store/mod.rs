@@ -41,6 +41,8 @@ const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0006_released_months.sql"),
     include_str!("../../migrations/sqlite/0007_admin_roles.sql"),
     include_str!("../../migrations/sqlite/0008_pending_imports.sql"),
+    include_str!("../../migrations/sqlite/0009_device_last_sync.sql"),
+    include_str!("../../migrations/sqlite/0010_employee_readings.sql"),
 ];
 const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
@@ -51,6 +53,8 @@ const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0006_released_months.sql"),
     include_str!("../../migrations/postgres/0007_admin_roles.sql"),
     include_str!("../../migrations/postgres/0008_pending_imports.sql"),
+    include_str!("../../migrations/postgres/0009_device_last_sync.sql"),
+    include_str!("../../migrations/postgres/0010_employee_readings.sql"),
 ];
 
 /// The `report_generations` row every month depends on (the directory).
@@ -181,7 +185,7 @@ pub(crate) fn normalize_code(code: &str) -> String {
 /// `column`, `active` and `ended` are this crate's own literals; `id` is only compared.
 pub(crate) fn end_listed(
     pool: &Pool,
-    what: &str,
+    (what, what_ja): (&str, &str),
     id: &str,
     table: &str,
     column: &str,
@@ -190,9 +194,10 @@ pub(crate) fn end_listed(
 ) -> Result<(), Error> {
     let id = id.trim().to_ascii_lowercase();
     if id.len() < 8 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err(Error::Invalid(format!(
-            "give the {what}'s id as listed (at least 8 hex characters)"
-        )));
+        return Err(Error::refused(
+            format!("give the {what}'s id as listed (at least 8 hex characters)"),
+            format!("{what_ja}のIDは一覧に表示されたとおりに指定してください（16進数で8文字以上）。"),
+        ));
     }
     pool.write(|conn| {
         let rows = conn.query(&format!("SELECT {column} FROM {table} WHERE {active}"), &[])?;
@@ -211,8 +216,14 @@ pub(crate) fn end_listed(
                 )?;
                 Ok(())
             }
-            [] => Err(Error::NotFound(format!("no active {what} {id}"))),
-            _ => Err(Error::Invalid(format!("{id} matches several: give more characters"))),
+            [] => Err(Error::missing(
+                format!("no active {what} {id}"),
+                format!("有効な{what_ja} {id} はありません（すでに取り消しまたは失効済みかもしれません）。"),
+            )),
+            _ => Err(Error::refused(
+                format!("{id} matches several: give more characters"),
+                format!("{id} に当てはまるものが複数あります。もっと長く指定してください。"),
+            )),
         }
     })
 }

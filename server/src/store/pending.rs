@@ -20,6 +20,8 @@ pub enum PendingKind {
     Survey,
     /// A directory import (its two files).
     Directory,
+    /// A career-path catalogue import that replaces the stored catalogue.
+    CareerPaths,
 }
 
 impl PendingKind {
@@ -27,6 +29,7 @@ impl PendingKind {
         match self {
             PendingKind::Survey => "survey",
             PendingKind::Directory => "directory",
+            PendingKind::CareerPaths => "career_paths",
         }
     }
 }

@@ -1,6 +1,6 @@
 //! HR's settings, kept in the database so that every instance reads the same and the pages can
 //! change them: the target rate, the smallest group shown (k), the survey window and scale, pair
-//! detail.
+//! detail, the company's time zone.
 
 use std::collections::HashMap;
 
@@ -24,6 +24,8 @@ pub struct Settings {
     /// import is refused with its line.
     pub survey_scale_min: u32,
     pub survey_scale_max: u32,
+    /// The company's time zone: the pages show times of day and days in it.
+    pub time_zone: chrono_tz::Tz,
 }
 
 /// The highest a survey scale may reach (the largest score a file may hold).
@@ -40,6 +42,7 @@ impl Default for Settings {
             // or an index): the example company's. A 1–5 survey sets 1 and 5.
             survey_scale_min: 0,
             survey_scale_max: 100,
+            time_zone: chrono_tz::Asia::Tokyo,
         }
     }
 }
@@ -52,7 +55,22 @@ pub const SETTING_NAMES: &[&str] = &[
     "survey_scale_min",
     "survey_scale_max",
     "pair_detail",
+    "time_zone",
 ];
+
+/// A setting's name in Japanese, for the pages' messages and the audit log.
+pub fn setting_label_ja(name: &str) -> &str {
+    match name {
+        "target_percent" => "目標実施率",
+        "k" => "小さな組織を表示しない基準k",
+        "survey_window" => "調査前に実施率を見る月数",
+        "survey_scale_min" => "調査スコアの最小値",
+        "survey_scale_max" => "調査スコアの最大値",
+        "pair_detail" => "ペア単位の表示",
+        "time_zone" => "タイムゾーン",
+        other => other,
+    }
+}
 
 impl Settings {
     /// Applies one named value, checked; the same rules for the page and the command line.
@@ -63,7 +81,12 @@ impl Settings {
                 .parse::<u32>()
                 .ok()
                 .filter(|n| (lo..=hi).contains(n))
-                .ok_or_else(|| Error::Invalid(format!("{name} must be a whole number from {lo} to {hi}")))
+                .ok_or_else(|| {
+                    Error::refused(
+                        format!("{name} must be a whole number from {lo} to {hi}"),
+                        format!("{}は{lo}から{hi}までの整数にしてください。", setting_label_ja(name)),
+                    )
+                })
         };
         match name {
             "target_percent" => self.target_percent = number(1, 100)?,
@@ -75,14 +98,33 @@ impl Settings {
                 self.pair_detail = match value.trim() {
                     "on" | "true" | "1" => true,
                     "off" | "false" | "0" => false,
-                    _ => return Err(Error::Invalid("pair_detail is on or off".into())),
+                    _ => {
+                        return Err(Error::refused(
+                            "pair_detail is on or off",
+                            "ペア単位の表示は「on」か「off」で指定してください。",
+                        ));
+                    }
                 }
             }
+            "time_zone" => {
+                self.time_zone = value.trim().parse::<chrono_tz::Tz>().map_err(|_| {
+                    Error::refused(
+                        format!("time_zone must be an IANA time zone name such as Asia/Tokyo, not '{}'", value.trim()),
+                        format!(
+                            "タイムゾーンは「Asia/Tokyo」のようなIANAのタイムゾーン名で指定してください（「{}」は使えません）。",
+                            value.trim()
+                        ),
+                    )
+                })?;
+            }
             _ => {
-                return Err(Error::Invalid(format!(
-                    "no setting '{name}': the settings are {}",
-                    SETTING_NAMES.join(", ")
-                )));
+                return Err(Error::refused(
+                    format!("no setting '{name}': the settings are {}", SETTING_NAMES.join(", ")),
+                    format!(
+                        "「{name}」という設定はありません（設定は {}）。",
+                        SETTING_NAMES.join("、")
+                    ),
+                ));
             }
         }
         Ok(())
@@ -91,10 +133,16 @@ impl Settings {
     /// The rules between settings, checked once every value is set.
     pub fn check(&self) -> Result<(), Error> {
         if self.survey_scale_min >= self.survey_scale_max {
-            return Err(Error::Invalid(format!(
-                "survey_scale_min ({}) must be below survey_scale_max ({})",
-                self.survey_scale_min, self.survey_scale_max
-            )));
+            return Err(Error::refused(
+                format!(
+                    "survey_scale_min ({}) must be below survey_scale_max ({})",
+                    self.survey_scale_min, self.survey_scale_max
+                ),
+                format!(
+                    "調査スコアの最小値（{}）は最大値（{}）より小さくしてください。",
+                    self.survey_scale_min, self.survey_scale_max
+                ),
+            ));
         }
         Ok(())
     }
@@ -114,6 +162,7 @@ impl Settings {
             "survey_scale_min" => self.survey_scale_min.to_string(),
             "survey_scale_max" => self.survey_scale_max.to_string(),
             "pair_detail" => if self.pair_detail { "on" } else { "off" }.to_owned(),
+            "time_zone" => self.time_zone.name().to_owned(),
             _ => return None,
         })
     }
@@ -191,5 +240,19 @@ mod tests {
         assert!(s.check().unwrap_err().to_string().contains("must be below"));
         assert!(s.set("survey_scale_max", "0").is_err());
         assert!(s.set("survey_scale_max", "1.5").is_err());
+    }
+
+    #[test]
+    fn the_time_zone_is_tokyo_unless_set_to_a_real_zone() {
+        let mut s = Settings::default();
+        assert_eq!(s.get("time_zone").as_deref(), Some("Asia/Tokyo"));
+        s.set("time_zone", " Europe/London ").unwrap();
+        assert_eq!(s.time_zone, chrono_tz::Europe::London);
+        let refused = s.set("time_zone", "Tokyo").unwrap_err();
+        let crate::Error::Refused(said) = refused else {
+            panic!("{refused:?}")
+        };
+        assert!(said.ja().contains("「Tokyo」は使えません"), "{}", said.ja());
+        assert_eq!(s.time_zone, chrono_tz::Europe::London, "unchanged");
     }
 }

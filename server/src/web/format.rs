@@ -146,21 +146,24 @@ impl Lang {
         }
     }
 
-    /// A Unix time as a date and time in UTC.
-    pub fn time(self, t: i64) -> String {
+    /// A Unix time as a date and time of day in the company's time zone `tz` (the settings').
+    pub fn time(self, t: i64, tz: chrono_tz::Tz) -> String {
         let Some(ts) = chrono::DateTime::from_timestamp(t, 0) else {
             return t.to_string();
         };
+        let ts = ts.with_timezone(&tz);
         match self {
-            Lang::Ja => ts.format("%Y/%m/%d %H:%M UTC").to_string(),
-            Lang::En => ts.format("%Y-%m-%d %H:%M UTC").to_string(),
+            Lang::Ja => ts.format("%Y/%m/%d %H:%M").to_string(),
+            Lang::En => ts.format("%Y-%m-%d %H:%M").to_string(),
         }
     }
 
-    pub fn date(self, t: i64) -> String {
+    /// A Unix time as the day it is in the company's time zone `tz`.
+    pub fn date(self, t: i64, tz: chrono_tz::Tz) -> String {
         let Some(ts) = chrono::DateTime::from_timestamp(t, 0) else {
             return t.to_string();
         };
+        let ts = ts.with_timezone(&tz);
         match self {
             Lang::Ja => ts.format("%Y/%m/%d").to_string(),
             Lang::En => ts.format("%Y-%m-%d").to_string(),
@@ -191,7 +194,7 @@ impl Lang {
 pub fn met_definition(lang: Lang) -> &'static str {
     lang.pick(
         "Met: a manager and a direct report held at least one 1on1 in the month (a plan or a cross-organisation 1on1 does not count).",
-        "実施済み: その月に上司と直属の部下が1on1を1回以上行ったこと（予定のみ、組織をまたぐ1on1は含みません）。",
+        "実施済み：その月に上司と直属の部下が1on1を1回以上行ったこと（予定のみ、組織をまたぐ1on1は含みません）。",
     )
 }
 
@@ -218,5 +221,10 @@ mod tests {
         assert_eq!(Lang::En.month(m), "Nov 2026");
         assert_eq!(Lang::En.points(Some(-0.052)), "−5.2 pt");
         assert_eq!(Lang::Ja.minutes(95), "1時間35分");
+        // 2026-11-30 23:30 UTC is already 1 December in Tokyo.
+        let t = 1_796_081_400;
+        assert_eq!(Lang::Ja.time(t, chrono_tz::Asia::Tokyo), "2026/12/01 08:30");
+        assert_eq!(Lang::En.time(t, chrono_tz::UTC), "2026-11-30 23:30");
+        assert_eq!(Lang::Ja.date(t, chrono_tz::Asia::Tokyo), "2026/12/01");
     }
 }

@@ -98,6 +98,7 @@ pub fn routes() -> Router<AppState> {
         .route("/hr/engagement/import/confirm", post(engagement::confirm))
         .route("/hr/career-paths", get(career::page).post(career::save))
         .route("/hr/career-paths/delete", post(career::delete))
+        .route("/hr/career-paths/import/confirm", post(career::confirm))
         .route("/hr/rollout", get(rollout::page))
         .route("/hr/rollout/code", post(rollout::issue))
         .route("/hr/rollout/codes.csv", post(rollout::issue_for_unit))
@@ -191,14 +192,29 @@ impl PageError {
         )
     }
 
+    /// A form whose CSRF token is not this session's.
+    pub fn stale_form(lang: Lang) -> PageError {
+        PageError::new(
+            StatusCode::FORBIDDEN,
+            lang,
+            lang.pick(
+                "This form has expired or did not come from this site. Open the page again and resend.",
+                "このフォームは期限切れか、このサイトから送信されたものではありません。ページを開き直して送信してください。",
+            ),
+        )
+    }
+
     /// An `Error` from the store, in the reader's language where it is one a person can act on.
     pub fn from_error(e: Error, lang: Lang) -> PageError {
         let message = e.to_string();
         match e {
-            Error::Invalid(_) | Error::InvalidRecords(_) | Error::Import(..) => {
-                PageError::new(StatusCode::BAD_REQUEST, lang, message)
+            Error::Import(_, problems) => {
+                PageError::new(StatusCode::BAD_REQUEST, lang, problem_texts(lang, &problems).join("\n"))
             }
+            Error::Invalid(_) | Error::InvalidRecords(_) => PageError::new(StatusCode::BAD_REQUEST, lang, message),
             Error::NotFound(_) => PageError::new(StatusCode::NOT_FOUND, lang, message),
+            Error::Refused(said) => PageError::new(StatusCode::BAD_REQUEST, lang, said.in_lang(lang)),
+            Error::Missing(said) => PageError::new(StatusCode::NOT_FOUND, lang, said.in_lang(lang)),
             Error::Forbidden(_) => PageError::forbidden(lang),
             Error::Unavailable(_) | Error::Database(_) => {
                 tracing::error!(error = %message, "storage failed");
@@ -313,6 +329,11 @@ impl Hr {
         self.account.role == Role::HrAdmin
     }
 
+    /// The company's time zone, in which the pages show times and days.
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.settings.time_zone
+    }
+
     /// Pages for hr_admin only.
     pub fn require_admin(&self) -> PageResult<()> {
         if self.is_admin() {
@@ -337,14 +358,7 @@ impl Hr {
         if same {
             Ok(())
         } else {
-            Err(PageError::new(
-                StatusCode::FORBIDDEN,
-                self.lang,
-                self.lang.pick(
-                    "This form has expired or did not come from this site. Open the page again and resend.",
-                    "このフォームは期限切れか、このサイトから送信されたものではありません。ページを開き直して送信してください。",
-                ),
-            ))
+            Err(PageError::stale_form(self.lang))
         }
     }
 
@@ -424,14 +438,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
             .await
             .map_err(|_| PageError::from_error(Error::TooLarge(api::BODY_LIMIT), lang))?;
         serde_urlencoded::from_bytes::<T>(&bytes).map(PageForm).map_err(|e| {
-            PageError::new(
-                StatusCode::BAD_REQUEST,
-                lang,
-                format!(
-                    "{}: {e}",
-                    lang.pick("The form is not valid", "フォームの内容が正しくありません")
-                ),
-            )
+            // The parser's words are English: a Japanese page says what to do instead.
+            let message = match lang {
+                Lang::Ja => {
+                    "フォームの内容が正しくありません。数値の欄には半角の数字を入れて、もう一度送信してください。"
+                        .to_owned()
+                }
+                Lang::En => format!("The form is not valid: {e}"),
+            };
+            PageError::new(StatusCode::BAD_REQUEST, lang, message)
         })
     }
 }
@@ -447,7 +462,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for PageQuery<T> {
         let lang = request_lang(&parts.headers);
         api::extract::parse_query(parts.uri.query().unwrap_or_default())
             .map(PageQuery)
-            .map_err(|e| PageError::from_error(e, lang))
+            .map_err(|e| match lang {
+                // The query's problem is named in English (the API's words): a Japanese page
+                // says it in its own.
+                Lang::Ja => PageError::new(
+                    StatusCode::BAD_REQUEST,
+                    lang,
+                    "このページのアドレス（URL）の指定が正しくありません。メニューからページを開き直してください。",
+                ),
+                Lang::En => PageError::from_error(e, lang),
+            })
     }
 }
 
@@ -552,6 +576,18 @@ pub fn confirmation_gone(lang: Lang) -> String {
             "This confirmation has expired (after {minutes} minutes) or was already used. Nothing was changed: upload the file again."
         ),
     }
+}
+
+/// Takes back the upload of `kind` that the signed-in person kept under `token`, for its
+/// confirmation: `None` when there is none (expired, used, someone else's).
+pub async fn take_kept(
+    state: &AppState,
+    hr: &Hr,
+    kind: store::PendingKind,
+    token: &str,
+) -> PageResult<Option<store::Pending>> {
+    let (pool, email, token) = (state.pool.clone(), hr.account.email.clone(), token.to_owned());
+    run(hr.lang, move || store::take_pending(&pool, &email, kind, &token)).await
 }
 
 /// A small page part: the hidden CSRF field every form carries.

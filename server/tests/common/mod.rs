@@ -8,6 +8,7 @@ use std::process::{Child, Command, Output, Stdio};
 use serde_json::Value;
 
 pub mod browser;
+pub mod pages;
 pub mod private_pg;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -469,6 +470,15 @@ pub fn months_ago(n: i32) -> String {
 pub fn record(member: &str, month: &str, held: u32, minutes: u32, revision: u64) -> Value {
     serde_json::json!({"member_employee_id": member, "month": month, "relationship": "line",
         "sessions_held": held, "minutes": minutes, "revision": revision})
+}
+
+/// Runs a browser's future to its end on a runtime of its own.
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
 }
 
 /// Runs a test body against each backend.

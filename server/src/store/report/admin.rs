@@ -145,7 +145,7 @@ pub fn completion_csv(
     let mut found = false;
     for month in from.through(to) {
         let report = match completion(pool, reports, month, org) {
-            Err(Error::NotFound(what)) => {
+            Err(Error::Missing(what)) => {
                 missing = Some(what);
                 continue;
             }
@@ -173,7 +173,7 @@ pub fn completion_csv(
         }
     }
     if let (Some(what), false, Some(_)) = (missing, found, org) {
-        return Err(Error::NotFound(what));
+        return Err(Error::Missing(what));
     }
     out.finish()
 }

@@ -310,10 +310,16 @@ impl MonthView {
 
     /// The unit `id`, or a not-found error naming it and the month.
     pub fn unit(&self, id: &str) -> Result<usize, Error> {
-        self.index
-            .get(id)
-            .copied()
-            .ok_or_else(|| Error::NotFound(format!("no org unit {id} in {}", self.month)))
+        self.index.get(id).copied().ok_or_else(|| {
+            Error::missing(
+                format!("no org unit {id} in {}", self.month),
+                format!(
+                    "{}年{}月の組織図に組織 {id} はありません。",
+                    self.month.year(),
+                    self.month.number()
+                ),
+            )
+        })
     }
 
     /// The indices of the pairs whose member is in `root`'s subtree.

@@ -145,12 +145,71 @@ pub fn problems(lang: Lang, what: Refused, problems: &[String]) -> Markup {
         @if !problems.is_empty() {
             div.problem role="alert" {
                 p { (match (lang, what) {
-                    (Lang::Ja, Refused::Saved) => format!("保存していません（変更はありません）。問題 {n} 件:"),
-                    (Lang::Ja, Refused::Imported) => format!("取り込んでいません（変更はありません）。問題 {n} 件:"),
+                    (Lang::Ja, Refused::Saved) => format!("保存していません（変更はありません）。問題{n}件："),
+                    (Lang::Ja, Refused::Imported) => format!("取り込んでいません（変更はありません）。問題{n}件："),
                     (Lang::En, Refused::Saved) => format!("Nothing was saved (nothing changed). {n} problem(s):"),
                     (Lang::En, Refused::Imported) => format!("Nothing was imported (nothing changed). {n} problem(s):"),
                 }) }
                 ul { @for p in problems.iter().take(200) { li { (p) } } }
+            }
+        }
+    }
+}
+
+/// The current directory's units as a form offers them: (id, path), parents first, so that a
+/// person chooses a unit by where it is, never by typing its id.
+pub fn unit_choices(view: &crate::store::MonthView) -> Vec<(String, String)> {
+    view.tree
+        .order()
+        .iter()
+        .map(|&u| (view.units[u].id.clone(), crate::web::format::path(&view.units[u].path)))
+        .collect()
+}
+
+/// The path of unit `id` among `choices`, or the id itself when the directory has it no more.
+pub fn unit_path<'a>(choices: &'a [(String, String)], id: &'a str) -> &'a str {
+    choices.iter().find(|(u, _)| u == id).map_or(id, |(_, p)| p.as_str())
+}
+
+/// A choice of one unit by its path; `blank` is the text of choosing none (none: a unit is
+/// required).
+pub fn unit_select(name: &str, choices: &[(String, String)], selected: Option<&str>, blank: Option<&str>) -> Markup {
+    html! {
+        select.unit-choice name=(name) required[blank.is_none()] {
+            @if let Some(b) = blank { option value="" { (b) } }
+            @for (id, path) in choices {
+                option value=(id) selected[selected == Some(id.as_str())] { (path) }
+            }
+        }
+    }
+}
+
+/// A question asked before something that cannot be undone (revoking a device, deleting an
+/// entry, resetting an account): what it does, a button that posts `fields` again with
+/// `confirm=yes` to `action`, and a way back that changes nothing.
+pub struct Ask<'a> {
+    pub title: &'a str,
+    pub what: &'a str,
+    pub action: &'a str,
+    pub fields: &'a [(&'a str, &'a str)],
+    pub yes: &'a str,
+    pub back: &'a str,
+}
+
+pub fn ask(hr: &Hr, a: &Ask<'_>) -> Markup {
+    let lang = hr.lang;
+    html! {
+        h1 { (a.title) }
+        div.confirm.ask {
+            p { (a.what) }
+            p.muted { (lang.pick("Nothing changes until you confirm.", "確認するまで何も変わりません。")) }
+            form.actions method="post" action=(a.action) {
+                (csrf_field(hr))
+                @for (name, value) in a.fields { input type="hidden" name=(name) value=(value); }
+                input type="hidden" name="confirm" value="yes";
+                button.danger { (a.yes) }
+                " "
+                a.button href=(a.back) { (lang.pick("Cancel", "キャンセル")) }
             }
         }
     }

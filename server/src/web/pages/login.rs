@@ -246,8 +246,13 @@ pub async fn language(
     PageForm(form): PageForm<LangForm>,
 ) -> PageResult<Response> {
     let current = request_lang(&headers);
-    let lang =
-        Lang::parse(&form.lang).ok_or_else(|| PageError::new(StatusCode::BAD_REQUEST, current, "lang is ja or en"))?;
+    let lang = Lang::parse(&form.lang).ok_or_else(|| {
+        PageError::new(
+            StatusCode::BAD_REQUEST,
+            current,
+            current.pick("The language is ja or en.", "言語は日本語（ja）か英語（en）です。"),
+        )
+    })?;
     let next = form
         .next
         .as_deref()
@@ -266,7 +271,7 @@ pub async fn language(
                     .fold(0u8, |a, (x, y)| a | (x ^ y))
                     == 0;
             if !same {
-                return Err(PageError::new(StatusCode::FORBIDDEN, current, "CSRF"));
+                return Err(PageError::stale_form(current));
             }
             let pool = state.pool.clone();
             let email = session.account.email.clone();
@@ -367,7 +372,8 @@ pub async fn change_password(
         store::change_password(&pool, &email, &form.current, &form.new)
     })
     .await?;
-    if !matches!(&result, Err(crate::Error::Invalid(m)) if m.contains("current password")) {
+    let wrong_current = matches!(&result, Err(crate::Error::Refused(m)) if *m == store::wrong_current_password());
+    if !wrong_current {
         state.logins.succeeded(&hr.account.email, ip);
     }
     match result {
@@ -379,18 +385,15 @@ pub async fn change_password(
             )
                 .into_response())
         }
-        Err(crate::Error::Invalid(message)) => {
-            let problem = if message.contains("current password") {
+        Err(crate::Error::Refused(said)) => {
+            let problem = if wrong_current {
                 lang.pick(
                     "The current password is not right.",
                     "現在のパスワードが正しくありません。",
                 )
                 .to_owned()
             } else {
-                match lang {
-                    Lang::Ja => "新しいパスワードは12文字以上にしてください。".to_owned(),
-                    Lang::En => message,
-                }
+                said.in_lang(lang).to_owned()
             };
             Ok((StatusCode::BAD_REQUEST, account_page(&hr, None, Some(&problem))).into_response())
         }
@@ -486,11 +489,8 @@ pub async fn accept(
     let using = token.clone();
     match crate::web::attempt(lang, move || store::accept_invitation(&pool, &using, &form.password)).await? {
         Ok(_) => Ok(Redirect::to("/hr/login").into_response()),
-        Err(crate::Error::Invalid(m)) => {
-            let problem = match lang {
-                Lang::Ja => "パスワードは12文字以上にしてください。".to_owned(),
-                Lang::En => m,
-            };
+        Err(crate::Error::Refused(said)) => {
+            let problem = said.in_lang(lang).to_owned();
             Ok((
                 StatusCode::BAD_REQUEST,
                 invitation_page(lang, &token, &email, Some(&problem)),

@@ -1,6 +1,7 @@
 //! Not yet this month (hr_admin, with pair detail on): the manager–member pairs of a unit with no
-//! 1on1 held yet in the month, and how many months in a row each has gone without one. Every view
-//! and download is written to the audit log.
+//! 1on1 held yet in the month, and how many months in a row each has gone without one; read per
+//! manager (a filter with each manager's count) and `PAGE_ROWS` at a time, while the CSV holds
+//! every pair. Every view and download is written to the audit log.
 
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -23,6 +24,33 @@ use crate::web::{Hr, Lang, PageError, PageQuery, PageResult, attachment, run};
 pub struct NotYetQuery {
     month: Option<Month>,
     unit: Option<String>,
+    /// Only this manager's pairs (the page; the CSV holds every pair).
+    manager: Option<String>,
+    /// Which page of `PAGE_ROWS` (from 1).
+    page: Option<usize>,
+}
+
+/// How many pairs one page lists.
+pub const PAGE_ROWS: usize = 100;
+
+/// The managers of `rows` with how many pairs each has not met: most first, then by id.
+pub fn by_manager(rows: &[NotYet]) -> Vec<(&str, &str, usize)> {
+    let mut counts: std::collections::HashMap<&str, (&str, usize)> = std::collections::HashMap::new();
+    for r in rows {
+        counts.entry(&r.manager_id).or_insert((&r.manager_name, 0)).1 += 1;
+    }
+    let mut out: Vec<(&str, &str, usize)> = counts.into_iter().map(|(id, (name, n))| (id, name, n)).collect();
+    out.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(b.0)));
+    out
+}
+
+/// Page `asked` (from 1, clamped to the pages there are) of `total` rows, `PAGE_ROWS` a page:
+/// (the page, the number of pages, the rows it holds).
+pub fn paged(total: usize, asked: usize) -> (usize, usize, std::ops::Range<usize>) {
+    let pages = total.div_ceil(PAGE_ROWS).max(1);
+    let page = asked.clamp(1, pages);
+    let first = (page - 1) * PAGE_ROWS;
+    (page, pages, first..(first + PAGE_ROWS).min(total))
 }
 
 /// A pair with no 1on1 held in the month.
@@ -130,6 +158,7 @@ async fn load(state: &AppState, hr: &Hr, q: NotYetQuery) -> PageResult<Loaded> {
 
 pub async fn page(State(state): State<AppState>, hr: Hr, PageQuery(q): PageQuery<NotYetQuery>) -> PageResult<Markup> {
     let lang = hr.lang;
+    let (manager, asked) = (q.manager.clone().filter(|m| !m.is_empty()), q.page.unwrap_or(1));
     let Loaded {
         month,
         views,
@@ -138,15 +167,29 @@ pub async fn page(State(state): State<AppState>, hr: Hr, PageQuery(q): PageQuery
     } = load(&state, &hr, q).await?;
     let view = views.last().ok_or_else(|| PageError::forbidden(lang))?;
     let unit = &view.units[root];
+    let managers = by_manager(&rows);
+    let chosen = manager
+        .as_deref()
+        .and_then(|m| managers.iter().find(|(id, _, _)| *id == m).copied());
+    let shown: Vec<&NotYet> = rows
+        .iter()
+        .filter(|r| chosen.is_none_or(|(id, _, _)| r.manager_id == id))
+        .collect();
+    let (page, pages, range) = paged(shown.len(), asked);
     hr.audit(
         &state,
         "not_yet",
-        serde_json::json!({"unit": unit.id, "month": month, "pairs": rows.len()}),
+        serde_json::json!({"unit": unit.id, "month": month, "pairs": range.len(),
+            "manager": chosen.map(|(id, _, _)| id), "page": (pages > 1).then_some(page)}),
     )
     .await?;
     let current = store::current_month();
     let q_unit = format!("&unit={}", crate::web::urlencode(&unit.id));
+    let q_manager = chosen.map_or_else(String::new, |(id, _, _)| {
+        format!("&manager={}", crate::web::urlencode(id))
+    });
     let children: Vec<usize> = view.tree.children(root).to_vec();
+    let page_link = |p: usize| format!("/hr/not-yet?month={month}{q_unit}{q_manager}&page={p}");
     let body = html! {
         div.page-head {
             div {
@@ -156,8 +199,8 @@ pub async fn page(State(state): State<AppState>, hr: Hr, PageQuery(q): PageQuery
             (month_nav(lang, "/hr/not-yet", month, current, &q_unit))
         }
         p { (match lang {
-            Lang::Ja => format!("{} で {} に1on1がまだ行われていないペア: {}組", unit.name, lang.month(month), lang.count(rows.len() as u64)),
-            Lang::En => format!("Pairs in {} with no 1on1 held yet in {}: {}", unit.name, lang.month(month), lang.count(rows.len() as u64)),
+            Lang::Ja => format!("{}で{}に1on1がまだ行われていないペア：{}組（上司 {}人）", unit.name, lang.month(month), lang.count(rows.len() as u64), lang.count(managers.len() as u64)),
+            Lang::En => format!("Pairs in {} with no 1on1 held yet in {}: {} (of {} managers)", unit.name, lang.month(month), lang.count(rows.len() as u64), lang.count(managers.len() as u64)),
         }) }
         p.muted { (lang.pick("Months in a row counts this month and the months before it without a 1on1, back to the first month with any record on the server. A manager who is not enrolled cannot report: their pairs are marked.",
                              "連続月数は今月を含めて1on1のない月が続いた数です（サーバーに記録がある最初の月まで遡ります）。端末未登録の上司は報告できないため、その旨を表示します。")) }
@@ -179,10 +222,41 @@ pub async fn page(State(state): State<AppState>, hr: Hr, PageQuery(q): PageQuery
                 a href={"/hr/not-yet?month=" (month) "&unit=" (crate::web::urlencode(&view.units[p].id))} { (lang.pick("↑ Up one level", "↑ 上の階層")) }
             }
         }
+        @if !managers.is_empty() {
+            form.inline.toolbar.manager-filter method="get" action="/hr/not-yet" {
+                input type="hidden" name="month" value=(month);
+                input type="hidden" name="unit" value=(unit.id);
+                label { (lang.pick("Manager ", "上司 "))
+                    select name="manager" {
+                        option value="" { (match lang {
+                            Lang::Ja => format!("すべての上司（{}人）", lang.count(managers.len() as u64)),
+                            Lang::En => format!("Every manager ({})", lang.count(managers.len() as u64)),
+                        }) }
+                        @for (id, name, n) in &managers {
+                            option value=(id) selected[chosen.is_some_and(|c| c.0 == *id)] { (match lang {
+                                Lang::Ja => format!("{name}（{id}）：{}組", lang.count(*n as u64)),
+                                Lang::En => format!("{name} ({id}): {}", lang.count(*n as u64)),
+                            }) }
+                        }
+                    }
+                }
+                button { (lang.pick("Show", "表示")) }
+            }
+        }
+        @if let Some((id, name, n)) = chosen {
+            h2.manager-pairs { (match lang {
+                Lang::Ja => format!("{name}（{id}）の未実施ペア：{}組", lang.count(n as u64)),
+                Lang::En => format!("{name} ({id}): {} pair(s) not met", lang.count(n as u64)),
+            }) " "
+            a.small href={"/hr/not-yet?month=" (month) (q_unit)} { (lang.pick("Every manager", "すべての上司")) } }
+        }
         @if rows.is_empty() {
             p.good { (lang.pick("Every pair in this unit has met this month.", "この組織のすべてのペアが今月1on1を行いました。")) }
         } @else {
-            table.sortable {
+            @if pages > 1 {
+                (pager(lang, page, pages, &range, shown.len(), &page_link))
+            }
+            table.sortable.not-yet {
                 thead { tr {
                     th { (lang.pick("Manager", "上司")) }
                     th { (lang.pick("Member", "メンバー")) }
@@ -191,7 +265,7 @@ pub async fn page(State(state): State<AppState>, hr: Hr, PageQuery(q): PageQuery
                     th { (lang.pick("Manager's device", "上司の端末")) }
                 } }
                 tbody {
-                    @for r in &rows {
+                    @for r in &shown[range.clone()] {
                         tr data-member=(r.member_id) data-months=(r.months_without) {
                             td { (r.manager_name) " " span.id { (r.manager_id) } }
                             td { (r.member_name) " " span.id { (r.member_id) } }
@@ -202,6 +276,9 @@ pub async fn page(State(state): State<AppState>, hr: Hr, PageQuery(q): PageQuery
                     }
                 }
             }
+            @if pages > 1 {
+                (pager(lang, page, pages, &range, shown.len(), &page_link))
+            }
         }
     };
     Ok(layout::page(
@@ -210,6 +287,28 @@ pub async fn page(State(state): State<AppState>, hr: Hr, PageQuery(q): PageQuery
         lang.pick("Not yet this month", "今月未実施"),
         body,
     ))
+}
+
+/// "Rows 101–200 of 3,198 · page 2 of 32", with the pages before and after.
+fn pager(
+    lang: Lang,
+    page: usize,
+    pages: usize,
+    range: &std::ops::Range<usize>,
+    total: usize,
+    link: &dyn Fn(usize) -> String,
+) -> Markup {
+    let n = |v: usize| lang.count(v as u64);
+    html! {
+        nav.pager aria-label=(lang.pick("Pages", "ページ")) {
+            @if page > 1 { a rel="prev" href=(link(page - 1)) { (lang.pick("← Previous", "← 前へ")) } }
+            span { (match lang {
+                Lang::Ja => format!("{}件中 {}〜{}件目（{} / {}ページ）", n(total), n(range.start + 1), n(range.end), n(page), n(pages)),
+                Lang::En => format!("Rows {}–{} of {} (page {} of {})", n(range.start + 1), n(range.end), n(total), n(page), n(pages)),
+            }) }
+            @if page < pages { a rel="next" href=(link(page + 1)) { (lang.pick("Next →", "次へ →")) } }
+        }
+    }
 }
 
 pub async fn csv(State(state): State<AppState>, hr: Hr, PageQuery(q): PageQuery<NotYetQuery>) -> PageResult<Response> {
@@ -265,4 +364,35 @@ pub async fn csv(State(state): State<AppState>, hr: Hr, PageQuery(q): PageQuery<
         text,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(manager: &str, member: &str) -> NotYet {
+        NotYet {
+            manager_id: manager.to_owned(),
+            manager_name: format!("name {manager}"),
+            member_id: member.to_owned(),
+            member_name: String::new(),
+            unit_path: Vec::new(),
+            months_without: 1,
+            manager_enrolled: true,
+        }
+    }
+
+    #[test]
+    fn managers_are_counted_most_first_and_pages_hold_a_hundred() {
+        let rows = vec![row("M2", "a"), row("M1", "b"), row("M2", "c"), row("M3", "d")];
+        assert_eq!(
+            by_manager(&rows),
+            vec![("M2", "name M2", 2), ("M1", "name M1", 1), ("M3", "name M3", 1)]
+        );
+        assert_eq!(paged(0, 1), (1, 1, 0..0));
+        assert_eq!(paged(3_198, 1), (1, 32, 0..100));
+        assert_eq!(paged(3_198, 32), (32, 32, 3_100..3_198));
+        assert_eq!(paged(3_198, 99), (32, 32, 3_100..3_198), "past the end: the last page");
+        assert_eq!(paged(100, 0), (1, 1, 0..100));
+    }
 }

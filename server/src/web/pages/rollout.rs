@@ -1,6 +1,7 @@
 //! Roll-out and devices (hr_admin): who has enrolled, enrolment codes issued singly or for every
 //! manager of a unit at once (a CSV to mail-merge), outstanding codes and their cancellation, and
-//! devices per manager with revocation (a lost laptop, a manager who left).
+//! a unit's devices with their last sync day and revocation (a lost laptop, a manager who left),
+//! asked before it is done.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -17,7 +18,7 @@ use crate::app::AppState;
 use crate::spreadsheet::CsvOut;
 use crate::store::{self, CodeInfo, DeviceInfo, MonthView};
 use crate::web::format::path;
-use crate::web::{Hr, Lang, PageError, PageForm, PageQuery, PageResult, attachment, csrf_field, run};
+use crate::web::{Hr, Lang, PageError, PageForm, PageQuery, PageResult, attachment, csrf_field, run, urlencode};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -30,6 +31,8 @@ pub struct RolloutQuery {
 struct Loaded {
     view: Arc<MonthView>,
     root: usize,
+    /// The outstanding codes and the devices of the unit's people (every one at the top unit,
+    /// people who left included).
     codes: Vec<CodeInfo>,
     devices: Vec<DeviceInfo>,
 }
@@ -46,12 +49,29 @@ async fn load(state: &AppState, hr: &Hr, unit: Option<&str>) -> PageResult<Loade
     })
     .await?;
     let root = resolve_unit_or_top(hr, &view, unit)?;
+    let ours = people_of(&view, root);
+    let mine = |id: &str| ours.as_ref().is_none_or(|o| o.contains(id));
     Ok(Loaded {
+        codes: codes.into_iter().filter(|c| mine(&c.employee_id)).collect(),
+        devices: devices.into_iter().filter(|d| mine(&d.employee_id)).collect(),
         view,
         root,
-        codes,
-        devices,
     })
+}
+
+/// Whose codes and devices a unit's page lists: its managers and the people whose own unit is in
+/// its subtree; `None` (everyone's, people who left included) for a top unit.
+fn people_of(view: &MonthView, root: usize) -> Option<HashSet<String>> {
+    view.units[root].parent?;
+    let below: HashSet<usize> = view.tree.subtree(root).into_iter().collect();
+    let mut people: HashSet<String> = managers_under(view, root).into_iter().collect();
+    people.extend(
+        view.homes
+            .iter()
+            .filter(|(_, u)| below.contains(u))
+            .map(|(id, _)| id.clone()),
+    );
+    Some(people)
 }
 
 /// The managers with a direct report in `root`'s subtree, by id.
@@ -67,7 +87,21 @@ fn managers_under(view: &MonthView, root: usize) -> Vec<String> {
     ids
 }
 
-fn render(hr: &Hr, l: &Loaded, employee: Option<&str>, issued: Option<(&str, &str)>, notice: Option<&str>) -> Markup {
+/// What the page shows besides its lists.
+#[derive(Debug, Default)]
+struct Shown<'a> {
+    /// The device list's employee filter.
+    employee: Option<&'a str>,
+    /// A code just issued: for whom, and the code (shown only now).
+    issued: Option<(&'a str, &'a str)>,
+    notice: Option<&'a str>,
+    warnings: &'a [String],
+    problem: Option<&'a str>,
+    /// What was typed in the code form, kept when it is refused.
+    typed: Option<(&'a str, &'a str)>,
+}
+
+fn render(hr: &Hr, l: &Loaded, shown: &Shown<'_>) -> Markup {
     let lang = hr.lang;
     let view = &l.view;
     let unit = &view.units[l.root];
@@ -88,15 +122,19 @@ fn render(hr: &Hr, l: &Loaded, employee: Option<&str>, issued: Option<(&str, &st
     let devices: Vec<&DeviceInfo> = l
         .devices
         .iter()
-        .filter(|d| employee.is_none_or(|e| d.employee_id == e))
+        .filter(|d| shown.employee.is_none_or(|e| d.employee_id == e))
         .collect();
+    let here = format!("/hr/rollout?unit={}", urlencode(&unit.id));
+    let (typed_id, typed_days) = shown.typed.unwrap_or(("", "14"));
     html! {
         h1 { (lang.pick("Roll-out and devices", "導入と端末")) }
-        (layout::notice(notice))
-        @if let Some((who, code)) = issued {
+        (layout::notice(shown.notice))
+        @if let Some(p) = shown.problem { p.problem role="alert" { (p) } }
+        @for w in shown.warnings { p.problem.warning role="alert" { (w) } }
+        @if let Some((who, code)) = shown.issued {
             div.notice.code-once role="status" {
                 p { (match lang {
-                    Lang::Ja => format!("{who} の登録コード（この画面でのみ表示します）:"),
+                    Lang::Ja => format!("{who}の登録コード（この画面でのみ表示します）："),
                     Lang::En => format!("Enrolment code for {who} (shown only now):"),
                 }) }
                 p.code { (code) }
@@ -116,19 +154,20 @@ fn render(hr: &Hr, l: &Loaded, employee: Option<&str>, issued: Option<(&str, &st
             }
         }
         div.cols {
-            section {
+            section #issue {
                 h2 { (lang.pick("Issue an enrolment code", "登録コードの発行")) }
                 form.stack method="post" action="/hr/rollout/code" {
                     (csrf_field(hr))
-                    label { (lang.pick("Manager's employee id", "上司の社員番号")) input name="employee_id" required maxlength="64"; }
-                    label { (lang.pick("Valid for (days)", "有効期間（日）")) input type="number" name="days" value="14" min="1" max="90" required; }
+                    input type="hidden" name="unit" value=(unit.id);
+                    label { (lang.pick("Manager's employee id", "上司の社員番号")) input name="employee_id" value=(typed_id) required maxlength="64"; }
+                    label { (lang.pick("Valid for (days)", "有効期間（日）")) input type="number" name="days" value=(typed_days) min="1" max="90" required; }
                     button.primary { (lang.pick("Issue code", "発行する")) }
                 }
             }
             section {
                 h2 { (lang.pick("Codes for every manager of this unit", "この組織のすべての上司にコードを発行")) }
-                p.muted { (lang.pick("Downloads a CSV (name, email, code) to mail-merge. Codes are shown only in this file.",
-                                     "差し込み印刷用のCSV（氏名・メール・コード）をダウンロードします。コードはこのファイルにのみ含まれます。")) }
+                p.muted { (lang.pick("Downloads a CSV (name, email, code) to mail-merge. Codes are shown only in this file. A manager who already holds an unused code gets no second one: their line has no code and says so.",
+                                     "差し込み印刷用のCSV（氏名・メール・コード）をダウンロードします。コードはこのファイルにのみ含まれます。未使用のコードをすでに持っている上司には2つ目を発行せず、その行はコードを空けてその旨を書きます。")) }
                 form.stack method="post" action="/hr/rollout/codes.csv" {
                     (csrf_field(hr))
                     input type="hidden" name="unit" value=(unit.id);
@@ -149,7 +188,7 @@ fn render(hr: &Hr, l: &Loaded, employee: Option<&str>, issued: Option<(&str, &st
             button { (lang.pick("Show", "表示")) }
         }
         h2 { (lang.pick("Managers", "上司")) " (" (managers.len()) ")" }
-        table.sortable {
+        table.sortable.managers {
             thead { tr {
                 th { (lang.pick("Manager", "上司")) }
                 th { (lang.pick("Unit", "組織")) }
@@ -162,7 +201,7 @@ fn render(hr: &Hr, l: &Loaded, employee: Option<&str>, issued: Option<(&str, &st
                         td { (view.name(id)) " " span.id { (id) } }
                         td.path-cell { (unit_of(id)) }
                         td { @match active.get(id.as_str()) {
-                            Some(n) => a href={"/hr/rollout?unit=" (crate::web::urlencode(&unit.id)) "&employee=" (crate::web::urlencode(id)) "#devices"} { (n) },
+                            Some(n) => a href={(here) "&employee=" (urlencode(id)) "#devices"} { (n) },
                             None => span.warn { (lang.pick("not enrolled", "未登録")) },
                         } }
                         td { @if pending.contains(id.as_str()) { (lang.pick("yes", "あり")) } }
@@ -172,17 +211,18 @@ fn render(hr: &Hr, l: &Loaded, employee: Option<&str>, issued: Option<(&str, &st
         }
         h2 { (lang.pick("Outstanding codes", "未使用のコード")) " (" (l.codes.len()) ")" }
         @if l.codes.is_empty() { p.muted { (lang.pick("None.", "ありません。")) } } @else {
-            table {
+            table.codes {
                 thead { tr { th { (lang.pick("For", "対象")) } th { (lang.pick("Issued", "発行")) } th { (lang.pick("Expires", "有効期限")) } th { } } }
                 tbody {
                     @for c in &l.codes {
                         tr {
                             td { (c.name) " " span.id { (c.employee_id) } }
-                            td { (c.created_at.map(|t| lang.date(t)).unwrap_or_default()) " " span.muted { (c.created_by.clone().unwrap_or_default()) } }
-                            td { (lang.date(c.expires_at)) }
+                            td { (c.created_at.map(|t| lang.date(t, hr.tz())).unwrap_or_default()) " " span.muted { (c.created_by.clone().unwrap_or_default()) } }
+                            td { (lang.date(c.expires_at, hr.tz())) }
                             td { form.inline method="post" action="/hr/rollout/cancel" {
                                 (csrf_field(hr))
                                 input type="hidden" name="id" value=(c.id);
+                                input type="hidden" name="unit" value=(unit.id);
                                 button.link { (lang.pick("Cancel", "取り消す")) }
                             } }
                         }
@@ -190,31 +230,46 @@ fn render(hr: &Hr, l: &Loaded, employee: Option<&str>, issued: Option<(&str, &st
                 }
             }
         }
-        h2 id="devices" { (lang.pick("Devices", "端末")) }
+        h2 id="devices" { (match lang {
+            Lang::Ja => format!("{}の端末（{}台）", unit.name, devices.len()),
+            Lang::En => format!("Devices of {} ({})", unit.name, devices.len()),
+        }) }
         form.inline.toolbar method="get" action="/hr/rollout" {
             input type="hidden" name="unit" value=(unit.id);
-            label { (lang.pick("Employee id ", "社員番号 ")) input name="employee" value=(employee.unwrap_or_default()) maxlength="64"; }
+            label { (lang.pick("Employee id ", "社員番号 ")) input name="employee" value=(shown.employee.unwrap_or_default()) maxlength="64"; }
             button { (lang.pick("Filter", "絞り込む")) }
         }
-        table.sortable {
+        table.sortable.devices {
             thead { tr {
                 th { (lang.pick("Manager", "上司")) }
                 th { (lang.pick("Device name", "端末名")) }
                 th { (lang.pick("Enrolled", "登録日")) }
+                th { (lang.pick("Last sync", "最終同期日")) }
                 th { (lang.pick("State", "状態")) }
                 th { }
             } }
             tbody {
                 @for d in &devices {
-                    tr {
+                    tr data-device=(d.id) data-employee=(d.employee_id) {
                         td { (d.name) " " span.id { (d.employee_id) } }
                         td { (d.device_name) }
-                        td { (lang.date(d.created_at)) }
-                        td { @match d.revoked_at { Some(t) => span.muted { (lang.pick("revoked ", "失効 ")) (lang.date(t)) }, None => (lang.pick("active", "有効")) } }
+                        td { (lang.date(d.created_at, hr.tz())) }
+                        td.last-sync { @match d.last_sync_at {
+                            Some(t) => (lang.date(t, hr.tz())),
+                            None => span.muted { (lang.pick("not yet", "まだありません")) },
+                        } }
+                        td { @match d.revoked_at {
+                            Some(t) => span.muted { (match lang {
+                                Lang::Ja => format!("{}に失効", lang.date(t, hr.tz())),
+                                Lang::En => format!("revoked {}", lang.date(t, hr.tz())),
+                            }) },
+                            None => (lang.pick("active", "有効")),
+                        } }
                         td { @if d.revoked_at.is_none() {
                             form.inline method="post" action="/hr/rollout/revoke" {
                                 (csrf_field(hr))
                                 input type="hidden" name="id" value=(d.id);
+                                input type="hidden" name="unit" value=(unit.id);
                                 button.danger.small { (lang.pick("Revoke", "失効させる")) }
                             }
                         } }
@@ -229,6 +284,10 @@ fn title(lang: Lang) -> &'static str {
     lang.pick("Roll-out and devices", "導入と端末")
 }
 
+fn page_of(hr: &Hr, l: &Loaded, shown: &Shown<'_>) -> Markup {
+    layout::page(hr, Nav::Rollout, title(hr.lang), render(hr, l, shown))
+}
+
 pub async fn page(State(state): State<AppState>, hr: Hr, PageQuery(q): PageQuery<RolloutQuery>) -> PageResult<Markup> {
     let l = load(&state, &hr, q.unit.as_deref()).await?;
     let notice = q.done.as_deref().map(|d| match d {
@@ -239,12 +298,12 @@ pub async fn page(State(state): State<AppState>, hr: Hr, PageQuery(q): PageQuery
         ),
         _ => hr.lang.pick("Done.", "完了しました。"),
     });
-    Ok(layout::page(
-        &hr,
-        Nav::Rollout,
-        title(hr.lang),
-        render(&hr, &l, q.employee.as_deref(), None, notice),
-    ))
+    let shown = Shown {
+        employee: q.employee.as_deref(),
+        notice,
+        ..Shown::default()
+    };
+    Ok(page_of(&hr, &l, &shown))
 }
 
 #[derive(Debug, Deserialize)]
@@ -252,30 +311,84 @@ pub struct CodeForm {
     #[serde(rename = "_csrf", default)]
     csrf: String,
     employee_id: String,
-    days: u32,
+    days: String,
+    unit: Option<String>,
 }
 
-pub async fn issue(State(state): State<AppState>, hr: Hr, PageForm(f): PageForm<CodeForm>) -> PageResult<Markup> {
+/// A code for one manager; a mistyped employee id or validity shows the form again as typed, with
+/// what was wrong.
+pub async fn issue(State(state): State<AppState>, hr: Hr, PageForm(f): PageForm<CodeForm>) -> PageResult<Response> {
     hr.require_admin()?;
     hr.check_csrf(&f.csrf)?;
-    let pool = state.pool.clone();
-    let (employee, days, by) = (f.employee_id.trim().to_owned(), f.days, hr.account.email.clone());
-    let who = employee.clone();
-    let code = run(hr.lang, move || store::create_enrol_code(&pool, &who, days, &by)).await?;
+    let lang = hr.lang;
+    let l = load(&state, &hr, f.unit.as_deref()).await?;
+    let employee = f.employee_id.trim().to_owned();
+    let refused = |problem: &str| {
+        let shown = Shown {
+            problem: Some(problem),
+            typed: Some((&f.employee_id, &f.days)),
+            ..Shown::default()
+        };
+        Ok((StatusCode::BAD_REQUEST, page_of(&hr, &l, &shown)).into_response())
+    };
+    let Some(days) = f.days.trim().parse::<u32>().ok().filter(|d| (1..=90).contains(d)) else {
+        return refused(&days_problem(lang, f.days.trim()));
+    };
+    let held = l.codes.iter().find(|c| c.employee_id == employee).map(|c| c.expires_at);
+    let (pool, by, who) = (state.pool.clone(), hr.account.email.clone(), employee.clone());
+    let code = match crate::web::attempt(lang, move || store::create_enrol_code(&pool, &who, days, &by)).await? {
+        Ok(code) => code,
+        Err(crate::Error::Refused(said) | crate::Error::Missing(said)) => return refused(said.in_lang(lang)),
+        Err(e) => return Err(PageError::from_error(e, lang)),
+    };
     hr.audit(
         &state,
         "code_issued",
         serde_json::json!({"employee": employee, "days": days}),
     )
     .await?;
-    let l = load(&state, &hr, None).await?;
-    let name = format!("{} ({employee})", l.view.name(&employee));
-    Ok(layout::page(
-        &hr,
-        Nav::Rollout,
-        title(hr.lang),
-        render(&hr, &l, None, Some((&name, &code)), None),
-    ))
+    let l = load(&state, &hr, f.unit.as_deref()).await?;
+    let name = l.view.name(&employee);
+    let who = match lang {
+        Lang::Ja => format!("{name}（{employee}）"),
+        Lang::En => format!("{name} ({employee})"),
+    };
+    let mut warnings = Vec::new();
+    if !l.view.pair_ids.iter().any(|(m, _)| *m == employee) {
+        warnings.push(match lang {
+            Lang::Ja => format!(
+                "{who}には、現在の組織図で直属の部下がいません。アプリには1on1を記録する相手が表示されません。社員番号が正しいか確認してください。"
+            ),
+            Lang::En => format!(
+                "{who} has no direct reports in the current directory: their app lists nobody to record 1on1s with. Check the employee id."
+            ),
+        });
+    }
+    if let Some(expires) = held {
+        warnings.push(match lang {
+            Lang::Ja => format!(
+                "{who}は未使用のコード（有効期限 {}）をすでに持っています。どちらのコードも、使われるか取り消されるまで有効です。",
+                lang.date(expires, hr.tz())
+            ),
+            Lang::En => format!(
+                "{who} already holds an unused code (expires {}): both work until one is used or cancelled.",
+                lang.date(expires, hr.tz())
+            ),
+        });
+    }
+    let shown = Shown {
+        issued: Some((&who, &code)),
+        warnings: &warnings,
+        ..Shown::default()
+    };
+    Ok(page_of(&hr, &l, &shown).into_response())
+}
+
+fn days_problem(lang: Lang, typed: &str) -> String {
+    match lang {
+        Lang::Ja => format!("有効期間は1〜90日の整数で指定してください（「{typed}」は使えません）。"),
+        Lang::En => format!("A code may be valid for 1 to 90 days (a whole number), not '{typed}'."),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -287,6 +400,9 @@ pub struct UnitCodesForm {
     days: u32,
 }
 
+/// Codes for every manager of a unit, as a CSV to mail-merge. A manager who already holds an
+/// unused code gets no second one (two live codes for one person would both work): their line
+/// has no code and says so, with the held code's expiry.
 pub async fn issue_for_unit(
     State(state): State<AppState>,
     hr: Hr,
@@ -311,22 +427,28 @@ pub async fn issue_for_unit(
         return Err(PageError::new(
             StatusCode::BAD_REQUEST,
             lang,
-            lang.pick("A code may be valid for 1 to 90 days.", "有効期間は1〜90日です。"),
+            days_problem(lang, &f.days.to_string()),
         ));
     }
+    let held: HashMap<&str, i64> = l.codes.iter().map(|c| (c.employee_id.as_str(), c.expires_at)).collect();
     let pool = state.pool.clone();
     let (days, by) = (f.days, hr.account.email.clone());
-    let list = managers.clone();
-    let codes = run(lang, move || {
+    let list: Vec<String> = managers
+        .iter()
+        .filter(|m| !held.contains_key(m.as_str()))
+        .cloned()
+        .collect();
+    let issued = list.len();
+    let codes: HashMap<String, String> = run(lang, move || {
         list.iter()
             .map(|m| store::create_enrol_code(&pool, m, days, &by).map(|c| (m.clone(), c)))
-            .collect::<Result<Vec<_>, _>>()
+            .collect::<Result<HashMap<_, _>, _>>()
     })
     .await?;
     hr.audit(
         &state,
         "codes_issued",
-        serde_json::json!({"unit": l.view.units[l.root].id, "codes": codes.len(), "days": days}),
+        serde_json::json!({"unit": l.view.units[l.root].id, "codes": issued, "skipped": managers.len() - issued, "days": days}),
     )
     .await?;
     let emails = {
@@ -334,20 +456,32 @@ pub async fn issue_for_unit(
         let ids = managers.clone();
         run(lang, move || store::emails(&pool, &ids)).await?
     };
-    let expires = lang.date(store::now() + i64::from(days) * 86_400);
+    let expires = lang.date(store::now() + i64::from(days) * 86_400, hr.tz());
     let fail = |e| PageError::from_error(e, lang);
     let mut out = CsvOut::new(true);
-    out.row(&["employee_id", "name", "email", "unit", "code", "expires"])
+    out.row(&["employee_id", "name", "email", "unit", "code", "expires", "note"])
         .map_err(fail)?;
-    for (id, code) in &codes {
-        let unit = path(&l.view.home_path(id));
+    for id in &managers {
+        let (code, until, note) = match (codes.get(id), held.get(id.as_str())) {
+            (Some(code), _) => (code.clone(), expires.clone(), String::new()),
+            (None, until) => (
+                String::new(),
+                until.map(|t| lang.date(*t, hr.tz())).unwrap_or_default(),
+                lang.pick(
+                    "already holds an unused code: no second code was issued (cancel it on the roll-out page to issue a new one)",
+                    "未使用のコードをすでに持っているため、新しいコードは発行していません（発行し直すには、導入と端末のページで取り消してください）",
+                )
+                .to_owned(),
+            ),
+        };
         out.row(&[
             id.clone(),
             l.view.name(id),
             emails.get(id).cloned().unwrap_or_default(),
-            unit,
-            code.clone(),
-            expires.clone(),
+            path(&l.view.home_path(id)),
+            code,
+            until,
+            note,
         ])
         .map_err(fail)?;
     }
@@ -370,6 +504,25 @@ pub struct IdForm {
     #[serde(rename = "_csrf", default)]
     csrf: String,
     id: String,
+    /// The unit whose page the form was on (the answer returns to it).
+    unit: Option<String>,
+    /// `yes` once a revocation was confirmed.
+    confirm: Option<String>,
+}
+
+/// The page of the unit a form came from.
+fn unit_page(unit: Option<&str>) -> String {
+    match unit.filter(|u| !u.is_empty()) {
+        Some(u) => format!("/hr/rollout?unit={}", urlencode(u)),
+        None => "/hr/rollout".to_owned(),
+    }
+}
+
+/// The unit's page after an action, saying it is `done`.
+fn back_to(unit: Option<&str>, done: &str) -> String {
+    let page = unit_page(unit);
+    let join = if page.contains('?') { '&' } else { '?' };
+    format!("{page}{join}done={done}")
 }
 
 pub async fn cancel(State(state): State<AppState>, hr: Hr, PageForm(f): PageForm<IdForm>) -> PageResult<Response> {
@@ -380,16 +533,56 @@ pub async fn cancel(State(state): State<AppState>, hr: Hr, PageForm(f): PageForm
     run(hr.lang, move || store::cancel_code(&pool, &id)).await?;
     hr.audit(&state, "code_cancelled", serde_json::json!({"code": f.id}))
         .await?;
-    Ok(Redirect::to("/hr/rollout?done=cancelled").into_response())
+    Ok(Redirect::to(&back_to(f.unit.as_deref(), "cancelled")).into_response())
 }
 
+/// Revokes a device once asked: the first post shows whose device it is and what revoking does.
 pub async fn revoke(State(state): State<AppState>, hr: Hr, PageForm(f): PageForm<IdForm>) -> PageResult<Response> {
     hr.require_admin()?;
     hr.check_csrf(&f.csrf)?;
+    let lang = hr.lang;
+    if f.confirm.as_deref() != Some("yes") {
+        let pool = state.pool.clone();
+        let devices = run(lang, move || store::devices(&pool, None)).await?;
+        let device = devices
+            .iter()
+            .find(|d| d.id == f.id && d.revoked_at.is_none())
+            .ok_or_else(|| {
+                PageError::from_error(
+                    crate::Error::missing(
+                        format!("no active device {}", f.id),
+                        format!("有効な端末 {} はありません（すでに失効済みかもしれません）。", f.id),
+                    ),
+                    lang,
+                )
+            })?;
+        let what = match lang {
+            Lang::Ja => format!(
+                "{}（{}）の端末「{}」を失効させます。この端末の次回の同期は拒否され、もう一度使うには新しい登録コードが必要です。",
+                device.name, device.employee_id, device.device_name
+            ),
+            Lang::En => format!(
+                "This revokes the device \"{}\" of {} ({}): its next sync is refused, and it needs a new enrolment code to be used again.",
+                device.device_name, device.name, device.employee_id
+            ),
+        };
+        let back = unit_page(f.unit.as_deref());
+        let title = lang.pick("Revoke this device?", "この端末を失効させますか");
+        let fields = [("id", f.id.as_str()), ("unit", f.unit.as_deref().unwrap_or_default())];
+        let ask = layout::Ask {
+            title,
+            what: &what,
+            action: "/hr/rollout/revoke",
+            fields: &fields,
+            yes: lang.pick("Revoke the device", "失効させる"),
+            back: &format!("{back}#devices"),
+        };
+        return Ok(layout::page(&hr, Nav::Rollout, title, layout::ask(&hr, &ask)).into_response());
+    }
     let pool = state.pool.clone();
     let id = f.id.clone();
-    run(hr.lang, move || store::revoke_device_by_id(&pool, &id)).await?;
+    run(lang, move || store::revoke_device_by_id(&pool, &id)).await?;
     hr.audit(&state, "device_revoked", serde_json::json!({"device": f.id}))
         .await?;
-    Ok(Redirect::to("/hr/rollout?done=revoked#devices").into_response())
+    Ok(Redirect::to(&format!("{}#devices", back_to(f.unit.as_deref(), "revoked"))).into_response())
 }

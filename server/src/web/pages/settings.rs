@@ -1,6 +1,6 @@
 //! Settings (hr_admin): the target rate, k, the survey window and scale, pair detail; the company
 //! directory (two CSV files, previewed before they are applied); accounts (invite, change role,
-//! disable); admin API tokens (list, revoke).
+//! disable, reset access with a new invitation); admin API tokens (list, revoke).
 
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
@@ -22,20 +22,24 @@ pub struct SettingsQuery {
     done: Option<String>,
 }
 
-fn role_text(lang: Lang, role: &Role) -> String {
+fn role_text(lang: Lang, role: &Role, units: &[(String, String)]) -> String {
     match role {
         Role::HrAdmin => lang.pick("HR administrator", "人事管理者").to_owned(),
-        Role::OrgViewer { org_unit_id } => match lang {
-            Lang::Ja => format!("組織閲覧者（{org_unit_id}）"),
-            Lang::En => format!("Org viewer ({org_unit_id})"),
-        },
+        Role::OrgViewer { org_unit_id } => {
+            let unit = layout::unit_path(units, org_unit_id);
+            match lang {
+                Lang::Ja => format!("組織閲覧者（{unit}）"),
+                Lang::En => format!("Org viewer ({unit})"),
+            }
+        }
     }
 }
 
 /// What the settings page shows besides its lists.
 #[derive(Debug, Default)]
 struct Shown<'a> {
-    invited: Option<&'a str>,
+    /// A new invitation: its account and its link (shown only now).
+    invited: Option<(&'a str, &'a str)>,
     problem: Option<&'a str>,
     /// The problems of a directory upload, each with its file and line.
     directory_problems: &'a [String],
@@ -58,9 +62,12 @@ fn render(hr: &Hr, lists: &Lists, shown: &Shown<'_>) -> Markup {
         (layout::notice(notice))
         @if let Some(p) = problem { p.problem role="alert" { (p) } }
         (layout::problems(lang, layout::Refused::Imported, directory_problems))
-        @if let Some(link) = invited {
+        @if let Some((email, link)) = invited {
             div.notice.code-once role="status" {
-                p { (lang.pick("Send this invitation link to the person (valid 7 days, shown only now):", "この招待リンクを本人に送ってください（7日間有効、この画面でのみ表示）:")) }
+                p { (match lang {
+                    Lang::Ja => format!("この招待リンクを {email} さんに送ってください（{}日間有効、この画面でのみ表示します）。", store::INVITE_DAYS),
+                    Lang::En => format!("Send this invitation link to {email} (valid {} days, shown only now):", store::INVITE_DAYS),
+                }) }
                 p.code { (link) }
             }
         }
@@ -78,6 +85,10 @@ fn render(hr: &Hr, lists: &Lists, shown: &Shown<'_>) -> Markup {
                     input type="number" name="survey_scale_min" value=(s.survey_scale_min) min="0" max=(MAX_SURVEY_SCALE - 1) required; }
                 label { (lang.pick("Survey score scale: highest (an import with a score outside the scale is refused)", "調査スコアの尺度：最大値（範囲外のスコアがある調査結果は取り込みません）"))
                     input type="number" name="survey_scale_max" value=(s.survey_scale_max) min="1" max=(MAX_SURVEY_SCALE) required; }
+                label { (lang.pick("The company's time zone (an IANA name such as Asia/Tokyo): the pages show times and days in it",
+                                   "会社のタイムゾーン（Asia/TokyoのようなIANAの名前）。画面の日時はこのタイムゾーンで表示します"))
+                    input name="time_zone" value=(s.time_zone.name()) list="time-zones" required maxlength="64" autocomplete="off";
+                    datalist #time-zones { @for tz in chrono_tz::TZ_VARIANTS { option value=(tz.name()) {} } } }
                 label.check { input type="checkbox" name="pair_detail" value="on" checked[s.pair_detail];
                     " " (lang.pick("Pair-level detail (the not-yet list and the pair API); every view is written to the audit log",
                                    "ペア単位の表示（今月未実施の一覧とペアAPI）。表示はすべて監査ログに記録されます")) }
@@ -102,13 +113,13 @@ fn render(hr: &Hr, lists: &Lists, shown: &Shown<'_>) -> Markup {
         }
         section {
             h2 { (lang.pick("Accounts", "アカウント")) }
-            table {
+            table.accounts {
                 thead { tr { th { (lang.pick("Email", "メールアドレス")) } th { (lang.pick("Role", "役割")) } th { (lang.pick("State", "状態")) } th { } } }
                 tbody {
                     @for a in accounts {
                         tr {
                             td { (a.email) }
-                            td { (role_text(lang, &a.role)) }
+                            td { (role_text(lang, &a.role, &lists.unit_choices)) }
                             td { @if a.disabled { span.warn { (lang.pick("disabled", "無効")) } }
                                  @else if a.invited { (lang.pick("invited", "招待中")) }
                                  @else { (lang.pick("active", "有効")) } }
@@ -127,9 +138,15 @@ fn render(hr: &Hr, lists: &Lists, shown: &Shown<'_>) -> Markup {
                                             option value="hr_admin" selected[a.role == Role::HrAdmin] { (lang.pick("HR administrator", "人事管理者")) }
                                             option value="org_viewer" selected[a.role != Role::HrAdmin] { (lang.pick("Org viewer", "組織閲覧者")) }
                                         }
-                                        input name="org" placeholder=(lang.pick("org unit id", "組織ID")) size="10"
-                                            value=(match &a.role { Role::OrgViewer { org_unit_id } => org_unit_id.as_str(), Role::HrAdmin => "" });
+                                        (layout::unit_select("org", &lists.unit_choices,
+                                            match &a.role { Role::OrgViewer { org_unit_id } => Some(org_unit_id.as_str()), Role::HrAdmin => None },
+                                            Some(lang.pick("(org viewers: their unit)", "（組織閲覧者の組織）"))))
                                         button.link name="action" value="role" { (lang.pick("Change role", "役割を変更")) }
+                                    }
+                                    form.inline method="post" action="/hr/settings/account" {
+                                        (csrf_field(hr))
+                                        input type="hidden" name="email" value=(a.email);
+                                        button.link name="action" value="reset" { (lang.pick("Reset access", "アクセスをリセット")) }
                                     }
                                 }
                             }
@@ -143,17 +160,18 @@ fn render(hr: &Hr, lists: &Lists, shown: &Shown<'_>) -> Markup {
                 label { (lang.pick("Email", "メールアドレス")) input type="email" name="email" required; }
                 label { (lang.pick("Role", "役割"))
                     select name="role" {
-                        option value="org_viewer" { (lang.pick("Org viewer: one unit and below, aggregates only", "組織閲覧者: 1つの組織とその配下、集計のみ")) }
-                        option value="hr_admin" { (lang.pick("HR administrator: everything", "人事管理者: すべて")) }
+                        option value="org_viewer" { (lang.pick("Org viewer: one unit and below, aggregates only", "組織閲覧者（1つの組織とその配下、集計のみ）")) }
+                        option value="hr_admin" { (lang.pick("HR administrator: everything", "人事管理者（すべて）")) }
                     }
                 }
-                label { (lang.pick("Org unit id (org viewers)", "組織ID（組織閲覧者）")) input name="org" maxlength="64"; }
+                label { (lang.pick("Org unit (org viewers)", "組織（組織閲覧者）"))
+                    (layout::unit_select("org", &lists.unit_choices, None, Some(lang.pick("(none: HR administrators)", "（なし：人事管理者）")))) }
                 button.primary { (lang.pick("Create invitation", "招待を作成")) }
             }
         }
         section {
             h2 { (lang.pick("Admin API tokens", "管理APIトークン")) }
-            p.muted { (lang.pick("Tokens are created with `taiwa-server admin token`; only their ids are kept here.", "トークンは `taiwa-server admin token` で作成します。ここにはIDだけが表示されます。")) }
+            p.muted { (lang.pick("Tokens are created on the server's command line (taiwa-server admin token); only their ids are shown here.", "トークンはサーバーのコマンドライン（taiwa-server admin token）で作成します。ここにはIDだけを表示します。")) }
             @if tokens.is_empty() { p.muted { (lang.pick("None.", "ありません。")) } } @else {
                 table {
                     thead { tr { th { "ID" } th { (lang.pick("Account", "アカウント")) } th { (lang.pick("Created", "作成")) } th { (lang.pick("Expires", "有効期限")) } th { (lang.pick("State", "状態")) } th { } } }
@@ -162,8 +180,8 @@ fn render(hr: &Hr, lists: &Lists, shown: &Shown<'_>) -> Markup {
                             tr {
                                 td.id { (t.id) }
                                 td { (t.email) }
-                                td { (lang.date(t.created_at)) }
-                                td { (lang.date(t.expires_at)) }
+                                td { (lang.date(t.created_at, hr.tz())) }
+                                td { (lang.date(t.expires_at, hr.tz())) }
                                 td { @if t.revoked_at.is_some() { (lang.pick("revoked", "失効")) } @else if t.expires_at <= now { (lang.pick("expired", "期限切れ")) } @else { (lang.pick("active", "有効")) } }
                                 td { @if t.revoked_at.is_none() && t.expires_at > now {
                                     form.inline method="post" action="/hr/settings/token" {
@@ -188,17 +206,21 @@ struct Lists {
     tokens: Vec<TokenInfo>,
     units: usize,
     people: usize,
+    /// The current directory's units by path, for the forms that choose one.
+    unit_choices: Vec<(String, String)>,
 }
 
 async fn lists(state: &AppState, lang: Lang) -> PageResult<Lists> {
-    let pool = state.pool.clone();
+    let (pool, reports) = (state.pool.clone(), state.reports.clone());
     run(lang, move || {
         let (units, people) = store::directory_size(&pool)?;
+        let view = store::month_view(&pool, &reports, store::current_month())?;
         Ok(Lists {
             accounts: store::accounts(&pool)?,
             tokens: store::admin_tokens(&pool)?,
             units,
             people,
+            unit_choices: layout::unit_choices(&view),
         })
     })
     .await
@@ -211,7 +233,7 @@ fn title(lang: Lang) -> &'static str {
 pub async fn page(State(state): State<AppState>, hr: Hr, PageQuery(q): PageQuery<SettingsQuery>) -> PageResult<Markup> {
     hr.require_admin()?;
     let lists = lists(&state, hr.lang).await?;
-    let notice = q.done.map(|_| hr.lang.pick("Saved.", "保存しました。"));
+    let notice = q.done.as_deref().map(|done| done_text(hr.lang, done));
     let shown = Shown {
         notice,
         ..Shown::default()
@@ -233,7 +255,25 @@ pub struct SettingsForm {
     survey_window: String,
     survey_scale_min: Option<String>,
     survey_scale_max: Option<String>,
+    time_zone: Option<String>,
     pair_detail: Option<String>,
+}
+
+/// What the page says after an action, by its `done` key.
+fn done_text(lang: Lang, done: &str) -> &'static str {
+    match done {
+        "revoked" => lang.pick("The API token was revoked.", "APIトークンを失効させました。"),
+        "disable" => lang.pick(
+            "The account was disabled: its sessions and API tokens ended.",
+            "アカウントを無効にしました。サインイン中のセッションとAPIトークンは使えなくなりました。",
+        ),
+        "enable" => lang.pick("The account was enabled.", "アカウントを有効にしました。"),
+        "role" => lang.pick(
+            "The role was changed: the person signs in again.",
+            "役割を変更しました。本人はもう一度サインインします。",
+        ),
+        _ => lang.pick("Saved.", "保存しました。"),
+    }
 }
 
 /// Re-renders the page with a problem (400), nothing saved.
@@ -264,6 +304,7 @@ pub async fn save(State(state): State<AppState>, hr: Hr, PageForm(f): PageForm<S
     for (name, value) in [
         ("survey_scale_min", &f.survey_scale_min),
         ("survey_scale_max", &f.survey_scale_max),
+        ("time_zone", &f.time_zone),
     ] {
         if let Some(v) = value {
             values.push((name.to_owned(), v.clone()));
@@ -276,16 +317,22 @@ pub async fn save(State(state): State<AppState>, hr: Hr, PageForm(f): PageForm<S
     .await?;
     match saved {
         Ok(s) => {
-            hr.audit(
-                &state,
-                "settings",
-                serde_json::json!({"target_percent": s.target_percent, "k": s.k, "survey_window": s.survey_window,
-                    "survey_scale_min": s.survey_scale_min, "survey_scale_max": s.survey_scale_max, "pair_detail": s.pair_detail}),
-            )
-            .await?;
-            Ok(Redirect::to("/hr/settings?done=1").into_response())
+            // What changed, each setting from its old value to its new one (the audit log says
+            // it in words).
+            let changed: Vec<serde_json::Value> = store::SETTING_NAMES
+                .iter()
+                .filter_map(|name| {
+                    let (from, to) = (hr.settings.get(name)?, s.get(name)?);
+                    (from != to).then(|| serde_json::json!({"setting": name, "from": from, "to": to}))
+                })
+                .collect();
+            if !changed.is_empty() {
+                hr.audit(&state, "settings", serde_json::json!({ "changed": changed }))
+                    .await?;
+            }
+            Ok(Redirect::to("/hr/settings?done=saved").into_response())
         }
-        Err(crate::Error::Invalid(m)) => refused(&state, &hr, &m).await,
+        Err(crate::Error::Refused(m)) => refused(&state, &hr, m.in_lang(hr.lang)).await,
         Err(e) => Err(PageError::from_error(e, hr.lang)),
     }
 }
@@ -302,9 +349,10 @@ pub struct InviteForm {
 pub async fn invite(State(state): State<AppState>, hr: Hr, PageForm(f): PageForm<InviteForm>) -> PageResult<Response> {
     hr.require_admin()?;
     hr.check_csrf(&f.csrf)?;
-    let role = match Role::parse(&f.role, f.org.as_deref()) {
+    let org = f.org.as_deref().filter(|_| f.role != "hr_admin");
+    let role = match Role::parse(&f.role, org) {
         Ok(r) => r,
-        Err(e) => return refused(&state, &hr, &e.to_string()).await,
+        Err(e) => return refused(&state, &hr, &said(hr.lang, e)?).await,
     };
     let pool = state.pool.clone();
     let (email, r) = (f.email.trim().to_owned(), role.clone());
@@ -314,21 +362,33 @@ pub async fn invite(State(state): State<AppState>, hr: Hr, PageForm(f): PageForm
             hr.audit(
                 &state,
                 "account_invited",
-                serde_json::json!({"email": f.email.trim(), "role": role.name()}),
+                serde_json::json!({"email": f.email.trim(), "role": role.name(), "unit": org.map(str::trim).filter(|o| !o.is_empty())}),
             )
             .await?;
-            // Never from the request's Host header, which whoever sends the request chooses.
-            let base = state.config.link_base().unwrap_or_default();
-            let link = format!("{base}/hr/invite/{token}");
-            let lists = lists(&state, hr.lang).await?;
-            let shown = Shown {
-                invited: Some(&link),
-                ..Shown::default()
-            };
-            Ok(layout::page(&hr, Nav::Settings, title(hr.lang), render(&hr, &lists, &shown)).into_response())
+            invitation_shown(&state, &hr, f.email.trim(), &token).await
         }
-        Err(crate::Error::Invalid(m) | crate::Error::NotFound(m)) => refused(&state, &hr, &m).await,
-        Err(e) => Err(PageError::from_error(e, hr.lang)),
+        Err(e) => refused(&state, &hr, &said(hr.lang, e)?).await,
+    }
+}
+
+/// The settings page with a new invitation link for `email`, shown this once.
+async fn invitation_shown(state: &AppState, hr: &Hr, email: &str, token: &str) -> PageResult<Response> {
+    // Never from the request's Host header, which whoever sends the request chooses.
+    let base = state.config.link_base().unwrap_or_default();
+    let link = format!("{base}/hr/invite/{token}");
+    let lists = lists(state, hr.lang).await?;
+    let shown = Shown {
+        invited: Some((email, &link)),
+        ..Shown::default()
+    };
+    Ok(layout::page(hr, Nav::Settings, title(hr.lang), render(hr, &lists, &shown)).into_response())
+}
+
+/// The words of a refusal a person can act on, in `lang`; any other error is a page of its own.
+fn said(lang: Lang, e: crate::Error) -> PageResult<String> {
+    match e {
+        crate::Error::Refused(m) | crate::Error::Missing(m) => Ok(m.in_lang(lang).to_owned()),
+        other => Err(PageError::from_error(other, lang)),
     }
 }
 
@@ -340,6 +400,8 @@ pub struct AccountForm {
     action: String,
     role: Option<String>,
     org: Option<String>,
+    /// `yes` once a reset was confirmed.
+    confirm: Option<String>,
 }
 
 pub async fn account(
@@ -360,8 +422,13 @@ pub async fn account(
         )
         .await;
     }
+    if f.action == "reset" {
+        return reset(&state, &hr, &f.email, f.confirm.as_deref() == Some("yes")).await;
+    }
     let pool = state.pool.clone();
-    let (email, action, role, org) = (f.email.clone(), f.action.clone(), f.role.clone(), f.org.clone());
+    // The unit chooser beside an HR administrator's role is left as it was: it is not theirs.
+    let org = f.org.clone().filter(|_| f.role.as_deref() != Some("hr_admin"));
+    let (email, action, role) = (f.email.clone(), f.action.clone(), f.role.clone());
     let result = crate::web::attempt(hr.lang, move || match action.as_str() {
         "disable" => store::set_disabled(&pool, &email, true),
         "enable" => store::set_disabled(&pool, &email, false),
@@ -369,21 +436,62 @@ pub async fn account(
             let role = Role::parse(role.as_deref().unwrap_or_default(), org.as_deref())?;
             store::set_role(&pool, &email, &role)
         }
-        other => Err(crate::Error::Invalid(format!("unknown action '{other}'"))),
+        other => Err(crate::Error::refused(
+            format!("unknown action '{other}'"),
+            "この操作はできません。ページを開き直してください。",
+        )),
     })
     .await?;
     match result {
         Ok(()) => {
+            let org = (f.action == "role" && f.role.as_deref() == Some("org_viewer")).then_some(f.org.clone());
             hr.audit(
                 &state,
                 "account_changed",
-                serde_json::json!({"email": f.email, "action": f.action, "role": f.role, "org": f.org}),
+                serde_json::json!({"email": f.email, "action": f.action, "role": f.role, "unit": org.flatten()}),
             )
             .await?;
-            Ok(Redirect::to("/hr/settings?done=1").into_response())
+            Ok(Redirect::to(&format!("/hr/settings?done={}", f.action)).into_response())
         }
-        Err(crate::Error::Invalid(m) | crate::Error::NotFound(m)) => refused(&state, &hr, &m).await,
-        Err(e) => Err(PageError::from_error(e, hr.lang)),
+        Err(e) => refused(&state, &hr, &said(hr.lang, e)?).await,
+    }
+}
+
+/// Resets another account's access, once asked and confirmed: its password, sessions and API
+/// tokens stop working, and a new invitation link is shown for it.
+async fn reset(state: &AppState, hr: &Hr, email: &str, confirmed: bool) -> PageResult<Response> {
+    let lang = hr.lang;
+    if !confirmed {
+        let what = match lang {
+            Lang::Ja => format!(
+                "{email} のパスワードを無効にし、サインイン中のセッションとAPIトークンを終了して、新しい招待リンクを作成します。本人はそのリンクから新しいパスワードを設定します。"
+            ),
+            Lang::En => format!(
+                "This ends the password, the sessions and the API tokens of {email} and makes a new invitation link, with which the person chooses a new password."
+            ),
+        };
+        let title = lang.pick(
+            "Reset this account's access?",
+            "このアカウントのアクセスをリセットしますか",
+        );
+        let ask = layout::Ask {
+            title,
+            what: &what,
+            action: "/hr/settings/account",
+            fields: &[("email", email), ("action", "reset")],
+            yes: lang.pick("Reset access", "リセットする"),
+            back: "/hr/settings",
+        };
+        return Ok(layout::page(hr, Nav::Settings, title, layout::ask(hr, &ask)).into_response());
+    }
+    let (pool, who) = (state.pool.clone(), email.to_owned());
+    match crate::web::attempt(lang, move || store::reset_access(&pool, &who)).await? {
+        Ok(token) => {
+            hr.audit(state, "account_reset", serde_json::json!({ "email": email }))
+                .await?;
+            invitation_shown(state, hr, email, &token).await
+        }
+        Err(e) => refused(state, hr, &said(lang, e)?).await,
     }
 }
 
@@ -406,7 +514,7 @@ pub async fn revoke_token(
     run(hr.lang, move || store::revoke_admin_token(&pool, &id)).await?;
     hr.audit(&state, "token_revoked", serde_json::json!({"token": f.id}))
         .await?;
-    Ok(Redirect::to("/hr/settings?done=1").into_response())
+    Ok(Redirect::to("/hr/settings?done=revoked").into_response())
 }
 
 // ---------------------------------------------------------------------------------------------
