@@ -1,6 +1,7 @@
 //! The company directory from two CSV files, validated whole before anything is stored.
 //!
-//! `org_unit_id,name,parent_id` and `employee_id,name,email,org_unit_id,manager_id`, UTF-8 or
+//! `org_unit_id,name,parent_id` and `employee_id,name,email,org_unit_id,manager_id` (and optionally
+//! `reading`, how the name is read), UTF-8 or
 //! Excel's Shift_JIS, with a header row. Every bad row is reported with its file and line number
 //! (a broken quote is a problem of its line, and reading carries on); an import with any problem
 //! changes nothing. `changes` says what an import would change, for its preview.
@@ -20,6 +21,8 @@ pub struct OrgUnit {
 pub struct Employee {
     pub id: String,
     pub name: String,
+    /// How the name is read (ふりがな), when the file says.
+    pub reading: Option<String>,
     pub email: String,
     pub org_unit: String,
     pub manager: Option<String>,
@@ -47,10 +50,12 @@ pub fn parse(org_units: &[u8], employees: &[u8]) -> Result<Directory, Vec<Proble
     let (org, emp) = (CsvFile::OrgUnits, CsvFile::Employees);
     let mut problems = Vec::new();
     let org_rows = spreadsheet::read(org, org_units, &["org_unit_id", "name", "parent_id"], false);
-    let emp_rows = spreadsheet::read(
+    // An optional last column, `reading`: how the name is read (ふりがな).
+    let emp_rows = spreadsheet::read_with_optional(
         emp,
         employees,
         &["employee_id", "name", "email", "org_unit_id", "manager_id"],
+        &["reading"],
         false,
     );
     let (org_rows, emp_rows) = match (org_rows, emp_rows) {
@@ -137,6 +142,15 @@ pub fn parse(org_units: &[u8], employees: &[u8]) -> Result<Directory, Vec<Proble
     let mut employees = Vec::new();
     for (line, f) in &emp_rows.rows {
         let (line, id, name, email, org_unit, manager) = (*line, &f[0], &f[1], &f[2], &f[3], &f[4]);
+        let reading = f.get(5).filter(|r| !r.is_empty());
+        if reading.is_some_and(|r| r.chars().any(char::is_control) || r.chars().count() > 200) {
+            problems.push(Problem::new(
+                emp,
+                line,
+                format!("the reading of {id} must be at most 200 characters, without control characters"),
+                format!("{id} の読み（reading）は制御文字を含まない200文字以内にしてください"),
+            ));
+        }
         if !valid_id(id) {
             problems.push(Problem::new(
                 emp,
@@ -183,6 +197,7 @@ pub fn parse(org_units: &[u8], employees: &[u8]) -> Result<Directory, Vec<Proble
         employees.push(Employee {
             id: id.clone(),
             name: name.clone(),
+            reading: reading.cloned(),
             email: email.clone(),
             org_unit: org_unit.clone(),
             manager: (!manager.is_empty()).then(|| manager.clone()),

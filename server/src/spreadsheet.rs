@@ -199,6 +199,19 @@ pub struct Rows {
 /// of its own line and reading carries on with the next line, so that one broken quote hides no
 /// other problem of the file.
 pub fn read(file: CsvFile, bytes: &[u8], header: &[&str], multiline: bool) -> Result<Rows, Vec<Problem>> {
+    read_with_optional(file, bytes, header, &[], multiline)
+}
+
+/// `read`, where the header may go on with some of the `optional` columns, in their order: each
+/// row then has as many fields as the header the file has (a caller reads an optional column at
+/// its index when the row has it).
+pub fn read_with_optional(
+    file: CsvFile,
+    bytes: &[u8],
+    header: &[&str],
+    optional: &[&str],
+    multiline: bool,
+) -> Result<Rows, Vec<Problem>> {
     let mut text = decode(file, bytes).map_err(|p| vec![p])?.into_owned();
     // A quote left open on the last line is then seen as one, like on any other line.
     if !multiline && !text.ends_with('\n') {
@@ -206,6 +219,8 @@ pub fn read(file: CsvFile, bytes: &[u8], header: &[&str], multiline: bool) -> Re
     }
     let mut out = Rows::default();
     let mut header_read = false;
+    // The columns the file's header names: `header`, then some of `optional`.
+    let mut width = header.len();
     // Where the current reader started: its byte offset in `text` and the line before it.
     let (mut offset, mut line_before) = (0usize, 0u64);
     'readers: loop {
@@ -236,7 +251,12 @@ pub fn read(file: CsvFile, bytes: &[u8], header: &[&str], multiline: bool) -> Re
             if !header_read {
                 header_read = true;
                 let found: Vec<&str> = record.iter().map(|h| h.trim_start_matches('\u{feff}').trim()).collect();
-                if open_quote || found != header {
+                let extra = found.len().saturating_sub(header.len());
+                let fits = found.len() >= header.len()
+                    && found[..header.len()] == *header
+                    && extra <= optional.len()
+                    && found[header.len()..] == optional[..extra];
+                if open_quote || !fits {
                     let (expected, found) = (header.join(","), found.join(","));
                     let found = if open_quote {
                         text.lines().next().unwrap_or_default()
@@ -250,6 +270,7 @@ pub fn read(file: CsvFile, bytes: &[u8], header: &[&str], multiline: bool) -> Re
                         format!("見出し行は「{expected}」でなければなりませんが、「{found}」でした"),
                     )]);
                 }
+                width = found.len();
                 continue;
             }
             if open_quote {
@@ -277,12 +298,12 @@ pub fn read(file: CsvFile, bytes: &[u8], header: &[&str], multiline: bool) -> Re
                     None => break 'readers,
                 }
             }
-            if record.len() != header.len() {
+            if record.len() != width {
                 out.problems.push(Problem::new(
                     file,
                     line,
-                    format!("expected {} fields, found {}", header.len(), record.len()),
-                    format!("項目の数が{}個です（{}個必要です）", record.len(), header.len()),
+                    format!("expected {width} fields, found {}", record.len()),
+                    format!("項目の数が{}個です（{width}個必要です）", record.len()),
                 ));
                 continue;
             }

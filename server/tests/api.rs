@@ -32,6 +32,7 @@ on_both_backends!(
     wrong_codes_are_limited_per_code_and_per_person_and_a_real_code_still_works,
     the_figures_hr_reads_follow_every_write_though_the_server_keeps_them,
     database_rows_are_read_by_column_name,
+    readings_in_the_directory_reach_the_roster,
 );
 
 fn rows_by_unit(report: &Value) -> std::collections::BTreeMap<String, (u64, u64)> {
@@ -1381,4 +1382,43 @@ fn database_rows_are_read_by_column_name(backend: Backend) {
         "database row: column `name`: expected a number, found text"
     );
     assert!(matches!(second.text("name"), Err(taiwa_server::Error::Row(_))));
+}
+
+/// A directory file may end with a `reading` column (ふりがな): it reaches the manager's roster,
+/// and a file without it still imports, its people without a reading.
+fn readings_in_the_directory_reach_the_roster(backend: Backend) {
+    let emps = "employee_id,name,email,org_unit_id,manager_id,reading\n\
+        E01,木村 葵,e01@example.co.jp,O1,,きむら あおい\n\
+        E02,山本 享子,e02@example.co.jp,O2,E01,やまもと きょうこ\n\
+        E03,鈴木 由美,e03@example.co.jp,O3,E01,\n";
+    let server = Server::start_with(backend, common::ORG_UNITS, emps, "");
+    let e01 = server.enrol("E01");
+    let roster = server.get("/api/v1/roster", Some(&e01)).json();
+    let readings: Vec<(String, Value)> = roster["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["employee_id"].as_str().unwrap().to_owned(), m["reading"].clone()))
+        .collect();
+    assert_eq!(
+        readings,
+        [
+            ("E02".to_owned(), json!("やまもと きょうこ")),
+            ("E03".to_owned(), Value::Null)
+        ],
+        "a reading where the file has one, none where it is empty"
+    );
+    // A changed reading is a new version of the person, as a changed name is.
+    let changed = emps.replace("やまもと きょうこ", "やまもと たかこ");
+    server.import(common::ORG_UNITS, &changed).assert_ok();
+    let roster = server.get("/api/v1/roster", Some(&e01)).json();
+    assert_eq!(roster["members"][0]["reading"], "やまもと たかこ");
+    // The column is optional, and only in its place.
+    server.import(common::ORG_UNITS, common::EMPLOYEES).assert_ok();
+    let misplaced = server.import(
+        common::ORG_UNITS,
+        "employee_id,reading,name,email,org_unit_id,manager_id\n",
+    );
+    assert_ne!(misplaced.code(), 0);
+    assert!(misplaced.stderr().contains("header"), "{}", misplaced.stderr());
 }

@@ -775,6 +775,7 @@ mod tests {
         let member = |id: &str| taiwa_protocol::RosterMember {
             employee_id: id.into(),
             name: "Name of a report".into(),
+            reading: None,
             email: String::new(),
             org_unit_id: "O1".into(),
             org_unit_name: "Unit".into(),

@@ -104,6 +104,9 @@ pub struct DirectoryAnswer {
 pub struct NewMember {
     pub employee_id: String,
     pub name: String,
+    /// How the name is read, when the directory says.
+    #[serde(default)]
+    pub reading: Option<String>,
     pub email: String,
     pub org_unit_name: String,
 }
@@ -217,6 +220,7 @@ impl App {
             .map(|m| NewMember {
                 employee_id: m.employee_id,
                 name: m.name,
+                reading: m.reading,
                 email: m.email,
                 org_unit_name: m.org_unit_name,
             })
@@ -248,6 +252,7 @@ impl App {
     pub fn add_member(&mut self, member: NewMember) -> IpcResult<SyncOverview> {
         self.vault()?.add_person(NewPerson {
             name: member.name,
+            reading: member.reading,
             relationship: Relationship::Line,
             employee_id: Some(member.employee_id),
             email: Some(member.email),

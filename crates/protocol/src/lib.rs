@@ -100,6 +100,9 @@ mod secret_tests {
 pub struct RosterMember {
     pub employee_id: String,
     pub name: String,
+    /// How the name is read (ふりがな), when the directory says; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
     pub email: String,
     pub org_unit_id: String,
     pub org_unit_name: String,

@@ -66,9 +66,23 @@ pub fn apply_roster(
     let offered = vault.directory_changes(&entries)?;
     let mut out = Vec::with_capacity(roster.members.len());
     for member in &roster.members {
-        let known = people
+        let person = people
             .iter()
-            .any(|p| p.employee_id.as_deref() == Some(member.employee_id.as_str()));
+            .find(|p| p.employee_id.as_deref() == Some(member.employee_id.as_str()));
+        let known = person.is_some();
+        // A reading the list does not have yet is taken from the directory: it fills an empty
+        // field and changes nothing the manager chose (a reading they typed stays).
+        if let (Some(p), Some(reading)) = (person, &member.reading)
+            && p.reading.is_none()
+        {
+            vault.edit_person(
+                p.id,
+                taiwa_vault::PersonEdit {
+                    reading: Some(Some(reading.clone())),
+                    ..Default::default()
+                },
+            )?;
+        }
         let change = offered.iter().find(|c| c.entry.employee_id == member.employee_id);
         let status = match (known, change) {
             (true, Some(change)) if choices.accept_all => {
@@ -80,6 +94,7 @@ pub fn apply_roster(
             (false, _) if choices.add_new => {
                 vault.add_person(NewPerson {
                     name: member.name.clone(),
+                    reading: member.reading.clone(),
                     employee_id: Some(member.employee_id.clone()),
                     email: (!member.email.is_empty()).then(|| member.email.clone()),
                     org_unit: Some(member.org_unit_name.clone()),
@@ -115,6 +130,7 @@ mod tests {
         RosterMember {
             employee_id: id.into(),
             name: name.into(),
+            reading: None,
             email: email.into(),
             org_unit_id: "O2".into(),
             org_unit_name: unit.into(),
@@ -224,6 +240,58 @@ mod tests {
             Some("営業一課"),
             "the unit the manager kept stays: the directory's is not new"
         );
+    }
+
+    #[test]
+    fn a_reading_from_the_directory_fills_an_empty_one_and_never_replaces_the_managers() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (mut vault, _) = Vault::create(
+            &tmp.path().join("vault"),
+            &Passphrase::new("correct horse battery staple".into()),
+            taiwa_domain::Zone::UTC,
+        )
+        .unwrap();
+        let add = |vault: &mut Vault, id: &str, reading: Option<&str>| {
+            vault
+                .add_person(NewPerson {
+                    name: format!("名前 {id}"),
+                    reading: reading.map(Into::into),
+                    employee_id: Some(id.into()),
+                    ..Default::default()
+                })
+                .unwrap()
+                .id
+        };
+        let empty = add(&mut vault, "E04", None);
+        let typed = add(&mut vault, "E05", Some("てで にゅうりょく"));
+        let with = |id: &str, reading: &str| RosterMember {
+            reading: Some(reading.into()),
+            ..member(id, &format!("名前 {id}"), "", "営業部")
+        };
+        let roster = Roster {
+            manager: member("E02", "山本 享子", "", "営業部"),
+            members: vec![with("E04", "やまだ"), with("E05", "めいぼ"), with("E06", "すずき")],
+        };
+        apply_roster(
+            &mut vault,
+            &roster,
+            RosterChoices {
+                add_new: true,
+                accept_all: false,
+            },
+        )
+        .unwrap();
+        assert_eq!(vault.person(empty).unwrap().reading.as_deref(), Some("やまだ"));
+        assert_eq!(
+            vault.person(typed).unwrap().reading.as_deref(),
+            Some("てで にゅうりょく")
+        );
+        let added = vault
+            .people(false)
+            .unwrap()
+            .into_iter()
+            .find(|p| p.employee_id.as_deref() == Some("E06"));
+        assert_eq!(added.and_then(|p| p.reading).as_deref(), Some("すずき"));
     }
 
     #[test]

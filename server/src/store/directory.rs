@@ -51,7 +51,8 @@ pub fn current_directory(pool: &Pool) -> Result<Directory, Error> {
             .collect::<Result<_, Error>>()?;
         let employees = conn
             .query(
-                "SELECT employee_id, name, email, org_unit_id, manager_id FROM employees WHERE valid_to IS NULL ORDER BY employee_id",
+                "SELECT employee_id, name, reading, email, org_unit_id, manager_id FROM employees WHERE valid_to IS NULL
+                 ORDER BY employee_id",
                 &[],
             )?
             .into_iter()
@@ -59,6 +60,7 @@ pub fn current_directory(pool: &Pool) -> Result<Directory, Error> {
                 Ok(Employee {
                     id: r.text("employee_id")?,
                     name: r.text("name")?,
+                    reading: r.opt_text("reading")?,
                     email: r.text("email")?,
                     org_unit: r.text("org_unit_id")?,
                     manager: r.opt_text("manager_id")?,
@@ -147,45 +149,76 @@ pub fn import_directory(
         let from = if existing == 0 { 0 } else { m };
 
         let current_orgs: HashMap<String, (String, Option<String>, i64)> = conn
-            .query("SELECT org_unit_id, name, parent_id, valid_from FROM org_units WHERE valid_to IS NULL", &[])?
+            .query(
+                "SELECT org_unit_id, name, parent_id, valid_from FROM org_units WHERE valid_to IS NULL",
+                &[],
+            )?
             .into_iter()
-            .map(|r| Ok((r.text("org_unit_id")?, (r.text("name")?, r.opt_text("parent_id")?, r.int("valid_from")?))))
+            .map(|r| {
+                Ok((
+                    r.text("org_unit_id")?,
+                    (r.text("name")?, r.opt_text("parent_id")?, r.int("valid_from")?),
+                ))
+            })
             .collect::<Result<_, Error>>()?;
-        let new_orgs: HashMap<&str, (&str, Option<&str>)> =
-            directory.org_units.iter().map(|o| (o.id.as_str(), (o.name.as_str(), o.parent.as_deref()))).collect();
+        let new_orgs: HashMap<&str, (&str, Option<&str>)> = directory
+            .org_units
+            .iter()
+            .map(|o| (o.id.as_str(), (o.name.as_str(), o.parent.as_deref())))
+            .collect();
         let mut changes = 0;
         for (id, (name, parent, valid_from)) in &current_orgs {
-            let same = new_orgs.get(id.as_str()).is_some_and(|(n, p)| n == name && *p == parent.as_deref());
+            let same = new_orgs
+                .get(id.as_str())
+                .is_some_and(|(n, p)| n == name && *p == parent.as_deref());
             if !same {
                 changes += 1;
                 retire(conn, "org_units", "org_unit_id", id, *valid_from, from)?;
             }
         }
         for o in &directory.org_units {
-            let same = current_orgs.get(&o.id).is_some_and(|(n, p, _)| *n == o.name && *p == o.parent);
+            let same = current_orgs
+                .get(&o.id)
+                .is_some_and(|(n, p, _)| *n == o.name && *p == o.parent);
             if !same {
                 if !current_orgs.contains_key(&o.id) {
                     changes += 1;
                 }
                 conn.execute(
                     "INSERT INTO org_units (org_unit_id, name, parent_id, valid_from) VALUES ($1, $2, $3, $4)",
-                    &[V::from(&o.id), V::from(&o.name), V::from(o.parent.as_deref()), V::Int(from)],
+                    &[
+                        V::from(&o.id),
+                        V::from(&o.name),
+                        V::from(o.parent.as_deref()),
+                        V::Int(from),
+                    ],
                 )?;
             }
         }
 
-        type EmpRow = (String, String, String, Option<String>, i64);
+        type EmpRow = (String, String, String, Option<String>, i64, Option<String>);
         let current_emps: HashMap<String, EmpRow> = conn
-            .query("SELECT employee_id, name, email, org_unit_id, manager_id, valid_from FROM employees WHERE valid_to IS NULL", &[])?
+            .query(
+                "SELECT employee_id, name, email, org_unit_id, manager_id, valid_from, reading FROM employees
+                 WHERE valid_to IS NULL",
+                &[],
+            )?
             .into_iter()
             .map(|r| {
                 let (name, email, org_unit) = (r.text("name")?, r.text("email")?, r.text("org_unit_id")?);
-                let row = (name, email, org_unit, r.opt_text("manager_id")?, r.int("valid_from")?);
+                let row = (
+                    name,
+                    email,
+                    org_unit,
+                    r.opt_text("manager_id")?,
+                    r.int("valid_from")?,
+                    r.opt_text("reading")?,
+                );
                 Ok((r.text("employee_id")?, row))
             })
             .collect::<Result<_, Error>>()?;
         let matches = |e: &crate::directory::Employee, c: &EmpRow| {
-            c.0 == e.name && c.1 == e.email && c.2 == e.org_unit && c.3 == e.manager
+            c.0 == e.name && c.1 == e.email && c.2 == e.org_unit && c.3 == e.manager && c.5 == e.reading
         };
         let new_ids: HashSet<&str> = directory.employees.iter().map(|e| e.id.as_str()).collect();
         let by_id: HashMap<&str, &crate::directory::Employee> =
@@ -205,8 +238,17 @@ pub fn import_directory(
                 changes += 1;
             }
             conn.execute(
-                "INSERT INTO employees (employee_id, name, email, org_unit_id, manager_id, valid_from) VALUES ($1, $2, $3, $4, $5, $6)",
-                &[V::from(&e.id), V::from(&e.name), V::from(&e.email), V::from(&e.org_unit), V::from(e.manager.as_deref()), V::Int(from)],
+                "INSERT INTO employees (employee_id, name, email, org_unit_id, manager_id, valid_from, reading)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[
+                    V::from(&e.id),
+                    V::from(&e.name),
+                    V::from(&e.email),
+                    V::from(&e.org_unit),
+                    V::from(e.manager.as_deref()),
+                    V::Int(from),
+                    V::from(e.reading.as_deref()),
+                ],
             )?;
         }
         super::touch_months(conn, &[super::EVERY_MONTH], super::Change::Everything)?;

@@ -15,7 +15,8 @@ pub fn roster(pool: &Pool, manager_id: &str) -> Result<Roster, Error> {
     // Only the manager and their reports are read: the cost follows the team, not the company.
     let rows = pool.with(|conn| {
         conn.query(
-            "SELECT e.employee_id, e.name, e.email, e.org_unit_id, coalesce(o.name, '') AS org_unit_name, e.manager_id
+            "SELECT e.employee_id, e.name, e.reading, e.email, e.org_unit_id, coalesce(o.name, '') AS org_unit_name,
+                    e.manager_id
              FROM employees e
              LEFT JOIN org_units o ON o.org_unit_id = e.org_unit_id
                AND o.valid_from <= $1 AND (o.valid_to IS NULL OR o.valid_to >= $1)
@@ -31,6 +32,7 @@ pub fn roster(pool: &Pool, manager_id: &str) -> Result<Roster, Error> {
         let member = RosterMember {
             employee_id: r.text("employee_id")?,
             name: r.text("name")?,
+            reading: r.opt_text("reading")?,
             email: r.text("email")?,
             org_unit_id: r.text("org_unit_id")?,
             org_unit_name: r.text("org_unit_name")?,

@@ -378,7 +378,11 @@ new_members: Array<NewMember>,
  */
 directory_changes: Array<DirectoryChange>, };
 
-export type NewMember = { employee_id: string, name: string, email: string, org_unit_name: string, };
+export type NewMember = { employee_id: string, name: string, 
+/**
+ * How the name is read, when the directory says.
+ */
+reading: string | null, email: string, org_unit_name: string, };
 
 export type DirectoryAnswer = { person_id: number, entry: DirectoryEntry, 
 /**
