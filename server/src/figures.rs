@@ -578,9 +578,11 @@ pub struct Points {
 
 /// The engagement points of one survey item. Each point is one unit with its own members' pairs
 /// (not its subtree, so that no pair counts in two points); its rate is met pair-months /
-/// pair-months over the window. Its own k rule: a unit with fewer than k distinct pairs in the
-/// window is left out (and counted), as is one with no reporting pair (no data) and a score for a
-/// unit `path` does not know (the window's last directory).
+/// pair-months over the window. Its own k rule, applied to what the point shows: a unit with
+/// fewer than k distinct pairs in the window, or fewer than k distinct pairs that reported in it,
+/// is left out (and counted as small), as is one with no reporting pair (no data) and a score for
+/// a unit `path` does not know (the window's last directory). A unit of six pairs where one pair
+/// reports would otherwise show that pair's months to a reader without pair-level detail.
 pub fn engagement_points<'a>(
     window: impl IntoIterator<Item = WindowPair<'a>>,
     scores: &[(String, f64)],
@@ -590,6 +592,7 @@ pub fn engagement_points<'a>(
     #[derive(Default)]
     struct Acc<'a> {
         pairs: std::collections::HashSet<(&'a str, &'a str)>,
+        reporting_pairs: std::collections::HashSet<(&'a str, &'a str)>,
         pair_months: u64,
         met: u64,
         reporting: u64,
@@ -598,6 +601,9 @@ pub fn engagement_points<'a>(
     for p in window {
         let a = acc.entry(p.unit).or_default();
         a.pairs.insert(p.pair);
+        if p.reporting {
+            a.reporting_pairs.insert(p.pair);
+        }
         a.pair_months += 1;
         a.met += u64::from(p.met);
         a.reporting += u64::from(p.reporting);
@@ -626,6 +632,10 @@ pub fn engagement_points<'a>(
             out.no_data += 1;
             continue;
         };
+        if (a.reporting_pairs.len() as u64) < k {
+            out.small += 1;
+            continue;
+        }
         out.points.push(UnitPoint {
             unit_id: unit.clone(),
             path,
@@ -916,18 +926,29 @@ mod tests {
             for (i, member) in ["a1", "a2", "a3", "a4", "a5"].into_iter().enumerate() {
                 window.push(wp("A", "ma", member, i < if month == 0 { 3 } else { 1 }, true));
             }
-            // Unit B: four pairs (under k = 5); unit C: five pairs, none reporting.
+            // Unit B: four pairs (under k = 5); unit C: five pairs, none reporting; unit D: six
+            // pairs of which one reports (its rate would be that one pair's).
             for member in ["b1", "b2", "b3", "b4"] {
                 window.push(wp("B", "mb", member, true, true));
+            }
+            for (i, member) in ["d1", "d2", "d3", "d4", "d5", "d6"].into_iter().enumerate() {
+                window.push(wp("D", "md", member, i == 0 && month == 0, i == 0));
             }
             for member in ["c1", "c2", "c3", "c4", "c5"] {
                 window.push(wp("C", "mc", member, false, false));
             }
         }
-        let scores: Vec<(String, f64)> = ["A", "B", "C", "Z"].iter().map(|u| ((*u).to_owned(), 50.0)).collect();
+        let scores: Vec<(String, f64)> = ["A", "B", "C", "D", "Z"]
+            .iter()
+            .map(|u| ((*u).to_owned(), 50.0))
+            .collect();
         let known = |u: &str| (u != "Z").then(|| vec![u.to_owned()]);
         let p = engagement_points(window, &scores, known, 5);
-        assert_eq!((p.small, p.no_data, p.unknown), (1, 1, 1));
+        assert_eq!(
+            (p.small, p.no_data, p.unknown),
+            (2, 1, 1),
+            "D's one reporting pair is not shown"
+        );
         assert_eq!(p.points.len(), 1);
         let a = &p.points[0];
         assert_eq!((a.pairs, a.pair_months, a.met_pair_months), (5, 10, 4));

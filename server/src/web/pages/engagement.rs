@@ -182,9 +182,9 @@ fn render(hr: &Hr, l: &Loaded, problems: &[String], notice: Option<&str>) -> Mar
                 button { (lang.pick("Show", "表示")) }
             }
             p.muted { (match lang {
-                Lang::Ja => format!("各点は1つの組織（その組織に直接所属するメンバーのペア。配下の組織は含みません）です。実施率は調査月の前の{}か月（{}）の「実施したペア月 ÷ ペア月」です。{}組未満の組織は除いています。",
+                Lang::Ja => format!("各点は1つの組織（その組織に直接所属するメンバーのペア。配下の組織は含みません）です。実施率は調査月の前の{}か月（{}）の「実施したペア月 ÷ ペア月」です。ペア、または報告中のペアが{}組未満の組織は除いています。",
                     hr.settings.survey_window, lang.period(l.window.0, l.window.1), k),
-                Lang::En => format!("Each point is one org unit (the pairs of its own members, not its subtree). Its rate is met pair-months over pair-months in the {} months before the survey ({}). Units with fewer than {} pairs are left out.",
+                Lang::En => format!("Each point is one org unit (the pairs of its own members, not its subtree). Its rate is met pair-months over pair-months in the {} months before the survey ({}). Units with fewer than {} pairs, or fewer than that reporting, are left out.",
                     hr.settings.survey_window, lang.period(l.window.0, l.window.1), k),
             }) }
             table.items {
@@ -273,14 +273,14 @@ fn left_out(lang: Lang, p: &Points, k: u32) -> String {
     let mut parts = Vec::new();
     if p.small > 0 {
         parts.push(match lang {
-            Lang::Ja => format!("{}組織を除外: {k}組未満", p.small),
-            Lang::En if p.small == 1 => format!("1 unit left out: fewer than {k} pairs"),
-            Lang::En => format!("{} units left out: fewer than {k} pairs", p.small),
+            Lang::Ja => format!("{}組織を除外：ペアまたは報告中のペアが{k}組未満", p.small),
+            Lang::En if p.small == 1 => format!("1 unit left out: fewer than {k} pairs, or pairs reporting"),
+            Lang::En => format!("{} units left out: fewer than {k} pairs, or pairs reporting", p.small),
         });
     }
     if p.no_data > 0 {
         parts.push(match lang {
-            Lang::Ja => format!("{}組織を除外: データなし", p.no_data),
+            Lang::Ja => format!("{}組織を除外：データなし", p.no_data),
             Lang::En if p.no_data == 1 => "1 unit left out: no data".to_owned(),
             Lang::En => format!("{} units left out: no data", p.no_data),
         });
