@@ -366,6 +366,11 @@ fn an_org_viewer_sees_only_their_part_and_no_small_group(backend: Backend) {
         b.login("head3@example.co.jp", PASSWORD).await;
         assert_eq!(b.path().await, "/hr/");
         assert_eq!(b.text("h1").await, "本社 › 管理本部");
+        // The header names the viewer's unit, never its id.
+        assert_eq!(
+            b.attr_all("header.top a[href='/hr/account']", "title").await,
+            ["Org viewer (管理本部)"]
+        );
         // The month in progress is not shown to an org viewer: the page says from when it will be.
         b.goto(&format!("/hr/?month={}", this_month())).await;
         assert!(

@@ -387,3 +387,14 @@ fn check_shrink(conn: &mut dyn crate::db::Conn, directory: &Directory) -> Result
     }
     Ok(())
 }
+
+/// The name of org unit `id` in today's directory, if it has it.
+pub fn unit_name(pool: &Pool, id: &str) -> Result<Option<String>, Error> {
+    let rows = pool.with(|conn| {
+        conn.query(
+            "SELECT name FROM org_units WHERE org_unit_id = $1 AND valid_to IS NULL",
+            &[V::from(id)],
+        )
+    })?;
+    rows.first().map(|r| r.text("name")).transpose()
+}

@@ -322,6 +322,8 @@ pub struct Hr {
     pub settings: Settings,
     /// The path and query of this request, for links back to it.
     pub here: String,
+    /// An org viewer's unit by its name in today's directory (the header names it, never by id).
+    pub scope_name: Option<String>,
 }
 
 impl Hr {
@@ -397,11 +399,15 @@ impl FromRequestParts<AppState> for Hr {
         let found = run(lang, move || {
             let session = store::session(&pool, &id)?;
             let settings = store::settings(&pool)?;
-            Ok(session.map(|s| (s, settings)))
+            let scope_name = match session.as_ref().map(|s| &s.account.role) {
+                Some(crate::store::Role::OrgViewer { org_unit_id }) => store::unit_name(&pool, org_unit_id)?,
+                _ => None,
+            };
+            Ok(session.map(|s| (s, settings, scope_name)))
         })
         .await
         .map_err(IntoResponse::into_response)?;
-        let Some((session, settings)) = found else {
+        let Some((session, settings, scope_name)) = found else {
             return Err(to_login());
         };
         let lang = session.account.lang.as_deref().and_then(Lang::parse).unwrap_or(lang);
@@ -411,6 +417,7 @@ impl FromRequestParts<AppState> for Hr {
             lang,
             settings,
             here,
+            scope_name,
         })
     }
 }

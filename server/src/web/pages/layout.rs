@@ -79,7 +79,7 @@ pub fn page(hr: &Hr, active: Nav, title: &str, body: Markup) -> Markup {
             (Nav::Audit, "/hr/audit", lang.pick("Audit log", "監査ログ")),
         ]);
     }
-    let role = match hr.scope() {
+    let role = match hr.scope().map(|id| hr.scope_name.as_deref().unwrap_or(id)) {
         None => lang.pick("HR administrator", "人事管理者").to_owned(),
         Some(unit) => match lang {
             Lang::Ja => format!("組織閲覧者（{unit}）"),
