@@ -1670,3 +1670,98 @@ async fn this_month_in_japanese_says_one_true_thing_and_nothing_is_stuck() {
     assert!(csv.contains("山田 太郎") && csv.contains("直属の部下"), "{csv}");
     app.stop().await;
 }
+
+/// The rest of This month in Japanese: a carried agenda item removed stays removed and Undo puts
+/// back exactly one, a skipped month is marked on the strip, a due action item says whose it is,
+/// and the company directory's names are offered, not imposed.
+#[tokio::test(flavor = "multi_thread")]
+async fn carried_items_the_strip_whose_items_and_the_directory_in_japanese() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (server, _admin, code) = taiwa_e2e::Server::small_company(tmp.path());
+    let vault = tmp.path().join("vault");
+    let app = Desktop::start(&vault, "ja_JP.UTF-8").await;
+    create_vault_ja(&app).await;
+    add_person(&app, "佐藤 花子", "E1").await;
+    app.wait_text("#people-list", "佐藤 花子").await;
+
+    // A 1on1 two hours ago, with an agenda item, skipped: the item is carried to the next one.
+    plan_two_hours_ago(&app, "佐藤 花子").await;
+    app.type_into("#agenda-text", "来期の目標").await;
+    app.click("#agenda-add").await;
+    app.wait_text("#agenda", "来期の目標").await;
+    app.click("#moment-finish").await;
+    app.type_into("#finish-reason", "出張のため").await;
+    app.click("#mark-skipped").await;
+    app.wait_text("#session-state", "見送り").await;
+    app.click(".head > .link").await;
+    app.wait_text("#person-title", "佐藤 花子").await;
+    let tomorrow = app
+        .js_text(
+            "const d = new Date(Date.now() + 86400000); const p = (n) => String(n).padStart(2, '0'); \
+             return `${d.getFullYear()}/${p(d.getMonth() + 1)}/${p(d.getDate())} 10:00`;",
+        )
+        .await;
+    set_value(&app, "#plan-at", &tomorrow).await;
+    app.click("#plan-session").await;
+    app.wait_text("#agenda", "来期の目標").await;
+
+    // Removed from this 1on1, it stays removed, also after opening the 1on1 again.
+    app.click("[data-agenda] [data-edit]").await;
+    app.click("[data-remove]").await;
+    app.wait_text("#removed-notice", "次回以降にも持ち越されません").await;
+    let items = "return document.querySelectorAll('#agenda [data-agenda]').length;";
+    assert_eq!(app.js(items).await, 0);
+    app.click("[data-nav=home]").await;
+    app.wait_text("aside.stack", "佐藤 花子").await;
+    app.click("aside.stack .link").await;
+    app.wait_text("#session-title", "佐藤 花子").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.js(items).await, 0, "not carried again on opening");
+    // Undo, right after removing, puts back exactly one.
+    app.type_into("#agenda-text", "雑談").await;
+    app.click("#agenda-add").await;
+    app.wait_text("#agenda", "雑談").await;
+    app.js("[...document.querySelectorAll('#agenda [data-agenda]')].find((li) => li.textContent.includes('雑談')).querySelector('[data-edit]').click(); return null;")
+        .await;
+    app.click("[data-remove]").await;
+    app.wait_text("#removed-notice", "雑談").await;
+    app.click("#removed-undo").await;
+    app.wait_text("#agenda", "雑談").await;
+    assert_eq!(app.js(items).await, 1, "exactly one after Undo");
+
+    // A due action item on This month says whose it is.
+    app.type_into("#action-text", "研修の案内を送る").await;
+    let today = app
+        .js_text("const d = new Date(); const p = (n) => String(n).padStart(2, '0'); return `${d.getFullYear()}/${p(d.getMonth() + 1)}/${p(d.getDate())}`;")
+        .await;
+    set_value(&app, "#action-due", &today).await;
+    app.click("#action-add").await;
+    app.wait_text("#open-actions", "研修の案内を送る").await;
+    app.click("[data-nav=home]").await;
+    app.wait_text(".due-action", "研修の案内を送る").await;
+    assert!(
+        app.text(".due-action").await.contains("（自分）"),
+        "{}",
+        app.text(".due-action").await
+    );
+    // The skipped 1on1 leaves its mark on this month's cell of the strip.
+    let marked = app
+        .js("return document.querySelector('.person-row .strip .cell:last-child').dataset.notHeld ?? null;")
+        .await;
+    assert_eq!(marked, "1");
+
+    // Connected to the company server: the directory's unit and email for 佐藤 are offered, in
+    // Japanese, and kept out when the manager keeps their own.
+    app.click("[data-nav=sync]").await;
+    app.type_into("#sync-server", &server.url()).await;
+    app.type_into("#sync-code", &code).await;
+    app.click("#sync-enrol").await;
+    app.wait_text("#directory-changes", "会社の名簿と違うところ").await;
+    app.wait_text("#directory-changes", "開発部").await;
+    app.screenshot("53-ja-directory-offers").await;
+    app.click("#directory-keep-all").await;
+    app.wait_gone("#directory-changes").await;
+    app.click("[data-nav=people]").await;
+    assert!(!app.text("#people-list").await.contains("開発部"), "nothing taken");
+    app.stop().await;
+}

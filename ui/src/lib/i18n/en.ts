@@ -129,6 +129,7 @@ export const en = {
   'common.cancel': 'Cancel',
   'common.save': 'Save',
   'common.undo': 'Undo',
+  'common.nameAndId': '{name} ({id})',
   'common.removed': 'Removed “{text}”.',
   'session.carriedRemoved': 'Removed “{text}” from this 1on1; it will not be carried to the next one either.',
   'common.edit': 'Edit',

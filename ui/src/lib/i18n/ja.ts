@@ -131,6 +131,7 @@ export const ja: Record<MessageKey, string> = {
   'common.cancel': 'キャンセル',
   'common.save': '保存',
   'common.undo': '元に戻す',
+  'common.nameAndId': '{name}（{id}）',
   'common.removed': '「{text}」を削除しました。',
   'session.carriedRemoved': '前回から持ち越した「{text}」をこの1on1から外しました。次回以降にも持ち越されません。',
   'common.edit': '編集',
