@@ -126,6 +126,18 @@ mod tests {
     use super::*;
     use taiwa_vault::Passphrase;
 
+    /// A new vault in a temporary folder (kept alive by the first value).
+    fn vault() -> (tempfile::TempDir, Vault) {
+        let tmp = tempfile::tempdir().unwrap();
+        let (vault, _) = Vault::create(
+            &tmp.path().join("vault"),
+            &Passphrase::new("correct horse battery staple".into()),
+            taiwa_domain::Zone::UTC,
+        )
+        .unwrap();
+        (tmp, vault)
+    }
+
     fn member(id: &str, name: &str, email: &str, unit: &str) -> RosterMember {
         RosterMember {
             employee_id: id.into(),
@@ -139,13 +151,7 @@ mod tests {
 
     #[test]
     fn a_pull_offers_the_directorys_names_and_changes_nothing_unless_asked() {
-        let tmp = tempfile::tempdir().unwrap();
-        let (mut vault, _) = Vault::create(
-            &tmp.path().join("vault"),
-            &Passphrase::new("correct horse battery staple".into()),
-            taiwa_domain::Zone::UTC,
-        )
-        .unwrap();
+        let (_tmp, mut vault) = vault();
         // A 40-character name the manager typed, and a name with an emoji.
         let long = "寿限無寿限無五劫の擦り切れ海砂利水魚の水行末雲来末風来末食う寝る処に住む処やぶら小路";
         let jugem = vault
@@ -244,13 +250,7 @@ mod tests {
 
     #[test]
     fn a_reading_from_the_directory_fills_an_empty_one_and_never_replaces_the_managers() {
-        let tmp = tempfile::tempdir().unwrap();
-        let (mut vault, _) = Vault::create(
-            &tmp.path().join("vault"),
-            &Passphrase::new("correct horse battery staple".into()),
-            taiwa_domain::Zone::UTC,
-        )
-        .unwrap();
+        let (_tmp, mut vault) = vault();
         let add = |vault: &mut Vault, id: &str, reading: Option<&str>| {
             vault
                 .add_person(NewPerson {

@@ -455,11 +455,7 @@ pub async fn confirm(
     hr.require_admin()?;
     hr.check_csrf(&f.csrf)?;
     let lang = hr.lang;
-    let (pool, email, token) = (state.pool.clone(), hr.account.email.clone(), f.token.clone());
-    let pending = run(lang, move || {
-        store::take_pending(&pool, &email, PendingKind::Survey, &token)
-    })
-    .await?;
+    let pending = crate::web::take_kept(&state, &hr, PendingKind::Survey, &f.token).await?;
     let query = || EngagementQuery {
         survey: None,
         item: None,

@@ -871,11 +871,7 @@ pub async fn directory_confirm(
     hr.require_admin()?;
     hr.check_csrf(&f.csrf)?;
     let lang = hr.lang;
-    let (pool, email, token) = (state.pool.clone(), hr.account.email.clone(), f.token.clone());
-    let pending = run(lang, move || {
-        store::take_pending(&pool, &email, PendingKind::Directory, &token)
-    })
-    .await?;
+    let pending = crate::web::take_kept(&state, &hr, PendingKind::Directory, &f.token).await?;
     let Some(pending) = pending else {
         let lists = lists(&state, lang).await?;
         let gone = confirmation_gone(lang);
