@@ -16,7 +16,7 @@ use axum::routing::{delete, get, post, put};
 
 use crate::Error;
 use crate::api::error::{ApiError, ApiResult, blocking};
-use crate::api::{admin, device, observe};
+use crate::api::{admin, channel, device, observe};
 use crate::config::Config;
 use crate::db::Pool;
 use crate::metrics::Metrics;
@@ -64,6 +64,21 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/admin/completion.csv", get(admin::completion_csv))
         .route("/api/v1/admin/pairs", get(admin::pairs))
         .route("/api/v1/career-paths", get(device::career_paths))
+        .route("/api/v1/pairings", post(channel::create_pairing).get(channel::pairings))
+        .route("/api/v1/pairings/{member}", delete(channel::unpair))
+        .route(
+            "/api/v1/channel/messages",
+            post(channel::manager_send).get(channel::manager_inbox),
+        )
+        .route("/api/v1/channel/acks", post(channel::manager_acks))
+        .route("/me/api/pair", post(channel::member_pair))
+        .route("/me/api/state", get(channel::member_state))
+        .route(
+            "/me/api/messages",
+            post(channel::member_send).get(channel::member_inbox),
+        )
+        .route("/me/api/acks", post(channel::member_acks))
+        .route("/me/api/ratings", post(channel::member_rate))
         .merge(crate::web::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -159,6 +174,15 @@ pub async fn serve(state: AppState, on_bound: impl FnOnce(SocketAddr, bool)) -> 
             let pool = purge.clone();
             if let Ok(Err(e)) = tokio::task::spawn_blocking(move || crate::store::purge_expired_imports(&pool)).await {
                 tracing::warn!(error = %e, "could not delete expired uploads");
+            }
+            // Relayed messages past their days and pairing codes past their time go too.
+            let pool = purge.clone();
+            match tokio::task::spawn_blocking(move || crate::store::sweep_channel(&pool, crate::store::now())).await {
+                Ok(Err(e)) => tracing::warn!(error = %e, "could not sweep the member channel"),
+                Ok(Ok(swept)) if swept.messages > 0 => {
+                    tracing::info!(messages = swept.messages, "relayed messages past their days deleted");
+                }
+                _ => {}
             }
         }
     });

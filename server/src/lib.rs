@@ -64,6 +64,12 @@ pub enum Error {
     Forbidden(String),
     #[error("this enrolment code is unknown, already used or expired: ask HR for a new one")]
     InvalidCode,
+    #[error("this pairing code is unknown, already used or expired: ask your manager to show a new one")]
+    InvalidPairingCode,
+    /// The request contradicts what the server holds (a message number other than the next one,
+    /// a month already rated from another browser).
+    #[error("{0}")]
+    Conflict(String),
     #[error("the request body is larger than {0} bytes")]
     TooLarge(usize),
     #[error("too many requests: try again in {0} seconds")]

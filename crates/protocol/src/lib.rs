@@ -7,6 +7,8 @@
 //! beside them either.
 
 use serde::{Deserialize, Serialize};
+
+pub mod channel;
 pub use taiwa_domain::{Month, Relationship};
 
 /// Path prefix of every API route.
@@ -272,6 +274,9 @@ pub enum ApiCode {
     RateLimited,
     Unavailable,
     Internal,
+    /// The request contradicts what the server holds (a message number other than the next, a
+    /// month already rated from another browser).
+    Conflict,
     #[serde(other)]
     Unknown,
 }

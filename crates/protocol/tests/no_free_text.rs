@@ -1,6 +1,8 @@
 //! Every request a device sends is walked through its JSON schema: each string must be an id, a
 //! month or an enum. The one exception is the device name given at enrolment, at most 64
-//! characters. A new free-text field anywhere in a request fails this test.
+//! characters. The member channel's requests add two opaque kinds: a key or token (43 characters
+//! of base64url, 32 bytes) and a sealed message's ciphertext, whose sizes the server pins to a few
+//! padded buckets (server/tests). A new free-text field anywhere in a request fails this test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::Value;
@@ -34,7 +36,9 @@ fn free_text(schema: &Value, root: &Value, path: &str, found: &mut Vec<String>) 
         let kind = schema.get("x-kind").and_then(Value::as_str);
         let device_name =
             kind == Some("device-name") && schema.get("maxLength").and_then(Value::as_u64).is_some_and(|n| n <= 64);
-        if !(is_enum || is_month || kind == Some("id") || device_name) {
+        let key = kind == Some("key") && schema.get("maxLength").and_then(Value::as_u64) == Some(43);
+        let sealed = kind == Some("ciphertext");
+        if !(is_enum || is_month || kind == Some("id") || device_name || key || sealed) {
             found.push(path.to_owned());
         }
     }
@@ -60,6 +64,17 @@ fn requests_carry_no_free_text_but_the_device_name() {
     assert_eq!(check(schemars::schema_for!(CompletionBatch)), Vec::<String>::new());
     assert_eq!(check(schemars::schema_for!(EnrolRequest)), Vec::<String>::new());
     assert_eq!(check(schemars::schema_for!(WithdrawalRequest)), Vec::<String>::new());
+}
+
+#[test]
+fn the_member_channel_sends_ids_keys_ciphertext_and_numbers_only() {
+    use taiwa_protocol::channel::*;
+    assert_eq!(check(schemars::schema_for!(PairingRequest)), Vec::<String>::new());
+    assert_eq!(check(schemars::schema_for!(ManagerSend)), Vec::<String>::new());
+    assert_eq!(check(schemars::schema_for!(SealedMessage)), Vec::<String>::new());
+    assert_eq!(check(schemars::schema_for!(Acks)), Vec::<String>::new());
+    assert_eq!(check(schemars::schema_for!(MemberPairRequest)), Vec::<String>::new());
+    assert_eq!(check(schemars::schema_for!(RatingRequest)), Vec::<String>::new());
 }
 
 #[test]

@@ -48,7 +48,10 @@ impl From<Error> for ApiError {
             Error::NotFound(_) | Error::Missing(_) => ApiError::new(StatusCode::NOT_FOUND, ApiCode::NotFound, message),
             Error::Unauthorized => ApiError::new(StatusCode::UNAUTHORIZED, ApiCode::Unauthorized, message),
             Error::Forbidden(_) => ApiError::new(StatusCode::FORBIDDEN, ApiCode::Forbidden, message),
-            Error::InvalidCode => ApiError::new(StatusCode::BAD_REQUEST, ApiCode::InvalidCode, message),
+            Error::InvalidCode | Error::InvalidPairingCode => {
+                ApiError::new(StatusCode::BAD_REQUEST, ApiCode::InvalidCode, message)
+            }
+            Error::Conflict(_) => ApiError::new(StatusCode::CONFLICT, ApiCode::Conflict, message),
             Error::TooLarge(_) => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, ApiCode::TooLarge, message),
             Error::RateLimited(secs) => ApiError {
                 retry_after: Some(secs),

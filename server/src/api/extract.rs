@@ -98,6 +98,26 @@ impl FromRequestParts<AppState> for Device {
     }
 }
 
+/// A member's browser, paired: the bearer token `POST /me/api/pair` gave it.
+pub struct Member {
+    pub pair: store::Pair,
+}
+
+impl std::fmt::Debug for Member {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Member").field("token", &"***").finish_non_exhaustive()
+    }
+}
+
+impl FromRequestParts<AppState> for Member {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (pair, _) = authenticate(parts, state, store::member_for_token).await?;
+        Ok(Member { pair })
+    }
+}
+
 /// An HR administrator's bearer token.
 #[derive(Debug)]
 pub struct Admin {

@@ -4,6 +4,7 @@
 //! routes are listed, and the state built, in `crate::app`.
 
 pub mod admin;
+pub mod channel;
 pub mod device;
 pub mod error;
 pub mod extract;

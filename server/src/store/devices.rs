@@ -185,7 +185,7 @@ pub fn device_for_token(pool: &Pool, token: &str) -> Result<Option<String>, Erro
 }
 
 /// The Unix time at which the day of `t` began in `tz`.
-fn day_start(tz: chrono_tz::Tz, t: i64) -> i64 {
+pub(crate) fn day_start(tz: chrono_tz::Tz, t: i64) -> i64 {
     use chrono::TimeZone;
     let Some(at) = chrono::DateTime::from_timestamp(t, 0) else {
         return t;

@@ -15,6 +15,7 @@ use crate::db::{Backend, Pool, V};
 mod audit;
 mod auth;
 mod catalog;
+mod channel;
 mod devices;
 mod directory;
 mod ingest;
@@ -25,6 +26,7 @@ mod settings;
 pub use audit::*;
 pub use auth::*;
 pub use catalog::*;
+pub use channel::*;
 pub use devices::*;
 pub use directory::*;
 pub use ingest::*;
@@ -43,6 +45,7 @@ const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0008_pending_imports.sql"),
     include_str!("../../migrations/sqlite/0009_device_last_sync.sql"),
     include_str!("../../migrations/sqlite/0010_employee_readings.sql"),
+    include_str!("../../migrations/sqlite/0011_member_channel.sql"),
 ];
 const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
@@ -55,6 +58,7 @@ const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0008_pending_imports.sql"),
     include_str!("../../migrations/postgres/0009_device_last_sync.sql"),
     include_str!("../../migrations/postgres/0010_employee_readings.sql"),
+    include_str!("../../migrations/postgres/0011_member_channel.sql"),
 ];
 
 /// The `report_generations` row every month depends on (the directory).

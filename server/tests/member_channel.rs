@@ -1,0 +1,552 @@
+//! The member channel through the real server, on SQLite and PostgreSQL: pairing with a code, the
+//! relay of sealed messages (sealed and opened here with taiwa-channel, as the app and the page
+//! do), acknowledgement and the 60-day sweep, and ratings the database cannot tie to a person.
+
+// Test code unwraps freely: a failure there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{Backend, Server};
+use data_encoding::BASE64URL_NOPAD;
+use serde_json::{Value, json};
+use taiwa_channel::{Binding, Direction, PublicKey, Sealed, SecretKey, generate, open, safety_code, seal};
+use taiwa_server::db::V;
+
+on_both_backends!(
+    a_member_pairs_with_a_code_and_both_sides_read_only_what_was_sealed_for_them,
+    the_relay_keeps_padded_ciphertext_the_pair_and_the_day_and_no_word,
+    messages_are_deleted_when_read_and_after_sixty_days,
+    pairing_again_replaces_the_old_browser_and_unpairing_ends_everything,
+    codes_pair_only_direct_reports_and_wrong_codes_run_out,
+    ratings_are_stored_apart_from_who_gave_them,
+);
+
+fn b64(bytes: &[u8]) -> String {
+    BASE64URL_NOPAD.encode(bytes)
+}
+
+fn key_of(text: &str) -> PublicKey {
+    PublicKey(BASE64URL_NOPAD.decode(text.as_bytes()).unwrap().try_into().unwrap())
+}
+
+/// The manager's app's side of a pairing: its key for this pair and its code.
+fn ask_code(server: &Server, device: &str, member: &str) -> (SecretKey, PublicKey, String) {
+    let (secret, public) = generate();
+    let reply = server.post_json(
+        "/api/v1/pairings",
+        Some(device),
+        &json!({"member_employee_id": member, "manager_key": b64(&public.0)}),
+    );
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    (secret, public, reply.json()["code"].as_str().unwrap().to_owned())
+}
+
+/// The member's browser's side: its key, its token and the state the server answered.
+fn use_code(server: &Server, code: &str) -> (SecretKey, PublicKey, String, Value) {
+    let (secret, public) = generate();
+    let reply = server.post_json(
+        "/me/api/pair",
+        None,
+        &json!({"code": code, "member_key": b64(&public.0)}),
+    );
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let body = reply.json();
+    (
+        secret,
+        public,
+        body["token"].as_str().unwrap().to_owned(),
+        body["state"].clone(),
+    )
+}
+
+fn sealed_json(to: &PublicKey, binding: &Binding<'_>, text: &str) -> Value {
+    let sealed = seal(to, binding, text.as_bytes()).unwrap();
+    json!({"seq": binding.seq, "enc": b64(&sealed.enc), "ciphertext": b64(&sealed.ciphertext)})
+}
+
+fn opened(key: &SecretKey, binding: &Binding<'_>, message: &Value) -> String {
+    let sealed = Sealed {
+        enc: BASE64URL_NOPAD
+            .decode(message["enc"].as_str().unwrap().as_bytes())
+            .unwrap()
+            .try_into()
+            .unwrap(),
+        ciphertext: BASE64URL_NOPAD
+            .decode(message["ciphertext"].as_str().unwrap().as_bytes())
+            .unwrap(),
+    };
+    String::from_utf8(open(key, binding, &sealed).unwrap()).unwrap()
+}
+
+fn binding<'a>(member: &'a str, direction: Direction, seq: u64) -> Binding<'a> {
+    Binding {
+        manager: "E02",
+        member,
+        direction,
+        seq,
+    }
+}
+
+fn relay_rows(server: &Server) -> Vec<taiwa_server::db::Row> {
+    server
+        .pool()
+        .with(|c| c.query("SELECT * FROM relay ORDER BY member_id, direction, seq", &[]))
+        .unwrap()
+}
+
+fn a_member_pairs_with_a_code_and_both_sides_read_only_what_was_sealed_for_them(backend: Backend) {
+    let server = Server::start(backend);
+    let device = server.enrol("E02");
+    let (manager_secret, manager_public, code) = ask_code(&server, &device, "E04");
+    let waiting = server.get("/api/v1/pairings", Some(&device)).json();
+    assert_eq!(waiting["pairings"][0]["state"], "waiting");
+    assert_eq!(waiting["pairings"][0]["member_key"], Value::Null);
+
+    // The member types the code as people do: lower case, without the dash.
+    let typed = code.replace('-', " ").to_lowercase();
+    let (member_secret, member_public, token, state) = use_code(&server, &typed);
+    assert_eq!(state["manager"], json!({"employee_id": "E02", "name": "山本 享子"}));
+    assert_eq!(state["member"], json!({"employee_id": "E04", "name": "山田 悠真"}));
+    assert_eq!(state["next_seq"], 0);
+    // Both screens show one safety code, each from the keys it holds.
+    let on_page = safety_code(&key_of(state["manager_key"].as_str().unwrap()), &member_public);
+    let paired = server.get("/api/v1/pairings", Some(&device)).json();
+    let entry = &paired["pairings"][0];
+    assert_eq!(entry["state"], "paired");
+    assert_eq!(entry["since"], state["since"]);
+    let in_app = safety_code(&manager_public, &key_of(entry["member_key"].as_str().unwrap()));
+    assert_eq!(on_page, in_app);
+    // A code works once.
+    let again = server.post_json(
+        "/me/api/pair",
+        None,
+        &json!({"code": code, "member_key": b64(&[9; 32])}),
+    );
+    assert_eq!(
+        (again.status, again.json()["error"]["code"].clone()),
+        (400, json!("invalid_code"))
+    );
+
+    // The member sends a topic; the number must be the next one.
+    let topic = r#"{"type":"topic","id":"t1","text":"来期の目標について相談したい","kind":"career","wants":"think"}"#;
+    let to_manager = |seq| binding("E04", Direction::ToManager, seq);
+    let sent = server.post_json(
+        "/me/api/messages",
+        Some(&token),
+        &sealed_json(&manager_public, &to_manager(0), topic),
+    );
+    assert_eq!((sent.status, sent.json()), (201, json!({"next_seq": 1})));
+    for seq in [0, 5] {
+        let wrong = server.post_json(
+            "/me/api/messages",
+            Some(&token),
+            &sealed_json(&manager_public, &to_manager(seq), topic),
+        );
+        assert_eq!(wrong.status, 409, "{}", wrong.body);
+        assert_eq!(wrong.json()["error"]["code"], "conflict");
+        assert!(
+            wrong.json()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("1 is the next")
+        );
+    }
+    assert_eq!(server.get("/me/api/state", Some(&token)).json()["next_seq"], 1);
+
+    // The manager's app reads it, opens it, and acknowledges it.
+    let inbox = server.get("/api/v1/channel/messages", Some(&device)).json();
+    assert_eq!(inbox["more"], false);
+    let message = &inbox["messages"][0];
+    assert_eq!(message["member_employee_id"], "E04");
+    assert_eq!(opened(&manager_secret, &to_manager(0), message), topic);
+    let acked = server.post_json(
+        "/api/v1/channel/acks",
+        Some(&device),
+        &json!({"acks": [{"member_employee_id": "E04", "through": 0}]}),
+    );
+    assert_eq!(acked.json(), json!({"deleted": 1}));
+    assert!(
+        server.get("/api/v1/channel/messages", Some(&device)).json()["messages"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    // The manager sends the summary back; only the member's key opens it.
+    let summary = r#"{"type":"summary","summary":{"held_on":"2026-12-07","agenda":[{"text":"来期の目標","done":true}],"items":[]}}"#;
+    let to_member = binding("E04", Direction::ToMember, 0);
+    let mut send = sealed_json(&member_public, &to_member, summary);
+    send["member_employee_id"] = json!("E04");
+    let sent = server.post_json("/api/v1/channel/messages", Some(&device), &send);
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    let inbox = server.get("/me/api/messages", Some(&token)).json();
+    let message = &inbox["messages"][0];
+    assert_eq!(opened(&member_secret, &to_member, message), summary);
+    // The manager's own key does not open what was sealed to the member.
+    let sealed = Sealed {
+        enc: BASE64URL_NOPAD
+            .decode(message["enc"].as_str().unwrap().as_bytes())
+            .unwrap()
+            .try_into()
+            .unwrap(),
+        ciphertext: BASE64URL_NOPAD
+            .decode(message["ciphertext"].as_str().unwrap().as_bytes())
+            .unwrap(),
+    };
+    assert!(open(&manager_secret, &to_member, &sealed).is_err());
+    // A member acknowledges only their own pair's messages.
+    let other = server.post_json(
+        "/me/api/acks",
+        Some(&token),
+        &json!({"acks": [{"member_employee_id": "E05", "through": 0}]}),
+    );
+    assert_eq!(other.status, 403, "{}", other.body);
+    let own = server.post_json(
+        "/me/api/acks",
+        Some(&token),
+        &json!({"acks": [{"member_employee_id": "E04", "through": 0}]}),
+    );
+    assert_eq!(own.json(), json!({"deleted": 1}));
+    assert!(relay_rows(&server).is_empty());
+
+    // No token, a device token on the member's API, a member token on the device's: refused.
+    assert_eq!(server.get("/me/api/state", None).status, 401);
+    assert_eq!(server.get("/me/api/state", Some(&device)).status, 401);
+    assert_eq!(server.get("/api/v1/channel/messages", Some(&token)).status, 401);
+}
+
+fn the_relay_keeps_padded_ciphertext_the_pair_and_the_day_and_no_word(backend: Backend) {
+    let server = Server::start(backend);
+    let device = server.enrol("E02");
+    let (_, manager_public, code) = ask_code(&server, &device, "E05");
+    let (_, _, token, _) = use_code(&server, &code);
+    let words = [
+        "体調のこと",
+        &"上司との関係について。".repeat(20),
+        &"長い相談".repeat(400),
+    ];
+    for (seq, text) in words.iter().enumerate() {
+        let body = format!(r#"{{"type":"topic","id":"t{seq}","text":"{text}","kind":"health","wants":"listen"}}"#);
+        let b = binding("E05", Direction::ToManager, seq as u64);
+        let reply = server.post_json(
+            "/me/api/messages",
+            Some(&token),
+            &sealed_json(&manager_public, &b, &body),
+        );
+        assert_eq!(reply.status, 201, "{}", reply.body);
+    }
+    // A ciphertext of a size no padding makes is refused, and nothing is stored for it.
+    let odd = server.post_json(
+        "/me/api/messages",
+        Some(&token),
+        &json!({"seq": 3, "enc": b64(&[1; 32]), "ciphertext": b64(&[2; 300])}),
+    );
+    assert_eq!(odd.status, 400, "{}", odd.body);
+    assert!(odd.json()["error"]["message"].as_str().unwrap().contains("ciphertext"));
+
+    let rows = relay_rows(&server);
+    assert_eq!(rows.len(), 3);
+    let mut columns = rows[0].columns().to_vec();
+    columns.sort_unstable();
+    assert_eq!(
+        columns,
+        [
+            "arrived_day",
+            "ciphertext",
+            "direction",
+            "enc",
+            "manager_id",
+            "member_id",
+            "seq"
+        ],
+        "the relay keeps these columns and no other"
+    );
+    let mut sizes = Vec::new();
+    for row in &rows {
+        let ciphertext = BASE64URL_NOPAD
+            .decode(row.text("ciphertext").unwrap().as_bytes())
+            .unwrap();
+        sizes.push(ciphertext.len());
+        for word in ["体調", "上司", "相談", "health", "topic"] {
+            assert!(!row.text("ciphertext").unwrap().contains(word));
+            assert!(
+                !ciphertext.windows(word.len()).any(|w| w == word.as_bytes()),
+                "{word} in the clear"
+            );
+        }
+        // The day it arrived, as the start of that day in the company's zone (Asia/Tokyo): no hour.
+        let day = row.int("arrived_day").unwrap();
+        assert_eq!((day + 9 * 3600) % 86_400, 0, "{day} is not a day's start in Tokyo");
+        assert!((taiwa_server::store::now() - day) < 86_400 + 3600);
+    }
+    assert_eq!(
+        sizes,
+        [256 + 16, 1024 + 16, 16384 + 16],
+        "three lengths, three padded sizes"
+    );
+}
+
+fn messages_are_deleted_when_read_and_after_sixty_days(backend: Backend) {
+    let server = Server::start(backend);
+    let device = server.enrol("E02");
+    let (_, manager_public, code) = ask_code(&server, &device, "E04");
+    let (_, _, token, _) = use_code(&server, &code);
+    for seq in 0..3 {
+        let b = binding("E04", Direction::ToManager, seq);
+        let reply = server.post_json(
+            "/me/api/messages",
+            Some(&token),
+            &sealed_json(&manager_public, &b, r#"{"type":"ask_soon","note":null}"#),
+        );
+        assert_eq!(reply.status, 201);
+    }
+    // Acknowledging through 1 deletes 0 and 1; 2 waits.
+    let acked = server.post_json(
+        "/api/v1/channel/acks",
+        Some(&device),
+        &json!({"acks": [{"member_employee_id": "E04", "through": 1}]}),
+    );
+    assert_eq!(acked.json(), json!({"deleted": 2}));
+    let left: Vec<i64> = relay_rows(&server).iter().map(|r| r.int("seq").unwrap()).collect();
+    assert_eq!(left, [2]);
+
+    // Nobody reads 2: it is kept for sixty days, then deleted whatever happens.
+    let pool = server.pool();
+    let now = taiwa_server::store::now();
+    let day = 86_400;
+    let swept = taiwa_server::store::sweep_channel(&pool, now + 59 * day).unwrap();
+    assert_eq!(swept.messages, 0);
+    assert_eq!(relay_rows(&server).len(), 1);
+    let swept = taiwa_server::store::sweep_channel(&pool, now + 61 * day).unwrap();
+    assert_eq!(swept.messages, 1);
+    assert!(relay_rows(&server).is_empty());
+    // The number goes on: the sweep does not make room for a replay of 2.
+    let b = binding("E04", Direction::ToManager, 2);
+    let replay = server.post_json(
+        "/me/api/messages",
+        Some(&token),
+        &sealed_json(&manager_public, &b, r#"{"type":"ask_soon","note":null}"#),
+    );
+    assert_eq!(replay.status, 409);
+}
+
+fn pairing_again_replaces_the_old_browser_and_unpairing_ends_everything(backend: Backend) {
+    let server = Server::start(backend);
+    let device = server.enrol("E02");
+    let (_, first_key, code) = ask_code(&server, &device, "E04");
+    let (_, _, old_token, _) = use_code(&server, &code);
+    let b = binding("E04", Direction::ToManager, 0);
+    let reply = server.post_json(
+        "/me/api/messages",
+        Some(&old_token),
+        &sealed_json(&first_key, &b, r#"{"type":"ask_soon","note":null}"#),
+    );
+    assert_eq!(reply.status, 201);
+
+    // A new code: the old browser keeps working until the new code is used.
+    let (_, second_key, code) = ask_code(&server, &device, "E04");
+    assert_eq!(server.get("/me/api/state", Some(&old_token)).status, 200);
+    let waiting = server.get("/api/v1/pairings", Some(&device)).json();
+    assert_eq!(waiting["pairings"][0]["state"], "waiting");
+    assert_eq!(waiting["pairings"][0]["manager_key"], b64(&second_key.0));
+    let (_, new_member_key, new_token, state) = use_code(&server, &code);
+    assert_eq!(
+        server.get("/me/api/state", Some(&old_token)).status,
+        401,
+        "the old browser is out"
+    );
+    assert_eq!(state["manager_key"], b64(&second_key.0));
+    assert_eq!(state["next_seq"], 0, "numbers start again with new keys");
+    assert!(
+        relay_rows(&server).is_empty(),
+        "what the old pairing left waiting is gone"
+    );
+    let paired = server.get("/api/v1/pairings", Some(&device)).json();
+    assert_eq!(paired["pairings"][0]["member_key"], b64(&new_member_key.0));
+
+    // Unpairing ends the token and the waiting messages.
+    let b = binding("E04", Direction::ToManager, 0);
+    server.post_json(
+        "/me/api/messages",
+        Some(&new_token),
+        &sealed_json(&second_key, &b, r#"{"type":"ask_soon","note":null}"#),
+    );
+    let unpaired = server.request("DELETE", "/api/v1/pairings/E04", Some(&device), None, None);
+    assert_eq!(unpaired.status, 204);
+    assert_eq!(server.get("/me/api/state", Some(&new_token)).status, 401);
+    assert!(relay_rows(&server).is_empty());
+    assert_eq!(
+        server.get("/api/v1/pairings", Some(&device)).json(),
+        json!({"pairings": []})
+    );
+    // Unpairing one already unpaired answers the same.
+    let again = server.request("DELETE", "/api/v1/pairings/E04", Some(&device), None, None);
+    assert_eq!(again.status, 204);
+}
+
+fn codes_pair_only_direct_reports_and_wrong_codes_run_out(backend: Backend) {
+    let server = Server::start(backend);
+    let device = server.enrol("E02");
+    let key = b64(&generate().1.0);
+    // E06 reports to E03, and E99 does not exist: the same answer for both.
+    for member in ["E06", "E99"] {
+        let reply = server.post_json(
+            "/api/v1/pairings",
+            Some(&device),
+            &json!({"member_employee_id": member, "manager_key": key}),
+        );
+        assert_eq!(reply.status, 404, "{}", reply.body);
+        assert!(
+            reply.json()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("direct report")
+        );
+    }
+    let short = server.post_json(
+        "/api/v1/pairings",
+        Some(&device),
+        &json!({"member_employee_id": "E04", "manager_key": "c2hvcnQ"}),
+    );
+    assert_eq!(short.status, 400);
+    assert!(
+        short.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("manager_key")
+    );
+
+    let (_, _, code) = ask_code(&server, &device, "E04");
+    // Wrong codes sharing the real code's first group are counted against it: after five, it
+    // is spent, and the real code no longer pairs.
+    let first = &code[..4];
+    for i in 0..5 {
+        let wrong = format!("{first}-ZZZ{i}");
+        let reply = server.post_json("/me/api/pair", None, &json!({"code": wrong, "member_key": key}));
+        assert_eq!(reply.status, 400, "{}", reply.body);
+        assert_eq!(reply.json()["error"]["code"], "invalid_code");
+        assert!(
+            reply.json()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("ask your manager")
+        );
+    }
+    let real = server.post_json("/me/api/pair", None, &json!({"code": code, "member_key": key}));
+    assert_eq!(real.status, 400, "{}", real.body);
+    // A new code works.
+    let (_, _, code) = ask_code(&server, &device, "E04");
+    use_code(&server, &code);
+}
+
+/// One member's rating through their browser: (status, body).
+fn rate(
+    server: &Server,
+    token: &str,
+    month: &str,
+    clarity: Option<u8>,
+    talked: Option<&str>,
+    rating_token: &[u8; 32],
+) -> (u16, Value) {
+    let reply = server.post_json(
+        "/me/api/ratings",
+        Some(token),
+        &json!({"month": month, "clarity": clarity, "talked": talked, "token": b64(rating_token)}),
+    );
+    (reply.status, serde_json::from_str(&reply.body).unwrap_or(Value::Null))
+}
+
+fn ratings_are_stored_apart_from_who_gave_them(backend: Backend) {
+    let server = Server::start(backend);
+    let e03 = server.enrol("E03");
+    // E06, E07 and E08 are in 開発課 (O4) under E03; each rates this month's 1on1.
+    let mut tokens = Vec::new();
+    for member in ["E06", "E07", "E08"] {
+        let (_, _, code) = ask_code(&server, &e03, member);
+        let (_, _, token, state) = use_code(&server, &code);
+        tokens.push((token, state));
+    }
+    let month = tokens[0].1["rateable"][1].as_str().unwrap().to_owned();
+    let last_month = tokens[0].1["rateable"][0].as_str().unwrap().to_owned();
+    let given = [(5, "yes", [1u8; 32]), (2, "no", [2u8; 32]), (4, "partly", [3u8; 32])];
+    for ((token, _), (clarity, talked, rating_token)) in tokens.iter().zip(given) {
+        let (status, body) = rate(&server, token, &month, Some(clarity), Some(talked), &rating_token);
+        assert_eq!(status, 201, "{body}");
+        assert!(body["changeable_until"].as_str().unwrap().len() == 10);
+    }
+    assert_eq!(
+        server.get("/me/api/state", Some(&tokens[0].0)).json()["rated"],
+        json!([month])
+    );
+
+    let pool = server.pool();
+    let query = |sql: &str| pool.with(|c| c.query(sql, &[])).unwrap();
+    let ratings = query("SELECT * FROM ratings");
+    let marks = query("SELECT * FROM rating_marks");
+    assert_eq!((ratings.len(), marks.len()), (3, 3));
+    let mut rating_columns = ratings[0].columns().to_vec();
+    rating_columns.sort_unstable();
+    assert_eq!(
+        rating_columns,
+        ["clarity", "given_day", "month", "org_unit_id", "talked", "token_hash"],
+        "a score is kept with its unit, month, day and token hash: no person"
+    );
+    let mut mark_columns = marks[0].columns().to_vec();
+    mark_columns.sort_unstable();
+    assert_eq!(
+        mark_columns,
+        ["manager_id", "member_id", "month"],
+        "a mark has no score and no day"
+    );
+    // Scores are stored in the order of their token's hash, never in the order they came, on
+    // either database (PostgreSQL's physical order is read through ctid).
+    let physical = match backend {
+        Backend::Sqlite => query("SELECT token_hash FROM ratings"),
+        Backend::Postgres => query("SELECT token_hash FROM ratings ORDER BY ctid"),
+    };
+    let stored: Vec<String> = physical.iter().map(|r| r.text("token_hash").unwrap()).collect();
+    let mut by_hash = stored.clone();
+    by_hash.sort();
+    assert_eq!(stored, by_hash);
+    // Every score was given on one day, under one unit and month: any of the 3! ways of giving
+    // the three scores to the three marks fits everything stored.
+    let days: std::collections::BTreeSet<i64> = ratings.iter().map(|r| r.int("given_day").unwrap()).collect();
+    let units: std::collections::BTreeSet<String> = ratings.iter().map(|r| r.text("org_unit_id").unwrap()).collect();
+    assert_eq!(
+        (days.len(), units.into_iter().collect::<Vec<_>>()),
+        (1, vec!["O4".to_owned()])
+    );
+
+    // The same browser changes its rating; another browser of the same pair cannot rate again.
+    let (status, _) = rate(&server, &tokens[1].0, &month, Some(3), None, &[2u8; 32]);
+    assert_eq!(status, 200);
+    let changed = pool
+        .with(|c| c.query("SELECT clarity, talked FROM ratings WHERE clarity = $1", &[V::Int(3)]))
+        .unwrap();
+    assert_eq!(changed.len(), 1);
+    assert_eq!(changed[0].opt_text("talked").unwrap(), None);
+    let (status, body) = rate(&server, &tokens[1].0, &month, Some(1), None, &[9u8; 32]);
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (409, json!("conflict")),
+        "{body}"
+    );
+    // Last month can be rated too; the month before that, a bad score or no answer cannot.
+    let (status, _) = rate(&server, &tokens[1].0, &last_month, None, Some("yes"), &[8u8; 32]);
+    assert_eq!(status, 201);
+    let too_old = common::months_ago(3);
+    assert_eq!(rate(&server, &tokens[1].0, &too_old, Some(3), None, &[7u8; 32]).0, 400);
+    assert_eq!(
+        rate(&server, &tokens[2].0, &last_month, Some(6), None, &[6u8; 32]).0,
+        400
+    );
+    assert_eq!(rate(&server, &tokens[2].0, &last_month, None, None, &[6u8; 32]).0, 400);
+
+    // A week on, the token no longer changes the rating (the stored day is moved back eight days).
+    pool.write(|c| c.execute("UPDATE ratings SET given_day = given_day - $1", &[V::Int(8 * 86_400)]))
+        .unwrap();
+    let (status, body) = rate(&server, &tokens[0].0, &month, Some(1), None, &[1u8; 32]);
+    assert_eq!(status, 400, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("7 days"));
+}
