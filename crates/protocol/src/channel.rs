@@ -76,6 +76,9 @@ pub struct Pairing {
     pub member_key: Option<String>,
     /// The day the member paired (`YYYY-MM-DD`), once paired.
     pub since: Option<String>,
+    /// The number the manager's next message to the member must carry (0 while waiting): after
+    /// a send whose answer was lost, the app learns here that it arrived.
+    pub next_seq: u64,
 }
 
 /// `GET /api/v1/pairings`.

@@ -4,11 +4,17 @@
 use std::path::Path;
 use std::time::Duration;
 
+use taiwa_protocol::channel::{Ack, Acked, Acks, Inbox, ManagerSend, PairingCode, PairingRequest, Pairings, Sent};
 use taiwa_protocol::{
     API, ApiCode, CompletionBatch, CompletionRecord, CompletionResponse, EnrolRequest, EnrolResponse, ErrorBody,
     MemberId, RecordProblem, Roster, WithdrawalRequest, WithdrawalResponse,
 };
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+
+/// Keys and sealed bytes on the wire: base64url without padding.
+pub(crate) fn b64(bytes: &[u8]) -> String {
+    data_encoding::BASE64URL_NOPAD.encode(bytes)
+}
 
 /// What can go wrong talking to the server, in words a manager can act on.
 #[derive(Debug, thiserror::Error)]
@@ -269,6 +275,79 @@ impl Client {
                 .post(&self.url("/withdrawals"))
                 .header("Authorization", &format!("Bearer {token}"))
                 .send_json(&request),
+        )
+    }
+
+    /// Asks a pairing code for `member`, with this pair's new public key.
+    pub fn create_pairing(&self, token: &str, member: &str, manager_key: &[u8; 32]) -> Result<PairingCode, SyncError> {
+        let request = PairingRequest {
+            member_employee_id: member.to_owned(),
+            manager_key: b64(manager_key),
+        };
+        self.answer(
+            self.agent
+                .post(&self.url("/pairings"))
+                .header("Authorization", &format!("Bearer {token}"))
+                .send_json(&request),
+        )
+    }
+
+    /// This manager's pairings as the server holds them.
+    pub fn pairings(&self, token: &str) -> Result<Pairings, SyncError> {
+        self.answer(
+            self.agent
+                .get(&self.url("/pairings"))
+                .header("Authorization", &format!("Bearer {token}"))
+                .call(),
+        )
+    }
+
+    /// Ends the pairing with `member` on the server (its token and waiting messages go).
+    pub fn unpair(&self, token: &str, member: &str) -> Result<(), SyncError> {
+        let response = self
+            .agent
+            .delete(&self.url(&format!("/pairings/{member}")))
+            .header("Authorization", &format!("Bearer {token}"))
+            .call()
+            .map_err(|e| SyncError::Unreachable(e.to_string()))?;
+        match response.status().as_u16() {
+            200..=299 => Ok(()),
+            401 => Err(SyncError::TokenRevoked),
+            status => Err(SyncError::Server {
+                status,
+                message: "could not unpair".into(),
+                retry_after: None,
+            }),
+        }
+    }
+
+    /// Sends one sealed message to a member.
+    pub fn send_to_member(&self, token: &str, message: &ManagerSend) -> Result<Sent, SyncError> {
+        self.answer(
+            self.agent
+                .post(&self.url("/channel/messages"))
+                .header("Authorization", &format!("Bearer {token}"))
+                .send_json(message),
+        )
+    }
+
+    /// The sealed messages members sent this manager, waiting.
+    pub fn member_messages(&self, token: &str) -> Result<Inbox, SyncError> {
+        self.answer(
+            self.agent
+                .get(&self.url("/channel/messages"))
+                .header("Authorization", &format!("Bearer {token}"))
+                .call(),
+        )
+    }
+
+    /// Tells the server these messages are kept: it deletes them.
+    pub fn acknowledge(&self, token: &str, acks: Vec<Ack>) -> Result<Acked, SyncError> {
+        self.answer(
+            self.agent
+                .post(&self.url("/channel/acks"))
+                .header("Authorization", &format!("Bearer {token}"))
+                .send_json(&Acks { acks }),
         )
     }
 

@@ -8,6 +8,7 @@
 
 mod client;
 mod engine;
+pub mod member;
 mod push;
 mod roster;
 mod schedule;

@@ -35,6 +35,10 @@ pub use queries::actions::{Action, ActionEdit, NewAction};
 pub use queries::agenda::{AgendaItem, NewAgendaItem};
 pub use queries::career::{BacklogItem, CareerNote};
 pub use queries::directory::{DirectoryChange, DirectoryEntry};
+pub use queries::member::{
+    FromMember, MAX_MEMBER_TOPIC_CHARS, MemberPairing, MemberRequest, MemberTopic, OutgoingMemberMessage, PairingStage,
+    Taken, TopicState,
+};
 pub use queries::notes::{MAX_NOTE_BYTES, Note};
 pub use queries::people::{Footprint, NewPerson, Person, PersonEdit};
 pub use queries::sessions::{LastTime, Session, SessionView};

@@ -346,7 +346,7 @@ pub fn pairings(pool: &Pool, manager: &str) -> Result<Pairings, Error> {
     pool.with(|conn| {
         let mut out: std::collections::BTreeMap<String, Pairing> = std::collections::BTreeMap::new();
         for r in conn.query(
-            "SELECT member_id, manager_key, member_key, since_day FROM pairings WHERE manager_id = $1",
+            "SELECT member_id, manager_key, member_key, since_day, next_to_member FROM pairings WHERE manager_id = $1",
             &[V::from(manager)],
         )? {
             let member = r.text("member_id")?;
@@ -358,6 +358,7 @@ pub fn pairings(pool: &Pool, manager: &str) -> Result<Pairings, Error> {
                     manager_key: r.text("manager_key")?,
                     member_key: Some(r.text("member_key")?),
                     since: Some(day_text(tz, r.int("since_day")?)),
+                    next_seq: u64::try_from(r.int("next_to_member")?).unwrap_or(0),
                 },
             );
         }
@@ -374,6 +375,7 @@ pub fn pairings(pool: &Pool, manager: &str) -> Result<Pairings, Error> {
                     manager_key: r.text("manager_key")?,
                     member_key: None,
                     since: None,
+                    next_seq: 0,
                 },
             );
         }

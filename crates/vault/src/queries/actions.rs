@@ -25,6 +25,9 @@ pub struct Action {
     pub due_date: Option<Date>,
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub done_date: Option<Date>,
+    /// Who marked it done: the member from their page, or the manager (`None` while open, and
+    /// for items marked done before the member channel).
+    pub done_by: Option<Owner>,
     pub created_at: String,
 }
 
@@ -47,7 +50,7 @@ pub struct ActionEdit {
 /// The person's name from a subquery, not a join (`sessions::SELECT` says why).
 const SELECT: &str =
     "SELECT a.id, a.person_id, (SELECT p.name FROM people p WHERE p.id = a.person_id), a.session_id, a.text,
-    a.owner, a.due_date, a.done_date, a.created_at FROM action_items a";
+    a.owner, a.due_date, a.done_date, a.created_at, a.done_by FROM action_items a";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Action> {
     Ok(Action {
@@ -60,6 +63,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Action> {
         due_date: parsed_opt(row, 6)?,
         done_date: parsed_opt(row, 7)?,
         created_at: row.get(8)?,
+        done_by: parsed_opt(row, 9)?,
     })
 }
 
@@ -116,7 +120,7 @@ impl Vault {
         self.action(id)?;
         self.write(|tx| {
             tx.execute(
-                "UPDATE action_items SET done_date = ?2 WHERE id = ?1",
+                "UPDATE action_items SET done_date = ?2, done_by = CASE WHEN ?2 IS NULL THEN NULL ELSE 'manager' END WHERE id = ?1",
                 params![id, on.map(date_text)],
             )?;
             Ok(())

@@ -20,6 +20,8 @@ pub struct AgendaItem {
     pub done: bool,
     /// The open item of the previous session this one was carried over from.
     pub carried_from: Option<i64>,
+    /// Taken from a topic the member sent from their page (a carried copy keeps the mark).
+    pub from_member: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -41,10 +43,12 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<AgendaItem> {
         wants: parsed_opt(row, 4)?,
         done: row.get(5)?,
         carried_from: row.get(6)?,
+        from_member: row.get(7)?,
     })
 }
 
-const SELECT: &str = "SELECT id, session_id, text, kind, wants, done, carried_from FROM agenda_items";
+const SELECT: &str =
+    "SELECT id, session_id, text, kind, wants, done, carried_from, member_topic_id IS NOT NULL FROM agenda_items";
 
 /// One agenda item, in the caller's transaction.
 pub(crate) fn load(conn: &rusqlite::Connection, id: i64) -> Result<AgendaItem, Error> {
@@ -65,8 +69,8 @@ pub(crate) fn insert(
     carried_from: Option<i64>,
 ) -> Result<Option<i64>, Error> {
     let inserted = conn.execute(
-        "INSERT OR IGNORE INTO agenda_items (session_id, text, kind, wants, carried_from, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT OR IGNORE INTO agenda_items (session_id, text, kind, wants, carried_from, created_at, member_topic_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT member_topic_id FROM agenda_items WHERE id = ?5))",
         params![
             session_id,
             item.text,

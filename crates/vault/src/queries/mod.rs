@@ -4,6 +4,7 @@ pub mod actions;
 pub mod agenda;
 pub mod career;
 pub mod directory;
+pub mod member;
 pub mod notes;
 pub mod people;
 pub mod sessions;

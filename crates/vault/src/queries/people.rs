@@ -350,6 +350,9 @@ impl Vault {
             tx.execute("DELETE FROM action_items WHERE person_id = ?1", [id])?;
             tx.execute("DELETE FROM backlog_items WHERE person_id = ?1", [id])?;
             tx.execute("DELETE FROM career_notes WHERE person_id = ?1", [id])?;
+            for table in ["member_pairings", "member_topics", "member_requests", "member_outbox"] {
+                tx.execute(&format!("DELETE FROM {table} WHERE person_id = ?1"), [id])?;
+            }
             tx.execute("DELETE FROM sessions WHERE person_id = ?1", [id])?;
             tx.execute("DELETE FROM people WHERE id = ?1", [id])?;
             // Figures waiting to be sent for this person go with them (their id is theirs alone).

@@ -702,6 +702,7 @@ pub(crate) fn remove_contents(tx: &rusqlite::Transaction<'_>, session: i64) -> R
     }
     tx.execute("DELETE FROM agenda_items WHERE session_id = ?1", [session])?;
     tx.execute("DELETE FROM agenda_declined WHERE session_id = ?1", [session])?;
+    tx.execute("DELETE FROM member_summaries WHERE session_id = ?1", [session])?;
     crate::search::remove(tx, crate::HitKind::Note, session)?;
     tx.execute("DELETE FROM notes WHERE session_id = ?1", [session])?;
     Ok(())
