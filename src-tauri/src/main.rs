@@ -451,6 +451,76 @@ async fn unenrol(state: State<'_>) -> IpcResult<SyncOverview> {
     state.app().forget_enrolment()
 }
 
+#[tauri::command(rename_all = "snake_case")]
+fn member_pairing(state: State<'_>, person_id: i64) -> IpcResult<Option<MemberPairingView>> {
+    state.app().member_pairing(person_id)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn start_member_pairing(handle: tauri::AppHandle, person_id: i64) -> IpcResult<MemberPairingView> {
+    off_the_ui(move || handle.state::<Shared>().start_member_pairing(person_id)).await?
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn refresh_member_pairing(handle: tauri::AppHandle, person_id: i64) -> IpcResult<Option<MemberPairingView>> {
+    off_the_ui(move || handle.state::<Shared>().refresh_member_pairing(person_id)).await?
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn confirm_member_pairing(state: State<'_>, person_id: i64) -> IpcResult<MemberPairingView> {
+    state.app().confirm_member_pairing(person_id)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn unpair_member(handle: tauri::AppHandle, person_id: i64) -> IpcResult<()> {
+    off_the_ui(move || handle.state::<Shared>().unpair_member(person_id)).await?
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn exchange_member_messages(handle: tauri::AppHandle) -> IpcResult<MemberExchange> {
+    off_the_ui(move || handle.state::<Shared>().exchange_member_messages()).await?
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn member_topics(state: State<'_>, person_id: i64) -> IpcResult<Vec<taiwa_vault::MemberTopic>> {
+    state.app().member_topics(person_id)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn take_member_topic(state: State<'_>, input: TakeTopicInput) -> IpcResult<taiwa_vault::AgendaItem> {
+    state.app().take_member_topic(input)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn member_requests(state: State<'_>) -> IpcResult<Vec<taiwa_vault::MemberRequest>> {
+    state.app().member_requests()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn dismiss_member_request(state: State<'_>, id: i64) -> IpcResult<()> {
+    state.app().dismiss_member_request(id)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn member_summary(state: State<'_>, session_id: i64) -> IpcResult<MemberSummary> {
+    state.app().member_summary(session_id)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn send_member_summary(state: State<'_>, session_id: i64) -> IpcResult<String> {
+    state.app().send_member_summary(session_id)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn member_summary_sent(state: State<'_>, session_id: i64) -> IpcResult<Option<String>> {
+    state.app().member_summary_sent(session_id)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn undo_member_done(state: State<'_>, action_id: i64) -> IpcResult<taiwa_vault::Action> {
+    state.app().undo_member_done(action_id)
+}
+
 /// The vault folder: `TAIWA_VAULT`, or the user's data folder (as the `taiwa` command line).
 fn vault_dir() -> PathBuf {
     std::env::var_os("TAIWA_VAULT")
@@ -586,6 +656,20 @@ fn main() {
             enrol,
             sync_now,
             unenrol,
+            member_pairing,
+            start_member_pairing,
+            refresh_member_pairing,
+            confirm_member_pairing,
+            unpair_member,
+            exchange_member_messages,
+            member_topics,
+            take_member_topic,
+            member_requests,
+            dismiss_member_request,
+            member_summary,
+            send_member_summary,
+            member_summary_sent,
+            undo_member_done,
         ]))
         .build(tauri::generate_context!());
     match app {

@@ -375,6 +375,10 @@ impl App {
             backlog: vault.backlog(id)?,
             career_note: vault.career_note(id)?,
             private: vault.is_private(id)?,
+            enrolled: vault.enrolment()?.is_some(),
+            member_paired: vault
+                .member_pairing(id)?
+                .is_some_and(|p| p.stage == taiwa_vault::PairingStage::Paired),
         })
     }
 

@@ -8,12 +8,15 @@
 
 mod app;
 mod bindings;
+mod member;
 mod sync;
 mod types;
 
 pub use app::{App, safe_file_name};
 pub use bindings::typescript_bindings;
+pub use member::{MemberExchange, MemberPairingView, QrCode, TakeTopicInput, qr_code};
 pub use sync::{DirectoryAnswer, EnrolInput, NewMember, Shared, SyncOverview};
+pub use taiwa_protocol::channel::MemberSummary;
 pub use types::*;
 
 /// The longest auto-lock time a manager may choose, in minutes.

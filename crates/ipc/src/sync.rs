@@ -135,6 +135,12 @@ impl Shared {
     fn cycle(&self, cycle: Cycle) -> Result<CycleReport, SyncError> {
         let mut access = self;
         let report = taiwa_sync::sync_cycle(&mut access, cycle, taiwa_sync::RosterChoices::default())?;
+        if cycle == Cycle::Full {
+            // Members' messages go and come with every sync. A failure here (a server without
+            // the member channel, say) does not undo the completion figures just sent; the app
+            // shows it when the manager opens a paired person's page or Prepare.
+            let _ = taiwa_sync::member::exchange(&mut access);
+        }
         let mut app = self.app();
         if app.vault_quietly().is_ok() {
             app.roster = report.roster.clone();

@@ -122,6 +122,10 @@ impl IpcError {
         }
     }
 
+    pub fn not_found(what: &str) -> IpcError {
+        IpcError::new(ErrorCode::NotFound, format!("no {what}"))
+    }
+
     pub fn locked() -> IpcError {
         IpcError::new(ErrorCode::Locked, "the vault is locked")
     }
@@ -459,6 +463,10 @@ pub struct PersonPage {
     pub career_note: Option<CareerNote>,
     /// Never sent to the company server.
     pub private: bool,
+    /// This vault is enrolled with a company server (so the person's page can be paired).
+    pub enrolled: bool,
+    /// The person's page is paired and its safety code confirmed.
+    pub member_paired: bool,
 }
 
 /// What saving a note answers: when it was stored.

@@ -615,3 +615,74 @@ fn this_month_says_why_it_can_differ_from_hrs_figure() {
     app.save_person(None, fields("田中 誠", "cross", "")).unwrap();
     assert_eq!(app.home().unwrap().differs.map(|d| d.cross), Some(1));
 }
+
+#[test]
+fn the_summary_for_the_members_page_holds_the_agenda_and_items_never_the_note() {
+    let (_tmp, mut app) = unlocked();
+    let p = person(&mut app, "Mio");
+    let today = chrono::Local::now().date_naive();
+    let s = app
+        .plan_session(input(
+            json!({"person_id": p, "at": format!("{today}T09:00"), "minutes": 30}),
+        ))
+        .unwrap();
+    let item = app
+        .add_agenda_item(
+            s.id,
+            input(json!({"text": "異動の希望", "kind": "career", "wants": "think"})),
+        )
+        .unwrap();
+    app.add_agenda_item(s.id, input(json!({"text": "研修の件", "kind": "work", "wants": null})))
+        .unwrap();
+    app.set_agenda_done(item.id, true).unwrap();
+    app.save_note(s.id, "非公開：家族の事情で悩んでいる").unwrap();
+    app.add_action(input(
+        json!({"person_id": p, "session_id": s.id, "text": "資料を読む", "owner": "member", "due_date": format!("{today}")}),
+    ))
+    .unwrap();
+    app.finish_session(s.id, input(json!({"outcome": "held", "minutes": 30})))
+        .unwrap();
+    let summary = app.member_summary(s.id).unwrap();
+    assert_eq!(summary.held_on, today.to_string());
+    let agenda: Vec<(&str, bool)> = summary.agenda.iter().map(|a| (a.text.as_str(), a.done)).collect();
+    assert_eq!(agenda, [("異動の希望", true), ("研修の件", false)]);
+    assert_eq!(summary.items.len(), 1);
+    assert_eq!(
+        (
+            summary.items[0].text.as_str(),
+            summary.items[0].owner,
+            summary.items[0].due.clone()
+        ),
+        ("資料を読む", taiwa_domain::Owner::Member, Some(today.to_string()))
+    );
+    let everything = serde_json::to_string(&summary).unwrap();
+    assert!(
+        !everything.contains("家族"),
+        "the private note never enters the summary: {everything}"
+    );
+
+    // Not paired: nothing can be sent, and nothing is queued.
+    let refused = app.send_member_summary(s.id).unwrap_err();
+    assert_eq!(refused.code, ErrorCode::InvalidInput);
+    assert_eq!(app.member_summary_sent(s.id).unwrap(), None);
+}
+
+#[test]
+fn the_pairing_codes_qr_code_is_a_square_path() {
+    let qr = qr_code("https://taiwa.example.co.jp/me/#code=ABCD-EFGH").unwrap();
+    // A QR code is 17 + 4×version modules wide, plus 4 of quiet zone on each side.
+    let width = qr.size - 8;
+    assert!(width >= 21 && (width - 17) % 4 == 0, "{width}");
+    let modules = qr.path.matches('M').count();
+    assert!(
+        modules > 200 && modules < (width * width) as usize,
+        "{modules} dark modules"
+    );
+    // The three finder patterns' outer corners are dark, inside the quiet zone.
+    let far = width + 4 - 7;
+    for corner in [format!("M4 4h"), format!("M{far} 4h"), format!("M4 {far}h")] {
+        assert!(qr.path.contains(&corner), "{corner}");
+    }
+    // And the quiet zone itself is light.
+    assert!(!qr.path.contains("M0 ") && !qr.path.contains("M3 "));
+}

@@ -146,7 +146,15 @@ done_total: number, backlog: Array<BacklogItem>, career_note: CareerNote | null,
 /**
  * Never sent to the company server.
  */
-private: boolean, };
+private: boolean, 
+/**
+ * This vault is enrolled with a company server (so the person's page can be paired).
+ */
+enrolled: boolean, 
+/**
+ * The person's page is paired and its safety code confirmed.
+ */
+member_paired: boolean, };
 
 export type Saved = { updated_at: string, };
 
@@ -261,7 +269,11 @@ wants: Wants | null, done: boolean,
 /**
  * The open item of the previous session this one was carried over from.
  */
-carried_from: number | null, };
+carried_from: number | null, 
+/**
+ * Taken from a topic the member sent from their page (a carried copy keeps the mark).
+ */
+from_member: boolean, };
 
 export type Note = { session_id: number, body: string, updated_at: string, };
 
@@ -269,7 +281,12 @@ export type Action = { id: number, person_id: number, person_name: string,
 /**
  * The session it was agreed in, if any.
  */
-session_id: number | null, text: string, owner: Owner, due_date: string | null, done_date: string | null, created_at: string, };
+session_id: number | null, text: string, owner: Owner, due_date: string | null, done_date: string | null, 
+/**
+ * Who marked it done: the member from their page, or the manager (`None` while open, and
+ * for items marked done before the member channel).
+ */
+done_by: Owner | null, created_at: string, };
 
 export type PersonStatus = { person_id: number, name: string, 
 /**
@@ -504,6 +521,69 @@ outcome: string,
  * entries written before codes were kept.
  */
 code: string | null, };
+
+export type QrCode = { size: number, path: string, };
+
+export type MemberPairingView = { person_id: number, stage: PairingStage, 
+/**
+ * The code to show while waiting, its page address, the QR code of that address and when it
+ * stops working (local time).
+ */
+code: string | null, url: string | null, qr: QrCode | null, code_expires_at: string | null, 
+/**
+ * The 16 digits both screens show, once the member used the code.
+ */
+safety_code: string | null, 
+/**
+ * The day the member paired (`YYYY-MM-DD`).
+ */
+since: string | null, confirmed_at: string | null, 
+/**
+ * Messages from the member that were refused (a replay, a gap, one that did not open).
+ */
+refused: number, 
+/**
+ * A new code waits while an earlier pairing still stands.
+ */
+repairing: boolean, };
+
+export type MemberExchange = { sent: number, received: number, refused: number, held: number, };
+
+export type TakeTopicInput = { topic_id: number, session_id: number, };
+
+export type PairingStage = "waiting" | "confirm" | "paired";
+
+export type TopicState = "new" | "taken" | "withdrawn";
+
+export type MemberTopic = { id: number, person_id: number, 
+/**
+ * The member page's id for it.
+ */
+topic_id: string, text: string, kind: TopicKind, wants: Wants, state: TopicState, 
+/**
+ * Local time.
+ */
+received_at: string, };
+
+export type MemberRequest = { id: number, person_id: number, person_name: string, note: string | null, received_at: string, };
+
+export type MemberSummary = { 
+/**
+ * The day the 1on1 was held (`YYYY-MM-DD`).
+ */
+held_on: string, agenda: Array<SummaryTopic>, items: Array<SummaryItem>, };
+
+export type SummaryTopic = { text: string, done: boolean, };
+
+export type SummaryItem = { 
+/**
+ * The manager's app's id for it: the member's "done" names it.
+ */
+item: number, text: string, owner: Owner, 
+/**
+ * `YYYY-MM-DD`, when it has one.
+ */
+due: string | null, done: boolean, };
 
 /** The longest a 1on1 may be, in minutes (taiwa_domain::MAX_SESSION_MINUTES). */
 export const MAX_SESSION_MINUTES = 480;

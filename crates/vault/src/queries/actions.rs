@@ -227,6 +227,10 @@ impl Vault {
             session_end
         };
         let keep = open_actions_before(&facts, cutoff);
-        Ok(all.into_iter().filter(|a| keep.contains(&a.id)).collect())
+        // An item agreed in this session belongs to it, whenever it was typed in.
+        Ok(all
+            .into_iter()
+            .filter(|a| keep.contains(&a.id) || a.session_id == Some(session.id))
+            .collect())
     }
 }

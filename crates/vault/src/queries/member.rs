@@ -137,6 +137,7 @@ pub struct MemberTopic {
     pub kind: TopicKind,
     pub wants: Wants,
     pub state: TopicState,
+    /// Local time.
     pub received_at: String,
 }
 
@@ -460,16 +461,29 @@ impl Vault {
             "{SELECT_TOPIC} WHERE person_id = ?1 {filter} ORDER BY received_at DESC, id DESC"
         ))?;
         let rows = stmt.query_map([person_id], topic_row)?.collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
+        Ok(rows.into_iter().map(|t| self.topic_in_local_time(t)).collect())
     }
 
     pub fn member_topic(&self, id: i64) -> Result<MemberTopic, Error> {
-        found(
+        let topic = found(
             self.conn()
                 .query_row(&format!("{SELECT_TOPIC} WHERE id = ?1"), [id], topic_row),
             "member topic",
             id,
-        )
+        )?;
+        Ok(self.topic_in_local_time(topic))
+    }
+
+    /// A stored instant as the manager's local time (`YYYY-MM-DDTHH:MM:SS`), as the UI shows it.
+    fn local_text(&self, stamp: &str) -> String {
+        self.local_time(stamp).format("%Y-%m-%dT%H:%M:%S").to_string()
+    }
+
+    fn topic_in_local_time(&self, topic: MemberTopic) -> MemberTopic {
+        MemberTopic {
+            received_at: self.local_text(&topic.received_at),
+            ..topic
+        }
     }
 
     /// Takes a member's topic into a session's agenda (marked as the member's) and queues
@@ -532,7 +546,13 @@ impl Vault {
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
+        Ok(rows
+            .into_iter()
+            .map(|r| MemberRequest {
+                received_at: self.local_text(&r.received_at),
+                ..r
+            })
+            .collect())
     }
 
     /// The manager has seen a request (they planned the 1on1, or answered otherwise).
@@ -631,19 +651,20 @@ impl Vault {
             )?;
             Ok(())
         })?;
-        Ok(now)
+        Ok(self.local_text(&now))
     }
 
     /// When a session's summary was last sent to the member.
     pub fn member_summary_sent(&self, session_id: i64) -> Result<Option<String>, Error> {
-        Ok(self
+        let sent: Option<String> = self
             .conn()
             .query_row(
                 "SELECT sent_at FROM member_summaries WHERE session_id = ?1",
                 [session_id],
                 |r| r.get(0),
             )
-            .optional()?)
+            .optional()?;
+        Ok(sent.map(|s| self.local_text(&s)))
     }
 
     /// The manager undoes the member's "done" on an item, and queues `notice` to tell the member.

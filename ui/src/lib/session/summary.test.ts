@@ -5,8 +5,8 @@ import { memberSummary } from './summary';
 const view = {
   session: { id: 1, person_id: 2, person_name: '佐藤 花子', at: '2026-11-25T10:00:00', time_zone: 'Asia/Tokyo', month: '2026-11', planned_minutes: 30, state: 'skipped', held_minutes: null, reason: 'private reason text' },
   agenda: [
-    { id: 1, session_id: 1, text: '評価の振り返り', kind: 'career', wants: 'advise', done: true, carried_from: null },
-    { id: 2, session_id: 1, text: '研修の相談', kind: 'work', wants: null, done: false, carried_from: null },
+    { id: 1, session_id: 1, text: '評価の振り返り', kind: 'career', wants: 'advise', done: true, carried_from: null, from_member: false },
+    { id: 2, session_id: 1, text: '研修の相談', kind: 'work', wants: null, done: false, carried_from: null, from_member: false },
   ],
   note: { session_id: 1, body: 'PRIVATE NOTE 転職を考えている', updated_at: '' },
   open_actions: [
