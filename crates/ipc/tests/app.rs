@@ -672,7 +672,7 @@ fn the_pairing_codes_qr_code_is_a_square_path() {
     let qr = qr_code("https://taiwa.example.co.jp/me/#code=ABCD-EFGH").unwrap();
     // A QR code is 17 + 4×version modules wide, plus 4 of quiet zone on each side.
     let width = qr.size - 8;
-    assert!(width >= 21 && (width - 17) % 4 == 0, "{width}");
+    assert!(width >= 21 && (width - 17).is_multiple_of(4), "{width}");
     let modules = qr.path.matches('M').count();
     assert!(
         modules > 200 && modules < (width * width) as usize,
@@ -680,7 +680,7 @@ fn the_pairing_codes_qr_code_is_a_square_path() {
     );
     // The three finder patterns' outer corners are dark, inside the quiet zone.
     let far = width + 4 - 7;
-    for corner in [format!("M4 4h"), format!("M{far} 4h"), format!("M4 {far}h")] {
+    for corner in ["M4 4h".to_owned(), format!("M{far} 4h"), format!("M4 {far}h")] {
         assert!(qr.path.contains(&corner), "{corner}");
     }
     // And the quiet zone itself is light.
