@@ -42,6 +42,28 @@
 //!   days after it ended (UTC), and then from a copy of its records taken once: a figure they
 //!   have seen never moves because one pair's record arrived (only a withdrawal, which removes a
 //!   pair's records everywhere, changes a released month).
+//!
+//! The **quality** of 1on1s comes from the members who chose to rate a month's 1on1 on their own
+//! page (`store::rate`): a rating is stored under the member's unit and month, apart from the mark
+//! that a pair rated, with nothing linking the two. Over a unit's subtree, in a month:
+//!
+//! - **Raters**: the ratings given (one per pair and month at most).
+//! - **Average すっきり度** (clarity, 1–5): the mean over the ratings that answered it.
+//! - **Talked about what they wanted**: ratings answering "yes" / ratings answering that question
+//!   (the "partly" and "no" counts are kept beside it).
+//! - **Response rate**: of the pairs that met in the month (completion's "met"), the share whose
+//!   member rated that month's 1on1 (its mark). Pairs that did not meet are in neither part.
+//!
+//! Quality is never shown by pair or by manager, to anyone, and always under k, whatever the
+//! pair-level detail switch says. Its groups are built on completion's ([`disclose_quality`]):
+//! each group completion releases is one group here (so that no count of met pairs is finer than
+//! completion shows); working up the tree, a group is released when it holds at least k ratings,
+//! with 0 or at least k answers to each question (or no rating at all), and otherwise joins the
+//! group above; pairs completion counts nowhere are counted nowhere here. A unit's quality adds
+//! up the groups released at it and below, so a shown figure minus its shown children is one
+//! released group. A unit whose ratings are all counted above is withheld ("fewer than k
+//! ratings"). A month's quality is shown only once it is **final** ([`quality_final_day`]): after
+//! the last day a rating of it can be given or changed, so that no figure moves by one rating.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use statrs::distribution::{ContinuousCDF, Normal};
@@ -542,6 +564,336 @@ pub fn add_up<'a>(months: impl IntoIterator<Item = &'a Figures>) -> Figures {
     })
 }
 
+/// The ratings of a group (one unit's own, or pooled), as counts: nothing in it is one person's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Ratings {
+    /// Ratings given (each answers at least one question).
+    pub ratings: u64,
+    /// Ratings with a すっきり度, and the sum of those scores (1–5 each).
+    pub clarity_answers: u64,
+    pub clarity_sum: u64,
+    /// Answers to "did you talk about what you wanted?".
+    pub talked_yes: u64,
+    pub talked_partly: u64,
+    pub talked_no: u64,
+}
+
+impl Ratings {
+    pub fn add(&mut self, other: &Ratings) {
+        self.ratings += other.ratings;
+        self.clarity_answers += other.clarity_answers;
+        self.clarity_sum += other.clarity_sum;
+        self.talked_yes += other.talked_yes;
+        self.talked_partly += other.talked_partly;
+        self.talked_no += other.talked_no;
+    }
+
+    /// `self − other`, field by field (`other` being part of `self`).
+    pub fn minus(&self, other: &Ratings) -> Ratings {
+        Ratings {
+            ratings: self.ratings.saturating_sub(other.ratings),
+            clarity_answers: self.clarity_answers.saturating_sub(other.clarity_answers),
+            clarity_sum: self.clarity_sum.saturating_sub(other.clarity_sum),
+            talked_yes: self.talked_yes.saturating_sub(other.talked_yes),
+            talked_partly: self.talked_partly.saturating_sub(other.talked_partly),
+            talked_no: self.talked_no.saturating_sub(other.talked_no),
+        }
+    }
+
+    pub fn talked_answers(&self) -> u64 {
+        self.talked_yes + self.talked_partly + self.talked_no
+    }
+
+    /// The mean すっきり度 over the ratings that gave one.
+    pub fn average_clarity(&self) -> Option<f64> {
+        (self.clarity_answers > 0).then(|| self.clarity_sum as f64 / self.clarity_answers as f64)
+    }
+
+    /// "Yes" over the answers to the talked question.
+    pub fn talked_share(&self) -> Option<f64> {
+        rate(self.talked_yes, self.talked_answers())
+    }
+
+    /// Whether a group may be shown on its own under `k`: no rating at all, or at least k ratings
+    /// with 0 or at least k answers to each question (an average of two answers among k ratings
+    /// would be those two people's).
+    pub fn releasable(&self, k: u64) -> bool {
+        let enough = |n: u64| n == 0 || n >= k;
+        self.ratings == 0 || (self.ratings >= k && enough(self.clarity_answers) && enough(self.talked_answers()))
+    }
+}
+
+/// A unit's quality in a month: its ratings and the response rate's two counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Quality {
+    pub ratings: Ratings,
+    /// Pairs that met in the month, and how many of them the member rated.
+    pub met_pairs: u64,
+    pub met_pairs_rated: u64,
+}
+
+impl Quality {
+    fn add(&mut self, other: &Quality) {
+        self.ratings.add(&other.ratings);
+        self.met_pairs += other.met_pairs;
+        self.met_pairs_rated += other.met_pairs_rated;
+    }
+
+    /// Met pairs whose member rated / met pairs.
+    pub fn response_rate(&self) -> Option<f64> {
+        rate(self.met_pairs_rated, self.met_pairs)
+    }
+}
+
+/// What anyone may see of one unit's quality in one month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QualityDisclosed {
+    /// The groups released at the unit and below; `None` when withheld (its subtree has ratings
+    /// but none can be shown here) or out of the viewer's scope.
+    pub quality: Option<Quality>,
+    pub withheld: Option<Withheld>,
+    /// Ratings of the unit's subtree counted in a unit above it (or in none) rather than here.
+    pub counted_above: u64,
+}
+
+impl QualityDisclosed {
+    /// The part of the unit's shown quality that no shown unit below it shows: the groups
+    /// released at the unit itself (what a reader gets by subtracting its shown children).
+    pub fn released_here(&self, tree: &Tree, unit: usize, all: &[QualityDisclosed]) -> Option<Quality> {
+        let mut here = self.quality?;
+        for &c in tree.children(unit) {
+            if let Some(q) = all.get(c).and_then(|d| d.quality) {
+                here.ratings = here.ratings.minus(&q.ratings);
+                here.met_pairs = here.met_pairs.saturating_sub(q.met_pairs);
+                here.met_pairs_rated = here.met_pairs_rated.saturating_sub(q.met_pairs_rated);
+            }
+        }
+        Some(here)
+    }
+}
+
+/// For each unit, the unit at which its quality is released (`None`: never), built on
+/// completion's groups: `pairs`' reporting pairs decide completion's release points; every unit
+/// of one completion group goes where the group goes; a group is released when its ratings are
+/// [`Ratings::releasable`], otherwise it joins the group of its release point's parent.
+pub fn quality_release_points(tree: &Tree, pairs: &[PairFact], own: &[Ratings], k: u64) -> Vec<Option<usize>> {
+    let n = tree.len();
+    let mut reporting = vec![0u64; n];
+    for p in pairs.iter().filter(|p| p.unit < n) {
+        reporting[p.unit] += u64::from(p.reporting());
+    }
+    let completion = release_points(tree, &reporting, k);
+    // Completion's groups, each at its release unit; the order of `tree` visits them children
+    // first when reversed, as the group of a unit's parent is released at or above the parent.
+    let mut pool = vec![Ratings::default(); n];
+    for (u, at) in completion.iter().enumerate() {
+        if let (Some(r), Some(own)) = (at, own.get(u)) {
+            pool[*r].add(own);
+        }
+    }
+    let mut released = vec![false; n];
+    for &u in tree.order().iter().rev() {
+        if completion[u] != Some(u) {
+            continue;
+        }
+        if pool[u].releasable(k) {
+            released[u] = true;
+        } else if let Some(up) = tree.parent(u).and_then(|p| completion[p]) {
+            let moved = pool[u];
+            pool[up].add(&moved);
+        }
+    }
+    // Where each completion group ends up: itself if released, else where its upward group does.
+    let mut group_at = vec![None; n];
+    for &u in tree.order() {
+        if completion[u] != Some(u) {
+            continue;
+        }
+        group_at[u] = if released[u] {
+            Some(u)
+        } else {
+            tree.parent(u).and_then(|p| completion[p]).and_then(|up| group_at[up])
+        };
+    }
+    completion.iter().map(|at| at.and_then(|r| group_at[r])).collect()
+}
+
+/// Each unit's quality as anyone may see it in one month (the rule in this module's docs):
+/// `rated[i]` says whether the member of `pairs[i]` rated the month, `own[u]` is unit `u`'s own
+/// ratings. `root` limits the units shown to an org viewer's subtree.
+pub fn disclose_quality(
+    tree: &Tree,
+    pairs: &[PairFact],
+    rated: &[bool],
+    own: &[Ratings],
+    k: u64,
+    root: Option<usize>,
+) -> Vec<QualityDisclosed> {
+    let n = tree.len();
+    let mut own_quality: Vec<Quality> = (0..n)
+        .map(|u| Quality {
+            ratings: own.get(u).copied().unwrap_or_default(),
+            ..Quality::default()
+        })
+        .collect();
+    for (i, p) in pairs.iter().enumerate().filter(|(_, p)| p.unit < n && p.met()) {
+        own_quality[p.unit].met_pairs += 1;
+        own_quality[p.unit].met_pairs_rated += u64::from(rated.get(i).copied().unwrap_or(false));
+    }
+    let points = quality_release_points(tree, pairs, own, k);
+    let mut shown = vec![Quality::default(); n];
+    let mut truth = own_quality.clone();
+    for u in 0..n {
+        if let Some(r) = points[u] {
+            let q = own_quality[u];
+            shown[r].add(&q);
+        }
+    }
+    for &u in tree.order().iter().rev() {
+        if let Some(parent) = tree.parent(u) {
+            let (s, t) = (shown[u], truth[u]);
+            shown[parent].add(&s);
+            truth[parent].add(&t);
+        }
+    }
+    let mut in_scope = vec![root.is_none(); n];
+    for u in root.map(|r| tree.subtree(r)).unwrap_or_default() {
+        in_scope[u] = true;
+    }
+    (0..n)
+        .map(|u| {
+            let (s, t) = (shown[u], truth[u]);
+            let withheld = if !in_scope[u] {
+                Some(Withheld::OutOfScope)
+            } else if s.ratings.ratings == 0 && t.ratings.ratings > 0 {
+                Some(Withheld::FewerReporting)
+            } else {
+                None
+            };
+            QualityDisclosed {
+                quality: withheld.is_none().then_some(s),
+                withheld,
+                counted_above: t.ratings.ratings - s.ratings.ratings,
+            }
+        })
+        .collect()
+}
+
+/// The whole company's quality: the sum of the roots' shown quality (groups still under k at
+/// the top are counted nowhere).
+pub fn quality_company(tree: &Tree, disclosed: &[QualityDisclosed]) -> Quality {
+    let mut sum = Quality::default();
+    for &root in tree.order().iter().filter(|&&u| tree.parent(u).is_none()) {
+        if let Some(q) = disclosed.get(root).and_then(|d| d.quality) {
+            sum.add(&q);
+        }
+    }
+    sum
+}
+
+/// The quality of several months added up for a period (each month's shown figures).
+pub fn add_up_quality<'a>(months: impl IntoIterator<Item = &'a Quality>) -> Quality {
+    months.into_iter().fold(Quality::default(), |mut sum, q| {
+        sum.add(q);
+        sum
+    })
+}
+
+/// The first day (UTC) on which `month`'s quality is final and shown: a member rates this month's
+/// or last month's 1on1 (so until `month` + 1 ends) and may change a rating for
+/// `RATING_CHANGE_DAYS` days, counted in the company's zone, which is at most a day from UTC.
+pub fn quality_final_day(month: Month) -> Option<NaiveDate> {
+    month.plus(2)?.first_day().checked_add_days(chrono::Days::new(
+        (taiwa_protocol::channel::RATING_CHANGE_DAYS + 1).unsigned_abs(),
+    ))
+}
+
+/// Whether `month`'s quality is final on `today` (UTC).
+pub fn quality_is_final(month: Month, today: NaiveDate) -> bool {
+    quality_final_day(month).is_some_and(|d| today >= d)
+}
+
+/// One unit's point beside a survey score: the ratings released at the unit over the window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QualityPoint {
+    pub unit_id: String,
+    pub path: Vec<String>,
+    pub clarity_answers: u64,
+    pub average_clarity: f64,
+    pub score: f64,
+}
+
+/// The quality points of one survey item, and what was left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QualityPoints {
+    pub points: Vec<QualityPoint>,
+    /// Units with a score but fewer than k すっきり度 answers released at them in the window.
+    pub small: usize,
+    /// Scores for units not in the directory of the window's last month.
+    pub unknown: usize,
+}
+
+/// The points of (average すっきり度, survey score), one per unit: a unit's ratings are those
+/// released at it ([`QualityDisclosed::released_here`]) in each final month of the window, so no
+/// rating counts in two points and a point tells nothing a dashboard does not. A unit with fewer
+/// than k すっきり度 answers so released is left out (counted as small).
+pub fn quality_points(
+    released: &std::collections::HashMap<String, Ratings>,
+    scores: &[(String, f64)],
+    path: impl Fn(&str) -> Option<Vec<String>>,
+    k: u64,
+) -> QualityPoints {
+    let mut out = QualityPoints {
+        points: Vec::new(),
+        small: 0,
+        unknown: 0,
+    };
+    for (unit, score) in scores {
+        let Some(path) = path(unit) else {
+            out.unknown += 1;
+            continue;
+        };
+        let r = released.get(unit).copied().unwrap_or_default();
+        match r.average_clarity().filter(|_| r.clarity_answers >= k) {
+            Some(average_clarity) => out.points.push(QualityPoint {
+                unit_id: unit.clone(),
+                path,
+                clarity_answers: r.clarity_answers,
+                average_clarity,
+                score: *score,
+            }),
+            None => out.small += 1,
+        }
+    }
+    out
+}
+
+/// How many pairs are paired through the member page, per unit over its subtree, as anyone may
+/// see it: `paired[u]` is unit `u`'s own count. Pooled like completion (released at a unit
+/// when 0 or at least k, else counted in the unit above); `None` for a unit whose count is
+/// withheld (1 to k−1 pairs paired that cannot be shown without telling a smaller group).
+pub fn disclose_paired(tree: &Tree, paired: &[u64], k: u64) -> Vec<Option<u64>> {
+    let n = tree.len();
+    let points = release_points(tree, paired, k);
+    let mut shown = vec![0u64; n];
+    let mut truth = paired.to_vec();
+    truth.resize(n, 0);
+    for (u, at) in points.iter().enumerate() {
+        if let Some(r) = at {
+            shown[*r] += paired.get(u).copied().unwrap_or(0);
+        }
+    }
+    for &u in tree.order().iter().rev() {
+        if let Some(p) = tree.parent(u) {
+            shown[p] += shown[u];
+            truth[p] += truth[u];
+        }
+    }
+    (0..n)
+        .map(|u| (!(shown[u] == 0 && truth[u] > 0)).then_some(shown[u]))
+        .collect()
+}
+
 /// One (manager, member) pair in one month of a survey's window, by its unit's id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WindowPair<'a> {
@@ -979,6 +1331,106 @@ mod tests {
         assert!(correlate(&[(1.0, 1.0), (2.0, 1.0), (3.0, 1.0)]).is_none());
     }
 
+    fn rated_by(ratings: u64, clarity: &[u64], yes: u64, no: u64) -> Ratings {
+        Ratings {
+            ratings,
+            clarity_answers: clarity.len() as u64,
+            clarity_sum: clarity.iter().sum(),
+            talked_yes: yes,
+            talked_partly: 0,
+            talked_no: no,
+        }
+    }
+
+    #[test]
+    fn quality_is_counted_by_hand_and_a_small_unit_is_counted_above() {
+        // 部 (0, five own pairs) ← 課 A (1, 8 pairs), 課 B (2, 8 pairs): every pair reports.
+        let tree = Tree::new(vec![None, Some(0), Some(0)]);
+        let mut pairs = team(0, 0, 5);
+        pairs.extend(team(1, 10, 8));
+        pairs.extend(team(2, 20, 8));
+        // A's last member did not meet; marks: five of A's met pairs, two of B's, one unmet of A's.
+        pairs[12].sessions = 0;
+        let rated: Vec<bool> = (0..pairs.len())
+            .map(|i| (5..=9).contains(&i) || i == 12 || (13..=14).contains(&i))
+            .collect();
+        let a_ratings = rated_by(6, &[5, 4, 4, 3, 2], 4, 1);
+        let b_ratings = rated_by(2, &[1, 1], 0, 2);
+        // The 部's own members gave none: B's two ratings have no group to join, counted nowhere.
+        let own = vec![Ratings::default(), a_ratings, b_ratings];
+        let seen = disclose_quality(&tree, &pairs, &rated, &own, 5, None);
+        let a = seen[1].quality.unwrap();
+        // A alone: clarity (5+4+4+3+2)/5 = 3.6, talked 4 of 5, rated 5 of its 7 met pairs.
+        assert_eq!(a.ratings.average_clarity(), Some(3.6));
+        assert_eq!(a.ratings.talked_share(), Some(0.8));
+        assert_eq!((a.met_pairs_rated, a.met_pairs), (5, 7));
+        assert_eq!(
+            (seen[2].quality, seen[2].withheld),
+            (None, Some(Withheld::FewerReporting))
+        );
+        assert_eq!(seen[0].quality, Some(a), "the 部 shows A's alone");
+        assert_eq!(
+            (seen[0].counted_above, seen[1].counted_above, seen[2].counted_above),
+            (2, 0, 2)
+        );
+        assert_eq!(quality_company(&tree, &seen), a);
+        // Four ratings of the 部's own members: with B's two they make a group of six.
+        let own = vec![rated_by(4, &[3, 3, 3, 3], 3, 1), a_ratings, b_ratings];
+        let seen = disclose_quality(&tree, &pairs, &rated, &own, 5, None);
+        let top = seen[0].quality.unwrap();
+        assert_eq!(top.ratings.ratings, 12);
+        assert_eq!(top.ratings.average_clarity(), Some((18.0 + 12.0 + 2.0) / 11.0));
+        assert_eq!(top.ratings.talked_share(), Some(7.0 / 11.0));
+        // Met: 5 + 7 + 8; rated among them: A's 5 and B's 2 (the 部's members' marks are none).
+        assert_eq!((top.met_pairs_rated, top.met_pairs), (7, 20));
+        let here = seen[0].released_here(&tree, 0, &seen).unwrap();
+        assert_eq!(here.ratings, rated_by(6, &[3, 3, 3, 3, 1, 1], 3, 3));
+        assert_eq!(seen[2].quality, None, "B is still not shown alone");
+        // An org viewer of B sees it withheld; a viewer of A sees A as everyone does.
+        assert_eq!(
+            disclose_quality(&tree, &pairs, &rated, &own, 5, Some(2))[2].quality,
+            None
+        );
+        assert_eq!(disclose_quality(&tree, &pairs, &rated, &own, 5, Some(1))[1], seen[1]);
+        // Ratings with only two すっきり度 answers are not a group of their own.
+        let few = vec![Ratings::default(), rated_by(6, &[5, 1], 5, 1), Ratings::default()];
+        assert_eq!(disclose_quality(&tree, &pairs, &rated, &few, 5, None)[1].quality, None);
+    }
+
+    #[test]
+    fn a_month_s_quality_is_final_after_ratings_can_no_longer_change() {
+        let month = |s: &str| s.parse::<Month>().unwrap();
+        // September's 1on1 is rated until October ends, and changed for a week after.
+        assert_eq!(
+            quality_final_day(month("2026-09")),
+            NaiveDate::from_ymd_opt(2026, 11, 9)
+        );
+        let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        assert!(!quality_is_final(month("2026-09"), day(8)));
+        assert!(quality_is_final(month("2026-09"), day(9)));
+    }
+
+    #[test]
+    fn paired_counts_are_withheld_under_k_and_counted_above() {
+        let tree = Tree::new(vec![None, Some(0), Some(0)]);
+        let shown = disclose_paired(&tree, &[0, 7, 2], 5);
+        assert_eq!(shown, vec![Some(7), Some(7), None]);
+        let shown = disclose_paired(&tree, &[3, 7, 2], 5);
+        assert_eq!(shown, vec![Some(12), Some(7), None]);
+        assert_eq!(disclose_paired(&tree, &[0, 0, 0], 5), vec![Some(0); 3]);
+    }
+
+    #[test]
+    fn quality_points_leave_out_units_under_k_answers() {
+        let mut released = HashMap::new();
+        released.insert("A".to_owned(), rated_by(6, &[4, 4, 4, 5, 3], 3, 2));
+        released.insert("B".to_owned(), rated_by(4, &[4, 4, 4, 4], 3, 1));
+        let scores: Vec<(String, f64)> = ["A", "B", "C", "Z"].iter().map(|u| ((*u).to_owned(), 3.0)).collect();
+        let p = quality_points(&released, &scores, |u| (u != "Z").then(|| vec![u.to_owned()]), 5);
+        assert_eq!((p.points.len(), p.small, p.unknown), (1, 2, 1));
+        assert_eq!(p.points[0].average_clarity, 4.0);
+    }
+
     /// Random trees: each unit's parent is an earlier unit or none.
     fn trees() -> impl Strategy<Value = (Vec<Option<usize>>, Vec<u64>)> {
         (1usize..40).prop_flat_map(|n| {
@@ -1082,6 +1534,72 @@ mod tests {
                         check(fa, da, &minus, &format!("{a} − {set:b}"))?;
                     }
                 }
+            }
+        }
+
+        /// The adversary for quality: over random trees, pairs, marks and ratings, every shown
+        /// figure comes from at least k ratings, every shown figure minus any shown figure below
+        /// it (or any set of the nearest shown units below it) is 0 or k ratings with 0 or k
+        /// answers to each question, and every group is a union of completion's groups.
+        #[test]
+        fn no_difference_of_quality_figures_tells_a_small_group(
+            (parents, _) in trees(),
+            raw in prop::collection::vec((0usize..40, 0usize..12, 0u32..3, prop::bool::weighted(0.8), any::<bool>()), 0..120),
+            raw_ratings in prop::collection::vec((0usize..40, prop::option::of(1u64..6), prop::option::of(0u8..3)), 0..80),
+            k in 3u64..8,
+        ) {
+            let tree = Tree::new(parents);
+            let n = tree.len();
+            let pairs: Vec<PairFact> = raw.iter().map(|&(u, m, s, e, _)| pair(u % n, m, s, e)).collect();
+            let rated: Vec<bool> = raw.iter().map(|r| r.4).collect();
+            let mut own = vec![Ratings::default(); n];
+            for &(u, clarity, talked) in raw_ratings.iter().filter(|r| r.1.is_some() || r.2.is_some()) {
+                let r = &mut own[u % n];
+                r.ratings += 1;
+                if let Some(c) = clarity { r.clarity_answers += 1; r.clarity_sum += c; }
+                match talked { Some(0) => r.talked_yes += 1, Some(1) => r.talked_partly += 1, Some(_) => r.talked_no += 1, None => {} }
+            }
+            let seen = disclose_quality(&tree, &pairs, &rated, &own, k, None);
+            // Groups: every unit of one completion group is released at one place.
+            let mut reporting = vec![0u64; n];
+            for p in &pairs { reporting[p.unit] += u64::from(p.reporting()); }
+            let completion = release_points(&tree, &reporting, k);
+            let quality = quality_release_points(&tree, &pairs, &own, k);
+            for u in 0..n {
+                for v in 0..n {
+                    if completion[u].is_some() && completion[u] == completion[v] {
+                        prop_assert_eq!(quality[u], quality[v], "units {} and {} of one completion group", u, v);
+                    }
+                }
+                if completion[u].is_none() { prop_assert_eq!(quality[u], None); }
+            }
+            let ok = |r: &Ratings| r.ratings == 0 && r.clarity_answers == 0 && r.talked_answers() == 0 || r.releasable(k) && r.ratings > 0;
+            let shown: Vec<(usize, Quality)> = seen.iter().enumerate().filter_map(|(u, d)| d.quality.map(|q| (u, q))).collect();
+            for &(a, qa) in &shown {
+                prop_assert!(ok(&qa.ratings), "unit {}: {:?}", a, qa.ratings);
+                // Withheld only when its ratings cannot be shown; shown whenever no rating is below.
+                let below: Vec<usize> = tree.subtree(a).into_iter().skip(1).collect();
+                for &(b, qb) in shown.iter().filter(|(b, _)| below.contains(b)) {
+                    prop_assert!(ok(&qa.ratings.minus(&qb.ratings)), "{} − {}", a, b);
+                }
+                let nearest: Vec<&(usize, Quality)> = shown
+                    .iter()
+                    .filter(|(b, _)| below.contains(b) && tree.ancestry(*b).skip(1).take_while(|&x| x != a).all(|x| seen[x].quality.is_none()))
+                    .collect();
+                if nearest.len() <= 10 {
+                    for set in 1u32..(1 << nearest.len()) {
+                        let mut rest = qa.ratings;
+                        for (i, (_, q)) in nearest.iter().enumerate() {
+                            if set & (1 << i) != 0 { rest = rest.minus(&q.ratings); }
+                        }
+                        prop_assert!(ok(&rest), "{} − {:b}: {:?}", a, set, rest);
+                    }
+                }
+            }
+            for (u, d) in seen.iter().enumerate() {
+                let truth: u64 = tree.subtree(u).iter().map(|&v| own[v].ratings).sum();
+                prop_assert_eq!(d.quality.is_none(), d.quality.is_none() && truth > 0);
+                prop_assert_eq!(d.counted_above + d.quality.map_or(0, |q| q.ratings.ratings), if d.quality.is_some() { truth } else { d.counted_above });
             }
         }
 

@@ -19,6 +19,7 @@ on_both_backends!(
     sign_in_dashboard_drill_down_not_yet_report_and_csv,
     an_org_viewer_sees_only_their_part_and_no_small_group,
     engagement_import_and_the_correlation,
+    quality_beside_completion_with_small_groups_withheld,
 );
 
 /// A company where every figure is known:
@@ -763,6 +764,190 @@ fn the_report_names_every_unit_on_one_a4_page_and_the_open_month_is_said(backend
             }
         }
         assert!(wide.is_empty(), "pages that scroll sideways on a phone: {wide:?}");
+        b.stop().await;
+    });
+}
+
+/// Ratings of a month whose quality is final (three months back), written as the member page
+/// writes them: a score under its unit and month, a mark of the pair apart. T11: six ratings
+/// (すっきり度 5, 4, 4, 3, 2 and one without; talked yes ×4, no, partly), marks from four of its
+/// five met pairs and from E116, who did not meet; T12: two ratings, under k = 5.
+fn seed_ratings(server: &Server, month: &str) {
+    use taiwa_server::db::V;
+    let m = i64::from(month.parse::<taiwa_protocol::Month>().unwrap().index());
+    let pool = server.pool();
+    let ratings: [(&str, Option<i64>, &str); 8] = [
+        ("T11", Some(5), "yes"),
+        ("T11", Some(4), "yes"),
+        ("T11", Some(4), "yes"),
+        ("T11", Some(3), "yes"),
+        ("T11", Some(2), "no"),
+        ("T11", None, "partly"),
+        ("T12", Some(3), "yes"),
+        ("T12", Some(1), "no"),
+    ];
+    let marks = [
+        ("L11", "E111"),
+        ("L11", "E112"),
+        ("L11", "E113"),
+        ("L11", "E114"),
+        ("L11", "E116"),
+        ("L12", "E121"),
+        ("L12", "E122"),
+    ];
+    pool.write(|c| {
+        for (i, (unit, clarity, talked)) in ratings.iter().enumerate() {
+            c.execute(
+                "INSERT INTO ratings (token_hash, org_unit_id, month, clarity, talked, given_day) VALUES ($1, $2, $3, $4, $5, 0)",
+                &[V::from(format!("hash{i}").as_str()), V::from(*unit), V::Int(m), V::from(*clarity), V::from(*talked)],
+            )?;
+        }
+        for (manager, member) in marks {
+            c.execute(
+                "INSERT INTO rating_marks (manager_id, member_id, month) VALUES ($1, $2, $3)",
+                &[V::from(manager), V::from(member), V::Int(m)],
+            )?;
+        }
+        // Pairings: T11's six members and two of T12's.
+        for (i, (manager, member)) in [
+            ("L11", "E111"), ("L11", "E112"), ("L11", "E113"), ("L11", "E114"), ("L11", "E115"), ("L11", "E116"),
+            ("L12", "E121"), ("L12", "E122"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            c.execute(
+                "INSERT INTO pairings (manager_id, member_id, manager_key, member_key, token_hash, since_day) VALUES ($1, $2, 'k', 'k', $3, 0)",
+                &[V::from(manager), V::from(member), V::from(format!("pairing{i}").as_str())],
+            )?;
+        }
+        Ok(())
+    })
+    .unwrap();
+}
+
+fn quality_beside_completion_with_small_groups_withheld(backend: Backend) {
+    let (orgs, emps) = company();
+    let server = Server::start_with(backend, &orgs, &emps, "");
+    let tokens = push_history(&server);
+    let month = months_ago(3);
+    // Three months back, T11's first five members met; T12's first five too.
+    for (lead, team) in [("L11", "E11"), ("L12", "E12")] {
+        let records: Vec<Value> = (1..=5)
+            .map(|m| record(&format!("{team}{m}"), &month, 1, 30, 500 + m))
+            .collect();
+        assert_eq!(server.push(&tokens[lead], json!(records)).status, 200);
+    }
+    seed_ratings(&server, &month);
+    block_on(async {
+        let b = Browser::start(&server.base, "en").await;
+        b.login(common::ADMIN, PASSWORD).await;
+        b.client.set_window_size(1280, 900).await.unwrap();
+        b.goto(&format!("/hr/?month={month}&unit=D1")).await;
+        // By hand: T11 clarity (5+4+4+3+2)/5 = 3.6; talked 4 of 6 = 66.7%; of its 5 met pairs,
+        // 4 rated (E116's mark is not a met pair's) = 80.0%.
+        let cell = |unit: &str, attr: &str| format!("tr[data-unit='{unit}'] td[data-{attr}]");
+        assert_eq!(b.attr_all(&cell("T11", "clarity"), "data-clarity").await, ["3.6"]);
+        assert_eq!(b.attr_all(&cell("T11", "talked"), "data-talked").await, ["66.7%"]);
+        assert_eq!(b.attr_all(&cell("T11", "response"), "data-response").await, ["80.0%"]);
+        assert!(b.text(&cell("T11", "response")).await.contains("4 of 5"));
+        // T12's two ratings are withheld, and nowhere to be subtracted: D1 shows T11's alone.
+        assert!(b.text(&cell("T12", "withheld")).await.contains("fewer than 5 ratings"));
+        assert_eq!(b.attr_all(&cell("D1", "clarity"), "data-clarity").await, ["3.6"]);
+        assert_eq!(b.attr_all(&cell("D1", "ratings"), "data-ratings").await, ["6"]);
+        assert_eq!(b.text("#quality-clarity").await, "3.6");
+        assert!(
+            b.text("section.quality")
+                .await
+                .contains("from the members who chose to rate")
+        );
+        assert!(
+            b.text("section.quality")
+                .await
+                .contains("2 ratings of small groups are counted in the unit above")
+        );
+        // Nothing by manager or by pair.
+        assert!(!b.exists("table.managers th.quality").await);
+        b.screenshot("hr-dashboard-quality").await;
+        b.client.set_window_size(390, 844).await.unwrap();
+        b.goto(&format!("/hr/?month={month}&unit=D1")).await;
+        let width = b
+            .client
+            .execute("return document.documentElement.scrollWidth;", vec![])
+            .await
+            .unwrap();
+        assert!(width.as_f64().unwrap() <= 390.0, "no sideways scrolling: {width}");
+        assert!(
+            b.text("li[data-unit='T11'] .quality-line")
+                .await
+                .contains("Clarity 3.6")
+        );
+        b.screenshot("hr-dashboard-quality-390").await;
+        // This month's quality is not final: said, and no figure.
+        b.client.set_window_size(1280, 900).await.unwrap();
+        b.goto("/hr/").await;
+        assert!(b.exists(".quality-not-final").await);
+        assert!(!b.exists("td[data-clarity]").await);
+
+        // The report over that month: the same figures, T12 withheld; its CSV by unit only.
+        let report = format!("/hr/report?from={month}&to={month}&units=T11&units=T12");
+        b.goto(&report).await;
+        assert_eq!(
+            b.attr_all("table.ranked td[data-clarity]", "data-clarity").await,
+            ["3.6"]
+        );
+        assert!(b.text("table.ranked").await.contains("fewer than 5 ratings"));
+        assert_eq!(b.text("#quality-clarity").await, "3.6");
+        b.screenshot("hr-report-quality").await;
+        b.client.set_window_size(390, 844).await.unwrap();
+        b.goto(&report).await;
+        let width = b
+            .client
+            .execute("return document.documentElement.scrollWidth;", vec![])
+            .await
+            .unwrap();
+        assert!(width.as_f64().unwrap() <= 390.0, "no sideways scrolling: {width}");
+        b.screenshot("hr-report-quality-390").await;
+        b.client.set_window_size(1280, 900).await.unwrap();
+        let (status, csv) = b
+            .fetch(&format!("/hr/report.csv?from={month}&to={month}&units=T11&units=T12"))
+            .await;
+        assert_eq!(status, 200);
+        let header = csv.lines().next().unwrap();
+        assert!(
+            header.contains("clarity_average") && !header.contains("manager_id"),
+            "{header}"
+        );
+        let t11 = csv.lines().find(|l| l.contains(",T11,")).unwrap();
+        assert!(t11.contains(",6,3.6000,0.6667,0.8000,"), "{t11}");
+        let t12 = csv.lines().find(|l| l.contains(",T12,")).unwrap();
+        // Ratings, clarity, talked and response all empty: nothing of the two ratings.
+        assert!(t12.contains(",,,,fewer_than_5_ratings,"), "{t12}");
+        // The pairs' list (not yet) shows no quality.
+        b.goto("/hr/not-yet").await;
+        assert!(!b.body().await.contains("Clarity"));
+
+        // Roll-out: pairs paired per unit, under k withheld.
+        b.goto("/hr/rollout?unit=D1").await;
+        assert!(b.text("tr[data-unit='T11']").await.contains("6 pairs"));
+        assert!(b.text("tr[data-unit='T12']").await.contains("fewer than 5"));
+        assert!(b.text("#paired").await.contains("6 pairs"));
+        b.screenshot("hr-rollout-paired").await;
+        b.stop().await;
+    });
+    // Japanese, for the screenshots.
+    block_on(async {
+        let b = Browser::start(&server.base, "ja").await;
+        b.login(common::ADMIN, PASSWORD).await;
+        for (w, h) in [(1280, 900), (390, 844)] {
+            b.client.set_window_size(w, h).await.unwrap();
+            b.goto(&format!("/hr/?month={month}&unit=D1")).await;
+            assert!(b.text("section.quality").await.contains("すっきり度"));
+            b.screenshot(&format!("hr-dashboard-quality-ja-{w}")).await;
+            b.goto(&format!("/hr/report?from={month}&to={month}&units=T11&units=T12"))
+                .await;
+            b.screenshot(&format!("hr-report-quality-ja-{w}")).await;
+        }
         b.stop().await;
     });
 }

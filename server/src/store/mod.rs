@@ -20,6 +20,7 @@ mod devices;
 mod directory;
 mod ingest;
 mod pending;
+mod quality;
 mod report;
 mod settings;
 
@@ -31,6 +32,7 @@ pub use devices::*;
 pub use directory::*;
 pub use ingest::*;
 pub use pending::*;
+pub use quality::*;
 pub use report::*;
 pub use settings::*;
 

@@ -126,6 +126,17 @@ pub struct Point {
 /// Completion rate (x, 0–100%) against score (y, its own range), each point titled with its unit
 /// so that it is named on hover.
 pub fn scatter(points: &[Point], x_label: &str, y_label: &str, label: &str) -> Markup {
+    scatter_with(points, |pct| format!("{:.0}%", pct * 100.0), x_label, y_label, label)
+}
+
+/// A scatter whose x (0 to 1 across the plot) is labelled by `x_tick` at 0, ¼, ½, ¾ and 1.
+pub fn scatter_with(
+    points: &[Point],
+    x_tick: impl Fn(f64) -> String,
+    x_label: &str,
+    y_label: &str,
+    label: &str,
+) -> Markup {
     let (w, h) = (560.0, 360.0);
     let (left, right, top, bottom) = (52.0, 16.0, 16.0, 44.0);
     let (mut lo, mut hi) = points.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
@@ -147,7 +158,7 @@ pub fn scatter(points: &[Point], x_label: &str, y_label: &str, label: &str) -> M
             title { (label) }
             @for pct in [0.0, 0.25, 0.5, 0.75, 1.0] {
                 line.grid x1=(x(pct)) x2=(x(pct)) y1=(top) y2=(h - bottom) {}
-                text.axis x=(x(pct)) y=(h - bottom + 16.0) text-anchor="middle" { (format!("{:.0}%", pct * 100.0)) }
+                text.axis x=(x(pct)) y=(h - bottom + 16.0) text-anchor="middle" { (x_tick(pct)) }
             }
             @for t in &ticks {
                 line.grid x1=(left) x2=(w - right) y1=(y(*t)) y2=(y(*t)) {}

@@ -12,8 +12,9 @@ use serde::Deserialize;
 use taiwa_protocol::Month;
 
 use super::layout::{self, Nav};
+use super::quality;
 use crate::app::AppState;
-use crate::figures::{Disclosed, Figures, Viewer};
+use crate::figures::{Disclosed, Figures, QualityDisclosed, Viewer};
 use crate::store::{self, MonthView};
 use crate::web::format::path;
 use crate::web::{Hr, Lang, PageError, PageQuery, PageResult, chart, run};
@@ -153,6 +154,8 @@ struct Loaded {
     month: Month,
     last: Month,
     released: bool,
+    /// The month's quality facts, once its quality is final (`crate::figures::quality_is_final`).
+    quality: Option<store::QualityFacts>,
 }
 
 async fn load(state: &AppState, hr: &Hr, q: &DashboardQuery) -> PageResult<Loaded> {
@@ -167,12 +170,18 @@ async fn load(state: &AppState, hr: &Hr, q: &DashboardQuery) -> PageResult<Loade
     let month = asked.min(last);
     let first = month.plus(-11).unwrap_or(month);
     let (pool, reports) = (state.pool.clone(), state.reports.clone());
-    let views = run(hr.lang, move || {
-        if released {
-            store::released_views(&pool, &reports, first, month)
+    let final_quality = crate::figures::quality_is_final(month, chrono::Utc::now().date_naive());
+    let (views, quality) = run(hr.lang, move || {
+        let views = if released {
+            store::released_views(&pool, &reports, first, month)?
         } else {
-            store::month_views(&pool, &reports, first, month)
-        }
+            store::month_views(&pool, &reports, first, month)?
+        };
+        let quality = match views.last() {
+            Some(last) if final_quality => store::quality_facts(&pool, std::slice::from_ref(last))?.pop(),
+            _ => None,
+        };
+        Ok((views, quality))
     })
     .await?;
     if views.is_empty() {
@@ -187,6 +196,7 @@ async fn load(state: &AppState, hr: &Hr, q: &DashboardQuery) -> PageResult<Loade
         month,
         last,
         released,
+        quality,
     })
 }
 
@@ -209,9 +219,17 @@ struct Dashboard {
     managers: Option<Vec<ManagerRow>>,
     /// Whether figures by manager are off for this hr_admin (to say why there are none).
     by_manager_off: bool,
+    /// Each unit's quality and the headline's, when the month's quality is final.
+    quality: Option<(Vec<QualityDisclosed>, QualityDisclosed)>,
 }
 
-fn compute(hr: &Hr, q: &DashboardQuery, views: &[Arc<MonthView>], root: Option<usize>) -> Dashboard {
+fn compute(
+    hr: &Hr,
+    q: &DashboardQuery,
+    views: &[Arc<MonthView>],
+    facts: Option<&store::QualityFacts>,
+    root: Option<usize>,
+) -> Dashboard {
     let k = u64::from(hr.settings.k);
     let view = &views[views.len() - 1];
     let who = viewer(hr, view).unwrap_or(Viewer::Company);
@@ -258,7 +276,25 @@ fn compute(hr: &Hr, q: &DashboardQuery, views: &[Arc<MonthView>], root: Option<u
         })
         .collect();
     let by_manager = crate::figures::by_manager_allowed(who);
+    // Quality is pooled for every viewer alike; an org viewer reads their subtree only.
+    let scope = match who {
+        Viewer::Org { root } => Some(root),
+        _ => None,
+    };
+    let quality = facts.map(|facts| {
+        let units = facts.disclose(view, k, scope);
+        let headline = match root {
+            Some(r) => units[r],
+            None => QualityDisclosed {
+                quality: Some(facts.company(view, &units)),
+                withheld: None,
+                counted_above: 0,
+            },
+        };
+        (units, headline)
+    });
     Dashboard {
+        quality,
         root,
         managers: root.filter(|_| by_manager).map(|r| manager_rollup(view, r)),
         by_manager_off: hr.is_admin() && root.is_some() && !by_manager,
@@ -277,7 +313,7 @@ pub async fn page(
     let loaded = load(&state, &hr, &q).await?;
     let view = &loaded.views[loaded.views.len() - 1];
     let root = resolve_unit(&hr, view, q.unit.as_deref())?;
-    let d = compute(&hr, &q, &loaded.views, root);
+    let d = compute(&hr, &q, &loaded.views, loaded.quality.as_ref(), root);
     if let (Some(list), Some(r)) = (&d.managers, root)
         && !list.is_empty()
     {
@@ -320,6 +356,7 @@ fn render(hr: &Hr, q: &DashboardQuery, loaded: &Loaded, d: &Dashboard, title: &s
         .map(|r| format!("&unit={}", crate::web::urlencode(&view.units[r].id)))
         .unwrap_or_default();
     let managers_column = headline.managers_shown;
+    let quality_units = d.quality.as_ref().map(|(units, _)| units);
     // The month shown is still in progress (hr_admin only: org viewers read released months):
     // labelled so, never judged against the target, its sparkline point hollow.
     let (open, day) = crate::web::format::in_progress(chrono::Utc::now());
@@ -386,6 +423,18 @@ fn render(hr: &Hr, q: &DashboardQuery, loaded: &Loaded, d: &Dashboard, title: &s
                 p.suppressed { (withheld(lang, k)) }
             }
         }
+        section.quality aria-label=(quality::caption(lang)) {
+            @match &d.quality {
+                Some((_, h)) => {
+                    (quality::headline(lang, h, k))
+                    p.muted.small.quality-definition { (quality::definition(lang, k)) }
+                }
+                None => {
+                    h2 { (quality::caption(lang)) }
+                    p.muted.quality-not-final { (quality::not_final(lang, month)) }
+                }
+            }
+        }
         div.toolbar {
             span { (lang.pick("Rate over:", "実施率の分母：")) " " }
             @for b in [Basis::All, Basis::Reporting] {
@@ -421,6 +470,7 @@ fn render(hr: &Hr, q: &DashboardQuery, loaded: &Loaded, d: &Dashboard, title: &s
                     } @else {
                         span.muted { (withheld(lang, k)) }
                     }
+                    @if let Some(units) = quality_units { (quality::line(lang, &units[u], k)) }
                 }
             }
         }
@@ -437,6 +487,7 @@ fn render(hr: &Hr, q: &DashboardQuery, loaded: &Loaded, d: &Dashboard, title: &s
                 th.num { (lang.pick("1on1s · minutes", "1on1・時間")) }
                 th.num { (lang.pick("Cross-org · minutes", "組織横断・時間")) }
                 th { (lang.pick("12 months", "12か月")) }
+                @if d.quality.is_some() { (quality::heads(lang)) }
             } }
             tbody {
                 @for row in &d.rows {
@@ -470,11 +521,13 @@ fn render(hr: &Hr, q: &DashboardQuery, loaded: &Loaded, d: &Dashboard, title: &s
                             td.num { (lang.count(f.sessions)) " · " (lang.minutes(f.minutes)) }
                             td.num { (cross(lang, d, k)) }
                             td { (chart::sparkline(&row.spark, target, &format!("{}: {}", view.units[u].name, lang.pick("the last 12 months", "直近12か月")), partial)) }
+                            @if let Some(units) = quality_units { (quality::cells(lang, &units[u], k)) }
                         }
                     } @else {
                         tr.withheld data-unit=(view.units[u].id) data-withheld="fewer-reporting" {
                             th.unit scope="row" data-depth=(depth) { (name) }
                             td.muted colspan=(if managers_column { 7 } else { 6 }) { (withheld(lang, k)) }
+                            @if let Some(units) = quality_units { (quality::cells(lang, &units[u], k)) }
                         }
                     }
                 }

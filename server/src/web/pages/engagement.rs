@@ -18,7 +18,9 @@ use taiwa_protocol::Month;
 
 use super::layout::{self, Nav};
 use crate::app::AppState;
-use crate::figures::{Correlation, Points, WindowPair, correlate, engagement_points};
+use crate::figures::{
+    Correlation, Points, QualityPoints, Ratings, WindowPair, correlate, engagement_points, quality_points,
+};
 use crate::store::{self, MonthView, PendingKind, Replace, Replacement, SurveyImport};
 use crate::web::chart::{self, Point};
 use crate::web::format::path;
@@ -48,6 +50,78 @@ pub fn points(window: &[Arc<MonthView>], scores: &[(String, f64)], k: u32) -> Po
     let last = window.last();
     let path = |unit: &str| last.and_then(|v| v.index.get(unit).map(|&u| v.units[u].path.clone()));
     engagement_points(pairs, scores, path, u64::from(k))
+}
+
+/// The ratings released at each unit (`QualityDisclosed::released_here`) over the window's final
+/// months, by unit id: what a quality point is made of.
+pub fn released_ratings(
+    window: &[Arc<MonthView>],
+    facts: &[store::QualityFacts],
+    k: u32,
+) -> std::collections::HashMap<String, Ratings> {
+    let mut out: std::collections::HashMap<String, Ratings> = std::collections::HashMap::new();
+    for f in facts {
+        let Some(view) = window.iter().find(|v| Some(v.month) == f.month) else {
+            continue;
+        };
+        let seen = f.disclose(view, u64::from(k), None);
+        for (u, d) in seen.iter().enumerate() {
+            if let Some(here) = d.released_here(&view.tree, u, &seen)
+                && here.ratings.ratings > 0
+            {
+                out.entry(view.units[u].id.clone()).or_default().add(&here.ratings);
+            }
+        }
+    }
+    out
+}
+
+fn quality_correlation(p: &QualityPoints) -> Option<Correlation> {
+    let xy: Vec<(f64, f64)> = p.points.iter().map(|u| (u.average_clarity, u.score)).collect();
+    correlate(&xy)
+}
+
+/// The plain sentence under the quality correlation, with the same caveat.
+fn quality_summary(lang: Lang, c: &Correlation, item: &str) -> String {
+    let caveat = lang.pick(
+        "This is a correlation across units, from the members who chose to rate, not proof that better 1on1s caused the score.",
+        "これは組織をまたいだ相関（評価を選んだメンバーの回答による）であり、1on1の質がスコアを上げたという因果の証明ではありません。",
+    );
+    match lang {
+        Lang::Ja => format!(
+            "{}組織の間で、すっきり度の平均と「{item}」のスコアには{}が見られます（r = {:.2}）。{caveat}",
+            c.n,
+            strength(lang, c.pearson),
+            c.pearson
+        ),
+        Lang::En => format!(
+            "Across {} units, the average clarity (すっきり度) and the score for \"{item}\" show {} (r = {:.2}). {caveat}",
+            c.n,
+            strength(lang, c.pearson),
+            c.pearson
+        ),
+    }
+}
+
+fn quality_left_out(lang: Lang, p: &QualityPoints, k: u32) -> String {
+    let mut parts = Vec::new();
+    if p.small > 0 {
+        parts.push(match lang {
+            Lang::Ja => format!("{}組織を除外：すっきり度の回答が{k}件未満", p.small),
+            Lang::En => format!("{} unit(s) left out: fewer than {k} clarity answers", p.small),
+        });
+    }
+    if p.unknown > 0 {
+        parts.push(match lang {
+            Lang::Ja => format!("{}組織を除外: 組織図にない", p.unknown),
+            Lang::En => format!("{} unit(s) left out: not in the directory", p.unknown),
+        });
+    }
+    if parts.is_empty() {
+        lang.pick("none", "なし").to_owned()
+    } else {
+        parts.join(lang.pick("; ", "、"))
+    }
 }
 
 fn correlation_of(p: &Points) -> Option<Correlation> {
@@ -108,8 +182,10 @@ struct Loaded {
     survey: Option<Month>,
     item: Option<String>,
     window: (Month, Month),
-    /// Each item of the survey with its points.
-    items: Vec<(String, Points)>,
+    /// Each item of the survey with its points, and its quality points.
+    items: Vec<(String, Points, QualityPoints)>,
+    /// The window's months whose quality is final (the others are left out of quality points).
+    quality_months: Vec<Month>,
 }
 
 async fn load(state: &AppState, hr: &Hr, q: EngagementQuery) -> PageResult<Loaded> {
@@ -126,6 +202,7 @@ async fn load(state: &AppState, hr: &Hr, q: EngagementQuery) -> PageResult<Loade
             item: None,
             window: (now, now),
             items: Vec::new(),
+            quality_months: Vec::new(),
         });
     };
     let Some(items) = surveys.iter().find(|(m, _)| *m == month).map(|(_, i)| i.clone()) else {
@@ -143,15 +220,29 @@ async fn load(state: &AppState, hr: &Hr, q: EngagementQuery) -> PageResult<Loade
     let (pool, reports) = (state.pool.clone(), state.reports.clone());
     let k = hr.settings.k;
     let all_items = items.clone();
-    let computed = run(lang, move || {
+    let today = chrono::Utc::now().date_naive();
+    let (computed, quality_months) = run(lang, move || {
         let window = store::month_views(&pool, &reports, from, to)?;
-        all_items
+        let finals: Vec<Arc<MonthView>> = window
+            .iter()
+            .filter(|v| crate::figures::quality_is_final(v.month, today))
+            .cloned()
+            .collect();
+        let released = released_ratings(&window, &store::quality_facts(&pool, &finals)?, k);
+        let last = window.last().cloned();
+        let path = |unit: &str| {
+            last.as_ref()
+                .and_then(|v| v.index.get(unit).map(|&u| v.units[u].path.clone()))
+        };
+        let items = all_items
             .into_iter()
             .map(|item| {
                 let scores = store::survey_scores(&pool, month, &item)?;
-                Ok((item, points(&window, &scores, k)))
+                let quality = quality_points(&released, &scores, path, u64::from(k));
+                Ok((item, points(&window, &scores, k), quality))
             })
-            .collect::<Result<Vec<_>, crate::Error>>()
+            .collect::<Result<Vec<_>, crate::Error>>()?;
+        Ok((items, finals.iter().map(|v| v.month).collect()))
     })
     .await?;
     let item = q.item.filter(|i| items.contains(i)).or_else(|| items.first().cloned());
@@ -161,13 +252,17 @@ async fn load(state: &AppState, hr: &Hr, q: EngagementQuery) -> PageResult<Loade
         item,
         window: (from, to),
         items: computed,
+        quality_months,
     })
 }
 
 fn render(hr: &Hr, l: &Loaded, problems: &[String], notice: Option<&str>) -> Markup {
     let lang = hr.lang;
     let k = hr.settings.k;
-    let selected = l.item.as_ref().and_then(|i| l.items.iter().find(|(name, _)| name == i));
+    let selected = l
+        .item
+        .as_ref()
+        .and_then(|i| l.items.iter().find(|(name, _, _)| name == i));
     html! {
         h1 { (lang.pick("Engagement and completion", "エンゲージメントと1on1実施率")) }
         (layout::notice(notice))
@@ -194,21 +289,26 @@ fn render(hr: &Hr, l: &Loaded, problems: &[String], notice: Option<&str>) -> Mar
                     th.num { (lang.pick("Pearson r", "ピアソンの r")) }
                     th.num { (lang.pick("Spearman ρ", "スピアマンの ρ")) }
                     th { (lang.pick("Left out", "除外")) }
+                    th.num { (lang.pick("Clarity: n", "すっきり度：n")) }
+                    th.num { (lang.pick("Clarity: r", "すっきり度：r")) }
                 } }
                 tbody {
-                    @for (item, p) in &l.items {
+                    @for (item, p, qp) in &l.items {
                         @let c = correlation_of(p);
+                        @let qc = quality_correlation(qp);
                         tr aria-current=[(Some(item) == l.item.as_ref()).then_some("true")] {
                             td { a href={"/hr/engagement?survey=" (month) "&item=" (crate::web::urlencode(item))} { (item) } }
                             td.num { (p.points.len()) }
                             td.num { (c.as_ref().map_or("—".to_owned(), |c| format!("{:.2}", c.pearson))) }
                             td.num { (c.as_ref().map_or("—".to_owned(), |c| format!("{:.2}", c.spearman))) }
                             td { (left_out(lang, p, k)) }
+                            td.num { (qp.points.len()) }
+                            td.num { (qc.as_ref().map_or("—".to_owned(), |c| format!("{:.2}", c.pearson))) }
                         }
                     }
                 }
             }
-            @if let Some((item, p)) = selected {
+            @if let Some((item, p, qp)) = selected {
                 @let c = correlation_of(p);
                 section.item-detail {
                     h2 { (item) " — " (lang.month(month)) }
@@ -247,6 +347,7 @@ fn render(hr: &Hr, l: &Loaded, problems: &[String], notice: Option<&str>) -> Mar
                             }
                         }
                     }
+                    (quality_section(lang, l, item, qp, k))
                 }
             }
         } @else {
@@ -264,6 +365,39 @@ fn render(hr: &Hr, l: &Loaded, problems: &[String], notice: Option<&str>) -> Mar
                 (csrf_field(hr))
                 input type="file" name="file" accept=".csv,text/csv" required;
                 button.primary { (lang.pick("Import", "取り込む")) }
+            }
+        }
+    }
+}
+
+/// Quality beside the score: the same r, ρ, intervals and caveat, over (average すっきり度, score).
+fn quality_section(lang: Lang, l: &Loaded, item: &str, qp: &QualityPoints, k: u32) -> Markup {
+    let qc = quality_correlation(qp);
+    html! {
+        section.quality-correlation {
+            h3 { (lang.pick("1on1 quality (clarity) and the score", "1on1の質（すっきり度）とスコア")) }
+            p.muted { (match lang {
+                Lang::Ja => format!("各点は1つの組織で、対象期間のうち評価が確定した月（{}）の、その組織で集計される評価（その組織のメンバーと、{k}件未満で上位に回った小さな組織の評価）のすっきり度の平均です。評価を選んだメンバーの回答のみです。すっきり度の回答が{k}件未満の組織は除いています。",
+                    if l.quality_months.is_empty() { "なし".to_owned() } else { l.quality_months.iter().map(|m| lang.month(*m)).collect::<Vec<_>>().join("、") }),
+                Lang::En => format!("Each point is one org unit: the average clarity (すっきり度) of the ratings counted at that unit (its members' and those of small units below it counted with it) in the window's months whose ratings are final ({}), from the members who chose to rate. Units with fewer than {k} clarity answers are left out.",
+                    if l.quality_months.is_empty() { "none".to_owned() } else { l.quality_months.iter().map(|m| lang.month(*m)).collect::<Vec<_>>().join(", ") }),
+            }) }
+            @match &qc {
+                Some(c) => {
+                    dl.facts {
+                        dt { (lang.pick("Units (n)", "組織数 (n)")) } dd #quality-n { (c.n) }
+                        dt { (lang.pick("Pearson r", "ピアソンの r")) } dd #quality-r { (format!("{:.3}", c.pearson)) " " span.muted { "(95% " (interval(lang, c.pearson_interval)) ")" } }
+                        dt { (lang.pick("Spearman ρ", "スピアマンの ρ")) } dd { (format!("{:.3}", c.spearman)) " " span.muted { "(95% " (interval(lang, c.spearman_interval)) ")" } }
+                    }
+                    p.sentence { (quality_summary(lang, c, item)) }
+                }
+                None => p.muted { (lang.pick("Too few units (or no variation) to compute a correlation.", "相関を計算するには組織が少なすぎるか、値にばらつきがありません。")) }
+            }
+            p.muted { (quality_left_out(lang, qp, k)) }
+            @if !qp.points.is_empty() {
+                @let pts: Vec<Point> = qp.points.iter().map(|u| Point { label: format!("{} — {:.1} / {:.1}", path(&u.path), u.average_clarity, u.score), x: (u.average_clarity - 1.0) / 4.0, y: u.score }).collect();
+                (chart::scatter_with(&pts, |x| format!("{:.0}", 1.0 + 4.0 * x), lang.pick("Average clarity (すっきり度, 1–5)", "すっきり度の平均（1〜5）"), item,
+                    lang.pick("Average clarity against score, one point per unit", "組織ごとのすっきり度とスコア")))
             }
         }
     }

@@ -7,6 +7,7 @@ pub mod engagement;
 pub mod layout;
 pub mod login;
 pub mod not_yet;
+pub mod quality;
 pub mod report;
 pub mod rollout;
 pub mod settings;

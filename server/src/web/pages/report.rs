@@ -12,8 +12,11 @@ use maud::{Markup, html};
 use taiwa_protocol::Month;
 
 use super::layout::{self, Nav};
+use super::quality;
 use crate::app::AppState;
-use crate::figures::{Disclosed, Figures, Viewer, add_up, company_figures, disclose_company};
+use crate::figures::{
+    Disclosed, Figures, QualityDisclosed, Viewer, add_up, add_up_quality, company_figures, disclose_company,
+};
 use crate::spreadsheet::CsvOut;
 use crate::store::{self, MonthView};
 use crate::web::chart::{self, Series};
@@ -93,6 +96,9 @@ pub struct UnitLine {
     pub now: Figures,
     pub before: Figures,
     pub trend: Vec<Option<f64>>,
+    /// The period's quality: its final months' shown quality added up (`None`: withheld in
+    /// every final month that had ratings).
+    pub quality: QualityDisclosed,
 }
 
 impl UnitLine {
@@ -120,12 +126,20 @@ pub struct Report {
     pub trend_months: Vec<Month>,
     /// Units that can be picked: the top two levels of the tree.
     pub choices: Vec<(String, Vec<String>)>,
+    /// The months of the period whose quality is final (the others are left out of it).
+    pub quality_months: Vec<Month>,
 }
 
 /// Builds the report from the views of the previous period, the period and the trend's months,
 /// with what `viewer` may see of each unit and of the company (`crate::figures::disclose`): a
 /// month in which a unit is withheld is left out of its period, as a month with no data is.
-pub fn build(views: &HashMap<Month, Arc<MonthView>>, q: &ReportQuery, k: u64, viewer: Viewer) -> Report {
+pub fn build(
+    views: &HashMap<Month, Arc<MonthView>>,
+    facts: &HashMap<Month, store::QualityFacts>,
+    q: &ReportQuery,
+    k: u64,
+    viewer: Viewer,
+) -> Report {
     let len = q.from.months_until(q.to) + 1;
     let prev_to = q.from.plus(-1).unwrap_or(q.from);
     let prev_from = q.from.plus(-len).unwrap_or(q.from);
@@ -146,6 +160,43 @@ pub fn build(views: &HashMap<Month, Arc<MonthView>>, q: &ReportQuery, k: u64, vi
         add_up(&months)
     };
     let rate_of = |f: Option<Figures>| f.filter(Figures::has_data).and_then(|f| f.rate());
+    // Quality: the period's final months, pooled for every reader alike.
+    let quality_months: Vec<Month> = q.from.through(q.to).filter(|m| facts.contains_key(m)).collect();
+    let quality_seen: HashMap<Month, Vec<QualityDisclosed>> = quality_months
+        .iter()
+        .filter_map(|m| Some((*m, facts.get(m)?.disclose(views.get(m)?, k, None))))
+        .collect();
+    let quality_of = |id: Option<&str>| -> QualityDisclosed {
+        let mut shown = Vec::new();
+        let (mut withheld, mut counted_above) = (false, 0);
+        for m in &quality_months {
+            let (Some(v), Some(seen)) = (views.get(m), quality_seen.get(m)) else {
+                continue;
+            };
+            let d = match id {
+                Some(id) => match v.index.get(id) {
+                    Some(&u) => seen[u],
+                    None => continue,
+                },
+                None => QualityDisclosed {
+                    quality: Some(crate::figures::quality_company(&v.tree, seen)),
+                    withheld: None,
+                    counted_above: 0,
+                },
+            };
+            counted_above += d.counted_above;
+            match d.quality {
+                Some(q) => shown.push(q),
+                None => withheld = true,
+            }
+        }
+        let sum = add_up_quality(&shown);
+        QualityDisclosed {
+            quality: (!withheld || sum.ratings.ratings > 0).then_some(sum),
+            withheld: (withheld && sum.ratings.ratings == 0).then_some(crate::figures::Withheld::FewerReporting),
+            counted_above,
+        }
+    };
     let last = views.get(&q.to);
     let line = |id: &str| -> UnitLine {
         UnitLine {
@@ -156,6 +207,7 @@ pub fn build(views: &HashMap<Month, Arc<MonthView>>, q: &ReportQuery, k: u64, vi
             now: sum(q.from, q.to, &|m| unit_in(m, id)),
             before: sum(prev_from, prev_to, &|m| unit_in(m, id)),
             trend: trend_months.iter().map(|&m| rate_of(unit_in(m, id))).collect(),
+            quality: quality_of(Some(id)),
         }
     };
     let company = UnitLine {
@@ -164,6 +216,7 @@ pub fn build(views: &HashMap<Month, Arc<MonthView>>, q: &ReportQuery, k: u64, vi
         now: sum(q.from, q.to, &company_in),
         before: sum(prev_from, prev_to, &company_in),
         trend: trend_months.iter().map(|&m| rate_of(company_in(m))).collect(),
+        quality: quality_of(None),
     };
     let choices: Vec<(String, Vec<String>)> = last
         .map(|v| {
@@ -204,6 +257,7 @@ pub fn build(views: &HashMap<Month, Arc<MonthView>>, q: &ReportQuery, k: u64, vi
         lines,
         trend_months,
         choices,
+        quality_months,
     }
 }
 
@@ -257,10 +311,24 @@ async fn load(state: &AppState, hr: &Hr, query: &str) -> PageResult<Report> {
     let first = q.from.plus(-len).unwrap_or(q.from).min(q.to.plus(-11).unwrap_or(q.to));
     let last = q.to;
     let (pool, reports) = (state.pool.clone(), state.reports.clone());
-    let views = run(hr.lang, move || store::month_views(&pool, &reports, first, last)).await?;
+    let today = chrono::Utc::now().date_naive();
+    let (from, to) = (q.from, q.to);
+    let (views, facts) = run(hr.lang, move || {
+        let views = store::month_views(&pool, &reports, first, last)?;
+        // Quality of the period's months that are final only.
+        let period: Vec<Arc<MonthView>> = views
+            .iter()
+            .filter(|v| v.month >= from && v.month <= to && crate::figures::quality_is_final(v.month, today))
+            .cloned()
+            .collect();
+        let facts = store::quality_facts(&pool, &period)?;
+        Ok((views, facts))
+    })
+    .await?;
     let views: HashMap<Month, Arc<MonthView>> = views.into_iter().map(|v| (v.month, v)).collect();
+    let facts: HashMap<Month, store::QualityFacts> = facts.into_iter().filter_map(|f| Some((f.month?, f))).collect();
     let viewer = Viewer::hr_admin(hr.settings.pair_detail);
-    let report = build(&views, &q, u64::from(hr.settings.k), viewer);
+    let report = build(&views, &facts, &q, u64::from(hr.settings.k), viewer);
     if let Some(bad) = q
         .units
         .iter()
@@ -356,6 +424,19 @@ pub async fn page(State(state): State<AppState>, hr: Hr, uri: axum::http::Uri) -
                         }) }
                     }
                 }
+                section.quality {
+                    @if r.quality_months.is_empty() {
+                        p.muted.small.quality-not-final { (quality::not_final(lang, r.to)) }
+                    } @else {
+                        (quality::headline(lang, &r.company.quality, hr.settings.k))
+                        @if r.quality_months.len() < r.from.months_until(r.to) as usize + 1 {
+                            p.muted.small { (match lang {
+                                Lang::Ja => format!("1on1の質は評価が確定した月（{}）のみで集計しています。", r.quality_months.iter().map(|m| lang.month(*m)).collect::<Vec<_>>().join("、")),
+                                Lang::En => format!("Quality counts only the months whose ratings are final ({}).", r.quality_months.iter().map(|m| lang.month(*m)).collect::<Vec<_>>().join(", ")),
+                            }) }
+                        }
+                    }
+                }
     div.charts {
                     section.units-chart {
                         h2 { (lang.pick("Every unit, this period", "組織別の実施率（この期間）")) }
@@ -382,6 +463,7 @@ pub async fn page(State(state): State<AppState>, hr: Hr, uri: axum::http::Uri) -
                             th.num { (lang.pick("Rate", "実施率")) }
                             th.num { (lang.pick("Change", "前期比")) }
                             th.num { (lang.pick("Managers enrolled", "登録済みの上司")) }
+                            @if !r.quality_months.is_empty() { (quality::heads(lang)) }
                         } }
                         tbody {
                             @for (i, l) in r.lines.iter().enumerate() {
@@ -392,6 +474,7 @@ pub async fn page(State(state): State<AppState>, hr: Hr, uri: axum::http::Uri) -
                                     td.num { (lang.rate(l.rate())) }
                                     td.num { (lang.points(change(l.change()))) }
                                     td.num { (lang.of(l.now.managers_enrolled, l.now.managers)) }
+                                    @if !r.quality_months.is_empty() { (quality::cells(lang, &l.quality, hr.settings.k)) }
                                 }
                             }
                         }
@@ -405,6 +488,7 @@ pub async fn page(State(state): State<AppState>, hr: Hr, uri: axum::http::Uri) -
                 }
                 footer.report-foot {
                     p { (crate::web::format::met_definition(lang)) }
+                    @if !r.quality_months.is_empty() { p { (quality::definition(lang, hr.settings.k)) } }
                     p { (lang.pick("A period's rate is met pair-months over pair-months: each pair counts once in each month of the period.",
                                    "期間の実施率は「実施したペア月 ÷ ペア月」です（各ペアを期間中の各月で1回ずつ数えます）。")) }
                 }
@@ -432,6 +516,11 @@ pub async fn csv(State(state): State<AppState>, hr: Hr, uri: axum::http::Uri) ->
         "change_points",
         "managers",
         "managers_enrolled",
+        "ratings",
+        "clarity_average",
+        "talked_yes_share",
+        "response_rate",
+        "quality_withheld",
         "sentence",
     ])
     .map_err(fail)?;
@@ -459,6 +548,18 @@ pub async fn csv(State(state): State<AppState>, hr: Hr, uri: axum::http::Uri) ->
             if partial { String::new() } else { num(l.change(), 100.0) },
             l.now.managers.to_string(),
             l.now.managers_enrolled.to_string(),
+            l.quality
+                .quality
+                .map(|q| q.ratings.ratings.to_string())
+                .unwrap_or_default(),
+            num(l.quality.quality.and_then(|q| q.ratings.average_clarity()), 1.0),
+            num(l.quality.quality.and_then(|q| q.ratings.talked_share()), 1.0),
+            num(l.quality.quality.and_then(|q| q.response_rate()), 1.0),
+            if l.quality.withheld.is_some() {
+                format!("fewer_than_{}_ratings", hr.settings.k)
+            } else {
+                String::new()
+            },
             if rank == 0 {
                 String::new()
             } else {

@@ -35,25 +35,38 @@ struct Loaded {
     /// people who left included).
     codes: Vec<CodeInfo>,
     devices: Vec<DeviceInfo>,
+    /// Pairs paired through the member page per unit over its subtree, as
+    /// `crate::figures::disclose_paired` lets it be shown (`None`: fewer than k).
+    paired: Vec<Option<u64>>,
 }
 
 async fn load(state: &AppState, hr: &Hr, unit: Option<&str>) -> PageResult<Loaded> {
     hr.require_admin()?;
     let (pool, reports) = (state.pool.clone(), state.reports.clone());
-    let (view, codes, devices) = run(hr.lang, move || {
+    let (view, codes, devices, pairings) = run(hr.lang, move || {
         Ok((
             store::month_view(&pool, &reports, store::current_month())?,
             store::outstanding_codes(&pool)?,
             store::devices(&pool, None)?,
+            store::paired(&pool)?,
         ))
     })
     .await?;
+    // Each pairing counts in its member's unit in the current directory.
+    let mut own = vec![0u64; view.units.len()];
+    for (_, member) in &pairings {
+        if let Some(&u) = view.homes.get(member) {
+            own[u] += 1;
+        }
+    }
+    let paired = crate::figures::disclose_paired(&view.tree, &own, u64::from(hr.settings.k));
     let root = resolve_unit_or_top(hr, &view, unit)?;
     let ours = people_of(&view, root);
     let mine = |id: &str| ours.as_ref().is_none_or(|o| o.contains(id));
     Ok(Loaded {
         codes: codes.into_iter().filter(|c| mine(&c.employee_id)).collect(),
         devices: devices.into_iter().filter(|d| mine(&d.employee_id)).collect(),
+        paired,
         view,
         root,
     })
@@ -149,9 +162,28 @@ fn render(hr: &Hr, l: &Loaded, shown: &Shown<'_>) -> Markup {
             div.facts {
                 p { strong { (lang.pick("Managers enrolled", "登録済みの上司")) } " " (lang.of(f.managers_enrolled, f.managers)) }
                 p { strong { (lang.pick("Pairs reporting", "報告中のペア")) } " " (lang.of(f.reporting_pairs, f.pairs)) }
+                p #paired { strong { (lang.pick("Pairs paired on the member page", "メンバーページとつながったペア")) } " " (paired(lang, l.paired[l.root], hr.settings.k)) }
                 p.muted { (lang.pick("A pair whose manager has not enrolled cannot report: read completion beside this coverage.",
                                      "上司が端末を登録していないペアは報告できません。実施率はこの導入状況と合わせて読んでください。")) }
             }
+        }
+        @if !view.tree.children(l.root).is_empty() {
+            table.paired-units {
+                caption { (lang.pick("Pairs paired on the member page, by unit", "メンバーページとつながったペア（組織別）")) }
+                thead { tr { th { (lang.pick("Unit", "組織")) } th.num { (lang.pick("Pairs paired", "つながったペア")) } } }
+                tbody {
+                    @for &c in view.tree.children(l.root) {
+                        tr data-unit=(view.units[c].id) {
+                            td { a href={"/hr/rollout?unit=" (urlencode(&view.units[c].id))} { (view.units[c].name) } }
+                            td.num { (paired(lang, l.paired[c], hr.settings.k)) }
+                        }
+                    }
+                }
+            }
+            p.muted.small { (match lang {
+                Lang::Ja => format!("{k}組未満の数は表示せず、上位の組織で数えます。", k = hr.settings.k),
+                Lang::En => format!("Counts under {k} are withheld and counted in the unit above.", k = hr.settings.k),
+            }) }
         }
         div.cols {
             section #issue {
@@ -277,6 +309,16 @@ fn render(hr: &Hr, l: &Loaded, shown: &Shown<'_>) -> Markup {
                 }
             }
         }
+    }
+}
+
+/// A count of pairs paired, or why it is withheld.
+fn paired(lang: Lang, count: Option<u64>, k: u32) -> String {
+    match (count, lang) {
+        (Some(n), Lang::Ja) => format!("{} ペア", lang.count(n)),
+        (Some(n), Lang::En) => format!("{} pairs", lang.count(n)),
+        (None, Lang::Ja) => format!("{k}組未満"),
+        (None, Lang::En) => format!("fewer than {k}"),
     }
 }
 
