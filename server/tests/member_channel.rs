@@ -20,6 +20,7 @@ on_both_backends!(
     pairing_again_replaces_the_old_browser_and_unpairing_ends_everything,
     codes_pair_only_direct_reports_and_wrong_codes_run_out,
     ratings_are_stored_apart_from_who_gave_them,
+    the_members_page_comes_from_the_server_itself_under_a_strict_policy,
 );
 
 fn b64(bytes: &[u8]) -> String {
@@ -549,4 +550,67 @@ fn ratings_are_stored_apart_from_who_gave_them(backend: Backend) {
     let (status, body) = rate(&server, &tokens[0].0, &month, Some(1), None, &[1u8; 32]);
     assert_eq!(status, 400, "{body}");
     assert!(body["error"]["message"].as_str().unwrap().contains("7 days"));
+}
+
+fn the_members_page_comes_from_the_server_itself_under_a_strict_policy(backend: Backend) {
+    let server = Server::start(backend);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into();
+    let get = |path: &str, gzip: bool| {
+        let mut request = agent.get(&format!("{}{path}", server.base));
+        if gzip {
+            request = request.header("Accept-Encoding", "gzip");
+        }
+        request.call().unwrap()
+    };
+    let moved = get("/me", false);
+    assert_eq!(moved.status().as_u16(), 308);
+    let mut page = get("/me/", false);
+    assert_eq!(page.status().as_u16(), 200);
+    let header = |r: &ureq::http::Response<ureq::Body>, name: &str| {
+        r.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    let policy = header(&page, "content-security-policy");
+    for rule in [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(policy.contains(rule), "{policy}");
+    }
+    assert_eq!(header(&page, "cache-control"), "no-store");
+    let html = page.body_mut().read_to_string().unwrap();
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "nothing from elsewhere: {html}"
+    );
+    // Every script and style it names is served here, gzipped for a browser that takes it, and
+    // kept for a year (its name changes with its content).
+    let assets: Vec<&str> = html.split('"').filter(|part| part.starts_with("/me/assets/")).collect();
+    assert!(
+        assets.iter().any(|a| a.ends_with(".js")) && assets.iter().any(|a| a.ends_with(".css")),
+        "{assets:?}"
+    );
+    for asset in assets {
+        let plain = get(asset, false);
+        let zipped = get(asset, true);
+        assert_eq!(
+            (plain.status().as_u16(), zipped.status().as_u16()),
+            (200, 200),
+            "{asset}"
+        );
+        assert_eq!(header(&zipped, "content-encoding"), "gzip", "{asset}");
+        assert!(header(&zipped, "cache-control").contains("immutable"));
+        let length = |r: &ureq::http::Response<ureq::Body>| header(r, "content-length").parse::<usize>().unwrap();
+        assert!(length(&zipped) < length(&plain), "{asset}");
+    }
+    assert_eq!(get("/me/assets/nothing.js", false).status().as_u16(), 404);
 }

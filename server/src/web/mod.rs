@@ -26,6 +26,7 @@ use crate::{Error, api};
 
 mod chart;
 mod format;
+mod member;
 mod pages;
 
 pub use format::Lang;
@@ -110,6 +111,9 @@ pub fn routes() -> Router<AppState> {
         .route("/hr/settings/token", post(settings::revoke_token))
         .route("/hr/settings/directory/confirm", post(settings::directory_confirm))
         .route("/hr/audit", get(audit::page))
+        .route("/me", get(member::redirect))
+        .route("/me/", get(member::index))
+        .route("/me/assets/{name}", get(member::asset))
         .merge(uploads)
         .layer(middleware::from_fn(headers))
 }
