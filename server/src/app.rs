@@ -71,6 +71,7 @@ pub fn router(state: AppState) -> Router {
             post(channel::manager_send).get(channel::manager_inbox),
         )
         .route("/api/v1/channel/acks", post(channel::manager_acks))
+        .route("/api/v1/team-quality", get(channel::team_quality))
         .route("/me/api/pair", post(channel::member_pair))
         .route("/me/api/state", get(channel::member_state))
         .route(

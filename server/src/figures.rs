@@ -808,6 +808,28 @@ pub fn quality_final_day(month: Month) -> Option<NaiveDate> {
     ))
 }
 
+/// The manager's own team's average すっきり度 for `month`, as their app shows it: only once the
+/// month's ratings are final (`quality_final_day`), and only when at least `k` members rated and
+/// at least `k` gave a すっきり度, so never one member's (nor a figure that a late rating could move
+/// to tell that rating). `raters`, `clarity_sum` and `clarity_n` are the team's stored sums.
+pub fn team_clarity(
+    month: Month,
+    raters: u32,
+    clarity_sum: u32,
+    clarity_n: u32,
+    k: u32,
+    today: NaiveDate,
+) -> Result<f64, taiwa_protocol::channel::TeamWithheld> {
+    use taiwa_protocol::channel::TeamWithheld;
+    if !quality_is_final(month, today) {
+        return Err(TeamWithheld::NotFinal);
+    }
+    if raters < k.max(1) || clarity_n < k.max(1) {
+        return Err(TeamWithheld::FewerThanK);
+    }
+    Ok(f64::from(clarity_sum) / f64::from(clarity_n))
+}
+
 /// Whether `month`'s quality is final on `today` (UTC).
 pub fn quality_is_final(month: Month, today: NaiveDate) -> bool {
     quality_final_day(month).is_some_and(|d| today >= d)
@@ -1057,6 +1079,36 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn a_managers_team_clarity_needs_k_answers_and_a_final_month() {
+        use taiwa_protocol::channel::TeamWithheld;
+        let october: Month = "2026-10".parse().unwrap();
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+        // October's ratings can be given until November ends and changed for 7 days: final on
+        // December 9th, not the 8th.
+        assert_eq!(
+            team_clarity(october, 6, 23, 6, 5, day("2026-12-08")),
+            Err(TeamWithheld::NotFinal)
+        );
+        assert_eq!(team_clarity(october, 6, 23, 6, 5, day("2026-12-09")), Ok(23.0 / 6.0));
+        // Four answers are four people's: withheld, however many rated.
+        assert_eq!(
+            team_clarity(october, 4, 16, 4, 5, day("2027-01-01")),
+            Err(TeamWithheld::FewerThanK)
+        );
+        assert_eq!(
+            team_clarity(october, 7, 16, 4, 5, day("2027-01-01")),
+            Err(TeamWithheld::FewerThanK),
+            "seven rated but only four gave a すっきり度"
+        );
+        assert_eq!(team_clarity(october, 5, 20, 5, 5, day("2027-01-01")), Ok(4.0));
+        // k of 0 or 1 still never shows a month nobody rated.
+        assert_eq!(
+            team_clarity(october, 0, 0, 0, 0, day("2027-01-01")),
+            Err(TeamWithheld::FewerThanK)
+        );
+    }
 
     fn pair(unit: usize, manager: usize, sessions: u32, enrolled: bool) -> PairFact {
         PairFact {

@@ -21,6 +21,7 @@ on_both_backends!(
     codes_pair_only_direct_reports_and_wrong_codes_run_out,
     ratings_are_stored_apart_from_who_gave_them,
     the_members_page_comes_from_the_server_itself_under_a_strict_policy,
+    a_managers_team_clarity_is_shown_only_for_k_answers_once_final,
 );
 
 fn b64(bytes: &[u8]) -> String {
@@ -613,4 +614,102 @@ fn the_members_page_comes_from_the_server_itself_under_a_strict_policy(backend: 
         assert!(length(&zipped) < length(&plain), "{asset}");
     }
     assert_eq!(get("/me/assets/nothing.js", false).status().as_u16(), 404);
+}
+
+fn a_managers_team_clarity_is_shown_only_for_k_answers_once_final(backend: Backend) {
+    let server = Server::start(backend);
+    server.cli(&["settings", "set", "k", "3"], &[]).assert_ok();
+    let e03 = server.enrol("E03");
+    // E06, E07 and E08 report to E03; each rates this month, two with a すっきり度.
+    let mut tokens = Vec::new();
+    for member in ["E06", "E07", "E08"] {
+        let (_, _, code) = ask_code(&server, &e03, member);
+        let (_, _, token, state) = use_code(&server, &code);
+        tokens.push((token, state["rateable"][1].as_str().unwrap().to_owned()));
+    }
+    let answers = [(Some(5), [1u8; 32]), (Some(2), [2u8; 32]), (None, [3u8; 32])];
+    for ((token, month), (clarity, rating_token)) in tokens.iter().zip(answers) {
+        let (status, body) = rate(&server, token, month, clarity, Some("yes"), &rating_token);
+        assert_eq!(status, 201, "{body}");
+    }
+    let sums = |server: &Server| {
+        let rows = server
+            .pool()
+            .with(|c| {
+                c.query(
+                    "SELECT manager_id, raters, clarity_sum, clarity_n FROM team_ratings",
+                    &[],
+                )
+            })
+            .unwrap();
+        rows.iter()
+            .map(|r| {
+                (
+                    r.text("manager_id").unwrap(),
+                    r.int("raters").unwrap(),
+                    r.int("clarity_sum").unwrap(),
+                    r.int("clarity_n").unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        sums(&server),
+        [("E03".to_owned(), 3, 7, 2)],
+        "running sums, no row per rating"
+    );
+    // The third member adds a すっきり度 within the week: the sums follow.
+    let (status, _) = rate(&server, &tokens[2].0, &tokens[2].1, Some(4), Some("yes"), &[3u8; 32]);
+    assert_eq!(status, 200);
+    assert_eq!(sums(&server), [("E03".to_owned(), 3, 11, 3)]);
+
+    // This month is not final: withheld, whatever the count.
+    let quality = server.get("/api/v1/team-quality", Some(&e03)).json();
+    assert_eq!(quality["k"], 3);
+    let months = quality["months"].as_array().unwrap();
+    assert_eq!(months.len(), 12);
+    let rated = months.iter().find(|m| m["month"] == json!(tokens[0].1)).unwrap();
+    assert_eq!(rated["withheld"], "not_final");
+    assert_eq!(rated["average"], Value::Null);
+
+    // A final month: three months back with three answers is shown; with two, it is not.
+    let final_month = taiwa_server::store::month_index(common::months_ago(3).parse().unwrap());
+    let earlier = taiwa_server::store::month_index(common::months_ago(4).parse().unwrap());
+    server
+        .pool()
+        .write(|c| {
+            c.execute(
+                "INSERT INTO team_ratings (manager_id, month, raters, clarity_sum, clarity_n) VALUES ('E03', $1, 3, 10, 3), ('E03', $2, 3, 8, 2), ('E02', $1, 1, 1, 1)",
+                &[V::Int(final_month), V::Int(earlier)],
+            )
+        })
+        .unwrap();
+    let quality = server.get("/api/v1/team-quality", Some(&e03)).json();
+    let month = |back: i32| {
+        quality["months"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["month"] == json!(common::months_ago(back)))
+            .unwrap()
+            .clone()
+    };
+    let shown = month(3);
+    assert_eq!(
+        (shown["raters"].as_u64(), shown["withheld"].clone()),
+        (Some(3), Value::Null)
+    );
+    assert!((shown["average"].as_f64().unwrap() - 10.0 / 3.0).abs() < 1e-9);
+    assert_eq!(month(4)["withheld"], "fewer_than_k", "two answers are two people's");
+    assert_eq!(month(5)["withheld"], "fewer_than_k", "nobody rated");
+    // Another manager's team is never in the answer: E02 sees only their own month of one rater.
+    let e02 = server.enrol("E02");
+    let theirs = server.get("/api/v1/team-quality", Some(&e02)).json();
+    assert!(
+        theirs["months"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["average"].is_null())
+    );
 }

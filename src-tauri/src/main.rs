@@ -26,8 +26,16 @@ fn create_vault(state: State<'_>, input: CreateVaultInput) -> IpcResult<CreatedV
 }
 
 #[tauri::command(rename_all = "snake_case")]
-fn unlock(state: State<'_>, input: UnlockInput) -> IpcResult<AppStatus> {
-    state.app().unlock(input)
+fn unlock(handle: tauri::AppHandle, state: State<'_>, input: UnlockInput) -> IpcResult<AppStatus> {
+    let status = state.app().unlock(input)?;
+    // What paired members sent while the app was closed comes now, in the background; the
+    // window reads it again when told (an app not enrolled, or offline, has nothing new).
+    std::thread::spawn(move || {
+        if let Ok(done) = handle.state::<Shared>().exchange_member_messages() {
+            let _ = handle.emit("member-updated", done.received);
+        }
+    });
+    Ok(status)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -492,11 +500,6 @@ fn take_member_topic(state: State<'_>, input: TakeTopicInput) -> IpcResult<taiwa
 }
 
 #[tauri::command(rename_all = "snake_case")]
-fn member_requests(state: State<'_>) -> IpcResult<Vec<taiwa_vault::MemberRequest>> {
-    state.app().member_requests()
-}
-
-#[tauri::command(rename_all = "snake_case")]
 fn dismiss_member_request(state: State<'_>, id: i64) -> IpcResult<()> {
     state.app().dismiss_member_request(id)
 }
@@ -512,8 +515,8 @@ fn send_member_summary(state: State<'_>, session_id: i64) -> IpcResult<String> {
 }
 
 #[tauri::command(rename_all = "snake_case")]
-fn member_summary_sent(state: State<'_>, session_id: i64) -> IpcResult<Option<String>> {
-    state.app().member_summary_sent(session_id)
+fn session_member(state: State<'_>, session_id: i64) -> IpcResult<SessionMember> {
+    state.app().session_member(session_id)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -664,11 +667,10 @@ fn main() {
             exchange_member_messages,
             member_topics,
             take_member_topic,
-            member_requests,
             dismiss_member_request,
             member_summary,
             send_member_summary,
-            member_summary_sent,
+            session_member,
             undo_member_done,
         ]))
         .build(tauri::generate_context!());

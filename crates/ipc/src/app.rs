@@ -316,6 +316,10 @@ impl App {
             actions_due,
             running: vault.running_session()?,
             differs,
+            member_requests: vault.member_requests()?,
+            team_quality: vault
+                .member_team_quality()?
+                .and_then(|json| serde_json::from_str(&json).ok()),
         })
     }
 

@@ -31,9 +31,10 @@ pub fn typescript_bindings() -> String {
         taiwa_vault::SnippetPart, taiwa_vault::CareerNote, taiwa_vault::BacklogItem, taiwa_vault::Footprint,
         EnrolInput, SyncOverview, NewMember, DirectoryAnswer, HrDiffers, taiwa_vault::DirectoryChange, taiwa_vault::DirectoryEntry, ExportPeriod, ExportKind, ExportInput, Exported, taiwa_vault::CompletionSummary, taiwa_vault::MonthTotal, taiwa_vault::SummaryRow, taiwa_vault::SessionText, ChangePassphraseInput, PassphraseInput, VaultFileDone, taiwa_vault::VerifyReport, taiwa_vault::Enrolment, taiwa_vault::SyncStatus,
         taiwa_vault::OutgoingRecord, Refused, taiwa_protocol::RecordRule, taiwa_vault::SyncLogEntry,
-        crate::member::QrCode, crate::member::MemberPairingView, crate::member::MemberExchange, crate::member::TakeTopicInput,
+        crate::member::QrCode, crate::member::MemberPairingView, crate::member::MemberExchange, crate::member::TakeTopicInput, crate::member::SessionMember,
         taiwa_vault::PairingStage, taiwa_vault::TopicState, taiwa_vault::MemberTopic, taiwa_vault::MemberRequest,
         taiwa_protocol::channel::MemberSummary, taiwa_protocol::channel::SummaryTopic, taiwa_protocol::channel::SummaryItem,
+        taiwa_protocol::channel::TeamQuality, taiwa_protocol::channel::TeamMonth, taiwa_protocol::channel::TeamWithheld,
     );
     format!("// Generated from the Rust types by crates/ipc (typescript_bindings). Do not edit:\n// run `TAIWA_UPDATE_BINDINGS=1 cargo test -p taiwa-ipc bindings` after changing a type.\n\n{body}{}", shared_values())
         .trim_end()

@@ -14,9 +14,9 @@ mod types;
 
 pub use app::{App, safe_file_name};
 pub use bindings::typescript_bindings;
-pub use member::{MemberExchange, MemberPairingView, QrCode, TakeTopicInput, qr_code};
+pub use member::{MemberExchange, MemberPairingView, QrCode, SessionMember, TakeTopicInput, qr_code};
 pub use sync::{DirectoryAnswer, EnrolInput, NewMember, Shared, SyncOverview};
-pub use taiwa_protocol::channel::MemberSummary;
+pub use taiwa_protocol::channel::{MemberSummary, TeamQuality};
 pub use types::*;
 
 /// The longest auto-lock time a manager may choose, in minutes.

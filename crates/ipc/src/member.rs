@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use taiwa_protocol::channel::{MemberSummary, SummaryItem, SummaryTopic, ToMember};
 use taiwa_sync::member as channel;
-use taiwa_vault::{Action, AgendaItem, MemberPairing, MemberRequest, MemberTopic, PairingStage};
+use taiwa_vault::{Action, AgendaItem, MemberPairing, MemberTopic, PairingStage};
 use ts_rs::TS;
 
 use crate::App;
@@ -50,6 +50,15 @@ pub struct MemberExchange {
     pub received: u32,
     pub refused: u32,
     pub held: u32,
+}
+
+/// A session's page's view of the member channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SessionMember {
+    /// The person's page is paired and its safety code confirmed: topics come, summaries go.
+    pub paired: bool,
+    /// When this session's summary was last sent to the member (local time).
+    pub summary_sent: Option<String>,
 }
 
 /// Taking a member's topic into a session's agenda.
@@ -140,11 +149,6 @@ impl App {
             .take_member_topic(input.topic_id, input.session_id, &notice)?)
     }
 
-    /// Members' requests for a 1on1 soon, not yet answered.
-    pub fn member_requests(&mut self) -> IpcResult<Vec<MemberRequest>> {
-        Ok(self.vault()?.member_requests()?)
-    }
-
     pub fn dismiss_member_request(&mut self, id: i64) -> IpcResult<()> {
         Ok(self.vault()?.dismiss_member_request(id)?)
     }
@@ -176,9 +180,18 @@ impl App {
         Ok(self.vault()?.send_member_summary(session_id, &body)?)
     }
 
-    /// When the session's summary was last sent to the member.
-    pub fn member_summary_sent(&mut self, session_id: i64) -> IpcResult<Option<String>> {
-        Ok(self.vault()?.member_summary_sent(session_id)?)
+    /// What a session's page needs of the member channel, in one read: whether the person's page
+    /// is paired (and confirmed), and when this session's summary was last sent to it.
+    pub fn session_member(&mut self, session_id: i64) -> IpcResult<SessionMember> {
+        let vault = self.vault()?;
+        let session = vault.session(session_id)?;
+        let paired = vault
+            .member_pairing(session.person_id)?
+            .is_some_and(|p| p.stage == PairingStage::Paired);
+        Ok(SessionMember {
+            paired,
+            summary_sent: vault.member_summary_sent(session_id)?,
+        })
     }
 
     /// The manager undoes a member's "done" on an item; the member's page hears it.

@@ -427,6 +427,10 @@ pub struct Home {
     /// Why "N of M met" here can differ from HR's figure for the team (enrolled vaults only,
     /// and only when it can).
     pub differs: Option<HrDiffers>,
+    /// Members who asked, from their page, for a 1on1 soon.
+    pub member_requests: Vec<taiwa_vault::MemberRequest>,
+    /// The team's すっきり度 as the server last allowed it (kept from the last exchange).
+    pub team_quality: Option<taiwa_protocol::channel::TeamQuality>,
 }
 
 /// People counted in This month whom HR's figure does not count, and direct reports HR counts

@@ -664,7 +664,8 @@ fn the_summary_for_the_members_page_holds_the_agenda_and_items_never_the_note() 
     // Not paired: nothing can be sent, and nothing is queued.
     let refused = app.send_member_summary(s.id).unwrap_err();
     assert_eq!(refused.code, ErrorCode::InvalidInput);
-    assert_eq!(app.member_summary_sent(s.id).unwrap(), None);
+    let member = app.session_member(s.id).unwrap();
+    assert_eq!((member.paired, member.summary_sent), (false, None));
 }
 
 #[test]

@@ -326,6 +326,42 @@ pub struct Rated {
     pub changeable_until: String,
 }
 
+/// Why a month's team すっきり度 is not shown to the manager.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum TeamWithheld {
+    /// Fewer than k members rated, or fewer than k gave a すっきり度.
+    FewerThanK,
+    /// Members may still rate or change a rating: the figure could still move by one answer.
+    NotFinal,
+}
+
+/// One month of the manager's own team's すっきり度.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct TeamMonth {
+    pub month: Month,
+    /// The average, when shown (at least k members gave one, and the month is final).
+    pub average: Option<f64>,
+    /// How many members rated, when shown.
+    pub raters: Option<u32>,
+    pub withheld: Option<TeamWithheld>,
+    /// The day from which the month is final (`YYYY-MM-DD`).
+    pub final_from: String,
+}
+
+/// `GET /api/v1/team-quality`: the manager's own team's すっきり度 over the last 12 months. Never
+/// one member's: a month is shown only with k members who gave one, once no rating can change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct TeamQuality {
+    pub k: u32,
+    pub months: Vec<TeamMonth>,
+}
+
 // ---------------------------------------------------------------------------------------------
 // Inside the sealed messages: never seen by the server.
 

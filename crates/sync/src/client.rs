@@ -4,7 +4,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use taiwa_protocol::channel::{Ack, Acked, Acks, Inbox, ManagerSend, PairingCode, PairingRequest, Pairings, Sent};
+use taiwa_protocol::channel::{
+    Ack, Acked, Acks, Inbox, ManagerSend, PairingCode, PairingRequest, Pairings, Sent, TeamQuality,
+};
 use taiwa_protocol::{
     API, ApiCode, CompletionBatch, CompletionRecord, CompletionResponse, EnrolRequest, EnrolResponse, ErrorBody,
     MemberId, RecordProblem, Roster, WithdrawalRequest, WithdrawalResponse,
@@ -348,6 +350,16 @@ impl Client {
                 .post(&self.url("/channel/acks"))
                 .header("Authorization", &format!("Bearer {token}"))
                 .send_json(&Acks { acks }),
+        )
+    }
+
+    /// The manager's own team's すっきり度, month by month, as the server may show it.
+    pub fn team_quality(&self, token: &str) -> Result<TeamQuality, SyncError> {
+        self.answer(
+            self.agent
+                .get(&self.url("/team-quality"))
+                .header("Authorization", &format!("Bearer {token}"))
+                .call(),
         )
     }
 

@@ -320,7 +320,23 @@ pub fn exchange(access: &mut impl VaultAccess) -> Result<Exchange, SyncError> {
             break;
         }
     }
+    // An older server without the team's figure is not a failure of the exchange.
+    if let Err(e) = team_quality(access)
+        && !matches!(e, SyncError::Server { status: 404, .. })
+    {
+        return Err(e);
+    }
     Ok(report)
+}
+
+/// The manager's own team's すっきり度 from the server, kept in the vault for This month (the
+/// server decides what may be shown: k answers, a final month).
+pub fn team_quality(access: &mut impl VaultAccess) -> Result<taiwa_protocol::channel::TeamQuality, SyncError> {
+    let (client, token) = access.with_vault(|v| connection(v))?;
+    let quality = client.team_quality(token.expose())?;
+    let json = serde_json::to_string(&quality).unwrap_or_default();
+    access.with_vault(|v| Ok(v.set_member_team_quality(&json)?))?;
+    Ok(quality)
 }
 
 /// The short code both screens show, for a pairing whose member used the code.

@@ -169,3 +169,40 @@ pub async fn member_rate(
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(rated)))
 }
+
+/// `GET /api/v1/team-quality`: the manager's own team's すっきり度, month by month, as
+/// `figures::team_clarity` allows (k answers, a final month).
+pub async fn team_quality(
+    State(state): State<AppState>,
+    device: Device,
+) -> ApiResult<Json<taiwa_protocol::channel::TeamQuality>> {
+    use taiwa_protocol::channel::{TeamMonth, TeamQuality};
+    let pool = state.pool.clone();
+    let answer = blocking(move || {
+        let k = store::settings(&pool)?.k;
+        let today = chrono::Utc::now().date_naive();
+        let to = store::current_month();
+        let from = to.plus(-11).unwrap_or(to);
+        let stored = store::team_ratings(&pool, &device.employee_id, from, to)?;
+        let months = (0..12)
+            .filter_map(|back| to.plus(-back))
+            .map(|month| {
+                let sums = stored.iter().find(|t| t.month == month);
+                let (raters, sum, n) = sums.map_or((0, 0, 0), |t| (t.raters, t.clarity_sum, t.clarity_n));
+                let shown = crate::figures::team_clarity(month, raters, sum, n, k, today);
+                TeamMonth {
+                    month,
+                    average: shown.ok(),
+                    raters: shown.ok().map(|_| raters),
+                    withheld: shown.err(),
+                    final_from: crate::figures::quality_final_day(month)
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
+                }
+            })
+            .collect();
+        Ok(TeamQuality { k, months })
+    })
+    .await?;
+    Ok(Json(answer))
+}

@@ -583,11 +583,12 @@ pub fn rate(pool: &Pool, pair: &Pair, request: &RatingRequest) -> Result<(bool, 
     let talked = V::from(request.talked.map(|x| x.as_str()));
     pool.write(|conn| {
         let existing = conn.query(
-            "SELECT month, given_day FROM ratings WHERE token_hash = $1",
+            "SELECT month, given_day, clarity FROM ratings WHERE token_hash = $1",
             &[V::from(token_hash.as_str())],
         )?;
         if let Some(row) = existing.first() {
             let given = row.int("given_day")?;
+            let old_clarity = row.opt_int("clarity")?;
             if row.int("month")? != month {
                 return Err(Error::Conflict("this token belongs to another month's rating".into()));
             }
@@ -601,6 +602,17 @@ pub fn rate(pool: &Pool, pair: &Pair, request: &RatingRequest) -> Result<(bool, 
             conn.execute(
                 "UPDATE ratings SET clarity = $2, talked = $3 WHERE token_hash = $1",
                 &[V::from(token_hash.as_str()), clarity, talked],
+            )?;
+            let new_clarity = request.clarity.map(i64::from);
+            conn.execute(
+                "UPDATE team_ratings SET clarity_sum = clarity_sum + $3, clarity_n = clarity_n + $4
+                 WHERE manager_id = $1 AND month = $2",
+                &[
+                    V::from(pair.manager_id.as_str()),
+                    V::Int(month),
+                    V::Int(new_clarity.unwrap_or(0) - old_clarity.unwrap_or(0)),
+                    V::Int(i64::from(new_clarity.is_some()) - i64::from(old_clarity.is_some())),
+                ],
             )?;
             return Ok((
                 false,
@@ -644,6 +656,19 @@ pub fn rate(pool: &Pool, pair: &Pair, request: &RatingRequest) -> Result<(bool, 
                 V::Int(today),
             ],
         )?;
+        // The manager's team's running sums (figures::team_clarity).
+        conn.execute(
+            "INSERT INTO team_ratings (manager_id, month, raters, clarity_sum, clarity_n) VALUES ($1, $2, 1, $3, $4)
+             ON CONFLICT (manager_id, month) DO UPDATE SET raters = team_ratings.raters + 1,
+               clarity_sum = team_ratings.clarity_sum + excluded.clarity_sum,
+               clarity_n = team_ratings.clarity_n + excluded.clarity_n",
+            &[
+                V::from(pair.manager_id.as_str()),
+                V::Int(month),
+                V::Int(request.clarity.map_or(0, i64::from)),
+                V::Int(i64::from(request.clarity.is_some())),
+            ],
+        )?;
         if conn.backend() == Backend::Postgres {
             // PostgreSQL stores rows where they land, in arrival order: the unit's month of
             // ratings is written again in token order, so that no row's place tells when it came.
@@ -660,6 +685,41 @@ pub fn rate(pool: &Pool, pair: &Pair, request: &RatingRequest) -> Result<(bool, 
             },
         ))
     })
+}
+
+/// A manager's team's ratings of one month, as stored: raters, the sum of the すっきり度 given and
+/// how many gave one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TeamRatings {
+    pub month: Month,
+    pub raters: u32,
+    pub clarity_sum: u32,
+    pub clarity_n: u32,
+}
+
+/// A manager's team's stored sums for the months `from..=to`.
+pub fn team_ratings(pool: &Pool, manager: &str, from: Month, to: Month) -> Result<Vec<TeamRatings>, Error> {
+    let rows = pool.with(|conn| {
+        conn.query(
+            "SELECT month, raters, clarity_sum, clarity_n FROM team_ratings
+             WHERE manager_id = $1 AND month >= $2 AND month <= $3 ORDER BY month",
+            &[V::from(manager), V::Int(month_index(from)), V::Int(month_index(to))],
+        )
+    })?;
+    let count = |v: i64| u32::try_from(v).unwrap_or(0);
+    rows.iter()
+        .filter_map(|r| {
+            let month = r.int("month").map(super::month_from_index).transpose()?;
+            Some(month.and_then(|month| {
+                Ok(TeamRatings {
+                    month,
+                    raters: count(r.int("raters")?),
+                    clarity_sum: count(r.int("clarity_sum")?),
+                    clarity_n: count(r.int("clarity_n")?),
+                })
+            }))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -48,6 +48,7 @@ const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0009_device_last_sync.sql"),
     include_str!("../../migrations/sqlite/0010_employee_readings.sql"),
     include_str!("../../migrations/sqlite/0011_member_channel.sql"),
+    include_str!("../../migrations/sqlite/0012_team_ratings.sql"),
 ];
 const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
@@ -61,6 +62,7 @@ const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0009_device_last_sync.sql"),
     include_str!("../../migrations/postgres/0010_employee_readings.sql"),
     include_str!("../../migrations/postgres/0011_member_channel.sql"),
+    include_str!("../../migrations/postgres/0012_team_ratings.sql"),
 ];
 
 /// The `report_generations` row every month depends on (the directory).

@@ -124,7 +124,15 @@ running: Session | null,
  * Why "N of M met" here can differ from HR's figure for the team (enrolled vaults only,
  * and only when it can).
  */
-differs: HrDiffers | null, };
+differs: HrDiffers | null, 
+/**
+ * Members who asked, from their page, for a 1on1 soon.
+ */
+member_requests: Array<MemberRequest>, 
+/**
+ * The team's すっきり度 as the server last allowed it (kept from the last exchange).
+ */
+team_quality: TeamQuality | null, };
 
 export type PersonPage = { person: Person, 
 /**
@@ -551,6 +559,16 @@ export type MemberExchange = { sent: number, received: number, refused: number, 
 
 export type TakeTopicInput = { topic_id: number, session_id: number, };
 
+export type SessionMember = { 
+/**
+ * The person's page is paired and its safety code confirmed: topics come, summaries go.
+ */
+paired: boolean, 
+/**
+ * When this session's summary was last sent to the member (local time).
+ */
+summary_sent: string | null, };
+
 export type PairingStage = "waiting" | "confirm" | "paired";
 
 export type TopicState = "new" | "taken" | "withdrawn";
@@ -584,6 +602,24 @@ item: number, text: string, owner: Owner,
  * `YYYY-MM-DD`, when it has one.
  */
 due: string | null, done: boolean, };
+
+export type TeamQuality = { k: number, months: Array<TeamMonth>, };
+
+export type TeamMonth = { month: string, 
+/**
+ * The average, when shown (at least k members gave one, and the month is final).
+ */
+average: number | null, 
+/**
+ * How many members rated, when shown.
+ */
+raters: number | null, withheld: TeamWithheld | null, 
+/**
+ * The day from which the month is final (`YYYY-MM-DD`).
+ */
+final_from: string, };
+
+export type TeamWithheld = "fewer_than_k" | "not_final";
 
 /** The longest a 1on1 may be, in minutes (taiwa_domain::MAX_SESSION_MINUTES). */
 export const MAX_SESSION_MINUTES = 480;

@@ -109,10 +109,9 @@ export const ipc = {
   exchangeMemberMessages: () => call<B.MemberExchange>('exchange_member_messages'),
   memberTopics: (personId: number) => call<B.MemberTopic[]>('member_topics', { person_id: personId }),
   takeMemberTopic: (input: B.TakeTopicInput) => call<B.AgendaItem>('take_member_topic', { input }),
-  memberRequests: () => call<B.MemberRequest[]>('member_requests'),
   dismissMemberRequest: (id: number) => call<null>('dismiss_member_request', { id }),
   memberSummary: (sessionId: number) => call<B.MemberSummary>('member_summary', { session_id: sessionId }),
   sendMemberSummary: (sessionId: number) => call<string>('send_member_summary', { session_id: sessionId }),
-  memberSummarySent: (sessionId: number) => call<string | null>('member_summary_sent', { session_id: sessionId }),
+  sessionMember: (sessionId: number) => call<B.SessionMember>('session_member', { session_id: sessionId }),
   undoMemberDone: (actionId: number) => call<B.Action>('undo_member_done', { action_id: actionId }),
 };

@@ -667,6 +667,27 @@ impl Vault {
         Ok(sent.map(|s| self.local_text(&s)))
     }
 
+    /// The team's すっきり度 as the server last answered it (its JSON, kept as it came).
+    pub fn member_team_quality(&self) -> Result<Option<String>, Error> {
+        Ok(self
+            .conn()
+            .query_row("SELECT value FROM sync_state WHERE key = 'team_quality'", [], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn set_member_team_quality(&mut self, json: &str) -> Result<(), Error> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO sync_state (key, value) VALUES ('team_quality', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [json],
+            )?;
+            Ok(())
+        })
+    }
+
     /// The manager undoes the member's "done" on an item, and queues `notice` to tell the member.
     pub fn undo_member_done(&mut self, action_id: i64, notice: &str) -> Result<super::actions::Action, Error> {
         let action = self.action(action_id)?;

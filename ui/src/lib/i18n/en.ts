@@ -515,6 +515,8 @@ export const en = {
   'member.requestReceived': "asked {date}",
   'member.requestPlan': "Plan",
   'member.requestDismiss': "Done",
+  'member.teamClarity': "Your team after their 1on1s in {month}: すっきり度 {average} of 5 (from {count} members who chose to rate).",
+  'member.teamClarityFew': "Your team after their 1on1s in {month}: fewer than {k} members rated, so no average is shown.",
 } as const;
 
 export type MessageKey = keyof typeof en;

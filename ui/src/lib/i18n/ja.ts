@@ -517,4 +517,6 @@ export const ja: Record<MessageKey, string> = {
   'member.requestReceived': "{date}に受信",
   'member.requestPlan': "予定を入れる",
   'member.requestDismiss': "対応済み",
+  'member.teamClarity': "{month}の1on1後のチームのすっきり度：5段階で{average}（評価したメンバー{count}人の平均）。",
+  'member.teamClarityFew': "{month}の1on1後のすっきり度：評価したメンバーが{k}人未満のため、平均は表示しません。",
 };
