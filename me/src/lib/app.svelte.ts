@@ -86,7 +86,9 @@ class Page {
 
   #keys: CryptoKeyPair | null = null;
   #syncing: Promise<void> | null = null;
+  #again: Promise<void> | null = null;
   #sending: Promise<unknown> = Promise.resolve();
+  #modelChanges: Promise<unknown> = Promise.resolve();
 
   async init(): Promise<void> {
     let stored: store.Stored;
@@ -200,9 +202,20 @@ class Page {
 
   // --- receiving --------------------------------------------------------------------------------
 
-  /** Fetches the state and the messages waiting; one check at a time. */
+  /**
+   * Fetches the state and the messages waiting; one check at a time. Asked during a check (the
+   * member came back to the tab while one ran), one more follows it: what arrived after the
+   * running check fetched is not left for the next minute.
+   */
   sync(): Promise<void> {
-    this.#syncing ??= this.#sync().finally(() => {
+    if (this.#syncing) {
+      this.#again ??= this.#syncing.then(() => {
+        this.#again = null;
+        return this.sync();
+      });
+      return this.#again;
+    }
+    this.#syncing = this.#sync().finally(() => {
       this.#syncing = null;
     });
     return this.#syncing;
@@ -224,12 +237,19 @@ class Page {
           direction: 'to_member',
           seq,
         });
-        const got = await receive($state.snapshot(this.model), inbox.messages, (m) =>
-          openJson(keys, binding(m.seq), { enc: m.enc, ciphertext: m.ciphertext }),
-        );
-        // Kept on disk first: a message is acknowledged only once it cannot be lost.
-        await store.saveModel(got.model);
-        this.model = got.model;
+        // Taken on the model as it is when its turn comes (a topic sent meanwhile stays), and
+        // kept on disk first: a message is acknowledged only once it cannot be lost.
+        const got = await this.#changeModel(async () => {
+          const taken = await receive($state.snapshot(this.model), inbox.messages, (m) =>
+            openJson(keys, binding(m.seq), { enc: m.enc, ciphertext: m.ciphertext }),
+          );
+          // Forgotten or paired anew while the messages were opened: nothing of them is kept.
+          if (this.#keys !== keys) return null;
+          await store.saveModel(taken.model);
+          this.model = taken.model;
+          return taken;
+        });
+        if (!got) return;
         received += got.taken;
         if (got.ackThrough !== null) {
           const through = got.ackThrough;
@@ -281,13 +301,29 @@ class Page {
     }
   }
 
-  async #saveModel(model: Model): Promise<void> {
-    this.model = model;
-    try {
-      await store.saveModel(model);
-    } catch {
-      // Sent already; the page shows it now and the next check for messages keeps it.
-    }
+  /**
+   * One change of the model at a time, each on the model the one before left: a check for
+   * messages that was opening them while a topic was sent must not put back the model it started
+   * from (the topic would vanish from the page and from the disk).
+   */
+  #changeModel<T>(change: () => Promise<T>): Promise<T> {
+    const run = this.#modelChanges.catch(() => undefined).then(change);
+    this.#modelChanges = run;
+    return run;
+  }
+
+  async #saveModel(change: (model: Model) => Model): Promise<void> {
+    await this.#changeModel(async () => {
+      // Forgotten while it was sent: nothing is written back.
+      if (!this.#keys) return;
+      const model = change($state.snapshot(this.model));
+      this.model = model;
+      try {
+        await store.saveModel(model);
+      } catch {
+        // Sent already; the page shows it now and the next check for messages keeps it.
+      }
+    });
   }
 
   /** Sends a new topic (no `id`) or an edit of one not yet taken; returns its id. */
@@ -295,24 +331,24 @@ class Page {
     const id = topic.id ?? crypto.randomUUID();
     const text = topic.text.trim();
     await this.#send({ type: 'topic', id, text, kind: topic.kind, wants: topic.wants });
-    await this.#saveModel(topicSent($state.snapshot(this.model), { id, text, kind: topic.kind, wants: topic.wants, sentOn: today() }));
+    await this.#saveModel((model) => topicSent(model, { id, text, kind: topic.kind, wants: topic.wants, sentOn: today() }));
     return id;
   }
 
   async withdrawTopic(id: string): Promise<void> {
     await this.#send({ type: 'topic_withdrawn', id });
-    await this.#saveModel(topicWithdrawn($state.snapshot(this.model), id));
+    await this.#saveModel((model) => topicWithdrawn(model, id));
   }
 
   async askSoon(note: string): Promise<void> {
     const trimmed = note.trim();
     await this.#send({ type: 'ask_soon', note: trimmed === '' ? null : trimmed });
-    await this.#saveModel({ ...$state.snapshot(this.model), askedOn: today() });
+    await this.#saveModel((model) => ({ ...model, askedOn: today() }));
   }
 
   async tickItem(item: number, done: boolean): Promise<void> {
     await this.#send({ type: 'item_done', item, done });
-    await this.#saveModel(setItemDone($state.snapshot(this.model), item, done));
+    await this.#saveModel((model) => setItemDone(model, item, done));
   }
 
   // --- rating -----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 //! Headless Chromium driven through chromedriver (Debian's `chromium` and `chromium-driver`), for
-//! the HR pages: the real browser on the real server, as `../shared/TESTING.md` describes.
+//! the HR pages and the member's page: the real browser on the real server, as
+//! `../shared/TESTING.md` describes.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::TcpListener;
@@ -27,6 +28,18 @@ pub struct Browser {
 impl Browser {
     /// A new headless Chromium at 1280×800 whose Accept-Language is `lang`.
     pub async fn start(base: &str, lang: &str) -> Browser {
+        Browser::start_with(base, lang, None).await
+    }
+
+    /// A phone: Chromium's mobile emulation at 360×740 CSS pixels (twice as many device pixels,
+    /// touch, a mobile viewport), whose Accept-Language is `lang`.
+    pub async fn start_phone(base: &str, lang: &str) -> Browser {
+        let metrics = json!({"width": 360, "height": 740, "pixelRatio": 2.0, "mobile": true, "touch": true});
+        Browser::start_with(base, lang, Some(json!({ "deviceMetrics": metrics }))).await
+    }
+
+    /// A new headless Chromium with its own profile; `mobile` is chromedriver's `mobileEmulation`.
+    async fn start_with(base: &str, lang: &str, mobile: Option<Value>) -> Browser {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         // The browser keeps the real clock when a clock sweep runs the tests (and the server they
         // start) under libfaketime: Chromium does not run under it, and pages are drawn by the server.
@@ -49,7 +62,10 @@ impl Browser {
                 "prefs": { "intl.accept_languages": lang },
             },
         });
-        let capabilities = capabilities.as_object().unwrap().clone();
+        let mut capabilities = capabilities.as_object().unwrap().clone();
+        if let Some(mobile) = mobile {
+            capabilities["goog:chromeOptions"]["mobileEmulation"] = mobile;
+        }
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(30);
         let client = loop {
@@ -189,6 +205,56 @@ impl Browser {
     pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.unwrap();
         std::fs::write(artifacts().join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// Runs axe-core (its `axe.min.js` source, injected through WebDriver, which a page's CSP
+    /// does not govern) on the page as it is: the violations of impact "serious" or "critical",
+    /// each as `id (impact): help — targets`.
+    pub async fn axe_serious(&self, axe_source: &str) -> Vec<String> {
+        if self
+            .client
+            .execute("return typeof window.axe === 'object';", vec![])
+            .await
+            .unwrap()
+            != Value::Bool(true)
+        {
+            self.client
+                .execute(&format!("{axe_source}\n;return true;"), vec![])
+                .await
+                .unwrap();
+        }
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, {resultTypes: ['violations']})
+                   .then(r => done(r.passes.length === 0 ? ['axe-core checked nothing'] : r.violations
+                     .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                     .map(v => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)))
+                   .catch(e => done([`axe failed: ${e}`]));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        found
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// Whether the page is no wider than its viewport (nothing scrolls sideways).
+    pub async fn fits_width(&self) -> bool {
+        self.client
+            .execute(
+                "return document.documentElement.scrollWidth <= window.innerWidth;",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_bool()
+            .unwrap()
     }
 
     /// Prints the page to PDF as the browser's print dialog would (A4).
