@@ -8,6 +8,7 @@ use std::process::{Child, Command, Output, Stdio};
 use serde_json::Value;
 
 pub mod browser;
+pub mod company;
 pub mod pages;
 pub mod private_pg;
 
