@@ -545,6 +545,28 @@ fn ratings_are_stored_apart_from_who_gave_them(backend: Backend) {
     );
     assert_eq!(rate(&server, &tokens[2].0, &last_month, None, None, &[6u8; 32]).0, 400);
 
+    // Ratings of months more than 25 back are deleted by the sweep, with their marks; the others stay.
+    let old = taiwa_server::store::month_index(common::months_ago(26).parse().unwrap());
+    pool.write(|c| {
+        c.execute(
+            "INSERT INTO ratings (token_hash, org_unit_id, month, clarity, talked, given_day) VALUES ('old', 'O4', $1, 3, NULL, 0)",
+            &[V::Int(old)],
+        )?;
+        c.execute(
+            "INSERT INTO rating_marks (manager_id, member_id, month) VALUES ('E03', 'E06', $1)",
+            &[V::Int(old)],
+        )
+    })
+    .unwrap();
+    let swept = taiwa_server::store::sweep_channel(&pool, taiwa_server::store::now()).unwrap();
+    assert_eq!(swept.ratings, 1);
+    assert_eq!(
+        query("SELECT * FROM rating_marks").len(),
+        4,
+        "three this month, one last month"
+    );
+    assert_eq!(query("SELECT * FROM ratings").len(), 4);
+
     // A week on, the token no longer changes the rating (the stored day is moved back eight days).
     pool.write(|c| c.execute("UPDATE ratings SET given_day = given_day - $1", &[V::Int(8 * 86_400)]))
         .unwrap();

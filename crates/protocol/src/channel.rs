@@ -18,6 +18,9 @@ pub const PAIRING_CODE_MINUTES: i64 = 15;
 pub const RELAY_KEEP_DAYS: i64 = 60;
 /// How many days a rating can be changed, from the day it was given.
 pub const RATING_CHANGE_DAYS: i64 = 7;
+/// How many months the server keeps ratings (and the marks that a pair rated), counted back from
+/// the current month: HR's two years of history and the month before; older ones are deleted.
+pub const RATINGS_KEEP_MONTHS: i32 = 25;
 /// The longest topic a member may send, in characters.
 pub const MAX_TOPIC_CHARS: usize = 500;
 /// The longest note on a request for a 1on1, in characters.
@@ -235,6 +238,8 @@ pub struct MemberState {
     pub rateable: Vec<Month>,
     /// Of those, the months this pair has already rated.
     pub rated: Vec<Month>,
+    /// The company's k: no average is shown, to HR or the manager, of fewer answers.
+    pub k: u32,
 }
 
 /// `201` answer to a pairing: the member's bearer token (shown once, kept by the browser) and the
@@ -483,6 +488,7 @@ pub fn typescript() -> String {
          export const MAX_TOPIC_CHARS = {MAX_TOPIC_CHARS};\n\
          export const MAX_REQUEST_NOTE_CHARS = {MAX_REQUEST_NOTE_CHARS};\n\
          export const RATING_CHANGE_DAYS = {RATING_CHANGE_DAYS};\n\
+         export const RATINGS_KEEP_MONTHS = {RATINGS_KEEP_MONTHS};\n\
          export const RELAY_KEEP_DAYS = {RELAY_KEEP_DAYS};\n\
          export const CLARITY_MIN = {CLARITY_MIN};\n\
          export const CLARITY_MAX = {CLARITY_MAX};\n\

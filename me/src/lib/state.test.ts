@@ -214,6 +214,7 @@ describe('ratings', () => {
     next_seq: 0,
     rateable: ['2026-04', '2026-05'],
     rated: ['2026-04'],
+    k: 5,
   };
   const local = { month: '2026-04', token: 't', changeableUntil: '2026-05-08', clarity: 4, talked: 'yes' as const };
 

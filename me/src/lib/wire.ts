@@ -43,7 +43,11 @@ rateable: Array<string>,
 /**
  * Of those, the months this pair has already rated.
  */
-rated: Array<string>, };
+rated: Array<string>, 
+/**
+ * The company's k: no average is shown, to HR or the manager, of fewer answers.
+ */
+k: number, };
 
 export type MemberPaired = { token: string, state: MemberState, };
 
@@ -89,6 +93,7 @@ export const MEMBER_API = "/me/api";
 export const MAX_TOPIC_CHARS = 500;
 export const MAX_REQUEST_NOTE_CHARS = 200;
 export const RATING_CHANGE_DAYS = 7;
+export const RATINGS_KEEP_MONTHS = 25;
 export const RELAY_KEEP_DAYS = 60;
 export const CLARITY_MIN = 1;
 export const CLARITY_MAX = 5;

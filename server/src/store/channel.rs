@@ -308,7 +308,8 @@ fn rateable(tz: chrono_tz::Tz, t: i64) -> Vec<Month> {
 
 /// The member's pairing as their page reads it.
 pub fn member_state(pool: &Pool, pair: &Pair) -> Result<MemberState, Error> {
-    let tz = company_zone(pool)?;
+    let settings = super::settings(pool)?;
+    let tz = settings.time_zone;
     let months = rateable(tz, now());
     pool.with(|conn| {
         let (m, p) = (V::from(pair.manager_id.as_str()), V::from(pair.member_id.as_str()));
@@ -336,6 +337,7 @@ pub fn member_state(pool: &Pool, pair: &Pair) -> Result<MemberState, Error> {
             next_seq: u64::try_from(row.int("next_to_manager")?).unwrap_or(0),
             rateable: months.clone(),
             rated,
+            k: settings.k,
         })
     })
 }
@@ -530,17 +532,29 @@ pub fn acknowledge(pool: &Pool, manager: &str, member: Option<&str>, way: Way, a
 pub struct Swept {
     pub messages: u64,
     pub codes: u64,
+    pub ratings: u64,
 }
 
 /// Deletes, as of `t`, every relayed message that arrived more than `RELAY_KEEP_DAYS` days ago
-/// (read or not) and every pairing code past its time.
+/// (read or not), every pairing code past its time, and ratings, marks and team sums of months
+/// more than `RATINGS_KEEP_MONTHS` back.
 pub fn sweep_channel(pool: &Pool, t: i64) -> Result<Swept, Error> {
     let tz = company_zone(pool)?;
     let oldest_kept = day_start(tz, t - RELAY_KEEP_DAYS * 86_400);
+    let oldest_month = company_month(tz, t)
+        .plus(-taiwa_protocol::channel::RATINGS_KEEP_MONTHS)
+        .map_or(i64::MIN, month_index);
     pool.write(|conn| {
         let messages = conn.execute("DELETE FROM relay WHERE arrived_day < $1", &[V::Int(oldest_kept)])?;
         let codes = conn.execute("DELETE FROM pairing_codes WHERE expires_at <= $1", &[V::Int(t)])?;
-        Ok(Swept { messages, codes })
+        let ratings = conn.execute("DELETE FROM ratings WHERE month < $1", &[V::Int(oldest_month)])?;
+        conn.execute("DELETE FROM rating_marks WHERE month < $1", &[V::Int(oldest_month)])?;
+        conn.execute("DELETE FROM team_ratings WHERE month < $1", &[V::Int(oldest_month)])?;
+        Ok(Swept {
+            messages,
+            codes,
+            ratings,
+        })
     })
 }
 

@@ -101,8 +101,8 @@ export const en = {
   'summary.tickUndone': 'Marked not done.',
 
   'rating.title': 'How was your 1on1?',
-  'rating.keeps': 'What the server keeps: your answer, under your organisation and the month; and, apart from it, a mark that this month was rated. Nothing links the two.',
-  'rating.nobody': 'Your manager and HR never see your own answer. HR sees averages only for groups of at least five people.',
+  'rating.keeps': 'What the server keeps: your answer, under your organisation and the month; and, apart from it, a mark that this month was rated. Nothing links the two. Both are deleted after {months} months.',
+  'rating.nobody': 'Your manager and HR never see your own answer. Your manager sees the team’s average only when at least {k} members gave one, and HR sees averages only for groups of at least {k}.',
   'rating.optional': 'Both questions are optional.',
   'rating.month': '1on1 in {month}',
   'rating.clarity': 'How clear do you feel after it?',
