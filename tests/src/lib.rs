@@ -557,3 +557,46 @@ fn xwd_png(dump: &[u8], window: Option<(u64, u64, u64, u64)>) -> Option<Vec<u8>>
     encoder.write_header().ok()?.write_image_data(&rgb).ok()?;
     Some(png)
 }
+
+/// A loopback proxy to `target` that keeps every byte it forwards, both ways.
+pub fn recording_proxy(target: String) -> (String, std::sync::Arc<std::sync::Mutex<Vec<u8>>>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let record = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = record.clone();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(client) = client else { continue };
+            let Ok(server) = std::net::TcpStream::connect(&target) else {
+                continue;
+            };
+            for (mut from, mut to) in [
+                (client.try_clone().unwrap(), server.try_clone().unwrap()),
+                (server, client),
+            ] {
+                let sink = sink.clone();
+                std::thread::spawn(move || {
+                    let mut buf = [0u8; 16384];
+                    while let Ok(n) = std::io::Read::read(&mut from, &mut buf) {
+                        if n == 0 || std::io::Write::write_all(&mut to, &buf[..n]).is_err() {
+                            break;
+                        }
+                        sink.lock().unwrap().extend_from_slice(&buf[..n]);
+                    }
+                    let _ = to.shutdown(std::net::Shutdown::Write);
+                });
+            }
+        }
+    });
+    (url, record)
+}
+
+/// Whether `recorded` holds any piece of `word` (pieces of 8 bytes, or the whole word when
+/// shorter): the test that a word typed on either side never crossed the network in the clear.
+pub fn holds_a_piece_of(recorded: &[u8], word: &str) -> bool {
+    let bytes = word.as_bytes();
+    if bytes.len() <= 8 {
+        return recorded.windows(bytes.len()).any(|w| w == bytes);
+    }
+    bytes.windows(8).any(|piece| recorded.windows(8).any(|w| w == piece))
+}

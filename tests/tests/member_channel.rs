@@ -8,51 +8,14 @@
 // Test code unwraps freely: a failure there is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
-
 use data_encoding::BASE64URL_NOPAD;
 use serde_json::{Value, json};
 use taiwa_channel::{Binding, Direction, Inbox, PublicKey, Sealed, SecretKey};
 use taiwa_domain::{Owner, Relationship, TopicKind, Wants, Zone};
-use taiwa_e2e::Server;
+use taiwa_e2e::{Server, recording_proxy};
 use taiwa_protocol::channel::{MemberSummary, SummaryItem, SummaryTopic, ToManager, ToMember};
 use taiwa_sync::member;
 use taiwa_vault::{NewAction, NewPerson, PairingStage, Passphrase, TopicState, Vault};
-
-/// A loopback proxy to `target` that keeps every byte it forwards, both ways.
-fn recording_proxy(target: String) -> (String, Arc<Mutex<Vec<u8>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let record = Arc::new(Mutex::new(Vec::new()));
-    let sink = record.clone();
-    std::thread::spawn(move || {
-        for client in listener.incoming() {
-            let Ok(client) = client else { continue };
-            let Ok(server) = TcpStream::connect(&target) else {
-                continue;
-            };
-            for (mut from, mut to) in [
-                (client.try_clone().unwrap(), server.try_clone().unwrap()),
-                (server, client),
-            ] {
-                let sink = sink.clone();
-                std::thread::spawn(move || {
-                    let mut buf = [0u8; 16384];
-                    while let Ok(n) = from.read(&mut buf) {
-                        if n == 0 || to.write_all(&buf[..n]).is_err() {
-                            break;
-                        }
-                        sink.lock().unwrap().extend_from_slice(&buf[..n]);
-                    }
-                    let _ = to.shutdown(std::net::Shutdown::Write);
-                });
-            }
-        }
-    });
-    (url, record)
-}
 
 fn b64(bytes: &[u8]) -> String {
     BASE64URL_NOPAD.encode(bytes)

@@ -1,0 +1,253 @@
+//! The member's voice end to end: the real desktop app under Xvfb, the real `taiwa-server`, and
+//! the real member's page in headless Chromium, all talking through a recording proxy that keeps
+//! every byte. The manager pairs a person's page from the app, both screens show the same safety
+//! code; a topic typed on the page arrives in the app's Prepare and goes into the agenda; the
+//! summary sent from the app is read on the page; a server that swaps the manager's key makes the
+//! two screens show different codes; and nothing either of them wrote is in the recording.
+
+// Test code unwraps freely: a failure there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../../server/tests/common/browser.rs"]
+mod browser;
+
+use std::time::{Duration, Instant};
+
+use browser::Browser;
+use taiwa_e2e::{Desktop, Server, holds_a_piece_of, recording_proxy};
+
+const PASS: &str = "correct horse battery staple";
+
+async fn set_value(app: &Desktop, css: &str, value: &str) {
+    app.find(css).await;
+    let script = "const el = document.querySelector(arguments[0]); el.value = arguments[1]; \
+                  el.dispatchEvent(new Event('input', { bubbles: true })); el.dispatchEvent(new Event('change', { bubbles: true }));";
+    app.client
+        .execute(script, vec![css.into(), value.into()])
+        .await
+        .unwrap();
+}
+
+/// Today at `hh:mm` on the app's clock, as a datetime-local value.
+async fn today_at(app: &Desktop, hh: u32, mm: u32) -> String {
+    let script = "const d = new Date(); const p = (n) => String(n).padStart(2, '0'); \
+                  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(arguments[0])}:${p(arguments[1])}`;";
+    app.client
+        .execute(script, vec![hh.into(), mm.into()])
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn digits(text: &str) -> String {
+    text.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// Waits until the page's `css` holds `needle`, nudging the page to fetch (as a member coming
+/// back to the tab does).
+async fn page_shows(page: &Browser, css: &str, needle: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let text = page
+            .client
+            .execute(
+                "window.dispatchEvent(new Event('focus')); const e = document.querySelector(arguments[0]); return e ? e.innerText : '';",
+                vec![css.into()],
+            )
+            .await
+            .unwrap();
+        if text.as_str().is_some_and(|t| t.contains(needle)) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the page's '{css}' never showed '{needle}' (last: {text})"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// The app's pairing code for the person on screen.
+async fn pairing_code(app: &Desktop) -> String {
+    app.click("#member-pair").await;
+    app.find("#member-code").await;
+    app.find("#member-code-box svg path").await;
+    app.text("#member-code").await.trim().to_owned()
+}
+
+/// The member uses `code` from the QR code's address, and reads their safety code.
+async fn member_pairs(page: &Browser, code: &str) -> String {
+    page.goto(&format!("/me/#code={code}")).await;
+    page.find("#pair-code").await;
+    page.find("section[aria-labelledby=pair-title] button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    page.find("#safety-title").await;
+    digits(&page.text("section[aria-labelledby=safety-title] .code").await)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_topic_from_the_page_reaches_prepare_and_the_summary_reaches_the_page_sealed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (server, _admin, code) = Server::small_company(tmp.path());
+    let (proxy, recording) = recording_proxy(server.url().trim_start_matches("http://").to_owned());
+
+    // The manager: a vault, 佐藤 花子 (E1), enrolled through the proxy.
+    let vault = tmp.path().join("vault");
+    let app = Desktop::start(&vault, "en_US.UTF-8").await;
+    app.type_into("#new-passphrase", PASS).await;
+    app.type_into("#new-passphrase-again", PASS).await;
+    app.click("#create").await;
+    app.click("#confirm-written").await;
+    app.click("#recovery-continue").await;
+    for (name, id) in [("佐藤 花子", "E1"), ("田中 誠", "E2")] {
+        app.click("[data-nav=people]").await;
+        app.click("#add-person").await;
+        app.type_into("#person-name", name).await;
+        app.type_into("#person-employee-id", id).await;
+        app.click("#person-save").await;
+    }
+    app.click("[data-nav=sync]").await;
+    app.type_into("#sync-server", &proxy).await;
+    app.type_into("#sync-code", &code).await;
+    app.type_into("#sync-device", "Test laptop").await;
+    app.click("#sync-enrol").await;
+    app.wait_text("#sync-enrolled", "部長 (M1)").await;
+
+    // Pairing: the code and its QR code in the app; the member's phone pairs with it.
+    let open_person = |name: &'static str| {
+        let app = &app;
+        async move {
+            app.click("[data-nav=people]").await;
+            let script = "const b = [...document.querySelectorAll('#people-list button')].find((b) => b.textContent.includes(arguments[0])); b.click(); return true;";
+            app.find("#people-list button").await;
+            app.client.execute(script, vec![name.into()]).await.unwrap();
+            app.wait_text("#person-title", name).await;
+        }
+    };
+    open_person("佐藤 花子").await;
+    let code = pairing_code(&app).await;
+    app.screenshot("member-01-pairing-code").await;
+    let page = Browser::start_phone(&proxy, "ja").await;
+    let on_page = member_pairs(&page, &code).await;
+    page.screenshot("member-e2e-safety-ja-360").await;
+    // The app learns the member used the code and shows its own safety code: the same.
+    app.wait_text("#member-pairing", "Compare this code").await;
+    let in_app = digits(&app.text("#member-safety-code").await);
+    assert_eq!(in_app.len(), 16);
+    assert_eq!(in_app, on_page, "both screens show one safety code");
+    app.screenshot("member-02-safety-code").await;
+    app.click("#member-match").await;
+    app.wait_text("#member-paired", "Paired since").await;
+    page.find("section[aria-labelledby=safety-title] button.primary")
+        .await
+        .click()
+        .await
+        .unwrap();
+
+    // The member sends a topic for the next 1on1.
+    let topic = "来期はデザインの仕事に挑戦したい";
+    page.fill("#topic-text", topic).await;
+    page.find("#topic-kind").await.select_by_value("career").await.unwrap();
+    page.find("#topic-wants").await.select_by_value("think").await.unwrap();
+    page.find("section[aria-labelledby=topics-title] button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    page_shows(
+        &page,
+        "section[aria-labelledby=topics-title]",
+        "話したいことを上司に送りました",
+    )
+    .await;
+
+    // The manager plans the 1on1; Prepare fetches and shows the member's topic.
+    open_person("佐藤 花子").await;
+    set_value(&app, "#plan-at", &today_at(&app, 23, 0).await).await;
+    app.click("#plan-session").await;
+    app.wait_text("#member-topics", topic).await;
+    app.wait_text("#member-topics", "Career").await;
+    app.screenshot("member-03-prepare-topic").await;
+    app.click("#member-topics [data-take]").await;
+    app.wait_text("#agenda", topic).await;
+    app.find("#agenda [data-from-member]").await;
+    app.wait_text("#member-topics", "On an agenda").await;
+    // The agenda item is the manager's from now on; the page hears that it was taken when the
+    // app next exchanges (with a sync here, as the weekly one would).
+    app.type_into("#action-text", "ポートフォリオをまとめる").await;
+    app.click("#action-add").await;
+    app.click("#moment-finish").await;
+    app.click("#mark-held").await;
+    app.wait_text("#session-state", "Held").await;
+    app.click("#member-summary").await;
+    app.wait_text("#summary-text", topic).await;
+    app.click("#send-member-summary").await;
+    app.wait_text("#send-member-notice", "Sent").await;
+    app.screenshot("member-04-summary-sent").await;
+
+    // The member reads it: the summary with their topic on the agenda and the item (a topic
+    // taken and then summarised leaves the member's list of topics still open).
+    page_shows(&page, "section[aria-labelledby=summary-title]", topic).await;
+    page_shows(&page, "section[aria-labelledby=topics-title]", "まだ送っていません").await;
+    page_shows(
+        &page,
+        "section[aria-labelledby=summary-title]",
+        "ポートフォリオをまとめる",
+    )
+    .await;
+    page.screenshot("member-e2e-summary-ja-360").await;
+
+    // A server that swaps the manager's key: it hands 田中's page its own key instead of the
+    // manager's, and tells the manager's app the keys it expects (a person in the middle). The
+    // two screens show different codes, and the manager ends the pairing.
+    open_person("田中 誠").await;
+    let code = pairing_code(&app).await;
+    let (_, swapped) = taiwa_channel::generate();
+    let db = rusqlite::Connection::open(tmp.path().join("server.db")).unwrap();
+    let real: String = db
+        .query_row(
+            "SELECT manager_key FROM pairing_codes WHERE member_id = 'E2' AND used_at IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    db.execute(
+        "UPDATE pairing_codes SET manager_key = ?1 WHERE member_id = 'E2' AND used_at IS NULL",
+        [data_encoding::BASE64URL_NOPAD.encode(&swapped.0)],
+    )
+    .unwrap();
+    let second = Browser::start(&proxy, "en").await;
+    let on_page = member_pairs(&second, &code).await;
+    db.execute("UPDATE pairings SET manager_key = ?1 WHERE member_id = 'E2'", [&real])
+        .unwrap();
+    app.wait_text("#member-pairing", "Compare this code").await;
+    let in_app = digits(&app.text("#member-safety-code").await);
+    assert_eq!((in_app.len(), on_page.len()), (16, 16));
+    assert_ne!(in_app, on_page, "a swapped key shows different codes");
+    app.click("#member-differ").await;
+    app.wait_text("#member-notice", "codes differed").await;
+    app.wait_text("#member-pairing", "Pair 田中 誠's page").await;
+    second.stop().await;
+
+    // Nothing either of them wrote crossed the network in the clear, in any direction.
+    let recorded = recording.lock().unwrap().clone();
+    assert!(
+        recorded.len() > 10_000,
+        "the proxy saw the traffic ({} bytes)",
+        recorded.len()
+    );
+    for word in [topic, "ポートフォリオをまとめる"] {
+        assert!(
+            !holds_a_piece_of(&recorded, word),
+            "a piece of '{word}' crossed the network"
+        );
+    }
+    page.stop().await;
+    app.stop().await;
+    drop(server);
+}
