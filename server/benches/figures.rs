@@ -15,7 +15,7 @@ mod common;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use common::company::company;
+use common::company::{company, percentiles};
 use common::{Backend, Server, device_agent, push_batch};
 use serde_json::json;
 
@@ -41,18 +41,6 @@ const QUICK: Size = Size {
     batches_per_device: 2,
     reads: 4,
 };
-
-fn percentiles(mut xs: Vec<f64>) -> String {
-    xs.sort_by(f64::total_cmp);
-    let at = |p: f64| xs[(((p / 100.0) * xs.len() as f64).ceil() as usize).clamp(1, xs.len()) - 1];
-    format!(
-        "p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms (n = {})",
-        at(50.0),
-        at(95.0),
-        at(100.0),
-        xs.len()
-    )
-}
 
 fn timed_get(agent: &ureq::Agent, url: &str, header: (&str, &str)) -> f64 {
     let started = Instant::now();

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use common::company::company;
+use common::company::{company, percentiles};
 use common::{Backend, Server, device_agent};
 use data_encoding::BASE64URL_NOPAD;
 use serde_json::{Value, json};
@@ -38,21 +38,6 @@ const FULL: Size = Size {
     pairs: 100_000,
 };
 const QUICK: Size = Size { copies: 1, pairs: 500 };
-
-fn percentiles(mut xs: Vec<f64>) -> String {
-    if xs.is_empty() {
-        return "none".into();
-    }
-    xs.sort_by(f64::total_cmp);
-    let at = |p: f64| xs[(((p / 100.0) * xs.len() as f64).ceil() as usize).clamp(1, xs.len()) - 1];
-    format!(
-        "p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms (n = {})",
-        at(50.0),
-        at(95.0),
-        at(100.0),
-        xs.len()
-    )
-}
 
 fn random_b64(n: usize, seed: usize) -> String {
     // Not secret, only of the right size and not compressible: the server stores it as it is.

@@ -600,3 +600,27 @@ pub fn holds_a_piece_of(recorded: &[u8], word: &str) -> bool {
     }
     bytes.windows(8).any(|piece| recorded.windows(8).any(|w| w == piece))
 }
+
+/// Sets an input's value the way typing would (date pickers do not take keys reliably).
+pub async fn set_value(app: &Desktop, css: &str, value: &str) {
+    app.find(css).await; // waits for the field: the page may still be loading
+    let script = "const el = document.querySelector(arguments[0]); el.value = arguments[1]; \
+                  el.dispatchEvent(new Event('input', { bubbles: true })); el.dispatchEvent(new Event('change', { bubbles: true }));";
+    app.client
+        .execute(script, vec![css.into(), value.into()])
+        .await
+        .unwrap();
+}
+
+/// Today at `hh:mm` on the app's own clock, as a datetime-local value.
+pub async fn today_at(app: &Desktop, hh: u32, mm: u32) -> String {
+    let script = "const d = new Date(); const p = (n) => String(n).padStart(2, '0'); \
+                  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(arguments[0])}:${p(arguments[1])}`;";
+    app.client
+        .execute(script, vec![hh.into(), mm.into()])
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned()
+}

@@ -14,32 +14,9 @@ mod browser;
 use std::time::{Duration, Instant};
 
 use browser::Browser;
-use taiwa_e2e::{Desktop, Server, holds_a_piece_of, recording_proxy};
+use taiwa_e2e::{Desktop, Server, holds_a_piece_of, recording_proxy, set_value, today_at};
 
 const PASS: &str = "correct horse battery staple";
-
-async fn set_value(app: &Desktop, css: &str, value: &str) {
-    app.find(css).await;
-    let script = "const el = document.querySelector(arguments[0]); el.value = arguments[1]; \
-                  el.dispatchEvent(new Event('input', { bubbles: true })); el.dispatchEvent(new Event('change', { bubbles: true }));";
-    app.client
-        .execute(script, vec![css.into(), value.into()])
-        .await
-        .unwrap();
-}
-
-/// Today at `hh:mm` on the app's clock, as a datetime-local value.
-async fn today_at(app: &Desktop, hh: u32, mm: u32) -> String {
-    let script = "const d = new Date(); const p = (n) => String(n).padStart(2, '0'); \
-                  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(arguments[0])}:${p(arguments[1])}`;";
-    app.client
-        .execute(script, vec![hh.into(), mm.into()])
-        .await
-        .unwrap()
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
 
 fn digits(text: &str) -> String {
     text.chars().filter(char::is_ascii_digit).collect()

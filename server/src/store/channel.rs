@@ -297,6 +297,19 @@ fn person(conn: &mut dyn Conn, id: &str) -> Result<PairPerson, Error> {
     })
 }
 
+/// Whether `pair` rated the month `month` (a month index): its mark, nothing more.
+fn marked(conn: &mut dyn Conn, pair: &Pair, month: i64) -> Result<bool, Error> {
+    let rows = conn.query(
+        "SELECT 1 AS one FROM rating_marks WHERE manager_id = $1 AND member_id = $2 AND month = $3",
+        &[
+            V::from(pair.manager_id.as_str()),
+            V::from(pair.member_id.as_str()),
+            V::Int(month),
+        ],
+    )?;
+    Ok(!rows.is_empty())
+}
+
 /// The months a member may rate at `t`: the company's current month and the one before.
 fn rateable(tz: chrono_tz::Tz, t: i64) -> Vec<Month> {
     let this = company_month(tz, t);
@@ -320,11 +333,7 @@ pub fn member_state(pool: &Pool, pair: &Pair) -> Result<MemberState, Error> {
         let row = rows.first().ok_or(Error::Unauthorized)?;
         let mut rated = Vec::new();
         for month in &months {
-            let marked = conn.query(
-                "SELECT 1 AS one FROM rating_marks WHERE manager_id = $1 AND member_id = $2 AND month = $3",
-                &[m.clone(), p.clone(), V::Int(month_index(*month))],
-            )?;
-            if !marked.is_empty() {
+            if marked(conn, pair, month_index(*month))? {
                 rated.push(*month);
             }
         }
@@ -636,11 +645,7 @@ pub fn rate(pool: &Pool, pair: &Pair, request: &RatingRequest) -> Result<(bool, 
             ));
         }
         let (m, p) = (V::from(pair.manager_id.as_str()), V::from(pair.member_id.as_str()));
-        let marked = conn.query(
-            "SELECT 1 AS one FROM rating_marks WHERE manager_id = $1 AND member_id = $2 AND month = $3",
-            &[m.clone(), p.clone(), V::Int(month)],
-        )?;
-        if !marked.is_empty() {
+        if marked(conn, pair, month)? {
             return Err(Error::Conflict(
                 "this month's 1on1 was already rated from another browser; only that browser can change it".into(),
             ));

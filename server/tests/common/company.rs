@@ -1,4 +1,5 @@
-//! The example company copied many times over, for the benchmarks at 100,000 employees.
+//! The example company copied many times over, for the benchmarks at 100,000 employees, and
+//! how the benchmarks print a set of latencies.
 
 use std::fmt::Write as _;
 
@@ -45,4 +46,20 @@ pub fn company(copies: usize) -> (String, String) {
         }
     }
     (orgs, emps)
+}
+
+/// `p50 … ms, p95 … ms, max … ms (n = …)` of latencies in milliseconds, or `none`.
+pub fn percentiles(mut xs: Vec<f64>) -> String {
+    if xs.is_empty() {
+        return "none".into();
+    }
+    xs.sort_by(f64::total_cmp);
+    let at = |p: f64| xs[(((p / 100.0) * xs.len() as f64).ceil() as usize).clamp(1, xs.len()) - 1];
+    format!(
+        "p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms (n = {})",
+        at(50.0),
+        at(95.0),
+        at(100.0),
+        xs.len()
+    )
 }
