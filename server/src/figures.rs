@@ -64,6 +64,25 @@
 //! released group. A unit whose ratings are all counted above is withheld ("fewer than k
 //! ratings"). A month's quality is shown only once it is **final** ([`quality_final_day`]): after
 //! the last day a rating of it can be given or changed, so that no figure moves by one rating.
+//!
+//! **The team's すっきり度** is what a manager's app shows of their own team (the members they are
+//! the manager of in the rating's pairing): the average すっきり度 of a final month over the members
+//! who gave one ([`disclose_team_clarity`]). A manager may also be an org viewer, and knows their
+//! own answer about their own 1on1, so the team's figure is decided together with HR's groups:
+//!
+//! - At least k members rated and at least k gave a すっきり度.
+//! - In every HR group that holds any of the team's raters (under both the live figures hr_admin
+//!   reads and the released copy org viewers read, and in the ratings counted nowhere), the
+//!   team has at least k raters who gave a すっきり度, even if all its raters who gave none were
+//!   there.
+//! - In every HR group that a shown team reaches, the raters that neither a shown team nor a
+//!   shown team's manager's own answer accounts for are 0, or at least k with at least k
+//!   answers. Where that fails, the team with the fewest raters in the group is withheld, and
+//!   the rule runs again until it holds everywhere.
+//!
+//! So every figure a manager or HR reads, and any difference of them, adds up whole cells of at
+//! least k members; a manager of managers whose direct reports each head their own unit is
+//! usually withheld ("it would tell fewer than k"), as their team is split across HR's groups.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use statrs::distribution::{ContinuousCDF, Normal};
@@ -808,26 +827,249 @@ pub fn quality_final_day(month: Month) -> Option<NaiveDate> {
     ))
 }
 
-/// The manager's own team's average すっきり度 for `month`, as their app shows it: only once the
-/// month's ratings are final (`quality_final_day`), and only when at least `k` members rated and
-/// at least `k` gave a すっきり度, so never one member's (nor a figure that a late rating could move
-/// to tell that rating). `raters`, `clarity_sum` and `clarity_n` are the team's stored sums.
-pub fn team_clarity(
-    month: Month,
-    raters: u32,
-    clarity_sum: u32,
-    clarity_n: u32,
-    k: u32,
-    today: NaiveDate,
-) -> Result<f64, taiwa_protocol::channel::TeamWithheld> {
+/// One manager's team's stored sums for a month (`store::team_ratings`): raters, the sum of the
+/// すっきり度 given and how many gave one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TeamSums {
+    pub raters: u64,
+    pub clarity_sum: u64,
+    pub clarity_n: u64,
+}
+
+/// The mark that a member of `team` rated the month; `rater_team` is the team that member
+/// manages, if any (a manager who rated knows their own answer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TeamMark {
+    pub team: usize,
+    pub rater_team: Option<usize>,
+}
+
+/// How HR's figures group a month's ratings, for [`disclose_team_clarity`]: `groups[u]` is the
+/// group unit `u`'s own ratings are counted in (any numbering; `None`: counted nowhere), `own[u]`
+/// unit `u`'s own ratings, and `units[i]` the unit of mark `i`'s rater in that month's directory
+/// (`None`: not in it). Where HR reads two groupings (the live figures and the released copy),
+/// the groups are their intersections, so that nothing either of them shows splits one.
+#[derive(Debug, Clone, Copy)]
+pub struct TeamGrouping<'a> {
+    pub groups: &'a [Option<usize>],
+    pub own: &'a [Ratings],
+    pub units: &'a [Option<usize>],
+}
+
+/// Every manager's own team's average すっきり度 for one **final** month, as their app may show it
+/// (the rule in this module's docs, "The team's すっきり度"): `teams[t]` are team `t`'s sums,
+/// `marks` say which members of which team rated, and `grouping` how HR's figures group the
+/// same ratings. `Ok` is the average; a team is withheld when fewer than k members rated or
+/// fewer than k gave a すっきり度 ([`TeamWithheld::FewerThanK`]), or when its average beside HR's
+/// figures (and beside the other shown teams and what their managers know of their own answer)
+/// would tell the answers of 1 to k−1 members ([`TeamWithheld::WouldTellFewer`]).
+pub fn disclose_team_clarity(
+    teams: &[TeamSums],
+    marks: &[TeamMark],
+    grouping: TeamGrouping,
+    k: u64,
+) -> Vec<Result<f64, taiwa_protocol::channel::TeamWithheld>> {
     use taiwa_protocol::channel::TeamWithheld;
-    if !quality_is_final(month, today) {
-        return Err(TeamWithheld::NotFinal);
+    let k = k.max(1);
+    let nt = teams.len();
+    let mut result: Vec<Result<f64, TeamWithheld>> = teams
+        .iter()
+        .map(|t| {
+            if t.raters < k || t.clarity_n < k {
+                Err(TeamWithheld::FewerThanK)
+            } else {
+                Ok(t.clarity_sum as f64 / t.clarity_n as f64)
+            }
+        })
+        .collect();
+    let mut marks_of = vec![Vec::new(); nt];
+    let mut own_mark = vec![None; nt];
+    for (i, m) in marks.iter().enumerate() {
+        if let Some(list) = marks_of.get_mut(m.team) {
+            list.push(i);
+        }
+        if let Some(slot) = m.rater_team.and_then(|r| own_mark.get_mut(r)) {
+            *slot = Some(i);
+        }
     }
-    if raters < k.max(1) || clarity_n < k.max(1) {
-        return Err(TeamWithheld::FewerThanK);
+    // A team whose raters cannot all be placed in HR's groups is not shown.
+    let mut places = Places::new(&grouping, marks, nt);
+    // Raters a manager who may be shown knows the answer of: their own.
+    let may_show: Vec<bool> = result.iter().map(Result::is_ok).collect();
+    for t in 0..nt {
+        let placed = marks_of[t].len() as u64 == teams[t].raters
+            && marks_of[t]
+                .iter()
+                .chain(own_mark[t].iter())
+                .all(|&i| places.group_of_mark[i].is_some());
+        // Each cell (the team's raters in one group) holds k raters whose answer no manager who
+        // may be shown knows, and who gave a すっきり度, even if every rater of the team who gave
+        // none were among them.
+        let silent = teams[t].raters - teams[t].clarity_n.min(teams[t].raters);
+        let cells_ok = places.cells[t].iter().all(|&(g, c)| {
+            let known = marks_of[t]
+                .iter()
+                .filter(|&&i| places.group_of_mark[i] == Some(g) && marks[i].rater_team.is_some_and(|r| may_show[r]))
+                .count() as u64;
+            c.saturating_sub(known).saturating_sub(silent) >= k
+        });
+        if result[t].is_ok() && !(placed && cells_ok) {
+            result[t] = Err(TeamWithheld::WouldTellFewer);
+        }
     }
-    Ok(f64::from(clarity_sum) / f64::from(clarity_n))
+    let mut shown: Vec<bool> = result.iter().map(Result::is_ok).collect();
+    places.count(&shown, teams, marks);
+    // Each group a shown team reaches must keep 0 or at least k raters (and k answers) beside
+    // what the shown teams and their managers know; otherwise the team with the fewest raters
+    // there is withheld, and the groups it reached are looked at again.
+    let mut work: Vec<usize> = (0..places.released).collect();
+    while let Some(g) = work.pop() {
+        if places.rest_ok(g, k) {
+            continue;
+        }
+        let Some(t) = places.in_group[g]
+            .iter()
+            .filter(|&&(t, _)| shown[t])
+            .min_by_key(|&&(t, c)| (c, t))
+            .map(|&(t, _)| t)
+        else {
+            continue;
+        };
+        shown[t] = false;
+        result[t] = Err(TeamWithheld::WouldTellFewer);
+        work.extend(places.withhold(t, &shown, teams, marks, &marks_of[t], own_mark[t]));
+        work.push(g);
+    }
+    result
+}
+
+/// HR's groups, and what the shown teams tell of each: the grouping's groups, and one more
+/// (`released`) for the ratings counted nowhere.
+struct Places {
+    released: usize,
+    group_of_mark: Vec<Option<usize>>,
+    /// Per team, its raters per group; per group, the teams with raters there.
+    cells: Vec<Vec<(usize, u64)>>,
+    in_group: Vec<Vec<(usize, u64)>>,
+    raters: Vec<i64>,
+    answers: Vec<i64>,
+    /// Raters of each group known to a shown team's manager (in a shown team, or their own),
+    /// at most how many of them gave a すっきり度, and how many shown teams reach the group.
+    known: Vec<i64>,
+    known_answers: Vec<i64>,
+    reached: Vec<u32>,
+}
+
+impl Places {
+    fn new(g: &TeamGrouping, marks: &[TeamMark], teams: usize) -> Places {
+        let released = g.groups.iter().flatten().max().map_or(0, |&m| m + 1);
+        let group = |u: usize| g.groups.get(u).map(|p| p.unwrap_or(released));
+        let group_of_mark: Vec<Option<usize>> = (0..marks.len())
+            .map(|i| g.units.get(i).copied().flatten().and_then(group))
+            .collect();
+        let mut cells = vec![Vec::<(usize, u64)>::new(); teams];
+        for (m, at) in marks.iter().zip(&group_of_mark) {
+            if let (Some(list), Some(at)) = (cells.get_mut(m.team), at) {
+                match list.iter_mut().find(|(x, _)| x == at) {
+                    Some(cell) => cell.1 += 1,
+                    None => list.push((*at, 1)),
+                }
+            }
+        }
+        let mut in_group = vec![Vec::new(); released + 1];
+        for (t, list) in cells.iter().enumerate() {
+            for &(at, c) in list {
+                in_group[at].push((t, c));
+            }
+        }
+        let (mut raters, mut answers) = (vec![0i64; released + 1], vec![0i64; released + 1]);
+        for (u, r) in g.own.iter().enumerate() {
+            if let Some(at) = group(u) {
+                raters[at] += r.ratings as i64;
+                answers[at] += r.clarity_answers as i64;
+            }
+        }
+        Places {
+            released,
+            group_of_mark,
+            cells,
+            in_group,
+            raters,
+            answers,
+            known: vec![0; released + 1],
+            known_answers: vec![0; released + 1],
+            reached: vec![0; released + 1],
+        }
+    }
+
+    fn count(&mut self, shown: &[bool], teams: &[TeamSums], marks: &[TeamMark]) {
+        for (t, list) in self.cells.iter().enumerate().filter(|(t, _)| shown[*t]) {
+            for &(at, c) in list {
+                self.known[at] += c as i64;
+                self.known_answers[at] += c.min(teams[t].clarity_n) as i64;
+                self.reached[at] += 1;
+            }
+        }
+        for (m, at) in marks.iter().zip(&self.group_of_mark) {
+            if let (Some(r), Some(at)) = (m.rater_team, at)
+                && shown[r]
+                && !shown[m.team]
+            {
+                self.known[*at] += 1;
+                self.known_answers[*at] += 1;
+            }
+        }
+    }
+
+    /// Whether group `g`'s raters unknown to the shown teams' managers are 0, or k with at
+    /// least k answers (counting every known rater as having given one).
+    fn rest_ok(&self, g: usize, k: u64) -> bool {
+        if g >= self.released || self.reached[g] == 0 {
+            return true;
+        }
+        let rest = self.raters[g] - self.known[g];
+        let k = k as i64;
+        rest == 0 || (rest >= k && self.answers[g] - self.known_answers[g] >= k)
+    }
+
+    /// Takes team `t` (now withheld) out of what is known; returns the groups that changed.
+    fn withhold(
+        &mut self,
+        t: usize,
+        shown: &[bool],
+        teams: &[TeamSums],
+        marks: &[TeamMark],
+        members: &[usize],
+        own: Option<usize>,
+    ) -> Vec<usize> {
+        let mut changed = Vec::new();
+        for &(at, c) in &self.cells[t] {
+            self.known[at] -= c as i64;
+            self.known_answers[at] -= c.min(teams[t].clarity_n) as i64;
+            self.reached[at] -= 1;
+            changed.push(at);
+        }
+        // The manager's own answer is no longer known to a shown team's manager...
+        if let Some(i) = own
+            && !shown[marks[i].team]
+            && let Some(at) = self.group_of_mark[i]
+        {
+            self.known[at] -= 1;
+            self.known_answers[at] -= 1;
+            changed.push(at);
+        }
+        // ...while members of the team who manage a shown team still know their own.
+        for &i in members {
+            if let (Some(r), Some(at)) = (marks[i].rater_team, self.group_of_mark[i])
+                && shown[r]
+            {
+                self.known[at] += 1;
+                self.known_answers[at] += 1;
+                changed.push(at);
+            }
+        }
+        changed
+    }
 }
 
 /// Whether `month`'s quality is final on `today` (UTC).
@@ -1080,34 +1322,193 @@ mod tests {
 
     use super::*;
 
+    /// One member's rating of a month, for the teams' tests: their unit, their manager's team,
+    /// their すっきり度, and the team they manage themselves, if any.
+    #[derive(Debug, Clone, Copy)]
+    struct Rater {
+        unit: usize,
+        team: usize,
+        clarity: Option<u64>,
+        manages: Option<usize>,
+    }
+
+    /// The stored sums, marks, units' own ratings and marks' units of `raters` over `units` units
+    /// and `teams` teams, as the store would hand them over.
+    fn team_month(
+        raters: &[Rater],
+        units: usize,
+        teams: usize,
+    ) -> (Vec<TeamSums>, Vec<TeamMark>, Vec<Ratings>, Vec<Option<usize>>) {
+        let mut sums = vec![TeamSums::default(); teams];
+        let mut own = vec![Ratings::default(); units];
+        for r in raters {
+            sums[r.team].raters += 1;
+            own[r.unit].ratings += 1;
+            own[r.unit].talked_yes += 1;
+            if let Some(c) = r.clarity {
+                sums[r.team].clarity_sum += c;
+                sums[r.team].clarity_n += 1;
+                own[r.unit].clarity_sum += c;
+                own[r.unit].clarity_answers += 1;
+            }
+        }
+        let marks = raters
+            .iter()
+            .map(|r| TeamMark {
+                team: r.team,
+                rater_team: r.manages,
+            })
+            .collect();
+        (sums, marks, own, raters.iter().map(|r| Some(r.unit)).collect())
+    }
+
+    fn raters(unit: usize, team: usize, clarities: &[u64]) -> Vec<Rater> {
+        clarities
+            .iter()
+            .map(|&c| Rater {
+                unit,
+                team,
+                clarity: Some(c),
+                manages: None,
+            })
+            .collect()
+    }
+
+    fn teams_shown(
+        raters: &[Rater],
+        groups: &[Option<usize>],
+        teams: usize,
+        k: u64,
+    ) -> Vec<Result<f64, taiwa_protocol::channel::TeamWithheld>> {
+        let (sums, marks, own, units) = team_month(raters, groups.len(), teams);
+        disclose_team_clarity(
+            &sums,
+            &marks,
+            TeamGrouping {
+                groups,
+                own: &own,
+                units: &units,
+            },
+            k,
+        )
+    }
+
     #[test]
-    fn a_managers_team_clarity_needs_k_answers_and_a_final_month() {
-        use taiwa_protocol::channel::TeamWithheld;
-        let october: Month = "2026-10".parse().unwrap();
-        let day = |s: &str| s.parse::<NaiveDate>().unwrap();
-        // October's ratings can be given until November ends and changed for 7 days: final on
-        // December 9th, not the 8th.
-        assert_eq!(
-            team_clarity(october, 6, 23, 6, 5, day("2026-12-08")),
-            Err(TeamWithheld::NotFinal)
-        );
-        assert_eq!(team_clarity(october, 6, 23, 6, 5, day("2026-12-09")), Ok(23.0 / 6.0));
+    fn a_team_s_clarity_needs_k_answers() {
+        use taiwa_protocol::channel::TeamWithheld::*;
+        // One unit, its own group, one team: shown from five answers, the plain mean.
+        let five = raters(0, 0, &[5, 4, 4, 3, 2]);
+        assert_eq!(teams_shown(&five, &[Some(0)], 1, 5), vec![Ok(18.0 / 5.0)]);
         // Four answers are four people's: withheld, however many rated.
+        assert_eq!(teams_shown(&five[..4], &[Some(0)], 1, 5), vec![Err(FewerThanK)]);
+        let mut quiet = five.clone();
+        quiet[4].clarity = None;
+        quiet.extend(raters(0, 0, &[3, 3]).into_iter().map(|r| Rater { clarity: None, ..r }));
         assert_eq!(
-            team_clarity(october, 4, 16, 4, 5, day("2027-01-01")),
-            Err(TeamWithheld::FewerThanK)
+            teams_shown(&quiet, &[Some(0)], 1, 5),
+            vec![Err(FewerThanK)],
+            "seven rated, four gave a すっきり度"
         );
+        // k of 0 still never shows a month nobody rated.
+        assert_eq!(teams_shown(&[], &[Some(0)], 1, 0), vec![Err(FewerThanK)]);
+    }
+
+    #[test]
+    fn a_team_one_short_of_its_unit_is_withheld() {
+        use taiwa_protocol::channel::TeamWithheld::*;
+        // The unit holds the team's five and one rater of another team: HR shows the unit's six,
+        // the app the team's five; the difference would be that one member's score.
+        let mut month = raters(0, 0, &[5, 5, 4, 4, 4]);
+        month.extend(raters(0, 1, &[1]));
         assert_eq!(
-            team_clarity(october, 7, 16, 4, 5, day("2027-01-01")),
-            Err(TeamWithheld::FewerThanK),
-            "seven rated but only four gave a すっきり度"
+            teams_shown(&month, &[Some(0)], 2, 5),
+            vec![Err(WouldTellFewer), Err(FewerThanK)]
         );
-        assert_eq!(team_clarity(october, 5, 20, 5, 5, day("2027-01-01")), Ok(4.0));
-        // k of 0 or 1 still never shows a month nobody rated.
+        // With five others the rest of the unit is five people's: both teams may be shown.
+        month.extend(raters(0, 1, &[2, 3, 3, 4]));
         assert_eq!(
-            team_clarity(october, 0, 0, 0, 0, day("2027-01-01")),
-            Err(TeamWithheld::FewerThanK)
+            teams_shown(&month, &[Some(0)], 2, 5),
+            vec![Ok(22.0 / 5.0), Ok(13.0 / 5.0)]
         );
+        // Ratings counted nowhere are no figure to subtract, yet the team's cell there is one.
+        let split = [raters(0, 0, &[5, 5, 4, 4, 4]), raters(1, 0, &[1, 2])].concat();
+        assert_eq!(teams_shown(&split, &[Some(0), None], 1, 5), vec![Err(WouldTellFewer)]);
+        // Members who gave no すっきり度 might all be in the smaller cell: 6 and 5 raters, one silent.
+        let mut cells = [raters(0, 0, &[5, 5, 4, 4, 4, 3]), raters(1, 0, &[1, 2, 2, 3, 3])].concat();
+        assert_eq!(teams_shown(&cells, &[Some(0), Some(1)], 1, 5), vec![Ok(36.0 / 11.0)]);
+        cells[0].clarity = None;
+        assert_eq!(
+            teams_shown(&cells, &[Some(0), Some(1)], 1, 5),
+            vec![Err(WouldTellFewer)]
+        );
+    }
+
+    #[test]
+    fn a_manager_of_unit_heads_is_withheld_and_the_heads_are_shown() {
+        use taiwa_protocol::channel::TeamWithheld::*;
+        // 部 (unit 0) with two 課 (1, 2). Team 0 is the 部長's: five members in the 部 and the two
+        // 課長, who manage teams 1 and 2 of five members each in their 課. Everyone rated.
+        let mut month = raters(0, 0, &[4, 4, 4, 4, 4]);
+        month.push(Rater {
+            unit: 1,
+            team: 0,
+            clarity: Some(2),
+            manages: Some(1),
+        });
+        month.push(Rater {
+            unit: 2,
+            team: 0,
+            clarity: Some(5),
+            manages: Some(2),
+        });
+        month.extend(raters(1, 1, &[3, 3, 4, 4, 5]));
+        month.extend(raters(2, 2, &[1, 2, 3, 4, 5]));
+        let groups = [Some(0), Some(1), Some(2)];
+        // The 部長's average beside the 部's figure (and their own answer, if they rated) is the
+        // two 課長's; each 課長's team is their whole 課 but their own answer, which they know.
+        assert_eq!(
+            teams_shown(&month, &groups, 3, 5),
+            vec![Err(WouldTellFewer), Ok(19.0 / 5.0), Ok(3.0)]
+        );
+        // A sixth member of 課 1 who answers to someone else (a team too small to show) leaves
+        // one unknown rater beside 課長 1's team: withheld; 課 2 is untouched.
+        month.push(Rater {
+            unit: 1,
+            team: 3,
+            clarity: Some(1),
+            manages: None,
+        });
+        assert_eq!(
+            teams_shown(&month, &groups, 4, 5),
+            vec![Err(WouldTellFewer), Err(WouldTellFewer), Ok(3.0), Err(FewerThanK)]
+        );
+        // Where the 課 are pooled into the 部, the 部長's team is one cell of seven, and the rest
+        // of the group is the two 課 teams, both shown: everyone is shown.
+        month.pop();
+        assert_eq!(
+            teams_shown(&month, &[Some(0), Some(0), Some(0)], 3, 5),
+            vec![Ok(27.0 / 7.0), Ok(19.0 / 5.0), Ok(3.0)]
+        );
+    }
+
+    #[test]
+    fn a_team_with_a_rater_outside_the_directory_is_withheld() {
+        use taiwa_protocol::channel::TeamWithheld::*;
+        let month = raters(0, 0, &[4, 4, 4, 4, 4]);
+        let (sums, marks, own, mut units) = team_month(&month, 1, 1);
+        units[2] = None;
+        let groups = [Some(0)];
+        let shown = disclose_team_clarity(
+            &sums,
+            &marks,
+            TeamGrouping {
+                groups: &groups,
+                own: &own,
+                units: &units,
+            },
+            5,
+        );
+        assert_eq!(shown, vec![Err(WouldTellFewer)]);
     }
 
     fn pair(unit: usize, manager: usize, sessions: u32, enrolled: bool) -> PairFact {
@@ -1484,6 +1885,29 @@ mod tests {
     }
 
     /// Random trees: each unit's parent is an earlier unit or none.
+    /// The rank of a set of vectors (Gaussian elimination; entries are small integers).
+    fn rank(mut rows: Vec<Vec<f64>>) -> usize {
+        let cols = rows.first().map_or(0, Vec::len);
+        let mut rank = 0;
+        for c in 0..cols {
+            let Some(p) = (rank..rows.len()).find(|&r| rows[r][c].abs() > 1e-9) else {
+                continue;
+            };
+            rows.swap(rank, p);
+            let pivot = rows[rank].clone();
+            for (r, row) in rows.iter_mut().enumerate() {
+                if r != rank && row[c].abs() > 1e-9 {
+                    let f = row[c] / pivot[c];
+                    for (x, y) in row.iter_mut().zip(&pivot) {
+                        *x -= f * y;
+                    }
+                }
+            }
+            rank += 1;
+        }
+        rank
+    }
+
     fn trees() -> impl Strategy<Value = (Vec<Option<usize>>, Vec<u64>)> {
         (1usize..40).prop_flat_map(|n| {
             let parents = (0..n)
@@ -1652,6 +2076,72 @@ mod tests {
                 let truth: u64 = tree.subtree(u).iter().map(|&v| own[v].ratings).sum();
                 prop_assert_eq!(d.quality.is_none(), d.quality.is_none() && truth > 0);
                 prop_assert_eq!(d.counted_above + d.quality.map_or(0, |q| q.ratings.ratings), if d.quality.is_some() { truth } else { d.counted_above });
+            }
+        }
+
+        /// The adversary for the teams' すっきり度: over random groupings of units, teams and
+        /// ratings (with managers who rated their own 1on1), the shown teams' sets, HR's groups and
+        /// the shown teams' managers' own answers (all of them together, as if every shown manager
+        /// were an org viewer and they pooled what they know) cut the answers nobody among them
+        /// gave into pieces of 0 or at least k raters with k answers; no single such answer is a
+        /// combination of what they hold that HR's figures alone would not give (by
+        /// elimination over the sets); and each shown average is its team's mean.
+        #[test]
+        fn no_team_s_clarity_beside_hr_s_figures_tells_a_small_group(
+            groups in prop::collection::vec(prop::option::weighted(0.85, 0usize..4), 1..6),
+            raw in prop::collection::vec((0usize..6, 0usize..5, prop::option::weighted(0.85, 1u64..6)), 0..70),
+            heads in prop::collection::vec(prop::option::of(0usize..70), 5),
+            k in 2u64..6,
+        ) {
+            use taiwa_protocol::channel::TeamWithheld;
+            let n = groups.len();
+            let mut raters: Vec<Rater> = raw.iter().map(|&(u, team, clarity)| Rater { unit: u % n, team, clarity, manages: None }).collect();
+            for (t, head) in heads.iter().enumerate() {
+                if let Some(r) = head.and_then(|i| raters.get_mut(i)).filter(|r| r.team != t && r.manages.is_none()) {
+                    r.manages = Some(t);
+                }
+            }
+            let shown = teams_shown(&raters, &groups, 5, k);
+            let k = k.max(1);
+            let group = |r: &Rater| groups[r.unit];
+            let on = |t: usize| shown[t].is_ok();
+            let known = |r: &Rater| on(r.team) || r.manages.is_some_and(on);
+            let enough = |set: &[&Rater]| set.is_empty() || (set.len() as u64 >= k && set.iter().filter(|r| r.clarity.is_some()).count() as u64 >= k);
+            for (t, shown_t) in shown.iter().enumerate() {
+                let team: Vec<&Rater> = raters.iter().filter(|r| r.team == t).collect();
+                let answers: Vec<u64> = team.iter().filter_map(|r| r.clarity).collect();
+                let few = (team.len() as u64) < k || (answers.len() as u64) < k;
+                prop_assert_eq!(*shown_t == Err(TeamWithheld::FewerThanK), few, "team {}", t);
+                if let Ok(average) = *shown_t {
+                    prop_assert!((average - answers.iter().sum::<u64>() as f64 / answers.len() as f64).abs() < 1e-9);
+                    for g in team.iter().map(|r| group(r)).collect::<HashSet<_>>() {
+                        let cell: Vec<&Rater> = team.iter().copied().filter(|r| group(r) == g && !r.manages.is_some_and(on)).collect();
+                        prop_assert!(enough(&cell), "team {} in group {:?}: {:?}", t, g, cell);
+                    }
+                }
+            }
+            for g in 0..4 {
+                let members: Vec<&Rater> = raters.iter().filter(|r| group(r) == Some(g)).collect();
+                if members.iter().any(|r| on(r.team)) {
+                    let rest: Vec<&Rater> = members.iter().copied().filter(|r| !known(r)).collect();
+                    prop_assert!(enough(&rest), "group {}: the rest {:?}", g, rest);
+                }
+            }
+            // Every set a reader can add up: HR's groups and the shown managers' own answers,
+            // then the shown teams too. An answer the teams bring into their span is told.
+            let indicator = |f: &dyn Fn(usize, &Rater) -> bool| raters.iter().enumerate().map(|(i, r)| if f(i, r) { 1.0 } else { 0.0 }).collect::<Vec<f64>>();
+            let mut hr: Vec<Vec<f64>> = (0..4).map(|g| indicator(&|_, r| group(r) == Some(g))).collect();
+            for (i, _) in raters.iter().enumerate().filter(|(_, r)| r.manages.is_some_and(on)) {
+                hr.push(indicator(&|j, _| i == j));
+            }
+            let mut all = hr.clone();
+            all.extend((0..5).filter(|&t| on(t)).map(|t| indicator(&|_, r| r.team == t)));
+            let (hr_rank, all_rank) = (rank(hr.clone()), rank(all.clone()));
+            for (i, r) in raters.iter().enumerate() {
+                let one = indicator(&|j, _| i == j);
+                let untold = rank([hr.clone(), vec![one.clone()]].concat()) > hr_rank;
+                let with = [all.clone(), vec![one]].concat();
+                prop_assert!(!untold || rank(with) > all_rank, "rating {} ({:?}) is told by the teams' sums", i, r);
             }
         }
 

@@ -22,6 +22,7 @@ on_both_backends!(
     ratings_are_stored_apart_from_who_gave_them,
     the_members_page_comes_from_the_server_itself_under_a_strict_policy,
     a_managers_team_clarity_is_shown_only_for_k_answers_once_final,
+    a_team_s_clarity_that_hr_s_unit_figure_would_narrow_is_withheld,
 );
 
 fn b64(bytes: &[u8]) -> String {
@@ -685,6 +686,15 @@ fn a_managers_team_clarity_is_shown_only_for_k_answers_once_final(backend: Backe
     assert_eq!(status, 200);
     assert_eq!(sums(&server), [("E03".to_owned(), 3, 11, 3)]);
 
+    // Final months, stored before anything is asked (a final month's ratings never change, and
+    // the server keeps its answer): three months back with three answers, four back with two.
+    for (member, clarity) in [("E06", Some(5)), ("E07", Some(3)), ("E08", Some(2))] {
+        past_rating(&server, "E03", member, "O4", 3, clarity);
+    }
+    for (member, clarity) in [("E06", Some(5)), ("E07", Some(3)), ("E08", None)] {
+        past_rating(&server, "E03", member, "O4", 4, clarity);
+    }
+    past_rating(&server, "E02", "E04", "O2", 3, Some(1));
     // This month is not final: withheld, whatever the count.
     let quality = server.get("/api/v1/team-quality", Some(&e03)).json();
     assert_eq!(quality["k"], 3);
@@ -694,18 +704,6 @@ fn a_managers_team_clarity_is_shown_only_for_k_answers_once_final(backend: Backe
     assert_eq!(rated["withheld"], "not_final");
     assert_eq!(rated["average"], Value::Null);
 
-    // A final month: three months back with three answers is shown; with two, it is not.
-    let final_month = taiwa_server::store::month_index(common::months_ago(3).parse().unwrap());
-    let earlier = taiwa_server::store::month_index(common::months_ago(4).parse().unwrap());
-    server
-        .pool()
-        .write(|c| {
-            c.execute(
-                "INSERT INTO team_ratings (manager_id, month, raters, clarity_sum, clarity_n) VALUES ('E03', $1, 3, 10, 3), ('E03', $2, 3, 8, 2), ('E02', $1, 1, 1, 1)",
-                &[V::Int(final_month), V::Int(earlier)],
-            )
-        })
-        .unwrap();
     let quality = server.get("/api/v1/team-quality", Some(&e03)).json();
     let month = |back: i32| {
         quality["months"]
@@ -725,6 +723,76 @@ fn a_managers_team_clarity_is_shown_only_for_k_answers_once_final(backend: Backe
     assert_eq!(month(4)["withheld"], "fewer_than_k", "two answers are two people's");
     assert_eq!(month(5)["withheld"], "fewer_than_k", "nobody rated");
     // Another manager's team is never in the answer: E02 sees only their own month of one rater.
+    let e02 = server.enrol("E02");
+    let theirs = server.get("/api/v1/team-quality", Some(&e02)).json();
+    assert!(
+        theirs["months"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["average"].is_null())
+    );
+}
+
+/// A rating of the month `back` months ago, stored as `store::rate` stores one (which takes only
+/// this month's and last month's): the mark, the score under the unit, the team's sums.
+fn past_rating(server: &Server, manager: &str, member: &str, unit: &str, back: i32, clarity: Option<i64>) {
+    let month = taiwa_server::store::month_index(common::months_ago(back).parse().unwrap());
+    let token = format!("{manager}-{member}-{back}");
+    server
+        .pool()
+        .write(|c| {
+            c.execute(
+                "INSERT INTO rating_marks (manager_id, member_id, month) VALUES ($1, $2, $3)",
+                &[V::from(manager), V::from(member), V::Int(month)],
+            )?;
+            c.execute(
+                "INSERT INTO ratings (token_hash, org_unit_id, month, clarity, talked, given_day) VALUES ($1, $2, $3, $4, 'yes', 0)",
+                &[V::from(token.as_str()), V::from(unit), V::Int(month), V::from(clarity)],
+            )?;
+            c.execute(
+                "INSERT INTO team_ratings (manager_id, month, raters, clarity_sum, clarity_n) VALUES ($1, $2, 1, $3, $4)
+                 ON CONFLICT (manager_id, month) DO UPDATE SET raters = team_ratings.raters + 1,
+                   clarity_sum = team_ratings.clarity_sum + excluded.clarity_sum,
+                   clarity_n = team_ratings.clarity_n + excluded.clarity_n",
+                &[V::from(manager), V::Int(month), V::Int(clarity.unwrap_or(0)), V::Int(i64::from(clarity.is_some()))],
+            )
+        })
+        .unwrap();
+}
+
+/// The hole a manager who is also an org viewer could use: HR shows 開発課's すっきり度 over its
+/// four raters, the app the team's over three of them; the difference would be the fourth's.
+fn a_team_s_clarity_that_hr_s_unit_figure_would_narrow_is_withheld(backend: Backend) {
+    // E09 sits in 開発課 (O4) but reports to E02.
+    let employees = format!("{}E09,小林 翔,e09@example.co.jp,O4,E02\n", common::EMPLOYEES);
+    let server = Server::start_with(backend, common::ORG_UNITS, &employees, "");
+    server.cli(&["settings", "set", "k", "3"], &[]).assert_ok();
+    let e03 = server.enrol("E03");
+    for back in [3, 4] {
+        for (member, clarity) in [("E06", 5), ("E07", 4), ("E08", 4)] {
+            past_rating(&server, "E03", member, "O4", back, Some(clarity));
+        }
+    }
+    past_rating(&server, "E02", "E09", "O4", 3, Some(1));
+    let months = server.get("/api/v1/team-quality", Some(&e03)).json()["months"].clone();
+    let month = |back: i32| {
+        months
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["month"] == json!(common::months_ago(back)))
+            .unwrap()
+            .clone()
+    };
+    // Three months ago E09 rated too: 開発課 is one group of four, the team three of them.
+    assert_eq!(month(3)["withheld"], "would_tell_fewer");
+    assert_eq!(month(3)["average"], Value::Null);
+    assert_eq!(month(3)["raters"], Value::Null);
+    // Four months ago the unit's ratings are the team's: nothing more to subtract.
+    assert_eq!(month(4)["withheld"], Value::Null);
+    assert!((month(4)["average"].as_f64().unwrap() - 13.0 / 3.0).abs() < 1e-9);
+    // E02's team is E09's one rating: never shown.
     let e02 = server.enrol("E02");
     let theirs = server.get("/api/v1/team-quality", Some(&e02)).json();
     assert!(

@@ -340,6 +340,9 @@ pub enum TeamWithheld {
     FewerThanK,
     /// Members may still rate or change a rating: the figure could still move by one answer.
     NotFinal,
+    /// Set beside HR's figures for the organisation (and the averages other managers see), it
+    /// would tell the answers of fewer than k members.
+    WouldTellFewer,
 }
 
 /// One month of the manager's own team's すっきり度.

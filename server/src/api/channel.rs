@@ -171,36 +171,41 @@ pub async fn member_rate(
 }
 
 /// `GET /api/v1/team-quality`: the manager's own team's すっきり度, month by month, as
-/// `figures::team_clarity` allows (k answers, a final month).
+/// `figures::disclose_team_clarity` allows (a final month, k answers, and nothing that HR's
+/// figures beside it would narrow to fewer than k members).
 pub async fn team_quality(
     State(state): State<AppState>,
     device: Device,
 ) -> ApiResult<Json<taiwa_protocol::channel::TeamQuality>> {
-    use taiwa_protocol::channel::{TeamMonth, TeamQuality};
-    let pool = state.pool.clone();
+    use taiwa_protocol::channel::{TeamMonth, TeamQuality, TeamWithheld};
+    let (pool, reports) = (state.pool.clone(), state.reports.clone());
     let answer = blocking(move || {
         let k = store::settings(&pool)?.k;
         let today = chrono::Utc::now().date_naive();
         let to = store::current_month();
-        let from = to.plus(-11).unwrap_or(to);
-        let stored = store::team_ratings(&pool, &device.employee_id, from, to)?;
         let months = (0..12)
             .filter_map(|back| to.plus(-back))
             .map(|month| {
-                let sums = stored.iter().find(|t| t.month == month);
-                let (raters, sum, n) = sums.map_or((0, 0, 0), |t| (t.raters, t.clarity_sum, t.clarity_n));
-                let shown = crate::figures::team_clarity(month, raters, sum, n, k, today);
-                TeamMonth {
+                let shown = if crate::figures::quality_is_final(month, today) {
+                    let teams = store::team_clarity_of(&pool, &reports, month, u64::from(k))?;
+                    teams
+                        .get(&device.employee_id)
+                        .copied()
+                        .unwrap_or(Err(TeamWithheld::FewerThanK))
+                } else {
+                    Err(TeamWithheld::NotFinal)
+                };
+                Ok(TeamMonth {
                     month,
-                    average: shown.ok(),
-                    raters: shown.ok().map(|_| raters),
+                    average: shown.ok().map(|(average, _)| average),
+                    raters: shown.ok().map(|(_, raters)| raters),
                     withheld: shown.err(),
                     final_from: crate::figures::quality_final_day(month)
                         .map(|d| d.to_string())
                         .unwrap_or_default(),
-                }
+                })
             })
-            .collect();
+            .collect::<Result<Vec<_>, crate::Error>>()?;
         Ok(TeamQuality { k, months })
     })
     .await?;

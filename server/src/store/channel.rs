@@ -675,7 +675,7 @@ pub fn rate(pool: &Pool, pair: &Pair, request: &RatingRequest) -> Result<(bool, 
                 V::Int(today),
             ],
         )?;
-        // The manager's team's running sums (figures::team_clarity).
+        // The manager's team's running sums (figures::disclose_team_clarity).
         conn.execute(
             "INSERT INTO team_ratings (manager_id, month, raters, clarity_sum, clarity_n) VALUES ($1, $2, 1, $3, $4)
              ON CONFLICT (manager_id, month) DO UPDATE SET raters = team_ratings.raters + 1,
@@ -704,41 +704,6 @@ pub fn rate(pool: &Pool, pair: &Pair, request: &RatingRequest) -> Result<(bool, 
             },
         ))
     })
-}
-
-/// A manager's team's ratings of one month, as stored: raters, the sum of the すっきり度 given and
-/// how many gave one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TeamRatings {
-    pub month: Month,
-    pub raters: u32,
-    pub clarity_sum: u32,
-    pub clarity_n: u32,
-}
-
-/// A manager's team's stored sums for the months `from..=to`.
-pub fn team_ratings(pool: &Pool, manager: &str, from: Month, to: Month) -> Result<Vec<TeamRatings>, Error> {
-    let rows = pool.with(|conn| {
-        conn.query(
-            "SELECT month, raters, clarity_sum, clarity_n FROM team_ratings
-             WHERE manager_id = $1 AND month >= $2 AND month <= $3 ORDER BY month",
-            &[V::from(manager), V::Int(month_index(from)), V::Int(month_index(to))],
-        )
-    })?;
-    let count = |v: i64| u32::try_from(v).unwrap_or(0);
-    rows.iter()
-        .filter_map(|r| {
-            let month = r.int("month").map(super::month_from_index).transpose()?;
-            Some(month.and_then(|month| {
-                Ok(TeamRatings {
-                    month,
-                    raters: count(r.int("raters")?),
-                    clarity_sum: count(r.int("clarity_sum")?),
-                    clarity_n: count(r.int("clarity_n")?),
-                })
-            }))
-        })
-        .collect()
 }
 
 #[cfg(test)]

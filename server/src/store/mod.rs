@@ -23,6 +23,7 @@ mod pending;
 mod quality;
 mod report;
 mod settings;
+mod team;
 
 pub use audit::*;
 pub use auth::*;
@@ -35,6 +36,7 @@ pub use pending::*;
 pub use quality::*;
 pub use report::*;
 pub use settings::*;
+pub use team::*;
 
 const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0001_init.sql"),

@@ -619,7 +619,7 @@ raters: number | null, withheld: TeamWithheld | null,
  */
 final_from: string, };
 
-export type TeamWithheld = "fewer_than_k" | "not_final";
+export type TeamWithheld = "fewer_than_k" | "not_final" | "would_tell_fewer";
 
 /** The longest a 1on1 may be, in minutes (taiwa_domain::MAX_SESSION_MINUTES). */
 export const MAX_SESSION_MINUTES = 480;

@@ -66,6 +66,8 @@ struct Cached {
 pub struct Reports {
     pub(super) live: ReportCache,
     pub(super) released: ReportCache,
+    /// The teams' すっきり度 of final months, worked out from these views (`store::team`).
+    pub(in crate::store) teams: crate::store::TeamCache,
 }
 
 impl Default for Reports {
@@ -76,6 +78,7 @@ impl Default for Reports {
                 source: Source::Released,
                 ..ReportCache::default()
             },
+            teams: crate::store::TeamCache::default(),
         }
     }
 }

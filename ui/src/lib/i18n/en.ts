@@ -517,6 +517,7 @@ export const en = {
   'member.requestDismiss': "Done",
   'member.teamClarity': "Your team after their 1on1s in {month}: すっきり度 {average} of 5 (from {count} members who chose to rate).",
   'member.teamClarityFew': "Your team after their 1on1s in {month}: fewer than {k} members rated, so no average is shown.",
+  'member.teamClarityBeside': "Your team after their 1on1s in {month}: not shown, because beside HR's figures for your organisation it would tell the answers of fewer than {k} members.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -519,4 +519,5 @@ export const ja: Record<MessageKey, string> = {
   'member.requestDismiss': "対応済み",
   'member.teamClarity': "{month}の1on1後のチームのすっきり度：5段階で{average}（評価したメンバー{count}人の平均）。",
   'member.teamClarityFew': "{month}の1on1後のすっきり度：評価したメンバーが{k}人未満のため、平均は表示しません。",
+  'member.teamClarityBeside': "{month}の1on1後のすっきり度：人事が見る組織の数値と並べると{k}人未満の回答がわかってしまうため、平均は表示しません。",
 };
