@@ -295,6 +295,8 @@ impl Out {
                 taiwa_vault::HitKind::Agenda => "agenda",
                 taiwa_vault::HitKind::Action => "action",
                 taiwa_vault::HitKind::Career => "career",
+                taiwa_vault::HitKind::MemberTopic => "topic",
+                taiwa_vault::HitKind::MemberRequest => "asked",
             };
             let when = h.when.get(..16).unwrap_or(&h.when).replace('T', " ");
             println!(

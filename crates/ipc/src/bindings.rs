@@ -27,7 +27,7 @@ pub fn typescript_bindings() -> String {
         taiwa_domain::Wants, taiwa_domain::Owner, taiwa_domain::DueState, taiwa_domain::PersonMonth,
         taiwa_domain::MonthSummary,
         taiwa_vault::Person, taiwa_vault::Session, taiwa_vault::SessionView, taiwa_vault::LastTime, taiwa_vault::AgendaItem,
-        taiwa_vault::Note, taiwa_vault::Action, taiwa_vault::PersonStatus, taiwa_vault::Hit, taiwa_vault::HitKind, taiwa_vault::SearchFilter, taiwa_vault::SearchPage, taiwa_vault::PersonMatch,
+        taiwa_vault::Note, taiwa_vault::Action, taiwa_vault::PersonStatus, taiwa_vault::Hit, taiwa_vault::HitKind, taiwa_vault::HitState, taiwa_vault::SearchFilter, taiwa_vault::SearchPage, taiwa_vault::PersonMatch,
         taiwa_vault::SnippetPart, taiwa_vault::CareerNote, taiwa_vault::BacklogItem, taiwa_vault::Footprint,
         EnrolInput, SyncOverview, NewMember, DirectoryAnswer, HrDiffers, taiwa_vault::DirectoryChange, taiwa_vault::DirectoryEntry, ExportPeriod, ExportKind, ExportInput, Exported, taiwa_vault::CompletionSummary, taiwa_vault::MonthTotal, taiwa_vault::SummaryRow, taiwa_vault::SessionText, ChangePassphraseInput, PassphraseInput, VaultFileDone, taiwa_vault::VerifyReport, taiwa_vault::Enrolment, taiwa_vault::SyncStatus,
         taiwa_vault::OutgoingRecord, Refused, taiwa_protocol::RecordRule, taiwa_vault::SyncLogEntry,

@@ -687,3 +687,91 @@ fn the_pairing_codes_qr_code_is_a_square_path() {
     // And the quiet zone itself is light.
     assert!(!qr.path.contains("M0 ") && !qr.path.contains("M3 "));
 }
+
+/// What a member sent from their page is found by the app's search as its own kinds, in the
+/// shape the UI reads (`member_topic`, `member_request`, with where each stands), and the UI's
+/// filter by those kinds works.
+#[test]
+fn search_finds_the_members_topics_and_requests() {
+    let (tmp, mut app) = unlocked();
+    let p = person(&mut app, "Mio");
+    let next = chrono::Local::now().date_naive() + chrono::Duration::days(3);
+    let s = app
+        .plan_session(input(
+            json!({"person_id": p, "at": format!("{next}T10:00"), "minutes": 30}),
+        ))
+        .unwrap();
+    // Messages arrive through the channel (taiwa-sync); here they are given to the vault as the
+    // exchange gives them, with the app locked.
+    app.lock();
+    {
+        let mut vault = taiwa_vault::Vault::open(
+            &tmp.path().join("vault"),
+            &taiwa_vault::Passphrase::new(PASS.into()),
+            taiwa_vault::system_zone(),
+        )
+        .unwrap();
+        vault
+            .start_member_pairing(p, &[1; 32], &[2; 32], "C", "2099-01-01T00:00:00Z")
+            .unwrap();
+        vault
+            .complete_member_pairing(p, &[2; 32], &[3; 32], "2026-01-01")
+            .unwrap();
+        vault.confirm_member_pairing(p).unwrap();
+        let topic = |id: &str, text: &str| taiwa_vault::FromMember::Topic {
+            topic_id: id.into(),
+            text: text.into(),
+            kind: taiwa_domain::TopicKind::Career,
+            wants: taiwa_domain::Wants::Think,
+        };
+        let messages = [
+            topic("a", "評価の基準を知りたい"),
+            topic("b", "評価面談の日程"),
+            taiwa_vault::FromMember::TopicWithdrawn { topic_id: "b".into() },
+            taiwa_vault::FromMember::AskSoon {
+                note: Some("評価のことで早めに".into()),
+            },
+        ];
+        for (seq, message) in (0..).zip(messages) {
+            assert_eq!(
+                vault.take_member_message(p, seq, message).unwrap(),
+                taiwa_vault::Taken::Applied
+            );
+        }
+    }
+    app.unlock(input(json!({"passphrase": PASS}))).unwrap();
+
+    let page = app.search("評価", Default::default()).unwrap();
+    let mut hits: Vec<serde_json::Value> = page
+        .hits
+        .iter()
+        .map(|h| {
+            let v = serde_json::to_value(h).unwrap();
+            json!([v["kind"], v["state"], v["session_id"], v["person_id"]])
+        })
+        .collect();
+    hits.sort_by_key(|h| h.to_string());
+    assert_eq!(
+        hits,
+        [
+            json!(["member_request", "open", null, p]),
+            json!(["member_topic", "open", s.id, p]),
+            json!(["member_topic", "withdrawn", null, p]),
+        ]
+    );
+    let topics = app
+        .search(
+            "評価",
+            input(json!({"person_id": p, "kind": "member_topic", "offset": 0, "limit": 50})),
+        )
+        .unwrap();
+    assert_eq!(topics.hits.len(), 2);
+    assert!(topics.hits.iter().all(|h| h.kind == taiwa_vault::HitKind::MemberTopic));
+    let requests = app
+        .search(
+            "早め",
+            input(json!({"person_id": null, "kind": "member_request", "offset": 0, "limit": 50})),
+        )
+        .unwrap();
+    assert_eq!(requests.hits.len(), 1);
+}

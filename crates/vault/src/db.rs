@@ -167,6 +167,23 @@ fn user_version(conn: &Connection) -> Result<u32, Error> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many migrations a test's vault gets, to make a vault as an older build left it.
+    pub(crate) static STOP_AT: std::cell::Cell<usize> = const { std::cell::Cell::new(usize::MAX) };
+}
+
+/// How many migrations to apply at most: all of them, except in a test that says otherwise.
+#[cfg(not(test))]
+fn stop_at() -> usize {
+    usize::MAX
+}
+
+#[cfg(test)]
+fn stop_at() -> usize {
+    STOP_AT.get()
+}
+
 /// Applies each pending migration in one transaction with the `user_version` bump that records it.
 fn migrate(conn: &Connection) -> Result<(), Error> {
     let current = user_version(conn)?;
@@ -177,7 +194,7 @@ fn migrate(conn: &Connection) -> Result<(), Error> {
             supported: SCHEMA_VERSION,
         });
     }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+    for (index, sql) in MIGRATIONS.iter().enumerate().take(stop_at()).skip(current as usize) {
         let target = index + 1;
         conn.execute_batch("BEGIN IMMEDIATE")?;
         // Another process may have migrated while this one waited for the write lock.

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate as Date, NaiveDateTime as DateTime};
 use ring::rand::{SecureRandom, SystemRandom};
-use rusqlite::{Connection, Transaction};
+use rusqlite::{Connection, OptionalExtension, Transaction};
 use taiwa_domain::Zone;
 
 pub use backup::restore;
@@ -46,7 +46,7 @@ pub use queries::status::{PersonStatus, StatusReport};
 pub use queries::sync::{
     DeviceToken, Enrolment, OutgoingRecord, RejectedRecord, SYNC_MONTHS_BACK, SyncLogEntry, SyncStatus,
 };
-pub use search::{Hit, HitKind, PersonMatch, SearchFilter, SearchPage, SnippetPart, plain_text};
+pub use search::{Hit, HitKind, HitState, PersonMatch, SearchFilter, SearchPage, SnippetPart, plain_text};
 #[cfg(feature = "bench-plain")]
 pub use secret::DataKey;
 pub use secret::{MIN_PASSPHRASE_CHARS, Passphrase, RecoveryKey};
@@ -313,11 +313,14 @@ impl Vault {
     /// Brings the search entries of notes saved since the last call up to date, in one
     /// transaction, and says how many there were. Autosaves leave this out of their commit (so a
     /// keystroke's save writes the note alone); the app runs it between saves, and every search
-    /// runs it first, so a search never misses a saved note.
+    /// runs it first, so a search never misses a saved note. It also indexes what a migration
+    /// left unindexed (`search_unindexed`, migration 21).
     pub fn index_pending(&self) -> Result<usize, Error> {
-        let pending: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM search_pending", [], |r| r.get(0))?;
+        let pending: i64 = self.conn.query_row(
+            "SELECT (SELECT count(*) FROM search_pending) + (SELECT count(*) FROM search_unindexed)",
+            [],
+            |r| r.get(0),
+        )?;
         if pending == 0 {
             return Ok(0);
         }
@@ -379,25 +382,42 @@ impl Vault {
     pub fn search_page(&self, query: &str, filter: &SearchFilter) -> Result<SearchPage, Error> {
         self.index_pending()?;
         let mut page = search::search_page(&self.conn, query, filter)?;
-        self.hits_in_local_time(&mut page.hits);
+        self.hits_for_today(&mut page.hits)?;
         Ok(page)
     }
 
-    /// Ranked full-text search over notes, agenda items and action items.
+    /// Ranked full-text search over notes, agenda and action items, career notes, and members'
+    /// topics and request notes.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>, Error> {
         self.index_pending()?;
         let mut hits = search::search(&self.conn, query, limit)?;
-        self.hits_in_local_time(&mut hits);
+        self.hits_for_today(&mut hits)?;
         Ok(hits)
     }
 
-    /// Action items and career notes carry a UTC stamp: shown, like sessions, in local time.
-    fn hits_in_local_time(&self, hits: &mut [Hit]) {
+    /// What a hit says that depends on the manager's clock: action items, career notes and what
+    /// members sent carry a UTC stamp, shown like sessions in local time; a member's open topic
+    /// opens the person's next planned 1on1, whose Prepare offers it.
+    fn hits_for_today(&self, hits: &mut [Hit]) -> Result<(), Error> {
+        let today = queries::date_text(self.today());
+        let mut next_planned = self.conn.prepare_cached(
+            "SELECT id FROM sessions WHERE person_id = ?1 AND state = 'planned' AND planned_at >= ?2
+             ORDER BY planned_at, id LIMIT 1",
+        )?;
         for hit in hits {
-            if matches!(hit.kind, HitKind::Action | HitKind::Career) {
+            if matches!(
+                hit.kind,
+                HitKind::Action | HitKind::Career | HitKind::MemberTopic | HitKind::MemberRequest
+            ) {
                 hit.when = queries::datetime_text(self.local_time(&hit.when));
             }
+            if hit.kind == HitKind::MemberTopic && hit.state == Some(HitState::Open) {
+                hit.session_id = next_planned
+                    .query_row(rusqlite::params![hit.person_id, today], |r| r.get(0))
+                    .optional()?;
+            }
         }
+        Ok(())
     }
 }
 

@@ -29,27 +29,61 @@ pub enum HitKind {
     Action,
     /// A person's career note (`id` is the person's).
     Career,
+    /// A topic the member sent from their page, new, taken or withdrawn.
+    MemberTopic,
+    /// The note of a member's request for a 1on1.
+    MemberRequest,
 }
 
+/// How many kinds the index's numbering has room for: an entry's rowid is `seq * KINDS + kind`
+/// (migration 21), so a search narrowed to one kind filters on the rowid alone.
+const KINDS: i64 = 16;
+
 impl HitKind {
+    const ALL: [HitKind; 6] = [
+        HitKind::Career,
+        HitKind::Note,
+        HitKind::Agenda,
+        HitKind::Action,
+        HitKind::MemberTopic,
+        HitKind::MemberRequest,
+    ];
+
+    /// The kind's number in the index (below `KINDS`); never changed once given.
     fn code(self) -> i64 {
         match self {
+            HitKind::Career => 0,
             HitKind::Note => 1,
             HitKind::Agenda => 2,
             HitKind::Action => 3,
-            HitKind::Career => 0,
+            HitKind::MemberTopic => 4,
+            HitKind::MemberRequest => 5,
         }
     }
 
     fn from_code(code: i64) -> Option<HitKind> {
-        match code {
-            1 => Some(HitKind::Note),
-            2 => Some(HitKind::Agenda),
-            3 => Some(HitKind::Action),
-            0 => Some(HitKind::Career),
-            _ => None,
-        }
+        HitKind::ALL.into_iter().find(|k| k.code() == code)
     }
+
+    /// The index's rowid of entry number `seq` of this kind.
+    fn row(self, seq: i64) -> i64 {
+        seq * KINDS + self.code()
+    }
+}
+
+/// Where what a member sent stands, on hits of their topics and requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum HitState {
+    /// A topic not yet on an agenda, or a request This month still shows.
+    Open,
+    /// A topic the manager took into an agenda.
+    Taken,
+    /// A topic the member took back before it was taken.
+    Withdrawn,
+    /// A request the manager marked done.
+    Answered,
 }
 
 fn is_cjk(c: char) -> bool {
@@ -182,18 +216,58 @@ pub(crate) fn remove(conn: &Connection, kind: HitKind, id: i64) -> Result<(), Er
         )
         .optional()?;
     if let Some(seq) = seq {
-        conn.execute("DELETE FROM search_index WHERE rowid = ?1", [seq * 4 + kind.code()])?;
+        conn.execute("DELETE FROM search_index WHERE rowid = ?1", [kind.row(seq)])?;
         conn.execute("DELETE FROM search_rows WHERE seq = ?1", [seq])?;
     }
     if kind == HitKind::Note {
         conn.execute("DELETE FROM search_pending WHERE session_id = ?1", [id])?;
     }
+    conn.prepare_cached("DELETE FROM search_unindexed WHERE kind = ?1 AND id = ?2")?
+        .execute(params![kind.code(), id])?;
     Ok(())
 }
 
+/// The text (`kind`, `id`) is indexed under, or `None` when it is gone or has none.
+fn text_of(conn: &Connection, kind: HitKind, id: i64) -> Result<Option<String>, Error> {
+    let sql = match kind {
+        HitKind::Note => "SELECT body FROM notes WHERE session_id = ?1",
+        HitKind::Agenda => "SELECT text FROM agenda_items WHERE id = ?1",
+        HitKind::Action => "SELECT text FROM action_items WHERE id = ?1",
+        HitKind::Career => "SELECT body FROM career_notes WHERE person_id = ?1",
+        HitKind::MemberTopic => "SELECT text FROM member_topics WHERE id = ?1",
+        HitKind::MemberRequest => "SELECT note FROM member_requests WHERE id = ?1",
+    };
+    Ok(one(conn, sql, id, |r| r.get::<_, Option<String>>(0))?.flatten())
+}
+
 /// Brings the entries of the notes saved since the last call up to date (autosaves leave them to
-/// this, in one transaction); answers how many notes it indexed.
+/// this, in one transaction), and indexes what `search_unindexed` lists (migration 21); answers
+/// how many entries it wrote or removed.
 pub(crate) fn index_pending(conn: &Connection) -> Result<usize, Error> {
+    let unindexed: Vec<(i64, i64)> = {
+        let mut stmt = conn.prepare_cached("SELECT kind, id FROM search_unindexed")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (code, id) in &unindexed {
+        match HitKind::from_code(*code) {
+            Some(kind) => match text_of(conn, kind, *id)? {
+                Some(text) => index(conn, kind, *id, &text)?,
+                None => remove(conn, kind, *id)?,
+            },
+            None => {
+                conn.execute(
+                    "DELETE FROM search_unindexed WHERE kind = ?1 AND id = ?2",
+                    params![code, id],
+                )?;
+            }
+        }
+    }
+    Ok(unindexed.len() + index_pending_notes(conn)?)
+}
+
+/// The notes' part of `index_pending`.
+fn index_pending_notes(conn: &Connection) -> Result<usize, Error> {
     let pending: Vec<(i64, Option<String>)> = {
         let mut stmt = conn.prepare_cached(
             "SELECT p.session_id, n.body FROM search_pending p LEFT JOIN notes n ON n.session_id = p.session_id",
@@ -223,7 +297,7 @@ pub(crate) fn index(conn: &Connection, kind: HitKind, id: i64, text: &str) -> Re
     let indexed = index_form(text);
     conn.execute(
         "INSERT INTO search_index (rowid, body) VALUES (?1, ?2)",
-        params![seq * 4 + kind.code(), indexed],
+        params![kind.row(seq), indexed],
     )?;
     add_terms(conn, &indexed)
 }
@@ -317,14 +391,20 @@ pub struct SnippetPart {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Hit {
     pub kind: HitKind,
-    /// The note's session id, the agenda item's id or the action item's id.
+    /// The note's session id, the agenda item's, action item's, member topic's or request's id,
+    /// or the person's id for a career note.
     pub id: i64,
+    /// The session it belongs to; for a member's topic, the session whose agenda took it, or
+    /// while it is open the person's next planned 1on1, where Prepare offers it.
     pub session_id: Option<i64>,
     pub person_id: i64,
     pub person_name: String,
-    /// The session's local date and time, or when the action item was made or the career note
-    /// last changed, in local time too (`YYYY-MM-DDTHH:MM:SS`).
+    /// The session's local date and time, or when the action item was made, the career note
+    /// last changed or the member's topic or request arrived, in local time too
+    /// (`YYYY-MM-DDTHH:MM:SS`).
     pub when: String,
+    /// Where a member's topic or request stands; none for the manager's own text.
+    pub state: Option<HitState>,
     pub snippet: Vec<SnippetPart>,
 }
 
@@ -535,10 +615,10 @@ pub(crate) fn search_page(conn: &Connection, query: &str, filter: &SearchFilter)
         };
         below = oldest;
         for row in ranked {
-            let Some(kind) = HitKind::from_code(row.rem_euclid(4)) else {
+            let Some(kind) = HitKind::from_code(row.rem_euclid(KINDS)) else {
                 continue;
             };
-            let Some(id) = id_of.query_row([row.div_euclid(4)], |r| r.get(0)).optional()? else {
+            let Some(id) = id_of.query_row([row.div_euclid(KINDS)], |r| r.get(0)).optional()? else {
                 continue;
             };
             let Some(hit) = resolve(conn, &names, kind, id, &needles)? else {
@@ -582,12 +662,13 @@ fn ranked_window(
 ) -> Result<(Vec<i64>, usize), Error> {
     let mut stmt = conn.prepare_cached(
         "SELECT rowid, body FROM search_index WHERE search_index MATCH ?1 AND rowid < ?2
-             AND (?3 IS NULL OR rowid % 4 = ?3) ORDER BY rowid DESC LIMIT ?4",
+             AND (?3 IS NULL OR rowid % ?5 = ?3) ORDER BY rowid DESC LIMIT ?4",
     )?;
     let mut scored: Vec<(f64, i64)> = stmt
-        .query_map(params![expression, below, kind.map(HitKind::code), WINDOW_SQL], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-        })?
+        .query_map(
+            params![expression, below, kind.map(HitKind::code), WINDOW_SQL, KINDS],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+        )?
         .map(|row| row.map(|(row, body)| (scorer.score(&body), row)))
         .collect::<Result<_, _>>()?;
     let taken = scored.len();
@@ -617,6 +698,27 @@ fn one<T>(
     Ok(conn.prepare_cached(sql)?.query_row([id], row).optional()?)
 }
 
+/// What an index entry points to, as a hit shows it.
+struct Found {
+    text: String,
+    session_id: Option<i64>,
+    person_id: i64,
+    when: String,
+    state: Option<HitState>,
+}
+
+impl Found {
+    fn of(text: String, session_id: Option<i64>, person_id: i64, when: String) -> Found {
+        Found {
+            text,
+            session_id,
+            person_id,
+            when,
+            state: None,
+        }
+    }
+}
+
 /// The hit for an index entry, or `None` when what it pointed to is gone.
 fn resolve(
     conn: &Connection,
@@ -634,9 +736,9 @@ fn resolve(
             |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
         )
     };
-    let found: Option<(String, Option<i64>, i64, String)> = match kind {
+    let found: Option<Found> = match kind {
         HitKind::Note => match one(conn, "SELECT body FROM notes WHERE session_id = ?1", id, |r| r.get(0))? {
-            Some(body) => session(id)?.map(|(person, at)| (body, Some(id), person, at)),
+            Some(body) => session(id)?.map(|(person, at)| Found::of(body, Some(id), person, at)),
             None => None,
         },
         HitKind::Agenda => {
@@ -647,7 +749,7 @@ fn resolve(
                 |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
             )? {
                 Some((text, session_id)) => {
-                    session(session_id)?.map(|(person, at)| (text, Some(session_id), person, at))
+                    session(session_id)?.map(|(person, at)| Found::of(text, Some(session_id), person, at))
                 }
                 None => None,
             }
@@ -656,16 +758,69 @@ fn resolve(
             conn,
             "SELECT text, session_id, person_id, created_at FROM action_items WHERE id = ?1",
             id,
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| Ok(Found::of(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )?,
         HitKind::Career => one(
             conn,
             "SELECT body, updated_at FROM career_notes WHERE person_id = ?1",
             id,
-            |r| Ok((r.get(0)?, None, id, r.get(1)?)),
+            |r| Ok(Found::of(r.get(0)?, None, id, r.get(1)?)),
         )?,
+        HitKind::MemberTopic => {
+            let topic = one(
+                conn,
+                "SELECT text, person_id, received_at, state FROM member_topics WHERE id = ?1",
+                id,
+                |r| {
+                    let state = match r.get_ref(3)?.as_str()? {
+                        "taken" => HitState::Taken,
+                        "withdrawn" => HitState::Withdrawn,
+                        _ => HitState::Open,
+                    };
+                    Ok((Found::of(r.get(0)?, None, r.get(1)?, r.get(2)?), state))
+                },
+            )?;
+            match topic {
+                // Where it went: the first agenda that took it (carried copies come later).
+                Some((found, HitState::Taken)) => Some(Found {
+                    session_id: one(
+                        conn,
+                        "SELECT session_id FROM agenda_items WHERE member_topic_id = ?1 ORDER BY id LIMIT 1",
+                        id,
+                        |r| r.get(0),
+                    )?,
+                    state: Some(HitState::Taken),
+                    ..found
+                }),
+                Some((found, state)) => Some(Found {
+                    state: Some(state),
+                    ..found
+                }),
+                None => None,
+            }
+        }
+        HitKind::MemberRequest => one(
+            conn,
+            "SELECT note, person_id, received_at, dismissed_at IS NOT NULL FROM member_requests WHERE id = ?1",
+            id,
+            |r| {
+                let (person_id, when, answered): (i64, String, bool) = (r.get(1)?, r.get(2)?, r.get(3)?);
+                Ok(r.get::<_, Option<String>>(0)?.map(|note| Found {
+                    state: Some(if answered { HitState::Answered } else { HitState::Open }),
+                    ..Found::of(note, None, person_id, when)
+                }))
+            },
+        )?
+        .flatten(),
     };
-    let Some((text, session_id, person_id, when)) = found else {
+    let Some(Found {
+        text,
+        session_id,
+        person_id,
+        when,
+        state,
+    }) = found
+    else {
         return Ok(None);
     };
     let Some(person_name) = names.get(&person_id).cloned() else {
@@ -678,6 +833,7 @@ fn resolve(
         person_id,
         person_name,
         when,
+        state,
         snippet: snippet(&plain_text(&text), needles, 90),
     }))
 }
@@ -979,6 +1135,189 @@ mod tests {
             )
             .unwrap();
         assert_eq!(old, 0, "the working copy is gone");
+    }
+
+    /// Migration 21 on a real vault file as schema 20 left it: every entry indexed under the old
+    /// numbering (`seq * 4 + kind`, as `index` wrote it then) keeps its place in the order and is
+    /// found; a note saved but not yet indexed is found; and the members' topics and request notes
+    /// that arrived before it, which schema 20 never indexed, are found with their state.
+    #[test]
+    fn migration_21_renumbers_a_real_vault_and_indexes_what_members_sent_before_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("vault");
+        let pass = || crate::Passphrase::new("correct horse battery staple".into());
+        crate::db::STOP_AT.set(20);
+        let made = crate::Vault::create(&dir, &pass(), taiwa_domain::Zone::UTC);
+        crate::db::STOP_AT.set(usize::MAX);
+        let (vault, _) = made.unwrap();
+        let conn = vault.conn();
+        let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, 20);
+        conn.execute_batch(
+            "INSERT INTO people (id, name, created_at) VALUES (1, 'Aoi', '2024-01-01'), (2, 'Ben', '2024-01-01');
+             INSERT INTO sessions (id, person_id, planned_at, time_zone, planned_minutes, state, held_minutes, created_at, updated_at)
+                 VALUES (1, 1, '2024-05-01T10:00:00', 'UTC', 30, 'held', 30, '', ''),
+                        (2, 1, '2099-05-01T10:00:00', 'UTC', 30, 'planned', NULL, '', '');
+             INSERT INTO notes VALUES (1, '評価の面談 roadmap', ''), (2, '下書きのメモ draft', '');
+             INSERT INTO search_pending (session_id) VALUES (2);
+             INSERT INTO agenda_items (id, session_id, text, created_at) VALUES (7, 1, '異動の相談', '');
+             INSERT INTO action_items (id, person_id, session_id, text, created_at)
+                 VALUES (3, 1, 1, '資料を review する', '2024-05-01T10:30:00Z');
+             INSERT INTO career_notes VALUES (2, '海外赴任の希望', '2024-05-02T00:00:00Z');
+             INSERT INTO member_topics (id, person_id, topic_id, text, kind, wants, state, received_at)
+                 VALUES (1, 1, 'a', '昇格の基準を知りたい', 'career', 'advise', 'new', '2024-06-01T01:00:00Z'),
+                        (2, 1, 'b', '退職を考えている', 'private', 'listen', 'withdrawn', '2024-06-01T02:00:00Z'),
+                        (3, 1, 'c', '研修の希望', 'work', 'decide', 'taken', '2024-06-01T03:00:00Z');
+             INSERT INTO agenda_items (id, session_id, text, created_at, member_topic_id) VALUES (8, 2, '研修の希望', '', 3);
+             INSERT INTO member_requests (id, person_id, note, received_at)
+                 VALUES (1, 1, '体調のことで話したい', '2024-06-02T00:00:00Z'), (2, 2, NULL, '2024-06-02T00:00:00Z');",
+        )
+        .unwrap();
+        // What `index` did at schema 20.
+        let index_20 = |kind: i64, id: i64, text: &str| {
+            conn.execute("INSERT INTO search_rows (kind, id) VALUES (?1, ?2)", params![kind, id])
+                .unwrap();
+            let seq = conn.last_insert_rowid();
+            let indexed = index_form(text);
+            conn.execute(
+                "INSERT INTO search_index (rowid, body) VALUES (?1, ?2)",
+                params![seq * 4 + kind, indexed],
+            )
+            .unwrap();
+            add_terms(conn, &indexed).unwrap();
+        };
+        index_20(1, 1, "評価の面談 roadmap");
+        index_20(2, 7, "異動の相談");
+        index_20(3, 3, "資料を review する");
+        index_20(0, 2, "海外赴任の希望");
+        index_20(2, 8, "研修の希望");
+        let before: Vec<(i64, i64, i64)> = conn
+            .prepare("SELECT seq, kind, id FROM search_rows ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        drop(vault);
+
+        let vault = crate::Vault::open(&dir, &pass(), taiwa_domain::Zone::UTC).unwrap();
+        let conn = vault.conn();
+        let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version as usize, crate::db::MIGRATIONS.len());
+        let renumbered: Vec<(i64, i64, i64)> = conn
+            .prepare("SELECT r.seq, r.kind, r.id FROM search_rows r JOIN search_index i ON i.rowid = r.seq * 16 + r.kind ORDER BY r.seq")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            renumbered, before,
+            "every entry under its new number, in the same order"
+        );
+        let entries: i64 = conn
+            .query_row("SELECT count(*) FROM search_index", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(
+            entries, 5,
+            "nothing else yet: the members' words wait for the first search"
+        );
+
+        type Seen = (HitKind, i64, Option<i64>, Option<HitState>, String);
+        let found = |query: &str| -> Vec<Seen> {
+            let mut hits: Vec<_> = vault
+                .search(query, 50)
+                .unwrap()
+                .into_iter()
+                .map(|h| (h.kind, h.id, h.session_id, h.state, h.when))
+                .collect();
+            hits.sort_by_key(|h| (h.0.code(), h.1));
+            hits
+        };
+        let at = |when: &str| when.to_owned();
+        assert_eq!(
+            found("評価"),
+            [(HitKind::Note, 1, Some(1), None, at("2024-05-01T10:00:00"))]
+        );
+        assert_eq!(
+            found("road"),
+            [(HitKind::Note, 1, Some(1), None, at("2024-05-01T10:00:00"))]
+        );
+        assert_eq!(
+            found("下書き"),
+            [(HitKind::Note, 2, Some(2), None, at("2099-05-01T10:00:00"))]
+        );
+        assert_eq!(
+            found("異動"),
+            [(HitKind::Agenda, 7, Some(1), None, at("2024-05-01T10:00:00"))]
+        );
+        assert_eq!(
+            found("review"),
+            [(HitKind::Action, 3, Some(1), None, at("2024-05-01T10:30:00"))]
+        );
+        assert_eq!(
+            found("海外"),
+            [(HitKind::Career, 2, None, None, at("2024-05-02T00:00:00"))]
+        );
+        assert_eq!(
+            found("昇格"),
+            [(
+                HitKind::MemberTopic,
+                1,
+                Some(2),
+                Some(HitState::Open),
+                at("2024-06-01T01:00:00")
+            )]
+        );
+        assert_eq!(
+            found("退職"),
+            [(
+                HitKind::MemberTopic,
+                2,
+                None,
+                Some(HitState::Withdrawn),
+                at("2024-06-01T02:00:00")
+            )]
+        );
+        assert_eq!(
+            found("研修"),
+            [
+                (HitKind::Agenda, 8, Some(2), None, at("2099-05-01T10:00:00")),
+                (
+                    HitKind::MemberTopic,
+                    3,
+                    Some(2),
+                    Some(HitState::Taken),
+                    at("2024-06-01T03:00:00")
+                )
+            ]
+        );
+        assert_eq!(
+            found("体調"),
+            [(
+                HitKind::MemberRequest,
+                1,
+                None,
+                Some(HitState::Open),
+                at("2024-06-02T00:00:00")
+            )]
+        );
+        let left: i64 = conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM search_unindexed) + (SELECT count(*) FROM search_pending)
+                      + (SELECT count(*) FROM sqlite_master WHERE name = 'search_renumber')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(left, 0, "nothing waits, and the working copy is gone");
+        let entries: i64 = conn
+            .query_row("SELECT count(*) FROM search_index", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(
+            entries, 10,
+            "five old, the pending note, three topics and one request note"
+        );
     }
 
     #[test]

@@ -17,8 +17,8 @@ fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
 use taiwa_domain::Zone;
 use taiwa_domain::{Cadence, DueState, Month, Owner, Relationship, TopicKind, Wants};
 use taiwa_vault::{
-    Error, ExportFormat, ExportLanguage, ExportOptions, HitKind, NewAction, NewAgendaItem, NewPerson, Part, Passphrase,
-    PersonEdit, RecoveryKey, Vault,
+    Error, ExportFormat, ExportLanguage, ExportOptions, FromMember, HitKind, HitState, NewAction, NewAgendaItem,
+    NewPerson, Part, Passphrase, PersonEdit, RecoveryKey, Taken, Vault,
 };
 
 const PASS: &str = "correct horse battery staple";
@@ -2271,4 +2271,237 @@ fn people_are_listed_by_reading_and_found_by_it() {
     // The order stands without readings too: by name as written, then as added.
     let again: Vec<String> = vault.people(false).unwrap().into_iter().map(|p| p.name).collect();
     assert_eq!(again, names);
+}
+
+/// A person whose page is paired and confirmed (the keys are stand-ins: the vault only keeps them).
+fn paired(vault: &mut Vault, name: &str) -> i64 {
+    let p = person(vault, name);
+    vault
+        .start_member_pairing(p, &[1; 32], &[2; 32], "ABCD-EFGH", "2099-01-01T00:00:00Z")
+        .unwrap();
+    vault
+        .complete_member_pairing(p, &[2; 32], &[3; 32], "2026-01-01")
+        .unwrap();
+    vault.confirm_member_pairing(p).unwrap();
+    p
+}
+
+/// Takes `message` from `p`'s page as the next one in order.
+fn from_member(vault: &mut Vault, p: i64, message: FromMember) -> Taken {
+    let next = vault.member_pairing(p).unwrap().unwrap().next_in;
+    vault.take_member_message(p, next, message).unwrap()
+}
+
+fn topic(id: &str, text: &str) -> FromMember {
+    FromMember::Topic {
+        topic_id: id.into(),
+        text: text.into(),
+        kind: TopicKind::Career,
+        wants: Wants::Listen,
+    }
+}
+
+/// The kind, id, session and state of each hit for `query`, narrowed to `kind` if given.
+fn hits_of(vault: &Vault, query: &str, kind: Option<HitKind>) -> Vec<(HitKind, i64, Option<i64>, Option<HitState>)> {
+    vault
+        .search_page(
+            query,
+            &taiwa_vault::SearchFilter {
+                kind,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .hits
+        .iter()
+        .map(|h| (h.kind, h.id, h.session_id, h.state))
+        .collect()
+}
+
+/// What a member sends is searchable as it stands: a new topic opens the next 1on1's Prepare, an
+/// edit's old words no longer match, a withdrawn topic is still found and says so, a taken one
+/// opens the session that took it; a request's note is found (open, then answered), a request
+/// without one adds nothing; all of it after the vault is closed and opened again.
+#[test]
+fn what_members_send_is_searchable_through_edits_withdrawal_and_taking() {
+    let (_tmp, dir, mut vault, _) = new_vault();
+    let p = paired(&mut vault, "佐藤 花子");
+    let next = vault
+        .plan_session(
+            p,
+            (vault.today() + chrono::Days::new(7)).and_hms_opt(10, 0, 0).unwrap(),
+            30,
+        )
+        .unwrap();
+
+    assert_eq!(
+        from_member(&mut vault, p, topic("t1", "異動の希望を相談したい")),
+        Taken::Applied
+    );
+    let t1 = vault.member_topics(p, false).unwrap()[0].id;
+    let found = vault.search("異動", 10).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        (
+            found[0].kind,
+            found[0].id,
+            found[0].person_id,
+            found[0].session_id,
+            found[0].state
+        ),
+        (HitKind::MemberTopic, t1, p, Some(next.id), Some(HitState::Open))
+    );
+    assert!(found[0].snippet.iter().any(|s| s.hit && s.text == "異動"));
+    assert_eq!(
+        found[0].when,
+        vault.member_topic(t1).unwrap().received_at,
+        "in local time, as the topic shows it"
+    );
+
+    // Edited before it was taken: the new words match, the old ones no longer.
+    assert_eq!(
+        from_member(&mut vault, p, topic("t1", "昇格の基準を知りたい")),
+        Taken::Applied
+    );
+    assert!(
+        vault.search("異動", 10).unwrap().is_empty(),
+        "the old words left the index"
+    );
+    assert_eq!(
+        hits_of(&vault, "昇格", None),
+        [(HitKind::MemberTopic, t1, Some(next.id), Some(HitState::Open))]
+    );
+
+    // Withdrawn: still found, marked withdrawn, opening the person rather than a session.
+    assert_eq!(
+        from_member(&mut vault, p, FromMember::TopicWithdrawn { topic_id: "t1".into() }),
+        Taken::Applied
+    );
+    assert_eq!(
+        hits_of(&vault, "昇格", None),
+        [(HitKind::MemberTopic, t1, None, Some(HitState::Withdrawn))]
+    );
+
+    // Taken into the agenda: found as the member's topic (with the session that took it) and as
+    // the agenda item.
+    from_member(&mut vault, p, topic("t2", "Feedback on the roadmap"));
+    let t2 = vault.member_topics(p, true).unwrap()[0].id;
+    let item = vault.take_member_topic(t2, next.id, "{}").unwrap();
+    let mut taken = hits_of(&vault, "roadmap", None);
+    taken.sort_by_key(|h| format!("{:?}", h.0));
+    assert_eq!(
+        taken,
+        [
+            (HitKind::Agenda, item.id, Some(next.id), None),
+            (HitKind::MemberTopic, t2, Some(next.id), Some(HitState::Taken)),
+        ]
+    );
+    assert_eq!(
+        hits_of(&vault, "road", Some(HitKind::MemberTopic)),
+        [(HitKind::MemberTopic, t2, Some(next.id), Some(HitState::Taken))],
+        "a prefix, narrowed to the member's topics"
+    );
+
+    // A request's note is found; one without a note adds nothing.
+    from_member(
+        &mut vault,
+        p,
+        FromMember::AskSoon {
+            note: Some("体調のことで早めに話したい".into()),
+        },
+    );
+    from_member(&mut vault, p, FromMember::AskSoon { note: None });
+    let requests = vault.member_requests().unwrap();
+    assert_eq!(requests.len(), 2);
+    let asked = requests.iter().find(|r| r.note.is_some()).unwrap();
+    let found = vault.search("体調", 10).unwrap();
+    assert_eq!(
+        (
+            found[0].kind,
+            found[0].id,
+            found[0].person_id,
+            found[0].session_id,
+            found[0].state
+        ),
+        (HitKind::MemberRequest, asked.id, p, None, Some(HitState::Open))
+    );
+    assert_eq!(found[0].when, asked.received_at);
+    assert_eq!(found.len(), 1);
+    vault.dismiss_member_request(asked.id).unwrap();
+    assert_eq!(
+        hits_of(&vault, "体調", Some(HitKind::MemberRequest)),
+        [(HitKind::MemberRequest, asked.id, None, Some(HitState::Answered))]
+    );
+    assert!(
+        hits_of(&vault, "体調", Some(HitKind::MemberTopic)).is_empty(),
+        "narrowed to another kind"
+    );
+
+    drop(vault);
+    let vault = Vault::open(&dir, &pass(PASS), tokyo()).unwrap();
+    assert_eq!(hits_of(&vault, "昇格", None).len(), 1);
+    assert_eq!(hits_of(&vault, "体調", None).len(), 1);
+}
+
+/// Deleting a person takes what they sent out of the index with them: no word of a topic (new,
+/// edited, withdrawn or taken) or of a request's note is found afterwards, by any kind of query,
+/// and another member's are untouched.
+#[test]
+fn deleting_a_person_leaves_no_word_they_sent_findable() {
+    let (_tmp, _dir, mut vault, _) = new_vault();
+    let gone = paired(&mut vault, "削除 される");
+    let stays = paired(&mut vault, "残る 人");
+    let s = vault
+        .plan_session(
+            gone,
+            (vault.today() + chrono::Days::new(3)).and_hms_opt(10, 0, 0).unwrap(),
+            30,
+        )
+        .unwrap();
+    from_member(&mut vault, gone, topic("a", "旧い話題 zanzibar"));
+    from_member(&mut vault, gone, topic("a", "給与の相談 quokka"));
+    from_member(&mut vault, gone, topic("b", "退職を考えている marmoset"));
+    from_member(&mut vault, gone, FromMember::TopicWithdrawn { topic_id: "b".into() });
+    from_member(&mut vault, gone, topic("c", "研修の希望 narwhal"));
+    let c = vault
+        .member_topics(gone, true)
+        .unwrap()
+        .into_iter()
+        .find(|t| t.topic_id == "c")
+        .unwrap();
+    vault.take_member_topic(c.id, s.id, "{}").unwrap();
+    from_member(
+        &mut vault,
+        gone,
+        FromMember::AskSoon {
+            note: Some("家族の事情 axolotl".into()),
+        },
+    );
+    from_member(&mut vault, stays, topic("a", "給与の相談 wombat"));
+    let words = [
+        "給与", "相談", "退職", "研修", "家族", "事情", "quokka", "marmoset", "narwhal", "axolotl", "quo", "mar", "給",
+    ];
+    for word in ["quokka", "marmoset", "narwhal", "axolotl"] {
+        assert!(!vault.search(word, 10).unwrap().is_empty(), "{word} is found before");
+    }
+
+    vault.delete_person(gone).unwrap();
+    for word in words {
+        let left: Vec<_> = vault
+            .search(word, 50)
+            .unwrap()
+            .into_iter()
+            .filter(|h| h.person_id != stays)
+            .map(|h| (h.kind, h.id))
+            .collect();
+        assert!(left.is_empty(), "{word}: {left:?}");
+    }
+    assert!(vault.search("zanzibar", 10).unwrap().is_empty());
+    let kept = vault.search("wombat", 10).unwrap();
+    assert_eq!(
+        (kept.len(), kept[0].kind, kept[0].person_id),
+        (1, HitKind::MemberTopic, stays),
+        "another member's topic stays"
+    );
+    assert_eq!(vault.search("給与", 10).unwrap().len(), 1, "only theirs");
 }

@@ -329,16 +329,29 @@ next_planned: string | null, };
 
 export type Hit = { kind: HitKind, 
 /**
- * The note's session id, the agenda item's id or the action item's id.
+ * The note's session id, the agenda item's, action item's, member topic's or request's id,
+ * or the person's id for a career note.
  */
-id: number, session_id: number | null, person_id: number, person_name: string, 
+id: number, 
 /**
- * The session's local date and time, or when the action item was made or the career note
- * last changed, in local time too (`YYYY-MM-DDTHH:MM:SS`).
+ * The session it belongs to; for a member's topic, the session whose agenda took it, or
+ * while it is open the person's next planned 1on1, where Prepare offers it.
  */
-when: string, snippet: Array<SnippetPart>, };
+session_id: number | null, person_id: number, person_name: string, 
+/**
+ * The session's local date and time, or when the action item was made, the career note
+ * last changed or the member's topic or request arrived, in local time too
+ * (`YYYY-MM-DDTHH:MM:SS`).
+ */
+when: string, 
+/**
+ * Where a member's topic or request stands; none for the manager's own text.
+ */
+state: HitState | null, snippet: Array<SnippetPart>, };
 
-export type HitKind = "note" | "agenda" | "action" | "career";
+export type HitKind = "note" | "agenda" | "action" | "career" | "member_topic" | "member_request";
+
+export type HitState = "open" | "taken" | "withdrawn" | "answered";
 
 export type SearchFilter = { 
 /**

@@ -12,6 +12,7 @@ use zeroize::Zeroizing;
 use super::agenda::{AgendaItem, MAX_AGENDA_CHARS, NewAgendaItem};
 use super::{clean_text, found, parsed};
 use crate::error::Rule;
+use crate::search::{self, HitKind};
 use crate::{Error, Vault};
 
 /// The longest topic a member may send, in characters (`taiwa_protocol::channel::MAX_TOPIC_CHARS`).
@@ -391,7 +392,18 @@ impl Vault {
                              WHERE member_topics.state <> 'taken'",
                             params![person_id, topic_id, text, kind.as_str(), wants.as_str(), now],
                         )?;
-                        if changed == 1 { Taken::Applied } else { Taken::Ignored }
+                        if changed == 1 {
+                            // Its words replace an edited topic's old ones in the index.
+                            let id: i64 = tx.query_row(
+                                "SELECT id FROM member_topics WHERE person_id = ?1 AND topic_id = ?2",
+                                params![person_id, topic_id],
+                                |r| r.get(0),
+                            )?;
+                            search::index(tx, HitKind::MemberTopic, id, &text)?;
+                            Taken::Applied
+                        } else {
+                            Taken::Ignored
+                        }
                     }
                 },
                 FromMember::TopicWithdrawn { topic_id } => {
@@ -411,6 +423,9 @@ impl Vault {
                         "INSERT INTO member_requests (person_id, note, received_at) VALUES (?1, ?2, ?3)",
                         params![person_id, note, now],
                     )?;
+                    if let Some(note) = &note {
+                        search::index(tx, HitKind::MemberRequest, tx.last_insert_rowid(), note)?;
+                    }
                     Taken::Applied
                 }
                 FromMember::ItemDone { action_id, done } => {

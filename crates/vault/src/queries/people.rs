@@ -326,8 +326,9 @@ impl Vault {
     }
 
     /// Deletes a person and everything about them: sessions, notes, agenda and action items,
-    /// topics, the career note and their search entries. Nothing is sent for it: 1on1s already
-    /// reported to the company stay counted there, and figures not yet sent are dropped.
+    /// topics, the career note, what they sent from their page and their search entries. Nothing
+    /// is sent for it: 1on1s already reported to the company stay counted there, and figures not
+    /// yet sent are dropped.
     pub fn delete_person(&mut self, id: i64) -> Result<Footprint, Error> {
         let person = self.person(id)?;
         let footprint = self.person_footprint(id)?;
@@ -347,6 +348,18 @@ impl Vault {
                 crate::search::remove(tx, crate::HitKind::Action, action)?;
             }
             crate::search::remove(tx, crate::HitKind::Career, id)?;
+            for (kind, table) in [
+                (crate::HitKind::MemberTopic, "member_topics"),
+                (crate::HitKind::MemberRequest, "member_requests"),
+            ] {
+                let sent: Vec<i64> = tx
+                    .prepare(&format!("SELECT id FROM {table} WHERE person_id = ?1"))?
+                    .query_map([id], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?;
+                for item in sent {
+                    crate::search::remove(tx, kind, item)?;
+                }
+            }
             tx.execute("DELETE FROM action_items WHERE person_id = ?1", [id])?;
             tx.execute("DELETE FROM backlog_items WHERE person_id = ?1", [id])?;
             tx.execute("DELETE FROM career_notes WHERE person_id = ?1", [id])?;
@@ -455,5 +468,58 @@ mod tests {
             })
             .unwrap_err();
         assert!(err.to_string().contains("already 先の人's"), "{err}");
+    }
+
+    /// After a person is deleted, the index's own tables hold nothing of what they sent: no entry
+    /// row, no copy of its text, and FTS5's vocabulary counts none of its words. (Latin words stay
+    /// in `search_terms`, the vocabulary of prefixes, which names no entry: migration 15.)
+    #[test]
+    fn deleting_a_person_leaves_nothing_they_sent_in_the_index_tables() {
+        use crate::queries::member::FromMember;
+        let tmp = tempfile::tempdir().unwrap();
+        let pass = crate::Passphrase::new("correct horse battery staple".into());
+        let (mut vault, _) = Vault::create(&tmp.path().join("vault"), &pass, taiwa_domain::Zone::UTC).unwrap();
+        let p = vault
+            .add_person(NewPerson {
+                name: "消える人".into(),
+                ..Default::default()
+            })
+            .unwrap()
+            .id;
+        vault
+            .start_member_pairing(p, &[1; 32], &[2; 32], "C", "2099-01-01T00:00:00Z")
+            .unwrap();
+        vault
+            .complete_member_pairing(p, &[2; 32], &[3; 32], "2026-01-01")
+            .unwrap();
+        vault.confirm_member_pairing(p).unwrap();
+        let messages = [
+            FromMember::Topic {
+                topic_id: "a".into(),
+                text: "退職を考えている quokka".into(),
+                kind: taiwa_domain::TopicKind::Private,
+                wants: taiwa_domain::Wants::Listen,
+            },
+            FromMember::TopicWithdrawn { topic_id: "a".into() },
+            FromMember::AskSoon {
+                note: Some("家族の事情 axolotl".into()),
+            },
+        ];
+        for (seq, message) in (0..).zip(messages) {
+            vault.take_member_message(p, seq, message).unwrap();
+        }
+        let words = "SELECT count(*) FROM temp.words WHERE term IN ('quokka', 'axolotl', '退職', '家族', '事情')";
+        let count = |vault: &Vault, sql: &str| -> i64 { vault.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
+        vault
+            .conn()
+            .execute_batch("CREATE VIRTUAL TABLE temp.words USING fts5vocab(main, search_index, 'row');")
+            .unwrap();
+        assert_eq!(count(&vault, words), 5);
+
+        vault.delete_person(p).unwrap();
+        assert_eq!(count(&vault, "SELECT count(*) FROM search_rows"), 0);
+        assert_eq!(count(&vault, "SELECT count(*) FROM search_index_content"), 0);
+        assert_eq!(count(&vault, "SELECT count(*) FROM search_index_docsize"), 0);
+        assert_eq!(count(&vault, words), 0);
     }
 }

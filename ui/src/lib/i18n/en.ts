@@ -412,6 +412,9 @@ export const en = {
   'hit.agenda': 'Agenda',
   'hit.action': 'Action item',
   'hit.career': 'Career note',
+  'hit.member_topic': "Member's topic",
+  'hit.member_request': 'Asked for a 1on1',
+  'hit.answered': 'Done',
 
   'settings.title': 'Settings',
   'settings.language': 'Language',

@@ -414,6 +414,9 @@ export const ja: Record<MessageKey, string> = {
   'hit.agenda': 'アジェンダ',
   'hit.action': 'アクションアイテム',
   'hit.career': 'キャリアメモ',
+  'hit.member_topic': 'メンバーの話したいこと',
+  'hit.member_request': '1on1の希望',
+  'hit.answered': '対応済み',
 
   'settings.title': '設定',
   'settings.language': '言語',
