@@ -63,6 +63,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/admin/completion", get(admin::completion))
         .route("/api/v1/admin/completion.csv", get(admin::completion_csv))
         .route("/api/v1/admin/pairs", get(admin::pairs))
+        .route("/api/v1/admin/quality", get(admin::quality))
+        .route("/api/v1/admin/quality.csv", get(admin::quality_csv))
         .route("/api/v1/career-paths", get(device::career_paths))
         .route("/api/v1/pairings", post(channel::create_pairing).get(channel::pairings))
         .route("/api/v1/pairings/{member}", delete(channel::unpair))

@@ -7,6 +7,7 @@ mod common;
 
 use common::{Backend, Reply, Server, months_ago, record, this_month};
 use serde_json::{Value, json};
+use taiwa_server::db::V;
 
 on_both_backends!(
     enrol_roster_push_and_known_rates,
@@ -33,6 +34,7 @@ on_both_backends!(
     the_figures_hr_reads_follow_every_write_though_the_server_keeps_them,
     database_rows_are_read_by_column_name,
     readings_in_the_directory_reach_the_roster,
+    the_admin_quality_api_pools_under_k_and_shows_only_final_months,
 );
 
 fn rows_by_unit(report: &Value) -> std::collections::BTreeMap<String, (u64, u64)> {
@@ -1421,4 +1423,401 @@ fn readings_in_the_directory_reach_the_roster(backend: Backend) {
     );
     assert_ne!(misplaced.code(), 0);
     assert!(misplaced.stderr().contains("header"), "{}", misplaced.stderr());
+}
+
+/// A company for quality under k = 3: 本社 (O1) ← 営業部 (O2, E02 and five members) and 技術部 (O3,
+/// E10 and three members) ← 開発課 (O4, E20 and three) and 品質課 (O5, E30 and two).
+const QUALITY_UNITS: &str =
+    "org_unit_id,name,parent_id\nO1,本社,\nO2,営業部,O1\nO3,技術部,O1\nO4,開発課,O3\nO5,品質課,O3\n";
+
+/// Every pair as (manager, member, member's unit, met in the final month, member rated it).
+/// E07 and E23 did not meet but rated (a mark counts in no response rate then).
+const QUALITY_PAIRS: [(&str, &str, &str, bool, bool); 17] = [
+    ("E01", "E02", "O2", true, false),
+    ("E02", "E03", "O2", true, true),
+    ("E02", "E04", "O2", true, true),
+    ("E02", "E05", "O2", true, true),
+    ("E02", "E06", "O2", true, false),
+    ("E02", "E07", "O2", false, true),
+    ("E01", "E10", "O3", true, false),
+    ("E10", "E11", "O3", true, true),
+    ("E10", "E12", "O3", true, false),
+    ("E10", "E13", "O3", true, false),
+    ("E10", "E20", "O4", true, false),
+    ("E20", "E21", "O4", true, true),
+    ("E20", "E22", "O4", true, true),
+    ("E20", "E23", "O4", false, true),
+    ("E10", "E30", "O5", true, false),
+    ("E30", "E31", "O5", true, true),
+    ("E30", "E32", "O5", true, true),
+];
+
+/// The final month's ratings as (unit, すっきり度, talked).
+const QUALITY_RATINGS: [(&str, Option<i64>, Option<&str>); 10] = [
+    ("O2", Some(5), Some("yes")),
+    ("O2", Some(4), Some("yes")),
+    ("O2", Some(3), Some("no")),
+    ("O2", None, Some("partly")),
+    ("O3", Some(5), Some("yes")),
+    ("O4", Some(4), Some("yes")),
+    ("O4", Some(2), Some("partly")),
+    ("O4", Some(3), Some("yes")),
+    ("O5", Some(1), Some("no")),
+    ("O5", Some(2), Some("no")),
+];
+
+/// The day from which a month's quality is final, from the rule as documented (docs/SECURITY.md):
+/// the 9th of the second month after it, UTC.
+fn quality_final_from(month: &str) -> chrono::NaiveDate {
+    let (y, m): (i32, i32) = (month[..4].parse().unwrap(), month[5..].parse().unwrap());
+    let i = y * 12 + m - 1 + 2;
+    chrono::NaiveDate::from_ymd_opt(i.div_euclid(12), u32::try_from(i.rem_euclid(12) + 1).unwrap(), 9).unwrap()
+}
+
+/// What the quality API should say of a group of units, counted here from the tables above.
+fn expected_quality(units: &[&str]) -> Value {
+    let rs: Vec<_> = QUALITY_RATINGS.iter().filter(|r| units.contains(&r.0)).collect();
+    let clarity: Vec<i64> = rs.iter().filter_map(|r| r.1).collect();
+    let talked = |v: &str| rs.iter().filter(|r| r.2 == Some(v)).count() as u64;
+    let (yes, partly, no) = (talked("yes"), talked("partly"), talked("no"));
+    let met: Vec<_> = QUALITY_PAIRS.iter().filter(|p| units.contains(&p.2) && p.3).collect();
+    let rated = met.iter().filter(|p| p.4).count() as u64;
+    json!({
+        "ratings": rs.len(),
+        "clarity_answers": clarity.len(),
+        "clarity_average": clarity.iter().sum::<i64>() as f64 / clarity.len() as f64,
+        "talked_yes": yes, "talked_partly": partly, "talked_no": no,
+        "talked_share": yes as f64 / (yes + partly + no) as f64,
+        "met_pairs": met.len(),
+        "met_pairs_rated": rated,
+        "response_rate": rated as f64 / met.len() as f64,
+        "withheld": null,
+        "counted_above": 0,
+    })
+}
+
+/// Compares two quality figures, floats within rounding.
+fn assert_same_quality(got: &Value, want: &Value, what: &str) {
+    for (field, w) in want.as_object().unwrap() {
+        let g = &got[field];
+        match (g.as_f64(), w.as_f64()) {
+            (Some(g), Some(w)) if field.ends_with("average") || field.ends_with("share") || field.ends_with("rate") => {
+                assert!((g - w).abs() < 1e-9, "{what} {field}: {g} ≠ {w}");
+            }
+            _ => assert_eq!(g, w, "{what} {field}: {got}"),
+        }
+    }
+}
+
+/// The admin API's quality per unit and month: exactly what the pages disclose (computed here by
+/// hand from the ratings, marks and records the test stores), pooled under k for hr_admin too,
+/// nothing of a month that is not final, nothing by pair or manager; bad queries and tokens refused.
+fn the_admin_quality_api_pools_under_k_and_shows_only_final_months(backend: Backend) {
+    let mut employees =
+        String::from("employee_id,name,email,org_unit_id,manager_id\nE01,木村 葵,e01@example.co.jp,O1,\n");
+    for (manager, member, unit, _, _) in QUALITY_PAIRS {
+        employees.push_str(&format!(
+            "{member},社員 {member},{}@example.co.jp,{unit},{manager}\n",
+            member.to_lowercase()
+        ));
+    }
+    let server = Server::start_with(backend, QUALITY_UNITS, &employees, "");
+    server.cli(&["settings", "set", "k", "3"], &[]).assert_ok();
+    // Three months back is final whatever the day; every pair sent a record (reporting), met or not.
+    let month = months_ago(3);
+    let mut devices = std::collections::BTreeMap::new();
+    for (manager, member, _, met, _) in QUALITY_PAIRS {
+        let token = devices.entry(manager).or_insert_with(|| server.enrol(manager)).clone();
+        let held = u32::from(met);
+        assert_eq!(
+            server
+                .push(&token, json!([record(member, &month, held, 30 * held, 1)]))
+                .status,
+            200
+        );
+    }
+    // Ratings and marks as the member page stores them: a score under its unit and month, a mark
+    // of the pair apart, nothing linking the two.
+    let m = i64::from(month.parse::<taiwa_protocol::Month>().unwrap().index());
+    server
+        .pool()
+        .write(|c| {
+            for (i, (unit, clarity, talked)) in QUALITY_RATINGS.iter().enumerate() {
+                c.execute(
+                    "INSERT INTO ratings (token_hash, org_unit_id, month, clarity, talked, given_day) VALUES ($1, $2, $3, $4, $5, 0)",
+                    &[V::from(format!("h{i}")), V::from(*unit), V::Int(m), V::from(*clarity), V::from(*talked)],
+                )?;
+            }
+            for (manager, member, ..) in QUALITY_PAIRS.iter().filter(|p| p.4) {
+                c.execute(
+                    "INSERT INTO rating_marks (manager_id, member_id, month) VALUES ($1, $2, $3)",
+                    &[V::from(*manager), V::from(*member), V::Int(m)],
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    // This month, 開発課's three members rate through their own pages: k ratings, but not final.
+    let mut now = String::new();
+    for (member, clarity, rating_token) in [("E21", 5, [1u8; 32]), ("E22", 5, [2u8; 32]), ("E23", 4, [3u8; 32])] {
+        let (_, public) = taiwa_channel::generate();
+        let code = server.post_json(
+            "/api/v1/pairings",
+            Some(&devices["E20"]),
+            &json!({"member_employee_id": member, "manager_key": data_encoding::BASE64URL_NOPAD.encode(&public.0)}),
+        );
+        assert_eq!(code.status, 201, "{}", code.body);
+        let (_, member_key) = taiwa_channel::generate();
+        let paired = server.post_json(
+            "/me/api/pair",
+            None,
+            &json!({"code": code.json()["code"], "member_key": data_encoding::BASE64URL_NOPAD.encode(&member_key.0)}),
+        );
+        assert_eq!(paired.status, 201, "{}", paired.body);
+        let paired = paired.json();
+        now = paired["state"]["rateable"][1].as_str().unwrap().to_owned();
+        let rated = server.post_json(
+            "/me/api/ratings",
+            paired["token"].as_str(),
+            &json!({"month": now, "clarity": clarity, "talked": "yes",
+                    "token": data_encoding::BASE64URL_NOPAD.encode(&rating_token)}),
+        );
+        assert_eq!(rated.status, 201, "{}", rated.body);
+    }
+
+    // By hand, with k = 3: 営業部 (4 ratings) and 開発課 (3) are shown on their own; 品質課's two
+    // are too few and join 技術部's group (its own rating and those two: three), so 品質課 is
+    // withheld and 技術部 shows its subtree's six; 本社 shows all ten.
+    let report = server.admin(&format!("/api/v1/admin/quality?from={month}&to={now}"));
+    assert_eq!(report.status, 200, "{}", report.body);
+    let report = report.json();
+    assert_eq!(
+        (&report["from"], &report["to"], &report["k"]),
+        (&json!(month), &json!(now), &json!(3))
+    );
+    let months = report["months"].as_array().unwrap();
+    assert_eq!(months.len(), 4, "{month}..{now}, oldest first");
+    let row = |m: &Value, unit: &str| -> Value {
+        m["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["org_unit_id"] == unit)
+            .unwrap()
+            .clone()
+    };
+    let fin = &months[0];
+    assert_eq!(fin["month"], json!(month));
+    assert_eq!(fin["final_from"], json!(quality_final_from(&month).to_string()));
+    let units: Vec<&str> = fin["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["org_unit_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(units, ["O1", "O2", "O3", "O4", "O5"]);
+    assert_eq!(row(fin, "O4")["name"], "開発課");
+    assert_eq!(row(fin, "O4")["parent_id"], "O3");
+    for (unit, group) in [
+        ("O1", &["O1", "O2", "O3", "O4", "O5"][..]),
+        ("O2", &["O2"][..]),
+        ("O3", &["O3", "O4", "O5"][..]),
+        ("O4", &["O4"][..]),
+    ] {
+        assert_same_quality(&row(fin, unit)["quality"], &expected_quality(group), unit);
+    }
+    let o5 = &row(fin, "O5")["quality"];
+    assert_eq!(o5["withheld"], "fewer_ratings", "{o5}");
+    assert_eq!(o5["counted_above"], 2);
+    for field in [
+        "ratings",
+        "clarity_average",
+        "talked_yes",
+        "talked_share",
+        "met_pairs",
+        "response_rate",
+    ] {
+        assert_eq!(o5[field], Value::Null, "nothing of 品質課's two ratings: {field}");
+    }
+    assert_same_quality(
+        &fin["totals"],
+        &expected_quality(&["O1", "O2", "O3", "O4", "O5"]),
+        "the company",
+    );
+    // The months after: final or not by the documented day; this month's k ratings are not shown.
+    let today = chrono::Utc::now().date_naive();
+    for m in &months[1..] {
+        let name = m["month"].as_str().unwrap();
+        assert_eq!(m["final_from"], json!(quality_final_from(name).to_string()));
+        let shown = today >= quality_final_from(name);
+        for r in m["rows"].as_array().unwrap() {
+            let q = &r["quality"];
+            if shown {
+                assert_eq!(
+                    (q["withheld"].clone(), q["ratings"].clone()),
+                    (Value::Null, json!(0)),
+                    "{name}: {q}"
+                );
+            } else {
+                assert_eq!(q["withheld"], "not_final", "{name}: {q}");
+                assert_eq!(
+                    (q["ratings"].clone(), q["clarity_average"].clone()),
+                    (Value::Null, Value::Null)
+                );
+            }
+        }
+    }
+    let this = months.last().unwrap();
+    assert_eq!(this["month"], json!(now));
+    assert_eq!(row(this, "O4")["quality"]["withheld"], "not_final");
+    assert_eq!(this["totals"]["withheld"], "not_final");
+    let stored: i64 = server
+        .pool()
+        .with(|c| c.query("SELECT COUNT(*) AS n FROM ratings WHERE month <> $1", &[V::Int(m)]))
+        .unwrap()[0]
+        .int("n")
+        .unwrap();
+    assert_eq!(stored, 3, "this month's ratings are stored, only not shown");
+    // Nothing by pair or by manager: no employee is named.
+    let body = server
+        .admin(&format!("/api/v1/admin/quality?from={month}&to={now}"))
+        .body;
+    for (manager, member, ..) in QUALITY_PAIRS {
+        for id in [manager, member] {
+            assert!(!body.contains(&format!("\"{id}\"")), "{id} named in {body}");
+        }
+    }
+
+    // The same figures as the dashboard shows hr_admin.
+    let page = common::pages::Http::login(&server, common::ADMIN).get(&format!("/hr/?month={month}&unit=O1&depth=all"));
+    assert_eq!(page.status, 200);
+    for unit in ["O1", "O2", "O3", "O4", "O5"] {
+        let tr = page
+            .body
+            .split("<tr")
+            .skip(1)
+            .map(|t| t.split("</tr>").next().unwrap())
+            .find(|t| t.contains(&format!("data-unit=\"{unit}\"")))
+            .unwrap_or_else(|| panic!("no row of {unit}"));
+        let attr = |name: &str| {
+            tr.split(&format!("{name}=\""))
+                .nth(1)
+                .map(|v| v.split('"').next().unwrap().to_owned())
+        };
+        let q = &row(fin, unit)["quality"];
+        assert_eq!(
+            attr("data-ratings"),
+            q["ratings"].as_u64().map(|n| n.to_string()),
+            "{unit}"
+        );
+        assert_eq!(
+            attr("data-clarity"),
+            q["clarity_average"].as_f64().map(|c| format!("{c:.1}")),
+            "{unit}"
+        );
+        assert_eq!(
+            attr("data-withheld").is_some(),
+            q["withheld"] == "fewer_ratings",
+            "{unit}"
+        );
+    }
+
+    // Under one unit: its subtree, with its own figures as the totals.
+    let o3 = server
+        .admin(&format!("/api/v1/admin/quality?from={month}&to={month}&org=O3"))
+        .json();
+    let rows: Vec<&str> = o3["months"][0]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["org_unit_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(rows, ["O3", "O4", "O5"]);
+    assert_same_quality(
+        &o3["months"][0]["totals"],
+        &expected_quality(&["O3", "O4", "O5"]),
+        "O3's totals",
+    );
+
+    // The CSV: the same rows, a column per field.
+    let csv = server.admin(&format!("/api/v1/admin/quality.csv?from={month}&to={month}&org=O3"));
+    assert_eq!(csv.status, 200, "{}", csv.body);
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(
+        lines[0],
+        "month,org_unit_id,name,parent_id,ratings,clarity_answers,clarity_average,talked_yes,talked_partly,talked_no,talked_share,met_pairs,met_pairs_rated,response_rate,withheld,counted_above"
+    );
+    let o4 = expected_quality(&["O4"]);
+    assert_eq!(
+        lines[2],
+        format!(
+            "{month},O4,開発課,O3,{},{},{:.4},{},{},{},{:.4},{},{},{:.4},,0",
+            o4["ratings"],
+            o4["clarity_answers"],
+            o4["clarity_average"].as_f64().unwrap(),
+            o4["talked_yes"],
+            o4["talked_partly"],
+            o4["talked_no"],
+            o4["talked_share"].as_f64().unwrap(),
+            o4["met_pairs"],
+            o4["met_pairs_rated"],
+            o4["response_rate"].as_f64().unwrap()
+        )
+    );
+    assert_eq!(lines[3], format!("{month},O5,品質課,O3,,,,,,,,,,,fewer_ratings,2"));
+    assert_eq!(lines.len(), 4);
+    let csv_now = server.admin(&format!("/api/v1/admin/quality.csv?from={now}&to={now}"));
+    assert!(
+        csv_now
+            .body
+            .lines()
+            .skip(1)
+            .all(|l| l.ends_with(",,,,,,,,,,not_final,0")),
+        "{}",
+        csv_now.body
+    );
+    // Every read is in the audit log, with its range.
+    let log = taiwa_server::store::audit_entries(&server.pool(), 50).unwrap();
+    let quality_reads = log.iter().filter(|e| e.1 == common::ADMIN && e.2 == "quality").count();
+    assert_eq!(quality_reads, 3);
+    assert!(
+        log.iter()
+            .any(|e| e.2 == "quality_csv" && e.3.contains("\"org\":\"O3\"")),
+        "{log:?}"
+    );
+
+    // Bad queries: clear 400s (404 for an unknown unit), whichever form.
+    for path in ["/api/v1/admin/quality", "/api/v1/admin/quality.csv"] {
+        let missing = server.admin(path);
+        assert_eq!(missing.status, 400, "{}", missing.body);
+        assert_eq!(
+            missing.json()["error"]["message"],
+            "the query parameter 'from' is required"
+        );
+        for (query, says) in [
+            ("from=2026-13&to=2026-12".to_owned(), "2026-13"),
+            ("from=May&to=2026-01".to_owned(), "May"),
+            ("from=2026-05&to=2026-01".to_owned(), "must run forward"),
+            ("from=2023-01&to=2026-01".to_owned(), "at most 36 months"),
+            (format!("from={month}&to={month}&extra=1"), "extra"),
+            (format!("from={month}&from={month}&to={month}"), "given twice"),
+        ] {
+            let reply = server.admin(&format!("{path}?{query}"));
+            assert_eq!(reply.status, 400, "{path}?{query}: {}", reply.body);
+            let message = reply.json()["error"]["message"].as_str().unwrap().to_owned();
+            assert!(message.contains(says), "{path}?{query}: {message}");
+        }
+        let unknown = server.admin(&format!("{path}?from={month}&to={month}&org=NOPE"));
+        assert_eq!(unknown.status, 404, "{}", unknown.body);
+        assert_eq!(unknown.json()["error"]["code"], "not_found");
+        // 36 months are one report; no token, a bogus one or a device's are refused.
+        let longest = months_ago(35);
+        assert_eq!(server.admin(&format!("{path}?from={longest}&to={now}")).status, 200);
+        let query = format!("{path}?from={month}&to={month}");
+        for token in [None, Some("twa_not-a-real-token"), Some(devices["E02"].as_str())] {
+            let refused = server.get(&query, token);
+            assert_eq!(refused.status, 401, "{query} with {token:?}: {}", refused.body);
+            assert_eq!(refused.json()["error"]["code"], "unauthorized");
+        }
+    }
 }

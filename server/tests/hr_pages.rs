@@ -20,6 +20,8 @@ on_both_backends!(
     an_org_viewer_sees_only_their_part_and_no_small_group,
     engagement_import_and_the_correlation,
     quality_beside_completion_with_small_groups_withheld,
+    quality_beside_the_survey_counts_final_months_and_leaves_out_units_under_k,
+    an_org_viewer_sees_quality_of_their_subtree_only_in_final_months_pooled_under_k,
 );
 
 /// A company where every figure is known:
@@ -947,6 +949,555 @@ fn quality_beside_completion_with_small_groups_withheld(backend: Backend) {
             b.goto(&format!("/hr/report?from={month}&to={month}&units=T11&units=T12"))
                 .await;
             b.screenshot(&format!("hr-report-quality-ja-{w}")).await;
+        }
+        b.stop().await;
+    });
+}
+
+/// (unit, すっきり度, talked) of one rating.
+type Rating = (&'static str, Option<i64>, Option<&'static str>);
+
+/// One month's ratings and marks, stored as the member page stores them: each score under its
+/// unit and month with a token hash of its own, each mark of a pair apart, nothing linking them.
+fn store_ratings(server: &Server, month: &str, ratings: &[Rating], marks: &[(&str, &str)]) {
+    use taiwa_server::db::V;
+    let m = i64::from(month.parse::<taiwa_protocol::Month>().unwrap().index());
+    server
+        .pool()
+        .write(|c| {
+            for (i, (unit, clarity, talked)) in ratings.iter().enumerate() {
+                c.execute(
+                    "INSERT INTO ratings (token_hash, org_unit_id, month, clarity, talked, given_day) VALUES ($1, $2, $3, $4, $5, 0)",
+                    &[V::from(format!("{month}-{i}")), V::from(*unit), V::Int(m), V::from(*clarity), V::from(*talked)],
+                )?;
+            }
+            for (manager, member) in marks {
+                c.execute(
+                    "INSERT INTO rating_marks (manager_id, member_id, month) VALUES ($1, $2, $3)",
+                    &[V::from(*manager), V::from(*member), V::Int(m)],
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// Records that every pair of the teams `T{d}{t}` met in `month`: the lead with each member, the
+/// department's head with the lead (devices enrolled as needed, kept in `tokens`).
+fn all_met(server: &Server, tokens: &mut BTreeMap<String, String>, month: &str, teams: &[(u32, u32)]) {
+    let mut push = |who: &str, members: Vec<String>| {
+        let token = tokens
+            .entry(who.to_owned())
+            .or_insert_with(|| server.enrol(who))
+            .clone();
+        let records: Vec<Value> = members.iter().map(|m| record(m, month, 1, 30, 1)).collect();
+        let reply = server.push(&token, json!(records));
+        assert_eq!(reply.status, 200, "{}", reply.body);
+    };
+    for &(d, t) in teams {
+        let members = if d == 3 && t == 4 { 2 } else { 6 };
+        push(
+            &format!("L{d}{t}"),
+            (1..=members).map(|m| format!("E{d}{t}{m}")).collect(),
+        );
+        push(&format!("H{d}"), vec![format!("L{d}{t}")]);
+    }
+}
+
+/// The day from which a month's quality is shown, from the rule as documented (docs/SECURITY.md):
+/// the 9th of the second month after it, UTC.
+fn final_from(month: &str) -> chrono::NaiveDate {
+    let m: taiwa_protocol::Month = month.parse().unwrap();
+    let after = m.plus(2).unwrap();
+    chrono::NaiveDate::from_ymd_opt(i32::from(after.year()), u32::try_from(after.number()).unwrap(), 9).unwrap()
+}
+
+/// The day from which org viewers read a month: ten days after it ends, UTC.
+fn released_from(month: &str) -> chrono::NaiveDate {
+    let next = month.parse::<taiwa_protocol::Month>().unwrap().plus(1).unwrap();
+    chrono::NaiveDate::from_ymd_opt(i32::from(next.year()), u32::try_from(next.number()).unwrap(), 11).unwrap()
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// "Oct 2026", as the English pages write a month.
+fn month_en(month: &str) -> String {
+    const NAMES: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let m: taiwa_protocol::Month = month.parse().unwrap();
+    format!("{} {}", NAMES[usize::try_from(m.number() - 1).unwrap()], m.year())
+}
+
+/// Spearman's ρ by its definition: Pearson's r of the ranks, ties given their average rank.
+fn spearman(points: &[(f64, f64)]) -> f64 {
+    let ranks = |xs: Vec<f64>| -> Vec<f64> {
+        xs.iter()
+            .map(|x| {
+                let below = xs.iter().filter(|y| *y < x).count() as f64;
+                let same = xs.iter().filter(|y| *y == x).count() as f64;
+                below + (same + 1.0) / 2.0
+            })
+            .collect()
+    };
+    let rx = ranks(points.iter().map(|p| p.0).collect());
+    let ry = ranks(points.iter().map(|p| p.1).collect());
+    pearson(&rx.into_iter().zip(ry).collect::<Vec<_>>())
+}
+
+/// The engagement page's quality beside a survey: the company's records and ratings over the
+/// survey's window, the scores imported through the page, and the section's n, r (with its 95%
+/// interval by Fisher's z), ρ, the units left out under k and the caveat, each computed here from
+/// the ratings stored. Only the window's final months count.
+fn quality_beside_the_survey_counts_final_months_and_leaves_out_units_under_k(backend: Backend) {
+    let (orgs, emps) = company();
+    let server = Server::start_with(backend, &orgs, &emps, "");
+    server.cli(&["settings", "set", "survey_window", "3"], &[]).assert_ok();
+    let k = 5;
+    // The survey is of last month; its window is the three months before: two always final, the
+    // third (two months back) final from its second month's 9th.
+    let survey_month = months_ago(1);
+    let window = [months_ago(4), months_ago(3), months_ago(2)];
+    // Every pair met in each month of the window. Each team of seven pairs is then a completion
+    // group of its own; T34 (three pairs) and the departments' own pairs (one each) are pooled
+    // at 本社, so no rating is ever released at T34 or at a department.
+    let teams: Vec<(u32, u32)> = (1..=3)
+        .flat_map(|d| (1..=if d == 3 { 4 } else { 3 }).map(move |t| (d, t)))
+        .collect();
+    let mut tokens = BTreeMap::new();
+    for month in &window {
+        all_met(&server, &mut tokens, month, &teams);
+        let ceo = tokens
+            .entry("CEO".to_owned())
+            .or_insert_with(|| server.enrol("CEO"))
+            .clone();
+        let heads: Vec<Value> = (1..=3).map(|d| record(&format!("H{d}"), month, 1, 30, 1)).collect();
+        assert_eq!(server.push(&ceo, json!(heads)).status, 200);
+    }
+    let yes = |unit: &'static str, clarities: &[i64]| -> Vec<Rating> {
+        clarities.iter().map(|c| (unit, Some(*c), Some("yes"))).collect()
+    };
+    // (window month, ratings): T13 gives three a month and T32 two in the first (under k each
+    // time); T23 gives five but only three すっきり度 (too few answers to that question); T34's are
+    // pooled at 本社; T22 rates only in the third month, which counts once it is final.
+    let mut by_month: Vec<(usize, Vec<Rating>)> = vec![
+        (
+            0,
+            [
+                yes("T11", &[5, 5, 4, 4, 5]),
+                yes("T12", &[3, 3, 4, 2, 3]),
+                yes("T13", &[4, 4, 4]),
+                yes("T32", &[5, 4]),
+                yes("T33", &[3, 4, 3, 4, 3]),
+                yes("T34", &[5, 5, 5, 5, 5]),
+            ]
+            .concat(),
+        ),
+        (
+            1,
+            [
+                yes("T12", &[4, 3, 3, 3, 4]),
+                yes("T13", &[2, 2, 2]),
+                yes("T21", &[4, 4, 3, 5, 4, 4]),
+                yes("T32", &[4, 4, 5, 4, 4]),
+                yes("T33", &[4, 4, 4, 4, 4]),
+            ]
+            .concat(),
+        ),
+        (
+            2,
+            [yes("T22", &[1, 2, 1, 2, 2, 1]), yes("T33", &[5, 5, 5, 5, 5])].concat(),
+        ),
+    ];
+    by_month[0].1.extend([
+        ("T23", Some(2), Some("no")),
+        ("T23", Some(3), Some("no")),
+        ("T23", None, Some("no")),
+        ("T23", None, Some("no")),
+        ("T23", Some(3), Some("no")),
+    ]);
+    by_month[0]
+        .1
+        .extend((0..7).map(|i| ("T31", Some([2, 2, 3, 2, 1, 2, 2][i]), Some("partly"))));
+    for (i, ratings) in &by_month {
+        store_ratings(&server, &window[*i], ratings, &[]);
+    }
+    let scores: [(&str, f64); 11] = [
+        ("T11", 72.5),
+        ("T12", 55.0),
+        ("T13", 60.0),
+        ("T21", 66.0),
+        ("T22", 41.5),
+        ("T23", 50.0),
+        ("T31", 57.0),
+        ("T32", 61.0),
+        ("T33", 64.0),
+        ("T34", 80.0),
+        ("D1", 58.0),
+    ];
+    let item = "上司との対話";
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("survey.csv");
+    let mut csv = String::from("org_unit_id,survey_month,item,score\n");
+    for (unit, score) in &scores {
+        csv.push_str(&format!("{unit},{survey_month},{item},{score}\n"));
+    }
+    std::fs::write(&file, csv).unwrap();
+
+    // Expected, from the ratings: a team's point is its months' ratings where they were
+    // releasable (k ratings, 0 or k answers to each question) in the window's final months; a
+    // unit with fewer than k すっきり度 answers so counted is left out.
+    let finals: Vec<bool> = window.iter().map(|m| today() >= final_from(m)).collect();
+    assert!(finals[0] && finals[1]);
+    let releasable = |rs: &[&Rating]| {
+        let enough = |n: usize| n == 0 || n >= k;
+        rs.len() >= k
+            && enough(rs.iter().filter(|r| r.1.is_some()).count())
+            && enough(rs.iter().filter(|r| r.2.is_some()).count())
+    };
+    let mut points = Vec::new();
+    let mut labels = Vec::new();
+    let mut small = 0;
+    for (unit, score) in &scores {
+        let own_group = unit.starts_with('T') && *unit != "T34";
+        let mut answers: Vec<i64> = Vec::new();
+        for (i, ratings) in &by_month {
+            let here: Vec<&Rating> = ratings.iter().filter(|r| r.0 == *unit).collect();
+            if own_group && finals[*i] && releasable(&here) {
+                answers.extend(here.iter().filter_map(|r| r.1));
+            }
+        }
+        if answers.len() >= k {
+            let average = answers.iter().sum::<i64>() as f64 / answers.len() as f64;
+            points.push((average, *score));
+            labels.push(format!("— {average:.1} / {score:.1}"));
+        } else {
+            small += 1;
+        }
+    }
+    let n = points.len();
+    assert_eq!(
+        n,
+        if finals[2] { 7 } else { 6 },
+        "T11, T12, T21, T31, T32, T33 (and T22 once final)"
+    );
+    let (r, rho) = (pearson(&points), spearman(&points));
+    let z = 1.959_963_984_540_054 / ((n - 3) as f64).sqrt();
+    let interval = format!("{:.2} – {:.2}", (r.atanh() - z).tanh(), (r.atanh() + z).tanh());
+    let final_months: Vec<String> = window
+        .iter()
+        .zip(&finals)
+        .filter(|(_, f)| **f)
+        .map(|(m, _)| month_en(m))
+        .collect();
+
+    block_on(async {
+        let b = Browser::start(&server.base, "en").await;
+        b.login(common::ADMIN, PASSWORD).await;
+        b.client.set_window_size(1280, 900).await.unwrap();
+        b.goto("/hr/engagement").await;
+        b.find("input[type=file]")
+            .await
+            .send_keys(file.to_str().unwrap())
+            .await
+            .unwrap();
+        b.click("section.import button.primary").await;
+        assert!(
+            b.text(".notice")
+                .await
+                .contains(&format!("Imported {} scores", scores.len()))
+        );
+        let section = "section.quality-correlation";
+        assert_eq!(b.text("#quality-n").await, n.to_string());
+        let shown_r = b.text("#quality-r").await;
+        assert!(
+            shown_r.starts_with(&format!("{r:.3}")),
+            "r = {r:.3} expected: {shown_r}"
+        );
+        assert!(shown_r.contains(&interval), "95% {interval} expected: {shown_r}");
+        let facts = b.text(&format!("{section} dl.facts")).await;
+        assert!(facts.contains(&format!("{rho:.3}")), "ρ = {rho:.3} expected in {facts}");
+        let text = b.text(section).await;
+        assert!(
+            text.contains(&format!("{small} unit(s) left out: fewer than {k} clarity answers")),
+            "{small} small units expected: {text}"
+        );
+        assert!(
+            text.contains(&format!("final ({})", final_months.join(", "))),
+            "final months {final_months:?} expected: {text}"
+        );
+        let sentence = b.text(&format!("{section} p.sentence")).await;
+        assert!(sentence.contains(&format!("Across {n} units")), "{sentence}");
+        assert!(sentence.contains(&format!("(r = {r:.2})")), "{sentence}");
+        assert!(
+            sentence.contains("from the members who chose to rate, not proof that better 1on1s caused the score"),
+            "the caveat is said: {sentence}"
+        );
+        // One point per unit, each its average and score.
+        let titles = b
+            .client
+            .execute(
+                "return [...document.querySelectorAll(arguments[0])].map(t => t.textContent);",
+                vec![json!(format!("{section} svg circle.point title"))],
+            )
+            .await
+            .unwrap();
+        let mut titles: Vec<String> = titles
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(titles.len(), n);
+        for label in &labels {
+            let at = titles.iter().position(|t| t.ends_with(label.as_str()));
+            assert!(at.is_some(), "a point '{label}' in {titles:?}");
+            titles.remove(at.unwrap());
+        }
+        // The item's line in the table says the same n and r.
+        let cells = b.texts("table.items tbody tr[aria-current='true'] td").await;
+        assert_eq!(
+            (cells[5].as_str(), cells[6].as_str()),
+            (n.to_string().as_str(), format!("{r:.2}").as_str())
+        );
+        b.client
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView(); return true;",
+                vec![json!(section)],
+            )
+            .await
+            .unwrap();
+        b.screenshot("hr-engagement-quality").await;
+        b.stop().await;
+    });
+}
+
+/// An org viewer of 営業本部 (D1) reads quality on the dashboard for their subtree only, for final
+/// months only, pooled by the k rule as hr_admin's API discloses it (a team of two ratings and
+/// one of three are withheld and say so, and shown together at D1); nothing of another
+/// department; the executive report and its CSV are not theirs at all.
+fn an_org_viewer_sees_quality_of_their_subtree_only_in_final_months_pooled_under_k(backend: Backend) {
+    let (orgs, emps) = company();
+    let server = Server::start_with(backend, &orgs, &emps, "");
+    server
+        .cli(
+            &[
+                "admin",
+                "create",
+                "--email",
+                "head1@example.co.jp",
+                "--role",
+                "org_viewer",
+                "--org",
+                "D1",
+            ],
+            &[("TAIWA_ADMIN_PASSWORD", PASSWORD)],
+        )
+        .assert_ok();
+    let k = 5;
+    let fin = months_ago(3);
+    // Every pair of D1's teams and of T21 met in the final month. Nobody reported the heads' own
+    // pairs, so D1 is a completion group of no pair of its own, where its teams' small groups of
+    // ratings are pooled.
+    let mut tokens = BTreeMap::new();
+    all_met(&server, &mut tokens, &fin, &[(1, 1), (1, 2), (1, 3), (2, 1)]);
+    let ratings: Vec<Rating> = vec![
+        ("T11", Some(5), Some("yes")),
+        ("T11", Some(4), Some("yes")),
+        ("T11", Some(4), Some("yes")),
+        ("T11", Some(3), Some("yes")),
+        ("T11", Some(2), Some("no")),
+        ("T11", None, Some("partly")),
+        ("T12", Some(3), Some("yes")),
+        ("T12", Some(1), Some("no")),
+        ("T13", Some(4), Some("yes")),
+        ("T13", Some(5), Some("yes")),
+        ("T13", Some(2), Some("partly")),
+        ("T21", Some(1), Some("no")),
+        ("T21", Some(1), Some("no")),
+        ("T21", Some(1), Some("no")),
+        ("T21", Some(1), Some("no")),
+        ("T21", Some(1), Some("no")),
+        ("T21", Some(1), Some("no")),
+    ];
+    let marks: Vec<(String, String)> = [
+        ("T11", vec!["E111", "E112", "E113", "E114", "L11"]),
+        ("T12", vec!["E121", "E122"]),
+        ("T13", vec!["E131", "E132", "E133"]),
+        ("T21", vec!["E211", "E212", "E213", "E214", "E215", "E216"]),
+    ]
+    .into_iter()
+    .flat_map(|(team, members)| {
+        let d = &team[1..2];
+        members.into_iter().map(move |m| {
+            let manager = if m.starts_with('L') {
+                format!("H{d}")
+            } else {
+                format!("L{}", &team[1..])
+            };
+            (manager, m.to_owned())
+        })
+    })
+    .collect();
+    let mark_refs: Vec<(&str, &str)> = marks.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    store_ratings(&server, &fin, &ratings, &mark_refs);
+    // The two months after it: T11 rated every 1on1 1; released to org viewers ten days after the
+    // month, final only from its second month's 9th.
+    let later = [months_ago(2), months_ago(1)];
+    for month in &later {
+        all_met(&server, &mut tokens, month, &[(1, 1), (1, 2), (1, 3)]);
+        store_ratings(&server, month, &[("T11", Some(1), Some("yes")); 6], &[]);
+    }
+
+    // Expected, from the ratings and marks: T11 alone; T12 (2) and T13 (3) are each under k and
+    // pooled at D1, where D1 shows all three teams. Every team's seven pairs met.
+    let expect = |units: &[&str]| {
+        let rs: Vec<&Rating> = ratings.iter().filter(|r| units.contains(&r.0)).collect();
+        let clarity: Vec<i64> = rs.iter().filter_map(|r| r.1).collect();
+        let talked: Vec<&str> = rs.iter().filter_map(|r| r.2).collect();
+        let yes = talked.iter().filter(|t| **t == "yes").count();
+        let met = 7 * units.len();
+        let rated = marks
+            .iter()
+            .filter(|(_, m)| units.iter().any(|u| m[1..].starts_with(&u[1..])))
+            .count();
+        (
+            rs.len().to_string(),
+            format!("{:.1}", clarity.iter().sum::<i64>() as f64 / clarity.len() as f64),
+            pct(yes as u64, talked.len() as u64),
+            pct(rated as u64, met as u64),
+            format!("{rated} of {met}"),
+        )
+    };
+    let (t11, d1) = (expect(&["T11"]), expect(&["T11", "T12", "T13"]));
+    // hr_admin's API discloses the same, and has T21's figures, which the org viewer never sees.
+    let api = server
+        .admin(&format!("/api/v1/admin/quality?from={fin}&to={fin}"))
+        .json();
+    let api_row = |unit: &str| {
+        api["months"][0]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["org_unit_id"] == unit)
+            .unwrap()["quality"]
+            .clone()
+    };
+    assert_eq!(api_row("D1")["ratings"].as_u64().unwrap().to_string(), d1.0);
+    assert_eq!(api_row("T12")["withheld"], "fewer_ratings");
+    assert_eq!(api_row("T21")["clarity_average"], 1.0);
+
+    block_on(async {
+        let b = Browser::start(&server.base, "en").await;
+        b.login("head1@example.co.jp", PASSWORD).await;
+        b.client.set_window_size(1280, 900).await.unwrap();
+        b.goto(&format!("/hr/?month={fin}")).await;
+        assert_eq!(
+            b.attr_all("tr[data-unit]", "data-unit").await,
+            ["D1", "T11", "T12", "T13"]
+        );
+        let cell = |unit: &str, attr: &str| format!("tr[data-unit='{unit}'] td[data-{attr}]");
+        for (unit, want) in [("T11", &t11), ("D1", &d1)] {
+            assert_eq!(
+                b.attr_all(&cell(unit, "ratings"), "data-ratings").await,
+                [want.0.as_str()],
+                "{unit}"
+            );
+            assert_eq!(
+                b.attr_all(&cell(unit, "clarity"), "data-clarity").await,
+                [want.1.as_str()],
+                "{unit}"
+            );
+            assert_eq!(
+                b.attr_all(&cell(unit, "talked"), "data-talked").await,
+                [want.2.as_str()],
+                "{unit}"
+            );
+            assert_eq!(
+                b.attr_all(&cell(unit, "response"), "data-response").await,
+                [want.3.as_str()],
+                "{unit}"
+            );
+            assert!(b.text(&cell(unit, "response")).await.contains(&want.4), "{unit}");
+            let api = api_row(unit);
+            assert_eq!(
+                api["ratings"].as_u64().unwrap().to_string(),
+                want.0,
+                "the API agrees on {unit}"
+            );
+            assert_eq!(format!("{:.1}", api["clarity_average"].as_f64().unwrap()), want.1);
+        }
+        for unit in ["T12", "T13"] {
+            let withheld = b.text(&cell(unit, "withheld")).await;
+            assert!(
+                withheld.contains(&format!("fewer than {k} ratings")),
+                "{unit}: {withheld}"
+            );
+            assert_eq!(api_row(unit)["withheld"], "fewer_ratings");
+        }
+        // The headline is D1's: the pooled groups are shown, nothing counted above it.
+        assert_eq!(b.text("#quality-clarity").await, d1.1);
+        assert_eq!(b.text("#quality-talked").await, d1.2);
+        assert_eq!(b.text("#quality-response").await, d1.3);
+        let section = b.text("section.quality").await;
+        assert!(!section.contains("ratings of small groups are counted"), "{section}");
+        assert!(section.contains("from the members who chose to rate"), "{section}");
+        b.screenshot("hr-org-viewer-quality").await;
+        // Nothing outside D1: no line, no unit by address, no figure of T21's (the only 1.0).
+        assert!(!b.exists("[data-clarity='1.0']").await);
+        for path in [
+            format!("/hr/?month={fin}&unit=T21"),
+            format!("/hr/?month={fin}&unit=D2"),
+            format!("/hr/?month={fin}&unit=R"),
+        ] {
+            assert_eq!(b.fetch(&path).await.0, 403, "{path}");
+        }
+        let (status, body) = b.fetch(&format!("/hr/?month={fin}&unit=T12")).await;
+        assert_eq!(status, 200);
+        assert!(
+            body.contains(&format!("Withheld: fewer than {k} ratings")) && !body.contains("data-clarity"),
+            "a small team stays withheld when asked for directly"
+        );
+        // Later months: shown only once final; before their release, not shown at all.
+        for month in &later {
+            b.goto(&format!("/hr/?month={month}")).await;
+            match (today() >= released_from(month), today() >= final_from(month)) {
+                (true, false) => {
+                    assert!(b.exists(".quality-not-final").await, "{month} is not final");
+                    assert!(
+                        !b.exists("td[data-clarity]").await,
+                        "{month}: no figure before it is final"
+                    );
+                    assert!(b.text(".quality-not-final").await.contains("is shown from"));
+                }
+                (true, true) => {
+                    assert_eq!(
+                        b.attr_all(&cell("T11", "clarity"), "data-clarity").await,
+                        ["1.0"],
+                        "{month}"
+                    );
+                }
+                (false, _) => {
+                    assert!(
+                        b.text(".release").await.contains("10 days after the month closes"),
+                        "{month}"
+                    );
+                    let shown = b.text(".month-nav strong").await;
+                    assert_ne!(shown, month_en(month), "{month} is not read before its release");
+                }
+            }
+        }
+        // The executive report and its CSV are hr_admin's only.
+        for path in [
+            format!("/hr/report?from={fin}&to={fin}&units=T11&units=T12"),
+            format!("/hr/report.csv?from={fin}&to={fin}&units=T11&units=T12"),
+            format!("/hr/report.csv?from={fin}&to={fin}&units=T21"),
+        ] {
+            let (status, body) = b.fetch(&path).await;
+            assert_eq!(status, 403, "{path}");
+            assert!(!body.contains("clarity_average"), "{path}");
         }
         b.stop().await;
     });

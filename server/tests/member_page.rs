@@ -3,8 +3,10 @@
 //! with the manager's app played here in Rust (taiwa-channel seals and opens, as the app does).
 //! Each state of the page, in both languages (switched with the page's own buttons), is checked
 //! with axe-core and for sideways scrolling at its width, and photographed in
-//! artifacts/screenshots/ (`me-<state>-<lang>-<width>.png`) to be looked at. SQLite only: the API
-//! under the page is tested on both databases in member_channel.rs.
+//! artifacts/screenshots/ (`me-<state>-<lang>-<width>.png`) to be looked at. One member uses the
+//! page with the keyboard alone (WebDriver key actions; the browser's own accessible names for
+//! where the focus is). SQLite only: the API under the page is tested on both databases in
+//! member_channel.rs.
 
 // Test code unwraps freely: a failure there is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -18,6 +20,9 @@ use std::time::{Duration, Instant};
 use common::browser::Browser;
 use common::{Backend, Server, block_on};
 use data_encoding::BASE64URL_NOPAD;
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
+use fantoccini::wd::WebDriverCompatibleCommand;
 use serde_json::{Value, json};
 use taiwa_channel::{Binding, Direction, PublicKey, Sealed, SecretKey, generate, open, safety_code, seal};
 use taiwa_server::db::V;
@@ -1025,4 +1030,369 @@ fn replayed_changed_and_missing_messages_are_refused_and_counted_calmly() {
         assert!(!desk.body().await.contains("Changed words never shown"));
         desk.stop().await;
     });
+}
+
+// --- the keyboard alone ---------------------------------------------------------------------------
+
+/// One key pressed and released, sent to whatever has the focus (WebDriver's key actions: what a
+/// keyboard does, never a click or a script's `focus()`); `shift` held around it when asked.
+async fn press(b: &Browser, key: Key, shift: bool) {
+    let k = char::from(key);
+    let mut actions = KeyActions::new("keyboard".into());
+    if shift {
+        actions = actions.then(KeyAction::Down {
+            value: char::from(Key::Shift),
+        });
+    }
+    actions = actions
+        .then(KeyAction::Down { value: k })
+        .then(KeyAction::Up { value: k });
+    if shift {
+        actions = actions.then(KeyAction::Up {
+            value: char::from(Key::Shift),
+        });
+    }
+    b.client.perform_actions(actions).await.unwrap();
+}
+
+/// Types text key by key into whatever has the focus.
+async fn type_keys(b: &Browser, text: &str) {
+    let mut actions = KeyActions::new("keyboard".into());
+    for c in text.chars() {
+        actions = actions
+            .then(KeyAction::Down { value: c })
+            .then(KeyAction::Up { value: c });
+    }
+    b.client.perform_actions(actions).await.unwrap();
+}
+
+/// chromedriver's "Get Computed Label" (or role): the accessible name (or role) the browser
+/// itself gives an element, as a screen reader would announce it.
+#[derive(Debug)]
+struct Computed {
+    element: String,
+    what: &'static str,
+}
+
+impl WebDriverCompatibleCommand for Computed {
+    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/element/{}/{}",
+            session_id.unwrap_or_default(),
+            self.element,
+            self.what
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::GET, None)
+    }
+}
+
+/// The element with the keyboard's focus: its role and accessible name (the browser's own), and
+/// whether a user sees where the focus is.
+#[derive(Debug)]
+struct Focus {
+    role: String,
+    name: String,
+    /// The element's value (a field's text, a select's or a radio's value) and whether it is checked.
+    value: String,
+    checked: bool,
+    /// Matches `:focus-visible`, draws an outline of at least 2 px (on itself or, for a radio,
+    /// on its label), and lies within the viewport.
+    seen: bool,
+    describe: String,
+}
+
+async fn focus(b: &Browser) -> Focus {
+    let facts = b
+        .client
+        .execute(
+            "const e = document.activeElement;
+             if (!e || e === document.body || e === document.documentElement) return null;
+             const ring = el => { const s = getComputedStyle(el);
+               return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2 && s.outlineColor !== 'rgba(0, 0, 0, 0)'; };
+             const r = e.getBoundingClientRect();
+             const label = e.closest('label');
+             return {
+               value: 'value' in e ? String(e.value) : '', checked: !!e.checked,
+               seen: e.matches(':focus-visible') && (ring(e) || (!!label && ring(label)))
+                 && r.width > 0 && r.height > 0 && r.top >= 0 && r.left >= 0
+                 && r.bottom <= innerHeight && r.right <= innerWidth,
+               describe: e.outerHTML.slice(0, 160),
+             };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(!facts.is_null(), "the focus is on nothing (the page's body)");
+    let element = b.client.active_element().await.unwrap().element_id().to_string();
+    let computed = |what: &'static str| {
+        let element = element.clone();
+        async move {
+            let v = b.client.issue_cmd(Computed { element, what }).await.unwrap();
+            v.as_str()
+                .unwrap_or_default()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+    };
+    Focus {
+        role: computed("computedrole").await,
+        name: computed("computedlabel").await,
+        value: facts["value"].as_str().unwrap().to_owned(),
+        checked: facts["checked"].as_bool().unwrap(),
+        seen: facts["seen"].as_bool().unwrap(),
+        describe: facts["describe"].as_str().unwrap().to_owned(),
+    }
+}
+
+/// The focus is on the control with this role and accessible name, and a user sees it there.
+async fn focused(b: &Browser, role: &str, name: &str) -> Focus {
+    let f = focus(b).await;
+    assert_eq!((f.role.as_str(), f.name.as_str()), (role, name), "the focus: {f:?}");
+    assert!(f.seen, "the focus on {role} '{name}' cannot be seen: {}", f.describe);
+    f
+}
+
+/// Tab (or Shift+Tab) once, then where the focus must be.
+async fn tab(b: &Browser, role: &str, name: &str) -> Focus {
+    press(b, Key::Tab, false).await;
+    focused(b, role, name).await
+}
+
+async fn back_tab(b: &Browser, role: &str, name: &str) -> Focus {
+    press(b, Key::Tab, true).await;
+    focused(b, role, name).await
+}
+
+/// Marks a live region before an action, to check afterwards that the words arrived in that
+/// same element (a region added with its words is not announced).
+async fn mark_live(b: &Browser, css: &str) {
+    let marked = b
+        .client
+        .execute(
+            "const e = document.querySelector(arguments[0]);
+             if (!e || !(e.getAttribute('role') === 'status' || e.getAttribute('aria-live'))) return false;
+             e.dataset.liveBefore = '1'; return true;",
+            vec![json!(css)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        marked,
+        json!(true),
+        "{css} is a live region before anything is said in it"
+    );
+}
+
+async fn announced(b: &Browser, css: &str, words: &str) {
+    wait_text(b, css, words).await;
+    let same = b
+        .client
+        .execute(
+            "return document.querySelector(arguments[0]).dataset.liveBefore === '1';",
+            vec![json!(css)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        same,
+        json!(true),
+        "'{words}' was said in the live region that was there before"
+    );
+}
+
+/// Pairing, a topic with its kind and "wants", and the month's rating with Tab, Shift+Tab, Enter,
+/// Space, the arrow keys and typing only: after every key the focus is on the control expected
+/// (by the browser's accessible name and role) and a user sees it there; each result is said in
+/// the live region that was waiting for it; Tab reaches every control and leaves the page, and
+/// Shift+Tab walks the same way back.
+#[test]
+fn a_member_pairs_adds_a_topic_and_rates_with_the_keyboard_alone() {
+    let _one = one_at_a_time();
+    let server = Server::start(Backend::Sqlite);
+    let mut manager = Manager::enrol(&server);
+    let code = manager.ask_code("E05");
+    let text = "Moving to the data team: what would it take?";
+    block_on(async {
+        let b = Browser::start(&server.base, "en").await;
+        b.goto("/me/").await;
+        b.find("#pair-code").await;
+
+        // Pairing: the language buttons, the code typed, the button; the safety code's heading
+        // takes the focus, and the confirmation is the next stop.
+        tab(&b, "button", "日本語").await;
+        tab(&b, "button", "English").await;
+        tab(&b, "textbox", "Pairing code from your manager").await;
+        type_keys(&b, &code).await;
+        tab(&b, "button", "Pair").await;
+        press(&b, Key::Enter, false).await;
+        b.find("#safety-title").await;
+        wait_until(
+            &b,
+            "the heading focused",
+            "return document.activeElement?.id === 'safety-title';",
+        )
+        .await;
+        focused(&b, "heading", "Compare the safety code").await;
+        let shown = digits(&b.text("section[aria-labelledby=safety-title] .code").await);
+        assert_eq!(shown, digits(&manager.safety_code("E05")), "both screens show one code");
+        tab(&b, "button", "The codes are the same").await;
+        press(&b, Key::Enter, false).await;
+        wait_text(&b, ".who h1", EN.paired_title).await;
+
+        // A topic: typed, its kind and what the member wants chosen with the arrow keys, checked
+        // going back with Shift+Tab, sent with Enter.
+        // The confirmation's button is gone with its screen: the next Tab is the topic field.
+        tab(&b, "textbox", "What would you like to talk about?").await;
+        type_keys(&b, text).await;
+        assert_eq!(focus(&b).await.value, text);
+        let kind = tab(&b, "combobox", "Kind of topic").await;
+        assert_eq!(kind.value, "work");
+        press(&b, Key::Down, false).await;
+        assert_eq!(focused(&b, "combobox", "Kind of topic").await.value, "career");
+        tab(&b, "combobox", "What you want from your manager").await;
+        for _ in 0..3 {
+            press(&b, Key::Down, false).await;
+        }
+        assert_eq!(
+            focused(&b, "combobox", "What you want from your manager").await.value,
+            "think"
+        );
+        tab(&b, "button", "Send topic").await;
+        back_tab(&b, "combobox", "What you want from your manager").await;
+        assert_eq!(back_tab(&b, "combobox", "Kind of topic").await.value, "career");
+        tab(&b, "combobox", "What you want from your manager").await;
+        tab(&b, "button", "Send topic").await;
+        let topic_status = "section[aria-labelledby=topics-title] form p[role=status]";
+        mark_live(&b, topic_status).await;
+        press(&b, Key::Enter, false).await;
+        announced(&b, topic_status, EN.sent).await;
+        focused(&b, "button", "Send topic").await;
+        let got = manager.receive_one("E05");
+        assert_eq!(
+            (
+                got["type"].as_str(),
+                got["text"].as_str(),
+                got["kind"].as_str(),
+                got["wants"].as_str()
+            ),
+            (Some("topic"), Some(text), Some("career"), Some("think"))
+        );
+
+        // On to this month's rating: the topic's own buttons and the request on the way.
+        tab(&b, "button", "Edit").await;
+        tab(&b, "button", "Withdraw").await;
+        tab(&b, "textbox", "Note (optional)").await;
+        tab(&b, "button", "Ask for a 1on1 soon").await;
+        // すっきり度: the group starts at "no answer"; the arrow keys move to 5, then 4.
+        let none = tab(&b, "radio", "No answer").await;
+        assert!(none.checked, "no answer is chosen for the member: {none:?}");
+        press(&b, Key::Left, false).await;
+        assert!(focused(&b, "radio", "5 clear").await.checked);
+        press(&b, Key::Left, false).await;
+        let four = focused(&b, "radio", "4").await;
+        assert!(four.checked && four.value == "4", "{four:?}");
+        // Talked: from "no answer" back to yes, one answer at a time.
+        assert!(tab(&b, "radio", "No answer").await.checked);
+        for answer in ["No", "Partly", "Yes"] {
+            press(&b, Key::Left, false).await;
+            assert!(focused(&b, "radio", answer).await.checked, "{answer}");
+        }
+        tab(&b, "button", "Send").await;
+        // Shift+Tab goes back into each group at its chosen answer.
+        assert!(back_tab(&b, "radio", "Yes").await.checked);
+        assert!(back_tab(&b, "radio", "4").await.checked);
+        tab(&b, "radio", "Yes").await;
+        tab(&b, "button", "Send").await;
+        let month = "section[aria-labelledby=rating-title] article:nth-of-type(1)";
+        let rating_status = format!("{month} > p[role=status]");
+        mark_live(&b, &rating_status).await;
+        press(&b, Key::Space, false).await;
+        announced(&b, &rating_status, "Thank you. You can change it until").await;
+        focused(&b, "button", "Change").await;
+        assert_eq!(
+            ratings(&server).iter().map(|r| (r.0, r.1.clone())).collect::<Vec<_>>(),
+            [(Some(4), Some("yes".to_owned()))]
+        );
+        assert_eq!(marks(&server), [(MANAGER.to_owned(), "E05".to_owned())]);
+
+        // No trap and nothing out of reach: from the top, Tab visits every control the page shows,
+        // each seen, until the last; Shift+Tab walks back to the first.
+        b.goto("/me/").await;
+        wait_text(&b, ".who h1", EN.paired_title).await;
+        let mut names = Vec::new();
+        loop {
+            press(&b, Key::Tab, false).await;
+            let Some(f) = focus_or_body(&b).await else { break };
+            assert!(f.seen, "the focus cannot be seen: {f:?}");
+            b.client
+                .execute("document.activeElement.dataset.keyboard = '1'; return true;", vec![])
+                .await
+                .unwrap();
+            names.push(format!("{} '{}'", f.role, f.name));
+            assert!(names.len() <= 40, "Tab never leaves the page: {names:?}");
+            // The pairing's details open with Enter; their buttons are the next stops.
+            if f.name == "Pairing and safety code" && !b.exists("details.pairing[open]").await {
+                press(&b, Key::Enter, false).await;
+                wait_until(
+                    &b,
+                    "the details open",
+                    "return !!document.querySelector('details.pairing[open]');",
+                )
+                .await;
+            }
+        }
+        let missed = b
+            .client
+            .execute(
+                "return [...document.querySelectorAll('a[href], button, input, select, textarea, summary')]
+                   .filter(e => !e.disabled && e.checkVisibility() && !e.dataset.keyboard)
+                   .filter(e => !(e.type === 'radio' && [...document.getElementsByName(e.name)].some(r => r.dataset.keyboard)))
+                   .map(e => e.outerHTML.slice(0, 120));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(missed, json!([]), "controls Tab never reached; it went {names:?}");
+        assert_eq!(
+            names[names.len() - 3..],
+            [
+                "DisclosureTriangle 'Pairing and safety code'",
+                "button 'Pair again'",
+                "button 'Forget this browser'"
+            ],
+            "{names:?}"
+        );
+        let mut back = Vec::new();
+        for _ in 0..names.len() {
+            press(&b, Key::Tab, true).await;
+            let f = focus(&b).await;
+            assert!(f.seen, "the focus cannot be seen: {f:?}");
+            back.push(format!("{} '{}'", f.role, f.name));
+        }
+        back.reverse();
+        assert_eq!(back, names, "Shift+Tab walks the same stops back");
+        b.stop().await;
+    });
+}
+
+/// The focused element, or `None` when the focus is on the page itself (before the first control
+/// or past the last).
+async fn focus_or_body(b: &Browser) -> Option<Focus> {
+    let on_body = b
+        .client
+        .execute(
+            "const e = document.activeElement; return !e || e === document.body || e === document.documentElement;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    if on_body == json!(true) {
+        None
+    } else {
+        Some(focus(b).await)
+    }
 }

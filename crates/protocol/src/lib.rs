@@ -348,6 +348,80 @@ pub struct Totals {
     pub counted_above: u64,
 }
 
+/// The most months one admin report over a range (`from`..`to`, both included) may cover.
+pub const MAX_REPORT_MONTHS: i32 = 36;
+
+/// `GET /api/v1/admin/quality?from=…&to=…[&org=…]`: the quality of 1on1s, from the members who
+/// chose to rate, per org unit (each with its whole subtree) and month, as HR's pages show it
+/// (docs/SECURITY.md, "What HR sees of ratings"): under the k rule whatever the pair-level
+/// detail switch says, never by pair or by manager, and only for months whose ratings are final.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QualityReport {
+    pub from: Month,
+    pub to: Month,
+    /// The company's k: a shown group holds at least k ratings.
+    pub k: u32,
+    /// Each month of the range, oldest first.
+    pub months: Vec<QualityMonth>,
+}
+
+/// One month of a `QualityReport`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QualityMonth {
+    pub month: Month,
+    /// The day (UTC, `YYYY-MM-DD`) from which the month's ratings can no longer be given or
+    /// changed; until then every figure of the month is withheld as `not_final`.
+    pub final_from: String,
+    pub rows: Vec<QualityRow>,
+    /// The unit asked for, or the whole company (the groups shown at its top units).
+    pub totals: QualityFigures,
+}
+
+/// One org unit's quality in a month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QualityRow {
+    pub org_unit_id: String,
+    pub name: String,
+    pub parent_id: Option<String>,
+    pub quality: QualityFigures,
+}
+
+/// What may be shown of a unit's quality; every figure is `None` when withheld.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QualityFigures {
+    /// Ratings counted here (the groups released at the unit and below).
+    pub ratings: Option<u64>,
+    /// Ratings that gave a すっきり度 (1–5), and the average of those.
+    pub clarity_answers: Option<u64>,
+    pub clarity_average: Option<f64>,
+    /// Answers to "did we talk about what you wanted?", and `yes` over those answers.
+    pub talked_yes: Option<u64>,
+    pub talked_partly: Option<u64>,
+    pub talked_no: Option<u64>,
+    pub talked_share: Option<f64>,
+    /// Pairs that met in the month, those whose member rated it, and that share.
+    pub met_pairs: Option<u64>,
+    pub met_pairs_rated: Option<u64>,
+    pub response_rate: Option<f64>,
+    pub withheld: Option<QualityWithheld>,
+    /// Ratings of the subtree counted in a unit above (small groups), not in `ratings`.
+    pub counted_above: u64,
+}
+
+/// Why a unit's quality is withheld.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QualityWithheld {
+    /// The unit's ratings are all counted in a unit above: alone they would be fewer than k.
+    FewerRatings,
+    /// Ratings of the month may still be given or changed (see `final_from`).
+    NotFinal,
+}
+
 /// One pair's figures: `GET /api/v1/admin/pairs?month=…&org=…`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

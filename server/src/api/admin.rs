@@ -99,3 +99,50 @@ pub async fn completion_csv(
     )
         .into_response())
 }
+
+/// The quality of 1on1s per unit and month, as HR's pages disclose it (never by pair or
+/// manager, nothing of a month that is not final); every read is written to the audit log.
+pub async fn quality(
+    State(state): State<AppState>,
+    admin: Admin,
+    ApiQuery(q): ApiQuery<RangeQuery>,
+) -> ApiResult<Json<taiwa_protocol::QualityReport>> {
+    let (pool, reports) = (state.pool.clone(), state.reports.clone());
+    Ok(Json(
+        blocking(move || {
+            let report = store::quality_report(&pool, &reports, q.from, q.to, q.org.as_deref())?;
+            let rows: usize = report.months.iter().map(|m| m.rows.len()).sum();
+            let detail = serde_json::json!({"from": q.from, "to": q.to, "org": q.org, "rows": rows});
+            store::audit(&pool, &admin.email, "quality", &detail.to_string())?;
+            Ok(report)
+        })
+        .await?,
+    ))
+}
+
+pub async fn quality_csv(
+    State(state): State<AppState>,
+    admin: Admin,
+    ApiQuery(q): ApiQuery<RangeQuery>,
+) -> ApiResult<Response> {
+    let (pool, reports) = (state.pool.clone(), state.reports.clone());
+    let (from, to) = (q.from, q.to);
+    let csv = blocking(move || {
+        let csv = store::quality_csv(&pool, &reports, from, to, q.org.as_deref())?;
+        let detail = serde_json::json!({"from": from, "to": to, "org": q.org});
+        store::audit(&pool, &admin.email, "quality_csv", &detail.to_string())?;
+        Ok(csv)
+    })
+    .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"quality-{from}-{to}.csv\""),
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}

@@ -6,7 +6,7 @@ mod admin;
 mod cache;
 mod views;
 
-pub use admin::{completion, completion_csv, pairs};
+pub use admin::{completion, completion_csv, pairs, quality_csv, quality_report};
 pub use cache::{ReportCache, Reports};
 pub(crate) use views::withdraw_released;
 pub use views::{MonthDirectory, MonthView, UnitInfo, month_start, month_view, month_views, released_views};

@@ -17,6 +17,8 @@ fn action_text(lang: Lang, action: &str) -> String {
         "pairs" => lang.pick("Pair figures (API)", "ペアの数値（API）"),
         "completion" => lang.pick("Completion by unit (API)", "組織ごとの実施状況（API）"),
         "completion_csv" => lang.pick("Completion by unit as CSV (API)", "組織ごとの実施状況のCSV（API）"),
+        "quality" => lang.pick("1on1 quality by unit (API)", "組織ごとの1on1の質（API）"),
+        "quality_csv" => lang.pick("1on1 quality by unit as CSV (API)", "組織ごとの1on1の質のCSV（API）"),
         "not_yet" => lang.pick("Viewed pairs not met yet", "今月未実施のペアを表示"),
         "not_yet_csv" => lang.pick("Downloaded pairs not met yet", "今月未実施のペアをダウンロード"),
         "managers" => lang.pick("Viewed a unit's managers", "組織の上司一覧を表示"),
