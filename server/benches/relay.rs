@@ -86,7 +86,14 @@ fn company_month() -> String {
 fn run(backend: Backend, size: &Size) {
     println!("== {backend:?}");
     let (orgs, emps) = company(size.copies);
-    let mut server = Server::start_with(backend, &orgs, &emps, "rate_limit_per_minute = 100000000\n");
+    // Every client here comes from one loopback address, where members come from thousands: the
+    // per-address limits are lifted so that they measure nothing here.
+    let mut server = Server::start_with(
+        backend,
+        &orgs,
+        &emps,
+        "rate_limit_per_minute = 100000000\nmax_connections_per_address = 10000\n",
+    );
     server.kill();
     let mut pairs: Vec<(String, String)> = emps
         .lines()
@@ -243,11 +250,11 @@ fn run(backend: Backend, size: &Size) {
     let after = db_size(&server, backend);
     let n = pairs.len() as f64;
     println!(
-        "members: {} topics and {} ratings in {seconds:.1} s = {:.0} messages/s, {:.0} requests/s ({CLIENTS} at a time)",
+        "members: {} topics and {} ratings in {seconds:.1} s = {:.0} messages/s (a topic or a rating each, one request), {:.0} pairs/s ({CLIENTS} at a time)",
         sends.len(),
         rates.len(),
-        n / seconds,
-        2.0 * n / seconds
+        2.0 * n / seconds,
+        n / seconds
     );
     println!(
         "  a topic: {} ({} requests tried again on a new connection)",

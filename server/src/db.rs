@@ -421,6 +421,8 @@ struct PoolInner {
     writers: Mutex<usize>,
     writer_freed: Condvar,
     writer_slots: usize,
+    /// SQLite's group commit (`Pool::write`).
+    group: Group,
     open: Box<Opener>,
     backend: Backend,
 }
@@ -460,6 +462,7 @@ impl Pool {
                 writers: Mutex::new(0),
                 writer_freed: Condvar::new(),
                 writer_slots,
+                group: Group::default(),
                 open,
                 backend,
             }),
@@ -543,9 +546,19 @@ impl Pool {
         Ok(WriterTurn(&self.inner))
     }
 
-    /// Runs `f` in one write transaction: all of it is stored, or none. Writers queue for their
-    /// turn first (see `PoolInner::writers`).
+    /// Runs `f` in one write transaction: all of it is stored, or none, and it is stored (on
+    /// disk) when this returns `Ok`. Writers queue for their turn first (see `PoolInner::writers`).
+    ///
+    /// On SQLite, where each commit waits for the disk, writes **commit in groups**: writers that
+    /// arrive while one transaction is open join it, each running its `f` in a savepoint of its
+    /// own (a failing `f` rolls back only itself), one after the other on the transaction's
+    /// connection; the writer that opened it commits once they have all run, and each returns
+    /// only after that commit. So a burst of small writes costs one disk flush, not one each,
+    /// and what each writer sees and stores is what it would alone, in the same order.
     pub fn write<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T, Error>) -> Result<T, Error> {
+        if self.inner.backend == Backend::Sqlite {
+            return self.write_in_group(f);
+        }
         let _turn = self.writer_turn()?;
         self.with(|conn| {
             conn.begin()?;
@@ -560,6 +573,238 @@ impl Pool {
                 }
             }
         })
+    }
+
+    fn write_in_group<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T, Error>) -> Result<T, Error> {
+        let group = &self.inner.group;
+        let lock = || {
+            group
+                .state
+                .lock()
+                .map_err(|_| Error::Internal("pool lock poisoned".into()))
+        };
+        let mut state = lock()?;
+        if state.open {
+            // Join the open transaction: wait for its connection, run `f` in a savepoint, hand
+            // the connection back, and wait for the commit.
+            let batch = state.batch;
+            state.queued += 1;
+            let deadline = std::time::Instant::now() + WRITER_WAIT;
+            while state.conn.is_none() && !state.broken {
+                let left = deadline.saturating_duration_since(std::time::Instant::now());
+                if left.is_zero() {
+                    state.queued -= 1;
+                    group.turn.notify_all();
+                    return Err(Error::Unavailable("too many writes are waiting".into()));
+                }
+                state = group
+                    .turn
+                    .wait_timeout(state, left)
+                    .map_err(|_| Error::Internal("pool lock poisoned".into()))?
+                    .0;
+            }
+            state.queued -= 1;
+            if state.broken {
+                group.turn.notify_all();
+                return Err(Error::Unavailable("the database transaction failed; try again".into()));
+            }
+            let conn = state.conn.take();
+            drop(state);
+            let mut lent = Lent::new(group, conn);
+            let result = lent.savepoint(f);
+            drop(lent);
+            let value = result?;
+            group.outcome(batch)?;
+            return Ok(value);
+        }
+        // Open a transaction: this writer runs first and commits for everyone who joins.
+        state.open = true;
+        state.batch += 1;
+        let batch = state.batch;
+        drop(state);
+        let opened = self.writer_turn().and_then(|turn| {
+            let mut conn = self.take()?;
+            match conn.begin() {
+                Ok(()) => Ok((turn, conn)),
+                Err(e) => {
+                    self.give_back(conn, true);
+                    Err(e)
+                }
+            }
+        });
+        let (turn, conn) = match opened {
+            Ok(opened) => opened,
+            Err(e) => {
+                // Nobody can join a transaction that did not begin: those waiting are told.
+                let mut state = lock()?;
+                state.broken = true;
+                group.turn.notify_all();
+                while state.queued > 0 {
+                    state = group
+                        .turn
+                        .wait(state)
+                        .map_err(|_| Error::Internal("pool lock poisoned".into()))?;
+                }
+                state.broken = false;
+                state.open = false;
+                state.done = batch;
+                state.failed.push(batch);
+                group.turn.notify_all();
+                return Err(e);
+            }
+        };
+        let mut lent = Lent::new(group, Some(conn));
+        // A panic in this writer's own work still closes the group (rolled back) before it goes
+        // on unwinding, so that the writers who joined are answered and the next group opens.
+        let mine = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lent.savepoint(f)));
+        lent.broken |= mine.is_err();
+        drop(lent);
+        // Let everyone who joined run, then close the group and commit.
+        let mut state = lock()?;
+        // (A writer always gives the connection back, even on a panic; once the group is broken
+        // nobody takes it again.)
+        while state.queued > 0 || state.conn.is_none() {
+            state = group
+                .turn
+                .wait(state)
+                .map_err(|_| Error::Internal("pool lock poisoned".into()))?;
+        }
+        state.open = false;
+        let broken = std::mem::take(&mut state.broken);
+        let conn = state.conn.take();
+        drop(state);
+        let committed = match conn {
+            Some(mut conn) if !broken => {
+                let committed = conn.batch("COMMIT");
+                let failed = committed.is_err();
+                if failed {
+                    let _ = conn.batch("ROLLBACK");
+                }
+                self.give_back(conn, failed);
+                committed
+            }
+            Some(mut conn) => {
+                let _ = conn.batch("ROLLBACK");
+                self.give_back(conn, true);
+                Err(Error::Unavailable("the database transaction failed; try again".into()))
+            }
+            None => Err(Error::Unavailable("the database transaction failed; try again".into())),
+        };
+        let mut state = lock()?;
+        state.done = batch;
+        if committed.is_err() {
+            state.failed.push(batch);
+            let keep = state.failed.len().saturating_sub(64);
+            state.failed.drain(..keep);
+        }
+        group.turn.notify_all();
+        drop(state);
+        drop(turn);
+        let value = mine.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        committed.map(|()| value)
+    }
+
+    /// Puts a connection back in the pool, or drops it when it may be broken.
+    fn give_back(&self, conn: Box<dyn Conn>, broken: bool) {
+        if let Ok(mut guard) = self.inner.idle.lock() {
+            if broken {
+                guard.1 -= 1;
+            } else {
+                guard.0.push(conn);
+            }
+        }
+        self.inner.freed.notify_one();
+    }
+}
+
+/// The transaction writers share on SQLite (`Pool::write`).
+#[derive(Default)]
+struct Group {
+    state: Mutex<GroupState>,
+    turn: Condvar,
+}
+
+#[derive(Default)]
+struct GroupState {
+    /// A transaction is open and takes writers who arrive.
+    open: bool,
+    /// The open transaction's connection, while no writer is using it.
+    conn: Option<Box<dyn Conn>>,
+    /// Writers waiting to use it.
+    queued: usize,
+    /// A writer could not undo its part: the whole transaction is rolled back.
+    broken: bool,
+    /// The last group opened, the last one finished, and recent ones whose commit failed.
+    batch: u64,
+    done: u64,
+    failed: Vec<u64>,
+}
+
+impl Group {
+    /// Waits for group `batch` to finish: whether it was stored.
+    fn outcome(&self, batch: u64) -> Result<(), Error> {
+        let mut state = self
+            .state
+            .lock()
+            .map_err(|_| Error::Internal("pool lock poisoned".into()))?;
+        while state.done < batch {
+            state = self
+                .turn
+                .wait(state)
+                .map_err(|_| Error::Internal("pool lock poisoned".into()))?;
+        }
+        if state.failed.contains(&batch) {
+            return Err(Error::Unavailable("the database transaction failed; try again".into()));
+        }
+        Ok(())
+    }
+}
+
+/// The group's connection while one writer uses it; given back when dropped, even if the
+/// writer's work panicked (the group then rolls back, as it does when a savepoint could not be
+/// closed).
+struct Lent<'a> {
+    group: &'a Group,
+    conn: Option<Box<dyn Conn>>,
+    broken: bool,
+}
+
+impl<'a> Lent<'a> {
+    fn new(group: &'a Group, conn: Option<Box<dyn Conn>>) -> Lent<'a> {
+        Lent {
+            group,
+            conn,
+            broken: false,
+        }
+    }
+
+    /// Runs `f` in a savepoint: kept if it succeeds, undone if not.
+    fn savepoint<T>(&mut self, f: impl FnOnce(&mut dyn Conn) -> Result<T, Error>) -> Result<T, Error> {
+        let Some(conn) = self.conn.as_mut() else {
+            return Err(Error::Unavailable("the database transaction failed; try again".into()));
+        };
+        if let Err(e) = conn.batch("SAVEPOINT writer") {
+            self.broken = true;
+            return Err(e);
+        }
+        let result = f(conn.as_mut());
+        let closed = match &result {
+            Ok(_) => conn.batch("RELEASE writer"),
+            Err(_) => conn.batch("ROLLBACK TO writer; RELEASE writer"),
+        };
+        self.broken |= closed.is_err();
+        result.and_then(|value| closed.map(|()| value))
+    }
+}
+
+impl Drop for Lent<'_> {
+    fn drop(&mut self) {
+        let mut state = self.group.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.broken |= self.broken || std::thread::panicking() || self.conn.is_none();
+        if let Some(conn) = self.conn.take() {
+            state.conn = Some(conn);
+        }
+        self.group.turn.notify_all();
     }
 }
 
@@ -581,6 +826,84 @@ impl Drop for WriterTurn<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Writers on many threads at once, on a real SQLite file: each `Ok` is stored, each `Err`
+    /// (after writing) is not, a panicking writer takes its group down but not the pool, and
+    /// the pool's connections all come back.
+    #[test]
+    fn writes_commit_in_groups_and_each_stands_or_falls_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = Pool::open(&format!("sqlite://{}", dir.path().join("t.db").display())).unwrap();
+        pool.write(|c| c.batch("CREATE TABLE t (n BIGINT PRIMARY KEY)"))
+            .unwrap();
+        let outcomes: Vec<(i64, bool)> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..64i64)
+                .map(|n| {
+                    let pool = pool.clone();
+                    s.spawn(move || {
+                        let result = pool.write(|c| {
+                            c.execute("INSERT INTO t (n) VALUES ($1)", &[V::Int(n)])?;
+                            // Every fifth writer changes its mind after writing.
+                            if n % 5 == 0 {
+                                return Err(Error::Invalid(format!("{n} refused")));
+                            }
+                            // Every seventh reads what it wrote, inside its own transaction.
+                            if n % 7 == 0 {
+                                let rows = c.query("SELECT n FROM t WHERE n = $1", &[V::Int(n)])?;
+                                assert_eq!(rows.len(), 1);
+                            }
+                            Ok(())
+                        });
+                        (n, result.is_ok())
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let stored: Vec<i64> = pool
+            .with(|c| c.query("SELECT n FROM t ORDER BY n", &[]))
+            .unwrap()
+            .iter()
+            .map(|r| r.int("n").unwrap())
+            .collect();
+        let ok: Vec<i64> = outcomes
+            .iter()
+            .filter(|(_, ok)| *ok)
+            .map(|(n, _)| *n)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        assert_eq!(stored, ok, "exactly the writes that returned Ok are stored");
+        assert_eq!(ok.len(), 64 - 13, "the 13 refusals (multiples of 5) alone failed");
+
+        // A writer that panics: its group is rolled back, and writing goes on afterwards.
+        let panicked = std::thread::spawn({
+            let pool = pool.clone();
+            move || {
+                pool.write(|c| -> Result<(), Error> {
+                    c.execute("INSERT INTO t (n) VALUES (1000)", &[])?;
+                    panic!("a bug in a writer");
+                })
+            }
+        })
+        .join();
+        assert!(panicked.is_err());
+        pool.write(|c| c.execute("INSERT INTO t (n) VALUES (1001)", &[]))
+            .unwrap();
+        let rows = pool.with(|c| c.query("SELECT n FROM t WHERE n >= 1000", &[])).unwrap();
+        assert_eq!(
+            rows.len(),
+            1,
+            "the panicking writer's row is not stored; the next one is"
+        );
+        let idle = pool.inner.idle.lock().unwrap();
+        assert!(
+            idle.1 <= pool.inner.size && idle.0.len() == idle.1,
+            "every connection came back: {} of {}",
+            idle.0.len(),
+            idle.1
+        );
+    }
 
     #[test]
     fn sslmode_is_honoured_and_remote_hosts_default_to_verified_tls() {
