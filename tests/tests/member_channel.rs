@@ -429,5 +429,37 @@ fn unpairing_and_pairing_again_from_another_browser() {
     assert!(vault.member_pairing(makoto).unwrap().is_none());
     let (status, _) = call("GET", &format!("{base}/me/api/state"), Some(&second.token), None);
     assert_eq!(status, 401);
+
+    // Deleting a paired person cannot reach the server inside the delete: the pairing ends at
+    // the next exchange, and then nothing of the person is left in the vault.
+    let shown = member::start_pairing(&mut vault, makoto).unwrap();
+    let third = Browser::pair(&base, &shown.code);
+    member::refresh_pairings(&mut vault).unwrap();
+    vault.confirm_member_pairing(makoto).unwrap();
+    vault.delete_person(makoto).unwrap();
+    assert_eq!(vault.pending_unpairs().unwrap(), ["E2"]);
+    let (status, _) = call("GET", &format!("{base}/me/api/state"), Some(&third.token), None);
+    assert_eq!(status, 200, "still paired on the server until the app talks to it");
+    member::exchange(&mut vault).unwrap();
+    let (status, _) = call("GET", &format!("{base}/me/api/state"), Some(&third.token), None);
+    assert_eq!(status, 401, "the member's page is no longer paired");
+    assert!(vault.pending_unpairs().unwrap().is_empty());
+
+    // The same person added and paired again before any exchange keeps the new pairing.
+    let again = person(&mut vault, "田中 誠", Some("E2"), Relationship::Line);
+    let shown = member::start_pairing(&mut vault, again).unwrap();
+    let fourth = Browser::pair(&base, &shown.code);
+    member::refresh_pairings(&mut vault).unwrap();
+    vault.confirm_member_pairing(again).unwrap();
+    vault.delete_person(again).unwrap();
+    let again = person(&mut vault, "田中 誠", Some("E2"), Relationship::Line);
+    let shown = member::start_pairing(&mut vault, again).unwrap();
+    assert!(vault.pending_unpairs().unwrap().is_empty(), "pairing again takes the pending end away");
+    let fifth = Browser::pair(&base, &shown.code);
+    member::exchange(&mut vault).unwrap();
+    let (status, _) = call("GET", &format!("{base}/me/api/state"), Some(&fifth.token), None);
+    assert_eq!(status, 200, "the new pairing stands");
+    let (status, _) = call("GET", &format!("{base}/me/api/state"), Some(&fourth.token), None);
+    assert_eq!(status, 401, "the one it replaced does not");
     drop(server);
 }

@@ -137,6 +137,21 @@ pub fn unpair(access: &mut impl VaultAccess, person_id: i64) -> Result<(), SyncE
     access.with_vault(|v| Ok(v.forget_member_pairing(person_id)?))
 }
 
+/// Ends on the server the pairings of people deleted from the vault (`Vault::pending_unpairs`),
+/// forgetting each once the server has.
+fn end_deleted_pairings(access: &mut impl VaultAccess) -> Result<(), SyncError> {
+    let pending = access.with_vault(|v| Ok(v.pending_unpairs()?))?;
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let (client, token) = access.with_vault(|v| connection(v))?;
+    for member in pending {
+        client.unpair(token.expose(), &member)?;
+        access.with_vault(|v| Ok(v.unpaired(&member)?))?;
+    }
+    Ok(())
+}
+
 /// What a member's message says, as the vault takes it; anything this app cannot read is
 /// `Refused`.
 fn from_member(plaintext: &[u8]) -> FromMember {
@@ -174,9 +189,11 @@ fn sealed_of(message: &RelayedMessage) -> Option<Sealed> {
 /// pair's order, opened with the pair's key and its place (a replay, a gap or a message that
 /// does not open is refused and counted), kept in the vault, then acknowledged so that the
 /// server deletes it. A pairing whose safety code is not confirmed yet gets nothing, and what
-/// its member sent waits on the server.
+/// its member sent waits on the server. First, the pairings of people deleted since the last
+/// exchange are ended on the server.
 pub fn exchange(access: &mut impl VaultAccess) -> Result<Exchange, SyncError> {
     let mut report = Exchange::default();
+    end_deleted_pairings(access)?;
     let pairings = refresh_pairings(access)?;
     let (client, token, manager) = access.with_vault(|v| {
         let (client, token) = connection(v)?;

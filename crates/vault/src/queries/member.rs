@@ -242,8 +242,12 @@ impl Vault {
         code: &str,
         expires_at: &str,
     ) -> Result<MemberPairing, Error> {
-        self.person(person_id)?;
+        let person = self.person(person_id)?;
         self.write(|tx| {
+            // A deleted person's pairing waiting to be ended is this one's, made again.
+            if let Some(employee_id) = &person.employee_id {
+                tx.execute("DELETE FROM member_unpairs WHERE employee_id = ?1", [employee_id])?;
+            }
             tx.execute(
                 "INSERT INTO member_pairings (person_id, state, pending_secret, pending_public, code, code_expires_at)
                  VALUES (?1, 'waiting', ?2, ?3, ?4, ?5)
@@ -315,6 +319,21 @@ impl Vault {
     }
 
     /// Forgets a person's pairing: its keys and what waits to go. What the member sent stays.
+    /// The employee ids of deleted people whose pairing the server is still to end.
+    pub fn pending_unpairs(&self) -> Result<Vec<String>, Error> {
+        let mut stmt = self.conn().prepare("SELECT employee_id FROM member_unpairs ORDER BY employee_id")?;
+        let ids = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(ids)
+    }
+
+    /// The server has ended the pairing of a deleted person: nothing of them is left.
+    pub fn unpaired(&mut self, employee_id: &str) -> Result<(), Error> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM member_unpairs WHERE employee_id = ?1", [employee_id])?;
+            Ok(())
+        })
+    }
+
     pub fn forget_member_pairing(&mut self, person_id: i64) -> Result<(), Error> {
         self.write(|tx| {
             tx.execute("DELETE FROM member_pairings WHERE person_id = ?1", [person_id])?;
