@@ -4,6 +4,7 @@
 //! (BIGINT and TEXT columns, `ON CONFLICT … DO UPDATE`, casts on aggregates); each backend only
 //! binds values and reads rows. Every value is bound as a parameter: no SQL is built from input.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
@@ -233,9 +234,29 @@ fn open_sqlite(path: &str) -> Result<Box<dyn Conn>, Error> {
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL
 
-struct Postgres(postgres::Client);
+/// A PostgreSQL connection and the statements it has prepared, by their text: a statement the
+/// server runs again (nearly every one) is parsed and planned by PostgreSQL once per connection,
+/// and costs one round trip instead of two.
+struct Postgres(postgres::Client, HashMap<String, postgres::Statement>);
+
+/// Statements one connection keeps prepared; past it the cache starts again (the server's
+/// statements number a few hundred, so this is reached only by text built at run time).
+const PREPARED_KEPT: usize = 512;
 
 impl Postgres {
+    /// The prepared statement for `sql`, prepared now if it is not yet.
+    fn statement(&mut self, sql: &str) -> Result<postgres::Statement, Error> {
+        if let Some(statement) = self.1.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.0.prepare(sql)?;
+        if self.1.len() >= PREPARED_KEPT {
+            self.1.clear();
+        }
+        self.1.insert(sql.to_owned(), statement.clone());
+        Ok(statement)
+    }
+
     fn params(params: &[V]) -> Vec<Box<dyn postgres::types::ToSql + Sync>> {
         params
             .iter()
@@ -255,14 +276,16 @@ impl Conn for Postgres {
     fn execute(&mut self, sql: &str, params: &[V]) -> Result<u64, Error> {
         let boxed = Postgres::params(params);
         let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = boxed.iter().map(AsRef::as_ref).collect();
-        Ok(self.0.execute(sql, &refs)?)
+        let statement = self.statement(sql)?;
+        Ok(self.0.execute(&statement, &refs)?)
     }
 
     fn query(&mut self, sql: &str, params: &[V]) -> Result<Vec<Row>, Error> {
         use postgres::types::Type;
         let boxed = Postgres::params(params);
         let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = boxed.iter().map(AsRef::as_ref).collect();
-        let rows = self.0.query(sql, &refs)?;
+        let statement = self.statement(sql)?;
+        let rows = self.0.query(&statement, &refs)?;
         let mut out = Vec::with_capacity(rows.len());
         // Every row of one statement has the same columns: their names are taken once.
         let mut names: Option<Arc<[String]>> = None;
@@ -288,6 +311,15 @@ impl Conn for Postgres {
     }
 
     fn batch(&mut self, sql: &str) -> Result<(), Error> {
+        // Statements without parameters are a transaction's control, or change the schema (a
+        // migration): after those, prepared statements may no longer fit the tables, and are
+        // prepared again.
+        let control = ["BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"]
+            .iter()
+            .any(|c| sql.trim_start().to_ascii_uppercase().starts_with(c));
+        if !control {
+            self.1.clear();
+        }
         Ok(self.0.batch_execute(sql)?)
     }
 
@@ -397,7 +429,7 @@ fn open_postgres(url: &str) -> Result<Box<dyn Conn>, Error> {
             config.connect(rustls_connector(root_cert.as_deref())?)?
         }
     };
-    Ok(Box::new(Postgres(client)))
+    Ok(Box::new(Postgres(client, HashMap::new())))
 }
 
 // ---------------------------------------------------------------------------------------------
