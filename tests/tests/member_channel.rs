@@ -454,7 +454,10 @@ fn unpairing_and_pairing_again_from_another_browser() {
     vault.delete_person(again).unwrap();
     let again = person(&mut vault, "田中 誠", Some("E2"), Relationship::Line);
     let shown = member::start_pairing(&mut vault, again).unwrap();
-    assert!(vault.pending_unpairs().unwrap().is_empty(), "pairing again takes the pending end away");
+    assert!(
+        vault.pending_unpairs().unwrap().is_empty(),
+        "pairing again takes the pending end away"
+    );
     let fifth = Browser::pair(&base, &shown.code);
     member::exchange(&mut vault).unwrap();
     let (status, _) = call("GET", &format!("{base}/me/api/state"), Some(&fifth.token), None);

@@ -321,7 +321,9 @@ impl Vault {
     /// Forgets a person's pairing: its keys and what waits to go. What the member sent stays.
     /// The employee ids of deleted people whose pairing the server is still to end.
     pub fn pending_unpairs(&self) -> Result<Vec<String>, Error> {
-        let mut stmt = self.conn().prepare("SELECT employee_id FROM member_unpairs ORDER BY employee_id")?;
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT employee_id FROM member_unpairs ORDER BY employee_id")?;
         let ids = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
         Ok(ids)
     }

@@ -364,11 +364,9 @@ impl Vault {
             tx.execute("DELETE FROM backlog_items WHERE person_id = ?1", [id])?;
             tx.execute("DELETE FROM career_notes WHERE person_id = ?1", [id])?;
             // A pairing on the server ends at the next exchange (`member_unpairs`).
-            let paired: i64 = tx.query_row(
-                "SELECT count(*) FROM member_pairings WHERE person_id = ?1",
-                [id],
-                |r| r.get(0),
-            )?;
+            let paired: i64 = tx.query_row("SELECT count(*) FROM member_pairings WHERE person_id = ?1", [id], |r| {
+                r.get(0)
+            })?;
             if let (true, Some(employee_id)) = (paired > 0, &person.employee_id) {
                 tx.execute(
                     "INSERT OR IGNORE INTO member_unpairs (employee_id) VALUES (?1)",
