@@ -87,17 +87,7 @@ pub async fn completion_csv(
         Ok(csv)
     })
     .await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"completion-{from}-{to}.csv\""),
-            ),
-        ],
-        csv,
-    )
-        .into_response())
+    Ok(csv_attachment(&format!("completion-{from}-{to}.csv"), csv))
 }
 
 /// The quality of 1on1s per unit and month, as HR's pages disclose it (never by pair or
@@ -134,15 +124,17 @@ pub async fn quality_csv(
         Ok(csv)
     })
     .await?;
-    Ok((
+    Ok(csv_attachment(&format!("quality-{from}-{to}.csv"), csv))
+}
+
+/// A CSV file to save, under `name`.
+fn csv_attachment(name: &str, csv: String) -> Response {
+    (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"quality-{from}-{to}.csv\""),
-            ),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
         ],
         csv,
     )
-        .into_response())
+        .into_response()
 }
