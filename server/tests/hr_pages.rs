@@ -828,6 +828,52 @@ fn seed_ratings(server: &Server, month: &str) {
     .unwrap();
 }
 
+/// Scrolls an element to the top of the window, for a screenshot of it.
+async fn scroll_to(b: &Browser, css: &str) {
+    b.client
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView(); return true;",
+            vec![json!(css)],
+        )
+        .await
+        .unwrap();
+}
+
+/// At a desk's width a table fits its box (it does not scroll sideways inside it) and nothing on
+/// the page reaches past the viewport, so no column is cut off and the page never scrolls sideways.
+async fn fits_without_scrolling(b: &Browser, table: &str, what: &str) {
+    let facts = b
+        .client
+        .execute(
+            "const t = document.querySelector(arguments[0]);
+             if (!t) return null;
+             const page = document.documentElement;
+             const past = [...document.body.querySelectorAll('*')]
+               .filter(e => e.getBoundingClientRect().right > page.clientWidth + 0.5)
+               .map(e => e.outerHTML.slice(0, 100));
+             return { table: t.scrollWidth, box: t.parentElement.clientWidth,
+                      page: page.scrollWidth, viewport: page.clientWidth, past };",
+            vec![json!(table)],
+        )
+        .await
+        .unwrap();
+    assert!(!facts.is_null(), "{what}: no {table}");
+    let n = |k: &str| facts[k].as_f64().unwrap();
+    assert!(
+        n("table") <= n("box"),
+        "{what}: {table} is {} px wide in a box of {} px",
+        n("table"),
+        n("box")
+    );
+    assert!(
+        n("page") <= n("viewport"),
+        "{what}: the page is {} px wide in a viewport of {} px",
+        n("page"),
+        n("viewport")
+    );
+    assert_eq!(facts["past"], json!([]), "{what}: past the viewport's right edge");
+}
+
 fn quality_beside_completion_with_small_groups_withheld(backend: Backend) {
     let (orgs, emps) = company();
     let server = Server::start_with(backend, &orgs, &emps, "");
@@ -870,21 +916,29 @@ fn quality_beside_completion_with_small_groups_withheld(backend: Backend) {
         );
         // Nothing by manager or by pair.
         assert!(!b.exists("table.managers th.quality").await);
+        // Completion, the managers' column and quality side by side fit at 1280 px.
+        fits_without_scrolling(&b, "table.units", "the dashboard at 1280 (en)").await;
         b.screenshot("hr-dashboard-quality").await;
-        b.client.set_window_size(390, 844).await.unwrap();
+        b.client.set_window_size(360, 800).await.unwrap();
         b.goto(&format!("/hr/?month={month}&unit=D1")).await;
         let width = b
             .client
             .execute("return document.documentElement.scrollWidth;", vec![])
             .await
             .unwrap();
-        assert!(width.as_f64().unwrap() <= 390.0, "no sideways scrolling: {width}");
+        assert!(width.as_f64().unwrap() <= 360.0, "no sideways scrolling: {width}");
         assert!(
             b.text("li[data-unit='T11'] .quality-line")
                 .await
                 .contains("Clarity 3.6")
         );
-        b.screenshot("hr-dashboard-quality-390").await;
+        // The full table, one tap away, scrolls in its own box; the page does not.
+        b.find("label.table-toggle").await.click().await.unwrap();
+        assert!(b.fits_width().await, "the open table scrolls the page at 360");
+        scroll_to(&b, "table.units").await;
+        b.screenshot("hr-dashboard-quality-360-table").await;
+        b.find("label.table-toggle").await.click().await.unwrap();
+        b.screenshot("hr-dashboard-quality-360").await;
         // This month's quality is not final: said, and no figure.
         b.client.set_window_size(1280, 900).await.unwrap();
         b.goto("/hr/").await;
@@ -900,16 +954,21 @@ fn quality_beside_completion_with_small_groups_withheld(backend: Backend) {
         );
         assert!(b.text("table.ranked").await.contains("fewer than 5 ratings"));
         assert_eq!(b.text("#quality-clarity").await, "3.6");
+        fits_without_scrolling(&b, "table.ranked", "the report at 1280 (en)").await;
         b.screenshot("hr-report-quality").await;
-        b.client.set_window_size(390, 844).await.unwrap();
+        scroll_to(&b, "table.ranked").await;
+        b.screenshot("hr-report-quality-table").await;
+        b.client.set_window_size(360, 800).await.unwrap();
         b.goto(&report).await;
         let width = b
             .client
             .execute("return document.documentElement.scrollWidth;", vec![])
             .await
             .unwrap();
-        assert!(width.as_f64().unwrap() <= 390.0, "no sideways scrolling: {width}");
-        b.screenshot("hr-report-quality-390").await;
+        assert!(width.as_f64().unwrap() <= 360.0, "no sideways scrolling: {width}");
+        b.screenshot("hr-report-quality-360").await;
+        scroll_to(&b, "table.ranked").await;
+        b.screenshot("hr-report-quality-360-table").await;
         b.client.set_window_size(1280, 900).await.unwrap();
         let (status, csv) = b
             .fetch(&format!("/hr/report.csv?from={month}&to={month}&units=T11&units=T12"))
@@ -941,14 +1000,31 @@ fn quality_beside_completion_with_small_groups_withheld(backend: Backend) {
     block_on(async {
         let b = Browser::start(&server.base, "ja").await;
         b.login(common::ADMIN, PASSWORD).await;
-        for (w, h) in [(1280, 900), (390, 844)] {
+        for (w, h) in [(1280, 900), (360, 800)] {
             b.client.set_window_size(w, h).await.unwrap();
             b.goto(&format!("/hr/?month={month}&unit=D1")).await;
             assert!(b.text("section.quality").await.contains("すっきり度"));
+            if w == 1280 {
+                fits_without_scrolling(&b, "table.units", "the dashboard at 1280 (ja)").await;
+            } else {
+                assert!(b.fits_width().await, "the dashboard scrolls sideways at 360 (ja)");
+                b.find("label.table-toggle").await.click().await.unwrap();
+                assert!(b.fits_width().await, "the open table scrolls the page at 360 (ja)");
+                scroll_to(&b, "table.units").await;
+                b.screenshot("hr-dashboard-quality-ja-360-table").await;
+                b.find("label.table-toggle").await.click().await.unwrap();
+            }
             b.screenshot(&format!("hr-dashboard-quality-ja-{w}")).await;
             b.goto(&format!("/hr/report?from={month}&to={month}&units=T11&units=T12"))
                 .await;
+            if w == 1280 {
+                fits_without_scrolling(&b, "table.ranked", "the report at 1280 (ja)").await;
+            } else {
+                assert!(b.fits_width().await, "the report scrolls sideways at 360 (ja)");
+            }
             b.screenshot(&format!("hr-report-quality-ja-{w}")).await;
+            scroll_to(&b, "table.ranked").await;
+            b.screenshot(&format!("hr-report-quality-ja-{w}-table")).await;
         }
         b.stop().await;
     });
@@ -1444,6 +1520,7 @@ fn an_org_viewer_sees_quality_of_their_subtree_only_in_final_months_pooled_under
         let section = b.text("section.quality").await;
         assert!(!section.contains("ratings of small groups are counted"), "{section}");
         assert!(section.contains("from the members who chose to rate"), "{section}");
+        fits_without_scrolling(&b, "table.units", "an org viewer's dashboard at 1280 (en)").await;
         b.screenshot("hr-org-viewer-quality").await;
         // Nothing outside D1: no line, no unit by address, no figure of T21's (the only 1.0).
         assert!(!b.exists("[data-clarity='1.0']").await);

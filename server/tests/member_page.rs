@@ -1099,7 +1099,7 @@ struct Focus {
     value: String,
     checked: bool,
     /// Matches `:focus-visible`, draws an outline of at least 2 px (on itself or, for a radio,
-    /// on its label), and lies within the viewport.
+    /// on its label), and lies within the viewport (to a pixel).
     seen: bool,
     describe: String,
 }
@@ -1112,14 +1112,17 @@ async fn focus(b: &Browser) -> Focus {
              if (!e || e === document.body || e === document.documentElement) return null;
              const ring = el => { const s = getComputedStyle(el);
                return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2 && s.outlineColor !== 'rgba(0, 0, 0, 0)'; };
+             // Scrolling moves whole pixels and layout does not: a control scrolled to the edge
+             // may lie a fraction of a pixel past it.
              const r = e.getBoundingClientRect();
              const label = e.closest('label');
              return {
                value: 'value' in e ? String(e.value) : '', checked: !!e.checked,
                seen: e.matches(':focus-visible') && (ring(e) || (!!label && ring(label)))
-                 && r.width > 0 && r.height > 0 && r.top >= 0 && r.left >= 0
-                 && r.bottom <= innerHeight && r.right <= innerWidth,
-               describe: e.outerHTML.slice(0, 160),
+                 && r.width > 0 && r.height > 0 && r.top > -1 && r.left > -1
+                 && r.bottom < innerHeight + 1 && r.right < innerWidth + 1,
+               describe: `${e.outerHTML.slice(0, 160)} (focus-visible ${e.matches(':focus-visible')}, ring ${ring(e)}, `
+                 + `at ${r.top}–${r.bottom} of ${innerHeight}, ${r.left}–${r.right} of ${innerWidth})`,
              };",
             vec![],
         )
@@ -1204,8 +1207,9 @@ async fn announced(b: &Browser, css: &str, words: &str) {
     );
 }
 
-/// Pairing, a topic with its kind and "wants", and the month's rating with Tab, Shift+Tab, Enter,
-/// Space, the arrow keys and typing only: after every key the focus is on the control expected
+/// Pairing, a topic with its kind and "wants" (edited, and a second one withdrawn), an action item
+/// of a received summary ticked, and the month's rating with Tab, Shift+Tab, Enter, Space, the
+/// arrow keys and typing only: after every key the focus is on the control expected
 /// (by the browser's accessible name and role) and a user sees it there; each result is said in
 /// the live region that was waiting for it; Tab reaches every control and leaves the page, and
 /// Shift+Tab walks the same way back.
@@ -1242,10 +1246,18 @@ fn a_member_pairs_adds_a_topic_and_rates_with_the_keyboard_alone() {
         tab(&b, "button", "The codes are the same").await;
         press(&b, Key::Enter, false).await;
         wait_text(&b, ".who h1", EN.paired_title).await;
+        // The confirmation's button is gone with its screen: the new screen's heading takes the
+        // focus (not the page's body), so a screen reader says where the member now is.
+        wait_until(
+            &b,
+            "the paired heading focused",
+            "return document.activeElement === document.querySelector('.who h1');",
+        )
+        .await;
+        focused(&b, "heading", EN.paired_title).await;
 
         // A topic: typed, its kind and what the member wants chosen with the arrow keys, checked
-        // going back with Shift+Tab, sent with Enter.
-        // The confirmation's button is gone with its screen: the next Tab is the topic field.
+        // going back with Shift+Tab, sent with Enter. From the heading, the next Tab is the topic field.
         tab(&b, "textbox", "What would you like to talk about?").await;
         type_keys(&b, text).await;
         assert_eq!(focus(&b).await.value, text);
@@ -1281,12 +1293,114 @@ fn a_member_pairs_adds_a_topic_and_rates_with_the_keyboard_alone() {
             ),
             (Some("topic"), Some(text), Some("career"), Some("think"))
         );
+        let first = got["id"].as_str().unwrap().to_owned();
 
-        // On to this month's rating: the topic's own buttons and the request on the way.
+        // Edited: Enter on Edit brings the topic into the field with the focus; the changes go from
+        // the same button, which keeps the focus while it is busy and after.
+        tab(&b, "button", "Edit").await;
+        press(&b, Key::Enter, false).await;
+        assert_eq!(focused(&b, "textbox", "Edit topic").await.value, text);
+        type_keys(&b, " In April?").await;
+        tab(&b, "combobox", "Kind of topic").await;
+        tab(&b, "combobox", "What you want from your manager").await;
+        tab(&b, "button", "Send changes").await;
+        mark_live(&b, topic_status).await;
+        press(&b, Key::Enter, false).await;
+        announced(&b, topic_status, EN.edited).await;
+        focused(&b, "button", "Send topic").await;
+        let edited = format!("{text} In April?");
+        let edit = manager.receive_one("E05");
+        assert_eq!(
+            (edit["type"].as_str(), edit["id"].as_str(), edit["text"].as_str()),
+            (Some("topic"), Some(first.as_str()), Some(edited.as_str()))
+        );
+
+        // A second topic, back in the field with Shift+Tab, and withdrawn: its Withdraw button goes
+        // with it, and the focus goes to the Withdraw button left in its place (the first topic's),
+        // never to the page's body. (The browser's own confirmation is accepted through WebDriver.)
+        let second_text = "A desk by the window";
+        back_tab(&b, "combobox", "What you want from your manager").await;
+        back_tab(&b, "combobox", "Kind of topic").await;
+        back_tab(&b, "textbox", "What would you like to talk about?").await;
+        type_keys(&b, second_text).await;
+        tab(&b, "combobox", "Kind of topic").await;
+        tab(&b, "combobox", "What you want from your manager").await;
+        tab(&b, "button", "Send topic").await;
+        mark_live(&b, topic_status).await;
+        press(&b, Key::Enter, false).await;
+        announced(&b, topic_status, EN.sent).await;
+        let list = "section[aria-labelledby=topics-title] ul.topics > li";
+        wait_count(&b, list, 2).await;
+        let second = manager.receive_one("E05");
+        assert_eq!(second["text"].as_str(), Some(second_text));
         tab(&b, "button", "Edit").await;
         tab(&b, "button", "Withdraw").await;
+        tab(&b, "button", "Edit").await;
+        tab(&b, "button", "Withdraw").await;
+        mark_live(&b, topic_status).await;
+        // Enter opens the browser's confirmation, which may end the key action before its release.
+        let enter = char::from(Key::Enter);
+        let _ = b
+            .client
+            .perform_actions(
+                KeyActions::new("keyboard".into())
+                    .then(KeyAction::Down { value: enter })
+                    .then(KeyAction::Up { value: enter }),
+            )
+            .await;
+        accept_confirm(&b).await;
+        let _ = b.client.release_actions().await;
+        wait_count(&b, list, 1).await;
+        announced(&b, topic_status, EN.withdrawn).await;
+        wait_until(
+            &b,
+            "the focus on the first topic's Withdraw",
+            &format!(
+                "return document.activeElement === document.querySelector({});",
+                json!(format!("{list}:nth-child(1) button.withdraw"))
+            ),
+        )
+        .await;
+        focused(&b, "button", "Withdraw").await;
+        assert_eq!(
+            manager.receive_one("E05"),
+            json!({"type": "topic_withdrawn", "id": second["id"]})
+        );
+        assert!(b.text(list).await.contains(&edited));
+
+        // A summary arrives with the member's action item; Space ticks it, the box keeps the
+        // focus, and the manager receives the tick.
+        let (held, _) = day(-2, "en");
+        let (due, _) = day(7, "en");
+        manager.send(
+            "E05",
+            &json!({"type": "summary", "summary": {
+                "held_on": held,
+                "agenda": [{"text": "The data team move", "done": true}],
+                "items": [
+                    {"item": 51, "text": "Book the SQL course", "owner": "member", "due": due, "done": false},
+                    {"item": 52, "text": "Ask HR about the transfer window", "owner": "manager", "due": null, "done": false},
+                ],
+            }}),
+        );
+        come_back(&b).await;
+        let summary_section = "section[aria-labelledby=summary-title]";
+        wait_text(&b, summary_section, "Book the SQL course").await;
+        focused(&b, "button", "Withdraw").await;
+
+        // On to this month's rating: the request and the action item on the way.
         tab(&b, "textbox", "Note (optional)").await;
         tab(&b, "button", "Ask for a 1on1 soon").await;
+        assert!(!tab(&b, "checkbox", "Book the SQL course").await.checked);
+        let tick_status = format!("{summary_section} > p[role=status]");
+        mark_live(&b, &tick_status).await;
+        press(&b, Key::Space, false).await;
+        announced(&b, &tick_status, EN.tick_done).await;
+        assert!(focused(&b, "checkbox", "Book the SQL course").await.checked);
+        assert_eq!(
+            manager.receive_one("E05"),
+            json!({"type": "item_done", "item": 51, "done": true})
+        );
         // すっきり度: the group starts at "no answer"; the arrow keys move to 5, then 4.
         let none = tab(&b, "radio", "No answer").await;
         assert!(none.checked, "no answer is chosen for the member: {none:?}");

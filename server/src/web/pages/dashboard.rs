@@ -519,7 +519,7 @@ fn render(hr: &Hr, q: &DashboardQuery, loaded: &Loaded, d: &Dashboard, title: &s
                             @if managers_column { td.num { (lang.of(f.managers_enrolled, f.managers)) } }
                             td.num { (lang.of(f.reporting_pairs, f.pairs)) }
                             td.num { (lang.count(f.sessions)) " · " (lang.minutes(f.minutes)) }
-                            td.num { (cross(lang, d, k)) }
+                            td.num.why[!d.cross_shown] { (cross(lang, d, k)) }
                             td { (chart::sparkline(&row.spark, target, &format!("{}: {}", view.units[u].name, lang.pick("the last 12 months", "直近12か月")), partial)) }
                             @if let Some(units) = quality_units { (quality::cells(lang, &units[u], k)) }
                         }

@@ -63,7 +63,7 @@ pub fn not_final(lang: Lang, month: Month) -> String {
 /// The three column heads.
 pub fn heads(lang: Lang) -> Markup {
     html! {
-        th.num.quality { (lang.pick("Clarity (1–5)", "すっきり度（1〜5）")) }
+        th.num.quality { (lang.pick("Clarity", "すっきり度")) " " span.nowrap { (lang.pick("(1–5)", "（1〜5）")) } }
         th.num.quality { (lang.pick("Talked about what they wanted", "話したいことを話せた")) }
         th.num.quality { (lang.pick("Response rate", "回答率")) }
     }
@@ -91,7 +91,8 @@ pub fn line(lang: Lang, d: &QualityDisclosed, k: u32) -> Markup {
             @match &d.quality {
                 Some(q) if q.ratings.ratings > 0 => {
                     (lang.pick("Clarity ", "すっきり度 ")) (clarity(lang, q)) " · "
-                    (lang.pick("talked about what they wanted ", "話したいことを話せた ")) (lang.rate(q.ratings.talked_share()))
+                    (lang.pick("talked about what they wanted ", "話したいことを話せた ")) (lang.rate(q.ratings.talked_share())) " · "
+                    (lang.pick("response rate ", "回答率 ")) (lang.rate(q.response_rate()))
                 }
                 Some(_) => (lang.pick("No ratings", "評価なし")),
                 None => (withheld(lang, k)),

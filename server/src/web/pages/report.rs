@@ -470,7 +470,7 @@ pub async fn page(State(state): State<AppState>, hr: Hr, uri: axum::http::Uri) -
                                 @let below = l.rate().is_some_and(|x| x < target);
                                 tr class=(if below { "below" } else { "" }) {
                                     td.num { (i + 1) }
-                                    td { (l.path.last().cloned().unwrap_or_default()) span.path { (path(&l.path)) } }
+                                    td.unit { (l.path.last().cloned().unwrap_or_default()) span.path { (path(&l.path)) } }
                                     td.num { (lang.rate(l.rate())) }
                                     td.num { (lang.points(change(l.change()))) }
                                     td.num { (lang.of(l.now.managers_enrolled, l.now.managers)) }
