@@ -228,3 +228,250 @@ async fn a_topic_from_the_page_reaches_prepare_and_the_summary_reaches_the_page_
     app.stop().await;
     drop(server);
 }
+
+/// The words of `text` written in Latin letters (three or more), once `allowed` ("1on1", "QR"),
+/// addresses and codes are taken out: English left over in a Japanese screen.
+fn english_left(text: &str, allowed: &[&str]) -> Vec<String> {
+    let mut rest: String = text
+        .split_whitespace()
+        .filter(|w| !w.contains("://"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    for word in allowed {
+        rest = rest.replace(word, " ");
+    }
+    // Runs with a digit are codes and times ("31HG-GZF6"), not words.
+    rest.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|run| !run.chars().any(|c| c.is_ascii_digit()))
+        .flat_map(|run| run.split('-'))
+        .filter(|w| w.len() >= 3)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Asserts that `css` on the app's screen shows every one of `expected`, and no English.
+async fn reads_in_japanese(app: &Desktop, css: &str, expected: &[&str]) {
+    for needle in expected {
+        app.wait_text(css, needle).await;
+    }
+    let text = app.text(css).await;
+    let left = english_left(&text, &["1on1", "QR"]);
+    assert!(
+        left.is_empty(),
+        "'{css}' has English left in Japanese: {left:?}\n{text}"
+    );
+}
+
+/// A Japanese manager walks the member's side of the app: the pairing panel (code and QR code,
+/// safety code, paired since), the member's topics in Prepare and taking one into the agenda,
+/// searching for it, sending the summary, the member's tick on their item, and the member's
+/// request on This month. Each screen reads in Japanese with no English left, and a screenshot of
+/// each (at the default size and at the app's smallest window) is kept as `ja-member-*.png`.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_japanese_manager_walks_the_members_side() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (server, _admin, code) = Server::small_company(tmp.path());
+    let vault = tmp.path().join("vault");
+    let app = Desktop::start(&vault, "ja_JP.UTF-8").await;
+    app.type_into("#new-passphrase", PASS).await;
+    app.type_into("#new-passphrase-again", PASS).await;
+    app.click("#create").await;
+    app.click("#confirm-written").await;
+    app.click("#recovery-continue").await;
+    app.click("[data-nav=people]").await;
+    app.click("#add-person").await;
+    app.type_into("#person-name", "佐藤 花子").await;
+    app.type_into("#person-employee-id", "E1").await;
+    app.click("#person-save").await;
+    app.click("[data-nav=sync]").await;
+    app.type_into("#sync-server", &server.url()).await;
+    app.type_into("#sync-code", &code).await;
+    app.type_into("#sync-device", "ノートPC").await;
+    app.click("#sync-enrol").await;
+    app.wait_text("#sync-enrolled", "部長（M1）").await;
+    let open_person = || async {
+        app.click("[data-nav=people]").await;
+        let script = "const b = [...document.querySelectorAll('#people-list button')].find((b) => b.textContent.includes('佐藤 花子')); b.click(); return true;";
+        app.find("#people-list button").await;
+        app.client.execute(script, vec![]).await.unwrap();
+        app.wait_text("#person-title", "佐藤 花子").await;
+    };
+
+    // Not yet paired: what the page is, and the button that makes a code.
+    open_person().await;
+    reads_in_japanese(&app, "#member-pairing", &["佐藤 花子 さんのページ", "ペアリング"]).await;
+    app.screenshot("ja-member-01-unpaired").await;
+    let code = pairing_code(&app).await;
+    reads_in_japanese(&app, "#member-pairing", &["ペアリングコード", "QRコードを読み取る"]).await;
+    app.screenshot("ja-member-02-pairing-code").await;
+
+    let page = Browser::start_phone(&server.url(), "ja").await;
+    let on_page = member_pairs(&page, &code).await;
+    app.wait_text("#member-pairing", "見比べて").await;
+    assert_eq!(digits(&app.text("#member-safety-code").await), on_page);
+    reads_in_japanese(&app, "#member-pairing", &["見比べて", "一致している", "一致しない"]).await;
+    app.screenshot("ja-member-03-safety-code").await;
+    app.click("#member-match").await;
+    app.wait_text("#member-paired", "ペアリング中").await;
+    reads_in_japanese(&app, "#member-pairing", &["ペアリング中", "ペアリングを解除"]).await;
+    app.screenshot("ja-member-04-paired").await;
+    page.find("section[aria-labelledby=safety-title] button.primary")
+        .await
+        .click()
+        .await
+        .unwrap();
+
+    // The member sends a topic and asks for a 1on1 soon.
+    let topic = "来期はデザインの仕事に挑戦したい";
+    page.fill("#topic-text", topic).await;
+    page.find("#topic-kind").await.select_by_value("career").await.unwrap();
+    page.find("#topic-wants").await.select_by_value("think").await.unwrap();
+    page.find("section[aria-labelledby=topics-title] button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    page_shows(
+        &page,
+        "section[aria-labelledby=topics-title]",
+        "話したいことを上司に送りました",
+    )
+    .await;
+    let request = "評価面談の前に相談したいです";
+    page.fill("#ask-note", request).await;
+    page.find("section[aria-labelledby=ask-title] button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    page_shows(
+        &page,
+        "section[aria-labelledby=ask-title]",
+        "上司のアプリに表示されます",
+    )
+    .await;
+
+    // Prepare: the member's topic with its kind and wants, then taken into the agenda.
+    open_person().await;
+    set_value(&app, "#plan-at", &today_at(&app, 23, 0).await).await;
+    app.click("#plan-session").await;
+    app.wait_text("#member-topics", topic).await;
+    reads_in_japanese(
+        &app,
+        "#member-topics",
+        &["佐藤 花子 さんからの話したいこと", "キャリア", "アジェンダに追加"],
+    )
+    .await;
+    app.screenshot("ja-member-05-prepare-topic").await;
+    app.click("#member-topics [data-take]").await;
+    app.wait_text("#agenda", topic).await;
+    reads_in_japanese(&app, "#member-topics", &["アジェンダに追加済み"]).await;
+    app.screenshot("ja-member-06-topic-taken").await;
+
+    // Search finds the member's topic by one of its words, shown as the member's.
+    app.click("[data-nav=search]").await;
+    app.type_into("#search-input", "デザイン").await;
+    app.wait_text("#search-results [data-kind=member_topic]", "メンバーの話したいこと")
+        .await;
+    app.wait_text("#search-results [data-kind=member_topic]", "佐藤 花子")
+        .await;
+    let placeholder = app
+        .find("#search-input")
+        .await
+        .attr("placeholder")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(
+        placeholder.contains("メンバーの話したいこと"),
+        "the box says it searches members' topics: {placeholder}"
+    );
+    reads_in_japanese(&app, "#search-results", &["デザイン"]).await;
+    app.screenshot("ja-member-07-search-topic").await;
+    app.type_into("#search-input", "評価面談").await;
+    app.wait_text("#search-results [data-kind=member_request]", "1on1の希望")
+        .await;
+    app.screenshot("ja-member-08-search-request").await;
+
+    // The summary sent to the member's page, with an item of theirs.
+    app.click("[data-nav=home]").await;
+    reads_in_japanese(
+        &app,
+        "#member-requests",
+        &["1on1の希望", "佐藤 花子 さんが", request, "予定を入れる", "対応済み"],
+    )
+    .await;
+    app.screenshot("ja-member-09-home-request").await;
+    open_person().await;
+    app.click(".timeline button.link").await;
+    app.wait_text("#agenda", topic).await;
+    app.type_into("#action-text", "ポートフォリオをまとめる").await;
+    app.find("form:has(#action-add) select")
+        .await
+        .select_by_value("member")
+        .await
+        .unwrap();
+    app.click("#action-add").await;
+    app.click("#moment-finish").await;
+    app.click("#mark-held").await;
+    app.wait_text("#session-state", "実施済み").await;
+    app.click("#member-summary").await;
+    app.wait_text("#summary-text", topic).await;
+    reads_in_japanese(&app, "#send-member", &["佐藤 花子 さんのページに送る", "暗号化"]).await;
+    app.click("#send-member-summary").await;
+    app.wait_text("#send-member-notice", "送り").await;
+    app.screenshot("ja-member-10-summary-sent").await;
+
+    // The member ticks their item; the app shows who ticked it.
+    page_shows(
+        &page,
+        "section[aria-labelledby=summary-title]",
+        "ポートフォリオをまとめる",
+    )
+    .await;
+    page.find("section[aria-labelledby=summary-title] input[type=checkbox]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    app.click("[data-nav=sync]").await;
+    app.click("#sync-now").await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    open_person().await;
+    app.click("#done-actions summary").await;
+    app.wait_text("#done-actions [data-ticked-by-member]", "佐藤 花子 さんが")
+        .await;
+    reads_in_japanese(&app, "#done-actions", &["完了にしました", "未完了に戻す"]).await;
+    app.screenshot("ja-member-11-ticked-by-member").await;
+
+    // The same screens at the app's smallest window (900×600).
+    app.client.set_window_rect(0, 0, 900, 600).await.unwrap();
+    app.screenshot("ja-member-12-min-person").await;
+    app.click("#member-pair-again").await;
+    app.find("#member-code-box svg path").await;
+    app.screenshot("ja-member-13-min-pairing-code").await;
+    app.click("[data-nav=home]").await;
+    app.find("#member-requests").await;
+    app.screenshot("ja-member-14-min-home").await;
+    app.click("[data-nav=search]").await;
+    app.type_into("#search-input", "デザイン").await;
+    app.find("#search-results [data-kind=member_topic]").await;
+    app.screenshot("ja-member-15-min-search").await;
+
+    // Deleting the person names what they sent from their page too (kept only in this vault).
+    open_person().await;
+    app.click("#delete-person").await;
+    reads_in_japanese(
+        &app,
+        "#delete-confirm",
+        &["話したいこと 1 件と1on1の希望 1 件も削除されます"],
+    )
+    .await;
+    app.screenshot("ja-member-16-min-delete").await;
+    app.click("#delete-confirm button:not(.danger)").await;
+
+    page.stop().await;
+    app.stop().await;
+    drop(server);
+}

@@ -1503,6 +1503,7 @@ fn deleting_a_person_removes_everything_about_them_and_sends_nothing() {
         ),
         (1, 1, 1, 1, 1, true)
     );
+    assert_eq!((footprint.member_topics, footprint.member_requests), (0, 0));
     let month = Month::of(today);
     assert!(
         !vault.pending_records(month).unwrap().is_empty(),
@@ -2504,4 +2505,31 @@ fn deleting_a_person_leaves_no_word_they_sent_findable() {
         "another member's topic stays"
     );
     assert_eq!(vault.search("給与", 10).unwrap().len(), 1, "only theirs");
+}
+
+#[test]
+fn deleting_a_person_counts_what_they_sent_from_their_page() {
+    let (_tmp, _dir, mut vault, _) = new_vault();
+    let p = paired(&mut vault, "送った 人");
+    let other = paired(&mut vault, "別の 人");
+    from_member(&mut vault, p, topic("t1", "異動について相談したい"));
+    from_member(&mut vault, p, topic("t2", "取り下げる話"));
+    from_member(&mut vault, p, FromMember::TopicWithdrawn { topic_id: "t2".into() });
+    from_member(
+        &mut vault,
+        p,
+        FromMember::AskSoon {
+            note: Some("今週話したい".into()),
+        },
+    );
+    from_member(&mut vault, other, topic("t1", "別の人の話"));
+    from_member(&mut vault, other, FromMember::AskSoon { note: None });
+
+    // Every topic the member sent (a withdrawn one too: its text is in the vault) and their
+    // request; none of another person's.
+    let footprint = vault.person_footprint(p).unwrap();
+    assert_eq!((footprint.member_topics, footprint.member_requests), (2, 1));
+    assert_eq!(vault.delete_person(p).unwrap(), footprint);
+    let left = vault.person_footprint(other).unwrap();
+    assert_eq!((left.member_topics, left.member_requests), (1, 1));
 }

@@ -385,7 +385,12 @@ export type CareerNote = { person_id: number, body: string, updated_at: string, 
 
 export type BacklogItem = { id: number, person_id: number, text: string, kind: TopicKind, wants: Wants | null, };
 
-export type Footprint = { sessions: number, held: number, notes: number, agenda_items: number, action_items: number, topics: number, career_note: boolean, };
+export type Footprint = { sessions: number, held: number, notes: number, agenda_items: number, action_items: number, topics: number, career_note: boolean, 
+/**
+ * Topics the member sent from their page (taken, new or withdrawn) and their requests for a
+ * 1on1: kept only here, and deleted with the person.
+ */
+member_topics: number, member_requests: number, };
 
 export type EnrolInput = { server: string, code: Secret, device_name: string, 
 /**

@@ -200,6 +200,10 @@ pub struct Footprint {
     pub action_items: u32,
     pub topics: u32,
     pub career_note: bool,
+    /// Topics the member sent from their page (taken, new or withdrawn) and their requests for a
+    /// 1on1: kept only here, and deleted with the person.
+    pub member_topics: u32,
+    pub member_requests: u32,
 }
 
 impl Vault {
@@ -322,6 +326,8 @@ impl Vault {
             action_items: count("SELECT count(*) FROM action_items WHERE person_id = ?1")?,
             topics: count("SELECT count(*) FROM backlog_items WHERE person_id = ?1")?,
             career_note: count("SELECT count(*) FROM career_notes WHERE person_id = ?1 AND body <> ''")? > 0,
+            member_topics: count("SELECT count(*) FROM member_topics WHERE person_id = ?1")?,
+            member_requests: count("SELECT count(*) FROM member_requests WHERE person_id = ?1")?,
         })
     }
 

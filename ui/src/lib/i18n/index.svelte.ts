@@ -62,6 +62,15 @@ function otherYear(year: number): { year?: 'numeric' } {
   return year === new Date().getFullYear() ? {} : { year: 'numeric' };
 }
 
+/** A UTC instant (`2026-11-20T01:00:00Z`, as the server and the vault store them) as date and
+ * time on this computer's clock. */
+export function formatInstant(stamp: string): string {
+  const d = new Date(stamp);
+  if (Number.isNaN(d.getTime())) return stamp;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return formatDateTime(`${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`);
+}
+
 /** `2026-11-20T10:00:00` (local civil time) as date and time. */
 export function formatDateTime(isoLocal: string): string {
   const [date, time = '00:00'] = isoLocal.split('T');

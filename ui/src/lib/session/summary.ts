@@ -10,7 +10,7 @@ export function memberSummary(view: SessionView, t: Translate, formatDate: (iso:
   lines.push(`## ${t('session.agenda')}`, '');
   if (view.agenda.length === 0) lines.push(t('summary.noAgenda'));
   for (const item of view.agenda) {
-    lines.push(item.done ? `- [x] ${item.text}` : `- [ ] ${item.text} (${t('summary.nextTime')})`);
+    lines.push(item.done ? `- [x] ${item.text}` : `- [ ] ${t('summary.nextTime', { text: item.text })}`);
   }
   lines.push('', `## ${t('summary.actions')}`, '');
   if (view.open_actions.length === 0) lines.push(t('summary.noActions'));
