@@ -140,7 +140,8 @@ fn person_page(vault: &Vault, person: i64) -> Result<(), taiwa_vault::Error> {
 }
 
 /// Home as the app draws it (`taiwa_ipc::App::home`): the 12-month strip ending with this month,
-/// the 1on1s coming up and those never closed, open action items, the running session.
+/// the 1on1s coming up and those never closed, open action items, the running session, members'
+/// requests for a 1on1 and the team's kept すっきり度.
 fn home(vault: &Vault) -> Result<(), taiwa_vault::Error> {
     let month = Month::of(vault.today());
     vault.statuses(month.plus(-11).unwrap_or(month), month)?;
@@ -148,6 +149,8 @@ fn home(vault: &Vault) -> Result<(), taiwa_vault::Error> {
     vault.planned_sessions()?;
     vault.actions_due_by(vault.today() + chrono::Days::new(7))?;
     vault.running_session()?;
+    vault.member_requests()?;
+    vault.member_team_quality()?;
     Ok(())
 }
 
