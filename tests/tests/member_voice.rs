@@ -67,6 +67,34 @@ async fn member_pairs(page: &Browser, code: &str) -> String {
     digits(&page.text("section[aria-labelledby=safety-title] .code").await)
 }
 
+/// The member says the safety codes match.
+async fn member_confirms(page: &Browser) {
+    page.find("section[aria-labelledby=safety-title] button.primary")
+        .await
+        .click()
+        .await
+        .unwrap();
+}
+
+/// The member sends `topic` (a career topic they want to think through together) and sees it
+/// was sent.
+async fn member_sends_topic(page: &Browser, topic: &str) {
+    page.fill("#topic-text", topic).await;
+    page.find("#topic-kind").await.select_by_value("career").await.unwrap();
+    page.find("#topic-wants").await.select_by_value("think").await.unwrap();
+    page.find("section[aria-labelledby=topics-title] button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    page_shows(
+        page,
+        "section[aria-labelledby=topics-title]",
+        "話したいことを上司に送りました",
+    )
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_topic_from_the_page_reaches_prepare_and_the_summary_reaches_the_page_sealed() {
     let tmp = tempfile::tempdir().unwrap();
@@ -120,28 +148,11 @@ async fn a_topic_from_the_page_reaches_prepare_and_the_summary_reaches_the_page_
     app.screenshot("member-02-safety-code").await;
     app.click("#member-match").await;
     app.wait_text("#member-paired", "Paired since").await;
-    page.find("section[aria-labelledby=safety-title] button.primary")
-        .await
-        .click()
-        .await
-        .unwrap();
+    member_confirms(&page).await;
 
     // The member sends a topic for the next 1on1.
     let topic = "来期はデザインの仕事に挑戦したい";
-    page.fill("#topic-text", topic).await;
-    page.find("#topic-kind").await.select_by_value("career").await.unwrap();
-    page.find("#topic-wants").await.select_by_value("think").await.unwrap();
-    page.find("section[aria-labelledby=topics-title] button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    page_shows(
-        &page,
-        "section[aria-labelledby=topics-title]",
-        "話したいことを上司に送りました",
-    )
-    .await;
+    member_sends_topic(&page, topic).await;
 
     // The manager plans the 1on1; Prepare fetches and shows the member's topic.
     open_person("佐藤 花子").await;
@@ -315,28 +326,11 @@ async fn a_japanese_manager_walks_the_members_side() {
     app.wait_text("#member-paired", "ペアリング中").await;
     reads_in_japanese(&app, "#member-pairing", &["ペアリング中", "ペアリングを解除"]).await;
     app.screenshot("ja-member-04-paired").await;
-    page.find("section[aria-labelledby=safety-title] button.primary")
-        .await
-        .click()
-        .await
-        .unwrap();
+    member_confirms(&page).await;
 
     // The member sends a topic and asks for a 1on1 soon.
     let topic = "来期はデザインの仕事に挑戦したい";
-    page.fill("#topic-text", topic).await;
-    page.find("#topic-kind").await.select_by_value("career").await.unwrap();
-    page.find("#topic-wants").await.select_by_value("think").await.unwrap();
-    page.find("section[aria-labelledby=topics-title] button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    page_shows(
-        &page,
-        "section[aria-labelledby=topics-title]",
-        "話したいことを上司に送りました",
-    )
-    .await;
+    member_sends_topic(&page, topic).await;
     let request = "評価面談の前に相談したいです";
     page.fill("#ask-note", request).await;
     page.find("section[aria-labelledby=ask-title] button[type=submit]")
