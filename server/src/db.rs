@@ -607,6 +607,19 @@ impl Pool {
         })
     }
 
+    /// Runs one statement that writes, and returns the rows it returns (`RETURNING`): a write of
+    /// its own, like `write`, but on PostgreSQL without `BEGIN` and `COMMIT` (a statement alone
+    /// is a transaction there), so it costs one round trip instead of three. Where a write is
+    /// several steps, PostgreSQL's data-modifying `WITH` makes them one statement; SQLite has no
+    /// such statement, and its writes run in-process, so a caller keeps a `write` for SQLite.
+    pub fn write_statement(&self, sql: &str, params: &[V]) -> Result<Vec<Row>, Error> {
+        if self.inner.backend == Backend::Sqlite {
+            return self.write(|conn| conn.query(sql, params));
+        }
+        let _turn = self.writer_turn()?;
+        self.with(|conn| conn.query(sql, params))
+    }
+
     fn write_in_group<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T, Error>) -> Result<T, Error> {
         let group = &self.inner.group;
         let lock = || {

@@ -23,6 +23,8 @@ on_both_backends!(
     the_members_page_comes_from_the_server_itself_under_a_strict_policy,
     a_managers_team_clarity_is_shown_only_for_k_answers_once_final,
     a_team_s_clarity_that_hr_s_unit_figure_would_narrow_is_withheld,
+    a_full_inbox_takes_nothing_more_until_it_is_read,
+    ratings_that_arrive_together_are_all_kept_rewritten_together_with_the_team_s_sums,
 );
 
 fn b64(bytes: &[u8]) -> String {
@@ -288,6 +290,20 @@ fn the_relay_keeps_padded_ciphertext_the_pair_and_the_day_and_no_word(backend: B
         [256 + 16, 1024 + 16, 16384 + 16],
         "three lengths, three padded sizes"
     );
+    // The day is the company's, as set now: in Asia/Kolkata (UTC+5:30, no summer time) a day
+    // starts at 18:30 UTC.
+    server
+        .cli(&["settings", "set", "time_zone", "Asia/Kolkata"], &[])
+        .assert_ok();
+    let b = binding("E05", Direction::ToManager, 3);
+    let reply = server.post_json(
+        "/me/api/messages",
+        Some(&token),
+        &sealed_json(&manager_public, &b, r#"{"type":"topic","id":"t3","text":"追加"}"#),
+    );
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let day = relay_rows(&server)[3].int("arrived_day").unwrap();
+    assert_eq!((day + 11 * 1800) % 86_400, 0, "{day} is not a day's start in Kolkata");
 }
 
 fn messages_are_deleted_when_read_and_after_sixty_days(backend: Backend) {
@@ -802,4 +818,190 @@ fn a_team_s_clarity_that_hr_s_unit_figure_would_narrow_is_withheld(backend: Back
             .iter()
             .all(|m| m["average"].is_null())
     );
+}
+
+fn a_full_inbox_takes_nothing_more_until_it_is_read(backend: Backend) {
+    // 501 messages within a minute from one browser: past the per-token limit, lifted here.
+    let server = Server::start_with(
+        backend,
+        common::ORG_UNITS,
+        common::EMPLOYEES,
+        "rate_limit_per_minute = 100000\n",
+    );
+    let device = server.enrol("E02");
+    let (_, manager_public, code) = ask_code(&server, &device, "E05");
+    let (_, _, token, _) = use_code(&server, &code);
+    let send = |seq: u64| {
+        let b = binding("E05", Direction::ToManager, seq);
+        server.post_json(
+            "/me/api/messages",
+            Some(&token),
+            &sealed_json(
+                &manager_public,
+                &b,
+                &format!(r#"{{"type":"topic","id":"t{seq}","text":"話したいこと {seq}"}}"#),
+            ),
+        )
+    };
+    // A member's browser may leave 500 messages waiting unread, and no more.
+    for seq in 0..500 {
+        let sent = send(seq);
+        assert_eq!(
+            (sent.status, sent.json()["next_seq"].clone()),
+            (201, json!(seq + 1)),
+            "{}",
+            sent.body
+        );
+    }
+    let full = send(500);
+    assert_eq!(
+        (full.status, full.json()["error"]["code"].clone()),
+        (409, json!("conflict"))
+    );
+    assert!(
+        full.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("500 messages are waiting unread"),
+        "{}",
+        full.body
+    );
+    // Nothing of the refused message is kept, and its number is still the next.
+    assert_eq!(relay_rows(&server).len(), 500);
+    assert_eq!(server.get("/me/api/state", Some(&token)).json()["next_seq"], 500);
+    // The manager's app reads a page of them and acknowledges it: the member may send again.
+    let inbox = server.get("/api/v1/channel/messages", Some(&device)).json();
+    assert_eq!(inbox["more"], true);
+    let last = inbox["messages"].as_array().unwrap().last().unwrap()["seq"]
+        .as_u64()
+        .unwrap();
+    let acked = server.post_json(
+        "/api/v1/channel/acks",
+        Some(&device),
+        &json!({"acks": [{"member_employee_id": "E05", "through": last}]}),
+    );
+    assert_eq!(acked.json()["deleted"], last + 1);
+    assert_eq!(send(500).status, 201);
+    assert_eq!(relay_rows(&server).len() as u64, 500 - last);
+}
+
+/// Twelve members of one unit, all reporting to M01, rate at the same moment, then half of them
+/// change their rating at the same moment: every rating is kept once, written again together by
+/// the last one (on PostgreSQL, however the writes interleaved), and the team's running sums are
+/// those of the scores stored.
+fn ratings_that_arrive_together_are_all_kept_rewritten_together_with_the_team_s_sums(backend: Backend) {
+    let members: Vec<String> = (1..=12).map(|i| format!("E{i:02}")).collect();
+    let employees: String =
+        std::iter::once("employee_id,name,email,org_unit_id,manager_id\nM01,部長,m01@example.co.jp,O1,\n".to_owned())
+            .chain(
+                members
+                    .iter()
+                    .map(|m| format!("{m},社員 {m},{}@example.co.jp,O2,M01\n", m.to_lowercase())),
+            )
+            .collect();
+    let server = Server::start_with(
+        backend,
+        "org_unit_id,name,parent_id\nO1,本社,\nO2,開発課,O1\n",
+        &employees,
+        "",
+    );
+    let device = server.enrol("M01");
+    let paired: Vec<(String, String)> = members
+        .iter()
+        .map(|m| {
+            let (_, _, code) = ask_code(&server, &device, m);
+            let (_, _, token, state) = use_code(&server, &code);
+            (token, state["rateable"][1].as_str().unwrap().to_owned())
+        })
+        .collect();
+    let all_at_once = |who: &[usize], clarity: &dyn Fn(usize) -> Option<u8>, expect: u16| {
+        let barrier = std::sync::Barrier::new(who.len());
+        std::thread::scope(|s| {
+            for &i in who {
+                let (server, paired, barrier) = (&server, &paired, &barrier);
+                let clarity = clarity(i);
+                s.spawn(move || {
+                    barrier.wait();
+                    let (status, body) = rate(
+                        server,
+                        &paired[i].0,
+                        &paired[i].1,
+                        clarity,
+                        Some("yes"),
+                        &[i as u8 + 1; 32],
+                    );
+                    assert_eq!(status, expect, "{body}");
+                });
+            }
+        });
+    };
+    let first = |i: usize| Some(1 + (i % 5) as u8);
+    let changed = |i: usize| {
+        if i.is_multiple_of(4) {
+            None
+        } else {
+            Some(5 - (i % 5) as u8)
+        }
+    };
+    let everyone: Vec<usize> = (0..12).collect();
+    all_at_once(&everyone, &first, 201);
+    assert_rewritten_together(&server, backend, 12);
+    let half: Vec<usize> = (0..12).filter(|i| i % 2 == 0).collect();
+    all_at_once(&half, &changed, 200);
+
+    let physical = assert_rewritten_together(&server, backend, 12);
+    let pool = server.pool();
+    let query = |sql: &str| pool.with(|c| c.query(sql, &[])).unwrap();
+    assert_eq!(query("SELECT * FROM rating_marks").len(), 12);
+    // The scores each member gave last, computed here: the stored ones and the team's sums.
+    let expected: Vec<Option<u8>> = (0..12)
+        .map(|i| if i % 2 == 0 { changed(i) } else { first(i) })
+        .collect();
+    let mut given: Vec<i64> = expected.iter().flatten().map(|&c| i64::from(c)).collect();
+    let mut kept: Vec<i64> = physical.iter().filter_map(|r| r.opt_int("clarity").unwrap()).collect();
+    given.sort_unstable();
+    kept.sort_unstable();
+    assert_eq!(kept, given);
+    let team = query("SELECT raters, clarity_sum, clarity_n FROM team_ratings WHERE manager_id = 'M01'");
+    assert_eq!(
+        (
+            team[0].int("raters").unwrap(),
+            team[0].int("clarity_sum").unwrap(),
+            team[0].int("clarity_n").unwrap()
+        ),
+        (12, given.iter().sum::<i64>(), given.len() as i64)
+    );
+}
+
+/// The ratings as stored, checked to be `n` and to lie where no arrival order shows: on SQLite in
+/// the order of their tokens' hashes (its key order); on PostgreSQL all written by one
+/// transaction, the last rating's rewrite of the unit's month (one `xmin`), so no row kept the
+/// place or the transaction it arrived with. (PostgreSQL's own placement, by free space, may
+/// then differ from the order they were written in.)
+fn assert_rewritten_together(server: &Server, backend: Backend, n: usize) -> Vec<taiwa_server::db::Row> {
+    let pool = server.pool();
+    let physical = pool
+        .with(|c| c.query("SELECT token_hash, clarity FROM ratings", &[]))
+        .unwrap();
+    assert_eq!(physical.len(), n, "every rating kept once");
+    match backend {
+        Backend::Sqlite => {
+            let stored: Vec<String> = physical.iter().map(|r| r.text("token_hash").unwrap()).collect();
+            let mut by_hash = stored.clone();
+            by_hash.sort();
+            assert_eq!(stored, by_hash, "stored in token order");
+        }
+        Backend::Postgres => {
+            let writers = pool
+                .with(|c| {
+                    c.query(
+                        "SELECT CAST(count(DISTINCT CAST(xmin AS TEXT)) AS BIGINT) AS writers FROM ratings",
+                        &[],
+                    )
+                })
+                .unwrap();
+            assert_eq!(writers[0].int("writers").unwrap(), 1, "rewritten together");
+        }
+    }
+    physical
 }

@@ -62,7 +62,11 @@ pub async fn manager_send(
         manager_id: device.employee_id.clone(),
         member_id: request.member_employee_id.clone(),
     };
-    let sent = blocking(move || store::send(&pool, &pair, Way::ToMember, &request.message())).await?;
+    let sent = blocking(move || {
+        let tz = store::company_zone(&pool)?;
+        store::send(&pool, tz, &pair, Way::ToMember, &request.message())
+    })
+    .await?;
     Ok((StatusCode::CREATED, Json(sent)))
 }
 
@@ -132,7 +136,7 @@ pub async fn member_send(
     JsonBody(message): JsonBody<SealedMessage>,
 ) -> ApiResult<(StatusCode, Json<Sent>)> {
     let pool = state.pool.clone();
-    let sent = blocking(move || store::send(&pool, &member.pair, Way::ToManager, &message)).await?;
+    let sent = blocking(move || store::send(&pool, member.zone, &member.pair, Way::ToManager, &message)).await?;
     Ok((StatusCode::CREATED, Json(sent)))
 }
 
@@ -165,7 +169,7 @@ pub async fn member_rate(
     JsonBody(request): JsonBody<RatingRequest>,
 ) -> ApiResult<(StatusCode, Json<Rated>)> {
     let pool = state.pool.clone();
-    let (created, rated) = blocking(move || store::rate(&pool, &member.pair, &request)).await?;
+    let (created, rated) = blocking(move || store::rate(&pool, member.zone, &member.pair, &request)).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(rated)))
 }

@@ -101,6 +101,8 @@ impl FromRequestParts<AppState> for Device {
 /// A member's browser, paired: the bearer token `POST /me/api/pair` gave it.
 pub struct Member {
     pub pair: store::Pair,
+    /// The company's time zone, read with the token.
+    pub zone: chrono_tz::Tz,
 }
 
 impl std::fmt::Debug for Member {
@@ -113,8 +115,11 @@ impl FromRequestParts<AppState> for Member {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let (pair, _) = authenticate(parts, state, store::member_for_token).await?;
-        Ok(Member { pair })
+        let (browser, _) = authenticate(parts, state, store::member_for_token).await?;
+        Ok(Member {
+            pair: browser.pair,
+            zone: browser.zone,
+        })
     }
 }
 

@@ -105,7 +105,8 @@ fn pairing_code_id(code: &str) -> Option<String> {
     ours.then(|| normal[..4].to_owned())
 }
 
-fn company_zone(pool: &Pool) -> Result<chrono_tz::Tz, Error> {
+/// The company's time zone (the `time_zone` setting).
+pub fn company_zone(pool: &Pool) -> Result<chrono_tz::Tz, Error> {
     Ok(super::settings(pool)?.time_zone)
 }
 
@@ -263,19 +264,31 @@ fn pair_with_code(pool: &Pool, code: &str, member_key: &str) -> Result<(Pair, St
     })
 }
 
+/// A member's browser, by its token: its pair, and the company's time zone read in the same
+/// query (the member's routes all need it, and each query is a round trip on PostgreSQL).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PairedBrowser {
+    pub pair: Pair,
+    pub zone: chrono_tz::Tz,
+}
+
 /// The pair whose member's browser holds `token`, if it is still paired.
-pub fn member_for_token(pool: &Pool, token: &str) -> Result<Option<Pair>, Error> {
+pub fn member_for_token(pool: &Pool, token: &str) -> Result<Option<PairedBrowser>, Error> {
     let rows = pool.with(|conn| {
         conn.query(
-            "SELECT manager_id, member_id FROM pairings WHERE token_hash = $1",
+            "SELECT manager_id, member_id, (SELECT value FROM settings WHERE key = 'time_zone') AS time_zone
+             FROM pairings WHERE token_hash = $1",
             &[V::from(hash_secret(token))],
         )
     })?;
     rows.first()
         .map(|r| {
-            Ok(Pair {
-                manager_id: r.text("manager_id")?,
-                member_id: r.text("member_id")?,
+            Ok(PairedBrowser {
+                pair: Pair {
+                    manager_id: r.text("manager_id")?,
+                    member_id: r.text("member_id")?,
+                },
+                zone: super::zone_from(r.opt_text("time_zone")?.as_deref()),
             })
         })
         .transpose()
@@ -411,12 +424,45 @@ pub fn unpair(pool: &Pool, manager: &str, member: &str) -> Result<(), Error> {
     })
 }
 
-/// Keeps one sealed message for its reader. It must carry the pair's next number in its direction
+/// Keeps one sealed message for its reader (`tz`, the company's zone, gives its arrival day). It must carry the pair's next number in its direction
 /// (the one it was sealed under); a pair's inbox holds at most `MAX_WAITING` unread.
-pub fn send(pool: &Pool, pair: &Pair, way: Way, message: &SealedMessage) -> Result<Sent, Error> {
+pub fn send(pool: &Pool, tz: chrono_tz::Tz, pair: &Pair, way: Way, message: &SealedMessage) -> Result<Sent, Error> {
     check_sealed(message)?;
-    let tz = company_zone(pool)?;
     let seq = i64::try_from(message.seq).map_err(|_| Error::Invalid("seq is too large".into()))?;
+    let arrived = day_start(tz, now());
+    if pool.backend() == Backend::Postgres {
+        // The usual case in one statement (one round trip, its own transaction): the pair's
+        // number moves on only if the message carries it and the inbox has room, and the message
+        // is kept only if it did. Anything else takes the steps below, which say what is wrong.
+        let next_column = way.next_column();
+        let stored = pool.write_statement(
+            &format!(
+                "WITH numbered AS (
+                   UPDATE pairings SET {next_column} = {next_column} + 1
+                   WHERE manager_id = $1 AND member_id = $2 AND {next_column} = $4
+                     AND (SELECT count(*) FROM relay WHERE manager_id = $1 AND member_id = $2 AND direction = $3) < $8
+                   RETURNING {next_column})
+                 INSERT INTO relay (manager_id, member_id, direction, seq, enc, ciphertext, arrived_day)
+                 SELECT $1, $2, $3, $4, CAST($5 AS TEXT), CAST($6 AS TEXT), CAST($7 AS BIGINT) FROM numbered
+                 RETURNING seq"
+            ),
+            &[
+                V::from(pair.manager_id.as_str()),
+                V::from(pair.member_id.as_str()),
+                way.stored(),
+                V::Int(seq),
+                V::from(message.enc.as_str()),
+                V::from(message.ciphertext.as_str()),
+                V::Int(arrived),
+                V::Int(MAX_WAITING),
+            ],
+        )?;
+        if !stored.is_empty() {
+            return Ok(Sent {
+                next_seq: u64::try_from(seq + 1).unwrap_or(0),
+            });
+        }
+    }
     pool.write(|conn| {
         let (m, p) = (V::from(pair.manager_id.as_str()), V::from(pair.member_id.as_str()));
         let next_column = way.next_column();
@@ -455,7 +501,7 @@ pub fn send(pool: &Pool, pair: &Pair, way: Way, message: &SealedMessage) -> Resu
                 V::Int(seq),
                 V::from(message.enc.as_str()),
                 V::from(message.ciphertext.as_str()),
-                V::Int(day_start(tz, now())),
+                V::Int(arrived),
             ],
         )?;
         conn.execute(
@@ -567,10 +613,10 @@ pub fn sweep_channel(pool: &Pool, t: i64) -> Result<Swept, Error> {
     })
 }
 
-/// A member's rating of a month's 1on1: a first rating (`true`) or a change within
+/// A member's rating of a month's 1on1 (`tz`, the company's zone, tells the months open to it):
+/// a first rating (`true`) or a change within
 /// `RATING_CHANGE_DAYS` through the same token (`false`).
-pub fn rate(pool: &Pool, pair: &Pair, request: &RatingRequest) -> Result<(bool, Rated), Error> {
-    let tz = company_zone(pool)?;
+pub fn rate(pool: &Pool, tz: chrono_tz::Tz, pair: &Pair, request: &RatingRequest) -> Result<(bool, Rated), Error> {
     let t = now();
     if !rateable(tz, t).contains(&request.month) {
         return Err(Error::refused(
@@ -604,11 +650,26 @@ pub fn rate(pool: &Pool, pair: &Pair, request: &RatingRequest) -> Result<(bool, 
     let month = month_index(request.month);
     let clarity = V::from(request.clarity.map(i64::from));
     let talked = V::from(request.talked.map(|x| x.as_str()));
+    let changeable_until = day_text(tz, day_start(tz, today + RATING_CHANGE_DAYS * 86_400 + 3600));
+    if pool.backend() == Backend::Postgres && first_rating_in_one(pool, pair, month, &token_hash, request, today)? {
+        return Ok((true, Rated { changeable_until }));
+    }
     pool.write(|conn| {
-        let existing = conn.query(
-            "SELECT month, given_day, clarity FROM ratings WHERE token_hash = $1",
-            &[V::from(token_hash.as_str())],
-        )?;
+        let find = |conn: &mut dyn Conn| {
+            conn.query(
+                "SELECT org_unit_id, month, given_day, clarity FROM ratings WHERE token_hash = $1",
+                &[V::from(token_hash.as_str())],
+            )
+        };
+        let mut existing = find(conn)?;
+        if let Some(row) = existing.first()
+            && conn.backend() == Backend::Postgres
+        {
+            // A change waits for any rewrite of its unit's month (which deletes and inserts the
+            // row again) and for another change through the same token, then reads the row anew.
+            lock_unit_month(conn, &row.text("org_unit_id")?, row.int("month")?)?;
+            existing = find(conn)?;
+        }
         if let Some(row) = existing.first() {
             let given = row.int("given_day")?;
             let old_clarity = row.opt_int("clarity")?;
@@ -626,6 +687,7 @@ pub fn rate(pool: &Pool, pair: &Pair, request: &RatingRequest) -> Result<(bool, 
                 "UPDATE ratings SET clarity = $2, talked = $3 WHERE token_hash = $1",
                 &[V::from(token_hash.as_str()), clarity, talked],
             )?;
+            in_token_order(conn, &row.text("org_unit_id")?, month)?;
             let new_clarity = request.clarity.map(i64::from);
             conn.execute(
                 "UPDATE team_ratings SET clarity_sum = clarity_sum + $3, clarity_n = clarity_n + $4
@@ -688,22 +750,65 @@ pub fn rate(pool: &Pool, pair: &Pair, request: &RatingRequest) -> Result<(bool, 
                 V::Int(i64::from(request.clarity.is_some())),
             ],
         )?;
-        if conn.backend() == Backend::Postgres {
-            // PostgreSQL stores rows where they land, in arrival order: the unit's month of
-            // ratings is written again in token order, so that no row's place tells when it came.
-            conn.execute(
-                "WITH moved AS (DELETE FROM ratings WHERE month = $1 AND org_unit_id = $2 RETURNING *)
-                 INSERT INTO ratings SELECT * FROM moved ORDER BY token_hash",
-                &[V::Int(month), V::from(unit.as_str())],
-            )?;
-        }
-        Ok((
-            true,
-            Rated {
-                changeable_until: day_text(tz, day_start(tz, today + RATING_CHANGE_DAYS * 86_400 + 3600)),
-            },
-        ))
+        in_token_order(conn, &unit, month)?;
+        Ok((true, Rated { changeable_until }))
     })
+}
+
+/// On PostgreSQL, one rating at a time for a unit's month: the lock `first_rating()` takes,
+/// held to the commit.
+fn lock_unit_month(conn: &mut dyn Conn, unit: &str, month: i64) -> Result<(), Error> {
+    conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtext($1), CAST(CAST($2 AS BIGINT) AS INTEGER))",
+        &[V::from(unit), V::Int(month)],
+    )?;
+    Ok(())
+}
+
+/// PostgreSQL stores a row where it lands, a new one or a changed one: after a rating is given or
+/// changed, the unit's month of ratings is written again in token order, so that no row's place
+/// tells when it came or changed (as `first_rating()` does). One rating at a time per unit and
+/// month (`lock_unit_month`), so that the rewrite's snapshot holds every rating committed
+/// before it. SQLite keeps rows in key order by itself.
+fn in_token_order(conn: &mut dyn Conn, unit: &str, month: i64) -> Result<(), Error> {
+    if conn.backend() == Backend::Postgres {
+        lock_unit_month(conn, unit, month)?;
+        conn.execute(
+            "WITH moved AS (DELETE FROM ratings WHERE month = $1 AND org_unit_id = $2 RETURNING *)
+             INSERT INTO ratings SELECT * FROM moved ORDER BY token_hash",
+            &[V::Int(month), V::from(unit)],
+        )?;
+    }
+    Ok(())
+}
+
+/// On PostgreSQL, a month's first rating from a pair in one round trip: `first_rating()`
+/// (migrations/postgres/0013) does what `rate`'s steps do for it, the mark that the pair rated,
+/// the score under the member's unit with the unit's month written again in token order, and
+/// the team's running sums. It stores nothing, and answers `false`, unless the member is in the
+/// directory for the month, the token is new and the pair has not rated the month; `rate`'s
+/// steps then say which of those failed (or store a rating that raced in since).
+fn first_rating_in_one(
+    pool: &Pool,
+    pair: &Pair,
+    month: i64,
+    token_hash: &str,
+    request: &RatingRequest,
+    today: i64,
+) -> Result<bool, Error> {
+    let rows = pool.write_statement(
+        "SELECT first_rating($1, $2, $3, $4, $5, $6, $7) AS stored",
+        &[
+            V::from(token_hash),
+            V::from(pair.manager_id.as_str()),
+            V::from(pair.member_id.as_str()),
+            V::Int(month),
+            V::from(request.clarity.map(i64::from)),
+            V::from(request.talked.map(|x| x.as_str())),
+            V::Int(today),
+        ],
+    )?;
+    Ok(rows.first().map_or(Ok(0), |r| r.int("stored"))? == 1)
 }
 
 #[cfg(test)]

@@ -51,6 +51,7 @@ const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0010_employee_readings.sql"),
     include_str!("../../migrations/sqlite/0011_member_channel.sql"),
     include_str!("../../migrations/sqlite/0012_team_ratings.sql"),
+    include_str!("../../migrations/sqlite/0013_first_rating.sql"),
 ];
 const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
@@ -65,6 +66,7 @@ const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0010_employee_readings.sql"),
     include_str!("../../migrations/postgres/0011_member_channel.sql"),
     include_str!("../../migrations/postgres/0012_team_ratings.sql"),
+    include_str!("../../migrations/postgres/0013_first_rating.sql"),
 ];
 
 /// The `report_generations` row every month depends on (the directory).

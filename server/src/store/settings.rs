@@ -169,6 +169,16 @@ impl Settings {
 }
 
 /// The settings in force: defaults, overridden by what was stored.
+/// The company's time zone from the `time_zone` setting's stored value (read along with another
+/// query), with `settings`' fallback: Asia/Tokyo when unset or no longer a zone.
+pub fn zone_from(stored: Option<&str>) -> chrono_tz::Tz {
+    let mut settings = Settings::default();
+    if let Some(value) = stored {
+        let _ = settings.set("time_zone", value);
+    }
+    settings.time_zone
+}
+
 pub fn settings(pool: &Pool) -> Result<Settings, Error> {
     let rows = pool.with(|conn| conn.query("SELECT key, value FROM settings", &[]))?;
     let stored: HashMap<String, String> = rows
@@ -240,6 +250,13 @@ mod tests {
         assert!(s.check().unwrap_err().to_string().contains("must be below"));
         assert!(s.set("survey_scale_max", "0").is_err());
         assert!(s.set("survey_scale_max", "1.5").is_err());
+    }
+
+    #[test]
+    fn a_stored_zone_is_read_as_settings_reads_it() {
+        assert_eq!(zone_from(None), chrono_tz::Asia::Tokyo);
+        assert_eq!(zone_from(Some(" Europe/London ")), chrono_tz::Europe::London);
+        assert_eq!(zone_from(Some("Tokyo")), chrono_tz::Asia::Tokyo, "no longer a zone");
     }
 
     #[test]
