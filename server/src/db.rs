@@ -639,18 +639,18 @@ impl Pool {
                 let left = deadline.saturating_duration_since(std::time::Instant::now());
                 if left.is_zero() {
                     state.queued -= 1;
-                    group.turn.notify_all();
+                    group.closing.notify_one();
                     return Err(Error::Unavailable("too many writes are waiting".into()));
                 }
                 state = group
-                    .turn
+                    .lend
                     .wait_timeout(state, left)
                     .map_err(|_| Error::Internal("pool lock poisoned".into()))?
                     .0;
             }
             state.queued -= 1;
             if state.broken {
-                group.turn.notify_all();
+                group.closing.notify_one();
                 return Err(Error::Unavailable("the database transaction failed; try again".into()));
             }
             let conn = state.conn.take();
@@ -683,10 +683,10 @@ impl Pool {
                 // Nobody can join a transaction that did not begin: those waiting are told.
                 let mut state = lock()?;
                 state.broken = true;
-                group.turn.notify_all();
+                group.lend.notify_all();
                 while state.queued > 0 {
                     state = group
-                        .turn
+                        .closing
                         .wait(state)
                         .map_err(|_| Error::Internal("pool lock poisoned".into()))?;
                 }
@@ -694,7 +694,7 @@ impl Pool {
                 state.open = false;
                 state.done = batch;
                 state.failed.push(batch);
-                group.turn.notify_all();
+                group.finished.notify_all();
                 return Err(e);
             }
         };
@@ -710,7 +710,7 @@ impl Pool {
         // nobody takes it again.)
         while state.queued > 0 || state.conn.is_none() {
             state = group
-                .turn
+                .closing
                 .wait(state)
                 .map_err(|_| Error::Internal("pool lock poisoned".into()))?;
         }
@@ -742,7 +742,7 @@ impl Pool {
             let keep = state.failed.len().saturating_sub(64);
             state.failed.drain(..keep);
         }
-        group.turn.notify_all();
+        group.finished.notify_all();
         drop(state);
         drop(turn);
         let value = mine.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
@@ -762,11 +762,19 @@ impl Pool {
     }
 }
 
-/// The transaction writers share on SQLite (`Pool::write`).
+/// The transaction writers share on SQLite (`Pool::write`). Each kind of waiting has its own
+/// condition, so that a writer is woken only for what it waits for: in a group of thirty,
+/// one connection handed back wakes one writer, not the other twenty-nine as well.
 #[derive(Default)]
 struct Group {
     state: Mutex<GroupState>,
-    turn: Condvar,
+    /// Writers who joined wait here for the connection (one is woken when it comes back; all
+    /// when the group breaks).
+    lend: Condvar,
+    /// The writer who opened the group waits here for the last joiner to give the connection back.
+    closing: Condvar,
+    /// Writers wait here for their group's commit.
+    finished: Condvar,
 }
 
 #[derive(Default)]
@@ -794,7 +802,7 @@ impl Group {
             .map_err(|_| Error::Internal("pool lock poisoned".into()))?;
         while state.done < batch {
             state = self
-                .turn
+                .finished
                 .wait(state)
                 .map_err(|_| Error::Internal("pool lock poisoned".into()))?;
         }
@@ -849,7 +857,12 @@ impl Drop for Lent<'_> {
         if let Some(conn) = self.conn.take() {
             state.conn = Some(conn);
         }
-        self.group.turn.notify_all();
+        if state.broken {
+            self.group.lend.notify_all();
+        } else if state.queued > 0 {
+            self.group.lend.notify_one();
+        }
+        self.group.closing.notify_one();
     }
 }
 
