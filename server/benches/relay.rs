@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::company::{company, percentiles};
-use common::{Backend, Server, device_agent};
+use common::{Backend, Server};
 use data_encoding::BASE64URL_NOPAD;
 use serde_json::{Value, json};
 use taiwa_server::db::V;
@@ -42,6 +42,23 @@ const QUICK: Size = Size { copies: 1, pairs: 500 };
 /// HR reading meanwhile: dashboards opened a second, by HR's people together (a company of
 /// 100,000 has a few dozen in HR; each opening a dashboard every ten seconds or so, at most).
 const HR_READS_PER_SECOND: f64 = 4.0;
+
+/// A member's browser or a manager's app: one kept-alive connection for its requests, each step
+/// of a request under a minute. (Not one timeout for the whole call, as the tests' `device_agent`
+/// has: with it, ureq looks up the address on a new thread for every request, which on this
+/// machine's two cores costs the clients more CPU than the server spends answering.)
+fn client() -> ureq::Agent {
+    let minute = Some(Duration::from_secs(60));
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_connect(minute)
+        .timeout_send_request(minute)
+        .timeout_send_body(minute)
+        .timeout_recv_response(minute)
+        .timeout_recv_body(minute)
+        .build()
+        .into()
+}
 
 fn random_b64(n: usize, seed: usize) -> String {
     // Not secret, only of the right size and not compressible: the server stores it as it is.
@@ -164,7 +181,7 @@ fn run(backend: Backend, size: &Size) {
     let hr = {
         let (base, done) = (server.base.clone(), done.clone());
         std::thread::spawn(move || {
-            let agent = device_agent(120);
+            let agent = client();
             let mut took = Vec::new();
             while !done.load(Ordering::Relaxed) {
                 let at = Instant::now();
@@ -189,7 +206,7 @@ fn run(backend: Backend, size: &Size) {
             let (base, next, month, total) = (server.base.clone(), next.clone(), month.clone(), pairs.len());
             let retries = retries.clone();
             std::thread::spawn(move || {
-                let agent = device_agent(60);
+                let agent = client();
                 let (mut sends, mut rates) = (Vec::new(), Vec::new());
                 loop {
                     let n = {
@@ -214,12 +231,15 @@ fn run(backend: Backend, size: &Size) {
                                 .header("Content-Type", "application/json")
                                 .send(body.to_string().as_bytes())
                             {
-                                Ok(r) => {
+                                Ok(mut r) => {
                                     let status = r.status().as_u16();
                                     assert!(
                                         r.status().is_success() || (attempt > 0 && status == 409),
                                         "{path}: {status}"
                                     );
+                                    // Read to its end, as a browser does: only then is the
+                                    // connection kept for the next request.
+                                    let _ = r.body_mut().read_to_string();
                                     break;
                                 }
                                 Err(e) if attempt < 2 => {
@@ -288,7 +308,7 @@ fn run(backend: Backend, size: &Size) {
         .map(|_| {
             let (base, next, managers) = (server.base.clone(), next.clone(), managers.clone());
             std::thread::spawn(move || {
-                let agent = device_agent(60);
+                let agent = client();
                 let mut drained = 0usize;
                 loop {
                     let i = {
@@ -312,13 +332,14 @@ fn run(backend: Backend, size: &Size) {
                         .map(|m| json!({"member_employee_id": m["member_employee_id"], "through": m["seq"]}))
                         .collect();
                     if !acks.is_empty() {
-                        let r = agent
+                        let mut r = agent
                             .post(&format!("{base}/api/v1/channel/acks"))
                             .header("Authorization", &token)
                             .header("Content-Type", "application/json")
                             .send(json!({"acks": acks}).to_string().as_bytes())
                             .unwrap();
                         assert!(r.status().is_success());
+                        let _ = r.body_mut().read_to_string();
                     }
                 }
                 drained
