@@ -514,7 +514,7 @@ export const en = {
   'member.sent': "Sent {time}.",
   'member.sentQueued': "Queued {time}: it goes with the next sync.",
   'member.tickedBy': "ticked by {name} on {date}",
-  'member.undoTick': "Not done yet",
+  'member.undoTick': "Reopen",
   'member.requests': "Asked for a 1on1",
   'member.request': "{name} would like to talk soon",
   'member.requestReceived': "asked {date}",
