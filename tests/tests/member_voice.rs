@@ -251,13 +251,26 @@ fn english_left(text: &str, allowed: &[&str]) -> Vec<String> {
     for word in allowed {
         rest = rest.replace(word, " ");
     }
-    // Runs with a digit are codes and times ("31HG-GZF6"), not words.
+    // Runs with a digit are codes and times ("31HG-GZF6"), not words; so is a pairing code
+    // whose eight characters happen to be letters only ("CAMQ-GSVD", one code in twenty).
+    let pairing_code = |run: &str| {
+        run.len() == 9
+            && run
+                .split('-')
+                .all(|group| group.len() == 4 && group.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()))
+    };
     rest.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-        .filter(|run| !run.chars().any(|c| c.is_ascii_digit()))
+        .filter(|run| !run.chars().any(|c| c.is_ascii_digit()) && !pairing_code(run))
         .flat_map(|run| run.split('-'))
         .filter(|w| w.len() >= 3)
         .map(str::to_owned)
         .collect()
+}
+
+#[test]
+fn english_is_found_and_codes_are_not() {
+    let screen = "コード CAMQ-GSVD と 31HG-GZF6 を入力してください（1on1） Pairing code";
+    assert_eq!(english_left(screen, &["1on1"]), ["Pairing", "code"]);
 }
 
 /// Asserts that `css` on the app's screen shows every one of `expected`, and no English.
