@@ -424,8 +424,9 @@ pub fn unpair(pool: &Pool, manager: &str, member: &str) -> Result<(), Error> {
     })
 }
 
-/// Keeps one sealed message for its reader (`tz`, the company's zone, gives its arrival day). It must carry the pair's next number in its direction
-/// (the one it was sealed under); a pair's inbox holds at most `MAX_WAITING` unread.
+/// Keeps one sealed message for its reader (`tz`, the company's zone, gives its arrival day). It
+/// must carry the pair's next number in its direction (the one it was sealed under); a pair's
+/// inbox holds at most `MAX_WAITING` unread.
 pub fn send(pool: &Pool, tz: chrono_tz::Tz, pair: &Pair, way: Way, message: &SealedMessage) -> Result<Sent, Error> {
     check_sealed(message)?;
     let seq = i64::try_from(message.seq).map_err(|_| Error::Invalid("seq is too large".into()))?;
@@ -614,8 +615,8 @@ pub fn sweep_channel(pool: &Pool, t: i64) -> Result<Swept, Error> {
 }
 
 /// A member's rating of a month's 1on1 (`tz`, the company's zone, tells the months open to it):
-/// a first rating (`true`) or a change within
-/// `RATING_CHANGE_DAYS` through the same token (`false`).
+/// a first rating (`true`) or a change within `RATING_CHANGE_DAYS` through the same token
+/// (`false`).
 pub fn rate(pool: &Pool, tz: chrono_tz::Tz, pair: &Pair, request: &RatingRequest) -> Result<(bool, Rated), Error> {
     let t = now();
     if !rateable(tz, t).contains(&request.month) {

@@ -201,9 +201,22 @@ impl Browser {
         )
     }
 
-    /// Saves a screenshot of the page as `artifacts/screenshots/NAME.png`.
+    /// Saves a screenshot of the page as `artifacts/screenshots/NAME.png`. A screenshot is for
+    /// people to look at, not a check: one that chromedriver gives up on (a renderer starved on
+    /// two busy cores answers "timeout") is taken again, up to three times.
     pub async fn screenshot(&self, name: &str) {
-        let png = self.client.screenshot().await.unwrap();
+        let mut tries = 0;
+        let png = loop {
+            match self.client.screenshot().await {
+                Ok(png) => break png,
+                Err(e) if tries < 2 => {
+                    eprintln!("screenshot {name}: {e}; taken again");
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                Err(e) => panic!("screenshot {name}: {e}"),
+            }
+        };
         std::fs::write(artifacts().join(format!("{name}.png")), png).unwrap();
     }
 
