@@ -667,7 +667,8 @@ pub fn rate(pool: &Pool, tz: chrono_tz::Tz, pair: &Pair, request: &RatingRequest
             && conn.backend() == Backend::Postgres
         {
             // A change waits for any rewrite of its unit's month (which deletes and inserts the
-            // row again) and for another change through the same token, then reads the row anew.
+            // row again) and for another change through the same token, then reads the row anew;
+            // it holds the lock for its own rewrite below.
             lock_unit_month(conn, &row.text("org_unit_id")?, row.int("month")?)?;
             existing = find(conn)?;
         }
@@ -751,29 +752,31 @@ pub fn rate(pool: &Pool, tz: chrono_tz::Tz, pair: &Pair, request: &RatingRequest
                 V::Int(i64::from(request.clarity.is_some())),
             ],
         )?;
+        lock_unit_month(conn, &unit, month)?;
         in_token_order(conn, &unit, month)?;
         Ok((true, Rated { changeable_until }))
     })
 }
 
 /// On PostgreSQL, one rating at a time for a unit's month: the lock `first_rating()` takes,
-/// held to the commit.
+/// held to the commit, so that a rewrite (`in_token_order`) that follows it sees every rating
+/// committed before. SQLite needs none: it has one writer at a time.
 fn lock_unit_month(conn: &mut dyn Conn, unit: &str, month: i64) -> Result<(), Error> {
-    conn.execute(
-        "SELECT pg_advisory_xact_lock(hashtext($1), CAST(CAST($2 AS BIGINT) AS INTEGER))",
-        &[V::from(unit), V::Int(month)],
-    )?;
+    if conn.backend() == Backend::Postgres {
+        conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtext($1), CAST(CAST($2 AS BIGINT) AS INTEGER))",
+            &[V::from(unit), V::Int(month)],
+        )?;
+    }
     Ok(())
 }
 
 /// PostgreSQL stores a row where it lands, a new one or a changed one: after a rating is given or
 /// changed, the unit's month of ratings is written again in token order, so that no row's place
-/// tells when it came or changed (as `first_rating()` does). One rating at a time per unit and
-/// month (`lock_unit_month`), so that the rewrite's snapshot holds every rating committed
-/// before it. SQLite keeps rows in key order by itself.
+/// tells when it came or changed (as `first_rating()` does). The caller holds `lock_unit_month`.
+/// SQLite keeps rows in key order by itself.
 fn in_token_order(conn: &mut dyn Conn, unit: &str, month: i64) -> Result<(), Error> {
     if conn.backend() == Backend::Postgres {
-        lock_unit_month(conn, unit, month)?;
         conn.execute(
             "WITH moved AS (DELETE FROM ratings WHERE month = $1 AND org_unit_id = $2 RETURNING *)
              INSERT INTO ratings SELECT * FROM moved ORDER BY token_hash",
